@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import Koa, { type Middleware } from 'koa';
+import Router from '@koa/router';
+import { ReplayGuard } from './auth.js';
+import { defaultConfig, type AppConfig } from './config.js';
+import { errorHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { badgeRoutes } from './routes/badges.js';
+import type { V1State } from './routes/context.js';
+import { userRoutes } from './routes/users.js';
+import { serveFiles } from './static.js';
+import type { Store } from './store/types.js';
+
+export interface CreateAppOptions {
+  store: Store;
+  config?: Partial<AppConfig>;
+}
+
+/** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
+export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
+  const config = { ...defaultConfig(), ...overrides };
+  const deps = { store, config, replay: new ReplayGuard() };
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+
+  const v1 = new Router<V1State>({ prefix: '/v1/:service' });
+  for (const routes of [badgeRoutes(deps), userRoutes(deps)]) v1.use(routes.routes(), routes.allowedMethods());
+
+  const meta = new Router();
+  const openapi = JSON.stringify(openApiDocument());
+  meta.get('/openapi.json', (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = openapi;
+  });
+  meta.get('/health', (ctx) => {
+    ctx.body = { ok: true };
+  });
+
+  app.use(errorHandler(config.log));
+  app.use(cors);
+  app.use(jsonValidators);
+  app.use(v1.routes());
+  app.use(v1.allowedMethods({ throw: true }));
+  app.use(meta.routes());
+  if (config.publicRoot) {
+    app.use(
+      serveFiles(config.publicRoot, [
+        { url: '/user-badges.js', file: 'dist/widget/user-badges.js' },
+        { url: '/userbadges.js', file: 'dist/widget/user-badges.js' },
+        { url: '/', file: 'demo/index.html' },
+        { url: '/widget/', folder: 'dist/widget' },
+        { url: '/themes/', folder: 'themes' },
+        { url: '/demo/', folder: 'demo' },
+      ]),
+    );
+  }
+  return app;
+}
+
+/**
+ * Reads are public and embeddable anywhere; writes are authorised by key or signature, never by
+ * cookies, so opening CORS to every origin gives a foreign page nothing it could not do with curl.
+ */
+const cors: Middleware = async (ctx, next) => {
+  ctx.set('Access-Control-Allow-Origin', '*');
+  if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, DELETE, OPTIONS');
+    ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
+    ctx.set('Access-Control-Max-Age', '86400');
+    ctx.status = 204;
+    return;
+  }
+  ctx.set('Access-Control-Expose-Headers', 'ETag');
+  await next();
+};
+
+/**
+ * Serialises JSON answers once, tags them with a validator of their content, and answers a repeat
+ * view whose `If-None-Match` still matches with 304 and no body.
+ */
+const jsonValidators: Middleware = async (ctx, next) => {
+  await next();
+  if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
+  const body = ctx.body;
+  if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+  const text = JSON.stringify(body);
+  ctx.etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
+  ctx.set('Cache-Control', 'no-cache');
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = 'application/json';
+  ctx.body = text;
+};

@@ -1,0 +1,37 @@
+import Router from '@koa/router';
+import * as validate from '../validate.js';
+import { badgeView, sortBadges } from '../views.js';
+import type { Deps, V1State } from './context.js';
+import { authorize, loadService } from './service.js';
+
+/** `/v1/:service/badges.json`: the badges a service has registered. */
+export function badgeRoutes(deps: Deps): Router<V1State> {
+  const { store } = deps;
+  const router = new Router<V1State>();
+  const service = loadService(deps);
+  const write = [service, authorize(deps)] as const;
+
+  const answer = async (serviceName: string, sortRaw: string | string[] | undefined) => {
+    const sort = validate.sort(sortRaw);
+    const badges = await store.listBadges(serviceName);
+    return { badges: (sort ? sortBadges([...badges], sort) : badges).map(badgeView) };
+  };
+
+  router.get('/badges.json', service, async (ctx) => {
+    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
+  });
+
+  router.put('/badges.json', ...write, async (ctx) => {
+    validate.sort(ctx.query.sort);
+    await store.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body));
+    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
+  });
+
+  router.delete('/badges.json', ...write, async (ctx) => {
+    validate.sort(ctx.query.sort);
+    await store.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
+    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
+  });
+
+  return router;
+}

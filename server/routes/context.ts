@@ -1,0 +1,21 @@
+import type { ParameterizedContext } from 'koa';
+import type Router from '@koa/router';
+import type { ReplayGuard } from '../auth.js';
+import type { AppConfig } from '../config.js';
+import type { ServiceRecord, Store } from '../store/types.js';
+
+/** What the v1 routes share: set up once by `createApp`. */
+export interface Deps {
+  store: Store;
+  config: AppConfig;
+  replay: ReplayGuard;
+}
+
+export interface V1State {
+  service: ServiceRecord;
+  /** The parsed JSON body of an authorised write. */
+  body: unknown;
+}
+
+export type V1Context = ParameterizedContext<V1State>;
+export type V1Router = Router<V1State>;

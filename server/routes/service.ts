@@ -1,0 +1,53 @@
+import type { Middleware } from 'koa';
+import { authenticate } from '../auth.js';
+import { readBody } from '../body.js';
+import { HttpError, notFound } from '../errors.js';
+import { newKey } from '../keys.js';
+import * as validate from '../validate.js';
+import type { Deps, V1State } from './context.js';
+
+/** The service named `test` takes writes without a key, as the original API did for trying it out. */
+export const OPEN_TEST_SERVICE = 'test';
+
+/** Resolves `:service` to its record, or answers 404. */
+export function loadService({ store, config }: Deps): Middleware<V1State> {
+  return async function service(ctx, next) {
+    const name = validate.serviceName((ctx as unknown as { params: { service: string } }).params.service);
+    let record = await store.getService(name);
+    if (!record && name === OPEN_TEST_SERVICE && config.openTestService) {
+      record = await store.createService(name, newKey()).catch(async (error) => {
+        // Two first requests at once: the other one created it.
+        if (error instanceof HttpError && error.code === 'service_exists') return (await store.getService(name))!;
+        throw error;
+      });
+    }
+    if (!record) throw notFound('service_not_found', `Service "${name}" does not exist`);
+    ctx.state.service = record;
+    await next();
+  };
+}
+
+/** Reads the body and checks the service's credentials; writes go through here. */
+export function authorize({ config, replay }: Deps): Middleware<V1State> {
+  return async function authorized(ctx, next) {
+    const body = await readBody(ctx, config.maxBodyBytes);
+    const { service } = ctx.state;
+    if (!(service.name === OPEN_TEST_SERVICE && config.openTestService)) {
+      const query = ctx.query;
+      authenticate(
+        service,
+        {
+          authorization: ctx.get('authorization') || undefined,
+          ts: query.ts,
+          signature: query.signature,
+          keyInUrl: ['key', 'api_key', 'apikey', 'token', 'secret'].some((k) => k in query),
+        },
+        { method: ctx.method, path: ctx.path, body: body.raw },
+        replay,
+        config.now(),
+      );
+    }
+    ctx.state.body = body.json;
+    await next();
+  };
+}

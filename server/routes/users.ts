@@ -1,0 +1,73 @@
+import Router from '@koa/router';
+import { LIMITS, type Paging, type UserUpdateResponse } from '../../types/api.js';
+import { notFound } from '../errors.js';
+import { sortUsers } from '../store/state.js';
+import type { UserRecord } from '../store/types.js';
+import * as validate from '../validate.js';
+import { userView, usersView } from '../views.js';
+import type { Deps, V1State } from './context.js';
+import { authorize, loadService } from './service.js';
+
+/** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
+export function userRoutes(deps: Deps): Router<V1State> {
+  const { store } = deps;
+  const router = new Router<V1State>();
+  const service = loadService(deps);
+  const write = [service, authorize(deps)] as const;
+
+  const badgesOf = async (serviceName: string) => new Map((await store.listBadges(serviceName)).map((b) => [b.name, b]));
+
+  router.get('/users.json', service, async (ctx) => {
+    const serviceName = ctx.state.service.name;
+    const sort = validate.sort(ctx.query.sort);
+    const names = validate.names(ctx.query.names);
+    if (names) {
+      let users = await store.getUsers(serviceName, names);
+      if (sort) users = sortUsers(users, sort);
+      ctx.body = usersView(users, await badgesOf(serviceName), sort);
+      return;
+    }
+    // Without names, the service's users a page at a time, in name order unless sorted otherwise.
+    const pageSize = validate.positiveInteger(ctx.query.page_size, 'page_size', LIMITS.pageSizeDefault, LIMITS.pageSizeMax);
+    const page = validate.positiveInteger(ctx.query.page, 'page', 1);
+    const { users, total } = await store.listUsers(serviceName, { sort, offset: (page - 1) * pageSize, limit: pageSize });
+    const pages = Math.max(1, Math.ceil(total / pageSize));
+    const link = (p: number) => {
+      const query = new URLSearchParams({ ...(sort ? { sort } : {}), page: String(p), page_size: String(pageSize) });
+      return `${ctx.path}?${query}`;
+    };
+    const paging: Paging = {
+      total,
+      page,
+      pages,
+      page_size: pageSize,
+      next: page < pages ? link(page + 1) : null,
+      prev: page > 1 ? link(Math.min(page - 1, pages)) : null,
+    };
+    ctx.body = { ...usersView(users, await badgesOf(serviceName), sort), paging };
+  });
+
+  const userName = (ctx: { params: Record<string, string> }) => validate.name(ctx.params.name, 'user');
+  const updated = (user: UserRecord): UserUpdateResponse => ({ user: { name: user.name, badges: user.awards.map((a) => a.badge) } });
+
+  router.get('/users/:name.json', service, async (ctx) => {
+    const name = userName(ctx);
+    const user = await store.getUser(ctx.state.service.name, name);
+    if (!user) throw notFound('user_not_found', `User "${name}" does not exist in service "${ctx.state.service.name}"`);
+    ctx.body = userView(user, validate.sort(ctx.query.sort));
+  });
+
+  router.put('/users/:name.json', ...write, async (ctx) => {
+    const name = userName(ctx);
+    const badges = validate.badgeNames(ctx.state.body);
+    ctx.body = updated(await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now())));
+  });
+
+  router.delete('/users/:name.json', ...write, async (ctx) => {
+    const name = userName(ctx);
+    const badges = validate.badgeNames(ctx.state.body);
+    ctx.body = updated(await store.revoke(ctx.state.service.name, name, badges));
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Adapter } from 'lowdb';
+
+/**
+ * A lowdb adapter that never leaves a half-written file: it writes compact JSON to a temporary file,
+ * fsyncs it, renames it over the old one and fsyncs the folder, so after a crash the file holds either
+ * the old or the new data. lowdb's own JSONFile renames too, but does not fsync.
+ */
+export class DurableJSONFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new Error(`${this.file} is not valid JSON (${(error as Error).message}); refusing to start over it`);
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(data));
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await unlink(temporary).catch(() => {});
+      throw error;
+    }
+    await handle.close();
+    await rename(temporary, this.file);
+    await syncFolder(dirname(this.file));
+  }
+}
+
+/** Makes a rename or a new file in the folder durable. */
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

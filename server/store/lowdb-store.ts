@@ -1,0 +1,233 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { HttpError } from '../errors.js';
+import { DurableJSONFile } from './durable-file.js';
+import { Journal } from './journal.js';
+import { State, type Change } from './state.js';
+import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from './types.js';
+
+/** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
+const SHARDS = 64;
+
+interface MainFile {
+  format: 1;
+  services: (ServiceRecord & { badges: BadgeRecord[] })[];
+}
+interface ShardFile {
+  users: UserRecord[];
+}
+
+export interface LowdbStoreOptions {
+  /** The main lowdb file; users and the journal live in a folder beside it (`db.json` -> `db.d/`). */
+  file?: string;
+  /** Journal size that starts a checkpoint. */
+  checkpointBytes?: number;
+  /** Called when a background checkpoint fails; the journal still holds every change. */
+  onError?: (error: unknown) => void;
+  clock?: () => Date;
+}
+
+/**
+ * The embedded store. Reads are answered from memory. A write is applied in memory at once (so
+ * concurrent writes never lose updates), appended to the journal, and acknowledged when the journal
+ * is fsynced. Checkpoints write the changed parts to lowdb files in the background and drop the
+ * journal they cover. Safe in one process only, like lowdb itself.
+ */
+export class LowdbStore implements Store {
+  private readonly state = new State();
+  private journal: Journal | null = null;
+  private readonly folder: string | null;
+  private mainDirty = false;
+  private readonly dirtyShards = new Set<string>();
+  /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
+  private readonly shardMembers = new Map<string, Set<string>[]>();
+  private checkpointing: Promise<void> | null = null;
+  private closed = false;
+  private readonly clock: () => Date;
+
+  private constructor(private readonly options: LowdbStoreOptions) {
+    this.folder = options.file ? options.file.replace(/\.json$/, '') + '.d' : null;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  static async open(options: LowdbStoreOptions = {}): Promise<LowdbStore> {
+    const store = new LowdbStore(options);
+    await store.load();
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    if (!this.options.file || !this.folder) return;
+    const main = await new Low(new DurableJSONFile<MainFile>(this.options.file), { format: 1, services: [] }).adapter.read();
+    for (const { badges, ...service } of main?.services ?? []) {
+      this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
+      const folder = join(this.folder, 'users', service.name);
+      const files = await readdir(folder).catch(() => [] as string[]);
+      for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
+        const shard = await new DurableJSONFile<ShardFile>(join(folder, file)).read();
+        this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
+      }
+    }
+    const { journal, replayed } = await Journal.open(join(this.folder, 'journal'), (changes) => this.applyAll(changes, true));
+    this.journal = journal;
+    // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
+    if (replayed > 0 || !main) this.scheduleCheckpoint(true);
+  }
+
+  // Reads.
+
+  async getService(name: string) {
+    return this.state.services.get(name)?.record;
+  }
+  async listServices() {
+    return [...this.state.services.values()].map((s) => s.record);
+  }
+  async listBadges(service: string) {
+    return [...this.state.service(service).badges.values()];
+  }
+  async getUser(service: string, name: string) {
+    return this.state.service(service).users.get(name);
+  }
+  async getUsers(service: string, names: string[]) {
+    const users = this.state.service(service).users;
+    return names.map((name) => users.get(name)).filter((user): user is UserRecord => user !== undefined);
+  }
+  async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
+    const state = this.state.service(service);
+    const sorted = this.state.sortedUsers(state, sort);
+    return { users: sorted.slice(offset, offset + limit), total: sorted.length };
+  }
+
+  // Writes: compute the changes (which validates), apply them, then wait until they are durable.
+
+  async createService(name: string, key: string) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
+      throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
+    }
+    await this.commit(this.state.createService(name, key, this.clock()));
+    return this.state.service(name).record;
+  }
+  async setServiceKey(name: string, key: string) {
+    await this.commit(this.state.setServiceKey(name, key));
+    return this.state.service(name).record;
+  }
+  async putBadges(service: string, badges: BadgeInput[]) {
+    await this.commit(this.state.putBadges(service, badges, this.clock()));
+    return this.listBadges(service);
+  }
+  async deleteBadges(service: string, names: string[]) {
+    await this.commit(this.state.deleteBadges(service, names));
+    return this.listBadges(service);
+  }
+  async award(service: string, user: string, badges: string[], at: Date) {
+    await this.commit(this.state.award(service, user, badges, at));
+    return this.state.service(service).users.get(user)!;
+  }
+  async revoke(service: string, user: string, badges: string[]) {
+    await this.commit(this.state.revoke(service, user, badges));
+    return this.state.service(service).users.get(user)!;
+  }
+
+  private async commit(changes: Change[]): Promise<void> {
+    if (this.closed) throw new HttpError(503, 'store_closed', 'The store is shutting down');
+    const failure = this.journal?.failed;
+    if (failure) throw new HttpError(503, 'store_failed', `Storage failed; restart the server (${failure.message})`);
+    this.applyAll(changes, true);
+    if (!this.journal) return;
+    try {
+      await this.journal.append(changes);
+    } catch (error) {
+      throw new HttpError(503, 'store_failed', `Storage failed; the change may not be saved (${(error as Error).message})`);
+    }
+    if (this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
+  }
+
+  private applyAll(changes: Change[], markDirty: boolean): void {
+    for (const change of changes) {
+      this.state.apply(change);
+      if (change.t === 'user') {
+        const shard = shardOf(change.v.name);
+        let members = this.shardMembers.get(change.s);
+        if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
+        members[shard]!.add(change.v.name);
+        if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
+      } else if (markDirty) {
+        this.mainDirty = true;
+      }
+    }
+  }
+
+  private scheduleCheckpoint(all: boolean): void {
+    if (all) {
+      this.mainDirty = true;
+      for (const [service, shards] of this.shardMembers) shards.forEach((m, i) => m.size && this.dirtyShards.add(`${service}\n${i}`));
+    }
+    this.checkpoint().catch((error) => this.options.onError?.(error));
+  }
+
+  /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */
+  checkpoint(): Promise<void> {
+    if (!this.journal || !this.folder) return Promise.resolve();
+    this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = null));
+    return this.checkpointing;
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    const journal = this.journal!;
+    const sealed = await journal.seal();
+    const shards = [...this.dirtyShards];
+    const main = this.mainDirty;
+    this.dirtyShards.clear();
+    this.mainDirty = false;
+    try {
+      for (const key of shards) {
+        const [service, index] = key.split('\n') as [string, string];
+        await this.writeShard(service, Number(index));
+        // One shard at a time, with the event loop free between them for requests.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (main) await this.writeMain();
+      await journal.removeUpTo(sealed);
+    } catch (error) {
+      for (const key of shards) this.dirtyShards.add(key);
+      this.mainDirty ||= main;
+      throw error;
+    }
+  }
+
+  private async writeShard(service: string, index: number): Promise<void> {
+    const folder = join(this.folder!, 'users', service);
+    await mkdir(folder, { recursive: true });
+    const users = this.state.service(service).users;
+    const db = new Low<ShardFile>(new DurableJSONFile(join(folder, `${String(index).padStart(2, '0')}.json`)), { users: [] });
+    db.data = { users: [...this.shardMembers.get(service)![index]!].map((name) => users.get(name)!) };
+    await db.write();
+  }
+
+  private async writeMain(): Promise<void> {
+    await mkdir(this.folder!, { recursive: true });
+    const db = new Low<MainFile>(new DurableJSONFile(this.options.file!), { format: 1, services: [] });
+    db.data = {
+      format: 1,
+      services: [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })),
+    };
+    await db.write();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.journal) return;
+    await this.checkpointing?.catch(() => {});
+    if (!this.journal.failed && (this.mainDirty || this.dirtyShards.size > 0)) await this.checkpoint();
+    await this.journal.close();
+  }
+}
+
+/** FNV-1a: stable across runs and machines, so a user stays in the same file. */
+function shardOf(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+}

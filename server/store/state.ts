@@ -1,0 +1,226 @@
+import type { SortKey } from '../../types/api.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
+import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from './types.js';
+
+/**
+ * A change is the unit of the journal: it states the new value of one record, never a delta, so
+ * replaying a change that a snapshot already holds is harmless.
+ */
+export type Change =
+  | { t: 'service'; v: ServiceRecord }
+  | { t: 'badge'; s: string; v: BadgeRecord }
+  | { t: 'badge-'; s: string; n: string }
+  | { t: 'user'; s: string; v: UserRecord };
+
+export interface ServiceState {
+  record: ServiceRecord;
+  badges: Map<string, BadgeRecord>;
+  users: Map<string, UserRecord>;
+  /** badge name -> names of the users holding it; keeps revocation and badge deletion off full scans. */
+  holders: Map<string, Set<string>>;
+  /** Sorted user lists for paging, dropped whenever a user changes. */
+  sorted: Map<SortKey, UserRecord[]>;
+}
+
+/** The whole database in memory, with the operations that compute changes from requests. */
+export class State {
+  readonly services = new Map<string, ServiceState>();
+
+  service(name: string): ServiceState {
+    const service = this.services.get(name);
+    if (!service) throw notFound('service_not_found', `Service "${name}" does not exist`);
+    return service;
+  }
+
+  apply(change: Change): void {
+    switch (change.t) {
+      case 'service': {
+        const existing = this.services.get(change.v.name);
+        if (existing) existing.record = change.v;
+        else {
+          this.services.set(change.v.name, {
+            record: change.v,
+            badges: new Map(),
+            users: new Map(),
+            holders: new Map(),
+            sorted: new Map(),
+          });
+        }
+        return;
+      }
+      case 'badge':
+        this.service(change.s).badges.set(change.v.name, change.v);
+        return;
+      case 'badge-': {
+        const service = this.service(change.s);
+        service.badges.delete(change.n);
+        service.holders.delete(change.n);
+        return;
+      }
+      case 'user': {
+        const service = this.service(change.s);
+        const previous = service.users.get(change.v.name);
+        for (const award of previous?.awards ?? []) service.holders.get(award.badge)?.delete(change.v.name);
+        for (const award of change.v.awards) {
+          let holders = service.holders.get(award.badge);
+          if (!holders) service.holders.set(award.badge, (holders = new Set()));
+          holders.add(change.v.name);
+        }
+        service.users.set(change.v.name, change.v);
+        service.sorted.clear();
+        return;
+      }
+    }
+  }
+
+  createService(name: string, key: string, now: Date): Change[] {
+    if (this.services.has(name)) {
+      throw new HttpError(409, 'service_exists', `Service "${name}" already exists`);
+    }
+    return [{ t: 'service', v: { name, key, createdAt: now.toISOString() } }];
+  }
+
+  setServiceKey(name: string, key: string): Change[] {
+    return [{ t: 'service', v: { ...this.service(name).record, key } }];
+  }
+
+  putBadges(serviceName: string, inputs: BadgeInput[], now: Date): Change[] {
+    const service = this.service(serviceName);
+    const merged = new Map<string, BadgeRecord>();
+    for (const input of inputs) {
+      const base = merged.get(input.name) ??
+        service.badges.get(input.name) ?? {
+          name: input.name,
+          fields: {},
+          count: 0,
+          latest: null,
+          createdAt: now.toISOString(),
+        };
+      const fields = { ...base.fields };
+      for (const [field, value] of Object.entries(input.fields)) {
+        if (value === null) delete fields[field];
+        else fields[field] = value;
+      }
+      merged.set(input.name, { ...base, fields });
+    }
+    return [...merged.values()].map((v) => ({ t: 'badge', s: serviceName, v }));
+  }
+
+  deleteBadges(serviceName: string, names: string[]): Change[] {
+    const service = this.service(serviceName);
+    this.requireBadges(service, names);
+    const doomed = new Set(names);
+    const affected = new Set<string>();
+    for (const name of doomed) for (const user of service.holders.get(name) ?? []) affected.add(user);
+    const changes: Change[] = [];
+    for (const userName of affected) {
+      const user = service.users.get(userName)!;
+      changes.push({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
+    }
+    for (const name of doomed) changes.push({ t: 'badge-', s: serviceName, n: name });
+    return changes;
+  }
+
+  award(serviceName: string, userName: string, badges: string[], now: Date): Change[] {
+    const service = this.service(serviceName);
+    this.requireBadges(service, badges);
+    const at = now.toISOString();
+    const user = service.users.get(userName);
+    const awards = new Map<string, AwardRecord>((user?.awards ?? []).map((a) => [a.badge, a]));
+    const perBadge = new Map<string, number>();
+    for (const badge of badges) perBadge.set(badge, (perBadge.get(badge) ?? 0) + 1);
+
+    const changes: Change[] = [];
+    for (const [badge, times] of perBadge) {
+      const held = awards.get(badge);
+      awards.set(badge, held ? { ...held, count: held.count + times, latest: later(held.latest, at) } : { badge, count: times, first: at, latest: at });
+      const record = service.badges.get(badge)!;
+      changes.push({ t: 'badge', s: serviceName, v: { ...record, count: record.count + times, latest: later(record.latest, at) } });
+    }
+    changes.push({
+      t: 'user',
+      s: serviceName,
+      v: { name: userName, createdAt: user?.createdAt ?? at, awards: [...awards.values()] },
+    });
+    return changes;
+  }
+
+  revoke(serviceName: string, userName: string, badges: string[]): Change[] {
+    const service = this.service(serviceName);
+    const user = service.users.get(userName);
+    if (!user) throw notFound('user_not_found', `User "${userName}" does not exist in service "${serviceName}"`);
+    this.requireBadges(service, badges);
+    const taken = new Set(badges);
+    const changes: Change[] = [];
+    for (const award of user.awards) {
+      if (!taken.has(award.badge)) continue;
+      const record = service.badges.get(award.badge)!;
+      let latest: string | null = null;
+      for (const holder of service.holders.get(award.badge) ?? []) {
+        if (holder === userName) continue;
+        const held = service.users.get(holder)!.awards.find((a) => a.badge === award.badge)!;
+        if (latest === null || held.latest > latest) latest = held.latest;
+      }
+      changes.push({ t: 'badge', s: serviceName, v: { ...record, count: record.count - award.count, latest } });
+    }
+    changes.push({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !taken.has(a.badge)) } });
+    return changes;
+  }
+
+  sortedUsers(service: ServiceState, sort: SortKey): UserRecord[] {
+    let list = service.sorted.get(sort);
+    if (!list) {
+      list = sortUsers([...service.users.values()], sort);
+      service.sorted.set(sort, list);
+    }
+    return list;
+  }
+
+  private requireBadges(service: ServiceState, names: string[]): void {
+    const unknown = [...new Set(names.filter((name) => !service.badges.has(name)))];
+    if (unknown.length > 0) {
+      throw badRequest(
+        'unknown_badge',
+        `Not registered in service "${service.record.name}": ${unknown.join(', ')}. Register badges with PUT /v1/${service.record.name}/badges.json first.`,
+        unknown,
+      );
+    }
+  }
+}
+
+/** Awards may be back-dated (imports, the demo seed), so `latest` never moves backwards. */
+const later = (a: string | null, b: string) => (a !== null && a > b ? a : b);
+
+export function userLatest(user: UserRecord): string | null {
+  let latest: string | null = null;
+  for (const award of user.awards) if (latest === null || award.latest > latest) latest = award.latest;
+  return latest;
+}
+
+export function userCount(user: UserRecord): number {
+  let count = 0;
+  for (const award of user.awards) count += award.count;
+  return count;
+}
+
+/** Code-point order: the same on every machine and locale, so pages do not shift. */
+export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Sorts by the key, ties by name; a missing date counts as oldest. `-` reverses the key only,
+ * so ties stay in name order either way.
+ */
+export function sortBy<T>(items: T[], sort: SortKey, name: (t: T) => string, count: (t: T) => number, date: (t: T) => string | null): T[] {
+  const descending = sort.startsWith('-');
+  const key = descending ? sort.slice(1) : sort;
+  const sign = descending ? -1 : 1;
+  const compare =
+    key === 'name'
+      ? (a: T, b: T) => sign * byName(name(a), name(b))
+      : key === 'count'
+        ? (a: T, b: T) => sign * (count(a) - count(b)) || byName(name(a), name(b))
+        : (a: T, b: T) => sign * byName(date(a) ?? '', date(b) ?? '') || byName(name(a), name(b));
+  return items.sort(compare);
+}
+
+export const sortUsers = (users: UserRecord[], sort: SortKey) => sortBy(users, sort, (u) => u.name, userCount, userLatest);

@@ -1,0 +1,81 @@
+import type { BadgeFields, SortKey } from '../../types/api.js';
+
+/**
+ * The domain model, as the store keeps it. The HTTP layer turns these into the wire shapes of
+ * `types/api.ts`; a future store (SQL, another process) implements `Store` over the same records.
+ */
+
+export interface ServiceRecord {
+  name: string;
+  /** The secret the service signs with. Kept in clear: HMAC verification needs the key itself. */
+  key: string;
+  createdAt: string;
+}
+
+export interface BadgeRecord {
+  name: string;
+  fields: BadgeFields;
+  /** Times awarded, all users together; follows awards and revocations. */
+  count: number;
+  /** Last award to any current holder, ISO-8601; null when nobody holds it. */
+  latest: string | null;
+  createdAt: string;
+}
+
+/** What one user holds of one badge: the award, aggregated. */
+export interface AwardRecord {
+  badge: string;
+  count: number;
+  first: string;
+  latest: string;
+}
+
+export interface UserRecord {
+  name: string;
+  createdAt: string;
+  /** In the order first awarded. */
+  awards: AwardRecord[];
+}
+
+export interface BadgeInput {
+  name: string;
+  /** Custom fields to set; a field set to null is removed. */
+  fields: BadgeFields;
+}
+
+export interface ListUsersOptions {
+  sort?: SortKey;
+  /** Zero-based offset into the sorted list. */
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Storage, shaped by what the API needs. Every write is atomic (it changes everything or nothing)
+ * and its promise resolves only once the change is durable.
+ */
+export interface Store {
+  getService(name: string): Promise<ServiceRecord | undefined>;
+  listServices(): Promise<ServiceRecord[]>;
+  /** Fails with 409 `service_exists` if the name is taken. */
+  createService(name: string, key: string): Promise<ServiceRecord>;
+  setServiceKey(name: string, key: string): Promise<ServiceRecord>;
+
+  listBadges(service: string): Promise<BadgeRecord[]>;
+  /** Creates missing badges and merges fields into existing ones. */
+  putBadges(service: string, badges: BadgeInput[]): Promise<BadgeRecord[]>;
+  /** Deletes badges and takes them from every user; an unknown name fails the whole call. */
+  deleteBadges(service: string, names: string[]): Promise<BadgeRecord[]>;
+
+  getUser(service: string, name: string): Promise<UserRecord | undefined>;
+  /** The named users that exist, in the order asked. */
+  getUsers(service: string, names: string[]): Promise<UserRecord[]>;
+  listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
+  /** Awards each listed badge once more (a name listed twice is awarded twice); creates the user. */
+  award(service: string, user: string, badges: string[], at: Date): Promise<UserRecord>;
+  /** Takes the listed badges from the user entirely. */
+  revoke(service: string, user: string, badges: string[]): Promise<UserRecord>;
+
+  /** Flushes and releases files; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
