@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { errorHandler } from './errors.js';
+import { matchesETag } from './etag.js';
 import { openApiDocument } from './openapi.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
@@ -85,12 +86,14 @@ const jsonValidators: Middleware = async (ctx, next) => {
   const body = ctx.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
   const text = JSON.stringify(body);
-  ctx.etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
+  const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
+  ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'no-cache');
-  if (ctx.fresh) {
+  if (matchesETag(ctx.get('if-none-match'), etag)) {
     ctx.status = 304;
     return;
   }
   ctx.type = 'application/json';
   ctx.body = text;
 };
+

@@ -32,10 +32,9 @@ export class Journal {
    * A torn last line (a write cut short by a crash, never acknowledged) is cut off; damage anywhere
    * else stops the start, because dropping it would lose acknowledged writes.
    */
-  static async open(folder: string, replay: (changes: Change[]) => void): Promise<{ journal: Journal; replayed: number }> {
+  static async open(folder: string, replay: (changes: Change[]) => void): Promise<{ journal: Journal; segments: number }> {
     await mkdir(folder, { recursive: true });
     const segments = await Journal.segments(folder);
-    let replayed = 0;
     for (const [index, segment] of segments.entries()) {
       const file = join(folder, name(segment));
       const text = await readFile(file, 'utf8');
@@ -53,14 +52,13 @@ export class Journal {
             break;
           }
           replay(changes);
-          replayed++;
         }
         offset = end;
       }
     }
     const journal = new Journal(folder);
     await journal.startSegment((segments.at(-1) ?? 0) + 1);
-    return { journal, replayed };
+    return { journal, segments: segments.length };
   }
 
   private static async segments(folder: string): Promise<number[]> {
@@ -127,6 +125,7 @@ export class Journal {
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
     await this.exclusive(() => this.handle.close());
+    if (this.size === 0) await unlink(join(this.folder, name(this.segment))).catch(() => {});
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import { Low } from 'lowdb';
 import { HttpError } from '../errors.js';
 import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
+import { acquireLock } from './lock.js';
 import { State, type Change } from './state.js';
 import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from './types.js';
 
@@ -44,6 +45,7 @@ export class LowdbStore implements Store {
   private readonly shardMembers = new Map<string, Set<string>[]>();
   private checkpointing: Promise<void> | null = null;
   private closed = false;
+  private unlock: (() => Promise<void>) | null = null;
   private readonly clock: () => Date;
 
   private constructor(private readonly options: LowdbStoreOptions) {
@@ -59,20 +61,32 @@ export class LowdbStore implements Store {
 
   private async load(): Promise<void> {
     if (!this.options.file || !this.folder) return;
-    const main = await new Low(new DurableJSONFile<MainFile>(this.options.file), { format: 1, services: [] }).adapter.read();
+    this.unlock = await acquireLock(join(this.folder, 'lock'));
+    try {
+      await this.loadFiles();
+    } catch (error) {
+      await this.unlock();
+      throw error;
+    }
+  }
+
+  private async loadFiles(): Promise<void> {
+    const folder = this.folder!;
+    const main = await new DurableJSONFile<MainFile>(this.options.file!).read();
+    if (main && main.format !== 1) throw new Error(`${this.options.file} has format ${String(main.format)}; this version reads format 1`);
     for (const { badges, ...service } of main?.services ?? []) {
       this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
-      const folder = join(this.folder, 'users', service.name);
-      const files = await readdir(folder).catch(() => [] as string[]);
+      const shards = join(folder, 'users', service.name);
+      const files = await readdir(shards).catch(() => [] as string[]);
       for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
-        const shard = await new DurableJSONFile<ShardFile>(join(folder, file)).read();
+        const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
         this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
       }
     }
-    const { journal, replayed } = await Journal.open(join(this.folder, 'journal'), (changes) => this.applyAll(changes, true));
+    const { journal, segments } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true));
     this.journal = journal;
     // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
-    if (replayed > 0 || !main) this.scheduleCheckpoint(true);
+    if (segments > 0 || !main) this.scheduleCheckpoint(true);
   }
 
   // Reads.
@@ -220,8 +234,9 @@ export class LowdbStore implements Store {
     this.closed = true;
     if (!this.journal) return;
     await this.checkpointing?.catch(() => {});
-    if (!this.journal.failed && (this.mainDirty || this.dirtyShards.size > 0)) await this.checkpoint();
+    if (!this.journal.failed) await this.checkpoint();
     await this.journal.close();
+    await this.unlock?.();
   }
 }
 

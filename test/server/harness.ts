@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.js';
+import type { AppConfig } from '../../server/config.js';
+import { openStore, type OpenStoreOptions } from '../../server/store/index.js';
+import type { Store } from '../../server/store/types.js';
+
+export interface Harness {
+  base: string;
+  store: Store & { seeded?: { service: string; key: string } };
+  /** The demo service's key. */
+  key: string;
+  request: (method: string, path: string, options?: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }) => Promise<{
+    status: number;
+    headers: Headers;
+    json: any;
+    text: string;
+  }>;
+  close: () => Promise<void>;
+}
+
+/** The real app on a port the OS picks, over a seeded store (in memory unless `file` is given). */
+export async function start(options: { config?: Partial<AppConfig>; store?: OpenStoreOptions } = {}): Promise<Harness> {
+  const store = await openStore({ seed: true, ...options.store });
+  const app = createApp({ store, config: { log: () => {}, ...options.config } });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    base,
+    store,
+    key: store.seeded?.key ?? '',
+    async request(method, path, { body, raw, headers = {} } = {}) {
+      const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+      const response = await fetch(base + path, {
+        method,
+        body: payload,
+        headers: payload === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, json, text };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}
+
+export async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'user-badges-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}

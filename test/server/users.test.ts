@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { start, type Harness } from './harness.js';
+
+describe('users', () => {
+  let h: Harness;
+  const auth = () => ({ authorization: h.key });
+  before(async () => (h = await start()));
+  after(() => h.close());
+
+  test('GET users.json?names= returns the named users in the order asked and the data of their badges', async () => {
+    const { status, json } = await h.request('GET', '/v1/demo/users.json?names=bob,nobody,daniel');
+    assert.equal(status, 200);
+    assert.deepEqual(json.users.map((u: { name: string }) => u.name), ['bob', 'daniel']);
+    assert.deepEqual(Object.keys(json.badges).sort(), ['commenter', 'donated', 'founder', 'popular', 'reviewer']);
+    assert.deepEqual(json.badges.commenter, {
+      description: 'Posted at least 25 comments',
+      link: '/badges/commenter',
+      type: 'bronze',
+      count: 4,
+      latest: '2026-10-12T12:00:00.000Z',
+    });
+    assert.deepEqual(json.users[1], {
+      name: 'daniel',
+      latest: '2026-10-08T12:00:00.000Z',
+      badges: [
+        { name: 'donated', count: 2, latest: '2026-10-08T12:00:00.000Z' },
+        { name: 'popular', count: 1, latest: '2026-10-01T12:00:00.000Z' },
+        { name: 'commenter', count: 1, latest: '2026-10-01T12:00:00.000Z' },
+      ],
+    });
+  });
+
+  test('the badges map holds only badges the listed users have', async () => {
+    const { json } = await h.request('GET', '/v1/demo/users.json?names=daniel');
+    assert.deepEqual(Object.keys(json.badges).sort(), ['commenter', 'donated', 'popular']);
+  });
+
+  test('sort orders the users and, within each, the badges', async () => {
+    const { json } = await h.request('GET', '/v1/demo/users.json?names=daniel,bob,alice&sort=-count');
+    // bob holds 5 awards, alice 3, daniel 4.
+    assert.deepEqual(json.users.map((u: { name: string }) => u.name), ['bob', 'daniel', 'alice']);
+    assert.deepEqual(json.users[0].badges.map((b: { name: string }) => b.name), ['commenter', 'founder', 'reviewer']);
+    const byDate = await h.request('GET', '/v1/demo/users.json?names=daniel,bob,alice&sort=date');
+    assert.deepEqual(byDate.json.users.map((u: { name: string }) => u.name), ['alice', 'daniel', 'bob']);
+  });
+
+  test('without names, users come a page at a time with links to the next and previous pages', async () => {
+    const first = await h.request('GET', '/v1/demo/users.json?page_size=2');
+    assert.deepEqual(first.json.users.map((u: { name: string }) => u.name), ['alice', 'bob']);
+    assert.deepEqual(first.json.paging, {
+      total: 3,
+      page: 1,
+      pages: 2,
+      page_size: 2,
+      next: '/v1/demo/users.json?page=2&page_size=2',
+      prev: null,
+    });
+    const second = await h.request('GET', first.json.paging.next);
+    assert.deepEqual(second.json.users.map((u: { name: string }) => u.name), ['daniel']);
+    assert.equal(second.json.paging.next, null);
+    const beyond = await h.request('GET', '/v1/demo/users.json?page=9&page_size=2');
+    assert.deepEqual(beyond.json.users, []);
+    assert.equal(beyond.json.paging.prev, '/v1/demo/users.json?page=2&page_size=2');
+  });
+
+  test('GET users/:name.json returns one user as an entry of users.json', async () => {
+    const one = await h.request('GET', '/v1/demo/users/daniel.json');
+    const list = await h.request('GET', '/v1/demo/users.json?names=daniel');
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.json, list.json.users[0]);
+  });
+
+  test('GET of an unknown user is a 404', async () => {
+    const { status, json } = await h.request('GET', '/v1/demo/users/nobody.json');
+    assert.equal(status, 404);
+    assert.equal(json.error.code, 'user_not_found');
+  });
+
+  test('PUT awards each listed badge once more, creates the user, and moves service-wide counts', async () => {
+    const before = (await h.request('GET', '/v1/demo/badges.json')).json.badges;
+    const count = (list: { name: string; count: number }[], name: string) => list.find((b) => b.name === name)!.count;
+    const { status, json } = await h.request('PUT', '/v1/demo/users/zoë.json', { headers: auth(), body: { badges: ['commenter', 'popular', 'commenter'] } });
+    assert.equal(status, 200);
+    assert.deepEqual(json, { user: { name: 'zoë', badges: ['commenter', 'popular'] } });
+    const zoe = (await h.request('GET', `/v1/demo/users/${encodeURIComponent('zoë')}.json`)).json;
+    assert.deepEqual(zoe.badges.map((b: { name: string; count: number }) => [b.name, b.count]), [['commenter', 2], ['popular', 1]]);
+    const after = (await h.request('GET', '/v1/demo/badges.json')).json.badges;
+    assert.equal(count(after, 'commenter'), count(before, 'commenter') + 2);
+    assert.equal(count(after, 'popular'), count(before, 'popular') + 1);
+    assert.ok(after.find((b: { name: string }) => b.name === 'commenter').latest > '2026-11-01');
+  });
+
+  test('PUT with an unregistered badge fails whole and changes nothing', async () => {
+    const before = await h.request('GET', '/v1/demo/users.json?names=daniel,newcomer');
+    const badgesBefore = await h.request('GET', '/v1/demo/badges.json');
+    const { status, json } = await h.request('PUT', '/v1/demo/users/daniel.json', { headers: auth(), body: { badges: ['popular', 'nonexistent'] } });
+    assert.equal(status, 400);
+    assert.equal(json.error.code, 'unknown_badge');
+    const created = await h.request('PUT', '/v1/demo/users/newcomer.json', { headers: auth(), body: { badges: ['nonexistent'] } });
+    assert.equal(created.status, 400);
+    assert.deepEqual((await h.request('GET', '/v1/demo/users.json?names=daniel,newcomer')).json, before.json);
+    assert.deepEqual((await h.request('GET', '/v1/demo/badges.json')).json, badgesBefore.json);
+  });
+
+  test('DELETE takes badges from the user; service-wide count and latest follow', async () => {
+    await h.request('PUT', '/v1/demo/badges.json', { headers: auth(), body: { badges: [{ name: 'pioneer' }] } });
+    await h.request('PUT', '/v1/demo/users/early.json', { headers: auth(), body: { badges: ['pioneer'] } });
+    await h.request('PUT', '/v1/demo/users/late.json', { headers: auth(), body: { badges: ['pioneer', 'pioneer'] } });
+    const earlyLatest = (await h.request('GET', '/v1/demo/users/early.json')).json.latest;
+    const { status, json } = await h.request('DELETE', '/v1/demo/users/late.json', { headers: auth(), body: { badges: ['pioneer'] } });
+    assert.equal(status, 200);
+    assert.deepEqual(json, { user: { name: 'late', badges: [] } });
+    const pioneer = (await h.request('GET', '/v1/demo/badges.json')).json.badges.find((b: { name: string }) => b.name === 'pioneer');
+    assert.equal(pioneer.count, 1);
+    assert.equal(pioneer.latest, earlyLatest);
+    const late = (await h.request('GET', '/v1/demo/users/late.json')).json;
+    assert.deepEqual(late, { name: 'late', latest: null, badges: [] });
+  });
+
+  test('DELETE for an unknown user is a 404 and an unregistered badge a 400', async () => {
+    assert.equal((await h.request('DELETE', '/v1/demo/users/nobody.json', { headers: auth(), body: { badges: ['popular'] } })).status, 404);
+    const r = await h.request('DELETE', '/v1/demo/users/daniel.json', { headers: auth(), body: { badges: ['nonexistent'] } });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.code, 'unknown_badge');
+  });
+
+  test('an unknown service is a 404 on every route', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/nosuch/badges.json'],
+      ['GET', '/v1/nosuch/users.json?names=a'],
+      ['GET', '/v1/nosuch/users/a.json'],
+      ['PUT', '/v1/nosuch/users/a.json'],
+      ['PUT', '/v1/nosuch/badges.json'],
+      ['DELETE', '/v1/nosuch/badges.json'],
+    ]) {
+      const body = method === 'GET' ? undefined : { badges: ['x'] };
+      const { status, json } = await h.request(method!, path!, { body, headers: auth() });
+      assert.equal(status, 404, `${method} ${path}`);
+      assert.equal(json.error.code, 'service_not_found');
+    }
+  });
+
+  test('200 concurrent awards of one badge to one user count exactly 200', async () => {
+    const before = (await h.request('GET', '/v1/demo/users/bob.json')).json.badges.find((b: { name: string }) => b.name === 'popular')?.count ?? 0;
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => h.request('PUT', '/v1/demo/users/bob.json', { headers: auth(), body: { badges: ['popular'] } })),
+    );
+    assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
+    const after = (await h.request('GET', '/v1/demo/users/bob.json')).json.badges.find((b: { name: string }) => b.name === 'popular').count;
+    assert.equal(after - before, 200);
+  });
+});
