@@ -17,7 +17,8 @@ Commands:
   service list [--data FILE]             List services as JSON lines {"name","createdAt"}
   service rotate-key NAME [--data FILE]  Give a service a new key; prints {"name","key"}
 
-Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off
+Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off,
+CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB)
 (whether the service named "test" takes writes without a key; turn it off in production).
 Service commands need the server stopped: one process owns the data at a time.`;
 
@@ -84,7 +85,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
 async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean): Promise<number> {
   const log = (message: string, error?: unknown) => console.error(new Date().toISOString(), message, error ?? '');
-  const store = await openStore({ file: settings.dataFile, seed, onError: (error) => log('checkpoint failed', error) });
+  const store = await openStore({ file: settings.dataFile, seed, checkpointBytes: settings.checkpointBytes, onError: (error) => log('checkpoint failed', error) });
   const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log } });
   const server = app.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -25,6 +25,8 @@ export interface ServerSettings {
   host: string;
   dataFile: string;
   openTestService: boolean;
+  /** Journal size that starts a checkpoint (bytes). */
+  checkpointBytes?: number;
 }
 
 /** Settings from the environment, each checked: a typo stops the start instead of being ignored. */
@@ -33,7 +35,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HttpError(500, 'config', `PORT must be 0-65535, not "${env.PORT}"`);
   const flag = (env.TEST_SERVICE ?? 'on').toLowerCase();
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) throw new HttpError(500, 'config', `TEST_SERVICE must be on or off, not "${env.TEST_SERVICE}"`);
+  const checkpointBytes = env.CHECKPOINT_BYTES === undefined ? undefined : Number(env.CHECKPOINT_BYTES);
+  if (checkpointBytes !== undefined && !(Number.isInteger(checkpointBytes) && checkpointBytes > 0)) {
+    throw new HttpError(500, 'config', `CHECKPOINT_BYTES must be a positive whole number, not "${env.CHECKPOINT_BYTES}"`);
+  }
   return {
+    checkpointBytes,
     port,
     host: env.HOST || 'localhost',
     dataFile: env.DATA_FILE || 'data/db.json',

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { authenticate } from '../auth.js';
 import { readBody } from '../body.js';
-import { HttpError, notFound } from '../errors.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
 import * as validate from '../validate.js';
 import type { Deps, V1State } from './context.js';
@@ -12,6 +12,12 @@ export const OPEN_TEST_SERVICE = 'test';
 /** Resolves `:service` to its record, or answers 404. */
 export function loadService({ store, config }: Deps): Middleware<V1State> {
   return async function service(ctx, next) {
+    // The router keeps a segment it cannot decode as literal text; refuse it instead of guessing.
+    try {
+      decodeURIComponent(ctx.path);
+    } catch {
+      throw badRequest('invalid_path', 'The path has a malformed percent-encoding');
+    }
     const name = validate.serviceName((ctx as unknown as { params: { service: string } }).params.service);
     let record = await store.getService(name);
     if (!record && name === OPEN_TEST_SERVICE && config.openTestService) {

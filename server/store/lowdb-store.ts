@@ -44,6 +44,7 @@ export class LowdbStore implements Store {
   /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
   private readonly shardMembers = new Map<string, Set<string>[]>();
   private checkpointing: Promise<void> | null = null;
+  private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
   private unlock: (() => Promise<void>) | null = null;
   private readonly clock: () => Date;
@@ -183,7 +184,17 @@ export class LowdbStore implements Store {
   /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */
   checkpoint(): Promise<void> {
     if (!this.journal || !this.folder) return Promise.resolve();
-    this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = null));
+    if (this.checkpointing) {
+      // The running one took its list of changed parts already: run once more after it.
+      this.nextCheckpoint ??= this.checkpointing
+        .catch(() => {})
+        .then(() => {
+          this.nextCheckpoint = null;
+          return this.checkpoint();
+        });
+      return this.nextCheckpoint;
+    }
+    this.checkpointing = this.runCheckpoint().finally(() => (this.checkpointing = null));
     return this.checkpointing;
   }
 
@@ -233,7 +244,7 @@ export class LowdbStore implements Store {
     if (this.closed) return;
     this.closed = true;
     if (!this.journal) return;
-    await this.checkpointing?.catch(() => {});
+    await (this.nextCheckpoint ?? this.checkpointing)?.catch(() => {});
     if (!this.journal.failed) await this.checkpoint();
     await this.journal.close();
     await this.unlock?.();

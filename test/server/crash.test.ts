@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { tempDir } from './harness.js';
+
+const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+
+/** The real server in its own process, as `user-badges serve` runs it. */
+async function serve(file: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', file, '--no-seed'], {
+    env: { ...process.env, CHECKPOINT_BYTES: '20000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { child, base };
+}
+
+const put = (base: string, path: string, body: unknown) =>
+  fetch(base + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('kill -9', () => {
+  test('every acknowledged award is there after the server is killed mid-load, and the files parse', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+    const acknowledged = new Map<string, number>(users.map((u) => [u, 0]));
+    let sent = 0;
+
+    for (let round = 0; round < 3; round++) {
+      const { child, base } = await serve(file);
+      if (round === 0) assert.equal((await put(base, '/v1/test/badges.json', { badges: [{ name: 'b' }] })).status, 200);
+      let killed = false;
+      // 50 clients award as fast as the server acknowledges, until the kill.
+      const clients = Array.from({ length: 50 }, async (_, c) => {
+        for (let i = 0; !killed && i < 100_000; i++) {
+          const user = users[(c * 7 + i) % users.length]!;
+          sent++;
+          try {
+            const response = await put(base, `/v1/test/users/${user}.json`, { badges: ['b'] });
+            if (response.status === 200) acknowledged.set(user, acknowledged.get(user)! + 1);
+            else assert.fail(`status ${response.status}`);
+          } catch (error) {
+            if (!killed) throw error;
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 400 + round * 300));
+      killed = true;
+      child.kill('SIGKILL');
+      await Promise.all(clients);
+      await new Promise((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve));
+    }
+
+    const main = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(main.format, 1);
+    for (const shard of await readdir(join(dir, 'db.d', 'users', 'test')).catch(() => [])) {
+      JSON.parse(await readFile(join(dir, 'db.d', 'users', 'test', shard), 'utf8'));
+    }
+
+    const { child, base } = await serve(file);
+    try {
+      const total = [...acknowledged.values()].reduce((a, b) => a + b, 0);
+      assert.ok(total > 200, `enough load to mean something: ${total} acknowledged`);
+      const found = await (await fetch(`${base}/v1/test/users.json?names=${users.join(',')}`)).json();
+      let stored = 0;
+      for (const user of users) {
+        const count = found.users.find((u: { name: string }) => u.name === user)?.badges[0]?.count ?? 0;
+        assert.ok(count >= acknowledged.get(user)!, `${user}: ${count} stored, ${acknowledged.get(user)} acknowledged`);
+        stored += count;
+      }
+      // Unacknowledged writes may have landed, but nothing beyond what was sent.
+      assert.ok(stored <= sent, `${stored} stored, ${sent} sent`);
+      assert.equal(found.badges.b.count, stored, 'the service-wide count agrees with the users');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});

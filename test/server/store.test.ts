@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { openStore } from '../../server/store/index.js';
+import type { Store } from '../../server/store/types.js';
+import { tempDir } from './harness.js';
+
+/** Everything the store holds for a service, in a comparable form. */
+async function dump(store: Store, service = 'demo') {
+  const { users } = await store.listUsers(service, { offset: 0, limit: 1_000_000 });
+  return { badges: await store.listBadges(service), users, services: await store.listServices() };
+}
+
+const journalFiles = async (dir: string) => (await readdir(join(dir, 'db.d', 'journal'))).sort();
+
+describe('the lowdb store on disk', () => {
+  test('what was written is there after a clean reopen, and the files are plain JSON', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await store.award('demo', 'eve', ['popular', 'popular'], new Date('2026-11-01T00:00:00Z'));
+    const before = await dump(store);
+    await store.close();
+    assert.deepEqual(await journalFiles(dir), [], 'a clean close leaves no journal');
+    const main = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(main.format, 1);
+    assert.deepEqual(main.services.map((s: { name: string }) => s.name), ['demo']);
+    const reopened = await openStore({ file, seed: true });
+    assert.deepEqual(await dump(reopened), before);
+    assert.equal(reopened.seeded, undefined, 'an existing store is not seeded again');
+    await reopened.close();
+  });
+
+  test('acknowledged writes survive without a clean close (replayed from the journal)', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await store.award('demo', 'eve', ['popular'], new Date());
+    await store.putBadges('demo', [{ name: 'late', fields: { description: 'added last' } }]);
+    const before = await dump(store);
+    // No close: as after kill -9, only the journal holds the last writes.
+    assert.ok((await journalFiles(dir)).length > 0);
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    await reopened.close();
+  });
+
+  test('a torn last journal line (a write cut short, never acknowledged) is dropped', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await store.award('demo', 'eve', ['popular'], new Date());
+    const before = await dump(store);
+    const last = (await journalFiles(dir)).at(-1)!;
+    await appendFile(join(dir, 'db.d', 'journal', last), '[{"t":"user","s":"demo","v":{"name":"ghost","crea');
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    await reopened.award('demo', 'eve', ['popular'], new Date());
+    await reopened.close();
+    const again = await openStore({ file });
+    assert.equal((await again.getUser('demo', 'eve'))!.awards[0]!.count, 2);
+    await again.close();
+  });
+
+  test('damage in the middle of the journal stops the start instead of losing writes', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await store.award('demo', 'eve', ['popular'], new Date());
+    await store.award('demo', 'eve', ['donated'], new Date());
+    const segment = join(dir, 'db.d', 'journal', (await journalFiles(dir)).at(-1)!);
+    const lines = (await readFile(segment, 'utf8')).split('\n');
+    lines[0] = lines[0]!.slice(0, 10);
+    await writeFile(segment, lines.join('\n'));
+    await assert.rejects(openStore({ file }), /damaged/);
+  });
+
+  test('an unparseable main file stops the start and is left as it was', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    await writeFile(file, '{"format":1,"services":[');
+    await assert.rejects(openStore({ file, seed: true }), /not valid JSON/);
+    assert.equal(await readFile(file, 'utf8'), '{"format":1,"services":[');
+  });
+
+  test('checkpoints fold the journal into user shards and drop it', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true, checkpointBytes: 2000 });
+    for (let i = 0; i < 300; i++) await store.award('demo', `user${i}`, ['popular'], new Date());
+    await (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
+    const shards = await readdir(join(dir, 'db.d', 'users', 'demo'));
+    assert.ok(shards.length > 10, `users spread over shards: ${shards.length}`);
+    assert.ok((await journalFiles(dir)).length <= 1);
+    const inShards = (
+      await Promise.all(shards.map(async (s) => JSON.parse(await readFile(join(dir, 'db.d', 'users', 'demo', s), 'utf8')).users.length as number))
+    ).reduce((a, b) => a + b, 0);
+    assert.equal(inShards, 303);
+    const before = await dump(store);
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    await reopened.close();
+  });
+
+  test('200 concurrent awards of one badge to one user count exactly 200, before and after reopening', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true, checkpointBytes: 4000 });
+    await Promise.all(Array.from({ length: 200 }, () => store.award('demo', 'crowd', ['popular'], new Date())));
+    assert.equal((await store.getUser('demo', 'crowd'))!.awards[0]!.count, 200);
+    const popular = (await store.listBadges('demo')).find((b) => b.name === 'popular')!.count;
+    const reopened = await openStore({ file });
+    assert.equal((await reopened.getUser('demo', 'crowd'))!.awards[0]!.count, 200);
+    assert.equal((await reopened.listBadges('demo')).find((b) => b.name === 'popular')!.count, popular);
+    await reopened.close();
+    await store.close().catch(() => {});
+  });
+
+  test('a second process cannot open the same data', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+    t.after(() => holder.kill());
+    await (await openStore({ file })).close();
+    await writeFile(join(dir, 'db.d', 'lock'), String(holder.pid));
+    await assert.rejects(openStore({ file }), /in use by process/);
+    holder.kill();
+    await new Promise((resolve) => holder.once('exit', resolve));
+    // A lock whose process is gone is taken over.
+    await (await openStore({ file })).close();
+  });
+
+  test('an in-memory store (no file) works the same and writes nothing', async () => {
+    const store = await openStore({ seed: true });
+    await store.award('demo', 'eve', ['popular'], new Date());
+    assert.equal((await store.getUser('demo', 'eve'))!.awards.length, 1);
+    await store.close();
+  });
+});
