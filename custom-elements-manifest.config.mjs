@@ -1,0 +1,10 @@
+/**
+ * Custom-elements manifest for editors and docs: `cem analyze` reads the JSDoc of widget/*.ts
+ * (`@attr`, `@csspart`, `@cssproperty`, `@slot`, `@fires`) and writes dist/custom-elements.json.
+ */
+export default {
+  globs: ['widget/**/*.ts'],
+  exclude: ['widget/**/*.d.ts'],
+  outdir: 'dist',
+  dev: false,
+};

@@ -1,0 +1,36 @@
+import type { BadgeFields, JsonValue } from '../types/api.js';
+import type { UserResult } from './loader.js';
+
+/**
+ * A badge as render hooks receive it: every custom field the service set (`description`, `link`,
+ * `type`, ...), this user's `count` and `latest`, and the service-wide `globalCount`/`globalLatest`.
+ */
+export interface BadgeData extends BadgeFields {
+  name: string;
+  /** Times this user was awarded the badge. */
+  count: number;
+  /** ISO-8601 time of this user's last award. */
+  latest: string;
+  /** Times the badge was awarded, all users together. */
+  globalCount: number;
+  /** ISO-8601 time of the last award to anyone. */
+  globalLatest: string | null;
+}
+
+/** The user's badges in the order the server sent them, merged with the service's badge fields. */
+export function badgesOf(r: UserResult | undefined): BadgeData[] {
+  return (r?.user?.badges ?? []).map((b) => {
+    const s = r!.badges[b.name];
+    return {
+      ...s,
+      name: b.name,
+      count: b.count,
+      latest: b.latest,
+      globalCount: s?.count ?? b.count,
+      globalLatest: s?.latest ?? b.latest,
+    };
+  });
+}
+
+/** A string field, or '' when absent or not a string. */
+export const text = (v: JsonValue | undefined): string => (typeof v == 'string' ? v : '');

@@ -1,0 +1,291 @@
+import { html, nothing, render, type TemplateResult } from 'lit/html.js';
+import type { UserBadgesError } from './api.js';
+import { badgesOf, text, type BadgeData } from './badge.js';
+import { serverOf } from './config.js';
+import { emit } from './events.js';
+import { escaped, globalRenderBadge, legacyRenderBadge } from './legacy.js';
+import { loadUser, type UserResult } from './loader.js';
+import { safeUrl, sanitizeHTML } from './sanitize.js';
+import { sharedSheet } from './styles.js';
+import { themeUrl } from './theme.js';
+
+/**
+ * Draws one badge instead of the default markup. Return a Lit template, a DOM node or an HTML string
+ * (sanitised; a hook that returns strings is given the badge with its string fields HTML-escaped,
+ * so concatenating them shows them as text). `undefined` keeps the default markup; `null` or `''`
+ * leaves the badge out.
+ */
+export type RenderBadge = (
+  badge: BadgeData,
+  element: UserBadgesElement,
+) => TemplateResult | Node | string | null | undefined;
+
+/**
+ * Where the element is: `idle` (no service or user), `loading`, `ready`, `empty` (the user holds
+ * no badge), `unknown` (the service has no such user) or `error`.
+ */
+export type UserBadgesState = 'idle' | 'loading' | 'ready' | 'empty' | 'unknown' | 'error';
+
+const stringHooks = new WeakSet<RenderBadge>();
+
+/**
+ * Shows the badges a user earned, fetched from the display server in batches shared with every
+ * other `<user-badges>` on the page, and drawn with a theme.
+ *
+ * Attributes are the source of truth: each property reads and writes its attribute, so both always
+ * agree, and any change re-renders (once per microtask). Templates are rendered with Lit (lit-html).
+ *
+ * @summary The badges of one user of one service.
+ * @tag user-badges
+ *
+ * @attr service - The service on the display server, e.g. `demo`.
+ * @attr user - The user whose badges are shown.
+ * @attr theme - `auto` (default), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
+ * @attr server - Origin of the display server. Default: the origin the script was loaded from.
+ * @attr sort - Badge order: `name`, `-name`, `count`, `-count`, `date` or `-date`. Default: the server's.
+ * @attr state - Set by the element: `idle`, `loading`, `ready`, `empty`, `unknown` or `error`.
+ *
+ * @slot - Fallback content: shown before the element upgrades, while loading (in place of the
+ *   skeleton) and when the badges cannot be loaded.
+ * @slot empty - Shown when the user holds no badge or is unknown. Default: "No badges yet".
+ *
+ * @csspart list - The `<ul>` of badges.
+ * @csspart item - One `<li>`, holding one badge.
+ * @csspart badge - A badge drawn by the default markup (`span.userbadge`).
+ * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type).
+ * @csspart link - The badge's link, when it has a `link` field.
+ * @csspart name - The badge's name (its `description` is the title).
+ * @csspart count - The `x2` shown when the user was awarded the badge more than once.
+ * @csspart status - The "No badges yet" and "Badges unavailable" texts.
+ * @csspart skeleton - The placeholder shown while loading.
+ *
+ * @cssproperty --user-badges-gap - Space between badges.
+ * @cssproperty --user-badges-font - Font family of the badges.
+ * @cssproperty --user-badges-font-size - Font size of the badges.
+ * @cssproperty --user-badges-color - Text colour of a badge.
+ * @cssproperty --user-badges-bg - Background of a badge.
+ * @cssproperty --user-badges-border - Border colour of a badge.
+ * @cssproperty --user-badges-radius - Corner radius of a badge.
+ * @cssproperty --user-badges-padding - Padding inside a badge.
+ * @cssproperty --user-badges-count-color - Colour of the `x2` count.
+ * @cssproperty --user-badges-muted - Colour of the status texts.
+ * @cssproperty --user-badges-gold - Colour of `gold` badges.
+ * @cssproperty --user-badges-silver - Colour of `silver` badges.
+ * @cssproperty --user-badges-bronze - Colour of `bronze` badges.
+ * @cssproperty --user-badges-focus - Colour of the focus ring on badge links.
+ * @cssproperty --user-badges-skeleton - Colour of the loading placeholder.
+ *
+ * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).
+ * @fires {UserBadgesErrorEvent} user-badges-error - The badges could not be loaded (`detail.error.code`).
+ */
+export class UserBadgesElement extends HTMLElement {
+  static observedAttributes = ['service', 'user', 'theme', 'server', 'sort', 'state'];
+
+  /** The error behind the `error` state. */
+  error?: UserBadgesError;
+
+  private _hook?: RenderBadge;
+  private _result?: UserResult;
+  private _key?: string;
+  private _href?: string;
+  private _pending = false;
+  private _done: Promise<void> = Promise.resolve();
+  private _themeDone!: () => void;
+  private _themed = new Promise<void>((r) => (this._themeDone = r));
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.adoptedStyleSheets = [sharedSheet()];
+    // A property set before the element was defined shadows its accessor: take it over.
+    const self = this as unknown as Record<string, unknown>;
+    for (const p of ['renderBadge', ...UserBadgesElement.observedAttributes]) {
+      if (Object.hasOwn(this, p)) {
+        const v = self[p];
+        delete self[p];
+        self[p] = v;
+      }
+    }
+  }
+
+  /** The service on the display server, e.g. `demo`. */
+  get service(): string | undefined {
+    return this._get('service');
+  }
+  set service(v: string | undefined) {
+    this._set('service', v);
+  }
+  /** The user whose badges are shown. */
+  get user(): string | undefined {
+    return this._get('user');
+  }
+  set user(v: string | undefined) {
+    this._set('user', v);
+  }
+  /** The theme by name or stylesheet URL; `auto` when the attribute is absent. */
+  get theme(): string {
+    return this._get('theme') || 'auto';
+  }
+  set theme(v: string | undefined) {
+    this._set('theme', v);
+  }
+  /** Origin of the display server; unset means the script's origin. */
+  get server(): string | undefined {
+    return this._get('server');
+  }
+  set server(v: string | undefined) {
+    this._set('server', v);
+  }
+  /** Badge order; unset means the server's. */
+  get sort(): string | undefined {
+    return this._get('sort');
+  }
+  set sort(v: string | undefined) {
+    this._set('sort', v);
+  }
+  /** Read-only in spirit: the element sets it, and reflects it to the `state` attribute for styling. */
+  get state(): UserBadgesState {
+    return (this._get('state') as UserBadgesState) || 'idle';
+  }
+  set state(v: UserBadgesState) {
+    this._set('state', v);
+  }
+  /** Draws each badge; see {@link RenderBadge}. Takes precedence over the global `UserBadges.renderBadge`. */
+  get renderBadge(): RenderBadge | undefined {
+    return this._hook;
+  }
+  set renderBadge(v: RenderBadge | undefined) {
+    this._hook = v;
+    this.requestUpdate();
+  }
+
+  /** The badges shown, as render hooks receive them. */
+  get badges(): BadgeData[] {
+    return badgesOf(this._result);
+  }
+
+  /** Resolves once the pending render (if any) is on screen. */
+  get updateComplete(): Promise<void> {
+    return this._done;
+  }
+
+  connectedCallback(): void {
+    this.requestUpdate();
+  }
+
+  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+    if (old !== value) this.requestUpdate();
+  }
+
+  /** Schedules one render for the end of the current task's microtasks. */
+  requestUpdate(): void {
+    if (this._pending) return;
+    this._pending = true;
+    this._done = Promise.resolve().then(() => {
+      if (this.isConnected) this._update();
+      this._pending = false;
+    });
+  }
+
+  private _get(name: string) {
+    return this.getAttribute(name) ?? undefined;
+  }
+  private _set(name: string, v: string | null | undefined) {
+    if (v == null) this.removeAttribute(name);
+    else this.setAttribute(name, v);
+  }
+
+  private _update() {
+    const { service, user, sort } = this;
+    const server = serverOf(this.server);
+    const key = [server, service, user, sort].join('\n');
+    if (key != this._key) {
+      this._key = key;
+      this._result = undefined;
+      if (service && user) this._load(key, server, service, user, sort);
+      else this.state = 'idle';
+    }
+    this._applyTheme(themeUrl(this.theme, server));
+    render(this._render(), this.shadowRoot!);
+  }
+
+  private _load(key: string, server: string, service: string, user: string, sort?: string) {
+    this.state = 'loading';
+    // Shown once the theme is in place too: no flash of unstyled badges.
+    Promise.all([loadUser(server, service, user, sort), this._themed]).then(
+      ([r]) => {
+        if (key != this._key) return; // an answer for an old attribute value
+        this._result = r;
+        this.state = r.user ? (r.user.badges.length ? 'ready' : 'empty') : 'unknown';
+        this._done.then(() => emit(this, 'user-badges-load', { service, user, found: !!r.user, badges: this.badges }));
+      },
+      (error: UserBadgesError) => {
+        if (key != this._key) return;
+        this.error = error;
+        this.state = 'error';
+        this._done.then(() => emit(this, 'user-badges-error', { service, user, error }));
+      },
+    );
+  }
+
+  /** Links the theme's stylesheet; when switching, the old one stays until the new one has loaded. */
+  private _applyTheme(href: string) {
+    if (href == this._href) return;
+    this._href = href;
+    const root = this.shadowRoot!;
+    const done = (keep?: Element) => {
+      if (href != this._href) return;
+      root.querySelectorAll(':scope>link').forEach((l) => l != keep && l.remove());
+      this._themeDone();
+    };
+    if (!href) return done();
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    link.onload = link.onerror = (e) => {
+      if ((e as Event).type == 'error') console.warn('<user-badges>: no theme at ' + href);
+      done(link);
+    };
+    root.prepend(link);
+  }
+
+  private _render() {
+    const s = this.state;
+    if (s == 'ready') return html`<ul class="userbadges" part="list" aria-label="Badges">${this.badges.map((b) => this._item(b))}</ul>`;
+    if (s == 'empty' || s == 'unknown') return html`<slot name="empty"><span class="status" part="status">No badges yet</span></slot>`;
+    if (s == 'idle' || [...this.childNodes].some((n) => (n.nodeType == 1 ? !(n as Element).slot : n.nodeValue!.trim())))
+      return html`<slot></slot>`;
+    return s == 'error'
+      ? html`<span class="status" part="status" title=${this.error?.message ?? ''}>Badges unavailable</span>`
+      : html`<span class="skeleton" part="skeleton"><span class="vh">Loading badges</span><i></i><i></i><i></i></span>`;
+  }
+
+  private _item(b: BadgeData) {
+    const own = this._hook;
+    const g = globalRenderBadge();
+    let v: unknown = own ? own(stringHooks.has(own) ? escaped(b) : b, this) : g != legacyRenderBadge ? g(escaped(b)) : undefined;
+    // A hook seen returning a string is called again, and from now on, with escaped fields.
+    if (own && typeof v == 'string' && !stringHooks.has(own)) stringHooks.add(own), (v = own(escaped(b), this));
+    if (v === null || v === '') return nothing;
+    if (v === undefined) v = defaultBadge(b);
+    else if (typeof v == 'string') {
+      const f = sanitizeHTML(v);
+      if (f.firstElementChild?.localName == 'li') return f; // a hook written for old `ul` containers
+      v = f;
+    }
+    return html`<li part="item">${v}</li>`;
+  }
+}
+
+/** The default markup: the old embed's classes (so one theme styles both), plus parts and a11y text. */
+function defaultBadge(b: BadgeData) {
+  const type = /^[\w-]+$/.test(text(b.type)) ? (b.type as string) : '';
+  const desc = text(b.description);
+  const link = safeUrl(b.link);
+  const name = html`<span class="name" part="name" title=${desc || nothing}>${b.name}</span>`;
+  return html`<span class="userbadge" part=${type ? 'badge badge-' + type : 'badge'} data-type=${type || nothing}>${link
+    ? html`<a href=${link} part="link">${name}</a>`
+    : name}${b.count > 1
+    ? html`<span class="count" part="count" aria-hidden="true">x${b.count}</span><span class="vh">, awarded ${b.count} times</span>`
+    : nothing}${desc ? html`<span class="vh">: ${desc}</span>` : nothing}</span>`;
+}
