@@ -1,5 +1,5 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { HttpError } from '../errors.js';
 import { DurableJSONFile } from './durable-file.js';
@@ -73,12 +73,15 @@ export class LowdbStore implements Store {
 
   private async loadFiles(): Promise<void> {
     const folder = this.folder!;
-    const main = await new DurableJSONFile<MainFile>(this.options.file!).read();
+    const file = this.options.file!;
+    await removeLeftovers(dirname(file), (await readdir(dirname(file)).catch(() => [] as string[])).filter((f) => f.startsWith(basename(file) + '.')));
+    const main = await new DurableJSONFile<MainFile>(file).read();
     if (main && main.format !== 1) throw new Error(`${this.options.file} has format ${String(main.format)}; this version reads format 1`);
     for (const { badges, ...service } of main?.services ?? []) {
       this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
       const shards = join(folder, 'users', service.name);
       const files = await readdir(shards).catch(() => [] as string[]);
+      await removeLeftovers(shards, files);
       for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
         const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
         this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
@@ -249,6 +252,11 @@ export class LowdbStore implements Store {
     await this.journal.close();
     await this.unlock?.();
   }
+}
+
+/** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
+async function removeLeftovers(folder: string, files: string[]): Promise<void> {
+  for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
 }
 
 /** FNV-1a: stable across runs and machines, so a user stays in the same file. */

@@ -67,12 +67,15 @@ describe('kill -9', () => {
 
     const main = JSON.parse(await readFile(file, 'utf8'));
     assert.equal(main.format, 1);
-    for (const shard of await readdir(join(dir, 'db.d', 'users', 'test')).catch(() => [])) {
-      JSON.parse(await readFile(join(dir, 'db.d', 'users', 'test', shard), 'utf8'));
+    const shards = join(dir, 'db.d', 'users', 'test');
+    for (const shard of (await readdir(shards).catch(() => [])).filter((f) => /^\d+\.json$/.test(f))) {
+      JSON.parse(await readFile(join(shards, shard), 'utf8'));
     }
 
     const { child, base } = await serve(file);
     try {
+      const leftovers = [...(await readdir(dir)), ...(await readdir(shards).catch(() => []))].filter((f) => f.endsWith('.tmp'));
+      assert.deepEqual(leftovers, [], 'snapshots a kill cut short are cleared at start');
       const total = [...acknowledged.values()].reduce((a, b) => a + b, 0);
       assert.ok(total > 200, `enough load to mean something: ${total} acknowledged`);
       const found = await (await fetch(`${base}/v1/test/users.json?names=${users.join(',')}`)).json();

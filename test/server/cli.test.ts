@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { openStore } from '../../server/store/index.js';
+import { tempDir } from './harness.js';
+
+const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const run = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+describe('the user-badges command', () => {
+  test('service create, list and rotate-key', async (t) => {
+    const data = join(await tempDir(t), 'db.json');
+    const created = await run('service', 'create', 'topchefs', '--data', data);
+    assert.equal(created.code, 0, created.stderr);
+    const { name, key } = JSON.parse(created.stdout);
+    assert.equal(name, 'topchefs');
+    assert.match(key, /^[0-9a-f]{64}$/);
+
+    const listed = await run('service', 'list', '--data', data);
+    assert.deepEqual(listed.stdout.trim().split('\n').map((line) => JSON.parse(line).name), ['topchefs']);
+    assert.equal(listed.stdout.includes(key), false, 'list never prints keys');
+
+    const rotated = JSON.parse((await run('service', 'rotate-key', 'topchefs', '--data', data)).stdout);
+    assert.notEqual(rotated.key, key);
+    const store = await openStore({ file: data });
+    assert.equal((await store.getService('topchefs'))!.key, rotated.key);
+    await store.close();
+  });
+
+  test('errors are messages on stderr with a non-zero exit', async (t) => {
+    const data = join(await tempDir(t), 'db.json');
+    await run('service', 'create', 'dup', '--data', data);
+    const duplicate = await run('service', 'create', 'dup', '--data', data);
+    assert.equal(duplicate.code, 1);
+    assert.match(duplicate.stderr, /already exists/);
+    const missing = await run('service', 'rotate-key', 'ghost', '--data', data);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /does not exist/);
+    const badName = await run('service', 'create', '../evil', '--data', data);
+    assert.equal(badName.code, 1);
+    assert.match(badName.stderr, /service name/);
+    const unknown = await run('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Usage: user-badges/);
+    const badPort = await run('serve', '--port', 'eighty');
+    assert.equal(badPort.code, 1);
+    assert.match(badPort.stderr, /PORT must be/);
+  });
+
+  test('--help prints the usage', async () => {
+    const help = await run('--help');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /service create NAME/);
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { UserBadgesClient, UserBadgesError, signRequest } from '../../client/user-badges-client.js';
+import { sign } from '../../server/auth.js';
+import { start, type Harness } from './harness.js';
+
+describe('UserBadgesClient', () => {
+  let h: Harness;
+  before(async () => (h = await start()));
+  after(() => h.close());
+
+  for (const auth of ['signature', 'header'] as const) {
+    test(`every call works against the server (${auth} auth)`, async () => {
+      const client = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key, auth });
+      const badge = `via-${auth}`;
+      const put = await client.putBadges([{ name: badge, description: 'from the client', level: 2 }]);
+      assert.deepEqual(put.badges.find((b) => b.name === badge), { name: badge, description: 'from the client', level: 2, count: 0, latest: null });
+      assert.deepEqual((await client.award('Zoë Ñ', [badge, badge])).user, { name: 'Zoë Ñ', badges: [badge] });
+      assert.equal((await client.user('Zoë Ñ')).badges[0]!.count, 2);
+      const users = await client.users({ names: ['Zoë Ñ', 'daniel'], sort: 'name' });
+      assert.deepEqual(users.users.map((u) => u.name), ['Zoë Ñ', 'daniel']);
+      assert.equal(users.badges[badge]!.count, 2);
+      assert.deepEqual((await client.revoke('Zoë Ñ', [badge])).user.badges, []);
+      assert.equal((await client.deleteBadges([badge])).badges.some((b) => b.name === badge), false);
+      assert.equal((await client.users({ pageSize: 2, page: 1 })).paging?.page_size, 2);
+      assert.ok((await client.badges({ sort: '-count' })).badges.length >= 5);
+    });
+  }
+
+  test('failures are UserBadgesError with the status and code', async () => {
+    const wrong = new UserBadgesClient({ server: h.base, service: 'demo', key: 'not-the-key' });
+    await assert.rejects(wrong.award('daniel', ['popular']), (e: unknown) => e instanceof UserBadgesError && e.status === 401 && e.code === 'invalid_signature');
+    const right = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key });
+    await assert.rejects(right.award('daniel', ['nope']), (e: unknown) => e instanceof UserBadgesError && e.status === 400 && e.code === 'unknown_badge');
+    await assert.rejects(right.user('nobody'), (e: unknown) => e instanceof UserBadgesError && e.status === 404);
+  });
+
+  test('a client whose clock is off by more than 5 minutes is refused as expired', async () => {
+    const late = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key, now: () => Date.now() / 1000 - 600 });
+    await assert.rejects(late.award('daniel', ['popular']), (e: unknown) => e instanceof UserBadgesError && e.code === 'expired_ts');
+  });
+
+  test('property: the WebCrypto signature of the client equals the server’s', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.nat().map(String), fc.constantFrom('PUT', 'DELETE'), fc.webPath(), fc.string({ unit: 'binary' }), async (key, ts, method, path, body) => {
+        assert.equal(await signRequest(key, ts, method, path, body), sign(key, ts, { method, path, body: Buffer.from(body) }));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
