@@ -7,4 +7,6 @@ export default {
   exclude: ['widget/**/*.d.ts'],
   outdir: 'dist',
   dev: false,
+  // Leave package.json alone (the analyzer would add a "customElements" field).
+  packagejson: false,
 };

@@ -1,0 +1,148 @@
+/**
+ * Widget tests: @web/test-runner in the system Chromium, against the real display server.
+ *
+ * The config starts the server in-process (in-memory store, demo service seeded, files served from
+ * this checkout, so /user-badges.js is the built bundle) on 127.0.0.1, a different origin from the
+ * test pages (served by the dev server on localhost), so CORS, batching and errors cross a real
+ * origin. It records every request the server receives; tests read that log to count requests.
+ *
+ * Test-only routes on the dev server (plugin below):
+ *   /__ub/env.js          `export const server`: the display server's origin
+ *   /__ub/log             the URLs the display server received, in order (JSON)
+ *   /__ub/csp.html?theme= a page under a strict Content-Security-Policy that embeds the widget
+ *   /__ub/theme.css?delay=ms&color=  a custom theme that answers late, for the no-FOUC test
+ *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
+ *
+ * `npm run build:widget` must have run: the classic bundle is tested as shipped.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { register } from 'tsx/esm/api';
+
+register();
+const root = fileURLToPath(new URL('.', import.meta.url));
+if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm run build:widget` before the widget tests');
+
+const { createApp } = await import('./server/app.ts');
+const { openStore } = await import('./server/store/index.ts');
+
+const store = await openStore({ seed: true });
+const app = createApp({ store, config: { publicRoot: root, openTestService: true, log: () => {} } });
+const handle = app.callback();
+/** @type {string[]} */
+const log = [];
+const httpServer = createServer((req, res) => {
+  log.push(req.method + ' ' + req.url);
+  handle(req, res);
+});
+await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+const server = `http://127.0.0.1:${httpServer.address().port}`;
+
+await fixtures(server);
+log.length = 0;
+
+/** Badges and users of the open `test` service that the tests read. */
+async function fixtures(base) {
+  const put = async (path, body) => {
+    const res = await fetch(base + '/v1/test/' + path, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`fixture ${path}: ${res.status} ${await res.text()}`);
+  };
+  await put('badges.json', {
+    badges: [
+      { name: 'donated', description: 'Donated at least $5', link: '/badges/donated', type: 'gold', tier: 3, perks: ['hat'] },
+      { name: 'popular', description: 'Post has at least 100 views', link: '/badges/popular', type: 'silver' },
+      { name: 'test1' },
+      { name: 'helper', description: 'Answered 10 questions & more', type: 'bronze' },
+      { name: '<img src=x onerror=alert(1)>', description: '<script>alert(2)</script>', link: 'javascript:alert(3)' },
+      { name: 'escaper', description: '"quoted" <b>bold</b>', link: '/badges/esc?a=1&b=2' },
+    ],
+  });
+  const award = (user, badges) => put(`users/${encodeURIComponent(user)}.json`, { badges });
+  await award('daniel', ['donated', 'popular', 'test1']);
+  await award('daniel', ['donated']);
+  await award('bob', ['popular', 'helper']);
+  await award('mallory', ['<img src=x onerror=alert(1)>', 'escaper']);
+  await award('mallory', ['<img src=x onerror=alert(1)>']);
+  for (let i = 0; i < 250; i++) await award(`many-${String(i).padStart(3, '0')}`, [i % 2 ? 'popular' : 'donated']);
+  // A user that exists but holds no badge: awarded, then revoked.
+  await award('emptyhanded', ['test1']);
+  const res = await fetch(base + '/v1/test/users/emptyhanded.json', {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ badges: ['test1'] }),
+  });
+  if (!res.ok) throw new Error('fixture emptyhanded: ' + res.status);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** @type {import('@web/test-runner').TestRunnerConfig} */
+export default {
+  files: ['test/widget/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testsFinishTimeout: 180_000,
+  testFramework: { config: { timeout: 15_000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      },
+    }),
+  ],
+  middleware: [
+    async function slowServer(ctx, next) {
+      const m = /^\/__ub\/slow\/(\d+)(\/.*)$/.exec(ctx.url);
+      if (!m) return next();
+      await sleep(Number(m[1]));
+      const res = await fetch(server + m[2]);
+      ctx.status = res.status;
+      ctx.type = res.headers.get('content-type') || 'application/json';
+      ctx.body = await res.text();
+    },
+  ],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.widget.json', import.meta.url)) }),
+    {
+      name: 'user-badges-test-routes',
+      async serve(context) {
+        const url = new URL(context.request.url, 'http://x');
+        if (url.pathname === '/__ub/env.js') return { body: `export const server = ${JSON.stringify(server)};`, type: 'js' };
+        if (url.pathname === '/__ub/log') return { body: JSON.stringify(log), type: 'json' };
+        if (url.pathname === '/__ub/theme.css') {
+          await sleep(Number(url.searchParams.get('delay') || 0));
+          const color = url.searchParams.get('color') || 'rgb(1, 2, 3)';
+          return { body: `.userbadge { color: ${color}; }`, type: 'css' };
+        }
+        if (url.pathname === '/__ub/csp.html') {
+          const theme = url.searchParams.get('theme') || 'auto';
+          // No inline script or style is allowed, only files from this origin and the badge server.
+          context.response.set(
+            'Content-Security-Policy',
+            `default-src 'none'; script-src 'self' ${server}; style-src 'self' ${server}; connect-src ${server}; img-src 'self'`,
+          );
+          return {
+            type: 'html',
+            body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CSP</title>
+<script src="/test/widget/fixtures/csp-probe.js"></script>
+<link rel="stylesheet" href="${server}/themes/${theme}.css">
+<script src="${server}/user-badges.js" defer></script></head>
+<body><user-badges service="test" user="daniel" theme="${theme}">daniel's badges</user-badges>
+<span class="userbadges" data-service="test" data-user="daniel" data-sort="name"></span></body></html>`,
+          };
+        }
+      },
+    },
+  ],
+};
+
+process.on('exit', () => httpServer.close());
