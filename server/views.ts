@@ -21,15 +21,16 @@ export function userView(user: UserRecord, sort?: SortKey): User {
   };
 }
 
-/** The users, with the service-wide data of every badge any of them holds. */
-export function usersView(users: UserRecord[], badges: Map<string, BadgeRecord> | ((name: string) => BadgeRecord | undefined), sort?: SortKey): UsersResponse {
-  const find = typeof badges === 'function' ? badges : (name: string) => badges.get(name);
+/** The names of every badge any of the users holds. */
+export function badgesHeld(users: UserRecord[]): Set<string> {
+  const names = new Set<string>();
+  for (const user of users) for (const award of user.awards) names.add(award.badge);
+  return names;
+}
+
+/** The users, with the service-wide data of `badges`: those the users hold (see `badgesHeld`). */
+export function usersView(users: UserRecord[], badges: BadgeRecord[], sort?: SortKey): UsersResponse {
   const summaries: UsersResponse['badges'] = {};
-  for (const user of users) {
-    for (const award of user.awards) {
-      const badge = find(award.badge);
-      if (badge && !Object.hasOwn(summaries, award.badge)) summaries[award.badge] = badgeSummary(badge);
-    }
-  }
+  for (const badge of badges) summaries[badge.name] = badgeSummary(badge);
   return { badges: summaries, users: users.map((user) => userView(user, sort)) };
 }

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import { LIMITS, type Paging, type UserUpdateResponse } from '../../types/api.js';
+import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../../types/api.js';
 import { notFound } from '../errors.js';
 import { sortUsers } from '../store/state.js';
 import type { UserRecord } from '../store/types.js';
 import * as validate from '../validate.js';
-import { userView, usersView } from '../views.js';
+import { badgesHeld, userView, usersView } from '../views.js';
 import type { Deps, V1State } from './context.js';
 import { authorize, loadService } from './service.js';
 
@@ -15,7 +15,8 @@ export function userRoutes(deps: Deps): Router<V1State> {
   const service = loadService(deps);
   const write = [service, authorize(deps)] as const;
 
-  const badgesOf = async (serviceName: string) => new Map((await store.listBadges(serviceName)).map((b) => [b.name, b]));
+  const view = async (serviceName: string, users: UserRecord[], sort?: SortKey) =>
+    usersView(users, await store.getBadges(serviceName, badgesHeld(users)), sort);
 
   router.get('/users.json', service, async (ctx) => {
     const serviceName = ctx.state.service.name;
@@ -24,7 +25,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
     if (names) {
       let users = await store.getUsers(serviceName, names);
       if (sort) users = sortUsers(users, sort);
-      ctx.body = usersView(users, await badgesOf(serviceName), sort);
+      ctx.body = await view(serviceName, users, sort);
       return;
     }
     // Without names, the service's users a page at a time, in name order unless sorted otherwise.
@@ -44,7 +45,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
       next: page < pages ? link(page + 1) : null,
       prev: page > 1 ? link(Math.min(page - 1, pages)) : null,
     };
-    ctx.body = { ...usersView(users, await badgesOf(serviceName), sort), paging };
+    ctx.body = { ...(await view(serviceName, users, sort)), paging };
   });
 
   const userName = (ctx: { params: Record<string, string> }) => validate.name(ctx.params.name, 'user');

@@ -104,6 +104,15 @@ export class LowdbStore implements Store {
   async listBadges(service: string) {
     return [...this.state.service(service).badges.values()];
   }
+  async getBadges(service: string, names: Iterable<string>) {
+    const badges = this.state.service(service).badges;
+    const found: BadgeRecord[] = [];
+    for (const name of names) {
+      const badge = badges.get(name);
+      if (badge) found.push(badge);
+    }
+    return found;
+  }
   async getUser(service: string, name: string) {
     return this.state.service(service).users.get(name);
   }

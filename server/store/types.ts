@@ -62,6 +62,8 @@ export interface Store {
   setServiceKey(name: string, key: string): Promise<ServiceRecord>;
 
   listBadges(service: string): Promise<BadgeRecord[]>;
+  /** The named badges that exist, in the order asked. */
+  getBadges(service: string, names: Iterable<string>): Promise<BadgeRecord[]>;
   /** Creates missing badges and merges fields into existing ones. */
   putBadges(service: string, badges: BadgeInput[]): Promise<BadgeRecord[]>;
   /** Deletes badges and takes them from every user; an unknown name fails the whole call. */
