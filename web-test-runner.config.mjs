@@ -12,6 +12,7 @@
  *   /__ub/csp.html?theme= a page under a strict Content-Security-Policy that embeds the widget
  *   /__ub/theme.css?delay=ms&color=  a custom theme that answers late, for the no-FOUC test
  *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
+ * and the command `ax-tree` (the page's full accessibility tree).
  *
  * `npm run build:widget` must have run: the classic bundle is tested as shipped.
  */
@@ -111,6 +112,14 @@ export default {
     },
   ],
   plugins: [
+    {
+      // executeServerCommand('ax-tree'): the full accessibility tree (puppeteer's default prunes lists).
+      name: 'ax-tree',
+      async executeCommand({ command, session }) {
+        if (command !== 'ax-tree') return undefined;
+        return session.browser.getPage(session.id).accessibility.snapshot({ interestingOnly: false });
+      },
+    },
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.widget.json', import.meta.url)) }),
     {
       name: 'user-badges-test-routes',

@@ -1,0 +1,68 @@
+import { executeServerCommand } from '@web/test-runner-commands';
+import { setDefaultServer } from '../../widget/index.js';
+import { assert, axe, equal, mount, server, settled, slowServer } from './helpers.js';
+
+setDefaultServer(server);
+
+type A11yNode = { role: string; name: string; children?: A11yNode[] };
+/** What a screen reader reads inside a node: the text of its leaves. */
+const texts = (n: A11yNode): string[] => (n.children?.length ? n.children.flatMap(texts) : [n.name]);
+
+async function noViolations(root: Element) {
+  const result = await (await axe()).run(root, { resultTypes: ['violations'] });
+  const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  equal(summary, [], 'axe violations');
+}
+
+describe('accessibility', () => {
+  it('the badges are a list whose items read out name, count and description', async () => {
+    const host = mount('<p>Badges of daniel: <user-badges service="test" user="daniel"></user-badges></p>');
+    await settled(host.querySelector('user-badges')!);
+    const tree = (await executeServerCommand('ax-tree')) as A11yNode;
+    const find = (n: A11yNode): A11yNode | undefined => (n.role === 'list' && n.name === 'Badges' ? n : n.children?.map(find).find(Boolean));
+    const list = find(tree);
+    assert(list, 'a list named Badges');
+    const items = list.children!.filter((c) => c.role === 'listitem');
+    equal(items.length, 3);
+    const first = texts(items[0]!).join('');
+    for (const part of ['donated', 'awarded 2 times', 'Donated at least $5']) assert(first.includes(part), `"${part}" in "${first}"`);
+    assert(!first.includes('x2'), 'the visual count is not read twice');
+    const link = (n: A11yNode): A11yNode | undefined => (n.role === 'link' ? n : n.children?.map(link).find(Boolean));
+    equal(link(items[0]!)?.name, 'donated', 'the badge link is named by the badge');
+  });
+
+  for (const theme of ['auto', 'light', 'stackoverflow', 'github', 'minimal']) {
+    it(`no axe violations: ${theme} theme, every state`, async () => {
+      const host = mount(`
+        <user-badges theme="${theme}" service="test" user="daniel"></user-badges>
+        <user-badges theme="${theme}" service="test" user="mallory"></user-badges>
+        <user-badges theme="${theme}" service="test" user="emptyhanded"></user-badges>
+        <user-badges theme="${theme}" service="test" user="nobody-at-all"></user-badges>
+        <user-badges theme="${theme}" service="nosuchservice" user="daniel"></user-badges>`);
+      await Promise.all([...host.children].map((el) => settled(el)));
+      await noViolations(host);
+    });
+  }
+
+  it('no axe violations: dark theme on a dark page, and the loading state', async () => {
+    const host = mount(`<div style="background:#0d1117;color:#f0f6fc;padding:8px">
+      <user-badges theme="dark" service="test" user="daniel"></user-badges>
+      <user-badges theme="dark" service="test" user="emptyhanded"></user-badges></div>
+      <user-badges service="test" user="many-249" server="${slowServer(1500)}"></user-badges>`);
+    const els = [...host.querySelectorAll('user-badges')];
+    await Promise.all(els.slice(0, 2).map((el) => settled(el)));
+    equal(els[2]!.getAttribute('state'), 'loading');
+    await noViolations(host);
+  });
+
+  it('no axe violations: the old embed markup in a stackoverflow page', async () => {
+    const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: server + '/themes/stackoverflow.css' });
+    document.head.append(link);
+    await new Promise((r) => (link.onload = r));
+    const host = mount(
+      '<span class="userbadges"><span class="userbadge donated"><a href="/badges/donated"><span class="name" title="Donated at least $5">donated</span></a><span class="count">x2</span></span><span class="userbadge test1" title="">test1</span></span>',
+    );
+    await noViolations(host);
+    link.remove();
+  });
+});

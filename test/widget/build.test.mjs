@@ -1,0 +1,53 @@
+// Checks of the widget's build outputs (node:test; run after `npm run build:widget`).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+const read = (path) => readFileSync(new URL('../../' + path, import.meta.url), 'utf8');
+const classic = read('dist/widget/user-badges.js');
+const esm = read('dist/widget/user-badges.esm.js');
+
+test('the classic script is one self-contained script: no import, no eval', () => {
+  assert.ok(classic.startsWith('(function'), 'an IIFE');
+  assert.doesNotMatch(classic, /(^|[;}])\s*(import|export)[\s{*]/m);
+  assert.doesNotMatch(classic, /\beval\(|new Function\(|import\(/);
+  assert.doesNotMatch(classic, /Lit is in dev mode/, 'production Lit');
+});
+
+test('the script-tag bundle, Lit included, is at most 8 KB brotli', () => {
+  const size = brotliCompressSync(Buffer.from(classic), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  assert.ok(size <= 8 * 1024, `${size} bytes brotli`);
+});
+
+test('the ES module leaves Lit to the bundler', () => {
+  assert.match(esm, /from "lit\/html\.js"/);
+  assert.doesNotMatch(esm, /class \w+ extends ReactiveElement|function render\(value, container/);
+});
+
+test('type declarations and the custom-elements manifest describe the element', () => {
+  const dts = read('dist/widget/index.d.ts');
+  assert.match(dts, /UserBadgesElement/);
+  assert.match(read('dist/widget/user-badges.d.ts'), /renderBadge/);
+  assert.match(read('dist/widget/events.d.ts'), /'user-badges-load': UserBadgesLoadEvent/);
+  const manifest = JSON.parse(read('dist/custom-elements.json'));
+  const el = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'user-badges');
+  assert.ok(el, 'user-badges declared');
+  assert.deepEqual(el.attributes.map((a) => a.name).sort(), ['server', 'service', 'sort', 'state', 'theme', 'user']);
+  assert.deepEqual(el.events.map((e) => e.name).sort(), ['user-badges-error', 'user-badges-load']);
+  for (const part of ['list', 'item', 'badge', 'link', 'name', 'count', 'status', 'skeleton']) {
+    assert.ok(el.cssParts.some((p) => p.name === part), 'part ' + part);
+  }
+  assert.ok(el.cssProperties.length >= 10);
+  const defined = manifest.modules.flatMap((m) => m.exports ?? []).some((e) => e.kind === 'custom-element-definition' || e.name === 'defineUserBadges');
+  assert.ok(defined);
+});
+
+test('every theme exists and styles both the element and the old markup', () => {
+  for (const theme of ['auto', 'light', 'dark', 'stackoverflow', 'github', 'minimal']) {
+    const css = read(`themes/${theme}.css`);
+    assert.match(css, /:host,\s*\.userbadges \{/, theme);
+    assert.match(css, /\.userbadge \{/, theme);
+  }
+  assert.match(read('themes/auto.css'), /@media \(prefers-color-scheme: dark\)/);
+});

@@ -1,0 +1,123 @@
+import { emulateMedia } from '@web/test-runner-commands';
+import { setDefaultServer, type UserBadgesElement } from '../../widget/index.js';
+import { $, assert, equal, mount, server, settled, waitFor } from './helpers.js';
+
+setDefaultServer(server);
+
+const one = (attrs = '') => mount(`<user-badges service="test" user="daniel" ${attrs}></user-badges>`).firstElementChild as UserBadgesElement;
+const badge = (el: Element) => getComputedStyle($(el, '.userbadge')!);
+const bg = (el: Element) => badge(el).backgroundColor;
+const links = (el: Element) => [...el.shadowRoot!.querySelectorAll('link')].map((l) => l.getAttribute('href'));
+
+const LIGHT = 'rgb(246, 248, 250)';
+const DARK = 'rgb(33, 40, 48)';
+const THEMES: Record<string, string> = {
+  auto: LIGHT,
+  light: LIGHT,
+  dark: DARK,
+  stackoverflow: 'rgb(59, 64, 69)',
+  github: 'rgb(221, 244, 255)',
+  minimal: 'rgba(0, 0, 0, 0)',
+};
+
+describe('themes', () => {
+  after(() => emulateMedia({ colorScheme: 'light' }));
+
+  it('links the theme from the display server; auto is the default', async () => {
+    const el = one();
+    await settled(el);
+    equal(links(el), [server + '/themes/auto.css']);
+    equal(bg(el), LIGHT);
+  });
+
+  for (const [name, color] of Object.entries(THEMES)) {
+    it(`draws the ${name} theme`, async () => {
+      const el = one(`theme="${name}"`);
+      await settled(el);
+      equal(bg(el), color);
+    });
+  }
+
+  it('stackoverflow: gold, silver and bronze from the badge type', async () => {
+    const el = one('theme="stackoverflow"');
+    await settled(el);
+    const dot = (type: string) => getComputedStyle($(el, `.userbadge[data-type=${type}]`)!, '::before').backgroundColor;
+    equal(dot('gold'), 'rgb(255, 204, 1)');
+    equal(dot('silver'), 'rgb(180, 184, 188)');
+  });
+
+  it('switches theme live, keeping the old one until the new one has loaded', async () => {
+    const el = one('theme="dark"');
+    await settled(el);
+    equal(bg(el), DARK);
+    el.theme = `/__ub/theme.css?delay=400&color=rgb(1,2,3)`;
+    await el.updateComplete;
+    equal(bg(el), DARK, 'no unstyled moment while the new theme loads');
+    await waitFor(() => badge(el).color === 'rgb(1, 2, 3)', 'custom theme');
+    equal(links(el), [location.origin + '/__ub/theme.css?delay=400&color=rgb(1,2,3)']);
+    el.theme = 'stackoverflow';
+    await waitFor(() => bg(el) === THEMES.stackoverflow, 'stackoverflow');
+    equal(links(el).length, 1);
+  });
+
+  it('auto follows prefers-color-scheme live', async () => {
+    const el = one();
+    await settled(el);
+    equal(bg(el), LIGHT);
+    await emulateMedia({ colorScheme: 'dark' });
+    equal(bg(el), DARK);
+    await emulateMedia({ colorScheme: 'light' });
+    equal(bg(el), LIGHT);
+  });
+
+  it('shows no unstyled badges: it stays loading until its theme has loaded', async () => {
+    const el = one('theme="/__ub/theme.css?delay=500&color=rgb(4,5,6)"');
+    const shots: string[] = [];
+    for (let i = 0; i < 30 && el.state !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const b = $(el, '.userbadge');
+      if (b) shots.push(getComputedStyle(b).color);
+    }
+    await settled(el);
+    assert(shots.every((c) => c === 'rgb(4, 5, 6)'), 'never drawn without its theme: ' + shots.join());
+    equal(badge(el).color, 'rgb(4, 5, 6)');
+  });
+
+  it('can be tuned with custom properties and ::part()', async () => {
+    const style = document.createElement('style');
+    style.textContent = `
+      .tuned user-badges { --user-badges-bg: rgb(10, 20, 30); --user-badges-radius: 0px; }
+      .tuned user-badges::part(count) { color: rgb(200, 0, 0); }
+      .tuned user-badges::part(badge-gold) { outline: 3px solid rgb(0, 200, 0); }`;
+    document.head.append(style);
+    const host = mount('<div class="tuned"><user-badges service="test" user="daniel"></user-badges></div>');
+    const el = host.querySelector('user-badges')!;
+    await settled(el);
+    equal(bg(el), 'rgb(10, 20, 30)');
+    equal(badge(el).borderTopLeftRadius, '0px');
+    equal(getComputedStyle($(el, '.count')!).color, 'rgb(200, 0, 0)');
+    equal(badge(el).outlineColor, 'rgb(0, 200, 0)');
+  });
+
+  it('theme="none" links nothing', async () => {
+    const el = one('theme="none"');
+    await settled(el);
+    equal(links(el), []);
+    equal(bg(el), 'rgba(0, 0, 0, 0)');
+  });
+
+  it('the same theme files style the old embed markup when linked in the page', async () => {
+    const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: server + '/themes/stackoverflow.css' });
+    const loaded = new Promise((r) => (link.onload = r));
+    document.head.append(link);
+    await loaded;
+    const host = mount(
+      '<span class="userbadges"><span class="userbadge donated"><a href="/badges/donated"><span class="name" title="Donated at least $5">donated</span></a><span class="count">x2</span></span></span>',
+    );
+    const b = getComputedStyle(host.querySelector('.userbadge')!);
+    equal(b.backgroundColor, THEMES.stackoverflow);
+    equal(b.color, 'rgb(255, 255, 255)');
+    equal(getComputedStyle(host.querySelector('.count')!).color, 'rgb(214, 217, 220)');
+    link.remove();
+  });
+});
