@@ -1,0 +1,14 @@
+// Counts the elements, the distinct users and the users.json requests the page made.
+const elements = [...document.querySelectorAll('user-badges')];
+const users = new Set(elements.map((el) => el.getAttribute('user')));
+const stats = document.getElementById('stats');
+let settled = 0;
+const requests = () => performance.getEntriesByType('resource').filter((e) => e.name.includes('/users.json')).length;
+const show = () => {
+  stats.textContent = `${elements.length} elements · ${users.size} distinct users · ${requests()} requests to users.json · ${settled} drawn`;
+  stats.dataset.requests = String(requests());
+  stats.dataset.done = String(settled === elements.length);
+};
+document.addEventListener('user-badges-load', () => (settled++, show()));
+document.addEventListener('user-badges-error', () => (settled++, show()));
+show();
