@@ -28,6 +28,9 @@ export type UserBadgesState = 'idle' | 'loading' | 'ready' | 'empty' | 'unknown'
 
 const stringHooks = new WeakSet<RenderBadge>();
 
+/** `HTMLElement`, or a stand-in where there is none, so that importing the module on a server does not crash. */
+const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
+
 /**
  * Shows the badges a user earned, fetched from the display server in batches shared with every
  * other `<user-badges>` on the page, and drawn with a theme.
@@ -78,7 +81,7 @@ const stringHooks = new WeakSet<RenderBadge>();
  * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).
  * @fires {UserBadgesErrorEvent} user-badges-error - The badges could not be loaded (`detail.error.code`).
  */
-export class UserBadgesElement extends HTMLElement {
+export class UserBadgesElement extends Base {
   static observedAttributes = ['service', 'user', 'theme', 'server', 'sort', 'state'];
 
   /** The error behind the `error` state. */
@@ -88,6 +91,7 @@ export class UserBadgesElement extends HTMLElement {
   private _result?: UserResult;
   private _key?: string;
   private _href?: string;
+  private _links: Element[] = [];
   private _pending = false;
   private _done: Promise<void> = Promise.resolve();
   private _themeDone!: () => void;
@@ -232,10 +236,10 @@ export class UserBadgesElement extends HTMLElement {
   private _applyTheme(href: string) {
     if (href == this._href) return;
     this._href = href;
-    const root = this.shadowRoot!;
+    const links = this._links;
     const done = (keep?: Element) => {
       if (href != this._href) return;
-      root.querySelectorAll(':scope>link').forEach((l) => l != keep && l.remove());
+      this._links = links.filter((l) => l == keep || l.remove());
       this._themeDone();
     };
     if (!href) return done();
@@ -246,7 +250,11 @@ export class UserBadgesElement extends HTMLElement {
       if ((e as Event).type == 'error') console.warn('<user-badges>: no theme at ' + href);
       done(link);
     };
-    root.prepend(link);
+    // After the current theme (so it wins once loaded), before the rendered content.
+    const last = links[links.length - 1];
+    if (last) last.after(link);
+    else this.shadowRoot!.prepend(link);
+    links.push(link);
   }
 
   private _render() {

@@ -51,3 +51,9 @@ test('every theme exists and styles both the element and the old markup', () => 
   }
   assert.match(read('themes/auto.css'), /@media \(prefers-color-scheme: dark\)/);
 });
+
+test('importing the ES module on a server (no DOM) does not crash', async () => {
+  const m = await import('../../dist/widget/user-badges.esm.js');
+  assert.equal(typeof m.UserBadgesElement, 'function');
+  m.defineUserBadges(); // no customElements here: does nothing
+});
