@@ -19,7 +19,7 @@ describe('<user-badges> rendering', () => {
     const [donated, popular, test1] = $$(el, '.userbadge');
     equal(donated!.querySelector('.count')!.textContent, 'x2');
     assert(!popular!.querySelector('.count'), 'no count for a badge awarded once');
-    equal(donated!.querySelector('.name')!.title, 'Donated at least $5');
+    equal(donated!.querySelector<HTMLElement>('.name')!.title, 'Donated at least $5');
     equal(donated!.querySelector('a')!.getAttribute('href'), '/badges/donated');
     equal(donated!.dataset.type, 'gold');
     equal(popular!.dataset.type, 'silver');
@@ -160,7 +160,7 @@ describe('<user-badges> events and badge data', () => {
     equal(e.detail.found, true);
     equal(e.detail.service, 'test');
     equal(
-      e.detail.badges.map((b) => b.name),
+      e.detail.badges.map((b: BadgeData) => b.name),
       ['donated', 'popular', 'test1'],
     );
     assert($(e.target as Element, 'ul'), 'the badges are drawn when the event fires');
