@@ -397,11 +397,15 @@ const snapshot = (serverPid: number, loaderPid: number, extraPids: number[] = []
   }, 0),
 });
 
+/** Every measurement's background load, for the noise note under the table. */
+const noise: { title: string; otherCores: number }[] = [];
+
 function withUsage(run: LoadResult, a: Snapshot, b: Snapshot): Measured {
   const serverCpu = cpuBetween(a.server, b.server, run);
   const loaderCpu = cpuBetween(a.loader, b.loader, run);
   const ours = (serverCpu ? serverCpu.userMs + serverCpu.systemMs : 0) + (loaderCpu ? loaderCpu.userMs + loaderCpu.systemMs : 0) + (b.extra - a.extra);
   const otherCores = a.machine !== null && b.machine !== null ? Math.max(0, (b.machine - a.machine - ours) / (run.seconds * 1000)) : null;
+  if (otherCores !== null) noise.push({ title: run.title, otherCores });
   return { ...run, serverCpu, loaderCpu, otherCores };
 }
 
@@ -945,6 +949,13 @@ async function main(): Promise<void> {
   }
 
   // --- Output ---------------------------------------------------------------------------------
+  const noisiest = noise.reduce((worst, n) => (n.otherCores > worst.otherCores ? n : worst), { title: '', otherCores: 0 });
+  if (noisiest.otherCores > 0.25) {
+    notes.push(
+      `Noise: other processes on the machine used up to ${noisiest.otherCores.toFixed(2)} cores during a measurement (${noisiest.title}); ` +
+        'req/s figures of that run are pessimistic. Server CPU per response (in latest.json) is steadier.',
+    );
+  }
   const finishedAt = new Date();
   const results = {
     generatedBy: 'npm run bench',
@@ -955,6 +966,7 @@ async function main(): Promise<void> {
     targets: TARGETS,
     figures,
     notes,
+    noise: noise.map((n) => ({ ...n, otherCores: Math.round(n.otherCores * 100) / 100 })),
     raw,
     ...(profileDir ? { profiles } : {}),
   };
