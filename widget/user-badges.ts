@@ -205,7 +205,7 @@ export class UserBadgesElement extends Base {
     const key = [server, service, user, sort].join('\n');
     if (key != this._key) {
       this._key = key;
-      this._result = undefined;
+      this._result = this.error = undefined;
       if (service && user) this._load(key, server, service, user, sort);
       else this.state = 'idle';
     }
