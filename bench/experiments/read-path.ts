@@ -16,7 +16,7 @@ import { benchTemp, generateCached, prng } from '../generate.js';
 import { runLoad, type LoadResult } from '../load.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, slices: { type: 'string', default: '5' }, variants: { type: 'string', default: 'real,flat,flat-frag,node-frag' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, slices: { type: 'string', default: '5' }, variants: { type: 'string', default: 'real,flat,flat-frag,flat-cache,node-frag,node-cache' } } });
 const DURATION = Number(values.duration);
 const SLICES = Number(values.slices);
 const children: ChildProcess[] = [];
@@ -88,7 +88,7 @@ for (const koa of [false, true]) {
   const ref = await start([join(ROOT, 'bench/ref-server.mjs'), '--size', String(size), ...(koa ? ['--koa'] : [])]);
   targets.unshift({ name: koa ? 'ref Koa fixed body' : 'ref node:http', ...ref });
 }
-for (const name of ['real', 'flat-frag'].filter((v) => variants.includes(v))) {
+for (const name of ['real', 'flat-cache'].filter((v) => variants.includes(v))) {
   const t = targets.find((x) => x.name === name)!;
   targets.push({ ...t, name: `${name} 304`, headers: (i) => ({ 'if-none-match': etags.get(name)![i]! }) });
 }

@@ -1,6 +1,6 @@
 // One server of the read-path experiment (see read-path.ts): the same 10k-user data answered by
 // the real app or by a stripped-down variant, to show where a read's time goes.
-//   node bench/experiments/read-variants.mjs --variant real|flat|flat-frag|node-frag --data FILE
+//   node bench/experiments/read-variants.mjs --variant real|flat|flat-frag|flat-cache|node-frag|node-cache --data FILE
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -43,12 +43,34 @@ async function fragments(service, rawNames) {
   return { etag, body };
 }
 
+// Whole answers cached by query, checked on every hit against the current records (by identity), so
+// a change to any user or badge in the answer rebuilds it. Bounded: cleared at 10,000 entries.
+const answers = new Map();
+async function cachedAnswer(service, rawNames) {
+  const key = `${service}\n${rawNames}`;
+  const hit = answers.get(key);
+  if (hit) {
+    const users = await store.getUsers(service, hit.names);
+    const badges = await store.getBadges(service, views.badgesHeld(users));
+    if (users.length === hit.users.length && users.every((u, i) => u === hit.users[i]) && badges.length === hit.badges.length && badges.every((b, i) => b === hit.badges[i])) return hit;
+  }
+  const names = validate.names(rawNames);
+  const users = await store.getUsers(service, names);
+  const badges = await store.getBadges(service, views.badgesHeld(users));
+  const { etag, body } = await fragments(service, rawNames);
+  if (answers.size >= 10_000) answers.clear();
+  const answer = { names, users, badges, etag, body: Buffer.from(body()) };
+  answers.set(key, answer);
+  return answer;
+}
+
 let handler;
 switch (values.variant) {
   case 'real':
     handler = createApp({ store, config: { openTestService: false, log: () => {} } }).callback();
     break;
   case 'flat':
+  case 'flat-cache':
   case 'flat-frag': {
     const app = new Koa();
     const router = new Router();
@@ -57,7 +79,13 @@ switch (values.variant) {
       if (!(await store.getService(name))) ctx.throw(404);
       ctx.set('Access-Control-Allow-Origin', '*');
       ctx.set('Cache-Control', 'no-cache');
-      if (values.variant === 'flat') {
+      if (values.variant === 'flat-cache') {
+        const answer = await cachedAnswer(name, ctx.query.names);
+        ctx.set('ETag', answer.etag);
+        if (ctx.get('if-none-match') === answer.etag) return void (ctx.status = 304);
+        ctx.type = 'application/json';
+        ctx.body = answer.body;
+      } else if (values.variant === 'flat') {
         const names = validate.names(ctx.query.names);
         const users = await store.getUsers(name, names);
         const text = JSON.stringify(views.usersView(users, await store.getBadges(name, views.badgesHeld(users))));
@@ -77,16 +105,18 @@ switch (values.variant) {
     handler = app.callback();
     break;
   }
+  case 'node-cache':
   case 'node-frag': {
     const route = /^\/v1\/([^/]+)\/users\.json$/;
     handler = async (req, res) => {
       const url = new URL(req.url, 'http://x');
       const match = route.exec(url.pathname);
       if (!match) return res.writeHead(404).end();
-      const { etag, body } = await fragments(match[1], url.searchParams.get('names') ?? undefined);
+      const names = url.searchParams.get('names') ?? undefined;
+      const { etag, body } = values.variant === 'node-cache' ? await cachedAnswer(match[1], names) : await fragments(match[1], names);
       const headers = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache', ETag: etag };
       if (req.headers['if-none-match'] === etag) return res.writeHead(304, headers).end();
-      const text = body();
+      const text = typeof body === 'function' ? body() : body;
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
     };
     break;
