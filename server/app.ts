@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { errorHandler } from './errors.js';
+import { fastUsersReads } from './fast-path.js';
+import { ReadCache, etagOf } from './read-cache.js';
 import { matchesETag } from './etag.js';
 import { openApiDocument } from './openapi.js';
 import { badgeRoutes } from './routes/badges.js';
@@ -20,7 +22,7 @@ export interface CreateAppOptions {
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const config = { ...defaultConfig(), ...overrides };
-  const deps = { store, config, replay: new ReplayGuard() };
+  const deps = { store, config, replay: new ReplayGuard(), reads: new ReadCache(store) };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
@@ -56,6 +58,20 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
       ]),
     );
   }
+  if (config.fastReads) {
+    // Koa's own callback stays the handler of everything the fast path declines; `listen()` and
+    // tests calling `callback()` get both.
+    const koaCallback = app.callback.bind(app);
+    app.callback = () => {
+      const koa = koaCallback();
+      const fast = fastUsersReads(store, deps.reads);
+      return async (req, res) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
+        const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => false);
+        if (!served) await koa(req, res);
+      };
+    };
+  }
   return app;
 }
 
@@ -86,7 +102,7 @@ const jsonValidators: Middleware = async (ctx, next) => {
   const body = ctx.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
   const text = JSON.stringify(body);
-  const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
+  const etag = etagOf(text);
   ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'no-cache');
   if (matchesETag(ctx.get('if-none-match'), etag)) {

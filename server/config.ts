@@ -7,6 +7,8 @@ export interface AppConfig {
   openTestService: boolean;
   /** The folder holding `dist/`, `themes/` and `demo/`; null serves no files. */
   publicRoot: string | null;
+  /** Answer `users.json?names=` reads before Koa (see fast-path.ts); off only to compare the two. */
+  fastReads: boolean;
   /** Milliseconds since the epoch; tests move it to check signature expiry. */
   now: () => number;
   log: (message: string, error?: unknown) => void;
@@ -16,6 +18,7 @@ export const defaultConfig = (): AppConfig => ({
   maxBodyBytes: 100 * 1024,
   openTestService: true,
   publicRoot: null,
+  fastReads: true,
   now: Date.now,
   log: (message, error) => console.error(message, error ?? ''),
 });

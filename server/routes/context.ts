@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
 import type { ReplayGuard } from '../auth.js';
+import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
 import type { ServiceRecord, Store } from '../store/types.js';
 
@@ -9,6 +10,7 @@ export interface Deps {
   store: Store;
   config: AppConfig;
   replay: ReplayGuard;
+  reads: ReadCache;
 }
 
 export interface V1State {

@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../../types/api.js';
 import { notFound } from '../errors.js';
-import { sortUsers } from '../store/state.js';
+import { matchesETag } from '../etag.js';
+import { answerHeaders, type Answer } from '../read-cache.js';
 import type { UserRecord } from '../store/types.js';
 import * as validate from '../validate.js';
 import { badgesHeld, userView, usersView } from '../views.js';
-import type { Deps, V1State } from './context.js';
+import type { Deps, V1Context, V1State } from './context.js';
 import { authorize, loadService } from './service.js';
 
 /** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
@@ -23,9 +24,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
     const sort = validate.sort(ctx.query.sort);
     const names = validate.names(ctx.query.names);
     if (names) {
-      let users = await store.getUsers(serviceName, names);
-      if (sort) users = sortUsers(users, sort);
-      ctx.body = await view(serviceName, users, sort);
+      sendAnswer(ctx, await deps.reads.usersByName(serviceName, names, sort));
       return;
     }
     // Without names, the service's users a page at a time, in name order unless sorted otherwise.
@@ -71,4 +70,15 @@ export function userRoutes(deps: Deps): Router<V1State> {
   });
 
   return router;
+}
+
+/** Sends a cached answer, or a 304 when the client's validator still matches. */
+function sendAnswer(ctx: V1Context, answer: Answer): void {
+  ctx.set(answerHeaders(answer.etag));
+  if (matchesETag(ctx.get('if-none-match'), answer.etag)) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = 'application/json; charset=utf-8';
+  ctx.body = answer.body;
 }

@@ -116,9 +116,12 @@ export class LowdbStore implements Store {
   async getUser(service: string, name: string) {
     return this.state.service(service).users.get(name);
   }
-  async getUsers(service: string, names: string[]) {
+  getUsers(service: string, names: string[]): Promise<UserRecord[]>;
+  getUsers(service: string, names: string[], holes: true): Promise<(UserRecord | undefined)[]>;
+  async getUsers(service: string, names: string[], holes?: true) {
     const users = this.state.service(service).users;
-    return names.map((name) => users.get(name)).filter((user): user is UserRecord => user !== undefined);
+    const found = names.map((name) => users.get(name));
+    return holes ? found : found.filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
     const state = this.state.service(service);

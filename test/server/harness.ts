@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type Koa from 'koa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +23,10 @@ export interface Harness {
 }
 
 /** The real app on a port the OS picks, over a seeded store (in memory unless `file` is given). */
-export async function start(options: { config?: Partial<AppConfig>; store?: OpenStoreOptions } = {}): Promise<Harness> {
+export async function start(options: { config?: Partial<AppConfig>; store?: OpenStoreOptions; beforeListen?: (app: Koa) => void } = {}): Promise<Harness> {
   const store = await openStore({ seed: true, ...options.store });
   const app = createApp({ store, config: { log: () => {}, ...options.config } });
+  options.beforeListen?.(app);
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
