@@ -67,7 +67,8 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
       const fast = fastUsersReads(store, deps.reads);
       return async (req, res) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
-        const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => false);
+        // A failure before the fast path wrote anything is answered by Koa; after, the response is gone.
+        const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => res.headersSent);
         if (!served) await koa(req, res);
       };
     };
