@@ -30,7 +30,8 @@ export function badgesHeld(users: UserRecord[]): Set<string> {
 
 /** The users, with the service-wide data of `badges`: those the users hold (see `badgesHeld`). */
 export function usersView(users: UserRecord[], badges: BadgeRecord[], sort?: SortKey): UsersResponse {
-  const summaries: UsersResponse['badges'] = {};
+  // No prototype: a badge may be named "__proto__", which on a plain object would set the prototype.
+  const summaries: UsersResponse['badges'] = Object.create(null);
   for (const badge of badges) summaries[badge.name] = badgeSummary(badge);
   return { badges: summaries, users: users.map((user) => userView(user, sort)) };
 }

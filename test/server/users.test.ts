@@ -151,3 +151,28 @@ describe('users', () => {
     assert.equal(after - before, 200);
   });
 });
+
+describe('badge names that are special to JavaScript', () => {
+  test('a badge named __proto__ or constructor is an ordinary badge in every answer', async () => {
+    const h = await start();
+    try {
+      const auth = { authorization: h.key };
+      const odd = ['__proto__', 'constructor', 'hasOwnProperty', '0'];
+      assert.equal((await h.request('PUT', '/v1/demo/badges.json', { headers: auth, body: { badges: odd.map((name) => ({ name, description: `the ${name} badge` })) } })).status, 200);
+      assert.equal((await h.request('PUT', '/v1/demo/users/odd.json', { headers: auth, body: { badges: odd } })).status, 200);
+      for (const url of ['/v1/demo/users.json?names=odd', '/v1/demo/users.json?page_size=1000']) {
+        const { json, text } = await h.request('GET', url);
+        const badges = JSON.parse(text).badges;
+        for (const name of odd) {
+          assert.ok(Object.hasOwn(badges, name), `${url}: ${name} in the badges map`);
+          assert.equal(badges[name].description, `the ${name} badge`);
+        }
+        assert.deepEqual(json.users.find((u: { name: string }) => u.name === 'odd').badges.map((b: { name: string }) => b.name), odd);
+      }
+      const listed = (await h.request('GET', '/v1/demo/badges.json')).json.badges.map((b: { name: string }) => b.name);
+      for (const name of odd) assert.ok(listed.includes(name));
+    } finally {
+      await h.close();
+    }
+  });
+});
