@@ -35,9 +35,14 @@ export class Journal {
   static async open(folder: string, replay: (changes: Change[]) => void): Promise<{ journal: Journal; segments: number }> {
     await mkdir(folder, { recursive: true });
     const segments = await Journal.segments(folder);
+    const texts = await Promise.all(segments.map((segment) => readFile(join(folder, name(segment)), 'utf8')));
+    // A crash can leave a torn line only at the end of what was written last; empty segments after it
+    // (a segment is started before anything goes into it) do not move that end.
+    let lastWritten = texts.length - 1;
+    while (lastWritten > 0 && texts[lastWritten] === '') lastWritten--;
     for (const [index, segment] of segments.entries()) {
       const file = join(folder, name(segment));
-      const text = await readFile(file, 'utf8');
+      const text = texts[index]!;
       let offset = 0;
       for (const line of text.split('\n')) {
         const end = offset + Buffer.byteLength(line) + 1;
@@ -46,7 +51,7 @@ export class Journal {
           try {
             changes = JSON.parse(line) as Change[];
           } catch {
-            const last = index === segments.length - 1 && end >= Buffer.byteLength(text);
+            const last = index === lastWritten && end >= Buffer.byteLength(text);
             if (!last) throw new Error(`Journal ${file} is damaged at byte ${offset}; refusing to start`);
             await truncate(file, offset);
             break;

@@ -93,19 +93,26 @@ export class LowdbStore implements Store {
     if (segments > 0 || !main) this.scheduleCheckpoint(true);
   }
 
-  // Reads.
+  // Reads. After a failed journal write memory holds a change that is not saved: nothing is answered
+  // from it, so that a restart (which replays only what was saved) is the only way on.
+
+  private live(): State {
+    const failure = this.journal?.failed;
+    if (failure) throw new HttpError(503, 'store_failed', `Storage failed; restart the server (${failure.message})`);
+    return this.state;
+  }
 
   async getService(name: string) {
-    return this.state.services.get(name)?.record;
+    return this.live().services.get(name)?.record;
   }
   async listServices() {
-    return [...this.state.services.values()].map((s) => s.record);
+    return [...this.live().services.values()].map((s) => s.record);
   }
   async listBadges(service: string) {
-    return [...this.state.service(service).badges.values()];
+    return [...this.live().service(service).badges.values()];
   }
   async getBadges(service: string, names: Iterable<string>) {
-    const badges = this.state.service(service).badges;
+    const badges = this.live().service(service).badges;
     const found: BadgeRecord[] = [];
     for (const name of names) {
       const badge = badges.get(name);
@@ -114,17 +121,17 @@ export class LowdbStore implements Store {
     return found;
   }
   async getUser(service: string, name: string) {
-    return this.state.service(service).users.get(name);
+    return this.live().service(service).users.get(name);
   }
   getUsers(service: string, names: string[]): Promise<UserRecord[]>;
   getUsers(service: string, names: string[], holes: true): Promise<(UserRecord | undefined)[]>;
   async getUsers(service: string, names: string[], holes?: true) {
-    const users = this.state.service(service).users;
+    const users = this.live().service(service).users;
     const found = names.map((name) => users.get(name));
     return holes ? found : found.filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
-    const state = this.state.service(service);
+    const state = this.live().service(service);
     const sorted = this.state.sortedUsers(state, sort);
     return { users: sorted.slice(offset, offset + limit), total: sorted.length };
   }
@@ -135,6 +142,9 @@ export class LowdbStore implements Store {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
       throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
     }
+    // Services share a folder name on case-insensitive file systems (macOS, Windows) otherwise.
+    const clash = [...this.live().services.keys()].find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
+    if (clash) throw new HttpError(409, 'service_exists', `Service "${clash}" exists; names may not differ only in case`);
     await this.commit(this.state.createService(name, key, this.clock()));
     return this.state.service(name).record;
   }
@@ -161,16 +171,16 @@ export class LowdbStore implements Store {
 
   private async commit(changes: Change[]): Promise<void> {
     if (this.closed) throw new HttpError(503, 'store_closed', 'The store is shutting down');
-    const failure = this.journal?.failed;
-    if (failure) throw new HttpError(503, 'store_failed', `Storage failed; restart the server (${failure.message})`);
+    this.live();
     this.applyAll(changes, true);
     if (!this.journal) return;
     try {
       await this.journal.append(changes);
     } catch (error) {
+      this.options.onError?.(error);
       throw new HttpError(503, 'store_failed', `Storage failed; the change may not be saved (${(error as Error).message})`);
     }
-    if (this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
+    if (!this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
   }
 
   private applyAll(changes: Change[], markDirty: boolean): void {
@@ -215,43 +225,48 @@ export class LowdbStore implements Store {
 
   private async runCheckpoint(): Promise<void> {
     const journal = this.journal!;
+    if (journal.failed) return;
     const sealed = await journal.seal();
-    const shards = [...this.dirtyShards];
+    // The snapshot is taken here, in one synchronous step: every request is in it whole or not at
+    // all. Records are replaced, never edited, so holding references is enough; serialising them
+    // later, between other requests, writes exactly this moment.
+    const keys = [...this.dirtyShards];
     const main = this.mainDirty;
     this.dirtyShards.clear();
     this.mainDirty = false;
+    const shards = keys.map((key) => {
+      const [service, index] = key.split('\n') as [string, string];
+      const users = this.state.service(service).users;
+      return { service, index: Number(index), users: [...this.shardMembers.get(service)![Number(index)]!].map((name) => users.get(name)!) };
+    });
+    const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
     try {
-      for (const key of shards) {
-        const [service, index] = key.split('\n') as [string, string];
-        await this.writeShard(service, Number(index));
+      for (const shard of shards) {
+        await this.writeShard(shard.service, shard.index, shard.users);
         // One shard at a time, with the event loop free between them for requests.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (main) await this.writeMain();
+      if (services) await this.writeMain(services);
       await journal.removeUpTo(sealed);
     } catch (error) {
-      for (const key of shards) this.dirtyShards.add(key);
+      for (const key of keys) this.dirtyShards.add(key);
       this.mainDirty ||= main;
       throw error;
     }
   }
 
-  private async writeShard(service: string, index: number): Promise<void> {
+  private async writeShard(service: string, index: number, users: UserRecord[]): Promise<void> {
     const folder = join(this.folder!, 'users', service);
     await mkdir(folder, { recursive: true });
-    const users = this.state.service(service).users;
     const db = new Low<ShardFile>(new DurableJSONFile(join(folder, `${String(index).padStart(2, '0')}.json`)), { users: [] });
-    db.data = { users: [...this.shardMembers.get(service)![index]!].map((name) => users.get(name)!) };
+    db.data = { users };
     await db.write();
   }
 
-  private async writeMain(): Promise<void> {
+  private async writeMain(services: MainFile['services']): Promise<void> {
     await mkdir(this.folder!, { recursive: true });
     const db = new Low<MainFile>(new DurableJSONFile(this.options.file!), { format: 1, services: [] });
-    db.data = {
-      format: 1,
-      services: [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })),
-    };
+    db.data = { format: 1, services };
     await db.write();
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openStore } from '../../server/store/index.js';
@@ -136,6 +136,49 @@ describe('the lowdb store on disk', () => {
     const store = await openStore({ seed: true });
     await store.award('demo', 'eve', ['popular'], new Date());
     assert.equal((await store.getUser('demo', 'eve'))!.awards.length, 1);
+    await store.close();
+  });
+});
+
+describe('the lock and the failure modes of the store', () => {
+  test('an empty lock file (one being made) is never taken for a stale one', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    await (await openStore({ file })).close();
+    await writeFile(join(dir, 'db.d', 'lock'), '');
+    await assert.rejects(openStore({ file }), /unreadable/);
+  });
+
+  test('a checkpoint saves whole requests: files and journal agree after a crash at any point', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    for (let i = 0; i < 200; i++) await store.award('demo', `u${i}`, ['popular'], new Date());
+    // Writes land while the checkpoint writes its files one by one.
+    let writing = true;
+    const checkpoint = (store as unknown as { checkpoint(): Promise<void> }).checkpoint().finally(() => (writing = false));
+    const during: Promise<unknown>[] = [];
+    for (let i = 0; writing && i < 5000; i++) {
+      during.push(store.award('demo', `u${i % 200}`, ['popular'], new Date()));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await checkpoint;
+    await Promise.all(during);
+    assert.ok(during.length > 10, `writes during the checkpoint: ${during.length}`);
+    // As if the process died before the writes made during the checkpoint reached the journal:
+    // the snapshot files alone must hold whole requests, so the counts agree.
+    for (const segment of await journalFiles(dir)) await rm(join(dir, 'db.d', 'journal', segment));
+    const reopened = await openStore({ file });
+    const { users } = await reopened.listUsers('demo', { offset: 0, limit: 1_000_000 });
+    const held = users.reduce((sum, u) => sum + (u.awards.find((a) => a.badge === 'popular')?.count ?? 0), 0);
+    assert.equal((await reopened.listBadges('demo')).find((b) => b.name === 'popular')!.count, held);
+    assert.ok(held >= 202 && held <= 202 + during.length, `${held}`);
+    await reopened.close();
+  });
+
+  test('services whose names differ only in case are refused (they would share a folder)', async () => {
+    const store = await openStore({ seed: true });
+    await assert.rejects(store.createService('Demo', 'k'), /differ only in case/);
     await store.close();
   });
 });
