@@ -22,18 +22,23 @@ const USERS_PATH = /^\/v1\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/users\.json$/;
  * checks that both paths give the same status, headers and body.
  */
 export function fastUsersReads(store: Store, reads: ReadCache): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  // Parsing and validating a URL costs more than answering it from the cache: remember the result.
-  const parsed = new Map<string, Read | null>();
+  // Parsing and validating a URL costs more than answering it from the cache: remember valid reads
+  // of ordinary length (at most 10,000 x 2 KB, whatever anyone sends).
+  const parsed = new Map<string, Read>();
 
   return async function fastRead(req, res) {
     const url = req.url ?? '';
     let read = parsed.get(url);
     if (read === undefined) {
-      read = parse(url);
-      if (parsed.size >= 10_000) parsed.clear();
-      parsed.set(url, read);
+      const fresh = parse(url);
+      if (!fresh) return false;
+      read = fresh;
+      if (url.length <= 2048) {
+        if (parsed.size >= 10_000) parsed.clear();
+        parsed.set(url, read);
+      }
     }
-    if (!read || !(await store.getService(read.service))) return false;
+    if (!(await store.getService(read.service))) return false;
     const answer = await reads.usersByName(read.service, read.names, read.sort);
     const headers = answerHeaders(answer.etag);
     if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {

@@ -11,8 +11,10 @@ export interface Answer {
 }
 
 interface Entry extends Answer {
-  users: (UserRecord | undefined)[];
+  users: UserRecord[];
   badges: BadgeRecord[];
+  /** What the entry holds on to, roughly: body and key. */
+  bytes: number;
 }
 
 /**
@@ -23,28 +25,51 @@ interface Entry extends Answer {
  * (A store that builds new objects per read simply never hits.)
  */
 export class ReadCache {
+  /** In least-recently-used order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
 
+  /** `maxBytes` bounds what the cache holds, whatever anyone asks for. */
   constructor(
     private readonly store: Store,
-    private readonly capacity = 10_000,
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {}
 
   async usersByName(service: string, names: string[], sort?: SortKey): Promise<Answer> {
-    const key = `${service}\n${sort ?? ''}\n${names.join(',')}`;
-    const found = await this.store.getUsers(service, names, true);
+    const users = await this.store.getUsers(service, names);
+    // Keyed by the users that exist, so names of nobody cannot fill the cache with copies.
+    const key = `${service}\n${sort ?? ''}\n${users.map((u) => u.name).join(',')}`;
     const entry = this.entries.get(key);
-    if (entry && sameItems(entry.users, found) && sameItems(entry.badges, await this.store.getBadges(service, entry.badges.map((b) => b.name)))) {
+    if (entry && sameItems(entry.users, users) && sameItems(entry.badges, await this.store.getBadges(service, entry.badges.map((b) => b.name)))) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
       return entry;
     }
-    const users = found.filter((u): u is UserRecord => u !== undefined);
     const badges = await this.store.getBadges(service, badgesHeld(users));
     const body = Buffer.from(JSON.stringify(usersView(sort ? sortUsers([...users], sort) : users, badges, sort)));
-    const fresh: Entry = { users: found, badges, body, etag: etagOf(body) };
-    this.entries.delete(key);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, fresh);
+    const fresh: Entry = { users, badges, body, etag: etagOf(body), bytes: body.length + key.length * 2 + 200 };
+    this.forget(key);
+    if (fresh.bytes <= this.maxBytes / 64) {
+      this.entries.set(key, fresh);
+      this.bytes += fresh.bytes;
+      for (const oldest of this.entries.keys()) {
+        if (this.bytes <= this.maxBytes) break;
+        this.forget(oldest);
+      }
+    }
     return fresh;
+  }
+
+  /** Bytes held now; for tests and monitoring. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 }
 

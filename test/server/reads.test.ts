@@ -107,3 +107,27 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     assert.deepEqual((await fast.request('GET', url)).json.users.map((u: { name: string }) => u.name), ['latecomer']);
   });
 });
+
+describe('the answer cache under hostile reads', () => {
+  test('names of nobody do not make new entries, and big answers stay within the byte bound', async () => {
+    const h = await start();
+    const store = h.store;
+    const { ReadCache } = await import('../../server/read-cache.js');
+    const cache = new ReadCache(store, 1024 * 1024);
+    const first = await cache.usersByName('demo', ['daniel', 'junk0']);
+    const held = cache.size;
+    for (let i = 1; i < 200; i++) assert.equal((await cache.usersByName('demo', ['daniel', `junk${i}`])).etag, first.etag);
+    assert.equal(cache.size, held, 'junk names share one entry');
+
+    await store.putBadges('demo', [{ name: 'big', fields: { description: 'x'.repeat(7000) } }]);
+    // 200 answers of about 7.5 KB each: twice what the cache may hold.
+    for (let i = 0; i < 200; i++) await store.award('demo', `big${i}`, ['big'], new Date());
+    for (let i = 0; i < 200; i++) await cache.usersByName('demo', [`big${i}`]);
+    assert.ok(cache.size <= 1024 * 1024, `${cache.size} bytes held`);
+    assert.ok(cache.size > 900 * 1024, `and it still caches: ${cache.size}`);
+    // A fresh cache answers the same bytes as the one that evicted and rebuilt.
+    const again = await cache.usersByName('demo', ['big0', 'daniel']);
+    assert.deepEqual(again.body, (await new ReadCache(store).usersByName('demo', ['big0', 'daniel'])).body);
+    await h.close();
+  });
+});
