@@ -3,10 +3,10 @@ import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
-import { errorHandler } from './errors.js';
+import { HttpError, errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
 import { ReadCache, etagOf } from './read-cache.js';
-import { matchesETag } from './etag.js';
+import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
@@ -22,7 +22,7 @@ export interface CreateAppOptions {
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const config = { ...defaultConfig(), ...overrides };
-  const deps = { store, config, replay: new ReplayGuard(), reads: new ReadCache(store) };
+  const deps = { store, config, replay: new ReplayGuard(config.now()), reads: new ReadCache(store) };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
@@ -44,7 +44,13 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   app.use(cors);
   app.use(jsonValidators);
   app.use(v1.routes());
-  app.use(v1.allowedMethods({ throw: true }));
+  app.use(
+    v1.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'This method is not allowed here; see the Allow header'),
+      notImplemented: () => new HttpError(501, 'not_implemented', 'This server does not know that method'),
+    }),
+  );
   app.use(meta.routes());
   if (config.publicRoot) {
     app.use(
@@ -103,13 +109,8 @@ const jsonValidators: Middleware = async (ctx, next) => {
   const body = ctx.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
   const text = JSON.stringify(body);
-  const etag = etagOf(text);
-  ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'no-cache');
-  if (matchesETag(ctx.get('if-none-match'), etag)) {
-    ctx.status = 304;
-    return;
-  }
+  if (notModified(ctx, etagOf(text))) return;
   ctx.type = 'application/json';
   ctx.body = text;
 };

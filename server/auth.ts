@@ -49,7 +49,7 @@ export function authenticate(service: ServiceRecord, credentials: Credentials, r
   if (!timingSafeEqual(Buffer.from(signature.toLowerCase(), 'hex'), Buffer.from(expected, 'hex'))) {
     throw unauthorized('invalid_signature', `The signature does not match the request for service "${service.name}"`);
   }
-  replay.use(`${service.name}\n${signature.toLowerCase()}`, (Number(ts) + SIGNATURE_WINDOW_SECONDS) * 1000, now);
+  replay.use(`${service.name}\n${signature.toLowerCase()}`, Number(ts), now);
 }
 
 /** hex(HMAC-SHA256(key, ts + "\n" + METHOD + "\n" + PATH + "\n" + BODY)) */
@@ -81,9 +81,20 @@ const unauthorized = (code: string, message: string) => {
 export class ReplayGuard {
   private readonly used = new Map<string, number>();
 
-  constructor(private readonly capacity = 1_000_000) {}
+  /**
+   * `since`: when this guard started remembering. What it saw before a restart is gone, so a
+   * signature made before then (one a log may hold) is refused outright; the client signs anew.
+   */
+  constructor(
+    private readonly since: number,
+    private readonly capacity = 1_000_000,
+  ) {}
 
-  use(signature: string, expiresAt: number, now: number): void {
+  use(signature: string, ts: number, now: number): void {
+    if (ts < Math.floor(this.since / 1000)) {
+      throw unauthorized('replayed_signature', 'The request was signed before the server (re)started; sign it anew');
+    }
+    const expiresAt = (ts + SIGNATURE_WINDOW_SECONDS) * 1000;
     const seen = this.used.get(signature);
     if (seen !== undefined && seen > now) throw unauthorized('replayed_signature', 'This signature was already used; sign each request anew');
     if (this.used.size >= this.capacity) this.prune(now);

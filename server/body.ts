@@ -10,25 +10,15 @@ export interface Body {
 const JSON_TYPES = /^(application\/([\w.+-]+\+)?json|text\/plain)\s*(;|$)/i;
 
 /**
- * Reads the request body up to `limit` bytes and parses it as JSON. A body is JSON whatever its
- * Content-Type says, except form encodings, which clients of the old API sent by mistake with
- * `curl -d`: those get a 415 that says what to send instead.
+ * Reads the request body up to `limit` bytes and parses it as JSON. A body with no Content-Type, a
+ * JSON type or `text/plain` is read as JSON; any other type (a form encoding, typically, which
+ * clients of the old API sent by mistake with `curl -d`) gets a 415 that says what to send instead.
  */
 export async function readBody(ctx: Context, limit: number): Promise<Body> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw tooLarge(limit);
+  if (declared > limit) throw tooLarge(ctx, limit);
   const type = ctx.get('content-type');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      ctx.req.destroy();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks);
+  const raw = await collect(ctx, limit);
   if (raw.length === 0) return { raw, json: undefined };
   if (type && !JSON_TYPES.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', `Send JSON with "Content-Type: application/json", not ${type.split(';')[0]}`);
@@ -46,4 +36,28 @@ export async function readBody(ctx: Context, limit: number): Promise<Body> {
   }
 }
 
-const tooLarge = (limit: number) => new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes`);
+/**
+ * The body's bytes. Past the limit (a chunked body declares no length), the rest is read and
+ * dropped so that the client, still sending, receives the 413 rather than a reset connection; a
+ * sender that goes on far beyond is cut off.
+ */
+function collect(ctx: Context, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    ctx.req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size - chunk.length <= limit) reject(tooLarge(ctx, limit));
+      else if (size > limit * 20) ctx.req.destroy();
+    });
+    ctx.req.once('end', () => resolve(Buffer.concat(chunks)));
+    ctx.req.once('error', reject);
+  });
+}
+
+function tooLarge(ctx: Context, limit: number): HttpError {
+  const error = new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes`);
+  error.headers = { Connection: 'close' };
+  return error;
+}

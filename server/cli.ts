@@ -85,7 +85,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
 async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean): Promise<number> {
   const log = (message: string, error?: unknown) => console.error(new Date().toISOString(), message, error ?? '');
-  const store = await openStore({ file: settings.dataFile, seed, checkpointBytes: settings.checkpointBytes, onError: (error) => log('checkpoint failed', error) });
+  const store = await openStore({
+    file: settings.dataFile,
+    seed,
+    checkpointBytes: settings.checkpointBytes,
+    onError: (error, fatal) => {
+      if (!fatal) return log('checkpoint failed; it will be retried', error);
+      // Memory holds a change that is not on disk: only a restart (replaying what was saved) is safe.
+      log('storage failed; exiting so that a restart recovers what was saved', error);
+      process.exit(1);
+    },
+  });
   const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log } });
   const server = app.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -20,7 +20,8 @@ export class HttpError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
-    this.expose = status < 500;
+    // 501 is an answer about the request (an unknown method), not a fault of the server.
+    this.expose = status < 500 || status === 501;
   }
 }
 
@@ -38,7 +39,7 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
       }
     } catch (caught) {
       const error = toHttpError(caught);
-      if (error.status >= 500) log(`${ctx.method} ${ctx.path} failed`, caught);
+      if (error.status >= 500 && error.status !== 501) log(`${ctx.method} ${ctx.path} failed`, caught);
       ctx.status = error.status;
       ctx.set(error.headers ?? {});
       ctx.body = {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SortKey } from '../types/api.js';
+import { SERVICE_NAME, type SortKey } from '../types/api.js';
 import { matchesETag } from './etag.js';
 import { answerHeaders, type ReadCache } from './read-cache.js';
 import type { Store } from './store/types.js';
@@ -11,7 +11,7 @@ interface Read {
   sort?: SortKey;
 }
 
-const USERS_PATH = /^\/v1\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/users\.json$/;
+const USERS_PATH = /^\/v1\/([^/]+)\/users\.json$/;
 
 /**
  * `GET /v1/:service/users.json?names=...`, the read every widget on every page makes, answered
@@ -55,7 +55,7 @@ export function fastUsersReads(store: Store, reads: ReadCache): (req: IncomingMe
 function parse(url: string): Read | null {
   const question = url.indexOf('?');
   const match = question > 0 ? USERS_PATH.exec(url.slice(0, question)) : null;
-  if (!match) return null;
+  if (!match || !SERVICE_NAME.test(match[1]!)) return null;
   const query = new Map<string, string>();
   for (const pair of url.slice(question + 1).split('&')) {
     const equals = pair.indexOf('=');

@@ -1,4 +1,4 @@
-import { LIMITS, SORT_KEYS } from '../types/api.js';
+import { LIMITS, SERVICE_NAME, SORT_KEYS } from '../types/api.js';
 
 /**
  * The OpenAPI 3.1 description served at `/openapi.json`. Written by hand beside the routes; a test
@@ -8,7 +8,7 @@ export function openApiDocument() {
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
   const error = (description: string) => json(ref('Error'), description);
-  const service = { name: 'service', in: 'path', required: true, description: 'The service, e.g. `demo`', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } };
+  const service = { name: 'service', in: 'path', required: true, description: 'The service, e.g. `demo`', schema: { type: 'string', pattern: SERVICE_NAME.source } };
   const user = { name: 'name', in: 'path', required: true, description: 'The user name, percent-encoded', schema: ref('Name') };
   const sort = { name: 'sort', in: 'query', required: false, description: 'Order; a leading `-` reverses it', schema: { type: 'string', enum: [...SORT_KEYS] } };
   const badgeNames = {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Middleware } from 'koa';
-import { matchesETag } from './etag.js';
+import { notModified } from './etag.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,14 +46,9 @@ export function serveFiles(root: string, mounts: Mounts): Middleware {
     ctx.set('Cache-Control', 'public, max-age=60, must-revalidate');
     ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
     if (ctx.type.startsWith('text/html')) ctx.set('Content-Security-Policy', PAGE_POLICY);
-    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-    ctx.set('ETag', etag);
     ctx.lastModified = info.mtime;
     ctx.status = 200;
-    if (matchesETag(ctx.get('if-none-match'), etag)) {
-      ctx.status = 304;
-      return;
-    }
+    if (notModified(ctx, `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`)) return;
     ctx.body = await readFile(file);
   };
 }

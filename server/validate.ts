@@ -1,5 +1,5 @@
-import { LIMITS, RESERVED_BADGE_FIELDS, SORT_KEYS, type BadgeFields, type JsonValue, type SortKey } from '../types/api.js';
-import { badRequest } from './errors.js';
+import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type BadgeFields, type JsonValue, type SortKey } from '../types/api.js';
+import { HttpError, badRequest } from './errors.js';
 import type { BadgeInput } from './store/types.js';
 
 /**
@@ -7,7 +7,6 @@ import type { BadgeInput } from './store/types.js';
  * a 400 naming what is wrong; nothing reaches the store unchecked.
  */
 
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // Control characters, and the separators names cannot hold: "," splits `?names=`, "/" splits paths.
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},/]/u;
 const UNSAFE_FIELD = new Set(['__proto__', 'constructor', 'prototype']);
@@ -107,9 +106,26 @@ export function badgeInputs(body: unknown): BadgeInput[] {
       }
       fields[key] = rest[key] as JsonValue;
     }
+    if (depth(fields) > LIMITS.fieldDepth) {
+      throw badRequest('fields_too_deep', `Badge "${badgeName}": custom fields nest deeper than ${LIMITS.fieldDepth} levels`);
+    }
     if (Buffer.byteLength(JSON.stringify(fields)) > LIMITS.badgeFieldsBytes) {
-      throw badRequest('fields_too_large', `Badge "${badgeName}": custom fields exceed ${LIMITS.badgeFieldsBytes} bytes of JSON`);
+      throw new HttpError(413, 'fields_too_large', `Badge "${badgeName}": custom fields exceed ${LIMITS.badgeFieldsBytes} bytes of JSON`);
     }
     return { name: badgeName, fields };
   });
+}
+
+/** How deeply a JSON value nests, counted without recursion (a hostile value could overflow the stack). */
+function depth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, level] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, level + 1);
+    if (deepest > LIMITS.fieldDepth) return deepest;
+    for (const child of Object.values(item)) stack.push([child, level + 1]);
+  }
+  return deepest;
 }

@@ -10,6 +10,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Custom fields a service sets on a badge (`description`, `link`, `type`, anything else). */
 export type BadgeFields = { [field: string]: JsonValue };
 
+/** What a service name may be: letters, digits, `_` and `-`, starting with a letter or digit. */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 /** The accepted values of `?sort=`; a leading `-` reverses the order. */
 export const SORT_KEYS = ['name', '-name', 'count', '-count', 'date', '-date'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -87,6 +90,8 @@ export const LIMITS = {
   fieldsPerBadge: 50,
   fieldNameLength: 64,
   badgeFieldsBytes: 8 * 1024,
+  /** Nesting of objects and arrays in a badge's fields, the fields object itself counted. */
+  fieldDepth: 32,
   pageSizeDefault: 100,
   pageSizeMax: 1000,
 } as const;

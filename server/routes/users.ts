@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../../types/api.js';
 import { notFound } from '../errors.js';
-import { matchesETag } from '../etag.js';
+import { notModified } from '../etag.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
 import type { UserRecord } from '../store/types.js';
 import * as validate from '../validate.js';
@@ -75,10 +75,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
 /** Sends a cached answer, or a 304 when the client's validator still matches. */
 function sendAnswer(ctx: V1Context, answer: Answer): void {
   ctx.set(answerHeaders(answer.etag));
-  if (matchesETag(ctx.get('if-none-match'), answer.etag)) {
-    ctx.status = 304;
-    return;
-  }
+  if (notModified(ctx, answer.etag)) return;
   ctx.type = 'application/json; charset=utf-8';
   ctx.body = answer.body;
 }

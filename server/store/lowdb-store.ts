@@ -1,6 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
+import { SERVICE_NAME } from '../../types/api.js';
 import { HttpError } from '../errors.js';
 import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
@@ -24,8 +25,12 @@ export interface LowdbStoreOptions {
   file?: string;
   /** Journal size that starts a checkpoint. */
   checkpointBytes?: number;
-  /** Called when a background checkpoint fails; the journal still holds every change. */
-  onError?: (error: unknown) => void;
+  /**
+   * Called when storage fails. `fatal`: the journal could not be written, and the store refuses all
+   * work until restarted; otherwise a background checkpoint failed and is retried later (the
+   * journal still holds every change).
+   */
+  onError?: (error: unknown, fatal: boolean) => void;
   clock?: () => Date;
 }
 
@@ -139,7 +144,7 @@ export class LowdbStore implements Store {
   // Writes: compute the changes (which validates), apply them, then wait until they are durable.
 
   async createService(name: string, key: string) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
+    if (!SERVICE_NAME.test(name)) {
       throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
     }
     // Services share a folder name on case-insensitive file systems (macOS, Windows) otherwise.
@@ -177,7 +182,7 @@ export class LowdbStore implements Store {
     try {
       await this.journal.append(changes);
     } catch (error) {
-      this.options.onError?.(error);
+      this.options.onError?.(error, true);
       throw new HttpError(503, 'store_failed', `Storage failed; the change may not be saved (${(error as Error).message})`);
     }
     if (!this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
@@ -203,7 +208,7 @@ export class LowdbStore implements Store {
       this.mainDirty = true;
       for (const [service, shards] of this.shardMembers) shards.forEach((m, i) => m.size && this.dirtyShards.add(`${service}\n${i}`));
     }
-    this.checkpoint().catch((error) => this.options.onError?.(error));
+    this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
   /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */

@@ -17,9 +17,11 @@ describe('authentication of writes', () => {
   const put = (query: string, headers: Record<string, string> = {}) => h.request('PUT', `${path}${query}`, { raw: body, headers: { 'content-type': 'application/json', ...headers } });
   const popular = async () => (await h.request('GET', path)).json.badges.find((b: { name: string }) => b.name === 'popular').count as number;
 
+  const bootedAt = now;
   before(async () => {
     h = await start({ config: { now: () => now } });
     otherKey = (await h.store.createService('other', 'other-secret-key')).key;
+    now += 60_000;
   });
   after(() => h.close());
 
@@ -76,6 +78,13 @@ describe('authentication of writes', () => {
     assert.equal(replay.status, 401);
     assert.equal(replay.json.error.code, 'replayed_signature');
     assert.equal(await popular(), before);
+  });
+
+  test('a signature made before the server started is refused (a restart forgets used signatures)', async () => {
+    const before = Math.floor(bootedAt / 1000) - 1;
+    const { status, json } = await put(`?ts=${before}&signature=${hmac(h.key, before, 'PUT', path, body)}`);
+    assert.equal(status, 401);
+    assert.equal(json.error.code, 'replayed_signature');
   });
 
   test('a signature can be replayed against no other service', async () => {

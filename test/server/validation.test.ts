@@ -12,7 +12,7 @@ async function snapshot(h: Harness) {
 
 describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
   let h: Harness;
-  before(async () => (h = await start({ config: { maxBodyBytes: 4096 } })));
+  before(async () => (h = await start({ config: { maxBodyBytes: 16 * 1024 } })));
   after(() => h.close());
 
   const user = '/v1/demo/users/daniel.json';
@@ -31,7 +31,7 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
     { name: 'too many badges', method: 'PUT', path: user, body: { badges: Array(101).fill('popular') }, status: 400, code: 'too_many_badges' },
     { name: 'an empty badge name', method: 'DELETE', path: user, body: { badges: [''] }, status: 400, code: 'invalid_badge_name' },
     { name: 'a form-encoded body', method: 'PUT', path: user, raw: 'badges=popular', type: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
-    { name: 'a body over the limit', method: 'PUT', path: user, raw: JSON.stringify({ badges: ['popular'], pad: 'x'.repeat(5000) }), status: 413, code: 'body_too_large' },
+    { name: 'a body over the limit', method: 'PUT', path: user, raw: JSON.stringify({ badges: ['popular'], pad: 'x'.repeat(17 * 1024) }), status: 413, code: 'body_too_large' },
     { name: 'badge definitions that are strings', method: 'PUT', path: badges, body: { badges: ['gold'] }, status: 400, code: 'invalid_badge' },
     { name: 'a badge definition without name', method: 'PUT', path: badges, body: { badges: [{ description: 'x' }] }, status: 400, code: 'invalid_badge' },
     { name: 'setting count', method: 'PUT', path: badges, body: { badges: [{ name: 'popular', count: 1000 }] }, status: 400, code: 'read_only_field' },
@@ -39,7 +39,9 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
     { name: 'a __proto__ field', method: 'PUT', path: badges, raw: '{"badges":[{"name":"p","__proto__":{"polluted":1}}]}', status: 400, code: 'invalid_field' },
     { name: 'a field name with a control character', method: 'PUT', path: badges, body: { badges: [{ name: 'p', 'a\u0000b': 1 }] }, status: 400, code: 'invalid_field' },
     { name: 'too many fields', method: 'PUT', path: badges, body: { badges: [{ name: 'p', ...Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, i])) }] }, status: 400, code: 'too_many_fields' },
-    { name: 'fields too large', method: 'PUT', path: badges, body: { badges: [{ name: 'p', a: 'x'.repeat(3000), b: 'y'.repeat(3000), c: 'z'.repeat(3000) }] }, status: 413, code: 'body_too_large' },
+    { name: 'fields too large', method: 'PUT', path: badges, body: { badges: [{ name: 'p', a: 'x'.repeat(3000), b: 'y'.repeat(3000), c: 'z'.repeat(3000) }] }, status: 413, code: 'fields_too_large' },
+    { name: 'fields nested too deep', method: 'PUT', path: badges, raw: `{"badges":[{"name":"p","deep":${'['.repeat(40)}${']'.repeat(40)}}]}`, status: 400, code: 'fields_too_deep' },
+    { name: 'fields nested deep enough to overflow a recursive check', method: 'PUT', path: badges, raw: `{"badges":[{"name":"p","deep":${'['.repeat(5000)}${']'.repeat(5000)}}]}`, status: 400, code: 'fields_too_deep' },
     { name: 'the second of two badges invalid', method: 'PUT', path: badges, body: { badges: [{ name: 'fine' }, { name: ' padded ' }] }, status: 400, code: 'invalid_badge_name' },
     { name: 'a badge name with a comma', method: 'PUT', path: badges, body: { badges: [{ name: 'a,b' }] }, status: 400, code: 'invalid_badge_name' },
     { name: 'a badge name with a newline', method: 'PUT', path: badges, body: { badges: [{ name: 'a\nb' }] }, status: 400, code: 'invalid_badge_name' },
@@ -60,6 +62,7 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
     { name: 'a malformed percent-encoding', method: 'GET', path: '/v1/demo/users/%E0%A4%A.json', status: 400, code: 'invalid_path' },
     { name: 'an unknown route', method: 'GET', path: '/v1/demo/awards.json', status: 404, code: 'not_found' },
     { name: 'an unsupported method', method: 'POST', path: user, body: { badges: ['popular'] }, status: 405, code: 'method_not_allowed' },
+    { name: 'a method the server does not know', method: 'PROPFIND', path: user, status: 501, code: 'not_implemented' },
   ];
 
   for (const c of cases) {
@@ -78,6 +81,27 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
       assert.deepEqual(await snapshot(h), before);
     });
   }
+
+  test('a chunked body over the limit (no Content-Length) gets a 413, not a reset connection', async () => {
+    const before = await snapshot(h);
+    const chunk = new TextEncoder().encode(' '.repeat(8 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 25) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(h.base + user, {
+      method: 'PUT',
+      body: stream,
+      headers: { authorization: h.key, 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(response.status, 413);
+    assert.equal((await response.json()).error.code, 'body_too_large');
+    assert.deepEqual(await snapshot(h), before);
+  });
 
   test('a valid unicode badge and user name round-trip, normalised to NFC', async () => {
     const decomposed = 'Cafe\u0301 ☕';
