@@ -182,3 +182,31 @@ describe('the lock and the failure modes of the store', () => {
     await store.close();
   });
 });
+
+describe('the HTTP API over the file store', () => {
+  test('writes made over HTTP are read back over HTTP after a restart', async (t) => {
+    const { start } = await import('./harness.js');
+    const file = join(await tempDir(t), 'db.json');
+    const first = await start({ store: { file } });
+    const auth = { authorization: first.key };
+    assert.equal((await first.request('PUT', '/v1/demo/badges.json', { headers: auth, body: { badges: [{ name: 'saved', description: 'on disk' }] } })).status, 200);
+    assert.equal((await first.request('PUT', '/v1/demo/users/Zo%C3%AB.json', { headers: auth, body: { badges: ['saved', 'saved', 'popular'] } })).status, 200);
+    assert.equal((await first.request('DELETE', '/v1/demo/users/daniel.json', { headers: auth, body: { badges: ['donated'] } })).status, 200);
+    const before = (await first.request('GET', '/v1/demo/users.json?page_size=1000')).text;
+    const badgesBefore = (await first.request('GET', '/v1/demo/badges.json')).text;
+    await first.close();
+
+    const second = await start({ store: { file } });
+    try {
+      assert.equal(second.store.seeded, undefined);
+      assert.equal((await second.request('GET', '/v1/demo/users.json?page_size=1000')).text, before);
+      assert.equal((await second.request('GET', '/v1/demo/badges.json')).text, badgesBefore);
+      const zoe = (await second.request('GET', '/v1/demo/users/Zo%C3%AB.json')).json;
+      assert.deepEqual(zoe.badges.map((b: { name: string; count: number }) => [b.name, b.count]), [['saved', 2], ['popular', 1]]);
+      // The key survived too: the old one still authorises writes.
+      assert.equal((await second.request('PUT', '/v1/demo/users/daniel.json', { headers: auth, body: { badges: ['saved'] } })).status, 200);
+    } finally {
+      await second.close();
+    }
+  });
+});
