@@ -136,9 +136,7 @@ export class LowdbStore implements Store {
     return holes ? found : found.filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
-    const state = this.live().service(service);
-    const sorted = this.state.sortedUsers(state, sort);
-    return { users: sorted.slice(offset, offset + limit), total: sorted.length };
+    return this.state.pageOfUsers(this.live().service(service), sort, offset, limit);
   }
 
   // Writes: compute the changes (which validates), apply them, then wait until they are durable.

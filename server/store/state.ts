@@ -1,6 +1,9 @@
 import type { SortKey } from '../../types/api.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
+import { SortedIndex, userCount, userLatest } from './sorted-index.js';
 import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from './types.js';
+
+export { userCount, userLatest };
 
 /**
  * A change is the unit of the journal: it states the new value of one record, never a delta, so
@@ -18,8 +21,8 @@ export interface ServiceState {
   users: Map<string, UserRecord>;
   /** badge name -> names of the users holding it; keeps revocation and badge deletion off full scans. */
   holders: Map<string, Set<string>>;
-  /** Sorted user lists for paging, dropped whenever a user changes. */
-  sorted: Map<SortKey, UserRecord[]>;
+  /** User orders for paging, built when first asked for and kept up to date from then on. */
+  sorted: Map<SortKey, SortedIndex>;
 }
 
 /** The whole database in memory, with the operations that compute changes from requests. */
@@ -67,7 +70,7 @@ export class State {
           holders.add(change.v.name);
         }
         service.users.set(change.v.name, change.v);
-        service.sorted.clear();
+        for (const index of service.sorted.values()) index.update(previous, change.v);
         return;
       }
     }
@@ -167,13 +170,11 @@ export class State {
     return changes;
   }
 
-  sortedUsers(service: ServiceState, sort: SortKey): UserRecord[] {
-    let list = service.sorted.get(sort);
-    if (!list) {
-      list = sortUsers([...service.users.values()], sort);
-      service.sorted.set(sort, list);
-    }
-    return list;
+  /** One page of the service's users in `sort` order, and how many users there are. */
+  pageOfUsers(service: ServiceState, sort: SortKey, offset: number, limit: number): { users: UserRecord[]; total: number } {
+    let index = service.sorted.get(sort);
+    if (!index) service.sorted.set(sort, (index = new SortedIndex(sort, service.users.values())));
+    return { users: index.slice(offset, limit).map((name) => service.users.get(name)!), total: index.size };
   }
 
   private requireBadges(service: ServiceState, names: string[]): void {
@@ -190,18 +191,6 @@ export class State {
 
 /** Awards may be back-dated (imports, the demo seed), so `latest` never moves backwards. */
 const later = (a: string | null, b: string) => (a !== null && a > b ? a : b);
-
-export function userLatest(user: UserRecord): string | null {
-  let latest: string | null = null;
-  for (const award of user.awards) if (latest === null || award.latest > latest) latest = award.latest;
-  return latest;
-}
-
-export function userCount(user: UserRecord): number {
-  let count = 0;
-  for (const award of user.awards) count += award.count;
-  return count;
-}
 
 /** Code-point order: the same on every machine and locale, so pages do not shift. */
 export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,79 @@
+import type { SortKey } from '../../types/api.js';
+import type { UserRecord } from './types.js';
+
+type Key = number | string;
+
+/**
+ * The names of a service's users in one sort order, kept sorted as users change: a change moves
+ * one entry (two binary searches and two splices) instead of sorting everyone again, so paging
+ * through 100,000 users while awards arrive stays cheap. Ties are broken by name, ascending, in
+ * both directions, as everywhere in the API.
+ */
+export class SortedIndex {
+  private keys: Key[] = [];
+  private names: string[] = [];
+  private readonly keyOf: (user: UserRecord) => Key;
+  private readonly descending: boolean;
+
+  constructor(sort: SortKey, users: Iterable<UserRecord>) {
+    this.descending = sort.startsWith('-');
+    const field = this.descending ? sort.slice(1) : sort;
+    this.keyOf = field === 'name' ? (u) => u.name : field === 'count' ? userCount : (u) => userLatest(u) ?? '';
+    const entries = [...users].map((u) => ({ key: this.keyOf(u), name: u.name }));
+    entries.sort((a, b) => this.compare(a.key, a.name, b.key, b.name));
+    this.keys = entries.map((e) => e.key);
+    this.names = entries.map((e) => e.name);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Moves a user to where its new record sorts; `previous` is what the index last saw of it. */
+  update(previous: UserRecord | undefined, next: UserRecord): void {
+    if (previous) {
+      const at = this.position(this.keyOf(previous), previous.name);
+      if (this.names[at] === previous.name) {
+        this.keys.splice(at, 1);
+        this.names.splice(at, 1);
+      }
+    }
+    const key = this.keyOf(next);
+    const at = this.position(key, next.name);
+    this.keys.splice(at, 0, key);
+    this.names.splice(at, 0, next.name);
+  }
+
+  slice(offset: number, limit: number): string[] {
+    return this.names.slice(offset, offset + limit);
+  }
+
+  private compare(aKey: Key, aName: string, bKey: Key, bName: string): number {
+    const byKey = aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
+    return (this.descending ? -byKey : byKey) || (aName < bName ? -1 : aName > bName ? 1 : 0);
+  }
+
+  /** The first position whose entry sorts at or after (key, name). */
+  private position(key: Key, name: string): number {
+    let low = 0;
+    let high = this.names.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.compare(this.keys[middle]!, this.names[middle]!, key, name) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+export function userLatest(user: UserRecord): string | null {
+  let latest: string | null = null;
+  for (const award of user.awards) if (latest === null || award.latest > latest) latest = award.latest;
+  return latest;
+}
+
+export function userCount(user: UserRecord): number {
+  let count = 0;
+  for (const award of user.awards) count += award.count;
+  return count;
+}
