@@ -18,6 +18,7 @@ export function openApiDocument() {
   const writeErrors = {
     '400': error('Badly formed request: invalid JSON, wrong types, missing fields, unknown badge (`unknown_badge`), bad names'),
     '401': error('Bad credentials: missing, wrong key, bad or expired signature, replayed signature, key in URL'),
+    '403': error('The open `test` service is full'),
     '404': error('Service not found'),
     '413': error('Body too large'),
     '415': error('Body is not JSON'),
