@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SortKey } from '../types/api.js';
-import { sortUsers } from './store/state.js';
+import { sortUsers } from './store/order.js';
 import type { BadgeRecord, Store, UserRecord } from './store/types.js';
 import { badgesHeld, usersView } from './views.js';
 

@@ -1,5 +1,5 @@
 import type { Badge, BadgeSummary, SortKey, User, UsersResponse } from '../types/api.js';
-import { sortBy, userLatest } from './store/state.js';
+import { sortBy, userLatest } from './store/order.js';
 import type { AwardRecord, BadgeRecord, UserRecord } from './store/types.js';
 
 /** Records to the wire shapes of `types/api.ts`. */

@@ -1,13 +1,12 @@
 import type { SortKey } from '../../types/api.js';
+import { compareOrder, sortField, userCount, userLatest, type SortValue as Key } from './order.js';
 import type { UserRecord } from './types.js';
 
-type Key = number | string;
 
 /**
  * The names of a service's users in one sort order, kept sorted as users change: a change moves
  * one entry (two binary searches and two splices) instead of sorting everyone again, so paging
- * through 100,000 users while awards arrive stays cheap. Ties are broken by name, ascending, in
- * both directions, as everywhere in the API.
+ * through 100,000 users while awards arrive stays cheap. The order is the API's (see order.ts).
  */
 export class SortedIndex {
   private keys: Key[] = [];
@@ -16,8 +15,8 @@ export class SortedIndex {
   private readonly descending: boolean;
 
   constructor(sort: SortKey, users: Iterable<UserRecord>) {
-    this.descending = sort.startsWith('-');
-    const field = this.descending ? sort.slice(1) : sort;
+    const { field, descending } = sortField(sort);
+    this.descending = descending;
     this.keyOf = field === 'name' ? (u) => u.name : field === 'count' ? userCount : (u) => userLatest(u) ?? '';
     const entries = [...users].map((u) => ({ key: this.keyOf(u), name: u.name }));
     entries.sort((a, b) => this.compare(a.key, a.name, b.key, b.name));
@@ -49,8 +48,7 @@ export class SortedIndex {
   }
 
   private compare(aKey: Key, aName: string, bKey: Key, bName: string): number {
-    const byKey = aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
-    return (this.descending ? -byKey : byKey) || (aName < bName ? -1 : aName > bName ? 1 : 0);
+    return compareOrder(aKey, aName, bKey, bName, this.descending);
   }
 
   /** The first position whose entry sorts at or after (key, name). */
@@ -64,16 +62,4 @@ export class SortedIndex {
     }
     return low;
   }
-}
-
-export function userLatest(user: UserRecord): string | null {
-  let latest: string | null = null;
-  for (const award of user.awards) if (latest === null || award.latest > latest) latest = award.latest;
-  return latest;
-}
-
-export function userCount(user: UserRecord): number {
-  let count = 0;
-  for (const award of user.awards) count += award.count;
-  return count;
 }

@@ -1,9 +1,7 @@
 import type { SortKey } from '../../types/api.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
-import { SortedIndex, userCount, userLatest } from './sorted-index.js';
+import { SortedIndex } from './sorted-index.js';
 import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from './types.js';
-
-export { userCount, userLatest };
 
 /**
  * A change is the unit of the journal: it states the new value of one record, never a delta, so
@@ -191,25 +189,3 @@ export class State {
 
 /** Awards may be back-dated (imports, the demo seed), so `latest` never moves backwards. */
 const later = (a: string | null, b: string) => (a !== null && a > b ? a : b);
-
-/** Code-point order: the same on every machine and locale, so pages do not shift. */
-export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Sorts by the key, ties by name; a missing date counts as oldest. `-` reverses the key only,
- * so ties stay in name order either way.
- */
-export function sortBy<T>(items: T[], sort: SortKey, name: (t: T) => string, count: (t: T) => number, date: (t: T) => string | null): T[] {
-  const descending = sort.startsWith('-');
-  const key = descending ? sort.slice(1) : sort;
-  const sign = descending ? -1 : 1;
-  const compare =
-    key === 'name'
-      ? (a: T, b: T) => sign * byName(name(a), name(b))
-      : key === 'count'
-        ? (a: T, b: T) => sign * (count(a) - count(b)) || byName(name(a), name(b))
-        : (a: T, b: T) => sign * byName(date(a) ?? '', date(b) ?? '') || byName(name(a), name(b));
-  return items.sort(compare);
-}
-
-export const sortUsers = (users: UserRecord[], sort: SortKey) => sortBy(users, sort, (u) => u.name, userCount, userLatest);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { SORT_KEYS } from '../../types/api.js';
-import { sortUsers } from '../../server/store/state.js';
+import { sortUsers } from '../../server/store/order.js';
 import { openStore } from '../../server/store/index.js';
 
 describe('paging orders kept up to date as users change', () => {
