@@ -16,7 +16,7 @@ const JSON_TYPES = /^(application\/([\w.+-]+\+)?json|text\/plain)\s*(;|$)/i;
  */
 export async function readBody(ctx: Context, limit: number): Promise<Body> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw tooLarge(ctx, limit);
+  if (declared > limit) throw tooLarge(limit);
   const type = ctx.get('content-type');
   const raw = await collect(ctx, limit);
   if (raw.length === 0) return { raw, json: undefined };
@@ -48,7 +48,7 @@ function collect(ctx: Context, limit: number): Promise<Buffer> {
     ctx.req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
-      else if (size - chunk.length <= limit) reject(tooLarge(ctx, limit));
+      else if (size - chunk.length <= limit) reject(tooLarge(limit));
       else if (size > limit * 20) ctx.req.destroy();
     });
     ctx.req.once('end', () => resolve(Buffer.concat(chunks)));
@@ -56,7 +56,7 @@ function collect(ctx: Context, limit: number): Promise<Buffer> {
   });
 }
 
-function tooLarge(ctx: Context, limit: number): HttpError {
+function tooLarge(limit: number): HttpError {
   const error = new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes`);
   error.headers = { Connection: 'close' };
   return error;

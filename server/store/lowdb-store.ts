@@ -128,12 +128,9 @@ export class LowdbStore implements Store {
   async getUser(service: string, name: string) {
     return this.live().service(service).users.get(name);
   }
-  getUsers(service: string, names: string[]): Promise<UserRecord[]>;
-  getUsers(service: string, names: string[], holes: true): Promise<(UserRecord | undefined)[]>;
-  async getUsers(service: string, names: string[], holes?: true) {
+  async getUsers(service: string, names: string[]) {
     const users = this.live().service(service).users;
-    const found = names.map((name) => users.get(name));
-    return holes ? found : found.filter((user): user is UserRecord => user !== undefined);
+    return names.map((name) => users.get(name)).filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
     return this.state.pageOfUsers(this.live().service(service), sort, offset, limit);

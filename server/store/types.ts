@@ -70,9 +70,8 @@ export interface Store {
   deleteBadges(service: string, names: string[]): Promise<BadgeRecord[]>;
 
   getUser(service: string, name: string): Promise<UserRecord | undefined>;
-  /** The named users that exist, in the order asked; with `holes`, undefined stands for a missing one. */
+  /** The named users that exist, in the order asked. */
   getUsers(service: string, names: string[]): Promise<UserRecord[]>;
-  getUsers(service: string, names: string[], holes: true): Promise<(UserRecord | undefined)[]>;
   listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
   /** Awards each listed badge once more (a name listed twice is awarded twice); creates the user. */
   award(service: string, user: string, badges: string[], at: Date): Promise<UserRecord>;
