@@ -507,6 +507,17 @@ function describe(r: LoadResult & Partial<Measured>): string {
   );
 }
 
+/** Figure 2a/2b: durable awards per second at one data size. */
+function writeFigure(id: string, users: string, writes: LoadResult, target: number) {
+  return {
+    id,
+    figure: `Writes: PUT users/:name.json (durable), random users, ${users} users, ${CONNECTIONS} clients`,
+    measured: `${fmt(writes.okRate)} awards/s; p50 ${writes.latency.p50} ms, p99 ${writes.latency.p99} ms; non-2xx ${writes.non2xx}, errors ${writes.errors}`,
+    target: `>= ${fmt(target)} awards/s`,
+    pass: writes.okRate >= target,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Helpers over the API
 
@@ -802,13 +813,7 @@ async function main(): Promise<void> {
         serverPid: server.pid,
         warmup: { writes: writeSpec(server.url, data, 1, '').writes! },
       });
-      figures.push({
-        id: '2a',
-        figure: `Writes: PUT users/:name.json (durable), random users, 10k users, ${CONNECTIONS} clients`,
-        measured: `${fmt(writes.okRate)} awards/s; p50 ${writes.latency.p50} ms, p99 ${writes.latency.p99} ms; non-2xx ${writes.non2xx}, errors ${writes.errors}`,
-        target: `>= ${fmt(TARGETS.awards10k)} awards/s`,
-        pass: writes.okRate >= TARGETS.awards10k,
-      });
+      figures.push(writeFigure('2a', '10k', writes, TARGETS.awards10k));
       raw.writes10k = { writes, warmup };
     }
     raw.memory10k = server.memory();
@@ -841,13 +846,7 @@ async function main(): Promise<void> {
         warmup: { writes: writeSpec(server.url, data, 11, '').writes! },
       });
       writeRuns.push(writes, ...(warmup ? [warmup] : []));
-      figures.push({
-        id: '2b',
-        figure: `Writes: PUT users/:name.json (durable), random users, 100k users, ${CONNECTIONS} clients`,
-        measured: `${fmt(writes.okRate)} awards/s; p50 ${writes.latency.p50} ms, p99 ${writes.latency.p99} ms; non-2xx ${writes.non2xx}, errors ${writes.errors}`,
-        target: `>= ${fmt(TARGETS.awards100k)} awards/s`,
-        pass: writes.okRate >= TARGETS.awards100k,
-      });
+      figures.push(writeFigure('2b', '100k', writes, TARGETS.awards100k));
       raw.writes100k = { writes, warmup };
     }
 
