@@ -28,7 +28,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm run build:widget` before the widget tests');
 
 const { createApp } = await import('./server/app.ts');
-const { openStore } = await import('./server/store/index.ts');
+const { openStore } = await import('./server/stores/index.ts');
 
 const store = await openStore({ seed: true });
 const app = createApp({ store, config: { publicRoot: root, openTestService: true, log: () => {} } });

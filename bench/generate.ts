@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openStore } from '../server/store/index.js';
+import { openStore } from '../server/stores/index.js';
 
 export const SERVICE = 'bench';
 /** The first award date; every date of the data set is derived from it. */
@@ -168,9 +168,11 @@ export const dataFolder = (file: string) => file.replace(/\.json$/, '') + '.d';
 async function cacheVersion(): Promise<string> {
   const hash = createHash('sha256');
   const here = fileURLToPath(import.meta.url);
-  const storeFolder = resolve(dirname(here), '../server/store');
-  for (const file of (await readdir(storeFolder)).filter((f) => f.endsWith('.ts')).sort()) {
-    hash.update(file).update(await readFile(join(storeFolder, file)));
+  for (const folder of ['../server/stores/lowdb', '../server/core', '../server/core/rules']) {
+    const storeFolder = resolve(dirname(here), folder);
+    for (const file of (await readdir(storeFolder)).filter((f) => f.endsWith('.ts')).sort()) {
+      hash.update(file).update(await readFile(join(storeFolder, file)));
+    }
   }
   hash.update(await readFile(here));
   return hash.digest('hex').slice(0, 12);

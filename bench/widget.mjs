@@ -73,7 +73,7 @@ async function manyElements() {
   const { register } = await import('tsx/esm/api');
   register();
   const { createApp } = await import('../server/app.ts');
-  const { openStore } = await import('../server/store/index.ts');
+  const { openStore } = await import('../server/stores/index.ts');
   const store = await openStore({ seed: true });
   const handle = createApp({ store, config: { publicRoot: root, log: () => {} } }).callback();
   const seen = [];

@@ -12,7 +12,7 @@ import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
 import { userRoutes } from './routes/users.js';
 import { serveFiles } from './static.js';
-import type { Store } from './store/types.js';
+import type { Store } from './stores/types.js';
 
 export interface CreateAppOptions {
   store: Store;

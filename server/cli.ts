@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { settingsFromEnv } from './config.js';
 import { newKey } from './keys.js';
-import { openStore } from './store/index.js';
+import { openStore } from './stores/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
 

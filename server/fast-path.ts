@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVICE_NAME, type SortKey } from '../types/api.js';
 import { matchesETag } from './etag.js';
 import { answerHeaders, type ReadCache } from './read-cache.js';
-import type { Store } from './store/types.js';
+import type { Store } from './stores/types.js';
 import * as validate from './validate.js';
 
 interface Read {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SortKey } from '../types/api.js';
-import { sortUsers } from './store/order.js';
-import type { BadgeRecord, Store, UserRecord } from './store/types.js';
+import { sortUsers } from './core/order.js';
+import type { BadgeRecord, Store, UserRecord } from './stores/types.js';
 import { badgesHeld, usersView } from './views.js';
 
 /** A serialised answer with its validator. */

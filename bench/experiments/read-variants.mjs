@@ -9,7 +9,7 @@ import Router from '@koa/router';
 
 const { values } = parseArgs({ options: { variant: { type: 'string' }, data: { type: 'string' } } });
 const dist = new URL('../../dist/server/', import.meta.url);
-const { openStore } = await import(new URL('store/index.js', dist).href);
+const { openStore } = await import(new URL('stores/index.js', dist).href);
 const { createApp } = await import(new URL('app.js', dist).href);
 const views = await import(new URL('views.js', dist).href);
 const validate = await import(new URL('validate.js', dist).href);

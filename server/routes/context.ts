@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { ReplayGuard } from '../auth.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
-import type { ServiceRecord, Store } from '../store/types.js';
+import type { ServiceRecord, Store } from '../stores/types.js';
 
 /** What the v1 routes share: set up once by `createApp`. */
 export interface Deps {

@@ -4,7 +4,7 @@ import { readBody } from '../body.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
 import * as validate from '../validate.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../stores/types.js';
 import type { Deps, V1State } from './context.js';
 
 /** The service named `test` takes writes without a key, as the original API did for trying it out. */

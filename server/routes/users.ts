@@ -3,7 +3,7 @@ import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../.
 import { notFound } from '../errors.js';
 import { notModified } from '../etag.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
-import type { UserRecord } from '../store/types.js';
+import type { UserRecord } from '../stores/types.js';
 import * as validate from '../validate.js';
 import { badgesHeld, userView, usersView } from '../views.js';
 import type { Deps, V1Context, V1State } from './context.js';

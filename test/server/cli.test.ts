@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { openStore } from '../../server/store/index.js';
+import { openStore } from '../../server/stores/index.js';
 import { tempDir } from './harness.js';
 
 const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;

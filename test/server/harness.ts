@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import type { AppConfig } from '../../server/config.js';
-import { openStore, type OpenStoreOptions } from '../../server/store/index.js';
-import type { Store } from '../../server/store/types.js';
+import { openStore, type OpenStoreOptions } from '../../server/stores/index.js';
+import type { Store } from '../../server/stores/types.js';
 
 export interface Harness {
   base: string;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { SORT_KEYS } from '../../types/api.js';
-import { sortUsers } from '../../server/store/order.js';
-import { openStore } from '../../server/store/index.js';
+import { sortUsers } from '../../server/core/order.js';
+import { openStore } from '../../server/stores/index.js';
 
 describe('paging orders kept up to date as users change', () => {
   test('property: after any awards and revocations, every page order equals a full sort', async () => {

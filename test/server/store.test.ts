@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { openStore } from '../../server/store/index.js';
-import type { Store } from '../../server/store/types.js';
+import { openStore } from '../../server/stores/index.js';
+import type { Store } from '../../server/stores/types.js';
 import { tempDir } from './harness.js';
 
 /** Everything the store holds for a service, in a comparable form. */

@@ -1,7 +1,7 @@
-import type { SortKey } from '../../types/api.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
+import type { SortKey } from '../../../types/api.js';
+import { HttpError, badRequest, notFound } from '../../errors.js';
 import { SortedIndex } from './sorted-index.js';
-import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from './types.js';
+import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from '../types.js';
 
 /**
  * A change is the unit of the journal: it states the new value of one record, never a delta, so

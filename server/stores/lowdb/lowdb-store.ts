@@ -1,13 +1,13 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
-import { SERVICE_NAME } from '../../types/api.js';
-import { HttpError } from '../errors.js';
+import { SERVICE_NAME } from '../../../types/api.js';
+import { HttpError } from '../../errors.js';
 import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
 import { State, type Change } from './state.js';
-import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from './types.js';
+import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from '../types.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;

@@ -1,4 +1,4 @@
-import { LowdbStore, type LowdbStoreOptions } from './lowdb-store.js';
+import { LowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 import { seedDemo } from './seed.js';
 import type { Store } from './types.js';
 

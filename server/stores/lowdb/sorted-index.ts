@@ -1,6 +1,6 @@
-import type { SortKey } from '../../types/api.js';
-import { compareOrder, sortField, userCount, userLatest, type SortValue as Key } from './order.js';
-import type { UserRecord } from './types.js';
+import type { SortKey } from '../../../types/api.js';
+import { compareOrder, sortField, userCount, userLatest, type SortValue as Key } from '../../core/order.js';
+import type { UserRecord } from '../types.js';
 
 
 /**
