@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Domain } from '../server/core/domain.js';
 import { openStore } from '../server/stores/index.js';
 
 export const SERVICE = 'bench';
@@ -139,8 +140,8 @@ export async function generate({ file, users, service = SERVICE }: GenerateOptio
   const key = serviceKey(users);
   const names = userNames(users);
   try {
-    await store.createService(service, key);
-    await store.putBadges(
+    await new Domain(store).createService(service, key);
+    await new Domain(store).putBadges(
       service,
       BADGES.map(({ name, description, link, type, image }) => ({ name, fields: { description, link, type, image } })),
     );
@@ -150,8 +151,8 @@ export async function generate({ file, users, service = SERVICE }: GenerateOptio
       const writes: Promise<unknown>[] = [];
       for (let i = start; i < Math.min(users, start + CHUNK); i++) {
         const { first, badges, repeat } = awardsOf(i);
-        writes.push(store.award(service, names[i]!, badges, first));
-        if (repeat) writes.push(store.award(service, names[i]!, repeat.badges, repeat.at));
+        writes.push(new Domain(store).award(service, names[i]!, badges, first));
+        if (repeat) writes.push(new Domain(store).award(service, names[i]!, repeat.badges, repeat.at));
       }
       await Promise.all(writes);
     }

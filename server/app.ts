@@ -3,6 +3,7 @@ import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
+import { Domain } from './core/domain.js';
 import { HttpError, errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
 import { ReadCache, etagOf } from './read-cache.js';
@@ -12,7 +13,7 @@ import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
 import { userRoutes } from './routes/users.js';
 import { serveFiles } from './static.js';
-import type { Store } from './stores/types.js';
+import type { Store } from './core/ports.js';
 
 export interface CreateAppOptions {
   store: Store;
@@ -22,7 +23,7 @@ export interface CreateAppOptions {
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const config = { ...defaultConfig(), ...overrides };
-  const deps = { store, config, replay: new ReplayGuard(config.now()), reads: new ReadCache(store) };
+  const deps = { store, domain: new Domain(store, config.now), config, replay: new ReplayGuard(config.now()), reads: new ReadCache(store) };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
@@ -70,7 +71,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
     const koaCallback = app.callback.bind(app);
     app.callback = () => {
       const koa = koaCallback();
-      const fast = fastUsersReads(store, deps.reads);
+      const fast = fastUsersReads(deps.reads);
       return async (req, res) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
         // A failure before the fast path wrote anything is answered by Koa; after, the response is gone.

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './errors.js';
-import type { ServiceRecord } from './stores/types.js';
+import type { ServiceRecord } from './core/model.js';
 
 /** How far a signed request's `ts` may be from the server's clock, either way. */
 export const SIGNATURE_WINDOW_SECONDS = 300;

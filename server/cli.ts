@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { settingsFromEnv } from './config.js';
 import { newKey } from './keys.js';
+import { Domain } from './core/domain.js';
 import { openStore } from './stores/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
@@ -68,7 +69,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       }
       if ((sub === 'create' || sub === 'rotate-key') && name !== undefined) {
         const key = newKey();
-        const service = sub === 'create' ? await store.createService(name, key) : await store.setServiceKey(name, key);
+        const domain = new Domain(store);
+        const service = sub === 'create' ? await domain.createService(name, key) : await domain.setServiceKey(name, key);
         console.log(JSON.stringify({ name: service.name, key: service.key }));
         return 0;
       }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { JsonValue } from '../types/api.js';
+import { DomainError, type DomainErrorKind } from './core/errors.js';
 
 /**
  * The one error type of the project: a value with an HTTP status and a stable machine-readable code.
@@ -53,9 +54,28 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
   };
 }
 
+/** The status of each kind of refusal the domain core makes. */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  unavailable: 503,
+  storage_full: 507,
+};
+
 /** Errors from Koa itself (e.g. `ctx.throw`) and from Node's HTTP layer carry `status`/`expose` too. */
-function toHttpError(caught: unknown): HttpError {
+export function toHttpError(caught: unknown): HttpError {
   if (caught instanceof HttpError) return caught;
+  if (caught instanceof DomainError) {
+    const error = new HttpError(DOMAIN_STATUS[caught.kind], caught.code, caught.message, caught.details);
+    // A refusal of the store is about now, not about the request: say so, and that it is safe to retry.
+    if (caught.kind === 'unavailable' || caught.kind === 'storage_full') {
+      (error as { expose: boolean }).expose = true;
+      error.headers = { 'Retry-After': '5' };
+    }
+    return error;
+  }
   const e = caught as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   if (Number.isInteger(status) && status >= 400 && status < 500 && e.expose !== false) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SortKey } from '../types/api.js';
+import type { Invalidation } from './core/changes.js';
 import { sortUsers } from './core/order.js';
-import type { BadgeRecord, Store, UserRecord } from './stores/types.js';
+import type { Queries, Store } from './core/ports.js';
 import { badgesHeld, usersView } from './views.js';
 
 /** A serialised answer with its validator. */
@@ -11,52 +12,69 @@ export interface Answer {
 }
 
 interface Entry extends Answer {
-  users: UserRecord[];
-  badges: BadgeRecord[];
+  service: string;
+  /** The user names asked for (found or not: a user created later changes the answer) and the badges shown. */
+  users: string[];
+  badges: string[];
   /** What the entry holds on to, roughly: body and key. */
   bytes: number;
 }
 
+/** Which cached answers mention a user or a badge of one service. */
+interface ServiceIndex {
+  users: Map<string, Set<string>>;
+  badges: Map<string, Set<string>>;
+}
+
 /**
- * Answers of `users.json?names=`, the read every widget makes, kept serialised. An entry stays valid
- * while the store hands out the very same user and badge objects it was built from: the store
- * replaces a record on every change and never edits one in place, so an identity check is an exact
- * test of "nothing in this answer changed", and a write to one user leaves every other answer cached.
- * (A store that builds new objects per read simply never hits.)
+ * Answers of `users.json?names=`, the read every widget makes, kept serialised and keyed by the
+ * request. A hit asks the store nothing. The store's change feed says which users and badges a
+ * durable write touched, on this instance and every other one on the same store, and exactly the
+ * answers that show one of them are dropped.
+ *
+ * A read that missed queries the store and then stores its answer only if no change to its service
+ * arrived meanwhile: otherwise it might store what the change just made stale.
  */
 export class ReadCache {
   /** In least-recently-used order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
+  private readonly index = new Map<string, ServiceIndex>();
+  /** Bumped by every change to the service (and `all` by a change to everything). */
+  private readonly versions = new Map<string, number>();
+  private epoch = 0;
   private bytes = 0;
 
   /** `maxBytes` bounds what the cache holds, whatever anyone asks for. */
   constructor(
-    private readonly store: Store,
+    private readonly store: Queries & Pick<Store, 'feed'>,
     private readonly maxBytes = 32 * 1024 * 1024,
-  ) {}
+  ) {
+    store.feed.subscribe((change) => this.invalidate(change));
+  }
 
-  async usersByName(service: string, names: string[], sort?: SortKey): Promise<Answer> {
-    const users = await this.store.getUsers(service, names);
-    // Keyed by the users that exist, so names of nobody cannot fill the cache with copies.
-    const key = `${service}\n${sort ?? ''}\n${users.map((u) => u.name).join(',')}`;
+  /** The answer, or undefined when the service does not exist. */
+  async usersByName(service: string, names: string[], sort?: SortKey): Promise<Answer | undefined> {
+    const key = `${service}\n${sort ?? ''}\n${names.join(',')}`;
     const entry = this.entries.get(key);
-    if (entry && sameItems(entry.users, users) && sameItems(entry.badges, await this.store.getBadges(service, entry.badges.map((b) => b.name)))) {
+    if (entry) {
       this.entries.delete(key);
       this.entries.set(key, entry);
       return entry;
     }
+    const version = this.version(service);
+    if (!(await this.store.getService(service))) return undefined;
+    const users = await this.store.getUsers(service, names);
     const badges = await this.store.getBadges(service, badgesHeld(users));
     const body = Buffer.from(JSON.stringify(usersView(sort ? sortUsers([...users], sort) : users, badges, sort)));
-    const fresh: Entry = { users, badges, body, etag: etagOf(body), bytes: body.length + key.length * 2 + 200 };
-    this.forget(key);
-    if (fresh.bytes <= this.maxBytes / 64) {
-      this.entries.set(key, fresh);
-      this.bytes += fresh.bytes;
-      for (const oldest of this.entries.keys()) {
-        if (this.bytes <= this.maxBytes) break;
-        this.forget(oldest);
-      }
-    }
+    const fresh: Entry = {
+      service,
+      users: names,
+      badges: badges.map((b) => b.name),
+      body,
+      etag: etagOf(body),
+      bytes: body.length + key.length * 4 + 200,
+    };
+    if (this.version(service) === version && fresh.bytes <= this.maxBytes / 64) this.remember(key, fresh);
     return fresh;
   }
 
@@ -65,21 +83,70 @@ export class ReadCache {
     return this.bytes;
   }
 
+  invalidate(change: Invalidation): void {
+    if (change.service === '*') {
+      this.epoch++;
+      this.versions.clear();
+      for (const key of [...this.entries.keys()]) this.forget(key);
+      return;
+    }
+    this.versions.set(change.service, (this.versions.get(change.service) ?? 0) + 1);
+    const index = this.index.get(change.service);
+    if (!index) return;
+    if (change.all) {
+      for (const keys of index.users.values()) for (const key of [...keys]) this.forget(key);
+      for (const keys of index.badges.values()) for (const key of [...keys]) this.forget(key);
+      return;
+    }
+    for (const user of change.users ?? []) for (const key of [...(index.users.get(user) ?? [])]) this.forget(key);
+    for (const badge of change.badges ?? []) for (const key of [...(index.badges.get(badge) ?? [])]) this.forget(key);
+  }
+
+  private version(service: string): string {
+    return `${this.epoch}.${this.versions.get(service) ?? 0}`;
+  }
+
+  private remember(key: string, entry: Entry): void {
+    this.forget(key);
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    let index = this.index.get(entry.service);
+    if (!index) this.index.set(entry.service, (index = { users: new Map(), badges: new Map() }));
+    for (const user of entry.users) add(index.users, user, key);
+    for (const badge of entry.badges) add(index.badges, badge, key);
+    for (const oldest of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.forget(oldest);
+    }
+  }
+
   private forget(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
     this.bytes -= entry.bytes;
+    const index = this.index.get(entry.service);
+    if (!index) return;
+    for (const user of entry.users) remove(index.users, user, key);
+    for (const badge of entry.badges) remove(index.badges, badge, key);
+    if (index.users.size === 0 && index.badges.size === 0) this.index.delete(entry.service);
   }
 }
 
-export const etagOf = (body: Buffer | string) => `"${createHash('sha1').update(body).digest('base64url')}"`;
-
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function add(map: Map<string, Set<string>>, name: string, key: string): void {
+  let keys = map.get(name);
+  if (!keys) map.set(name, (keys = new Set()));
+  keys.add(key);
 }
+
+function remove(map: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = map.get(name);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) map.delete(name);
+}
+
+export const etagOf = (body: Buffer | string) => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 /** Headers of every cached answer, the same whether Koa or the fast path sends it. */
 export const answerHeaders = (etag: string): Record<string, string> => ({

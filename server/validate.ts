@@ -1,6 +1,6 @@
 import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type BadgeFields, type JsonValue, type SortKey } from '../types/api.js';
 import { HttpError, badRequest } from './errors.js';
-import type { BadgeInput } from './stores/types.js';
+import type { BadgeInput } from './core/model.js';
 
 /**
  * Validation of everything that comes from outside. Each function returns the clean value or throws

@@ -1,6 +1,6 @@
 import type { Badge, BadgeSummary, SortKey, User, UsersResponse } from '../types/api.js';
 import { sortBy, userLatest } from './core/order.js';
-import type { AwardRecord, BadgeRecord, UserRecord } from './stores/types.js';
+import type { AwardRecord, BadgeRecord, UserRecord } from './core/model.js';
 
 /** Records to the wire shapes of `types/api.ts`. */
 

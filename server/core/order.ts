@@ -1,5 +1,5 @@
 import type { SortKey } from '../../types/api.js';
-import type { UserRecord } from '../stores/types.js';
+import type { UserRecord } from './model.js';
 
 /**
  * The one order of the API's `?sort=`, for badges, awards and users alike: by the key, ties by name

@@ -23,13 +23,13 @@ export function badgeRoutes(deps: Deps): Router<V1State> {
 
   router.put('/badges.json', ...write, async (ctx) => {
     validate.sort(ctx.query.sort);
-    await store.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body));
+    await deps.domain.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body));
     ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
   });
 
   router.delete('/badges.json', ...write, async (ctx) => {
     validate.sort(ctx.query.sort);
-    await store.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
+    await deps.domain.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
     ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
   });
 

@@ -3,11 +3,15 @@ import type Router from '@koa/router';
 import type { ReplayGuard } from '../auth.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
-import type { ServiceRecord, Store } from '../stores/types.js';
+import type { Domain } from '../core/domain.js';
+import type { ServiceRecord } from '../core/model.js';
+import type { Store } from '../core/ports.js';
 
 /** What the v1 routes share: set up once by `createApp`. */
 export interface Deps {
   store: Store;
+  /** Every write goes through the domain core. */
+  domain: Domain;
   config: AppConfig;
   replay: ReplayGuard;
   reads: ReadCache;

@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
 import { authenticate } from '../auth.js';
 import { readBody } from '../body.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
+import { DomainError } from '../core/errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
 import * as validate from '../validate.js';
-import type { Store } from '../stores/types.js';
 import type { Deps, V1State } from './context.js';
 
 /** The service named `test` takes writes without a key, as the original API did for trying it out. */
@@ -17,7 +17,7 @@ export const OPEN_TEST_SERVICE = 'test';
 export const TEST_SERVICE_LIMITS = { users: 1000, badges: 100 };
 
 /** Resolves `:service` to its record, or answers 404. */
-export function loadService({ store, config }: Deps): Middleware<V1State> {
+export function loadService({ store, domain, config }: Deps): Middleware<V1State> {
   return async function service(ctx, next) {
     // The router keeps a segment it cannot decode as literal text; refuse it instead of guessing.
     try {
@@ -27,10 +27,13 @@ export function loadService({ store, config }: Deps): Middleware<V1State> {
     }
     const name = validate.serviceName((ctx as unknown as { params: { service: string } }).params.service);
     let record = await store.getService(name);
-    if (!record && name === OPEN_TEST_SERVICE && config.openTestService) {
-      record = await store.createService(name, newKey()).catch(async (error) => {
+    if (name === OPEN_TEST_SERVICE && config.openTestService && !record?.settings?.quota) {
+      // Created on first use, and kept small: anyone may write to it. (A test service made before
+      // quotas were settings gets its quota here once.)
+      const quota = TEST_SERVICE_LIMITS;
+      record = await (record ? domain.updateServiceSettings(name, { quota }) : domain.createService(name, newKey(), { quota })).catch(async (error) => {
         // Two first requests at once: the other one created it.
-        if (error instanceof HttpError && error.code === 'service_exists') return (await store.getService(name))!;
+        if (error instanceof DomainError && error.code === 'service_exists') return (await store.getService(name))!;
         throw error;
       });
     }
@@ -41,13 +44,11 @@ export function loadService({ store, config }: Deps): Middleware<V1State> {
 }
 
 /** Reads the body and checks the service's credentials; writes go through here. */
-export function authorize({ store, config, replay }: Deps): Middleware<V1State> {
+export function authorize({ config, replay }: Deps): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const body = await readBody(ctx, config.maxBodyBytes);
     const { service } = ctx.state;
-    if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
-      if (ctx.method === 'PUT') await refuseWhenFull(store, service.name);
-    } else {
+    if (service.name !== OPEN_TEST_SERVICE || !config.openTestService) {
       const query = ctx.query;
       authenticate(
         service,
@@ -65,16 +66,4 @@ export function authorize({ store, config, replay }: Deps): Middleware<V1State> 
     ctx.state.body = body.json;
     await next();
   };
-}
-
-async function refuseWhenFull(store: Store, service: string): Promise<void> {
-  const users = (await store.listUsers(service, { offset: 0, limit: 0 })).total;
-  const badges = (await store.listBadges(service)).length;
-  if (users >= TEST_SERVICE_LIMITS.users || badges >= TEST_SERVICE_LIMITS.badges) {
-    throw new HttpError(
-      403,
-      'test_service_full',
-      `The open "${OPEN_TEST_SERVICE}" service is full (${TEST_SERVICE_LIMITS.users} users or ${TEST_SERVICE_LIMITS.badges} badges); delete some, or create a service of your own with "user-badges service create NAME"`,
-    );
-  }
 }

@@ -3,7 +3,7 @@ import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../.
 import { notFound } from '../errors.js';
 import { notModified } from '../etag.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
-import type { UserRecord } from '../stores/types.js';
+import type { AwardRecord, UserRecord } from '../core/model.js';
 import * as validate from '../validate.js';
 import { badgesHeld, userView, usersView } from '../views.js';
 import type { Deps, V1Context, V1State } from './context.js';
@@ -24,7 +24,10 @@ export function userRoutes(deps: Deps): Router<V1State> {
     const sort = validate.sort(ctx.query.sort);
     const names = validate.names(ctx.query.names);
     if (names) {
-      sendAnswer(ctx, await deps.reads.usersByName(serviceName, names, sort));
+      // The service was found a moment ago; deleted since, it is a 404 like any other.
+      const answer = await deps.reads.usersByName(serviceName, names, sort);
+      if (!answer) throw notFound('service_not_found', `Service "${serviceName}" does not exist`);
+      sendAnswer(ctx, answer);
       return;
     }
     // Without names, the service's users a page at a time, in name order unless sorted otherwise.
@@ -48,7 +51,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
   });
 
   const userName = (ctx: { params: Record<string, string> }) => validate.name(ctx.params.name, 'user');
-  const updated = (user: UserRecord): UserUpdateResponse => ({ user: { name: user.name, badges: user.awards.map((a) => a.badge) } });
+  const updated = (user: UserRecord): UserUpdateResponse => ({ user: { name: user.name, badges: user.awards.map((a: AwardRecord) => a.badge) } });
 
   router.get('/users/:name.json', service, async (ctx) => {
     const name = userName(ctx);
@@ -60,13 +63,13 @@ export function userRoutes(deps: Deps): Router<V1State> {
   router.put('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now())));
+    ctx.body = updated(await deps.domain.award(ctx.state.service.name, name, badges));
   });
 
   router.delete('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(await store.revoke(ctx.state.service.name, name, badges));
+    ctx.body = updated((await deps.domain.revoke(ctx.state.service.name, name, badges)).user);
   });
 
   return router;

@@ -1,21 +1,32 @@
+import { Domain } from '../core/domain.js';
+import type { Store } from '../core/ports.js';
 import { LowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 import { seedDemo } from './seed.js';
-import type { Store } from './types.js';
-
-export type { Store } from './types.js';
-export type * from './types.js';
 
 export interface OpenStoreOptions extends LowdbStoreOptions {
+  /** A PostgreSQL connection string: the shared store. Without it, the embedded lowdb store. */
+  database?: string;
   /** Fill a new, empty store with the `demo` service. */
   seed?: boolean;
 }
 
+export type OpenedStore = Store & { seeded?: { service: string; key: string } };
+
 /**
- * Opens the embedded store: on `file` if given, in memory otherwise. With `seed`, a store that has no
- * services yet gets the demo service; `seeded` then carries its key.
+ * Opens a store: PostgreSQL when `database` is given, else the embedded store on `file` (in memory
+ * without one). With `seed`, a store that has no services yet gets the demo service; `seeded` then
+ * carries its key.
  */
-export async function openStore(options: OpenStoreOptions = {}): Promise<Store & { seeded?: { service: string; key: string } }> {
-  const store: Store & { seeded?: { service: string; key: string } } = await LowdbStore.open(options);
-  if (options.seed && (await store.listServices()).length === 0) store.seeded = await seedDemo(store);
+export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  const store: OpenedStore = options.database
+    ? await (await import('./postgres/postgres-store.js')).PostgresStore.open({ url: options.database })
+    : await LowdbStore.open(options);
+  if (options.seed && (await store.listServices()).length === 0) {
+    store.seeded = await seedDemo(new Domain(store)).catch(async (error) => {
+      // Another instance on the same database seeded it first.
+      if ((error as { code?: string }).code === 'service_exists') return undefined;
+      throw error;
+    });
+  }
   return store;
 }

@@ -20,7 +20,7 @@ describe('authentication of writes', () => {
   const bootedAt = now;
   before(async () => {
     h = await start({ config: { now: () => now } });
-    otherKey = (await h.store.createService('other', 'other-secret-key')).key;
+    otherKey = (await h.domain.createService('other', 'other-secret-key')).key;
     now += 60_000;
   });
   after(() => h.close());
@@ -135,7 +135,7 @@ describe('the test service', () => {
       const { status, json } = await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'a' }] } });
       assert.equal(status, 404);
       assert.equal(json.error.code, 'service_not_found');
-      await h.store.createService('test', 'secret');
+      await h.domain.createService('test', 'secret');
       assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'a' }] } })).status, 401);
     } finally {
       await h.close();

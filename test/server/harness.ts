@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import type { AppConfig } from '../../server/config.js';
 import { openStore, type OpenStoreOptions } from '../../server/stores/index.js';
-import type { Store } from '../../server/stores/types.js';
+import type { Store } from '../../server/core/ports.js';
+import { Domain } from '../../server/core/domain.js';
 
 export interface Harness {
   base: string;
   store: Store & { seeded?: { service: string; key: string } };
+  /** Writes through the domain core, as the routes make them. */
+  domain: Domain;
   /** The demo service's key. */
   key: string;
   request: (method: string, path: string, options?: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }) => Promise<{
@@ -34,6 +37,7 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
   return {
     base,
     store,
+    domain: new Domain(store, options.config?.now),
     key: store.seeded?.key ?? '',
     async request(method, path, { body, raw, headers = {} } = {}) {
       const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncFolder } from './durable-file.js';
-import type { Change } from './state.js';
+import type { Change } from '../../core/changes.js';
 
 const SEGMENT = /^(\d{8})\.jsonl$/;
 

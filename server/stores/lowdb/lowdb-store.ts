@@ -1,13 +1,16 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
-import { SERVICE_NAME } from '../../../types/api.js';
-import { HttpError } from '../../errors.js';
+import { invalidations, type Change } from '../../core/changes.js';
+import { DomainError, notFound } from '../../core/errors.js';
+import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import { Overlay } from '../../core/overlay.js';
+import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import { LocalFeed, MemoryReplays } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
-import { State, type Change } from './state.js';
-import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from '../types.js';
+import { State } from './state.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -31,17 +34,23 @@ export interface LowdbStoreOptions {
    * journal still holds every change).
    */
   onError?: (error: unknown, fatal: boolean) => void;
-  clock?: () => Date;
 }
 
 /**
- * The embedded store. Reads are answered from memory. A write is applied in memory at once (so
- * concurrent writes never lose updates), appended to the journal, and acknowledged when the journal
- * is fsynced. Checkpoints write the changed parts to lowdb files in the background and drop the
- * journal they cover. Safe in one process only, like lowdb itself.
+ * The embedded store. Reads are answered from memory and see only what is durable. A unit of work
+ * runs against memory plus the changes of units still on their way to disk (an overlay), so units
+ * never wait for each other's fsync; its changes are appended to the journal and, once fsynced,
+ * applied to memory and acknowledged. Checkpoints write the changed parts to lowdb files in the
+ * background and drop the journal they cover. Safe in one process only, like lowdb itself.
  */
 export class LowdbStore implements Store {
   private readonly state = new State();
+  /** Changes appended to the journal and not yet durable, over the durable state. */
+  private pending = new Overlay(this.state);
+  /** Units run one at a time: a unit's reads and its place in the journal must agree. */
+  private turn: Promise<void> = Promise.resolve();
+  readonly feed = new LocalFeed();
+  readonly replays = new MemoryReplays();
   private journal: Journal | null = null;
   private readonly folder: string | null;
   private mainDirty = false;
@@ -52,11 +61,9 @@ export class LowdbStore implements Store {
   private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
   private unlock: (() => Promise<void>) | null = null;
-  private readonly clock: () => Date;
 
   private constructor(private readonly options: LowdbStoreOptions) {
     this.folder = options.file ? options.file.replace(/\.json$/, '') + '.d' : null;
-    this.clock = options.clock ?? (() => new Date());
   }
 
   static async open(options: LowdbStoreOptions = {}): Promise<LowdbStore> {
@@ -98,13 +105,19 @@ export class LowdbStore implements Store {
     if (segments > 0 || !main) this.scheduleCheckpoint(true);
   }
 
-  // Reads. After a failed journal write memory holds a change that is not saved: nothing is answered
-  // from it, so that a restart (which replays only what was saved) is the only way on.
+  // Reads. After a failed journal write nothing is answered: only a restart (which replays only
+  // what was saved) is a safe way on.
 
   private live(): State {
     const failure = this.journal?.failed;
-    if (failure) throw new HttpError(503, 'store_failed', `Storage failed; restart the server (${failure.message})`);
+    if (failure) throw new DomainError('unavailable', 'store_failed', `Storage failed; restart the server (${failure.message})`);
     return this.state;
+  }
+
+  private serviceState(name: string) {
+    const service = this.live().services.get(name);
+    if (!service) throw notFound('service_not_found', `Service "${name}" does not exist`);
+    return service;
   }
 
   async getService(name: string) {
@@ -114,10 +127,10 @@ export class LowdbStore implements Store {
     return [...this.live().services.values()].map((s) => s.record);
   }
   async listBadges(service: string) {
-    return [...this.live().service(service).badges.values()];
+    return [...this.serviceState(service).badges.values()];
   }
   async getBadges(service: string, names: Iterable<string>) {
-    const badges = this.live().service(service).badges;
+    const badges = this.serviceState(service).badges;
     const found: BadgeRecord[] = [];
     for (const name of names) {
       const badge = badges.get(name);
@@ -126,74 +139,74 @@ export class LowdbStore implements Store {
     return found;
   }
   async getUser(service: string, name: string) {
-    return this.live().service(service).users.get(name);
+    return this.serviceState(service).users.get(name);
   }
-  async getUsers(service: string, names: string[]) {
-    const users = this.live().service(service).users;
+  async getUsers(service: string, names: readonly string[]) {
+    const users = this.serviceState(service).users;
     return names.map((name) => users.get(name)).filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
-    return this.state.pageOfUsers(this.live().service(service), sort, offset, limit);
+    return this.state.pageOfUsers(this.serviceState(service), sort, offset, limit);
   }
 
-  // Writes: compute the changes (which validates), apply them, then wait until they are durable.
+  // Writes.
 
-  async createService(name: string, key: string) {
-    if (!SERVICE_NAME.test(name)) {
-      throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
-    }
-    // Services share a folder name on case-insensitive file systems (macOS, Windows) otherwise.
-    const clash = [...this.live().services.keys()].find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
-    if (clash) throw new HttpError(409, 'service_exists', `Service "${clash}" exists; names may not differ only in case`);
-    await this.commit(this.state.createService(name, key, this.clock()));
-    return this.state.service(name).record;
-  }
-  async setServiceKey(name: string, key: string) {
-    await this.commit(this.state.setServiceKey(name, key));
-    return this.state.service(name).record;
-  }
-  async putBadges(service: string, badges: BadgeInput[]) {
-    await this.commit(this.state.putBadges(service, badges, this.clock()));
-    return this.listBadges(service);
-  }
-  async deleteBadges(service: string, names: string[]) {
-    await this.commit(this.state.deleteBadges(service, names));
-    return this.listBadges(service);
-  }
-  async award(service: string, user: string, badges: string[], at: Date) {
-    await this.commit(this.state.award(service, user, badges, at));
-    return this.state.service(service).users.get(user)!;
-  }
-  async revoke(service: string, user: string, badges: string[]) {
-    await this.commit(this.state.revoke(service, user, badges));
-    return this.state.service(service).users.get(user)!;
-  }
-
-  private async commit(changes: Change[]): Promise<void> {
-    if (this.closed) throw new HttpError(503, 'store_closed', 'The store is shutting down');
-    this.live();
-    this.applyAll(changes, true);
-    if (!this.journal) return;
+  async run<T>(_scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const previous = this.turn;
+    this.turn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    let result: T;
+    let changes: Change[];
+    const pending = this.pending;
     try {
-      await this.journal.append(changes);
-    } catch (error) {
-      this.options.onError?.(error, true);
-      throw new HttpError(503, 'store_failed', `Storage failed; the change may not be saved (${(error as Error).message})`);
+      if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
+      this.live();
+      const tx = new Overlay(pending, now);
+      result = await work(tx);
+      changes = tx.changes;
+      for (const change of changes) pending.put(change);
+    } finally {
+      release();
     }
-    if (!this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
+    if (changes.length === 0) return result;
+    if (this.journal) {
+      try {
+        await this.journal.append(changes);
+      } catch (error) {
+        // Later units were computed over these changes and fail with them (the journal refuses
+        // them too); units from now on start again from what is durable.
+        if (this.pending === pending) this.pending = new Overlay(this.state);
+        this.options.onError?.(error, true);
+        throw new DomainError('unavailable', 'store_failed', `Storage failed; the change was not saved (${(error as Error).message})`);
+      }
+    }
+    this.applyAll(changes, true);
+    for (const change of changes) pending.forget(change);
+    for (const invalidation of invalidations(changes)) this.feed.publish(invalidation);
+    if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
+    return result;
   }
 
   private applyAll(changes: Change[], markDirty: boolean): void {
     for (const change of changes) {
       this.state.apply(change);
-      if (change.t === 'user') {
-        const shard = shardOf(change.v.name);
+      if (change.t === 'user' || change.t === 'user-') {
+        const name = change.t === 'user' ? change.v.name : change.n;
+        const shard = shardOf(name);
         let members = this.shardMembers.get(change.s);
         if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
-        members[shard]!.add(change.v.name);
+        if (change.t === 'user') members[shard]!.add(name);
+        else members[shard]!.delete(name);
         if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
-      } else if (markDirty) {
-        this.mainDirty = true;
+      } else {
+        if (change.t === 'service-') {
+          // Every shard file of the service goes at the next checkpoint, also those of users who
+          // were never loaded this run: a service created again under the name starts empty.
+          this.shardMembers.delete(change.n);
+          if (markDirty) for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${change.n}\n${i}`);
+        }
+        if (markDirty) this.mainDirty = true;
       }
     }
   }
@@ -236,8 +249,9 @@ export class LowdbStore implements Store {
     this.mainDirty = false;
     const shards = keys.map((key) => {
       const [service, index] = key.split('\n') as [string, string];
-      const users = this.state.service(service).users;
-      return { service, index: Number(index), users: [...this.shardMembers.get(service)![Number(index)]!].map((name) => users.get(name)!) };
+      const users = this.state.services.get(service)?.users;
+      const members = this.shardMembers.get(service)?.[Number(index)] ?? [];
+      return { service, index: Number(index), users: users ? [...members].map((name) => users.get(name)!) : null };
     });
     const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
     try {
@@ -255,10 +269,18 @@ export class LowdbStore implements Store {
     }
   }
 
-  private async writeShard(service: string, index: number, users: UserRecord[]): Promise<void> {
+  /** `users` null: the service is gone, and so is the file. */
+  private async writeShard(service: string, index: number, users: UserRecord[] | null): Promise<void> {
     const folder = join(this.folder!, 'users', service);
+    const file = join(folder, `${String(index).padStart(2, '0')}.json`);
+    if (users === null) {
+      await unlink(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      return;
+    }
     await mkdir(folder, { recursive: true });
-    const db = new Low<ShardFile>(new DurableJSONFile(join(folder, `${String(index).padStart(2, '0')}.json`)), { users: [] });
+    const db = new Low<ShardFile>(new DurableJSONFile(file), { users: [] });
     db.data = { users };
     await db.write();
   }

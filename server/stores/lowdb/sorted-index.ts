@@ -1,6 +1,6 @@
 import type { SortKey } from '../../../types/api.js';
 import { compareOrder, sortField, userCount, userLatest, type SortValue as Key } from '../../core/order.js';
-import type { UserRecord } from '../types.js';
+import type { UserRecord } from '../../core/model.js';
 
 
 /**
@@ -28,8 +28,8 @@ export class SortedIndex {
     return this.names.length;
   }
 
-  /** Moves a user to where its new record sorts; `previous` is what the index last saw of it. */
-  update(previous: UserRecord | undefined, next: UserRecord): void {
+  /** Moves a user to where its new record sorts (or out, when removed); `previous` is what the index last saw of it. */
+  update(previous: UserRecord | undefined, next: UserRecord | undefined): void {
     if (previous) {
       const at = this.position(this.keyOf(previous), previous.name);
       if (this.names[at] === previous.name) {
@@ -37,6 +37,7 @@ export class SortedIndex {
         this.names.splice(at, 1);
       }
     }
+    if (!next) return;
     const key = this.keyOf(next);
     const at = this.position(key, next.name);
     this.keys.splice(at, 0, key);

@@ -1,17 +1,8 @@
 import type { SortKey } from '../../../types/api.js';
-import { HttpError, badRequest, notFound } from '../../errors.js';
+import type { Change } from '../../core/changes.js';
+import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { Reads } from '../../core/ports.js';
 import { SortedIndex } from './sorted-index.js';
-import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from '../types.js';
-
-/**
- * A change is the unit of the journal: it states the new value of one record, never a delta, so
- * replaying a change that a snapshot already holds is harmless.
- */
-export type Change =
-  | { t: 'service'; v: ServiceRecord }
-  | { t: 'badge'; s: string; v: BadgeRecord }
-  | { t: 'badge-'; s: string; n: string }
-  | { t: 'user'; s: string; v: UserRecord };
 
 export interface ServiceState {
   record: ServiceRecord;
@@ -23,15 +14,12 @@ export interface ServiceState {
   sorted: Map<SortKey, SortedIndex>;
 }
 
-/** The whole database in memory, with the operations that compute changes from requests. */
-export class State {
+/**
+ * The embedded store's durable data in memory, with the indexes its reads need. It only applies
+ * changes; the rules that make them live in the domain core.
+ */
+export class State implements Reads {
   readonly services = new Map<string, ServiceState>();
-
-  service(name: string): ServiceState {
-    const service = this.services.get(name);
-    if (!service) throw notFound('service_not_found', `Service "${name}" does not exist`);
-    return service;
-  }
 
   apply(change: Change): void {
     switch (change.t) {
@@ -49,123 +37,40 @@ export class State {
         }
         return;
       }
+      case 'service-':
+        this.services.delete(change.n);
+        return;
       case 'badge':
-        this.service(change.s).badges.set(change.v.name, change.v);
+        this.services.get(change.s)?.badges.set(change.v.name, change.v);
         return;
       case 'badge-': {
-        const service = this.service(change.s);
-        service.badges.delete(change.n);
-        service.holders.delete(change.n);
+        const service = this.services.get(change.s);
+        service?.badges.delete(change.n);
+        service?.holders.delete(change.n);
         return;
       }
-      case 'user': {
-        const service = this.service(change.s);
-        const previous = service.users.get(change.v.name);
-        for (const award of previous?.awards ?? []) service.holders.get(award.badge)?.delete(change.v.name);
+      case 'user':
+      case 'user-': {
+        const service = this.services.get(change.s);
+        if (!service) return;
+        const name = change.t === 'user' ? change.v.name : change.n;
+        const previous = service.users.get(name);
+        for (const award of previous?.awards ?? []) service.holders.get(award.badge)?.delete(name);
+        if (change.t === 'user-') {
+          service.users.delete(name);
+          for (const index of service.sorted.values()) index.update(previous, undefined);
+          return;
+        }
         for (const award of change.v.awards) {
           let holders = service.holders.get(award.badge);
           if (!holders) service.holders.set(award.badge, (holders = new Set()));
-          holders.add(change.v.name);
+          holders.add(name);
         }
-        service.users.set(change.v.name, change.v);
+        service.users.set(name, change.v);
         for (const index of service.sorted.values()) index.update(previous, change.v);
         return;
       }
     }
-  }
-
-  createService(name: string, key: string, now: Date): Change[] {
-    if (this.services.has(name)) {
-      throw new HttpError(409, 'service_exists', `Service "${name}" already exists`);
-    }
-    return [{ t: 'service', v: { name, key, createdAt: now.toISOString() } }];
-  }
-
-  setServiceKey(name: string, key: string): Change[] {
-    return [{ t: 'service', v: { ...this.service(name).record, key } }];
-  }
-
-  putBadges(serviceName: string, inputs: BadgeInput[], now: Date): Change[] {
-    const service = this.service(serviceName);
-    const merged = new Map<string, BadgeRecord>();
-    for (const input of inputs) {
-      const base = merged.get(input.name) ??
-        service.badges.get(input.name) ?? {
-          name: input.name,
-          fields: {},
-          count: 0,
-          latest: null,
-          createdAt: now.toISOString(),
-        };
-      const fields = { ...base.fields };
-      for (const [field, value] of Object.entries(input.fields)) {
-        if (value === null) delete fields[field];
-        else fields[field] = value;
-      }
-      merged.set(input.name, { ...base, fields });
-    }
-    return [...merged.values()].map((v) => ({ t: 'badge', s: serviceName, v }));
-  }
-
-  deleteBadges(serviceName: string, names: string[]): Change[] {
-    const service = this.service(serviceName);
-    this.requireBadges(service, names);
-    const doomed = new Set(names);
-    const affected = new Set<string>();
-    for (const name of doomed) for (const user of service.holders.get(name) ?? []) affected.add(user);
-    const changes: Change[] = [];
-    for (const userName of affected) {
-      const user = service.users.get(userName)!;
-      changes.push({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
-    }
-    for (const name of doomed) changes.push({ t: 'badge-', s: serviceName, n: name });
-    return changes;
-  }
-
-  award(serviceName: string, userName: string, badges: string[], now: Date): Change[] {
-    const service = this.service(serviceName);
-    this.requireBadges(service, badges);
-    const at = now.toISOString();
-    const user = service.users.get(userName);
-    const awards = new Map<string, AwardRecord>((user?.awards ?? []).map((a) => [a.badge, a]));
-    const perBadge = new Map<string, number>();
-    for (const badge of badges) perBadge.set(badge, (perBadge.get(badge) ?? 0) + 1);
-
-    const changes: Change[] = [];
-    for (const [badge, times] of perBadge) {
-      const held = awards.get(badge);
-      awards.set(badge, held ? { ...held, count: held.count + times, latest: later(held.latest, at) } : { badge, count: times, first: at, latest: at });
-      const record = service.badges.get(badge)!;
-      changes.push({ t: 'badge', s: serviceName, v: { ...record, count: record.count + times, latest: later(record.latest, at) } });
-    }
-    changes.push({
-      t: 'user',
-      s: serviceName,
-      v: { name: userName, createdAt: user?.createdAt ?? at, awards: [...awards.values()] },
-    });
-    return changes;
-  }
-
-  revoke(serviceName: string, userName: string, badges: string[]): Change[] {
-    const service = this.service(serviceName);
-    const user = service.users.get(userName);
-    if (!user) throw notFound('user_not_found', `User "${userName}" does not exist in service "${serviceName}"`);
-    this.requireBadges(service, badges);
-    const taken = new Set(badges);
-    const changes: Change[] = [];
-    for (const award of user.awards) {
-      if (!taken.has(award.badge)) continue;
-      const record = service.badges.get(award.badge)!;
-      let latest: string | null = null;
-      for (const holder of service.holders.get(award.badge) ?? []) {
-        if (holder === userName) continue;
-        const held = service.users.get(holder)!.awards.find((a) => a.badge === award.badge)!;
-        if (latest === null || held.latest > latest) latest = held.latest;
-      }
-      changes.push({ t: 'badge', s: serviceName, v: { ...record, count: record.count - award.count, latest } });
-    }
-    changes.push({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !taken.has(a.badge)) } });
-    return changes;
   }
 
   /** One page of the service's users in `sort` order, and how many users there are. */
@@ -175,17 +80,46 @@ export class State {
     return { users: index.slice(offset, limit).map((name) => service.users.get(name)!), total: index.size };
   }
 
-  private requireBadges(service: ServiceState, names: string[]): void {
-    const unknown = [...new Set(names.filter((name) => !service.badges.has(name)))];
-    if (unknown.length > 0) {
-      throw badRequest(
-        'unknown_badge',
-        `Not registered in service "${service.record.name}": ${unknown.join(', ')}. Register badges with PUT /v1/${service.record.name}/badges.json first.`,
-        unknown,
-      );
+  // Reads for the rules: what is durable. Units see what is not yet durable through an Overlay.
+
+  async service(name: string) {
+    return this.services.get(name)?.record;
+  }
+  async serviceIgnoringCase(name: string) {
+    const lower = name.toLowerCase();
+    for (const [other, service] of this.services) if (other.toLowerCase() === lower) return service.record;
+    return undefined;
+  }
+  async badges(service: string, names: readonly string[]) {
+    const badges = this.services.get(service)?.badges;
+    const found = new Map<string, BadgeRecord>();
+    for (const name of names) {
+      const badge = badges?.get(name);
+      if (badge) found.set(name, badge);
     }
+    return found;
+  }
+  async badgeCount(service: string) {
+    return this.services.get(service)?.badges.size ?? 0;
+  }
+  async user(service: string, name: string) {
+    return this.services.get(service)?.users.get(name);
+  }
+  async userCount(service: string) {
+    return this.services.get(service)?.users.size ?? 0;
+  }
+  async holders(service: string, badge: string, except?: ReadonlySet<string>) {
+    const holders = [...(this.services.get(service)?.holders.get(badge) ?? [])];
+    return except ? holders.filter((name) => !except.has(name)) : holders;
+  }
+  async latestAward(service: string, badge: string, except?: ReadonlySet<string>) {
+    const state = this.services.get(service);
+    let latest: string | null = null;
+    for (const holder of state?.holders.get(badge) ?? []) {
+      if (except?.has(holder)) continue;
+      const held = state!.users.get(holder)!.awards.find((a) => a.badge === badge)!;
+      if (latest === null || held.latest > latest) latest = held.latest;
+    }
+    return latest;
   }
 }
-
-/** Awards may be back-dated (imports, the demo seed), so `latest` never moves backwards. */
-const later = (a: string | null, b: string) => (a !== null && a > b ? a : b);

@@ -1,0 +1,48 @@
+import type { BadgeInput, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
+import type { Tx, UnitOfWork } from './ports.js';
+import { award, revoke } from './rules/awards.js';
+import { deleteBadges, putBadges } from './rules/badges.js';
+import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
+
+/**
+ * Every write of the model, each one unit of work on whatever store runs it. The HTTP routes, the
+ * CLI and the seed all write through here, so a rule holds on every path.
+ */
+export class Domain {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private run<T>(service: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    // Units are serialised per service; case-folded, so that two services differing only in case
+    // cannot be created at once.
+    return this.uow.run(service.toLowerCase(), new Date(this.clock()), work);
+  }
+
+  createService(name: string, key: string, settings?: ServiceSettings): Promise<ServiceRecord> {
+    return this.run(name, (tx) => createService(tx, name, key, settings));
+  }
+  setServiceKey(name: string, key: string): Promise<ServiceRecord> {
+    return this.run(name, (tx) => setServiceKey(tx, name, key));
+  }
+  updateServiceSettings(name: string, settings: ServiceSettings): Promise<ServiceRecord> {
+    return this.run(name, (tx) => updateServiceSettings(tx, name, settings));
+  }
+  deleteService(name: string): Promise<ServiceRecord> {
+    return this.run(name, (tx) => deleteService(tx, name));
+  }
+  putBadges(service: string, badges: readonly BadgeInput[]): Promise<void> {
+    return this.run(service, (tx) => putBadges(tx, service, badges));
+  }
+  deleteBadges(service: string, names: readonly string[]): Promise<{ absent: string[] }> {
+    return this.run(service, (tx) => deleteBadges(tx, service, names));
+  }
+  /** `at` back-dates the award (the seed, imports); the unit's clock otherwise. */
+  award(service: string, user: string, badges: readonly string[], at?: Date): Promise<UserRecord> {
+    return this.run(service, (tx) => award(tx, service, user, badges, at));
+  }
+  revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord; absent: string[] }> {
+    return this.run(service, (tx) => revoke(tx, service, user, badges));
+  }
+}

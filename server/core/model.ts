@@ -1,0 +1,52 @@
+import type { BadgeFields } from '../../types/api.js';
+
+/**
+ * The records of the model, as every store keeps them. They are values: a change replaces a record
+ * whole and never edits one in place, so a store or a cache may hold on to one safely.
+ */
+
+export interface ServiceSettings {
+  /** Whether the SHA1 signature of the original UserBadges clients is accepted (default true). */
+  legacySignatures?: boolean;
+  /** At most this many users and badges; the open `test` service has one, since anyone writes to it. */
+  quota?: { users: number; badges: number };
+}
+
+export interface ServiceRecord {
+  name: string;
+  /** The secret the service signs with. Kept in clear: HMAC verification needs the key itself. */
+  key: string;
+  createdAt: string;
+  settings?: ServiceSettings;
+}
+
+export interface BadgeRecord {
+  name: string;
+  fields: BadgeFields;
+  /** Times awarded, all users together; follows awards and revocations. */
+  count: number;
+  /** Last award to any current holder, ISO-8601; null when nobody holds it. */
+  latest: string | null;
+  createdAt: string;
+}
+
+/** What one user holds of one badge: the award, aggregated. */
+export interface AwardRecord {
+  badge: string;
+  count: number;
+  first: string;
+  latest: string;
+}
+
+export interface UserRecord {
+  name: string;
+  createdAt: string;
+  /** In the order first awarded. */
+  awards: AwardRecord[];
+}
+
+export interface BadgeInput {
+  name: string;
+  /** Custom fields to set; a field set to null is removed. */
+  fields: BadgeFields;
+}

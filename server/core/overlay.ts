@@ -1,0 +1,173 @@
+import { changeKey, type Change } from './changes.js';
+import type { BadgeRecord, ServiceRecord, UserRecord } from './model.js';
+import type { Reads, Tx } from './ports.js';
+
+/**
+ * Reads over a base that see changes not yet written to it: a unit of work's own changes, or, in a
+ * store, the changes of units that are written but not yet durable. Every store runs its units
+ * through this one class, so "a unit sees its own writes" is implemented once.
+ *
+ * Values are `null` for a record the overlay removed.
+ */
+export class Overlay implements Tx {
+  private readonly services = new Map<string, ServiceRecord | null>();
+  private readonly badgeRecords = new Map<string, Map<string, BadgeRecord | null>>();
+  private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
+  /** Every change, in order; a key changed twice keeps its last position. */
+  private readonly log = new Map<string, Change>();
+
+  constructor(
+    private readonly base: Reads,
+    readonly now: Date = new Date(),
+  ) {}
+
+  /** The changes put so far, the last of each record, in the order they were last put. */
+  get changes(): Change[] {
+    return [...this.log.values()];
+  }
+
+  get size(): number {
+    return this.log.size;
+  }
+
+  put(change: Change): void {
+    const key = changeKey(change);
+    this.log.delete(key);
+    this.log.set(key, change);
+    switch (change.t) {
+      case 'service':
+        this.services.set(change.v.name, change.v);
+        return;
+      case 'service-':
+        this.services.set(change.n, null);
+        return;
+      case 'badge':
+        inner(this.badgeRecords, change.s).set(change.v.name, change.v);
+        return;
+      case 'badge-':
+        inner(this.badgeRecords, change.s).set(change.n, null);
+        return;
+      case 'user':
+        inner(this.userRecords, change.s).set(change.v.name, change.v);
+        return;
+      case 'user-':
+        inner(this.userRecords, change.s).set(change.n, null);
+        return;
+    }
+  }
+
+  /** Forgets a change if it is still the last one of its record (a store dropping what became durable). */
+  forget(change: Change): void {
+    const key = changeKey(change);
+    if (this.log.get(key) !== change) return;
+    this.log.delete(key);
+    switch (change.t) {
+      case 'service':
+      case 'service-':
+        this.services.delete(change.t === 'service' ? change.v.name : change.n);
+        return;
+      case 'badge':
+      case 'badge-':
+        this.badgeRecords.get(change.s)?.delete(change.t === 'badge' ? change.v.name : change.n);
+        return;
+      case 'user':
+      case 'user-':
+        this.userRecords.get(change.s)?.delete(change.t === 'user' ? change.v.name : change.n);
+        return;
+    }
+  }
+
+  async service(name: string): Promise<ServiceRecord | undefined> {
+    const own = this.services.get(name);
+    if (own !== undefined) return own ?? undefined;
+    // A removed service takes its badges and users with it.
+    return this.base.service(name);
+  }
+
+  async serviceIgnoringCase(name: string): Promise<ServiceRecord | undefined> {
+    const lower = name.toLowerCase();
+    for (const [other, record] of this.services) if (record && other.toLowerCase() === lower) return record;
+    const found = await this.base.serviceIgnoringCase(name);
+    return found && this.services.get(found.name) === null ? undefined : found;
+  }
+
+  async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
+    const own = this.badgeRecords.get(service);
+    const missing = own ? names.filter((name) => !own.has(name)) : names;
+    const found = missing.length > 0 ? await this.base.badges(service, missing) : new Map<string, BadgeRecord>();
+    for (const name of names) {
+      const record = own?.get(name);
+      if (record) found.set(name, record);
+    }
+    return found;
+  }
+
+  async badgeCount(service: string): Promise<number> {
+    return this.base.badgeCount(service).then((count) => this.adjustCount(service, this.badgeRecords, count, (names) => this.base.badges(service, names)));
+  }
+
+  async user(service: string, name: string): Promise<UserRecord | undefined> {
+    const own = this.userRecords.get(service)?.get(name);
+    if (own !== undefined) return own ?? undefined;
+    return this.base.user(service, name);
+  }
+
+  async userCount(service: string): Promise<number> {
+    const count = await this.base.userCount(service);
+    return this.adjustCount(service, this.userRecords, count, async (names) => {
+      const found = new Map<string, UserRecord>();
+      for (const name of names) {
+        const user = await this.base.user(service, name);
+        if (user) found.set(name, user);
+      }
+      return found;
+    });
+  }
+
+  async holders(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const own = this.userRecords.get(service);
+    if (!own || own.size === 0) return this.base.holders(service, badge, except);
+    const skip = new Set([...except, ...own.keys()]);
+    const holders = await this.base.holders(service, badge, skip);
+    for (const [name, user] of own) {
+      if (user && !except.has(name) && user.awards.some((a) => a.badge === badge)) holders.push(name);
+    }
+    return holders;
+  }
+
+  async latestAward(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string | null> {
+    const own = this.userRecords.get(service);
+    if (!own || own.size === 0) return this.base.latestAward(service, badge, except);
+    let latest = await this.base.latestAward(service, badge, new Set([...except, ...own.keys()]));
+    for (const [name, user] of own) {
+      if (!user || except.has(name)) continue;
+      const award = user.awards.find((a) => a.badge === badge);
+      if (award && (latest === null || award.latest > latest)) latest = award.latest;
+    }
+    return latest;
+  }
+
+  /** A base count corrected by what this overlay added and removed. */
+  private async adjustCount<R>(
+    service: string,
+    records: Map<string, Map<string, R | null>>,
+    baseCount: number,
+    inBase: (names: string[]) => Promise<Map<string, unknown>>,
+  ): Promise<number> {
+    const own = records.get(service);
+    if (!own || own.size === 0) return baseCount;
+    const existing = await inBase([...own.keys()]);
+    let count = baseCount;
+    for (const [name, record] of own) {
+      if (record && !existing.has(name)) count++;
+      else if (!record && existing.has(name)) count--;
+    }
+    return count;
+  }
+}
+
+function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = outer.get(key);
+  if (!map) outer.set(key, (map = new Map()));
+  return map;
+}

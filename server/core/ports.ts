@@ -1,0 +1,85 @@
+import type { SortKey } from '../../types/api.js';
+import type { Change, Invalidation } from './changes.js';
+import type { BadgeRecord, ServiceRecord, UserRecord } from './model.js';
+
+/**
+ * What the rules read: a narrow port every store answers, inside a unit of work, where it sees the
+ * unit's own changes. Shaped by the rules, not by tables or maps.
+ */
+export interface Reads {
+  service(name: string): Promise<ServiceRecord | undefined>;
+  /** A service whose name equals `name` ignoring case, if any: names may not differ only in case. */
+  serviceIgnoringCase(name: string): Promise<ServiceRecord | undefined>;
+  /** The named badges that exist. */
+  badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>>;
+  badgeCount(service: string): Promise<number>;
+  user(service: string, name: string): Promise<UserRecord | undefined>;
+  userCount(service: string): Promise<number>;
+  /** Names of the users holding the badge, leaving out `except`. */
+  holders(service: string, badge: string, except?: ReadonlySet<string>): Promise<string[]>;
+  /** The latest award of the badge among its holders, leaving out `except`; null if none. */
+  latestAward(service: string, badge: string, except?: ReadonlySet<string>): Promise<string | null>;
+}
+
+/** One unit of work: reads that see its own writes, and the changes it makes. */
+export interface Tx extends Reads {
+  /** The unit's clock: every rule dates what it does with this one instant. */
+  readonly now: Date;
+  put(change: Change): void;
+}
+
+/**
+ * Runs units of work atomically: all of a unit's changes become durable together, or none do, and
+ * units of one scope (a service) never interleave. The promise resolves after the changes are
+ * durable; a unit that throws changes nothing.
+ */
+export interface UnitOfWork {
+  /** `now` becomes the unit's `tx.now`: the caller's clock, so tests move time without sleeping. */
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface ListUsersOptions {
+  sort?: SortKey;
+  /** Zero-based offset into the sorted list. */
+  offset: number;
+  limit: number;
+}
+
+/** Reads outside any unit of work: what the API answers. They see only durable data. */
+export interface Queries {
+  getService(name: string): Promise<ServiceRecord | undefined>;
+  listServices(): Promise<ServiceRecord[]>;
+  listBadges(service: string): Promise<BadgeRecord[]>;
+  /** The named badges that exist, in the order asked. */
+  getBadges(service: string, names: Iterable<string>): Promise<BadgeRecord[]>;
+  getUser(service: string, name: string): Promise<UserRecord | undefined>;
+  /** The named users that exist, in the order asked. */
+  getUsers(service: string, names: readonly string[]): Promise<UserRecord[]>;
+  listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
+}
+
+/** Tells readers what became stale, on every instance that shares the store. */
+export interface ChangeFeed {
+  /**
+   * `listener` gets what each durable unit changed; `{ all: true }` with service "*" means "anything
+   * may have changed" (the feed lost its connection and cannot tell). Returns the unsubscribe.
+   */
+  subscribe(listener: (change: Invalidation) => void): () => void;
+}
+
+/** Remembers one-time things (a signature) until they expire, across every instance. */
+export interface ReplayStore {
+  /**
+   * True the first time `key` is used, false while an earlier use has not expired. Times are ms
+   * since the epoch, by the caller's clock.
+   */
+  firstUse(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
+/** A store: persists units of work and answers queries. It knows nothing of the API. */
+export interface Store extends UnitOfWork, Queries {
+  readonly feed: ChangeFeed;
+  readonly replays: ReplayStore;
+  /** Flushes and releases files and connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+import type { BadgeInput, BadgeRecord } from '../model.js';
+import type { Tx } from '../ports.js';
+import { checkQuota } from './quota.js';
+import { requireService } from './services.js';
+
+/** Creates missing badges and merges fields into existing ones; a field set to null is removed. */
+export async function putBadges(tx: Tx, serviceName: string, inputs: readonly BadgeInput[]): Promise<void> {
+  const service = await requireService(tx, serviceName);
+  const existing = await tx.badges(serviceName, inputs.map((i) => i.name));
+  const merged = new Map<string, BadgeRecord>();
+  for (const input of inputs) {
+    const base = merged.get(input.name) ??
+      existing.get(input.name) ?? { name: input.name, fields: {}, count: 0, latest: null, createdAt: tx.now.toISOString() };
+    const fields = { ...base.fields };
+    for (const [field, value] of Object.entries(input.fields)) {
+      if (value === null) delete fields[field];
+      else fields[field] = value;
+    }
+    merged.set(input.name, { ...base, fields });
+  }
+  for (const v of merged.values()) tx.put({ t: 'badge', s: serviceName, v });
+  await checkQuota(tx, service);
+}
+
+/**
+ * Deletes badges and takes them from every holder. Deleting is idempotent: names that are not
+ * registered (deleted before, by a retry of this request) are returned, not refused.
+ */
+export async function deleteBadges(tx: Tx, serviceName: string, names: readonly string[]): Promise<{ absent: string[] }> {
+  await requireService(tx, serviceName);
+  const found = await tx.badges(serviceName, names);
+  const doomed = new Set(found.keys());
+  const affected = new Set<string>();
+  for (const badge of doomed) for (const user of await tx.holders(serviceName, badge)) affected.add(user);
+  for (const name of affected) {
+    const user = (await tx.user(serviceName, name))!;
+    tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
+  }
+  for (const name of doomed) tx.put({ t: 'badge-', s: serviceName, n: name });
+  return { absent: [...new Set(names.filter((name) => !doomed.has(name)))] };
+}

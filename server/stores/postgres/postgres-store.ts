@@ -1,0 +1,1 @@
+export class PostgresStore { static async open(_: {url: string}): Promise<never> { throw new Error('todo'); } }
