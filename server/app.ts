@@ -3,8 +3,9 @@ import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
-import { HttpError, errorHandler } from './errors.js';
+import { errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
+import { allowedMethods } from './methods.js';
 import { ReadCache, etagOf } from './read-cache.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
@@ -44,13 +45,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   app.use(cors);
   app.use(jsonValidators);
   app.use(v1.routes());
-  app.use(
-    v1.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'This method is not allowed here; see the Allow header'),
-      notImplemented: () => new HttpError(501, 'not_implemented', 'This server does not know that method'),
-    }),
-  );
+  app.use(allowedMethods(v1));
   app.use(meta.routes());
   if (config.publicRoot) {
     app.use(

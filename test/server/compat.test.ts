@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { start, type Harness } from './harness.js';
+
+/** Issue 7: what integrations written for the original API ran into. */
+describe('compatibility with the original API and its clients', () => {
+  let h: Harness;
+  const auth = () => ({ authorization: h.key });
+  before(async () => (h = await start()));
+  after(() => h.close());
+
+  for (const [method, path, allow] of [
+    ['POST', '/v1/demo/users/daniel.json', 'HEAD, GET, PUT, DELETE'],
+    ['PATCH', '/v1/demo/badges.json', 'HEAD, GET, PUT, DELETE'],
+    ['PUT', '/v1/demo/users.json', 'HEAD, GET'],
+  ] as const) {
+    test(`a 405 (${method} ${path}) carries the Allow header its message points to`, async () => {
+      const { status, headers, json } = await h.request(method, path, { headers: auth(), body: { badges: ['popular'] } });
+      assert.equal(status, 405);
+      assert.equal(json.error.code, 'method_not_allowed');
+      assert.equal(headers.get('allow'), allow);
+    });
+  }
+});
