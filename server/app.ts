@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
 import { userRoutes } from './routes/users.js';
+import { timeResponses } from './response-time.js';
 import { serveFiles } from './static.js';
 import type { Store } from './store/types.js';
 
@@ -41,6 +42,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
     ctx.body = { ok: true };
   });
 
+  app.use(timeResponses);
   app.use(errorHandler(config.log));
   app.use(cors);
   app.use(jsonValidators);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVICE_NAME, type SortKey } from '../types/api.js';
 import { matchesETag } from './etag.js';
 import { answerHeaders, type ReadCache } from './read-cache.js';
+import { responseTime } from './response-time.js';
 import type { Store } from './store/types.js';
 import * as validate from './validate.js';
 
@@ -27,6 +28,7 @@ export function fastUsersReads(store: Store, reads: ReadCache): (req: IncomingMe
   const parsed = new Map<string, Read>();
 
   return async function fastRead(req, res) {
+    const started = performance.now();
     const url = req.url ?? '';
     let read = parsed.get(url);
     if (read === undefined) {
@@ -40,7 +42,7 @@ export function fastUsersReads(store: Store, reads: ReadCache): (req: IncomingMe
     }
     if (!(await store.getService(read.service))) return false;
     const answer = await reads.usersByName(read.service, read.names, read.sort);
-    const headers = answerHeaders(answer.etag);
+    const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
     if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {
       res.writeHead(304, headers).end();
     } else {

@@ -21,4 +21,23 @@ describe('compatibility with the original API and its clients', () => {
       assert.equal(headers.get('allow'), allow);
     });
   }
+
+  test('every answer carries X-Response-Time, as the original API\'s did (the fast path\'s too)', async () => {
+    for (const [method, path, body] of [
+      ['GET', '/v1/demo/users.json?names=daniel'],
+      ['HEAD', '/v1/demo/users.json?names=daniel'],
+      ['GET', '/v1/demo/users.json?page_size=1'],
+      ['GET', '/v1/demo/badges.json'],
+      ['PUT', '/v1/demo/users/daniel.json', { badges: ['popular'] }],
+      ['GET', '/v1/nosuch/badges.json'],
+      ['GET', '/health'],
+    ] as const) {
+      const { headers } = await h.request(method, path, { headers: auth(), body });
+      assert.match(headers.get('x-response-time') ?? '', /^\d+ms$/, `${method} ${path}`);
+    }
+    const etag = (await h.request('GET', '/v1/demo/users.json?names=daniel')).headers.get('etag')!;
+    const revalidated = await h.request('GET', '/v1/demo/users.json?names=daniel', { headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.status, 304);
+    assert.match(revalidated.headers.get('x-response-time') ?? '', /^\d+ms$/);
+  });
 });
