@@ -58,21 +58,26 @@ function parse(url: string): Read | null {
   const question = url.indexOf('?');
   const match = question > 0 ? USERS_PATH.exec(url.slice(0, question)) : null;
   if (!match || !SERVICE_NAME.test(match[1]!)) return null;
-  const query = new Map<string, string>();
+  const names: string[] = [];
+  let sort: string | undefined;
   for (const pair of url.slice(question + 1).split('&')) {
     const equals = pair.indexOf('=');
     const name = equals < 0 ? pair : pair.slice(0, equals);
-    if ((name !== 'names' && name !== 'sort') || query.has(name)) return null;
+    let value: string;
     try {
       // As Koa's query parser reads it: "+" is a space.
-      query.set(name, decodeURIComponent((equals < 0 ? '' : pair.slice(equals + 1)).replace(/\+/g, ' ')));
+      value = decodeURIComponent((equals < 0 ? '' : pair.slice(equals + 1)).replace(/\+/g, ' '));
     } catch {
       return null;
     }
+    // Repeated names are one list, as Koa's route reads them; a repeated sort is Koa's 400.
+    if (name === 'names') names.push(value);
+    else if (name === 'sort' && sort === undefined) sort = value;
+    else return null;
   }
   try {
-    const names = validate.names(query.get('names'));
-    return names ? { service: match[1]!, names, sort: validate.sort(query.get('sort')) } : null;
+    const list = validate.names(names.length === 0 ? undefined : names);
+    return list ? { service: match[1]!, names: list, sort: validate.sort(sort) } : null;
   } catch {
     return null;
   }

@@ -40,11 +40,14 @@ export function sort(raw: string | string[] | undefined): SortKey | undefined {
   return raw as SortKey;
 }
 
-/** `?names=a,b`: decoded, validated, without duplicates, at most `LIMITS.namesPerRequest`. */
+/**
+ * `?names=a,b`: decoded, validated, without duplicates, at most `LIMITS.namesPerRequest`. A repeated
+ * parameter (`?names=a&names=b`, how the original client sent a list) counts as one joined list.
+ */
 export function names(raw: string | string[] | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw badRequest('invalid_names', 'Give names once, separated by commas: ?names=a,b');
-  const list = [...new Set(raw.split(',').filter((n) => n !== '').map((n) => name(n, 'user')))];
+  const joined = typeof raw === 'string' ? raw : raw.join(',');
+  const list = [...new Set(joined.split(',').filter((n) => n !== '').map((n) => name(n, 'user')))];
   if (list.length > LIMITS.namesPerRequest) {
     throw badRequest('too_many_names', `At most ${LIMITS.namesPerRequest} names per request; split the list`);
   }

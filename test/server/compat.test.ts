@@ -22,6 +22,19 @@ describe('compatibility with the original API and its clients', () => {
     });
   }
 
+  test('names=daniel&names=bob, as the original client sends a list, is one list of names', async () => {
+    for (const fastReads of [true, false]) {
+      const koa = fastReads ? h : await start({ config: { fastReads } });
+      try {
+        const { status, json } = await koa.request('GET', '/v1/demo/users.json?names=daniel&names=bob,alice&names=daniel');
+        assert.equal(status, 200);
+        assert.deepEqual(json.users.map((u: { name: string }) => u.name), ['daniel', 'bob', 'alice']);
+      } finally {
+        if (!fastReads) await koa.close();
+      }
+    }
+  });
+
   test('every answer carries X-Response-Time, as the original API\'s did (the fast path\'s too)', async () => {
     for (const [method, path, body] of [
       ['GET', '/v1/demo/users.json?names=daniel'],

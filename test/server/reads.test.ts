@@ -43,6 +43,9 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     '/v1/demo/users.json?names=a+b',
     '/v1/demo/users.json?names=daniel&sort=bogus',
     '/v1/demo/users.json?names=a,b&names=c',
+    '/v1/demo/users.json?names=daniel&names=bob',
+    '/v1/demo/users.json?names=daniel&sort=-name&names=bob,alice&names=',
+    '/v1/demo/users.json?names=daniel&sort=name&sort=name',
     '/v1/demo/users.json?names=daniel&page=2',
     '/v1/demo/users.json?names=%E0%A4%A',
     '/v1/demo/users.json?names=a%2Fb',
@@ -70,6 +73,7 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     reachedKoa.length = 0;
     await fast.request('GET', '/v1/demo/users.json?names=daniel,bob');
     await fast.request('GET', '/v1/demo/users.json?names=daniel&sort=name');
+    await fast.request('GET', '/v1/demo/users.json?names=daniel&names=bob');
     assert.deepEqual(reachedKoa, []);
     await fast.request('GET', '/v1/demo/users.json?names=daniel&sort=bogus');
     await fast.request('GET', '/v1/nosuch/users.json?names=daniel');
