@@ -108,7 +108,7 @@ export function openApiDocument() {
           properties: { name: ref('Name') },
           additionalProperties: true,
           maxProperties: LIMITS.fieldsPerBadge + 1,
-          description: 'Custom fields are free; `description`, `link` and `type` are used by the widget. `count`, `latest`, `globalCount`, `globalLatest` are the server\'s.',
+          description: 'Custom fields are free; `description`, `link` and `type` are used by the widget. `count`, `latest`, `globalCount`, `globalLatest` are the server\'s and ignored when sent.',
         },
         Badge: { type: 'object', required: ['name', 'count', 'latest'], properties: { name: ref('Name'), count: { type: 'integer' }, latest: { oneOf: [ref('Time'), { type: 'null' }] } }, additionalProperties: true },
         BadgeSummary: { type: 'object', required: ['count', 'latest'], properties: { count: { type: 'integer' }, latest: { oneOf: [ref('Time'), { type: 'null' }] } }, additionalProperties: true },

@@ -96,14 +96,13 @@ export function badgeInputs(body: unknown): BadgeInput[] {
     if (rawName === undefined) throw badRequest('invalid_badge', `badges[${i}] has no "name"`);
     const badgeName = name(rawName, 'badge');
     const fields: BadgeFields = {};
-    const keys = Object.keys(rest);
+    // Fields the server manages are ignored rather than refused, so that a badge read with GET,
+    // changed and sent back with PUT goes through.
+    const keys = Object.keys(rest).filter((key) => !(RESERVED_BADGE_FIELDS as readonly string[]).includes(key));
     if (keys.length > LIMITS.fieldsPerBadge) {
       throw badRequest('too_many_fields', `Badge "${badgeName}" has more than ${LIMITS.fieldsPerBadge} fields`);
     }
     for (const key of keys) {
-      if ((RESERVED_BADGE_FIELDS as readonly string[]).includes(key)) {
-        throw badRequest('read_only_field', `Badge "${badgeName}": "${key}" is set by the server and cannot be written`);
-      }
       if (UNSAFE_FIELD.has(key) || key.length === 0 || key.length > LIMITS.fieldNameLength || FORBIDDEN_IN_NAME.test(key)) {
         throw badRequest('invalid_field', `Badge "${badgeName}": "${key.slice(0, 80)}" is not an allowed field name`);
       }

@@ -35,6 +35,17 @@ describe('compatibility with the original API and its clients', () => {
     }
   });
 
+  test('a badge read with GET, changed and sent back with PUT goes through; server-managed fields are ignored', async () => {
+    const read = (await h.request('GET', '/v1/demo/badges.json')).json.badges.find((b: { name: string }) => b.name === 'donated');
+    const summary = (await h.request('GET', '/v1/demo/users.json?names=daniel')).json.badges.donated;
+    const sent = { ...read, description: 'Gave $5 or more', count: 1000, latest: '2030-01-01T00:00:00.000Z', globalCount: 7, globalLatest: null };
+    const { status, json } = await h.request('PUT', '/v1/demo/badges.json', { headers: auth(), body: { badges: [sent, { name: 'popular', ...summary }] } });
+    assert.equal(status, 200, JSON.stringify(json));
+    const donated = json.badges.find((b: { name: string }) => b.name === 'donated');
+    assert.deepEqual(donated, { ...read, description: 'Gave $5 or more' });
+    assert.equal('globalCount' in donated, false);
+  });
+
   test('every answer carries X-Response-Time, as the original API\'s did (the fast path\'s too)', async () => {
     for (const [method, path, body] of [
       ['GET', '/v1/demo/users.json?names=daniel'],
