@@ -1,9 +1,11 @@
 import type {
   BadgeFields,
+  BadgesDeleteResponse,
   BadgesResponse,
   ErrorBody,
   SortKey,
   User,
+  UserRevokeResponse,
   UsersResponse,
   UserUpdateResponse,
 } from '../types/api.js';
@@ -66,8 +68,8 @@ export class UserBadgesClient {
     return this.request('PUT', '/badges.json', {}, { badges });
   }
 
-  /** Deletes badges and takes them from every user. */
-  deleteBadges(names: string[]): Promise<BadgesResponse> {
+  /** Deletes badges and takes them from every user; `absent` names those that were already gone. */
+  deleteBadges(names: string[]): Promise<BadgesDeleteResponse> {
     return this.request('DELETE', '/badges.json', {}, { badges: names });
   }
 
@@ -90,7 +92,8 @@ export class UserBadgesClient {
     return this.request('PUT', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
   }
 
-  revoke(name: string, badges: string[]): Promise<UserUpdateResponse> {
+  /** Takes badges from the user; `absent` names those the user did not hold. */
+  revoke(name: string, badges: string[]): Promise<UserRevokeResponse> {
     return this.request('DELETE', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
   }
 

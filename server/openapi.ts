@@ -53,11 +53,11 @@ export function openApiDocument() {
           responses: { '200': json(ref('BadgesResponse'), 'All badges of the service'), ...writeErrors },
         },
         delete: {
-          summary: 'Delete badges and take them from every user',
+          summary: 'Delete badges and take them from every user; idempotent: names not registered are listed in `absent`',
           security: secured,
           parameters: [sort],
           requestBody: badgeNames,
-          responses: { '200': json(ref('BadgesResponse'), 'The remaining badges'), ...writeErrors },
+          responses: { '200': json(ref('BadgesDeleteResponse'), 'The remaining badges, and the names that were already absent'), ...writeErrors },
         },
       },
       '/v1/{service}/users.json': {
@@ -87,10 +87,10 @@ export function openApiDocument() {
           responses: { '200': json(ref('UserUpdate'), 'Every badge the user has'), ...writeErrors },
         },
         delete: {
-          summary: 'Take badges from the user; service-wide counts follow',
+          summary: 'Take badges from the user; service-wide counts follow. Idempotent: badges the user does not hold (or an unknown user) are listed in `absent`',
           security: secured,
           requestBody: badgeNames,
-          responses: { '200': json(ref('UserUpdate'), 'Every badge the user has'), ...writeErrors, '404': error('Service or user not found') },
+          responses: { '200': json(ref('UserRevoke'), 'Every badge the user still has, and the names that were already absent'), ...writeErrors },
         },
       },
     },
@@ -126,6 +126,8 @@ export function openApiDocument() {
           properties: { badges: { type: 'object', additionalProperties: ref('BadgeSummary') }, users: { type: 'array', items: ref('User') }, paging: ref('Paging') },
         },
         UserUpdate: { type: 'object', required: ['user'], properties: { user: { type: 'object', required: ['name', 'badges'], properties: { name: ref('Name'), badges: { type: 'array', items: ref('Name') } } } } },
+        BadgesDeleteResponse: { allOf: [ref('BadgesResponse'), { type: 'object', required: ['absent'], properties: { absent: { type: 'array', items: ref('Name') } } }] },
+        UserRevoke: { allOf: [ref('UserUpdate'), { type: 'object', required: ['absent'], properties: { absent: { type: 'array', items: ref('Name') } } }] },
         Error: {
           type: 'object',
           required: ['error'],

@@ -78,6 +78,19 @@ export interface UserUpdateResponse {
   user: { name: string; badges: string[] };
 }
 
+/**
+ * `DELETE` is idempotent: deleting what is already gone succeeds. Its answer says what remains and,
+ * in `absent`, which of the names asked for were already gone (badges not registered; awards the
+ * user did not hold).
+ */
+export interface BadgesDeleteResponse extends BadgesResponse {
+  absent: string[];
+}
+
+export interface UserRevokeResponse extends UserUpdateResponse {
+  absent: string[];
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: JsonValue };
 }

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../../types/api.js';
+import { LIMITS, type Paging, type SortKey, type UserRevokeResponse, type UserUpdateResponse } from '../../types/api.js';
 import { notFound } from '../errors.js';
 import { notModified } from '../etag.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
@@ -48,7 +48,8 @@ export function userRoutes(deps: Deps): Router<V1State> {
   });
 
   const userName = (ctx: { params: Record<string, string> }) => validate.name(ctx.params.name, 'user');
-  const updated = (user: UserRecord): UserUpdateResponse => ({ user: { name: user.name, badges: user.awards.map((a) => a.badge) } });
+  // An unknown user (a revoke leaves it uncreated) holds nothing.
+  const updated = (name: string, user: UserRecord | undefined): UserUpdateResponse => ({ user: { name, badges: user?.awards.map((a) => a.badge) ?? [] } });
 
   router.get('/users/:name.json', service, async (ctx) => {
     const name = userName(ctx);
@@ -60,13 +61,14 @@ export function userRoutes(deps: Deps): Router<V1State> {
   router.put('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now())));
+    ctx.body = updated(name, await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now())));
   });
 
   router.delete('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(await store.revoke(ctx.state.service.name, name, badges));
+    const { user, absent } = await store.revoke(ctx.state.service.name, name, badges);
+    ctx.body = { ...updated(name, user), absent } satisfies UserRevokeResponse;
   });
 
   return router;

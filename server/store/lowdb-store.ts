@@ -157,16 +157,19 @@ export class LowdbStore implements Store {
     return this.listBadges(service);
   }
   async deleteBadges(service: string, names: string[]) {
+    // Worked out in the same synchronous step as the change, so no other write falls in between.
+    const absent = this.state.absentBadges(service, names);
     await this.commit(this.state.deleteBadges(service, names));
-    return this.listBadges(service);
+    return { badges: await this.listBadges(service), absent };
   }
   async award(service: string, user: string, badges: string[], at: Date) {
     await this.commit(this.state.award(service, user, badges, at));
     return this.state.service(service).users.get(user)!;
   }
   async revoke(service: string, user: string, badges: string[]) {
+    const absent = this.state.absentAwards(service, user, badges);
     await this.commit(this.state.revoke(service, user, badges));
-    return this.state.service(service).users.get(user)!;
+    return { user: this.state.service(service).users.get(user), absent };
   }
 
   private async commit(changes: Change[]): Promise<void> {

@@ -107,10 +107,10 @@ export class State {
     return [...merged.values()].map((v) => ({ t: 'badge', s: serviceName, v }));
   }
 
+  /** Names are skipped when not registered (see `absentBadges`): a retried delete succeeds. */
   deleteBadges(serviceName: string, names: string[]): Change[] {
     const service = this.service(serviceName);
-    this.requireBadges(service, names);
-    const doomed = new Set(names);
+    const doomed = new Set(names.filter((name) => service.badges.has(name)));
     const affected = new Set<string>();
     for (const name of doomed) for (const user of service.holders.get(name) ?? []) affected.add(user);
     const changes: Change[] = [];
@@ -146,11 +146,11 @@ export class State {
     return changes;
   }
 
+  /** Badges the user does not hold are skipped (see `absentAwards`); an unknown user is left uncreated. */
   revoke(serviceName: string, userName: string, badges: string[]): Change[] {
     const service = this.service(serviceName);
     const user = service.users.get(userName);
-    if (!user) throw notFound('user_not_found', `User "${userName}" does not exist in service "${serviceName}"`);
-    this.requireBadges(service, badges);
+    if (!user) return [];
     const taken = new Set(badges);
     const changes: Change[] = [];
     for (const award of user.awards) {
@@ -166,6 +166,18 @@ export class State {
     }
     changes.push({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !taken.has(a.badge)) } });
     return changes;
+  }
+
+  /** The names that are not registered badges, once each, in the order given. */
+  absentBadges(serviceName: string, names: string[]): string[] {
+    const badges = this.service(serviceName).badges;
+    return [...new Set(names.filter((name) => !badges.has(name)))];
+  }
+
+  /** The names of badges the user does not hold (all of them for an unknown user), once each. */
+  absentAwards(serviceName: string, userName: string, names: string[]): string[] {
+    const held = new Set(this.service(serviceName).users.get(userName)?.awards.map((a) => a.badge));
+    return [...new Set(names.filter((name) => !held.has(name)))];
   }
 
   /** One page of the service's users in `sort` order, and how many users there are. */

@@ -66,8 +66,11 @@ export interface Store {
   getBadges(service: string, names: Iterable<string>): Promise<BadgeRecord[]>;
   /** Creates missing badges and merges fields into existing ones. */
   putBadges(service: string, badges: BadgeInput[]): Promise<BadgeRecord[]>;
-  /** Deletes badges and takes them from every user; an unknown name fails the whole call. */
-  deleteBadges(service: string, names: string[]): Promise<BadgeRecord[]>;
+  /**
+   * Deletes badges and takes them from every user. Idempotent: a name that is not registered is
+   * skipped and listed in `absent` (once, in the order asked); `badges` is what remains.
+   */
+  deleteBadges(service: string, names: string[]): Promise<{ badges: BadgeRecord[]; absent: string[] }>;
 
   getUser(service: string, name: string): Promise<UserRecord | undefined>;
   /** The named users that exist, in the order asked. */
@@ -75,8 +78,12 @@ export interface Store {
   listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
   /** Awards each listed badge once more (a name listed twice is awarded twice); creates the user. */
   award(service: string, user: string, badges: string[], at: Date): Promise<UserRecord>;
-  /** Takes the listed badges from the user entirely. */
-  revoke(service: string, user: string, badges: string[]): Promise<UserRecord>;
+  /**
+   * Takes the listed badges from the user entirely. Idempotent: a badge the user does not hold
+   * (unregistered ones included) is listed in `absent`; an unknown user is not created, `user` is
+   * then undefined and every name absent.
+   */
+  revoke(service: string, user: string, badges: string[]): Promise<{ user: UserRecord | undefined; absent: string[] }>;
 
   /** Flushes and releases files; the store is unusable afterwards. */
   close(): Promise<void>;

@@ -46,6 +46,34 @@ describe('compatibility with the original API and its clients', () => {
     assert.equal('globalCount' in donated, false);
   });
 
+  test('DELETE is idempotent: a retried delete of badges answers what remains and names what was already gone', async () => {
+    await h.request('PUT', '/v1/demo/badges.json', { headers: auth(), body: { badges: [{ name: 'once' }, { name: 'twice' }] } });
+    await h.request('PUT', '/v1/demo/users/retry.json', { headers: auth(), body: { badges: ['once', 'popular'] } });
+    const first = await h.request('DELETE', '/v1/demo/badges.json?sort=name', { headers: auth(), body: { badges: ['once', 'twice'] } });
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.json.absent, []);
+    const retried = await h.request('DELETE', '/v1/demo/badges.json?sort=name', { headers: auth(), body: { badges: ['once', 'twice', 'once'] } });
+    assert.equal(retried.status, 200, retried.text);
+    assert.deepEqual(retried.json, { badges: first.json.badges, absent: ['once', 'twice'] });
+    assert.deepEqual((await h.request('GET', '/v1/demo/users/retry.json')).json.badges.map((b: { name: string }) => b.name), ['popular']);
+  });
+
+  test('DELETE is idempotent: a retried revoke answers what the user holds and names what was already gone', async () => {
+    await h.request('PUT', '/v1/demo/badges.json', { headers: auth(), body: { badges: [{ name: 'gone-soon' }] } });
+    await h.request('PUT', '/v1/demo/users/revoked.json', { headers: auth(), body: { badges: ['popular', 'commenter', 'gone-soon'] } });
+    const body = { badges: ['commenter', 'gone-soon'] };
+    const first = await h.request('DELETE', '/v1/demo/users/revoked.json', { headers: auth(), body });
+    assert.deepEqual(first.json, { user: { name: 'revoked', badges: ['popular'] }, absent: [] });
+    const count = (await h.request('GET', '/v1/demo/badges.json')).json.badges;
+    // Meanwhile the badge itself was deleted: the retry still succeeds.
+    await h.request('DELETE', '/v1/demo/badges.json', { headers: auth(), body: { badges: ['gone-soon'] } });
+    const retried = await h.request('DELETE', '/v1/demo/users/revoked.json', { headers: auth(), body });
+    assert.equal(retried.status, 200, retried.text);
+    assert.deepEqual(retried.json, { user: { name: 'revoked', badges: ['popular'] }, absent: ['commenter', 'gone-soon'] });
+    const after = (await h.request('GET', '/v1/demo/badges.json')).json.badges;
+    assert.deepEqual(after, count.filter((b: { name: string }) => b.name !== 'gone-soon'), 'no count moved twice');
+  });
+
   test('every answer carries X-Response-Time, as the original API\'s did (the fast path\'s too)', async () => {
     for (const [method, path, body] of [
       ['GET', '/v1/demo/users.json?names=daniel'],
