@@ -25,7 +25,7 @@ export function badgeRoutes(deps: Deps): Router<V1State> {
 
   router.put('/badges.json', ...write, async (ctx) => {
     validate.sort(ctx.query.sort);
-    await store.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body));
+    await store.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body), ctx.state.quota);
     ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
   });
 

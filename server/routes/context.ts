@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { ReplayGuard } from '../auth.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
-import type { ServiceRecord, Store } from '../store/types.js';
+import type { Quota, ServiceRecord, Store } from '../store/types.js';
 
 /** What the v1 routes share: set up once by `createApp`. */
 export interface Deps {
@@ -17,6 +17,8 @@ export interface V1State {
   service: ServiceRecord;
   /** The parsed JSON body of an authorised write. */
   body: unknown;
+  /** What the service may hold at most, for writes that add to it; none for most services. */
+  quota?: Quota;
 }
 
 export type V1Context = ParameterizedContext<V1State>;

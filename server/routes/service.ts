@@ -4,17 +4,17 @@ import { readBody } from '../body.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
 import * as validate from '../validate.js';
-import type { Store } from '../store/types.js';
+import type { Quota } from '../store/types.js';
 import type { Deps, V1State } from './context.js';
 
 /** The service named `test` takes writes without a key, as the original API did for trying it out. */
 export const OPEN_TEST_SERVICE = 'test';
 
 /**
- * Anyone may write to the open test service, so it is kept small: once it holds this many users or
- * badges, writes that could add more are refused (deletes still work).
+ * Anyone may write to the open test service, so it is kept small: a write whose result would hold
+ * more users or badges than this is refused (updates, awards to existing users and deletes pass).
  */
-export const TEST_SERVICE_LIMITS = { users: 1000, badges: 100 };
+export const TEST_SERVICE_LIMITS: Quota = { users: 1000, badges: 100 };
 
 /** Resolves `:service` to its record, or answers 404. */
 export function loadService({ store, config }: Deps): Middleware<V1State> {
@@ -41,12 +41,18 @@ export function loadService({ store, config }: Deps): Middleware<V1State> {
 }
 
 /** Reads the body and checks the service's credentials; writes go through here. */
-export function authorize({ store, config, replay }: Deps): Middleware<V1State> {
+export function authorize({ config, replay }: Deps): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const body = await readBody(ctx, config.maxBodyBytes);
     const { service } = ctx.state;
     if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
-      if (ctx.method === 'PUT') await refuseWhenFull(store, service.name);
+      ctx.state.body = body.json;
+      ctx.state.quota = TEST_SERVICE_LIMITS;
+      // The store checks the quota against the result of the write, in the same step as the write.
+      await next().catch((error) => {
+        throw testServiceFull(error);
+      });
+      return;
     } else {
       const query = ctx.query;
       authenticate(
@@ -67,14 +73,12 @@ export function authorize({ store, config, replay }: Deps): Middleware<V1State> 
   };
 }
 
-async function refuseWhenFull(store: Store, service: string): Promise<void> {
-  const users = (await store.listUsers(service, { offset: 0, limit: 0 })).total;
-  const badges = (await store.listBadges(service)).length;
-  if (users >= TEST_SERVICE_LIMITS.users || badges >= TEST_SERVICE_LIMITS.badges) {
-    throw new HttpError(
-      403,
-      'test_service_full',
-      `The open "${OPEN_TEST_SERVICE}" service is full (${TEST_SERVICE_LIMITS.users} users or ${TEST_SERVICE_LIMITS.badges} badges); delete some, or create a service of your own with "user-badges service create NAME"`,
-    );
-  }
+/** The store's quota refusal, told as what it means for the open test service. */
+function testServiceFull(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.code !== 'quota_exceeded') return error;
+  return new HttpError(
+    403,
+    'test_service_full',
+    `The open "${OPEN_TEST_SERVICE}" service is full: ${error.message}. Delete some, or create a service of your own with "user-badges service create NAME"`,
+  );
 }

@@ -61,7 +61,7 @@ export function userRoutes(deps: Deps): Router<V1State> {
   router.put('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(name, await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now())));
+    ctx.body = updated(name, await store.award(ctx.state.service.name, name, badges, new Date(deps.config.now()), ctx.state.quota));
   });
 
   router.delete('/users/:name.json', ...write, async (ctx) => {

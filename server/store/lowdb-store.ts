@@ -7,7 +7,7 @@ import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
 import { State, type Change } from './state.js';
-import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from './types.js';
+import type { BadgeInput, BadgeRecord, ListUsersOptions, Quota, ServiceRecord, Store, UserRecord } from './types.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -152,8 +152,8 @@ export class LowdbStore implements Store {
     await this.commit(this.state.setServiceKey(name, key));
     return this.state.service(name).record;
   }
-  async putBadges(service: string, badges: BadgeInput[]) {
-    await this.commit(this.state.putBadges(service, badges, this.clock()));
+  async putBadges(service: string, badges: BadgeInput[], quota?: Quota) {
+    await this.commit(this.state.putBadges(service, badges, this.clock(), quota));
     return this.listBadges(service);
   }
   async deleteBadges(service: string, names: string[]) {
@@ -162,8 +162,8 @@ export class LowdbStore implements Store {
     await this.commit(this.state.deleteBadges(service, names));
     return { badges: await this.listBadges(service), absent };
   }
-  async award(service: string, user: string, badges: string[], at: Date) {
-    await this.commit(this.state.award(service, user, badges, at));
+  async award(service: string, user: string, badges: string[], at: Date, quota?: Quota) {
+    await this.commit(this.state.award(service, user, badges, at, quota));
     return this.state.service(service).users.get(user)!;
   }
   async revoke(service: string, user: string, badges: string[]) {

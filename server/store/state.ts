@@ -1,7 +1,7 @@
 import type { SortKey } from '../../types/api.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { SortedIndex } from './sorted-index.js';
-import type { AwardRecord, BadgeInput, BadgeRecord, ServiceRecord, UserRecord } from './types.js';
+import type { AwardRecord, BadgeInput, BadgeRecord, Quota, ServiceRecord, UserRecord } from './types.js';
 
 /**
  * A change is the unit of the journal: it states the new value of one record, never a delta, so
@@ -85,8 +85,12 @@ export class State {
     return [{ t: 'service', v: { ...this.service(name).record, key } }];
   }
 
-  putBadges(serviceName: string, inputs: BadgeInput[], now: Date): Change[] {
+  putBadges(serviceName: string, inputs: BadgeInput[], now: Date, quota?: Quota): Change[] {
     const service = this.service(serviceName);
+    if (quota) {
+      const total = service.badges.size + new Set(inputs.map((i) => i.name).filter((name) => !service.badges.has(name))).size;
+      if (total > quota.badges) throw quotaExceeded(serviceName, `${quota.badges} badges; this request would make ${total}`);
+    }
     const merged = new Map<string, BadgeRecord>();
     for (const input of inputs) {
       const base = merged.get(input.name) ??
@@ -122,11 +126,14 @@ export class State {
     return changes;
   }
 
-  award(serviceName: string, userName: string, badges: string[], now: Date): Change[] {
+  award(serviceName: string, userName: string, badges: string[], now: Date, quota?: Quota): Change[] {
     const service = this.service(serviceName);
     this.requireBadges(service, badges);
     const at = now.toISOString();
     const user = service.users.get(userName);
+    if (quota && !user && service.users.size + 1 > quota.users) {
+      throw quotaExceeded(serviceName, `${quota.users} users; this request would make ${service.users.size + 1}`);
+    }
     const awards = new Map<string, AwardRecord>((user?.awards ?? []).map((a) => [a.badge, a]));
     const perBadge = new Map<string, number>();
     for (const badge of badges) perBadge.set(badge, (perBadge.get(badge) ?? 0) + 1);
@@ -198,6 +205,8 @@ export class State {
     }
   }
 }
+
+const quotaExceeded = (service: string, detail: string) => new HttpError(403, 'quota_exceeded', `Service "${service}" may hold at most ${detail}`);
 
 /** Awards may be back-dated (imports, the demo seed), so `latest` never moves backwards. */
 const later = (a: string | null, b: string) => (a !== null && a > b ? a : b);

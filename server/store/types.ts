@@ -43,6 +43,15 @@ export interface BadgeInput {
   fields: BadgeFields;
 }
 
+/**
+ * The most a service may hold. A write whose result would hold more is refused whole with 403
+ * `quota_exceeded`; one that adds nothing (an update, an award to an existing user) always passes.
+ */
+export interface Quota {
+  badges: number;
+  users: number;
+}
+
 export interface ListUsersOptions {
   sort?: SortKey;
   /** Zero-based offset into the sorted list. */
@@ -65,7 +74,7 @@ export interface Store {
   /** The named badges that exist, in the order asked. */
   getBadges(service: string, names: Iterable<string>): Promise<BadgeRecord[]>;
   /** Creates missing badges and merges fields into existing ones. */
-  putBadges(service: string, badges: BadgeInput[]): Promise<BadgeRecord[]>;
+  putBadges(service: string, badges: BadgeInput[], quota?: Quota): Promise<BadgeRecord[]>;
   /**
    * Deletes badges and takes them from every user. Idempotent: a name that is not registered is
    * skipped and listed in `absent` (once, in the order asked); `badges` is what remains.
@@ -77,7 +86,7 @@ export interface Store {
   getUsers(service: string, names: string[]): Promise<UserRecord[]>;
   listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
   /** Awards each listed badge once more (a name listed twice is awarded twice); creates the user. */
-  award(service: string, user: string, badges: string[], at: Date): Promise<UserRecord>;
+  award(service: string, user: string, badges: string[], at: Date, quota?: Quota): Promise<UserRecord>;
   /**
    * Takes the listed badges from the user entirely. Idempotent: a badge the user does not hold
    * (unregistered ones included) is listed in `absent`; an unknown user is not created, `user` is

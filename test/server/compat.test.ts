@@ -93,3 +93,63 @@ describe('compatibility with the original API and its clients', () => {
     assert.match(revalidated.headers.get('x-response-time') ?? '', /^\d+ms$/);
   });
 });
+
+describe('the open test service is kept small, checked against the result of a write', () => {
+  test('badges: one PUT cannot take it past the quota; updates of existing badges still pass', async () => {
+    const { TEST_SERVICE_LIMITS } = await import('../../server/routes/service.js');
+    const h = await start();
+    try {
+      const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ name: `b${from + i}` }));
+      const count = async () => (await h.request('GET', '/v1/test/badges.json')).json.badges.length;
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: names(0, 19) } })).status, 200);
+      const over = await h.request('PUT', '/v1/test/badges.json', { body: { badges: names(19, 119) } });
+      assert.equal(over.status, 403);
+      assert.equal(over.json.error.code, 'test_service_full');
+      assert.match(over.json.error.message, /at most 100 badges; this request would make 119/);
+      assert.equal(await count(), 19, 'nothing changed');
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: names(19, TEST_SERVICE_LIMITS.badges) } })).status, 200);
+      assert.equal(await count(), 100);
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'b100' }] } })).status, 403);
+      // Full of badges, the service still takes updates and awards: they add no badge.
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'b0', description: 'first' }] } })).status, 200);
+      assert.equal((await h.request('PUT', '/v1/test/users/u.json', { body: { badges: ['b0'] } })).status, 200);
+      assert.equal((await h.request('DELETE', '/v1/test/badges.json', { body: { badges: ['b99'] } })).status, 200);
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'b100' }] } })).status, 200);
+      // Other services have no such limit.
+      const many = names(0, 101);
+      assert.equal((await h.request('PUT', '/v1/demo/badges.json', { headers: { authorization: h.key }, body: { badges: many.slice(0, 100) } })).status, 200);
+      assert.equal((await h.request('PUT', '/v1/demo/badges.json', { headers: { authorization: h.key }, body: { badges: many.slice(100) } })).status, 200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('two PUTs at once cannot both pass the check and together go past the quota', async () => {
+    const h = await start();
+    try {
+      const half = (prefix: string) => ({ body: { badges: Array.from({ length: 60 }, (_, i) => ({ name: `${prefix}${i}` })) } });
+      const results = await Promise.all([h.request('PUT', '/v1/test/badges.json', half('x')), h.request('PUT', '/v1/test/badges.json', half('y'))]);
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 403]);
+      assert.equal((await h.request('GET', '/v1/test/badges.json')).json.badges.length, 60);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('users: a new user past the quota is refused; existing users are still awarded', async () => {
+    const { TEST_SERVICE_LIMITS } = await import('../../server/routes/service.js');
+    const h = await start();
+    try {
+      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'a' }] } })).status, 200);
+      for (let i = 1; i < TEST_SERVICE_LIMITS.users; i++) await h.store.award('test', `u${i}`, ['a'], new Date());
+      assert.equal((await h.request('PUT', '/v1/test/users/last.json', { body: { badges: ['a'] } })).status, 200, 'the 1,000th user');
+      const over = await h.request('PUT', '/v1/test/users/one-more.json', { body: { badges: ['a'] } });
+      assert.equal(over.status, 403);
+      assert.equal(over.json.error.code, 'test_service_full');
+      assert.equal((await h.request('GET', '/v1/test/users/one-more.json')).status, 404, 'nothing changed');
+      assert.equal((await h.request('PUT', '/v1/test/users/u1.json', { body: { badges: ['a'] } })).status, 200, 'an existing user');
+    } finally {
+      await h.close();
+    }
+  });
+});
