@@ -1,19 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
-import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
 import { allowedMethods } from './methods.js';
 import { ReadCache, etagOf } from './read-cache.js';
+import { MemoryReplayStore } from './replay.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
+import { keepAnswers } from './routes/service.js';
 import { userRoutes } from './routes/users.js';
 import { timeResponses } from './response-time.js';
 import { serveFiles } from './static.js';
+import { refuseCredentialsInUrl } from './url-guard.js';
 import type { Store } from './store/types.js';
 
 export interface CreateAppOptions {
@@ -24,7 +26,7 @@ export interface CreateAppOptions {
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const config = { ...defaultConfig(), ...overrides };
-  const deps = { store, config, replay: new ReplayGuard(config.now()), reads: new ReadCache(store) };
+  const deps = { store, config, replay: new MemoryReplayStore(config.now()), reads: new ReadCache(store) };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
@@ -43,8 +45,10 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   });
 
   app.use(timeResponses);
+  app.use(keepAnswers);
   app.use(errorHandler(config.log));
   app.use(cors);
+  app.use(refuseCredentialsInUrl);
   app.use(jsonValidators);
   app.use(v1.routes());
   app.use(allowedMethods(v1));

@@ -1,8 +1,9 @@
 import type { Middleware } from 'koa';
-import { authenticate } from '../auth.js';
-import { readBody } from '../body.js';
+import { checkKey, credentialsOf, requestIdentity, unauthorized, useSignature } from '../auth.js';
+import { parseBody, readBody, readRawBody } from '../body.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
+import type { KeptAnswer } from '../replay.js';
 import * as validate from '../validate.js';
 import type { Quota } from '../store/types.js';
 import type { Deps, V1State } from './context.js';
@@ -40,37 +41,80 @@ export function loadService({ store, config }: Deps): Middleware<V1State> {
   };
 }
 
-/** Reads the body and checks the service's credentials; writes go through here. */
+/**
+ * Checks the service's credentials, then reads the body; writes go through here. A key in the header
+ * is checked before the body is read. A signature covers the body, so the bytes are read first, the
+ * signature is checked and used up, and only then is the body parsed and validated: a request
+ * refused for its body has still spent its signature.
+ */
 export function authorize({ config, replay }: Deps): Middleware<V1State> {
   return async function authorized(ctx, next) {
-    const body = await readBody(ctx, config.maxBodyBytes);
     const { service } = ctx.state;
     if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
-      ctx.state.body = body.json;
+      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
       ctx.state.quota = TEST_SERVICE_LIMITS;
       // The store checks the quota against the result of the write, in the same step as the write.
       await next().catch((error) => {
         throw testServiceFull(error);
       });
       return;
-    } else {
-      const query = ctx.query;
-      authenticate(
-        service,
-        {
-          authorization: ctx.get('authorization') || undefined,
-          ts: query.ts,
-          signature: query.signature,
-          keyInUrl: ['key', 'api_key', 'apikey', 'token', 'secret'].some((k) => k in query),
-        },
-        { method: ctx.method, path: ctx.path, body: body.raw },
-        replay,
-        config.now(),
-      );
     }
-    ctx.state.body = body.json;
+    const credentials = credentialsOf(ctx.get('authorization'), ctx.query);
+    if ('key' in credentials) {
+      checkKey(service, credentials.key);
+      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
+      await next();
+      return;
+    }
+    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, config.maxBodyBytes) };
+    const use = await useSignature(service, credentials, request, replay, config.now());
+    if (!use.first) {
+      const kept = credentials.nonce === undefined && use.request === requestIdentity(request) ? await use.answer : null;
+      if (!kept) throw replayed(use.request === requestIdentity(request));
+      // The same request again within the window, signed without a nonce: a retry, or a repeat the
+      // signature cannot tell from a replay. Either way it gets the first answer and changes nothing.
+      ctx.status = kept.status;
+      ctx.body = kept.body;
+      if (kept.type) ctx.set('Content-Type', kept.type);
+      ctx.set('X-Replay', 'true');
+      return;
+    }
+    ctx.state.answered = use.answered;
+    ctx.state.body = parseBody(ctx, request.body).json;
     await next();
   };
+}
+
+function replayed(sameRequest: boolean): HttpError {
+  return unauthorized(
+    'replayed_signature',
+    sameRequest
+      ? 'This signature was already used; sign each request anew (with a nonce, identical requests get distinct signatures)'
+      : 'This signature was already used for another request (method, path or body); sign each request anew',
+  );
+}
+
+/**
+ * Mounted outside the error handler, so it sees every answer as it is sent, errors included: gives
+ * the replay memory the answer of a request that used up a signature, for identical repeats.
+ */
+export const keepAnswers: Middleware<Partial<V1State>> = async (ctx, next) => {
+  let finished = false;
+  try {
+    await next();
+    finished = true;
+  } finally {
+    ctx.state.answered?.(finished ? sentAnswer(ctx) : null);
+  }
+};
+
+function sentAnswer(ctx: Parameters<Middleware>[0]): KeptAnswer | null {
+  const body: unknown = ctx.body;
+  if (body !== null && body !== undefined && typeof body !== 'string' && (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function')) return null;
+  // Serialised here, once, so that the repeat is byte for byte what was sent.
+  const text = body === null || body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  if (typeof body === 'object' && body !== null) ctx.body = text;
+  return { status: ctx.status, type: ctx.response.get('Content-Type') as string, body: text };
 }
 
 /** The store's quota refusal, told as what it means for the open test service. */

@@ -7,7 +7,7 @@ import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
 import { State, type Change } from './state.js';
-import type { BadgeInput, BadgeRecord, ListUsersOptions, Quota, ServiceRecord, Store, UserRecord } from './types.js';
+import type { BadgeInput, BadgeRecord, ListUsersOptions, Quota, ServiceRecord, ServiceSettings, Store, UserRecord } from './types.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -150,6 +150,10 @@ export class LowdbStore implements Store {
   }
   async setServiceKey(name: string, key: string) {
     await this.commit(this.state.setServiceKey(name, key));
+    return this.state.service(name).record;
+  }
+  async configureService(name: string, settings: ServiceSettings) {
+    await this.commit(this.state.configureService(name, settings));
     return this.state.service(name).record;
   }
   async putBadges(service: string, badges: BadgeInput[], quota?: Quota) {

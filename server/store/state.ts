@@ -1,7 +1,7 @@
 import type { SortKey } from '../../types/api.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { SortedIndex } from './sorted-index.js';
-import type { AwardRecord, BadgeInput, BadgeRecord, Quota, ServiceRecord, UserRecord } from './types.js';
+import type { AwardRecord, BadgeInput, BadgeRecord, Quota, ServiceRecord, ServiceSettings, UserRecord } from './types.js';
 
 /**
  * A change is the unit of the journal: it states the new value of one record, never a delta, so
@@ -83,6 +83,11 @@ export class State {
 
   setServiceKey(name: string, key: string): Change[] {
     return [{ t: 'service', v: { ...this.service(name).record, key } }];
+  }
+
+  configureService(name: string, settings: ServiceSettings): Change[] {
+    const { legacySignatures } = settings;
+    return [{ t: 'service', v: { ...this.service(name).record, ...(legacySignatures === undefined ? {} : { legacySignatures }) } }];
   }
 
   putBadges(serviceName: string, inputs: BadgeInput[], now: Date, quota?: Quota): Change[] {

@@ -10,7 +10,15 @@ export interface ServiceRecord {
   /** The secret the service signs with. Kept in clear: HMAC verification needs the key itself. */
   key: string;
   createdAt: string;
+  /**
+   * Whether writes signed with the legacy SHA1 form (which covers neither the method nor a nonce)
+   * are accepted. Absent means yes, as for every service created before the setting existed.
+   */
+  legacySignatures?: boolean;
 }
+
+/** What an operator may change about a service besides its key. */
+export type ServiceSettings = Partial<Pick<ServiceRecord, 'legacySignatures'>>;
 
 export interface BadgeRecord {
   name: string;
@@ -69,6 +77,8 @@ export interface Store {
   /** Fails with 409 `service_exists` if the name is taken. */
   createService(name: string, key: string): Promise<ServiceRecord>;
   setServiceKey(name: string, key: string): Promise<ServiceRecord>;
+  /** Changes the settings given, leaving the others as they are. */
+  configureService(name: string, settings: ServiceSettings): Promise<ServiceRecord>;
 
   listBadges(service: string): Promise<BadgeRecord[]>;
   /** The named badges that exist, in the order asked. */
