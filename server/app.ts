@@ -9,6 +9,7 @@ import { ReadCache, etagOf } from './read-cache.js';
 import { MemoryReplayStore } from './replay.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
 import { keepAnswers } from './routes/service.js';
@@ -52,6 +53,11 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   app.use(jsonValidators);
   app.use(v1.routes());
   app.use(allowedMethods(v1));
+  if (config.adminToken) {
+    const admin = adminRoutes({ store, token: config.adminToken, maxBodyBytes: config.maxBodyBytes });
+    app.use(admin.routes());
+    app.use(allowedMethods(admin));
+  }
   app.use(meta.routes());
   if (config.publicRoot) {
     app.use(

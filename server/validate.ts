@@ -131,3 +131,21 @@ function depth(value: unknown): number {
   }
   return deepest;
 }
+
+/** `{"legacySignatures": false}`: the settings an operator may change; anything else is refused. */
+export function serviceSettings(body: unknown, allowed: readonly string[] = ['legacySignatures']): { legacySignatures?: boolean } {
+  const fields = bodyObject(body);
+  const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw badRequest('invalid_body', `Unknown field(s) ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; expected ${allowed.join(', ')}`);
+  const { legacySignatures } = fields;
+  if (legacySignatures !== undefined && typeof legacySignatures !== 'boolean') throw badRequest('invalid_body', '"legacySignatures" must be true or false');
+  return legacySignatures === undefined ? {} : { legacySignatures };
+}
+
+/** `{"name": "topchefs", "legacySignatures": false}`: a service to create. */
+export function newService(body: unknown): { name: string; legacySignatures?: boolean } {
+  const settings = serviceSettings(body, ['name', 'legacySignatures']);
+  const { name } = bodyObject(body);
+  if (typeof name !== 'string') throw badRequest('invalid_service_name', '"name" must be the service name, a string');
+  return { name: serviceName(name), ...settings };
+}

@@ -1,4 +1,4 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { SERVICE_NAME } from '../../types/api.js';
@@ -46,6 +46,8 @@ export class LowdbStore implements Store {
   private readonly folder: string | null;
   private mainDirty = false;
   private readonly dirtyShards = new Set<string>();
+  /** Services deleted since the last checkpoint: their user files go before any shard is written. */
+  private readonly deletedServices = new Set<string>();
   /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
   private readonly shardMembers = new Map<string, Set<string>[]>();
   private checkpointing: Promise<void> | null = null;
@@ -138,14 +140,14 @@ export class LowdbStore implements Store {
 
   // Writes: compute the changes (which validates), apply them, then wait until they are durable.
 
-  async createService(name: string, key: string) {
+  async createService(name: string, key: string, settings?: ServiceSettings) {
     if (!SERVICE_NAME.test(name)) {
       throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
     }
     // Services share a folder name on case-insensitive file systems (macOS, Windows) otherwise.
     const clash = [...this.live().services.keys()].find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
     if (clash) throw new HttpError(409, 'service_exists', `Service "${clash}" exists; names may not differ only in case`);
-    await this.commit(this.state.createService(name, key, this.clock()));
+    await this.commit(this.state.createService(name, key, this.clock(), settings));
     return this.state.service(name).record;
   }
   async setServiceKey(name: string, key: string) {
@@ -155,6 +157,9 @@ export class LowdbStore implements Store {
   async configureService(name: string, settings: ServiceSettings) {
     await this.commit(this.state.configureService(name, settings));
     return this.state.service(name).record;
+  }
+  async deleteService(name: string) {
+    await this.commit(this.state.deleteService(name));
   }
   async putBadges(service: string, badges: BadgeInput[], quota?: Quota) {
     await this.commit(this.state.putBadges(service, badges, this.clock(), quota));
@@ -199,6 +204,11 @@ export class LowdbStore implements Store {
         if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
         members[shard]!.add(change.v.name);
         if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
+      } else if (change.t === 'service-') {
+        this.shardMembers.delete(change.n);
+        for (const key of this.dirtyShards) if (key.startsWith(`${change.n}\n`)) this.dirtyShards.delete(key);
+        this.deletedServices.add(change.n);
+        this.mainDirty = true;
       } else if (markDirty) {
         this.mainDirty = true;
       }
@@ -237,9 +247,12 @@ export class LowdbStore implements Store {
     // The snapshot is taken here, in one synchronous step: every request is in it whole or not at
     // all. Records are replaced, never edited, so holding references is enough; serialising them
     // later, between other requests, writes exactly this moment.
-    const keys = [...this.dirtyShards];
+    // A key put back by a failed checkpoint may name a service deleted since.
+    const keys = [...this.dirtyShards].filter((key) => this.state.services.has(key.slice(0, key.indexOf('\n'))));
     const main = this.mainDirty;
+    const deleted = [...this.deletedServices];
     this.dirtyShards.clear();
+    this.deletedServices.clear();
     this.mainDirty = false;
     const shards = keys.map((key) => {
       const [service, index] = key.split('\n') as [string, string];
@@ -248,6 +261,9 @@ export class LowdbStore implements Store {
     });
     const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
     try {
+      // Before the shards: a service deleted and created again must not find the old users' files.
+      // Until the main file is written the journal still holds the deletion, so a crash here is safe.
+      for (const service of deleted) await rm(join(this.folder!, 'users', service), { recursive: true, force: true });
       for (const shard of shards) {
         await this.writeShard(shard.service, shard.index, shard.users);
         // One shard at a time, with the event loop free between them for requests.
@@ -257,6 +273,7 @@ export class LowdbStore implements Store {
       await journal.removeUpTo(sealed);
     } catch (error) {
       for (const key of keys) this.dirtyShards.add(key);
+      for (const service of deleted) this.deletedServices.add(service);
       this.mainDirty ||= main;
       throw error;
     }

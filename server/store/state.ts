@@ -9,6 +9,7 @@ import type { AwardRecord, BadgeInput, BadgeRecord, Quota, ServiceRecord, Servic
  */
 export type Change =
   | { t: 'service'; v: ServiceRecord }
+  | { t: 'service-'; n: string }
   | { t: 'badge'; s: string; v: BadgeRecord }
   | { t: 'badge-'; s: string; n: string }
   | { t: 'user'; s: string; v: UserRecord };
@@ -49,6 +50,9 @@ export class State {
         }
         return;
       }
+      case 'service-':
+        this.services.delete(change.n);
+        return;
       case 'badge':
         this.service(change.s).badges.set(change.v.name, change.v);
         return;
@@ -74,11 +78,11 @@ export class State {
     }
   }
 
-  createService(name: string, key: string, now: Date): Change[] {
+  createService(name: string, key: string, now: Date, settings: ServiceSettings = {}): Change[] {
     if (this.services.has(name)) {
       throw new HttpError(409, 'service_exists', `Service "${name}" already exists`);
     }
-    return [{ t: 'service', v: { name, key, createdAt: now.toISOString() } }];
+    return [{ t: 'service', v: { name, key, createdAt: now.toISOString(), ...settings } }];
   }
 
   setServiceKey(name: string, key: string): Change[] {
@@ -88,6 +92,11 @@ export class State {
   configureService(name: string, settings: ServiceSettings): Change[] {
     const { legacySignatures } = settings;
     return [{ t: 'service', v: { ...this.service(name).record, ...(legacySignatures === undefined ? {} : { legacySignatures }) } }];
+  }
+
+  deleteService(name: string): Change[] {
+    this.service(name);
+    return [{ t: 'service-', n: name }];
   }
 
   putBadges(serviceName: string, inputs: BadgeInput[], now: Date, quota?: Quota): Change[] {

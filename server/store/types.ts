@@ -75,10 +75,12 @@ export interface Store {
   getService(name: string): Promise<ServiceRecord | undefined>;
   listServices(): Promise<ServiceRecord[]>;
   /** Fails with 409 `service_exists` if the name is taken. */
-  createService(name: string, key: string): Promise<ServiceRecord>;
+  createService(name: string, key: string, settings?: ServiceSettings): Promise<ServiceRecord>;
   setServiceKey(name: string, key: string): Promise<ServiceRecord>;
   /** Changes the settings given, leaving the others as they are. */
   configureService(name: string, settings: ServiceSettings): Promise<ServiceRecord>;
+  /** Deletes the service with all its badges and users; 404 `service_not_found` if there is none. */
+  deleteService(name: string): Promise<void>;
 
   listBadges(service: string): Promise<BadgeRecord[]>;
   /** The named badges that exist, in the order asked. */
