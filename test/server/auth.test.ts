@@ -203,12 +203,9 @@ describe('credentials in URLs (issue 14.5)', () => {
         assert.doesNotMatch(r.text, new RegExp(secret));
       }
       assert.doesNotMatch(JSON.stringify(logged, (_, v) => (v instanceof Error ? v.stack : v)), new RegExp(secret));
+      assert.equal((await h.request('GET', '/v1/demo/users.json?names=daniel&sort=name')).status, 200, 'other parameters pass');
     });
   }
-
-  test('ordinary parameters whose names merely contain those words are not refused', async () => {
-    assert.equal((await h.request('GET', '/v1/demo/users.json?names=daniel&sort=name')).status, 200);
-  });
 });
 
 describe('authentication runs before body checks (issue 14.5)', () => {
