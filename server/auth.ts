@@ -83,9 +83,10 @@ export async function useSignature(service: ServiceRecord, signed: Signature, re
 /**
  * What a repeat must match to count as the same request: the legacy form does not cover the method,
  * so the replay memory binds it. Paths are compared decoded (one resource, however it is encoded).
+ * A digest, so that a million remembered signatures stay a few dozen bytes each.
  */
 export function requestIdentity({ method, path, body }: SignedRequest): string {
-  return `${method.toUpperCase()}\n${decodedPath(path)}\n${createHash('sha256').update(body).digest('hex')}`;
+  return createHash('sha256').update(`${method.toUpperCase()}\n${decodedPath(path)}\n`).update(body).digest('base64url');
 }
 
 /**
