@@ -174,6 +174,7 @@ describe('the worked example in the README', () => {
     const request = { method: 'PUT', path: '/v1/demo/users/daniel.json', body: Buffer.from('{"badges":["commenter","popular"]}') };
     assert.equal(sign('abc123', '1361151319', request), '2d3c2c98c3b17cf0a6405156cf6fa0eba95d73b9fc9f4abf06834c62ca687ccc');
     assert.equal(legacySign('abc123', '1361151319', request), 'd928839512e815b682b304b50116b1875aac51ae');
+    assert.equal(sign('abc123', '1361151319', request, '5f0c8e2a9d1b4c7e'), 'c270c0fb1f9ea96f6613877a3be22dfa39449770c2c86a71e953822c078ce02c');
   });
 });
 
