@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
-import type { KeptAnswer, ReplayStore } from '../replay.js';
+import type { AnswerKeeper } from '../kept-answers.js';
+import type { ReplayStore } from '../replay.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
 import type { Quota, ServiceRecord, Store } from '../store/types.js';
@@ -19,8 +20,8 @@ export interface V1State {
   body: unknown;
   /** What the service may hold at most, for writes that add to it; none for most services. */
   quota?: Quota;
-  /** Set when the request used up a signature: reports the answer sent (see `keepAnswers`). */
-  answered?: (answer: KeptAnswer | null) => void;
+  /** Set when the request used up a signature: reports the answer sent (see kept-answers.ts). */
+  answered?: AnswerKeeper['answered'];
 }
 
 export type V1Context = ParameterizedContext<V1State>;

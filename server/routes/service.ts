@@ -3,7 +3,7 @@ import { checkKey, credentialsOf, requestIdentity, unauthorized, useSignature } 
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
-import type { KeptAnswer } from '../replay.js';
+import { sendAgain } from '../kept-answers.js';
 import * as validate from '../validate.js';
 import type { Quota } from '../store/types.js';
 import type { Deps, V1State } from './context.js';
@@ -69,14 +69,12 @@ export function authorize({ config, replay }: Deps): Middleware<V1State> {
     const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, config.maxBodyBytes) };
     const use = await useSignature(service, credentials, request, replay, config.now());
     if (!use.first) {
-      const kept = credentials.nonce === undefined && use.request === requestIdentity(request) ? await use.answer : null;
-      if (!kept) throw replayed(use.request === requestIdentity(request));
+      const sameRequest = use.request === requestIdentity(request);
       // The same request again within the window, signed without a nonce: a retry, or a repeat the
       // signature cannot tell from a replay. Either way it gets the first answer and changes nothing.
-      ctx.status = kept.status;
-      ctx.body = kept.body;
-      if (kept.type) ctx.set('Content-Type', kept.type);
-      ctx.set('X-Replay', 'true');
+      const kept = sameRequest && credentials.nonce === undefined ? await use.answer : null;
+      if (!kept) throw replayed(sameRequest);
+      sendAgain(ctx, kept);
       return;
     }
     ctx.state.answered = use.answered;
@@ -92,29 +90,6 @@ function replayed(sameRequest: boolean): HttpError {
       ? 'This signature was already used; sign each request anew (with a nonce, identical requests get distinct signatures)'
       : 'This signature was already used for another request (method, path or body); sign each request anew',
   );
-}
-
-/**
- * Mounted outside the error handler, so it sees every answer as it is sent, errors included: gives
- * the replay memory the answer of a request that used up a signature, for identical repeats.
- */
-export const keepAnswers: Middleware<Partial<V1State>> = async (ctx, next) => {
-  let finished = false;
-  try {
-    await next();
-    finished = true;
-  } finally {
-    ctx.state.answered?.(finished ? sentAnswer(ctx) : null);
-  }
-};
-
-function sentAnswer(ctx: Parameters<Middleware>[0]): KeptAnswer | null {
-  const body: unknown = ctx.body;
-  if (body !== null && body !== undefined && typeof body !== 'string' && (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function')) return null;
-  // Serialised here, once, so that the repeat is byte for byte what was sent.
-  const text = body === null || body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  if (typeof body === 'object' && body !== null) ctx.body = text;
-  return { status: ctx.status, type: ctx.response.get('Content-Type') as string, body: text };
 }
 
 /** The store's quota refusal, told as what it means for the open test service. */
