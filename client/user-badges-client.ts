@@ -1,9 +1,11 @@
 import type {
   BadgeFields,
+  BadgesDeleteResponse,
   BadgesResponse,
   ErrorBody,
   SortKey,
   User,
+  UserRevokeResponse,
   UsersResponse,
   UserUpdateResponse,
 } from '../types/api.js';
@@ -66,8 +68,8 @@ export class UserBadgesClient {
     return this.request('PUT', '/badges.json', {}, { badges });
   }
 
-  /** Deletes badges and takes them from every user. */
-  deleteBadges(names: string[]): Promise<BadgesResponse> {
+  /** Deletes badges and takes them from every user; `absent` names those that were already gone. */
+  deleteBadges(names: string[]): Promise<BadgesDeleteResponse> {
     return this.request('DELETE', '/badges.json', {}, { badges: names });
   }
 
@@ -90,7 +92,8 @@ export class UserBadgesClient {
     return this.request('PUT', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
   }
 
-  revoke(name: string, badges: string[]): Promise<UserUpdateResponse> {
+  /** Takes badges from the user; `absent` names those the user did not hold. */
+  revoke(name: string, badges: string[]): Promise<UserRevokeResponse> {
     return this.request('DELETE', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
   }
 
@@ -104,8 +107,11 @@ export class UserBadgesClient {
       if (this.options.auth === 'header') headers.authorization = this.options.key;
       else {
         const ts = String(Math.floor(this.options.now?.() ?? Date.now() / 1000));
+        // Every request distinct, so two identical awards in one second are two awards, not a replay.
+        const nonce = newNonce();
         url.searchParams.set('ts', ts);
-        url.searchParams.set('signature', await signRequest(this.options.key, ts, method, url.pathname, text));
+        url.searchParams.set('nonce', nonce);
+        url.searchParams.set('signature', await signRequest(this.options.key, ts, method, url.pathname, text, nonce));
       }
     }
     const response = await this.fetch(url, { method, headers, body: body === undefined ? undefined : text });
@@ -119,12 +125,19 @@ export class UserBadgesClient {
 }
 
 /**
- * The request signature: hex(HMAC-SHA256(key, ts + "\n" + METHOD + "\n" + PATH + "\n" + BODY)),
- * PATH being the path as sent (percent-encoded), without the query.
+ * The request signature: hex(HMAC-SHA256(key, ts + "\n" + nonce + "\n" + METHOD + "\n" + PATH + "\n" + BODY)),
+ * PATH being the path as sent (percent-encoded), without the query. Without a nonce the line
+ * `nonce + "\n"` is left out, as servers before nonces expect.
  */
-export async function signRequest(key: string, ts: string, method: string, path: string, body: string): Promise<string> {
+export async function signRequest(key: string, ts: string, method: string, path: string, body: string, nonce?: string): Promise<string> {
   const encoder = new TextEncoder();
   const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(`${ts}\n${method.toUpperCase()}\n${path}\n${body}`));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const head = nonce === undefined ? `${ts}\n` : `${ts}\n${nonce}\n`;
+  const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(`${head}${method.toUpperCase()}\n${path}\n${body}`));
+  return hex(new Uint8Array(mac));
 }
+
+/** 128 random bits: 22 characters would do, hex keeps it plain. */
+const newNonce = () => hex(crypto.getRandomValues(new Uint8Array(16)));
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -1,19 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
-import { ReplayGuard } from './auth.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { Domain } from './core/domain.js';
-import { HttpError, errorHandler } from './errors.js';
+import { errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
+import { keepAnswers } from './kept-answers.js';
+import { allowedMethods } from './methods.js';
 import { ReadCache, etagOf } from './read-cache.js';
+import { MemoryReplayStore } from './replay.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
 import { badgeRoutes } from './routes/badges.js';
 import type { V1State } from './routes/context.js';
 import { userRoutes } from './routes/users.js';
+import { timeResponses } from './response-time.js';
 import { serveFiles } from './static.js';
 import type { Store } from './core/ports.js';
+import { refuseCredentialsInUrl } from './url-guard.js';
 
 export interface CreateAppOptions {
   store: Store;
@@ -23,7 +28,14 @@ export interface CreateAppOptions {
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const config = { ...defaultConfig(), ...overrides };
-  const deps = { store, domain: new Domain(store, config.now), config, replay: new ReplayGuard(config.now()), reads: new ReadCache(store) };
+  const deps = {
+    store,
+    domain: new Domain(store, config.now),
+    config,
+    // A store that several processes share remembers signatures for all of them.
+    replay: store.replays ?? new MemoryReplayStore(config.now()),
+    reads: new ReadCache(store),
+  };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
@@ -41,17 +53,19 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
     ctx.body = { ok: true };
   });
 
+  app.use(timeResponses);
+  app.use(keepAnswers);
   app.use(errorHandler(config.log));
   app.use(cors);
+  app.use(refuseCredentialsInUrl);
   app.use(jsonValidators);
   app.use(v1.routes());
-  app.use(
-    v1.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'This method is not allowed here; see the Allow header'),
-      notImplemented: () => new HttpError(501, 'not_implemented', 'This server does not know that method'),
-    }),
-  );
+  app.use(allowedMethods(v1));
+  if (config.adminToken) {
+    const admin = adminRoutes({ store, domain: deps.domain, token: config.adminToken, maxBodyBytes: config.maxBodyBytes });
+    app.use(admin.routes());
+    app.use(allowedMethods(admin));
+  }
   app.use(meta.routes());
   if (config.publicRoot) {
     app.use(

@@ -15,10 +15,19 @@ const JSON_TYPES = /^(application\/([\w.+-]+\+)?json|text\/plain)\s*(;|$)/i;
  * clients of the old API sent by mistake with `curl -d`) gets a 415 that says what to send instead.
  */
 export async function readBody(ctx: Context, limit: number): Promise<Body> {
+  return parseBody(ctx, await readRawBody(ctx, limit));
+}
+
+/** The body's bytes, up to `limit`; a signature is checked over them before they are parsed. */
+export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limit) throw tooLarge(limit);
+  return collect(ctx, limit);
+}
+
+/** The bytes read by `readRawBody`, parsed as `readBody` does. */
+export function parseBody(ctx: Context, raw: Buffer): Body {
   const type = ctx.get('content-type');
-  const raw = await collect(ctx, limit);
   if (raw.length === 0) return { raw, json: undefined };
   if (type && !JSON_TYPES.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', `Send JSON with "Content-Type: application/json", not ${type.split(';')[0]}`);

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { settingsFromEnv } from './config.js';
-import { newKey } from './keys.js';
-import { Domain } from './core/domain.js';
+import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
+import { serviceCommand } from './service-commands.js';
 import { openStore } from './stores/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
@@ -14,14 +14,21 @@ Commands:
   serve [--port N] [--host H] [--data FILE] [--no-seed]
                                  Start the display server (default http://localhost:3000).
                                  A new data file is seeded with the "demo" service unless --no-seed.
-  service create NAME [--data FILE]      Create a service; prints {"name","key"}
-  service list [--data FILE]             List services as JSON lines {"name","createdAt"}
-  service rotate-key NAME [--data FILE]  Give a service a new key; prints {"name","key"}
+  service create NAME [--legacy-signatures on|off]
+                                 Create a service; prints {"name","key"}
+  service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
+  service rotate-key NAME        Give a service a new key; prints {"name","key"}
+  service set NAME --legacy-signatures on|off
+                                 Accept or refuse the legacy SHA1 signature form
+  service delete NAME            Delete a service with all its badges and users
+  Service commands take --data FILE, and --server URL to use that server's admin API.
 
 Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off,
 CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB)
-(whether the service named "test" takes writes without a key; turn it off in production).
-Service commands need the server stopped: one process owns the data at a time.`;
+(whether the service named "test" takes writes without a key; turn it off in production),
+ADMIN_TOKEN (the operator token of the admin API; serve makes one and keeps it if unset).
+While a server runs on the data, service commands go through its admin API (one process owns
+the data); otherwise they change the data file directly.`;
 
 /** The folder with package.json, whether running from `server/` (tsx) or `dist/server/`. */
 export function packageRoot(): string {
@@ -43,6 +50,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       host: { type: 'string' },
       data: { type: 'string' },
       'no-seed': { type: 'boolean' },
+      server: { type: 'string' },
+      'legacy-signatures': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,40 +61,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     ...(values.host !== undefined ? { HOST: values.host } : {}),
     ...(values.data !== undefined ? { DATA_FILE: values.data } : {}),
   });
-  const [command, sub, name] = positionals;
+  const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
     console.log(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
 
-  if (command === 'serve') return serve(settings, !values['no-seed']);
+  if (command === 'serve') return serve(settings, !values['no-seed'], env);
 
   if (command === 'service') {
-    const store = await openStore({ file: settings.dataFile });
-    try {
-      if (sub === 'list' && name === undefined) {
-        for (const s of await store.listServices()) console.log(JSON.stringify({ name: s.name, createdAt: s.createdAt }));
-        return 0;
-      }
-      if ((sub === 'create' || sub === 'rotate-key') && name !== undefined) {
-        const key = newKey();
-        const domain = new Domain(store);
-        const service = sub === 'create' ? await domain.createService(name, key) : await domain.setServiceKey(name, key);
-        console.log(JSON.stringify({ name: service.name, key: service.key }));
-        return 0;
-      }
-    } catch (error) {
-      console.error(`user-badges: ${(error as Error).message}`);
-      return 1;
-    } finally {
-      await store.close();
-    }
+    const options = { dataFile: settings.dataFile, server: values.server, legacySignatures: values['legacy-signatures'] };
+    const code = await serviceCommand(rest, options, env);
+    if (code !== undefined) return code;
   }
   console.error(`user-badges: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
   return 2;
 }
 
-async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean): Promise<number> {
+async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const log = (message: string, error?: unknown) => console.error(new Date().toISOString(), message, error ?? '');
   const store = await openStore({
     file: settings.dataFile,
@@ -98,7 +91,8 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       process.exit(1);
     },
   });
-  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log } });
+  const admin = await serverAdminToken(settings.dataFile, env);
+  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log, adminToken: admin.token } });
   const server = app.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
@@ -106,13 +100,15 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   console.log(`user-badges listening on http://${settings.host}:${port} (data: ${settings.dataFile})`);
   if (store.seeded) console.log(`Seeded service "${store.seeded.service}" with key ${store.seeded.key}`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
+  console.log(adminNotice(admin));
+  const withdraw = await announceServer(settings.dataFile, localUrl(settings.host, port));
 
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       console.log(`${signal}: closing`);
       server.close();
       server.closeAllConnections();
-      store.close().then(
+      withdraw().then(() => store.close()).then(
         () => resolve(0),
         (error) => {
           log('closing the store failed', error);
@@ -122,6 +118,13 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });
+}
+
+/** Shown once when made: afterwards only where it is kept. */
+function adminNotice({ source, token, file }: AdminToken): string {
+  if (source === 'env') return 'Admin API at /admin/services, token from ADMIN_TOKEN.';
+  if (source === 'file') return `Admin API at /admin/services, token in ${file}.`;
+  return `Admin API at /admin/services with the token ${token} (shown once; kept in ${file}, mode 0600).`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

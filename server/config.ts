@@ -9,6 +9,8 @@ export interface AppConfig {
   publicRoot: string | null;
   /** Answer `users.json?names=` reads before Koa (see fast-path.ts); off only to compare the two. */
   fastReads: boolean;
+  /** The operator's token for the admin API (`/admin/...`); null leaves the admin API out. */
+  adminToken: string | null;
   /** Milliseconds since the epoch; tests move it to check signature expiry. */
   now: () => number;
   log: (message: string, error?: unknown) => void;
@@ -19,6 +21,7 @@ export const defaultConfig = (): AppConfig => ({
   openTestService: true,
   publicRoot: null,
   fastReads: true,
+  adminToken: null,
   now: Date.now,
   log: (message, error) => console.error(message, error ?? ''),
 });

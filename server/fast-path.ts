@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVICE_NAME, type SortKey } from '../types/api.js';
 import { matchesETag } from './etag.js';
 import { answerHeaders, type ReadCache } from './read-cache.js';
+import { responseTime } from './response-time.js';
 import * as validate from './validate.js';
 
 interface Read {
@@ -26,6 +27,7 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
   const parsed = new Map<string, Read>();
 
   return async function fastRead(req, res) {
+    const started = performance.now();
     const url = req.url ?? '';
     let read = parsed.get(url);
     if (read === undefined) {
@@ -39,7 +41,7 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
     }
     const answer = await reads.usersByName(read.service, read.names, read.sort);
     if (!answer) return false;
-    const headers = answerHeaders(answer.etag);
+    const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
     if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {
       res.writeHead(304, headers).end();
     } else {
@@ -55,21 +57,26 @@ function parse(url: string): Read | null {
   const question = url.indexOf('?');
   const match = question > 0 ? USERS_PATH.exec(url.slice(0, question)) : null;
   if (!match || !SERVICE_NAME.test(match[1]!)) return null;
-  const query = new Map<string, string>();
+  const names: string[] = [];
+  let sort: string | undefined;
   for (const pair of url.slice(question + 1).split('&')) {
     const equals = pair.indexOf('=');
     const name = equals < 0 ? pair : pair.slice(0, equals);
-    if ((name !== 'names' && name !== 'sort') || query.has(name)) return null;
+    let value: string;
     try {
       // As Koa's query parser reads it: "+" is a space.
-      query.set(name, decodeURIComponent((equals < 0 ? '' : pair.slice(equals + 1)).replace(/\+/g, ' ')));
+      value = decodeURIComponent((equals < 0 ? '' : pair.slice(equals + 1)).replace(/\+/g, ' '));
     } catch {
       return null;
     }
+    // Repeated names are one list, as Koa's route reads them; a repeated sort is Koa's 400.
+    if (name === 'names') names.push(value);
+    else if (name === 'sort' && sort === undefined) sort = value;
+    else return null;
   }
   try {
-    const names = validate.names(query.get('names'));
-    return names ? { service: match[1]!, names, sort: validate.sort(query.get('sort')) } : null;
+    const list = validate.names(names.length === 0 ? undefined : names);
+    return list ? { service: match[1]!, names: list, sort: validate.sort(sort) } : null;
   } catch {
     return null;
   }

@@ -17,7 +17,7 @@ export function openApiDocument() {
   };
   const writeErrors = {
     '400': error('Badly formed request: invalid JSON, wrong types, missing fields, unknown badge (`unknown_badge`), bad names'),
-    '401': error('Bad credentials: missing, wrong key, bad or expired signature, replayed signature, key in URL'),
+    '401': error('Bad credentials: missing, wrong key, bad or expired signature, bad nonce, replayed signature, legacy signatures turned off'),
     '403': error('The open `test` service is full'),
     '404': error('Service not found'),
     '413': error('Body too large'),
@@ -32,7 +32,7 @@ export function openApiDocument() {
       title: 'user-badges display server',
       version: '1.0.0',
       description:
-        'The UserBadges.com v1 API. Reads are public and CORS-open. Writes need the service key: `Authorization: <key>` (or `Bearer <key>`), or `?ts=<unix seconds>&signature=<hex>` where signature = hex(HMAC-SHA256(key, ts + "\\n" + METHOD + "\\n" + PATH + "\\n" + BODY)), PATH being the path as sent without the query; the legacy hex(SHA1(key + ts + PATH + BODY)) is accepted too. ts must be within 300 s of the server clock and each signature is accepted once. Errors are `{"error":{"code","message"}}`.',
+        'The UserBadges.com v1 API. Reads are public and CORS-open. Writes need the service key: `Authorization: <key>` (or `Bearer <key>`), or `?ts=<unix seconds>&nonce=<8-64 of A-Za-z0-9_->&signature=<hex>` where signature = hex(HMAC-SHA256(key, ts + "\\n" + nonce + "\\n" + METHOD + "\\n" + PATH + "\\n" + BODY)), PATH being the path as sent without the query; without `nonce`, the line `nonce + "\\n"` is left out. The legacy hex(SHA1(key + ts + PATH + BODY)) is accepted too, PATH as sent or decoded, unless the service turned it off. ts must be within 300 s of the server clock. Each signature is used once, whatever the outcome; one without nonce, repeated for the identical request (method, path, body) within the window, gets the first answer again with `X-Replay: true` and changes nothing. A URL parameter named like a credential (key, token, secret, ...) is a 400. Errors are `{"error":{"code","message"}}`.',
     },
     paths: {
       '/v1/{service}/badges.json': {
@@ -53,11 +53,11 @@ export function openApiDocument() {
           responses: { '200': json(ref('BadgesResponse'), 'All badges of the service'), ...writeErrors },
         },
         delete: {
-          summary: 'Delete badges and take them from every user',
+          summary: 'Delete badges and take them from every user; idempotent: names not registered are listed in `absent`',
           security: secured,
           parameters: [sort],
           requestBody: badgeNames,
-          responses: { '200': json(ref('BadgesResponse'), 'The remaining badges'), ...writeErrors },
+          responses: { '200': json(ref('BadgesDeleteResponse'), 'The remaining badges, and the names that were already absent'), ...writeErrors },
         },
       },
       '/v1/{service}/users.json': {
@@ -87,15 +87,17 @@ export function openApiDocument() {
           responses: { '200': json(ref('UserUpdate'), 'Every badge the user has'), ...writeErrors },
         },
         delete: {
-          summary: 'Take badges from the user; service-wide counts follow',
+          summary: 'Take badges from the user; service-wide counts follow. Idempotent: badges the user does not hold (or an unknown user) are listed in `absent`',
           security: secured,
           requestBody: badgeNames,
-          responses: { '200': json(ref('UserUpdate'), 'Every badge the user has'), ...writeErrors, '404': error('Service or user not found') },
+          responses: { '200': json(ref('UserRevoke'), 'Every badge the user still has, and the names that were already absent'), ...writeErrors },
         },
       },
+      ...adminPaths(json, error, ref),
     },
     components: {
       securitySchemes: {
+        admin: { type: 'http', scheme: 'bearer', description: 'The operator token `serve` takes from ADMIN_TOKEN or creates (admin API only)' },
         key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The service key, optionally prefixed with `Bearer `' },
         signature: { type: 'apiKey', in: 'query', name: 'signature', description: 'With `ts`; see the description above' },
       },
@@ -108,7 +110,7 @@ export function openApiDocument() {
           properties: { name: ref('Name') },
           additionalProperties: true,
           maxProperties: LIMITS.fieldsPerBadge + 1,
-          description: 'Custom fields are free; `description`, `link` and `type` are used by the widget. `count`, `latest`, `globalCount`, `globalLatest` are the server\'s.',
+          description: 'Custom fields are free; `description`, `link` and `type` are used by the widget. `count`, `latest`, `globalCount`, `globalLatest` are the server\'s and ignored when sent.',
         },
         Badge: { type: 'object', required: ['name', 'count', 'latest'], properties: { name: ref('Name'), count: { type: 'integer' }, latest: { oneOf: [ref('Time'), { type: 'null' }] } }, additionalProperties: true },
         BadgeSummary: { type: 'object', required: ['count', 'latest'], properties: { count: { type: 'integer' }, latest: { oneOf: [ref('Time'), { type: 'null' }] } }, additionalProperties: true },
@@ -126,12 +128,48 @@ export function openApiDocument() {
           properties: { badges: { type: 'object', additionalProperties: ref('BadgeSummary') }, users: { type: 'array', items: ref('User') }, paging: ref('Paging') },
         },
         UserUpdate: { type: 'object', required: ['user'], properties: { user: { type: 'object', required: ['name', 'badges'], properties: { name: ref('Name'), badges: { type: 'array', items: ref('Name') } } } } },
+        BadgesDeleteResponse: { allOf: [ref('BadgesResponse'), { type: 'object', required: ['absent'], properties: { absent: { type: 'array', items: ref('Name') } } }] },
+        UserRevoke: { allOf: [ref('UserUpdate'), { type: 'object', required: ['absent'], properties: { absent: { type: 'array', items: ref('Name') } } }] },
+        AdminService: {
+          type: 'object',
+          required: ['name', 'createdAt', 'legacySignatures'],
+          properties: { name: { type: 'string', pattern: SERVICE_NAME.source }, createdAt: ref('Time'), legacySignatures: { type: 'boolean', description: 'Whether the legacy SHA1 signature form is accepted' }, key: { type: 'string', description: 'Only right after creating or rotating' } },
+        },
         Error: {
           type: 'object',
           required: ['error'],
           properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
         },
       },
+    },
+  };
+}
+
+/** `/admin/services`: managing services while the server runs (see routes/admin.ts). */
+function adminPaths(json: (schema: object, description: string) => object, error: (description: string) => object, ref: (name: string) => object) {
+  const security = [{ admin: [] }];
+  const name = { name: 'name', in: 'path', required: true, description: 'The service', schema: { type: 'string', pattern: SERVICE_NAME.source } };
+  const denied = { '401': error('Missing or wrong operator token') };
+  const settings = { type: 'object', properties: { legacySignatures: { type: 'boolean' } }, additionalProperties: false };
+  return {
+    '/admin/services': {
+      get: { summary: 'Every service, without keys', security, responses: { '200': json({ type: 'object', required: ['services'], properties: { services: { type: 'array', items: ref('AdminService') } } }, 'The services'), ...denied } },
+      post: {
+        summary: 'Create a service; the answer is the only place its key is shown',
+        security,
+        requestBody: { required: true, content: { 'application/json': { schema: { ...settings, required: ['name'], properties: { name: { type: 'string', pattern: SERVICE_NAME.source }, ...settings.properties } } } } },
+        responses: { '201': json(ref('AdminService'), 'The service, with its key'), '400': error('Invalid name or field'), ...denied, '409': error('The name is taken') },
+      },
+    },
+    '/admin/services/{name}': {
+      parameters: [name],
+      get: { summary: 'One service, without its key', security, responses: { '200': json(ref('AdminService'), 'The service'), ...denied, '404': error('No such service') } },
+      patch: { summary: 'Change settings', security, requestBody: { required: true, content: { 'application/json': { schema: settings } } }, responses: { '200': json(ref('AdminService'), 'The service'), '400': error('Invalid setting'), ...denied, '404': error('No such service') } },
+      delete: { summary: 'Delete the service with all its badges and users', security, responses: { '200': json({ type: 'object', properties: { name: { type: 'string' }, deleted: { const: true } } }, 'Deleted'), ...denied, '404': error('No such service') } },
+    },
+    '/admin/services/{name}/key': {
+      parameters: [name],
+      post: { summary: 'Give the service a new key; the old one stops working at once', security, responses: { '200': json(ref('AdminService'), 'The service, with its new key'), ...denied, '404': error('No such service') } },
     },
   };
 }

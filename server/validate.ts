@@ -40,11 +40,14 @@ export function sort(raw: string | string[] | undefined): SortKey | undefined {
   return raw as SortKey;
 }
 
-/** `?names=a,b`: decoded, validated, without duplicates, at most `LIMITS.namesPerRequest`. */
+/**
+ * `?names=a,b`: decoded, validated, without duplicates, at most `LIMITS.namesPerRequest`. A repeated
+ * parameter (`?names=a&names=b`, how the original client sent a list) counts as one joined list.
+ */
 export function names(raw: string | string[] | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw badRequest('invalid_names', 'Give names once, separated by commas: ?names=a,b');
-  const list = [...new Set(raw.split(',').filter((n) => n !== '').map((n) => name(n, 'user')))];
+  const joined = typeof raw === 'string' ? raw : raw.join(',');
+  const list = [...new Set(joined.split(',').filter((n) => n !== '').map((n) => name(n, 'user')))];
   if (list.length > LIMITS.namesPerRequest) {
     throw badRequest('too_many_names', `At most ${LIMITS.namesPerRequest} names per request; split the list`);
   }
@@ -93,14 +96,13 @@ export function badgeInputs(body: unknown): BadgeInput[] {
     if (rawName === undefined) throw badRequest('invalid_badge', `badges[${i}] has no "name"`);
     const badgeName = name(rawName, 'badge');
     const fields: BadgeFields = {};
-    const keys = Object.keys(rest);
+    // Fields the server manages are ignored rather than refused, so that a badge read with GET,
+    // changed and sent back with PUT goes through.
+    const keys = Object.keys(rest).filter((key) => !(RESERVED_BADGE_FIELDS as readonly string[]).includes(key));
     if (keys.length > LIMITS.fieldsPerBadge) {
       throw badRequest('too_many_fields', `Badge "${badgeName}" has more than ${LIMITS.fieldsPerBadge} fields`);
     }
     for (const key of keys) {
-      if ((RESERVED_BADGE_FIELDS as readonly string[]).includes(key)) {
-        throw badRequest('read_only_field', `Badge "${badgeName}": "${key}" is set by the server and cannot be written`);
-      }
       if (UNSAFE_FIELD.has(key) || key.length === 0 || key.length > LIMITS.fieldNameLength || FORBIDDEN_IN_NAME.test(key)) {
         throw badRequest('invalid_field', `Badge "${badgeName}": "${key.slice(0, 80)}" is not an allowed field name`);
       }
@@ -128,4 +130,22 @@ function depth(value: unknown): number {
     for (const child of Object.values(item)) stack.push([child, level + 1]);
   }
   return deepest;
+}
+
+/** `{"legacySignatures": false}`: the settings an operator may change; anything else is refused. */
+export function serviceSettings(body: unknown, allowed: readonly string[] = ['legacySignatures']): { legacySignatures?: boolean } {
+  const fields = bodyObject(body);
+  const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw badRequest('invalid_body', `Unknown field(s) ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; expected ${allowed.join(', ')}`);
+  const { legacySignatures } = fields;
+  if (legacySignatures !== undefined && typeof legacySignatures !== 'boolean') throw badRequest('invalid_body', '"legacySignatures" must be true or false');
+  return legacySignatures === undefined ? {} : { legacySignatures };
+}
+
+/** `{"name": "topchefs", "legacySignatures": false}`: a service to create. */
+export function newService(body: unknown): { name: string; legacySignatures?: boolean } {
+  const settings = serviceSettings(body, ['name', 'legacySignatures']);
+  const { name } = bodyObject(body);
+  if (typeof name !== 'string') throw badRequest('invalid_service_name', '"name" must be the service name, a string');
+  return { name: serviceName(name), ...settings };
 }

@@ -17,7 +17,7 @@ export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const SORT_KEYS = ['name', '-name', 'count', '-count', 'date', '-date'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
-/** Fields the server owns; a write that tries to set them is refused. */
+/** Fields the server owns; a write that sets them has them ignored (so a GET -> PUT round trip works). */
 export const RESERVED_BADGE_FIELDS = ['name', 'count', 'latest', 'globalCount', 'globalLatest'] as const;
 
 /** A badge as `GET /v1/:service/badges.json` lists it: custom fields plus the service-wide figures. */
@@ -76,6 +76,19 @@ export interface UsersResponse {
 /** What `PUT` and `DELETE /v1/:service/users/:name.json` answer. */
 export interface UserUpdateResponse {
   user: { name: string; badges: string[] };
+}
+
+/**
+ * `DELETE` is idempotent: deleting what is already gone succeeds. Its answer says what remains and,
+ * in `absent`, which of the names asked for were already gone (badges not registered; awards the
+ * user did not hold).
+ */
+export interface BadgesDeleteResponse extends BadgesResponse {
+  absent: string[];
+}
+
+export interface UserRevokeResponse extends UserUpdateResponse {
+  absent: string[];
 }
 
 export interface ErrorBody {

@@ -42,7 +42,7 @@ export class Domain {
   award(service: string, user: string, badges: readonly string[], at?: Date): Promise<UserRecord> {
     return this.run(service, (tx) => award(tx, service, user, badges, at));
   }
-  revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord; absent: string[] }> {
+  revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
     return this.run(service, (tx) => revoke(tx, service, user, badges));
   }
 }

@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import type { BadgesDeleteResponse, SortKey } from '../../types/api.js';
+import type { BadgeRecord } from '../core/model.js';
 import * as validate from '../validate.js';
 import { badgeView, sortBadges } from '../views.js';
 import type { Deps, V1State } from './context.js';
@@ -11,10 +13,10 @@ export function badgeRoutes(deps: Deps): Router<V1State> {
   const service = loadService(deps);
   const write = [service, authorize(deps)] as const;
 
+  const view = (badges: BadgeRecord[], sort?: SortKey) => (sort ? sortBadges([...badges], sort) : badges).map(badgeView);
   const answer = async (serviceName: string, sortRaw: string | string[] | undefined) => {
     const sort = validate.sort(sortRaw);
-    const badges = await store.listBadges(serviceName);
-    return { badges: (sort ? sortBadges([...badges], sort) : badges).map(badgeView) };
+    return { badges: view(await store.listBadges(serviceName), sort) };
   };
 
   router.get('/badges.json', service, async (ctx) => {
@@ -28,9 +30,9 @@ export function badgeRoutes(deps: Deps): Router<V1State> {
   });
 
   router.delete('/badges.json', ...write, async (ctx) => {
-    validate.sort(ctx.query.sort);
-    await deps.domain.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
-    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
+    const sort = validate.sort(ctx.query.sort);
+    const { absent } = await deps.domain.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
+    ctx.body = { badges: view(await store.listBadges(ctx.state.service.name), sort), absent } satisfies BadgesDeleteResponse;
   });
 
   return router;

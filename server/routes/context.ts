@@ -1,11 +1,11 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
-import type { ReplayGuard } from '../auth.js';
+import type { AnswerKeeper } from '../kept-answers.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
 import type { Domain } from '../core/domain.js';
 import type { ServiceRecord } from '../core/model.js';
-import type { Store } from '../core/ports.js';
+import type { ReplayStore, Store } from '../core/ports.js';
 
 /** What the v1 routes share: set up once by `createApp`. */
 export interface Deps {
@@ -13,7 +13,7 @@ export interface Deps {
   /** Every write goes through the domain core. */
   domain: Domain;
   config: AppConfig;
-  replay: ReplayGuard;
+  replay: ReplayStore;
   reads: ReadCache;
 }
 
@@ -21,6 +21,8 @@ export interface V1State {
   service: ServiceRecord;
   /** The parsed JSON body of an authorised write. */
   body: unknown;
+  /** Set when the request used up a signature: reports the answer sent (see kept-answers.ts). */
+  answered?: AnswerKeeper['answered'];
 }
 
 export type V1Context = ParameterizedContext<V1State>;

@@ -1,9 +1,10 @@
 import type { Middleware } from 'koa';
-import { authenticate } from '../auth.js';
-import { readBody } from '../body.js';
+import { checkKey, credentialsOf, requestIdentity, unauthorized, useSignature } from '../auth.js';
+import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../core/errors.js';
-import { badRequest, notFound } from '../errors.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
+import { sendAgain } from '../kept-answers.js';
 import * as validate from '../validate.js';
 import type { Deps, V1State } from './context.js';
 
@@ -11,8 +12,8 @@ import type { Deps, V1State } from './context.js';
 export const OPEN_TEST_SERVICE = 'test';
 
 /**
- * Anyone may write to the open test service, so it is kept small: once it holds this many users or
- * badges, writes that could add more are refused (deletes still work).
+ * Anyone may write to the open test service, so it is kept small: a write whose result would hold
+ * more users or badges than this is refused (updates, awards to existing users and deletes pass).
  */
 export const TEST_SERVICE_LIMITS = { users: 1000, badges: 100 };
 
@@ -43,27 +44,62 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
   };
 }
 
-/** Reads the body and checks the service's credentials; writes go through here. */
+/**
+ * Checks the service's credentials, then reads the body; writes go through here. A key in the header
+ * is checked before the body is read. A signature covers the body, so the bytes are read first, the
+ * signature is checked and used up, and only then is the body parsed and validated: a request
+ * refused for its body has still spent its signature.
+ */
 export function authorize({ config, replay }: Deps): Middleware<V1State> {
   return async function authorized(ctx, next) {
-    const body = await readBody(ctx, config.maxBodyBytes);
     const { service } = ctx.state;
-    if (service.name !== OPEN_TEST_SERVICE || !config.openTestService) {
-      const query = ctx.query;
-      authenticate(
-        service,
-        {
-          authorization: ctx.get('authorization') || undefined,
-          ts: query.ts,
-          signature: query.signature,
-          keyInUrl: ['key', 'api_key', 'apikey', 'token', 'secret'].some((k) => k in query),
-        },
-        { method: ctx.method, path: ctx.path, body: body.raw },
-        replay,
-        config.now(),
-      );
+    if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
+      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
+      // The core checks the service's quota against the result of the write, in the same unit.
+      await next().catch((error) => {
+        throw testServiceFull(error);
+      });
+      return;
     }
-    ctx.state.body = body.json;
+    const credentials = credentialsOf(ctx.get('authorization'), ctx.query);
+    if ('key' in credentials) {
+      checkKey(service, credentials.key);
+      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
+      await next();
+      return;
+    }
+    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, config.maxBodyBytes) };
+    const use = await useSignature(service, credentials, request, replay, config.now());
+    if (!use.first) {
+      const sameRequest = use.request === requestIdentity(request);
+      // The same request again within the window, signed without a nonce: a retry, or a repeat the
+      // signature cannot tell from a replay. Either way it gets the first answer and changes nothing.
+      const kept = sameRequest && credentials.nonce === undefined ? await use.answer : null;
+      if (!kept) throw replayed(sameRequest);
+      sendAgain(ctx, kept);
+      return;
+    }
+    ctx.state.answered = use.answered;
+    ctx.state.body = parseBody(ctx, request.body).json;
     await next();
   };
+}
+
+function replayed(sameRequest: boolean): HttpError {
+  return unauthorized(
+    'replayed_signature',
+    sameRequest
+      ? 'This signature was already used; sign each request anew (with a nonce, identical requests get distinct signatures)'
+      : 'This signature was already used for another request (method, path or body); sign each request anew',
+  );
+}
+
+/** The store's quota refusal, told as what it means for the open test service. */
+function testServiceFull(error: unknown): unknown {
+  if (!(error instanceof DomainError) || error.code !== 'quota_exceeded') return error;
+  return new HttpError(
+    403,
+    'test_service_full',
+    `The open "${OPEN_TEST_SERVICE}" service is full: ${error.message}. Delete some, or create a service of your own with "user-badges service create NAME"`,
+  );
 }

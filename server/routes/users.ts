@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { LIMITS, type Paging, type SortKey, type UserUpdateResponse } from '../../types/api.js';
+import { LIMITS, type Paging, type SortKey, type UserRevokeResponse, type UserUpdateResponse } from '../../types/api.js';
 import { notFound } from '../errors.js';
 import { notModified } from '../etag.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
@@ -51,7 +51,10 @@ export function userRoutes(deps: Deps): Router<V1State> {
   });
 
   const userName = (ctx: { params: Record<string, string> }) => validate.name(ctx.params.name, 'user');
-  const updated = (user: UserRecord): UserUpdateResponse => ({ user: { name: user.name, badges: user.awards.map((a: AwardRecord) => a.badge) } });
+  // An unknown user (a revoke leaves it uncreated) holds nothing.
+  const updated = (name: string, user: UserRecord | undefined): UserUpdateResponse => ({
+    user: { name, badges: user?.awards.map((a: AwardRecord) => a.badge) ?? [] },
+  });
 
   router.get('/users/:name.json', service, async (ctx) => {
     const name = userName(ctx);
@@ -63,13 +66,14 @@ export function userRoutes(deps: Deps): Router<V1State> {
   router.put('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated(await deps.domain.award(ctx.state.service.name, name, badges));
+    ctx.body = updated(name, await deps.domain.award(ctx.state.service.name, name, badges));
   });
 
   router.delete('/users/:name.json', ...write, async (ctx) => {
     const name = userName(ctx);
     const badges = validate.badgeNames(ctx.state.body);
-    ctx.body = updated((await deps.domain.revoke(ctx.state.service.name, name, badges)).user);
+    const { user, absent } = await deps.domain.revoke(ctx.state.service.name, name, badges);
+    ctx.body = { ...updated(name, user), absent } satisfies UserRevokeResponse;
   });
 
   return router;

@@ -3,8 +3,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { start, type Harness } from './harness.js';
 
-const hmac = (key: string, ts: string | number, method: string, path: string, body: string) =>
-  createHmac('sha256', key).update(`${ts}\n${method}\n${path}\n${body}`).digest('hex');
+const hmac = (key: string, ts: string | number, method: string, path: string, body: string, nonce?: string) =>
+  createHmac('sha256', key).update(`${ts}\n${nonce === undefined ? '' : `${nonce}\n`}${method}\n${path}\n${body}`).digest('hex');
 const sha1 = (key: string, ts: string | number, path: string, body: string) => createHash('sha1').update(`${key}${ts}${path}${body}`).digest('hex');
 
 describe('authentication of writes', () => {
@@ -32,6 +32,7 @@ describe('authentication of writes', () => {
     ['HMAC-SHA256 signature in upper-case hex', () => [`?ts=${ts() + 1}&signature=${hmac(h.key, ts() + 1, 'PUT', path, body).toUpperCase()}`]],
     ['legacy SHA1 signature', () => [`?ts=${ts()}&signature=${sha1(h.key, ts(), path, body)}`]],
     ['a signature 299 s in the future', () => [`?ts=${ts() + 299}&signature=${hmac(h.key, ts() + 299, 'PUT', path, body)}`]],
+    ['HMAC-SHA256 signature with a nonce', () => [`?ts=${ts()}&nonce=n0nce-0001&signature=${hmac(h.key, ts(), 'PUT', path, body, 'n0nce-0001')}`]],
   ];
   for (const [name, args] of accepted) {
     test(`accepts ${name}`, async () => {
@@ -56,8 +57,9 @@ describe('authentication of writes', () => {
     ['a ts that is not a number', 'invalid_ts', () => [`?ts=soon&signature=${hmac(h.key, 'soon', 'PUT', path, body)}`]],
     ['a signature of the wrong length', 'invalid_signature', () => [`?ts=${ts()}&signature=abc123`]],
     ['a ts without signature', 'invalid_signature', () => [`?ts=${ts()}`]],
-    ['the key in the URL', 'key_in_url', () => [`?key=${h.key}`]],
-    ['the key in the URL beside a valid header', 'key_in_url', () => [`?api_key=${h.key}`, { authorization: h.key }]],
+    ['a nonce the signature does not cover', 'invalid_signature', () => [`?ts=${ts()}&nonce=added-later&signature=${hmac(h.key, ts(), 'PUT', path, body)}`]],
+    ['a malformed nonce', 'invalid_nonce', () => [`?ts=${ts()}&nonce=short&signature=${hmac(h.key, ts(), 'PUT', path, body, 'short')}`]],
+    ['a nonce beside a legacy SHA1 signature, which cannot cover it', 'invalid_nonce', () => [`?ts=${ts()}&nonce=n0nce-0002&signature=${sha1(h.key, ts(), path, body)}`]],
   ];
   for (const [name, code, args] of refused) {
     test(`refuses ${name} with 401 ${code}, changing nothing`, async () => {
@@ -70,14 +72,36 @@ describe('authentication of writes', () => {
     });
   }
 
-  test('refuses a replayed signature', async () => {
-    const query = `?ts=${ts() - 5}&signature=${hmac(h.key, ts() - 5, 'PUT', path, body)}`;
+  test('refuses a replayed signature that has a nonce', async () => {
+    const query = `?ts=${ts() - 5}&nonce=replayed-1&signature=${hmac(h.key, ts() - 5, 'PUT', path, body, 'replayed-1')}`;
     assert.equal((await put(query)).status, 200);
     const before = await popular();
     const replay = await put(query);
     assert.equal(replay.status, 401);
     assert.equal(replay.json.error.code, 'replayed_signature');
     assert.equal(await popular(), before);
+  });
+
+  test('the same request signed without nonce, again in the window, gets the first answer again and changes nothing', async () => {
+    const query = `?ts=${ts() - 6}&signature=${hmac(h.key, ts() - 6, 'PUT', path, body)}`;
+    const first = await put(query);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-replay'), null);
+    const before = await popular();
+    const again = await put(query);
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get('x-replay'), 'true');
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers.get('content-type'), first.headers.get('content-type'));
+    assert.equal(await popular(), before);
+  });
+
+  test('two identical requests with distinct nonces are two awards', async () => {
+    const before = await popular();
+    for (const nonce of ['comment-001', 'comment-002']) {
+      assert.equal((await put(`?ts=${ts()}&nonce=${nonce}&signature=${hmac(h.key, ts(), 'PUT', path, body, nonce)}`)).status, 200);
+    }
+    assert.equal(await popular(), before + 2);
   });
 
   test('a signature made before the server started is refused (a restart forgets used signatures)', async () => {
@@ -90,9 +114,10 @@ describe('authentication of writes', () => {
   test('a signature can be replayed against no other service', async () => {
     const other = '/v1/other/badges.json';
     const badges = JSON.stringify({ badges: [{ name: 'x' }] });
-    const query = `?ts=${ts()}&signature=${hmac(otherKey, ts(), 'PUT', other, badges)}`;
+    const query = `?ts=${ts()}&nonce=other-0001&signature=${hmac(otherKey, ts(), 'PUT', other, badges, 'other-0001')}`;
     assert.equal((await h.request('PUT', other + query, { raw: badges })).status, 200);
     assert.equal((await h.request('PUT', other + query, { raw: badges })).status, 401);
+    assert.equal((await h.request('PUT', other.replace('other', 'demo') + query, { raw: badges })).status, 401);
   });
 
   test('the signature covers the path as sent, percent-encoding included', async () => {
@@ -149,26 +174,91 @@ describe('the worked example in the README', () => {
     const request = { method: 'PUT', path: '/v1/demo/users/daniel.json', body: Buffer.from('{"badges":["commenter","popular"]}') };
     assert.equal(sign('abc123', '1361151319', request), '2d3c2c98c3b17cf0a6405156cf6fa0eba95d73b9fc9f4abf06834c62ca687ccc');
     assert.equal(legacySign('abc123', '1361151319', request), 'd928839512e815b682b304b50116b1875aac51ae');
+    assert.equal(sign('abc123', '1361151319', request, '5f0c8e2a9d1b4c7e'), 'c270c0fb1f9ea96f6613877a3be22dfa39449770c2c86a71e953822c078ce02c');
   });
 });
 
-describe('the open test service is kept small', () => {
-  test('once full, PUTs are refused with 403 test_service_full and deletes still work', async () => {
-    const { TEST_SERVICE_LIMITS } = await import('../../server/routes/service.js');
+describe('credentials in URLs (issue 14.5)', () => {
+  let h: Harness;
+  const logged: unknown[] = [];
+  const secret = 'TOP-SECRET-VALUE-0123';
+  before(async () => (h = await start({ config: { log: (...args: unknown[]) => logged.push(args) } })));
+  after(() => h.close());
+
+  const names = ['key', 'KEY', 'Key', 'apiKey', 'api_key', 'API-KEY', 'apikey', 'token', 'Token', 'access_token', 'accessToken', 'secret', 'SECRET'];
+  const requests: [string, string][] = [
+    ['GET', '/v1/demo/users.json?names=daniel&'],
+    ['HEAD', '/v1/demo/users.json?names=daniel&'],
+    ['GET', '/v1/demo/badges.json?'],
+    ['GET', '/v1/nosuch/users/daniel.json?'],
+    ['PUT', '/v1/demo/users/daniel.json?'],
+    ['DELETE', '/v1/test/users/daniel.json?'],
+    ['GET', '/health?'],
+  ];
+  for (const name of names) {
+    test(`?${name}= is refused with 400 key_in_url on every method, and its value is never echoed or logged`, async () => {
+      for (const [method, path] of requests) {
+        const r = await h.request(method, `${path}${encodeURIComponent(name)}=${secret}`, { headers: { authorization: h.key }, body: method === 'GET' || method === 'HEAD' ? undefined : { badges: ['popular'] } });
+        assert.equal(r.status, 400, `${method} ${path}${name}`);
+        if (method !== 'HEAD') assert.equal(r.json.error.code, 'key_in_url');
+        assert.doesNotMatch(r.text, new RegExp(secret));
+      }
+      assert.doesNotMatch(JSON.stringify(logged, (_, v) => (v instanceof Error ? v.stack : v)), new RegExp(secret));
+      assert.equal((await h.request('GET', '/v1/demo/users.json?names=daniel&sort=name')).status, 200, 'other parameters pass');
+    });
+  }
+});
+
+describe('authentication runs before body checks (issue 14.5)', () => {
+  let h: Harness;
+  before(async () => (h = await start({ config: { maxBodyBytes: 1024 } })));
+  after(() => h.close());
+  const path = '/v1/demo/users/daniel.json';
+
+  const cases: [string, { raw: string; headers: Record<string, string> }, string][] = [
+    ['a wrong key with a body over the limit', { raw: JSON.stringify({ badges: ['popular'], pad: 'x'.repeat(4096) }), headers: { authorization: 'wrong' } }, 'invalid_key'],
+    ['a wrong key with a form-encoded body', { raw: 'badges=popular', headers: { authorization: 'wrong', 'content-type': 'application/x-www-form-urlencoded' } }, 'invalid_key'],
+    ['a wrong key with invalid JSON', { raw: '{"badges": [', headers: { authorization: 'wrong' } }, 'invalid_key'],
+    ['no credentials with invalid JSON', { raw: '{"badges": [', headers: {} }, 'missing_credentials'],
+    ['a malformed ts with a body over the limit', { raw: 'x'.repeat(4096), headers: {} }, 'invalid_ts'],
+  ];
+  for (const [name, options, code] of cases) {
+    test(`${name}: 401 ${code}, not a complaint about the body`, async () => {
+      const query = code === 'invalid_ts' ? '?ts=soon&signature=' + 'a'.repeat(64) : '';
+      const r = await h.request('PUT', path + query, options);
+      assert.equal(r.status, 401, r.text);
+      assert.equal(r.json.error.code, code);
+    });
+  }
+
+  test('a signed request refused for its body (415, 400) has used up its signature', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const form = 'badges=popular';
+    const signature = hmac(h.key, now, 'PUT', path, form, 'form-00001');
+    const query = `?ts=${now}&nonce=form-00001&signature=${signature}`;
+    const first = await h.request('PUT', path + query, { raw: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(first.status, 415);
+    const again = await h.request('PUT', path + query, { raw: form, headers: { 'content-type': 'application/json' } });
+    assert.equal(again.status, 401);
+    assert.equal(again.json.error.code, 'replayed_signature');
+  });
+});
+
+describe('a service can turn the legacy SHA1 form off (issue 14.5)', () => {
+  test('legacy signatures are then refused with 401 legacy_signatures_off; HMAC and the header still work', async () => {
     const h = await start();
     try {
-      const badges = Array.from({ length: TEST_SERVICE_LIMITS.badges }, (_, i) => ({ name: `b${i}` }));
-      assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges } })).status, 200);
-      const full = await h.request('PUT', '/v1/test/users/u.json', { body: { badges: ['b0'] } });
-      assert.equal(full.status, 403);
-      assert.equal(full.json.error.code, 'test_service_full');
-      assert.equal((await h.request('GET', '/v1/test/users/u.json')).status, 404, 'nothing changed');
-      assert.equal((await h.request('DELETE', '/v1/test/badges.json', { body: { badges: ['b99'] } })).status, 200);
-      assert.equal((await h.request('PUT', '/v1/test/users/u.json', { body: { badges: ['b0'] } })).status, 200);
-      // Other services have no such limit.
-      const many = Array.from({ length: TEST_SERVICE_LIMITS.badges + 1 }, (_, i) => ({ name: `m${i}` }));
-      assert.equal((await h.request('PUT', '/v1/demo/badges.json', { headers: { authorization: h.key }, body: { badges: many.slice(0, 100) } })).status, 200);
-      assert.equal((await h.request('PUT', '/v1/demo/badges.json', { headers: { authorization: h.key }, body: { badges: many.slice(100) } })).status, 200);
+      const path = '/v1/demo/users/daniel.json';
+      const body = '{"badges":["popular"]}';
+      const now = Math.floor(Date.now() / 1000);
+      await h.domain.updateServiceSettings('demo', { legacySignatures: false });
+      const legacy = await h.request('PUT', `${path}?ts=${now}&signature=${sha1(h.key, now, path, body)}`, { raw: body });
+      assert.equal(legacy.status, 401);
+      assert.equal(legacy.json.error.code, 'legacy_signatures_off');
+      assert.equal((await h.request('PUT', `${path}?ts=${now}&signature=${hmac(h.key, now, 'PUT', path, body)}`, { raw: body })).status, 200);
+      assert.equal((await h.request('PUT', path, { raw: body, headers: { authorization: h.key } })).status, 200);
+      await h.domain.updateServiceSettings('demo', { legacySignatures: true });
+      assert.equal((await h.request('PUT', `${path}?ts=${now}&signature=${sha1(h.key, now, path, body)}`, { raw: body })).status, 200);
     } finally {
       await h.close();
     }

@@ -73,13 +73,13 @@ describe('badges.json', () => {
     assert.deepEqual(carol.json.badges.map((b: { name: string }) => b.name), ['popular']);
   });
 
-  test('DELETE of an unregistered badge fails and deletes nothing', async () => {
-    const before = await h.request('GET', '/v1/demo/badges.json');
-    const { status, json } = await h.request('DELETE', '/v1/demo/badges.json', { headers: auth(), body: { badges: ['popular', 'nonexistent'] } });
-    assert.equal(status, 400);
-    assert.equal(json.error.code, 'unknown_badge');
-    assert.deepEqual(json.error.details, ['nonexistent']);
-    assert.deepEqual((await h.request('GET', '/v1/demo/badges.json')).json, before.json);
+  test('DELETE of an unregistered badge deletes the others and names it absent', async () => {
+    await h.request('PUT', '/v1/demo/badges.json', { headers: auth(), body: { badges: [{ name: 'doomed' }] } });
+    const { status, json } = await h.request('DELETE', '/v1/demo/badges.json', { headers: auth(), body: { badges: ['doomed', 'nonexistent'] } });
+    assert.equal(status, 200);
+    assert.deepEqual(json.absent, ['nonexistent']);
+    assert.deepEqual(json.badges, (await h.request('GET', '/v1/demo/badges.json')).json.badges);
+    assert.equal(json.badges.some((b: { name: string }) => b.name === 'doomed'), false);
   });
 
   test('GET answers 304 to a matching If-None-Match and 200 once the data changed', async () => {

@@ -36,15 +36,27 @@ describe('UserBadgesClient', () => {
     await assert.rejects(right.user('nobody'), (e: unknown) => e instanceof UserBadgesError && e.status === 404);
   });
 
+  test('two identical awards in the same second are two awards (every request carries a nonce)', async () => {
+    const second = Math.floor(Date.now() / 1000);
+    const client = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key, now: () => second });
+    const count = async () => (await client.user('daniel')).badges.find((b) => b.name === 'popular')!.count;
+    const before = await count();
+    await client.award('daniel', ['popular']);
+    await client.award('daniel', ['popular']);
+    await Promise.all([client.award('daniel', ['popular']), client.award('daniel', ['popular'])]);
+    assert.equal(await count(), before + 4);
+  });
+
   test('a client whose clock is off by more than 5 minutes is refused as expired', async () => {
     const late = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key, now: () => Date.now() / 1000 - 600 });
     await assert.rejects(late.award('daniel', ['popular']), (e: unknown) => e instanceof UserBadgesError && e.code === 'expired_ts');
   });
 
-  test('property: the WebCrypto signature of the client equals the server’s', async () => {
+  test('property: the WebCrypto signature of the client equals the server’s, with and without nonce', async () => {
+    const nonce = fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1 }), fc.nat().map(String), fc.constantFrom('PUT', 'DELETE'), fc.webPath(), fc.string({ unit: 'binary' }), async (key, ts, method, path, body) => {
-        assert.equal(await signRequest(key, ts, method, path, body), sign(key, ts, { method, path, body: Buffer.from(body) }));
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.nat().map(String), fc.constantFrom('PUT', 'DELETE'), fc.webPath(), fc.string({ unit: 'binary' }), nonce, async (key, ts, method, path, body, n) => {
+        assert.equal(await signRequest(key, ts, method, path, body, n), sign(key, ts, { method, path, body: Buffer.from(body) }, n));
       }),
       { numRuns: 200 },
     );

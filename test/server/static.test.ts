@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Router from '@koa/router';
 import { openApiDocument } from '../../server/openapi.js';
+import { adminRoutes } from '../../server/routes/admin.js';
 import { badgeRoutes } from '../../server/routes/badges.js';
 import { userRoutes } from '../../server/routes/users.js';
 import { start, type Harness } from './harness.js';
@@ -81,6 +82,9 @@ describe('files and documents the server hosts', () => {
     const served = [...badgeRoutes(deps).stack, ...userRoutes(deps).stack].flatMap((layer: Router.Layer) =>
       layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} /v1/{service}${layer.path.replace(/:(\w+)/g, '{$1}')}`),
     );
+    for (const layer of adminRoutes({ store: h.store, token: 't', maxBodyBytes: 1 }).stack as Router.Layer[]) {
+      for (const m of layer.methods.filter((m) => m !== 'HEAD')) served.push(`${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`);
+    }
     const documented = Object.entries(json.paths).flatMap(([path, item]) =>
       Object.keys(item as object).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path}`),
     );

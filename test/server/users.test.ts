@@ -110,7 +110,7 @@ describe('users', () => {
     const earlyLatest = (await h.request('GET', '/v1/demo/users/early.json')).json.latest;
     const { status, json } = await h.request('DELETE', '/v1/demo/users/late.json', { headers: auth(), body: { badges: ['pioneer'] } });
     assert.equal(status, 200);
-    assert.deepEqual(json, { user: { name: 'late', badges: [] } });
+    assert.deepEqual(json, { user: { name: 'late', badges: [] }, absent: [] });
     const pioneer = (await h.request('GET', '/v1/demo/badges.json')).json.badges.find((b: { name: string }) => b.name === 'pioneer');
     assert.equal(pioneer.count, 1);
     assert.equal(pioneer.latest, earlyLatest);
@@ -118,11 +118,13 @@ describe('users', () => {
     assert.deepEqual(late, { name: 'late', latest: null, badges: [] });
   });
 
-  test('DELETE for an unknown user is a 404 and an unregistered badge a 400', async () => {
-    assert.equal((await h.request('DELETE', '/v1/demo/users/nobody.json', { headers: auth(), body: { badges: ['popular'] } })).status, 404);
+  test('DELETE for an unknown user or an unregistered badge names them absent and creates nothing', async () => {
+    const nobody = await h.request('DELETE', '/v1/demo/users/nobody.json', { headers: auth(), body: { badges: ['popular'] } });
+    assert.deepEqual([nobody.status, nobody.json], [200, { user: { name: 'nobody', badges: [] }, absent: ['popular'] }]);
+    assert.equal((await h.request('GET', '/v1/demo/users/nobody.json')).status, 404);
     const r = await h.request('DELETE', '/v1/demo/users/daniel.json', { headers: auth(), body: { badges: ['nonexistent'] } });
-    assert.equal(r.status, 400);
-    assert.equal(r.json.error.code, 'unknown_badge');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.absent, ['nonexistent']);
   });
 
   test('an unknown service is a 404 on every route', async () => {

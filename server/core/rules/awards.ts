@@ -1,4 +1,4 @@
-import { invalid, notFound } from '../errors.js';
+import { invalid } from '../errors.js';
 import type { AwardRecord, UserRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { checkQuota } from './quota.js';
@@ -39,12 +39,18 @@ export async function award(tx: Tx, serviceName: string, userName: string, badge
 
 /**
  * Takes the listed badges from the user entirely. Idempotent: badges the user does not hold (any
- * more) are returned, not refused, so a retried DELETE answers as the first one did.
+ * more, or never: unregistered ones too) are returned, not refused, so a retried DELETE succeeds.
  */
-export async function revoke(tx: Tx, serviceName: string, userName: string, badges: readonly string[]): Promise<{ user: UserRecord; absent: string[] }> {
+export async function revoke(
+  tx: Tx,
+  serviceName: string,
+  userName: string,
+  badges: readonly string[],
+): Promise<{ user: UserRecord | undefined; absent: string[] }> {
   await requireService(tx, serviceName);
   const user = await tx.user(serviceName, userName);
-  if (!user) throw notFound('user_not_found', `User "${userName}" does not exist in service "${serviceName}"`);
+  // An unknown user holds nothing and is not created by taking nothing away.
+  if (!user) return { user: undefined, absent: [...new Set(badges)] };
   const taken = new Set(badges);
   const records = await tx.badges(serviceName, [...taken]);
   const except = new Set([userName]);

@@ -11,11 +11,9 @@ export async function checkQuota(tx: Reads, service: ServiceRecord): Promise<voi
   const quota = service.settings?.quota;
   if (!quota) return;
   const [users, badges] = await Promise.all([tx.userCount(service.name), tx.badgeCount(service.name)]);
-  if (users > quota.users || badges > quota.badges) {
-    throw new DomainError(
-      'forbidden',
-      'service_full',
-      `Service "${service.name}" may hold at most ${quota.users} users and ${quota.badges} badges; this request would make ${users} users and ${badges} badges`,
-    );
-  }
+  const over = [
+    users > quota.users ? `${quota.users} users; this request would make ${users}` : null,
+    badges > quota.badges ? `${quota.badges} badges; this request would make ${badges}` : null,
+  ].filter((part) => part !== null);
+  if (over.length > 0) throw new DomainError('forbidden', 'quota_exceeded', `it may hold at most ${over.join(', and at most ')}`);
 }

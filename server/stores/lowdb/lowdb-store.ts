@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../../core/errors.js';
 import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
 import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
-import { LocalFeed, MemoryReplays } from '../local.js';
+import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
@@ -50,7 +50,6 @@ export class LowdbStore implements Store {
   /** Units run one at a time: a unit's reads and its place in the journal must agree. */
   private turn: Promise<void> = Promise.resolve();
   readonly feed = new LocalFeed();
-  readonly replays = new MemoryReplays();
   private journal: Journal | null = null;
   private readonly folder: string | null;
   private mainDirty = false;

@@ -1,0 +1,120 @@
+import { cliAdminToken, runningServer } from './admin-access.js';
+import { newKey } from './keys.js';
+import { Domain } from './core/domain.js';
+import type { ServiceSettings } from './core/model.js';
+import type { Store } from './core/ports.js';
+import { adminView as view, type AdminService } from './routes/admin.js';
+import { openStore } from './stores/index.js';
+
+/** What `user-badges service ...` does, whether on the data itself or through a running server. */
+interface ServiceAdmin {
+  list(): Promise<AdminService[]>;
+  create(name: string, settings: ServiceSettings): Promise<AdminService & { key: string }>;
+  rotateKey(name: string): Promise<AdminService & { key: string }>;
+  configure(name: string, settings: ServiceSettings): Promise<AdminService>;
+  delete(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServiceCommandOptions {
+  dataFile: string;
+  /** `--server URL`: use that server's admin API. */
+  server?: string;
+  /** `--legacy-signatures on|off`. */
+  legacySignatures?: string;
+}
+
+/**
+ * `service list|create|rotate-key|set|delete`. While a server owns the data (it left a note beside
+ * it) or with `--server`, through the server's admin API; otherwise on the data file directly.
+ * Returns the exit code, or undefined for a command it does not know.
+ */
+export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const [sub, name, extra] = args;
+  const needsName = ['create', 'rotate-key', 'set', 'delete'].includes(sub ?? '');
+  if (extra !== undefined || (sub === 'list' ? name !== undefined : !needsName || name === undefined)) return undefined;
+  const print = (value: object) => console.log(JSON.stringify(value));
+  let admin: ServiceAdmin | undefined;
+  try {
+    const settings = legacySetting(options.legacySignatures);
+    if (sub === 'set' && settings.legacySignatures === undefined) throw new Error('service set needs a setting: --legacy-signatures on|off');
+    admin = await connect(options, env);
+    if (sub === 'list') for (const s of await admin.list()) print(s);
+    else if (sub === 'create') print(withKey(await admin.create(name!, settings)));
+    else if (sub === 'rotate-key') print(withKey(await admin.rotateKey(name!)));
+    else if (sub === 'set') print(await admin.configure(name!, settings));
+    else {
+      await admin.delete(name!);
+      print({ name: name!, deleted: true });
+    }
+    return 0;
+  } catch (error) {
+    console.error(`user-badges: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await admin?.close();
+  }
+}
+
+const withKey = ({ name, key }: { name: string; key: string }) => ({ name, key });
+
+function legacySetting(value: string | undefined): ServiceSettings {
+  if (value === undefined) return {};
+  if (value !== 'on' && value !== 'off') throw new Error(`--legacy-signatures must be on or off, not "${value}"`);
+  return { legacySignatures: value === 'on' };
+}
+
+async function connect(options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<ServiceAdmin> {
+  const server = options.server ?? (await runningServer(options.dataFile));
+  if (server === undefined) return local(await openStore({ file: options.dataFile }));
+  const token = await cliAdminToken(options.dataFile, env);
+  if (token === undefined) {
+    throw new Error(`The server at ${server} needs its admin token: set ADMIN_TOKEN (serve printed it when it made it, and keeps it in the data folder)`);
+  }
+  return remote(server, token);
+}
+
+function local(store: Store): ServiceAdmin {
+  const domain = new Domain(store);
+  return {
+    list: async () => (await store.listServices()).map(view),
+    create: async (name, settings) => {
+      const s = await domain.createService(name, newKey(), settings);
+      return { ...view(s), key: s.key };
+    },
+    rotateKey: async (name) => {
+      const s = await domain.setServiceKey(name, newKey());
+      return { ...view(s), key: s.key };
+    },
+    configure: async (name, settings) => view(await domain.updateServiceSettings(name, settings)),
+    delete: async (name) => void (await domain.deleteService(name)),
+    close: () => store.close(),
+  };
+}
+
+function remote(server: string, token: string): ServiceAdmin {
+  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, server), {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (error) {
+      throw new Error(`Cannot reach the server at ${server}: ${(error as Error).cause ?? (error as Error).message}`);
+    }
+    const answer = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
+    if (!response.ok) throw new Error(answer?.error?.message ?? `The server answered ${response.status}`);
+    return answer as T;
+  };
+  const service = (name: string) => `/admin/services/${encodeURIComponent(name)}`;
+  return {
+    list: async () => (await call<{ services: AdminService[] }>('GET', '/admin/services')).services,
+    create: (name, settings) => call('POST', '/admin/services', { name, ...settings }),
+    rotateKey: (name) => call('POST', `${service(name)}/key`),
+    configure: (name, settings) => call('PATCH', service(name), settings),
+    delete: async (name) => void (await call('DELETE', service(name))),
+    close: async () => {},
+  };
+}
