@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { settingsFromEnv } from './config.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { serviceCommand } from './service-commands.js';
+import { exportCommand, importCommand } from './transfer-commands.js';
 import { openStore } from './stores/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
@@ -22,8 +23,15 @@ Commands:
                                  Accept or refuse the legacy SHA1 signature form
   service delete NAME            Delete a service with all its badges and users
   Service commands take --data FILE, and --server URL to use that server's admin API.
+  export [--service NAME] [--out FILE]
+                                 Write the store (or one service) as JSON Lines, to stdout unless --out
+  import FILE                    Load an export (FILE, or - for stdin) into services that do not exist yet
+  migrate                        Bring a PostgreSQL database's schema up to date (serve does it too)
 
-Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off,
+Every command takes --database postgres://... (or DATABASE_URL) to use PostgreSQL, the store
+that several server processes share, instead of the embedded store in --data.
+
+Environment: PORT, HOST, DATA_FILE (default data/db.json), DATABASE_URL, TEST_SERVICE=on|off,
 CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB)
 (whether the service named "test" takes writes without a key; turn it off in production),
 ADMIN_TOKEN (the operator token of the admin API; serve makes one and keeps it if unset).
@@ -51,6 +59,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       data: { type: 'string' },
       'no-seed': { type: 'boolean' },
       server: { type: 'string' },
+      database: { type: 'string' },
+      service: { type: 'string' },
+      out: { type: 'string' },
       'legacy-signatures': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -60,6 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     ...(values.port !== undefined ? { PORT: values.port } : {}),
     ...(values.host !== undefined ? { HOST: values.host } : {}),
     ...(values.data !== undefined ? { DATA_FILE: values.data } : {}),
+    ...(values.database !== undefined ? { DATABASE_URL: values.database } : {}),
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -69,8 +81,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
   if (command === 'serve') return serve(settings, !values['no-seed'], env);
 
+  const transfer = { dataFile: settings.dataFile, database: settings.databaseUrl, service: values.service, out: values.out };
+  if (command === 'export' && rest.length === 0) return exportCommand(transfer);
+  if (command === 'import' && rest.length === 1) return importCommand(rest[0]!, transfer);
+  if (command === 'migrate' && rest.length === 0) {
+    if (!settings.databaseUrl) throw new Error('migrate needs --database postgres://... or DATABASE_URL');
+    const { migrate } = await import('./stores/postgres/migrations.js');
+    const applied = await migrate(settings.databaseUrl);
+    console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'The schema is up to date');
+    return 0;
+  }
+
   if (command === 'service') {
-    const options = { dataFile: settings.dataFile, server: values.server, legacySignatures: values['legacy-signatures'] };
+    const options = {
+      dataFile: settings.dataFile,
+      database: settings.databaseUrl,
+      server: values.server,
+      legacySignatures: values['legacy-signatures'],
+    };
     const code = await serviceCommand(rest, options, env);
     if (code !== undefined) return code;
   }
@@ -82,6 +110,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const log = (message: string, error?: unknown) => console.error(new Date().toISOString(), message, error ?? '');
   const store = await openStore({
     file: settings.dataFile,
+    database: settings.databaseUrl,
     seed,
     checkpointBytes: settings.checkpointBytes,
     onError: (error, fatal) => {
@@ -91,17 +120,24 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       process.exit(1);
     },
   });
-  const admin = await serverAdminToken(settings.dataFile, env);
-  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log, adminToken: admin.token } });
+  // On PostgreSQL there is no data folder to keep a token in, and every instance must accept the
+  // same one: the admin API is there when ADMIN_TOKEN is set.
+  const admin: AdminToken | null = settings.databaseUrl
+    ? env.ADMIN_TOKEN
+      ? { source: 'env', token: env.ADMIN_TOKEN, file: '' }
+      : null
+    : await serverAdminToken(settings.dataFile, env);
+  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log, adminToken: admin?.token } });
   const server = app.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
-  console.log(`user-badges listening on http://${settings.host}:${port} (data: ${settings.dataFile})`);
+  console.log(`user-badges listening on http://${settings.host}:${port} (${settings.databaseUrl ? `database: ${redact(settings.databaseUrl)}` : `data: ${settings.dataFile}`})`);
   if (store.seeded) console.log(`Seeded service "${store.seeded.service}" with key ${store.seeded.key}`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
-  console.log(adminNotice(admin));
-  const withdraw = await announceServer(settings.dataFile, localUrl(settings.host, port));
+  console.log(admin ? adminNotice(admin) : 'No admin API: set ADMIN_TOKEN to have one (service commands work on the database directly).');
+  // Service commands find a server that owns the data file through this note; a database has no owner.
+  const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
 
   return new Promise((resolve) => {
     const stop = (signal: string) => {
@@ -119,6 +155,9 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });
 }
+
+/** A connection string without its password, for logs. */
+const redact = (url: string) => url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 
 /** Shown once when made: afterwards only where it is kept. */
 function adminNotice({ source, token, file }: AdminToken): string {

@@ -30,6 +30,8 @@ export interface ServerSettings {
   port: number;
   host: string;
   dataFile: string;
+  /** PostgreSQL instead of the embedded store in `dataFile`. */
+  databaseUrl?: string;
   openTestService: boolean;
   /** Journal size that starts a checkpoint (bytes). */
   checkpointBytes?: number;
@@ -50,6 +52,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
     port,
     host: env.HOST || 'localhost',
     dataFile: env.DATA_FILE || 'data/db.json',
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     openTestService: ['on', 'true', '1'].includes(flag),
   };
+}
+
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new HttpError(500, 'config', 'DATABASE_URL (--database) must be a postgres:// or postgresql:// URL');
+  return raw;
 }

@@ -18,6 +18,8 @@ interface ServiceAdmin {
 
 export interface ServiceCommandOptions {
   dataFile: string;
+  /** PostgreSQL: shared by every server, so commands work on it directly while servers run. */
+  database?: string;
   /** `--server URL`: use that server's admin API. */
   server?: string;
   /** `--legacy-signatures on|off`. */
@@ -65,6 +67,7 @@ function legacySetting(value: string | undefined): ServiceSettings {
 }
 
 async function connect(options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<ServiceAdmin> {
+  if (options.database && !options.server) return local(await openStore({ database: options.database }));
   const server = options.server ?? (await runningServer(options.dataFile));
   if (server === undefined) return local(await openStore({ file: options.dataFile }));
   const token = await cliAdminToken(options.dataFile, env);

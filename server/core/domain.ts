@@ -1,7 +1,8 @@
-import type { BadgeInput, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
+import type { BadgeInput, BadgeRecord, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
 import type { Tx, UnitOfWork } from './ports.js';
 import { award, revoke } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
+import { restoreBadges, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
 
 /**
@@ -44,5 +45,16 @@ export class Domain {
   }
   revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
     return this.run(service, (tx) => revoke(tx, service, user, badges));
+  }
+
+  /** Exported records, as they were (see rules/restore.ts). */
+  restoreService(record: ServiceRecord): Promise<void> {
+    return this.run(record.name, (tx) => restoreService(tx, record));
+  }
+  restoreBadges(service: string, badges: readonly BadgeRecord[]): Promise<void> {
+    return this.run(service, (tx) => restoreBadges(tx, service, badges));
+  }
+  restoreUsers(service: string, users: readonly UserRecord[]): Promise<void> {
+    return this.run(service, (tx) => restoreUsers(tx, service, users));
   }
 }

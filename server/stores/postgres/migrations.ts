@@ -1,0 +1,3 @@
+export async function migrate(_url: string): Promise<number[]> {
+  throw new Error('todo');
+}

@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+/**
+ * The export format: JSON Lines, one record a line, so that a store of any size is written and read
+ * a line at a time in bounded memory. The first line says what the file is and which version of
+ * the format it holds; a service's line comes before its badges, and its badges before its users.
+ *
+ *   {"format":"user-badges-export","version":1,"exportedAt":"..."}
+ *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
+ *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
+ *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...]}}}
+ */
+
+export const FORMAT = 'user-badges-export';
+export const VERSION = 1;
+
+// A pattern, not `format: 'date-time'`: TypeBox checks formats only once registered.
+const Time = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' });
+const Count = Type.Integer({ minimum: 0 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Json = Type.Unknown();
+
+const Header = Type.Object({ format: Type.Literal(FORMAT), version: Type.Integer(), exportedAt: Time });
+const Service = Type.Object({
+  name: Name,
+  key: Type.String({ minLength: 1 }),
+  createdAt: Time,
+  settings: Type.Optional(
+    Type.Object({
+      legacySignatures: Type.Optional(Type.Boolean()),
+      quota: Type.Optional(Type.Object({ users: Count, badges: Count })),
+    }),
+  ),
+});
+const Badge = Type.Object({
+  name: Name,
+  fields: Type.Record(Type.String(), Json),
+  count: Count,
+  latest: Type.Union([Time, Type.Null()]),
+  createdAt: Time,
+});
+const Award = Type.Object({ badge: Name, count: Type.Integer({ minimum: 1 }), first: Time, latest: Time });
+const User = Type.Object({ name: Name, createdAt: Time, awards: Type.Array(Award) });
+
+const Lines = {
+  service: Type.Object({ service: Service }),
+  badge: Type.Object({ badge: Type.Object({ service: Name, record: Badge }) }),
+  user: Type.Object({ user: Type.Object({ service: Name, record: User }) }),
+};
+const Line = Type.Union(Object.values(Lines));
+
+export type HeaderLine = Static<typeof Header>;
+export type RecordLine = Static<typeof Line>;
+
+const header = TypeCompiler.Compile(Header);
+const lines = Object.fromEntries(Object.entries(Lines).map(([kind, schema]) => [kind, TypeCompiler.Compile(schema)]));
+
+/** The header, or an error naming what is wrong with it. */
+export function parseHeader(text: string): HeaderLine {
+  const value = parseJson(text, 1);
+  if (!header.Check(value)) throw new Error(`line 1: not a user-badges export (expected {"format":"${FORMAT}","version":${VERSION},...})`);
+  if (value.version !== VERSION) throw new Error(`line 1: format version ${value.version}; this version of user-badges reads version ${VERSION}`);
+  return value;
+}
+
+export function parseRecord(text: string, number: number): RecordLine {
+  const value = parseJson(text, number);
+  // Checked against the one kind of record the line says it is, so the error names the field.
+  const kind = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value)[0] : undefined;
+  const check = kind === undefined ? undefined : lines[kind];
+  if (!check) throw new Error(`line ${number}: not a service, badge or user record`);
+  if (!check.Check(value)) {
+    const error = check.Errors(value).First();
+    throw new Error(`line ${number}: not a valid ${kind} record (${error?.path}: ${error?.message})`);
+  }
+  return value as RecordLine;
+}
+
+function parseJson(text: string, number: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`line ${number}: not JSON (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,66 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Domain } from '../core/domain.js';
+import type { BadgeRecord, UserRecord } from '../core/model.js';
+import { parseHeader, parseRecord } from './format.js';
+
+/** Users per unit of work: large enough to be fast, small enough to bound memory and lock time. */
+const BATCH = 500;
+
+export interface ImportOptions {
+  /** Called after each batch of users with how many lines were read so far. */
+  progress?: (lines: number) => void;
+}
+
+/**
+ * Reads an export (see format.ts) line by line into a store, through the domain's restore rules:
+ * services must not exist yet. A bad line stops the import with its line number; what came before
+ * it is in the store (each batch is one unit of work), so fix the file and import into a fresh store.
+ */
+export async function importStore(domain: Domain, input: Readable, options: ImportOptions = {}): Promise<{ services: number; badges: number; users: number }> {
+  const counts = { services: 0, badges: 0, users: 0 };
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let number = 0;
+  let service: string | null = null;
+  let badges: BadgeRecord[] = [];
+  let users: UserRecord[] = [];
+
+  const flush = async () => {
+    if (service && badges.length > 0) await domain.restoreBadges(service, badges);
+    if (service && users.length > 0) await domain.restoreUsers(service, users);
+    counts.badges += badges.length;
+    counts.users += users.length;
+    badges = [];
+    users = [];
+    options.progress?.(number);
+  };
+
+  for await (const text of lines) {
+    number++;
+    if (number === 1) {
+      parseHeader(text);
+      continue;
+    }
+    if (text.trim() === '') continue;
+    const record = parseRecord(text, number);
+    if ('service' in record) {
+      await flush();
+      await domain.restoreService(record.service);
+      service = record.service.name;
+      counts.services++;
+    } else {
+      const { service: owner, record: value } = 'badge' in record ? record.badge : record.user;
+      if (owner !== service) throw new Error(`line ${number}: a record of "${owner}" outside that service's section`);
+      if ('badge' in record) {
+        if (users.length > 0) throw new Error(`line ${number}: a badge after the users of "${owner}"`);
+        badges.push(record.badge.record as BadgeRecord);
+      } else {
+        users.push(record.user.record);
+        if (users.length >= BATCH) await flush();
+      }
+    }
+  }
+  if (number === 0) throw new Error('the file is empty');
+  await flush();
+  return counts;
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { describe, test } from 'node:test';
+import { Domain } from '../../server/core/domain.js';
+import { openStore } from '../../server/stores/index.js';
+import { exportStore } from '../../server/transfer/export.js';
+import { importStore } from '../../server/transfer/import.js';
+import { start, tempDir, type Harness } from './harness.js';
+
+/** The reads whose bytes must not change when a service moves between stores. */
+const READS = [
+  '/v1/demo/badges.json',
+  '/v1/demo/badges.json?sort=-count',
+  '/v1/demo/users.json',
+  '/v1/demo/users.json?sort=-date&page_size=2&page=2',
+  '/v1/demo/users.json?names=daniel,Zo%C3%AB,bob,nobody',
+  '/v1/demo/users.json?names=daniel,bob&sort=count',
+  '/v1/demo/users/Zo%C3%AB.json',
+  '/v1/demo/users/daniel.json?sort=name',
+];
+
+async function answers(h: Harness): Promise<string[]> {
+  const all: string[] = [];
+  for (const url of READS) {
+    const r = await h.request('GET', url);
+    all.push(`${r.status} ${r.headers.get('etag')} ${r.text}`);
+  }
+  return all;
+}
+
+async function exportTo(h: Harness, file: string, service?: string) {
+  const out = createWriteStream(file);
+  const counts = await exportStore(h.store, out, { service });
+  out.end();
+  await finished(out);
+  return counts;
+}
+
+describe('export and import', () => {
+  test('a service moved to another store and back answers byte for byte the same', async (t) => {
+    const opened: Harness[] = [];
+    t.after(() => Promise.all(opened.map((h) => h.close())));
+    const dir = await tempDir(t);
+    const source = await start();
+    opened.push(source);
+    await source.domain.putBadges('demo', [{ name: 'Café ☕', fields: { description: 'un café', nested: { a: [1, 2] } } }]);
+    await source.domain.award('demo', 'Zoë', ['Café ☕', 'popular', 'Café ☕'], new Date('2026-11-01T00:00:00Z'));
+    await source.domain.revoke('demo', 'bob', ['reviewer']);
+    for (let i = 0; i < 30; i++) await source.domain.award('demo', `user ${i}`, ['founder'], new Date(Date.UTC(2026, 10, 2, 0, i)));
+    const before = await answers(source);
+
+    const first = join(dir, 'first.jsonl');
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 6, users: 34 });
+    const middle = await start({ store: { file: join(dir, 'middle.json'), seed: false } });
+    opened.push(middle);
+    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 6, users: 34 });
+    assert.deepEqual(await answers(middle), before);
+
+    const second = join(dir, 'second.jsonl');
+    await exportTo(middle, second);
+    const back = await start({ store: { seed: false } });
+    opened.push(back);
+    await importStore(back.domain, createReadStream(second));
+    assert.deepEqual(await answers(back), before);
+    // The key moves too: the service's integrations keep working.
+    assert.equal((await back.store.getService('demo'))!.key, source.key);
+  });
+
+  test('one service of several, and a store that already has it refuses it', async (t) => {
+    const dir = await tempDir(t);
+    const h = await start();
+    t.after(() => h.close());
+    await h.domain.createService('other', 'k');
+    const file = join(dir, 'other.jsonl');
+    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0 });
+    await assert.rejects(importStore(h.domain, createReadStream(file)), { code: 'service_exists' });
+    await assert.rejects(exportTo(h, join(dir, 'x.jsonl'), 'nope'), /does not exist/);
+  });
+
+  test('a damaged file stops at its line and says why', async (t) => {
+    const dir = await tempDir(t);
+    const h = await start();
+    t.after(() => h.close());
+    const file = join(dir, 'all.jsonl');
+    await exportTo(h, file);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    const cases: [string, string[], RegExp][] = [
+      ['not an export', ['{"hello":1}'], /line 1: not a user-badges export/],
+      ['a newer version', [lines[0]!.replace('"version":1', '"version":2'), ...lines.slice(1)], /version 2/],
+      ['a negative count', [...lines.slice(0, 2), lines[2]!.replace(/"count":\d+/, '"count":-1'), ...lines.slice(3)], /line 3: not a valid badge record \(\/badge\/record\/count: /],
+      ['a user before its service', [lines[0]!, lines.at(-1)!], /line 2: a record of "demo" outside/],
+      ['not JSON', [...lines.slice(0, 2), '{oops', ...lines.slice(2)], /line 3: not JSON/],
+      ['empty', [], /empty/],
+    ];
+    for (const [what, content, error] of cases) {
+      const fresh = await openStore();
+      await assert.rejects(importStore(new Domain(fresh), Readable.from(content.map((l) => l + '\n'))), error, what);
+      await fresh.close();
+    }
+  });
+});
