@@ -22,10 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { register } from 'tsx/esm/api';
+import { findChromium, missingMessage } from './scripts/find-chromium.mjs';
 
 register();
 const root = fileURLToPath(new URL('.', import.meta.url));
 if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm run build:widget` before the widget tests');
+// `npm run test:widget` has run `scripts/find-chromium.mjs --install` first, which installs it where it can.
+const chromium = findChromium();
+if (!chromium) throw new Error(missingMessage());
 
 const { createApp } = await import('./server/app.ts');
 const { openStore } = await import('./server/store/index.ts');
@@ -94,7 +98,7 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        executablePath: chromium,
         headless: true,
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       },
