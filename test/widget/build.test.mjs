@@ -53,7 +53,12 @@ test('every theme exists and styles both the element and the old markup', () => 
     assert.match(css.replace(/\/\*[\s\S]*?\*\//g, '').trimStart(), /^@import url\("base\.css"\);/, theme);
     assert.match(css, /:host,\s*\.userbadges \{/, theme);
   }
-  assert.match(read('themes/auto.css'), /@media \(prefers-color-scheme: dark\)/);
+  // auto and github follow the page's colour scheme (light-dark()), not the system's alone.
+  for (const theme of ['auto', 'github']) {
+    const css = read(`themes/${theme}.css`);
+    assert.match(css, /light-dark\(/, theme);
+    assert.doesNotMatch(css, /prefers-color-scheme/, theme);
+  }
 });
 
 test('importing the ES module on a server (no DOM) does not crash', async () => {
