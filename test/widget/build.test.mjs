@@ -1,8 +1,9 @@
 // Checks of the widget's build outputs (node:test; run after `npm run build:widget`).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 
 const read = (path) => readFileSync(new URL('../../' + path, import.meta.url), 'utf8');
 const classic = read('dist/widget/user-badges.js');
@@ -18,6 +19,23 @@ test('the classic script is one self-contained script: no import, no eval', () =
 test('the script-tag bundle, Lit included, is at most 8 KB brotli', () => {
   const size = brotliCompressSync(Buffer.from(classic), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   assert.ok(size <= 8 * 1024, `${size} bytes brotli`);
+});
+
+test('the build writes brotli and gzip copies of both scripts, for the server to send as they are', () => {
+  for (const file of ['dist/widget/user-badges.js', 'dist/widget/user-badges.esm.js']) {
+    const content = readFileSync(new URL('../../' + file, import.meta.url));
+    assert.deepEqual(brotliDecompressSync(readFileSync(new URL('../../' + file + '.br', import.meta.url))), content, file + '.br');
+    assert.deepEqual(gunzipSync(readFileSync(new URL('../../' + file + '.gz', import.meta.url))), content, file + '.gz');
+  }
+});
+
+test("the bundle links each built-in theme with its content version, as the server computes it", () => {
+  const themes = readdirSync(new URL('../../themes/', import.meta.url)).filter((f) => f.endsWith('.css') && f !== 'base.css');
+  assert.equal(themes.length, 6);
+  for (const f of themes) {
+    const version = createHash('sha256').update(readFileSync(new URL('../../themes/' + f, import.meta.url))).digest('hex').slice(0, 12);
+    for (const bundle of [classic, esm]) assert.match(bundle, new RegExp(`${f.slice(0, -4)}\\W{1,6}${version}`), f);
+  }
 });
 
 test('the ES module leaves Lit to the bundler', () => {

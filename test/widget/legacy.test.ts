@@ -140,4 +140,13 @@ describe('classic script and the old embed', () => {
     equal([silver!.backgroundColor, bronze!.backgroundColor], ['rgb(180, 184, 188)', 'rgb(209, 166, 132)']);
     link.remove();
   });
+
+  it('links its theme with the content version, which the server lets the browser keep for a year', async () => {
+    const el = mount('<user-badges service="test" user="daniel" theme="github"></user-badges>').firstElementChild!;
+    await settled(el);
+    const href = el.shadowRoot!.querySelector('link')!.href;
+    assert(new RegExp(`^${server}/themes/github\\.css\\?v=[0-9a-f]{12}$`).test(href), href);
+    const res = await fetch(href);
+    equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  });
 });
