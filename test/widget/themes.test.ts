@@ -54,10 +54,12 @@ describe('themes', () => {
     await el.updateComplete;
     equal(bg(el), DARK, 'no unstyled moment while the new theme loads');
     await waitFor(() => badge(el).color === 'rgb(1, 2, 3)', 'custom theme');
+    // The old sheet goes at the new one's load event, which may come a moment after its styles apply.
+    await waitFor(() => links(el).length === 1, 'the old theme removed');
     equal(links(el), [location.origin + '/__ub/theme.css?delay=400&color=rgb(1,2,3)']);
     el.theme = 'stackoverflow';
     await waitFor(() => bg(el) === THEMES.stackoverflow, 'stackoverflow');
-    equal(links(el).length, 1);
+    await waitFor(() => links(el).length === 1, 'one theme linked');
   });
 
   it("auto follows the page's colour scheme: light where the page declares none", async () => {
