@@ -86,8 +86,9 @@ export const styles = /* css */ `
       border-radius: 6px;
       box-shadow: 0 4px 12px #0003;
     }
-    .tier {
+    .details b {
       font-weight: 600;
+      overflow-wrap: anywhere;
     }
     .tier::first-letter {
       text-transform: uppercase;

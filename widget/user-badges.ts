@@ -327,7 +327,8 @@ const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(unde
  * The default markup: the old embed's classes (so one theme styles both) plus parts. The tier is
  * drawn by the theme as an icon of its own shape (`data-type`), unless the badge has an `image`.
  * The details (tier, description, when, how many in all) are read with the badge by screen readers,
- * and shown as a card on hover or focus (a badge without a link is focusable for that).
+ * and shown as a card on hover or focus (a badge without a link is focusable for that), headed by
+ * the whole name, which the badge itself may have cut short.
  */
 function defaultBadge(b: BadgeData) {
   const type = /^[\w-]+$/.test(text(b.type)) ? (b.type as string) : '';
@@ -339,7 +340,7 @@ function defaultBadge(b: BadgeData) {
     >${image ? html`<img class="image" part="image" src=${image} alt="" width="16" height="16" />` : nothing}${link
       ? html`<a href=${link} part="link">${name}</a>`
       : name}${b.count > 1 ? html`<span class="count" part="count" aria-hidden="true">×${b.count}</span>` : nothing}<span class="details" part="details"
-      >${type ? html`<span class="tier">${type} badge</span>` : nothing}${desc ? html`<span>${desc}</span>` : nothing}<span
+      ><b aria-hidden="true">${b.name}</b>${type ? html`<span class="tier">${type} badge</span>` : nothing}${desc ? html`<span>${desc}</span>` : nothing}<span
         >${b.count > 1 ? `Awarded ${b.count} times, last on ` : 'Awarded on '}<time datetime=${b.latest}>${day(b.latest)}</time></span
       ><span>${b.globalCount} awarded in all</span></span
     ></span>`;

@@ -20,9 +20,9 @@ describe('<user-badges> rendering', () => {
     equal(donated!.querySelector('.count')!.textContent, '×2');
     assert(!popular!.querySelector('.count'), 'no count for a badge awarded once');
     const details = [...donated!.querySelectorAll('.details > *')].map((d) => d.textContent);
-    equal(details.slice(0, 2), ['gold badge', 'Donated at least $5']);
-    assert(/^Awarded 2 times, last on \w/.test(details[2]!), details[2]);
-    assert(/^\d+ awarded in all$/.test(details[3]!), details[3]);
+    equal(details.slice(0, 3), ['donated', 'gold badge', 'Donated at least $5'], 'headed by the whole name');
+    assert(/^Awarded 2 times, last on \w/.test(details[3]!), details[3]);
+    assert(/^\d+ awarded in all$/.test(details[4]!), details[4]);
     equal(donated!.querySelector('time')!.getAttribute('datetime'), el.badges[0]!.latest);
     equal(donated!.querySelector('a')!.getAttribute('href'), '/badges/donated');
     equal(donated!.dataset.type, 'gold');
@@ -32,7 +32,7 @@ describe('<user-badges> rendering', () => {
     assert(!donated!.hasAttribute('tabindex'), 'a badge with a link is focused through it');
     equal(
       [...test1!.querySelectorAll('.details > *')].map((d) => d.textContent!.replace(/ on .*/, '')),
-      ['Awarded', test1!.querySelector('.details')!.lastElementChild!.textContent],
+      ['test1', 'Awarded', test1!.querySelector('.details')!.lastElementChild!.textContent],
       'no tier and no description when the badge has none',
     );
     // A list of items, one per badge.
@@ -201,7 +201,8 @@ describe('<user-badges> events and badge data', () => {
     await settled(el);
     const donated = $(el, '.userbadge')!;
     const text = donated.textContent!.replace(/\s+/g, ' ');
-    assert(/^donated×2gold badgeDonated at least \$5Awarded 2 times, last on .+\d+ awarded in all$/.test(text), text);
+    assert(/^donated×2donatedgold badgeDonated at least \$5Awarded 2 times, last on .+\d+ awarded in all$/.test(text), text);
+    equal(donated.querySelector('.details b')!.getAttribute('aria-hidden'), 'true', 'the name is not read twice');
     equal(donated.querySelector('.count')!.getAttribute('aria-hidden'), 'true');
   });
 });

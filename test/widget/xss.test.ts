@@ -22,7 +22,7 @@ describe('badge data never runs as HTML', () => {
     await settled(el);
     const name = $$(el, '.name').find((n) => n.textContent === EVIL);
     assert(name, 'the name shows as text');
-    equal(name.closest('.userbadge')!.querySelector('.details')!.children[0]!.textContent, '<script>alert(2)</script>', 'the description too');
+    equal(name.closest('.userbadge')!.querySelector('.details')!.children[1]!.textContent, '<script>alert(2)</script>', 'the description too');
     assert(!$(el, 'img') && !$(el, 'script'), 'no element made from data');
     assert(!name.closest('a'), 'a javascript: link is not a link');
     equal($$(el, 'a').map((a) => a.getAttribute('href')), ['/badges/esc?a=1&b=2']);
