@@ -44,7 +44,7 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  *
  * @attr service - The service on the display server, e.g. `demo`.
  * @attr user - The user whose badges are shown.
- * @attr theme - `auto` (default), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
+ * @attr theme - `auto` (default: dark only where the page declares a dark colour scheme), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
  * @attr server - Origin of the display server. Default: the origin the script was loaded from.
  * @attr sort - Badge order: `name`, `-name`, `count`, `-count`, `date` or `-date`. Default: the server's.
  * @attr state - Set by the element: `idle`, `loading`, `ready`, `empty`, `unknown` or `error`.
@@ -56,10 +56,12 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @csspart list - The `<ul>` of badges.
  * @csspart item - One `<li>`, holding one badge.
  * @csspart badge - A badge drawn by the default markup (`span.userbadge`).
- * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type).
+ * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type). Its `::before` is the tier icon.
+ * @csspart image - The badge's own image, when it has an `image` field (shown instead of the tier icon).
  * @csspart link - The badge's link, when it has a `link` field.
- * @csspart name - The badge's name (its `description` is the title).
- * @csspart count - The `x2` shown when the user was awarded the badge more than once.
+ * @csspart name - The badge's name.
+ * @csspart count - The `×2` shown when the user was awarded the badge more than once.
+ * @csspart details - The card of details (name, tier, description, dates, how many in all) shown on hover or focus.
  * @csspart status - The "No badges yet" and "Badges unavailable" texts.
  * @csspart skeleton - The placeholder shown while loading.
  *
@@ -71,12 +73,12 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @cssproperty --user-badges-border - Border colour of a badge.
  * @cssproperty --user-badges-radius - Corner radius of a badge.
  * @cssproperty --user-badges-padding - Padding inside a badge.
- * @cssproperty --user-badges-count-color - Colour of the `x2` count.
+ * @cssproperty --user-badges-count-color - Colour of the `×2` count (default: `--user-badges-color` when set).
  * @cssproperty --user-badges-muted - Colour of the status texts.
- * @cssproperty --user-badges-gold - Colour of `gold` badges.
- * @cssproperty --user-badges-silver - Colour of `silver` badges.
- * @cssproperty --user-badges-bronze - Colour of `bronze` badges.
- * @cssproperty --user-badges-focus - Colour of the focus ring on badge links.
+ * @cssproperty --user-badges-gold - Colour of the `gold` tier icon.
+ * @cssproperty --user-badges-silver - Colour of the `silver` tier icon.
+ * @cssproperty --user-badges-bronze - Colour of the `bronze` tier icon.
+ * @cssproperty --user-badges-focus - Colour of the focus ring on badges.
  * @cssproperty --user-badges-skeleton - Colour of the loading placeholder.
  *
  * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).

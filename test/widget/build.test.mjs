@@ -53,7 +53,7 @@ test('type declarations and the custom-elements manifest describe the element', 
   assert.ok(el, 'user-badges declared');
   assert.deepEqual(el.attributes.map((a) => a.name).sort(), ['server', 'service', 'sort', 'state', 'theme', 'user']);
   assert.deepEqual(el.events.map((e) => e.name).sort(), ['user-badges-error', 'user-badges-load']);
-  for (const part of ['list', 'item', 'badge', 'link', 'name', 'count', 'status', 'skeleton']) {
+  for (const part of ['list', 'item', 'badge', 'image', 'link', 'name', 'count', 'details', 'status', 'skeleton']) {
     assert.ok(el.cssParts.some((p) => p.name === part), 'part ' + part);
   }
   assert.ok(el.cssProperties.length >= 10);
