@@ -11,6 +11,9 @@
  *   /__ub/log             the URLs the display server received, in order (JSON)
  *   /__ub/csp.html?theme= a page under a strict Content-Security-Policy that embeds the widget
  *   /__ub/theme.css?delay=ms&color=  a custom theme that answers late, for the no-FOUC test
+ *   /__ub/theme.css?delay=ms&import=URL  the theme at URL, answering late (a theme seen before it loads)
+ *   /__ub/page.html?body=&css=&meta=  a page of its own (the classic script from the display server,
+ *                         `body` as its body, `css` as its stylesheet, `meta` as its color-scheme meta)
  *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
  * and the command `ax-tree` (the page's full accessibility tree).
  *
@@ -22,10 +25,16 @@ import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { register } from 'tsx/esm/api';
+import { findChromium, missingMessage } from './scripts/find-chromium.mjs';
 
 register();
+/** A badge name of 100 characters, the most the API accepts (user `longname` holds it). */
+const LONG_NAME = 'Contributed to every single release of the project during its first ten years of its own development';
 const root = fileURLToPath(new URL('.', import.meta.url));
 if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm run build:widget` before the widget tests');
+// `npm run test:widget` has run `scripts/find-chromium.mjs --install` first, which installs it where it can.
+const chromium = findChromium();
+if (!chromium) throw new Error(missingMessage());
 
 const { createApp } = await import('./server/app.ts');
 const { openStore } = await import('./server/stores/index.ts');
@@ -63,6 +72,8 @@ async function fixtures(base) {
       { name: 'helper', description: 'Answered 10 questions & more', type: 'bronze' },
       { name: '<img src=x onerror=alert(1)>', description: '<script>alert(2)</script>', link: 'javascript:alert(3)' },
       { name: 'escaper', description: '"quoted" <b>bold</b>', link: '/badges/esc?a=1&b=2' },
+      { name: LONG_NAME, description: 'A badge with the longest name the API accepts', link: '/badges/long', type: 'gold' },
+      { name: 'pictured', description: 'A badge with its own image', image: base + '/demo/favicon.svg', type: 'silver' },
     ],
   });
   const award = (user, badges) => put(`users/${encodeURIComponent(user)}.json`, { badges });
@@ -71,6 +82,8 @@ async function fixtures(base) {
   await award('bob', ['popular', 'helper']);
   await award('mallory', ['<img src=x onerror=alert(1)>', 'escaper']);
   await award('mallory', ['<img src=x onerror=alert(1)>']);
+  await award('longname', [LONG_NAME, 'popular', 'helper']);
+  await award('imaged', ['pictured', 'helper', 'test1']);
   for (let i = 0; i < 250; i++) await award(`many-${String(i).padStart(3, '0')}`, [i % 2 ? 'popular' : 'donated']);
   // A user that exists but holds no badge: awarded, then revoked.
   await award('emptyhanded', ['test1']);
@@ -87,14 +100,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
   files: ['test/widget/**/*.test.ts'],
-  nodeResolve: true,
+  // Lit's production build, as shipped (the development one prints "Lit is in dev mode" into every run).
+  nodeResolve: { exportConditions: ['production'] },
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 15_000 } },
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        executablePath: chromium,
         headless: true,
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       },
@@ -129,8 +143,19 @@ export default {
         if (url.pathname === '/__ub/log') return { body: JSON.stringify(log), type: 'json' };
         if (url.pathname === '/__ub/theme.css') {
           await sleep(Number(url.searchParams.get('delay') || 0));
+          const imported = url.searchParams.get('import');
+          if (imported) return { body: `@import url(${JSON.stringify(imported)});`, type: 'css' };
           const color = url.searchParams.get('color') || 'rgb(1, 2, 3)';
           return { body: `.userbadge { color: ${color}; }`, type: 'css' };
+        }
+        if (url.pathname === '/__ub/page.html') {
+          const q = (k) => url.searchParams.get(k) || '';
+          return {
+            type: 'html',
+            body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${q('meta') ? `<meta name="color-scheme" content="${q('meta')}">` : ''}<title>page</title><style>${q('css')}</style>
+<script src="${server}/user-badges.js" defer></script></head><body>${q('body')}</body></html>`,
+          };
         }
         if (url.pathname === '/__ub/csp.html') {
           const theme = url.searchParams.get('theme') || 'auto';

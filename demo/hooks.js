@@ -1,10 +1,11 @@
 // Render hooks demo. The classic script exposes Lit's `html` as UserBadges.html for pages without a bundler.
+// Hook output lives in the element's shadow root: demo.css styles it through part= and ::part().
 /* global UserBadges */
 const { html } = UserBadges;
 const $ = (id) => document.getElementById(id);
 
 $('hook-template').renderBadge = (b) =>
-  html`<span class="hooked-chip" title=${b.description ?? ''}>★ ${b.name}${b.count > 1 ? html` <b>×${b.count}</b>` : ''}</span>`;
+  html`<span part="chip" title=${b.description ?? ''}>★ ${b.name}${b.count > 1 ? html` <b>×${b.count}</b>` : ''}</span>`;
 
 $('hook-node').renderBadge = (b) => {
   const chip = document.createElement('span');
@@ -13,8 +14,9 @@ $('hook-node').renderBadge = (b) => {
   return chip;
 };
 
-// Fields are HTML-escaped for string hooks; the result is sanitised (no script, no handlers).
-$('hook-string').renderBadge = (b) => `<span class="userbadge"><em>${b.name}</em>&nbsp;<small>since ${b.latest.slice(0, 10)}</small></span>`;
+// Fields are HTML-escaped for string hooks; the result is sanitised (no script, no handlers), part= is kept.
+$('hook-string').renderBadge = (b) =>
+  `<span class="userbadge"><em>${b.name}</em> <small part="since">since ${b.latest.slice(0, 10)}</small></span>`;
 
 $('hook-filter').renderBadge = (b) => (b.type === 'gold' ? undefined : null);
 
@@ -22,4 +24,7 @@ UserBadges.renderBadge = function (badge) {
   return '<li><span class="userbadge">' + badge.name + ' (' + badge.globalCount + ' awarded)</span></li>';
 };
 
-$('hook-source').textContent = [...document.scripts].map((s) => s.src).join('\n');
+// Show this very file at the end of the page.
+fetch('/demo/hooks.js')
+  .then((r) => r.text())
+  .then((source) => ($('hook-source').textContent = source));

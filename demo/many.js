@@ -5,7 +5,8 @@ const stats = document.getElementById('stats');
 let settled = 0;
 const requests = () => performance.getEntriesByType('resource').filter((e) => e.name.includes('/users.json')).length;
 const show = () => {
-  stats.textContent = `${elements.length} elements · ${users.size} distinct users · ${requests()} requests to users.json · ${settled} drawn`;
+  const holders = new Set(elements.filter((el) => el.getAttribute('state') === 'ready').map((el) => el.getAttribute('user'))).size;
+  stats.textContent = `${elements.length} elements · ${users.size} distinct users (${holders} with badges) · ${requests()} requests to users.json · ${settled} drawn`;
   stats.dataset.requests = String(requests());
   stats.dataset.done = String(settled === elements.length);
 };

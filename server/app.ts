@@ -73,6 +73,8 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
         { url: '/user-badges.js', file: 'dist/widget/user-badges.js' },
         { url: '/userbadges.js', file: 'dist/widget/user-badges.js' },
         { url: '/', file: 'demo/index.html' },
+        { url: '/docs', file: 'demo/docs.html' },
+        { url: '/favicon.ico', file: 'demo/favicon.svg' },
         { url: '/widget/', folder: 'dist/widget' },
         { url: '/themes/', folder: 'themes' },
         { url: '/demo/', folder: 'demo' },

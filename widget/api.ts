@@ -27,7 +27,7 @@ export async function fetchUsers(url: string): Promise<UsersResponse> {
   try {
     res = await fetch(url, { mode: 'cors', credentials: 'omit' });
   } catch {
-    throw new UserBadgesError('Cannot reach ' + url, 'network_error');
+    throw new UserBadgesError('Cannot reach the display server at ' + new URL(url).origin, 'network_error');
   }
   const body = (await res.json().catch(() => null)) as (UsersResponse & Partial<ErrorBody>) | null;
   if (!res.ok || !Array.isArray(body?.users)) {

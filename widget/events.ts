@@ -34,3 +34,13 @@ export function emit<K extends 'user-badges-load' | 'user-badges-error'>(
 ): void {
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
+
+const said = new Set<string>();
+
+/**
+ * Tells the developer about a misconfiguration (a missing attribute, a misspelt service or theme)
+ * in the console, once per page however many elements share it.
+ */
+export function warn(message: string): void {
+  if (!said.has(message)) said.add(message), console.warn(message);
+}

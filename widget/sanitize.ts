@@ -4,10 +4,13 @@
  * `<template>` (nothing loads, nothing runs) and copied node by node into the page, keeping only
  * the elements and attributes below. Other elements are unwrapped (their text stays); elements
  * whose content is code or chrome are dropped whole. `href`/`src` must be http(s) or mailto.
+ * The copies belong to the template's inert document too: an image starts loading only once the
+ * fragment is put on a page. `part` is kept, so the page can style hook output through
+ * `user-badges::part(...)`.
  */
 const TAGS = /^(a|abbr|b|br|code|div|em|i|img|li|ol|p|small|span|strong|sub|sup|time|u|ul)$/;
 const DROP = /^(script|style|template|iframe|object|embed|noscript|svg|math|textarea|select|title)$/;
-const ATTRS = /^(class|title|alt|datetime|lang|dir|role|width|height|href|src|(aria|data)-[\w-]+)$/;
+const ATTRS = /^(class|part|title|alt|datetime|lang|dir|role|width|height|href|src|(aria|data)-[\w-]+)$/;
 
 /** `url` if it is safe as a link or image address (http, https, mailto, or relative), else undefined. */
 export function safeUrl(url: unknown): string | undefined {
@@ -23,25 +26,26 @@ export function safeUrl(url: unknown): string | undefined {
 export function sanitizeHTML(html: string): DocumentFragment {
   const t = document.createElement('template');
   t.innerHTML = html;
-  const out = document.createDocumentFragment();
-  copy(t.content, out);
+  const doc = t.content.ownerDocument;
+  const out = doc.createDocumentFragment();
+  copy(doc, t.content, out);
   return out;
 }
 
-function copy(from: Node, to: Node) {
+function copy(doc: Document, from: Node, to: Node) {
   for (const n of from.childNodes) {
-    if (n.nodeType == 3) to.appendChild(document.createTextNode(n.nodeValue!));
+    if (n.nodeType == 3) to.appendChild(doc.createTextNode(n.nodeValue!));
     else if (n.nodeType == 1) {
       // Foreign content (SVG, MathML) is dropped whole, so every element seen here is HTML.
       const src = n as Element;
       const tag = src.localName;
       if (TAGS.test(tag)) {
-        const el = document.createElement(tag);
+        const el = doc.createElement(tag);
         for (const { name, value } of src.attributes)
           if (ATTRS.test(name) && (!/^(href|src)$/.test(name) || safeUrl(value) != null)) el.setAttribute(name, value);
-        copy(src, el);
+        copy(doc, src, el);
         to.appendChild(el);
-      } else if (!DROP.test(tag)) copy(src, to);
+      } else if (!DROP.test(tag)) copy(doc, src, to);
     }
   }
 }

@@ -2,33 +2,63 @@
  * Structural styles only, in a cascade layer so that any theme (linked in the shadow root,
  * unlayered) wins whatever its specificity. Colours and shapes come from the theme stylesheets.
  * The build minifies this text.
+ *
+ * Geometry the themes rely on: the host is a flex box (so its height is exactly that of its
+ * badges, never a line box's), a badge is at least 1.5rem tall and the skeleton's pills are badges
+ * too, so loading and loaded look the same height and nothing moves when the badges arrive. Names
+ * too long for the line end in an ellipsis instead of widening the page.
  */
 export const styles = /* css */ `
   @layer user-badges {
     :host {
-      display: inline-block;
+      display: inline-flex;
       vertical-align: middle;
+      max-width: 100%;
     }
     :host([hidden]) {
       display: none;
     }
     ul,
     .skeleton {
-      display: inline-flex;
+      display: flex;
       flex-wrap: wrap;
       align-items: center;
       gap: var(--user-badges-gap, 0.25em);
+      min-width: 0;
       margin: 0;
       padding: 0;
       list-style: none;
     }
+    li {
+      position: relative;
+      display: flex;
+    }
     li,
+    .userbadge {
+      min-width: 0;
+      max-width: 100%;
+    }
     .userbadge {
       display: inline-flex;
       align-items: center;
       gap: 0.3em;
+      box-sizing: border-box;
+      min-height: 1.5rem;
     }
-    .vh {
+    .userbadge > a,
+    .name {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .image {
+      flex: none;
+      width: 1.25em;
+      height: 1.25em;
+      object-fit: contain;
+    }
+    .vh,
+    .details {
       position: absolute;
       width: 1px;
       height: 1px;
@@ -36,10 +66,35 @@ export const styles = /* css */ `
       clip-path: inset(50%);
       white-space: nowrap;
     }
+    ul:not(.closed) li:is(:hover, :focus-within) .details {
+      z-index: 9;
+      top: 100%;
+      left: 0;
+      display: flex;
+      flex-direction: column;
+      width: max-content;
+      max-width: min(18rem, 100vw - 16px);
+      height: auto;
+      padding: 0.4em 0.7em;
+      overflow: visible;
+      clip-path: none;
+      white-space: normal;
+      font: 400 0.8125rem/1.45 var(--user-badges-font, system-ui, sans-serif);
+      color: CanvasText;
+      background: Canvas;
+      border: 1px solid GrayText;
+      border-radius: 6px;
+      box-shadow: 0 4px 12px #0003;
+    }
+    .details b {
+      font-weight: 600;
+      overflow-wrap: anywhere;
+    }
+    .tier::first-letter {
+      text-transform: uppercase;
+    }
     .skeleton i {
-      width: 4em;
-      height: 1.5em;
-      border-radius: 0.75em;
+      width: 3.75rem;
       background: var(--user-badges-skeleton, #8884);
       animation: pulse 1s ease-in-out infinite alternate;
     }

@@ -2,7 +2,7 @@ import { html, nothing, render, type TemplateResult } from 'lit/html.js';
 import type { UserBadgesError } from './api.js';
 import { badgesOf, text, type BadgeData } from './badge.js';
 import { serverOf } from './config.js';
-import { emit } from './events.js';
+import { emit, warn } from './events.js';
 import { escaped, globalRenderBadge, legacyRenderBadge } from './legacy.js';
 import { loadUser, type UserResult } from './loader.js';
 import { safeUrl, sanitizeHTML } from './sanitize.js';
@@ -27,6 +27,7 @@ export type RenderBadge = (
 export type UserBadgesState = 'idle' | 'loading' | 'ready' | 'empty' | 'unknown' | 'error';
 
 const stringHooks = new WeakSet<RenderBadge>();
+const THEMES = 'auto, light, dark, stackoverflow, github, minimal, none';
 
 /** `HTMLElement`, or a stand-in where there is none, so that importing the module on a server does not crash. */
 const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
@@ -43,7 +44,7 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  *
  * @attr service - The service on the display server, e.g. `demo`.
  * @attr user - The user whose badges are shown.
- * @attr theme - `auto` (default), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
+ * @attr theme - `auto` (default: dark only where the page declares a dark colour scheme), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
  * @attr server - Origin of the display server. Default: the origin the script was loaded from.
  * @attr sort - Badge order: `name`, `-name`, `count`, `-count`, `date` or `-date`. Default: the server's.
  * @attr state - Set by the element: `idle`, `loading`, `ready`, `empty`, `unknown` or `error`.
@@ -55,10 +56,12 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @csspart list - The `<ul>` of badges.
  * @csspart item - One `<li>`, holding one badge.
  * @csspart badge - A badge drawn by the default markup (`span.userbadge`).
- * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type).
+ * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type). Its `::before` is the tier icon.
+ * @csspart image - The badge's own image, when it has an `image` field (shown instead of the tier icon).
  * @csspart link - The badge's link, when it has a `link` field.
- * @csspart name - The badge's name (its `description` is the title).
- * @csspart count - The `x2` shown when the user was awarded the badge more than once.
+ * @csspart name - The badge's name.
+ * @csspart count - The `×2` shown when the user was awarded the badge more than once.
+ * @csspart details - The card of details (name, tier, description, dates, how many in all) shown on hover or focus.
  * @csspart status - The "No badges yet" and "Badges unavailable" texts.
  * @csspart skeleton - The placeholder shown while loading.
  *
@@ -70,12 +73,12 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @cssproperty --user-badges-border - Border colour of a badge.
  * @cssproperty --user-badges-radius - Corner radius of a badge.
  * @cssproperty --user-badges-padding - Padding inside a badge.
- * @cssproperty --user-badges-count-color - Colour of the `x2` count.
+ * @cssproperty --user-badges-count-color - Colour of the `×2` count (default: `--user-badges-color` when set).
  * @cssproperty --user-badges-muted - Colour of the status texts.
- * @cssproperty --user-badges-gold - Colour of `gold` badges.
- * @cssproperty --user-badges-silver - Colour of `silver` badges.
- * @cssproperty --user-badges-bronze - Colour of `bronze` badges.
- * @cssproperty --user-badges-focus - Colour of the focus ring on badge links.
+ * @cssproperty --user-badges-gold - Colour of the `gold` tier icon.
+ * @cssproperty --user-badges-silver - Colour of the `silver` tier icon.
+ * @cssproperty --user-badges-bronze - Colour of the `bronze` tier icon.
+ * @cssproperty --user-badges-focus - Colour of the focus ring on badges.
  * @cssproperty --user-badges-skeleton - Colour of the loading placeholder.
  *
  * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).
@@ -101,6 +104,24 @@ export class UserBadgesElement extends Base {
     super();
     const root = this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [sharedSheet()];
+    // The details card of the badge under the pointer or focus: kept inside the viewport, and
+    // closed by Escape until the pointer or focus moves to another badge.
+    let last: Element | null;
+    const show = (e: Event) => {
+      const li = (e.target as Element).closest('li');
+      if (li != last) (last = li), root.querySelector('ul')?.classList.remove('closed');
+      const card = li?.querySelector<HTMLElement>('.details');
+      if (card)
+        requestAnimationFrame(() => {
+          card.style.translate = '';
+          const r = card.getBoundingClientRect();
+          const over = r.right + 8 - document.documentElement.clientWidth;
+          if (over > 0) card.style.translate = -Math.min(over, r.left - 8) + 'px';
+        });
+    };
+    root.addEventListener('pointerover', show);
+    root.addEventListener('focusin', show);
+    root.addEventListener('keydown', (e) => (e as KeyboardEvent).key == 'Escape' && root.querySelector('ul')?.classList.add('closed'));
     // A property set before the element was defined shadows its accessor: take it over.
     const self = this as unknown as Record<string, unknown>;
     for (const p of ['renderBadge', ...UserBadgesElement.observedAttributes]) {
@@ -207,10 +228,21 @@ export class UserBadgesElement extends Base {
       this._key = key;
       this._result = this.error = undefined;
       if (service && user) this._load(key, server, service, user, sort);
-      else this.state = 'idle';
+      else {
+        this.state = 'idle';
+        // Said only if still so a task later: a framework may set the attributes just after connecting.
+        const missing = [service ? '' : 'service', user ? '' : 'user'].filter(Boolean);
+        const say = `${this._desc(1)}: set the ${missing.join(' and ')} attribute${missing[1] ? 's' : ''} to show badges`;
+        setTimeout(() => this.isConnected && key == this._key && warn(say));
+      }
     }
     this._applyTheme(themeUrl(this.theme, server));
     render(this._render(), this.shadowRoot!);
+  }
+
+  /** How the console names this element: its tag and the attributes that pick the badges. */
+  private _desc(user?: 1) {
+    return `<${this.localName}${['service', 'user', 'sort', 'server'].map((a) => (a != 'user' || user) && this.hasAttribute(a) ? ` ${a}="${this.getAttribute(a)}"` : '').join('')}>`;
   }
 
   private _load(key: string, server: string, service: string, user: string, sort?: string) {
@@ -227,6 +259,8 @@ export class UserBadgesElement extends Base {
         if (key != this._key) return;
         this.error = error;
         this.state = 'error';
+        // The server's own message (e.g. 'Service "dmeo" does not exist'), once for all its elements.
+        warn(`${this._desc()}: ${error.message} (${error.code})`);
         this._done.then(() => emit(this, 'user-badges-error', { service, user, error }));
       },
     );
@@ -247,7 +281,9 @@ export class UserBadgesElement extends Base {
     link.rel = 'stylesheet';
     link.href = href;
     link.onload = link.onerror = (e) => {
-      if ((e as Event).type == 'error') console.warn('<user-badges>: no theme at ' + href);
+      const t = this.theme;
+      if ((e as Event).type == 'error')
+        warn(`<${this.localName} theme="${t}">: no theme at ${href}` + (THEMES.split(', ').includes(t) ? '' : ` (built in: ${THEMES})`));
       done(link);
     };
     // After the current theme (so it wins once loaded), before the rendered content.
@@ -263,9 +299,11 @@ export class UserBadgesElement extends Base {
     if (s == 'empty' || s == 'unknown') return html`<slot name="empty"><span class="status" part="status">No badges yet</span></slot>`;
     if (s == 'idle' || [...this.childNodes].some((n) => (n.nodeType == 1 ? !(n as Element).slot : n.nodeValue!.trim())))
       return html`<slot></slot>`;
+    // The skeleton's pills are badges to the theme (colours, and the same height), but their
+    // width and spacing do not wait for the theme: nothing moves when it loads.
     return s == 'error'
       ? html`<span class="status" part="status" title=${this.error?.message ?? ''}>Badges unavailable</span>`
-      : html`<span class="skeleton" part="skeleton"><span class="vh">Loading badges</span><i></i><i></i><i></i></span>`;
+      : html`<span class="skeleton" part="skeleton"><span class="vh">Loading badges</span><i class="userbadge"></i><i class="userbadge"></i><i class="userbadge"></i></span>`;
   }
 
   private _item(b: BadgeData) {
@@ -285,15 +323,27 @@ export class UserBadgesElement extends Base {
   }
 }
 
-/** The default markup: the old embed's classes (so one theme styles both), plus parts and a11y text. */
+const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' }) : '');
+
+/**
+ * The default markup: the old embed's classes (so one theme styles both) plus parts. The tier is
+ * drawn by the theme as an icon of its own shape (`data-type`), unless the badge has an `image`.
+ * The details (tier, description, when, how many in all) are read with the badge by screen readers,
+ * and shown as a card on hover or focus (a badge without a link is focusable for that), headed by
+ * the whole name, which the badge itself may have cut short.
+ */
 function defaultBadge(b: BadgeData) {
   const type = /^[\w-]+$/.test(text(b.type)) ? (b.type as string) : '';
   const desc = text(b.description);
   const link = safeUrl(b.link);
-  const name = html`<span class="name" part="name" title=${desc || nothing}>${b.name}</span>`;
-  return html`<span class="userbadge" part=${type ? 'badge badge-' + type : 'badge'} data-type=${type || nothing}>${link
-    ? html`<a href=${link} part="link">${name}</a>`
-    : name}${b.count > 1
-    ? html`<span class="count" part="count" aria-hidden="true">x${b.count}</span><span class="vh">, awarded ${b.count} times</span>`
-    : nothing}${desc ? html`<span class="vh">: ${desc}</span>` : nothing}</span>`;
+  const image = safeUrl(b.image);
+  const name = html`<span class="name" part="name">${b.name}</span>`;
+  return html`<span class="userbadge" part=${type ? 'badge badge-' + type : 'badge'} data-type=${type || nothing} ?data-image=${!!image} tabindex=${link ? nothing : 0}
+    >${image ? html`<img class="image" part="image" src=${image} alt="" width="16" height="16" />` : nothing}${link
+      ? html`<a href=${link} part="link">${name}</a>`
+      : name}${b.count > 1 ? html`<span class="count" part="count" aria-hidden="true">×${b.count}</span>` : nothing}<span class="details" part="details"
+      ><b aria-hidden="true">${b.name}</b>${type ? html`<span class="tier">${type} badge</span>` : nothing}${desc ? html`<span>${desc}</span>` : nothing}<span
+        >${b.count > 1 ? `Awarded ${b.count} times, last on ` : 'Awarded on '}<time datetime=${b.latest}>${day(b.latest)}</time></span
+      ><span>${b.globalCount} awarded in all</span></span
+    ></span>`;
 }

@@ -1,8 +1,9 @@
 // Checks of the widget's build outputs (node:test; run after `npm run build:widget`).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 
 const read = (path) => readFileSync(new URL('../../' + path, import.meta.url), 'utf8');
 const classic = read('dist/widget/user-badges.js');
@@ -20,6 +21,23 @@ test('the script-tag bundle, Lit included, is at most 8 KB brotli', () => {
   assert.ok(size <= 8 * 1024, `${size} bytes brotli`);
 });
 
+test('the build writes brotli and gzip copies of both scripts, for the server to send as they are', () => {
+  for (const file of ['dist/widget/user-badges.js', 'dist/widget/user-badges.esm.js']) {
+    const content = readFileSync(new URL('../../' + file, import.meta.url));
+    assert.deepEqual(brotliDecompressSync(readFileSync(new URL('../../' + file + '.br', import.meta.url))), content, file + '.br');
+    assert.deepEqual(gunzipSync(readFileSync(new URL('../../' + file + '.gz', import.meta.url))), content, file + '.gz');
+  }
+});
+
+test("the bundle links each built-in theme with its content version, as the server computes it", () => {
+  const themes = readdirSync(new URL('../../themes/', import.meta.url)).filter((f) => f.endsWith('.css') && f !== 'base.css');
+  assert.equal(themes.length, 6);
+  for (const f of themes) {
+    const version = createHash('sha256').update(readFileSync(new URL('../../themes/' + f, import.meta.url))).digest('hex').slice(0, 12);
+    for (const bundle of [classic, esm]) assert.match(bundle, new RegExp(`${f.slice(0, -4)}\\W{1,6}${version}`), f);
+  }
+});
+
 test('the ES module leaves Lit to the bundler', () => {
   assert.match(esm, /from "lit\/html\.js"/);
   assert.doesNotMatch(esm, /class \w+ extends ReactiveElement|function render\(value, container/);
@@ -35,7 +53,7 @@ test('type declarations and the custom-elements manifest describe the element', 
   assert.ok(el, 'user-badges declared');
   assert.deepEqual(el.attributes.map((a) => a.name).sort(), ['server', 'service', 'sort', 'state', 'theme', 'user']);
   assert.deepEqual(el.events.map((e) => e.name).sort(), ['user-badges-error', 'user-badges-load']);
-  for (const part of ['list', 'item', 'badge', 'link', 'name', 'count', 'status', 'skeleton']) {
+  for (const part of ['list', 'item', 'badge', 'image', 'link', 'name', 'count', 'details', 'status', 'skeleton']) {
     assert.ok(el.cssParts.some((p) => p.name === part), 'part ' + part);
   }
   assert.ok(el.cssProperties.length >= 10);
@@ -53,7 +71,12 @@ test('every theme exists and styles both the element and the old markup', () => 
     assert.match(css.replace(/\/\*[\s\S]*?\*\//g, '').trimStart(), /^@import url\("base\.css"\);/, theme);
     assert.match(css, /:host,\s*\.userbadges \{/, theme);
   }
-  assert.match(read('themes/auto.css'), /@media \(prefers-color-scheme: dark\)/);
+  // auto and github follow the page's colour scheme (light-dark()), not the system's alone.
+  for (const theme of ['auto', 'github']) {
+    const css = read(`themes/${theme}.css`);
+    assert.match(css, /light-dark\(/, theme);
+    assert.doesNotMatch(css, /prefers-color-scheme/, theme);
+  }
 });
 
 test('importing the ES module on a server (no DOM) does not crash', async () => {

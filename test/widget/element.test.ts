@@ -12,19 +12,29 @@ describe('<user-badges> rendering', () => {
     assert(customElements.get('user-badges') === UserBadgesElement);
   });
 
-  it('shows each badge: name, count when more than 1, description as title, link', async () => {
+  it('shows each badge: name, count when more than 1, details, link', async () => {
     const el = one('<user-badges service="test" user="daniel"></user-badges>');
     equal(await settled(el), 'ready');
     equal(names(el), ['donated', 'popular', 'test1']);
     const [donated, popular, test1] = $$(el, '.userbadge');
-    equal(donated!.querySelector('.count')!.textContent, 'x2');
+    equal(donated!.querySelector('.count')!.textContent, '×2');
     assert(!popular!.querySelector('.count'), 'no count for a badge awarded once');
-    equal(donated!.querySelector<HTMLElement>('.name')!.title, 'Donated at least $5');
+    const details = [...donated!.querySelectorAll('.details > *')].map((d) => d.textContent);
+    equal(details.slice(0, 3), ['donated', 'gold badge', 'Donated at least $5'], 'headed by the whole name');
+    assert(/^Awarded 2 times, last on \w/.test(details[3]!), details[3]);
+    assert(/^\d+ awarded in all$/.test(details[4]!), details[4]);
+    equal(donated!.querySelector('time')!.getAttribute('datetime'), el.badges[0]!.latest);
     equal(donated!.querySelector('a')!.getAttribute('href'), '/badges/donated');
     equal(donated!.dataset.type, 'gold');
     equal(popular!.dataset.type, 'silver');
     assert(!test1!.querySelector('a'), 'no link without a link field');
-    assert(!test1!.querySelector('.name')!.hasAttribute('title'), 'no empty title');
+    equal(test1!.getAttribute('tabindex'), '0', 'a badge without a link is focusable, for its details');
+    assert(!donated!.hasAttribute('tabindex'), 'a badge with a link is focused through it');
+    equal(
+      [...test1!.querySelectorAll('.details > *')].map((d) => d.textContent!.replace(/ on .*/, '')),
+      ['test1', 'Awarded', test1!.querySelector('.details')!.lastElementChild!.textContent],
+      'no tier and no description when the badge has none',
+    );
     // A list of items, one per badge.
     const list = $(el, 'ul')!;
     equal($$(el, 'ul > li').length, 3);
@@ -186,12 +196,13 @@ describe('<user-badges> events and badge data', () => {
     equal(names(el), ['donated', 'popular', 'test1']);
   });
 
-  it('reads out names, counts and descriptions', async () => {
+  it('reads out names, tier, counts and descriptions', async () => {
     const el = one('<user-badges service="test" user="daniel"></user-badges>');
     await settled(el);
     const donated = $(el, '.userbadge')!;
     const text = donated.textContent!.replace(/\s+/g, ' ');
-    equal(text, 'donatedx2, awarded 2 times: Donated at least $5');
+    assert(/^donated×2donatedgold badgeDonated at least \$5Awarded 2 times, last on .+\d+ awarded in all$/.test(text), text);
+    equal(donated.querySelector('.details b')!.getAttribute('aria-hidden'), 'true', 'the name is not read twice');
     equal(donated.querySelector('.count')!.getAttribute('aria-hidden'), 'true');
   });
 });

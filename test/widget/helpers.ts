@@ -2,6 +2,18 @@
 // @ts-expect-error served by the test config's plugin
 import { server as displayServer } from '/__ub/env.js';
 
+/**
+ * What the widget told the console (`<user-badges ...>: ...`, `<span class="userbadges" ...>: ...`),
+ * in order. Captured instead of printed: tests that misconfigure an element on purpose assert on
+ * it, and the test run's output stays free of messages that look like failures.
+ */
+export const warnings: string[] = [];
+const consoleWarn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] == 'string' && /^<([\w-]+ class="userbadges"|user-badges)/.test(args[0])) warnings.push(args[0]);
+  else consoleWarn(...args);
+};
+
 /** Origin of the real display server the test config started. */
 export const server: string = displayServer;
 
@@ -29,10 +41,10 @@ export function mount(html: string): HTMLElement {
   return div;
 }
 
-export async function waitFor<T>(fn: () => T, what = 'condition', timeout = 5000): Promise<NonNullable<T>> {
+export async function waitFor<T>(fn: () => T | Promise<T>, what = 'condition', timeout = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + timeout;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error('Timed out waiting for ' + what);
     await new Promise((r) => setTimeout(r, 10));

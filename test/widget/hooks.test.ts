@@ -86,4 +86,19 @@ describe('render hooks', () => {
     assert(!$(el, 'u'));
     equal($$(el, 'em').length, 3);
   });
+
+  it('hook output can be styled by the page through part= (kept by the sanitiser)', async () => {
+    const style = document.createElement('style');
+    style.textContent = '.hooked user-badges::part(chip) { color: rgb(1, 2, 3); } .hooked user-badges::part(tpl) { color: rgb(4, 5, 6); }';
+    document.head.append(style);
+    const host = mount('<div class="hooked"><user-badges service="test" user="daniel"></user-badges><user-badges service="test" user="bob"></user-badges></div>');
+    const [a, b] = host.querySelectorAll('user-badges') as unknown as UserBadgesElement[];
+    a!.renderBadge = (badge) => `<span part="chip" class="chip">${badge.name}</span>`;
+    b!.renderBadge = (badge) => html`<span part="tpl">${badge.name}</span>`;
+    await Promise.all([settled(a!), settled(b!)]);
+    equal($(a!, '.chip')!.getAttribute('part'), 'chip');
+    equal(getComputedStyle($(a!, '.chip')!).color, 'rgb(1, 2, 3)');
+    equal(getComputedStyle($(b!, '[part=tpl]')!).color, 'rgb(4, 5, 6)');
+    style.remove();
+  });
 });

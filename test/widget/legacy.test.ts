@@ -7,9 +7,10 @@ import { $, assert, equal, mount, names, server, settled, usersRequestsDuring, w
 type Global = { UserBadges?: { renderBadge?: (b: Record<string, unknown>) => string; html?: unknown; version?: string } };
 const w = window as unknown as Global & { jQuery?: unknown; $?: unknown };
 
+// The old markup, plus the type as data-type and spaces that keep it readable without a stylesheet.
 const DANIEL =
-  '<span class="userbadge donated"><a href="/badges/donated"><span class="name" title="Donated at least $5">donated</span></a><span class="count">x2</span></span>' +
-  '<span class="userbadge popular"><a href="/badges/popular"><span class="name" title="Post has at least 100 views">popular</span></a></span>' +
+  '<span class="userbadge donated" data-type="gold"><a href="/badges/donated"><span class="name" title="Donated at least $5">donated</span></a> <span class="count">x2</span></span> ' +
+  '<span class="userbadge popular" data-type="silver"><a href="/badges/popular"><span class="name" title="Post has at least 100 views">popular</span></a></span> ' +
   '<span class="userbadge test1" title="">test1</span>';
 
 function loadScript(src: string) {
@@ -53,8 +54,8 @@ describe('classic script and the old embed', () => {
     await filled(ul);
     equal(
       ul.innerHTML,
-      '<li><span class="userbadge popular"><a href="/badges/popular"><span class="name" title="Post has at least 100 views">popular</span></a></span></li>' +
-        '<li><span class="userbadge helper" title="Answered 10 questions &amp; more">helper</span></li>',
+      '<li><span class="userbadge popular" data-type="silver"><a href="/badges/popular"><span class="name" title="Post has at least 100 views">popular</span></a></span></li> ' +
+        '<li><span class="userbadge helper" data-type="bronze" title="Answered 10 questions &amp; more">helper</span></li>',
     );
   });
 
@@ -78,7 +79,7 @@ describe('classic script and the old embed', () => {
     w.UserBadges!.renderBadge = (b) => '<li><span class="userbadge">' + b.name + '</span></li>';
     const later = mount('<ul class="userbadges" data-service="test" data-user="mallory"></ul>').firstElementChild!;
     await filled(later);
-    equal(later.innerHTML, '<li><span class="userbadge">&lt;img src=x onerror=alert(1)&gt;</span></li><li><span class="userbadge">escaper</span></li>');
+    equal(later.innerHTML, '<li><span class="userbadge">&lt;img src=x onerror=alert(1)&gt;</span></li> <li><span class="userbadge">escaper</span></li>');
     assert(!later.querySelector('img'));
   });
 
@@ -90,7 +91,7 @@ describe('classic script and the old embed', () => {
     const donated = seen.find((b) => b.name === 'donated')!;
     equal([donated.count, donated.type, donated.tier, donated.description], [2, 'gold', 3, 'Donated at least $5']);
     assert((donated.globalCount as number) > 2 && typeof donated.globalLatest === 'string' && typeof donated.latest === 'string');
-    equal(el.innerHTML, '<span>donated</span><span>popular</span><span>test1</span>');
+    equal(el.innerHTML, '<span>donated</span> <span>popular</span> <span>test1</span>');
   });
 
   it('needs no jQuery, exposes UserBadges.html for hooks, and loads twice harmlessly', async () => {
@@ -117,5 +118,35 @@ describe('classic script and the old embed', () => {
     await settled(el);
     equal(el.shadowRoot!.querySelectorAll('kbd').length, 3);
     assert($(el, 'kbd'));
+  });
+
+  it('reads right without any stylesheet: spaces between badges and before counts', async () => {
+    w.UserBadges!.renderBadge = undefined; // the old markup again, after the hooks above
+    const span = mount('<span class="userbadges" data-service="test" data-user="daniel"></span>').firstElementChild as HTMLElement;
+    await filled(span);
+    equal(document.querySelectorAll('link[rel=stylesheet]').length, 0, 'no stylesheet on this page');
+    equal(span.innerText, 'donated x2 popular test1');
+  });
+
+  it('with a theme linked, the tiers get icons of their own shape and colour', async () => {
+    w.UserBadges!.renderBadge = undefined;
+    const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: server + '/themes/stackoverflow.css' });
+    document.head.append(link);
+    await new Promise((r) => (link.onload = r));
+    const span = mount('<span class="userbadges" data-service="test" data-user="bob"></span>').firstElementChild as HTMLElement;
+    await filled(span);
+    const [silver, bronze] = [...span.querySelectorAll('.userbadge')].map((b) => getComputedStyle(b, '::before'));
+    assert(silver!.clipPath !== bronze!.clipPath || silver!.borderRadius !== bronze!.borderRadius, 'different shapes');
+    equal([silver!.backgroundColor, bronze!.backgroundColor], ['rgb(180, 184, 188)', 'rgb(209, 166, 132)']);
+    link.remove();
+  });
+
+  it('links its theme with the content version, which the server lets the browser keep for a year', async () => {
+    const el = mount('<user-badges service="test" user="daniel" theme="github"></user-badges>').firstElementChild!;
+    await settled(el);
+    const href = el.shadowRoot!.querySelector('link')!.href;
+    assert(new RegExp(`^${server}/themes/github\\.css\\?v=[0-9a-f]{12}$`).test(href), href);
+    const res = await fetch(href);
+    equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   });
 });

@@ -54,20 +54,35 @@ describe('themes', () => {
     await el.updateComplete;
     equal(bg(el), DARK, 'no unstyled moment while the new theme loads');
     await waitFor(() => badge(el).color === 'rgb(1, 2, 3)', 'custom theme');
+    // The old sheet goes at the new one's load event, which may come a moment after its styles apply.
+    await waitFor(() => links(el).length === 1, 'the old theme removed');
     equal(links(el), [location.origin + '/__ub/theme.css?delay=400&color=rgb(1,2,3)']);
     el.theme = 'stackoverflow';
     await waitFor(() => bg(el) === THEMES.stackoverflow, 'stackoverflow');
-    equal(links(el).length, 1);
+    await waitFor(() => links(el).length === 1, 'one theme linked');
   });
 
-  it('auto follows prefers-color-scheme live', async () => {
-    const el = one();
-    await settled(el);
-    equal(bg(el), LIGHT);
+  it("auto follows the page's colour scheme: light where the page declares none", async () => {
+    // This test page declares no color-scheme: a light-only site.
+    const plain = one();
+    const both = mount('<div style="color-scheme: light dark"><user-badges service="test" user="daniel"></user-badges></div>').firstElementChild!.firstElementChild!;
+    const dark = mount('<div style="color-scheme: dark"><user-badges service="test" user="daniel"></user-badges></div>').firstElementChild!.firstElementChild!;
+    await Promise.all([plain, both, dark].map((el) => settled(el)));
+    equal([bg(plain), bg(both), bg(dark)], [LIGHT, LIGHT, DARK], 'system light');
     await emulateMedia({ colorScheme: 'dark' });
-    equal(bg(el), DARK);
+    equal([bg(plain), bg(both), bg(dark)], [LIGHT, DARK, DARK], 'system dark: only pages that can be dark turn dark, live');
+    equal(getComputedStyle($(plain, '.name')!).color, 'rgb(31, 35, 40)', 'dark text on the light pill');
     await emulateMedia({ colorScheme: 'light' });
-    equal(bg(el), LIGHT);
+    equal([bg(plain), bg(both), bg(dark)], [LIGHT, LIGHT, DARK]);
+  });
+
+  it('github follows the page the same way', async () => {
+    const plain = one('theme="github"');
+    const both = mount('<div style="color-scheme: light dark"><user-badges theme="github" service="test" user="daniel"></user-badges></div>').firstElementChild!.firstElementChild!;
+    await Promise.all([plain, both].map((el) => settled(el)));
+    await emulateMedia({ colorScheme: 'dark' });
+    equal([bg(plain), bg(both)], [THEMES.github, 'rgb(18, 29, 47)']);
+    await emulateMedia({ colorScheme: 'light' });
   });
 
   it('shows no unstyled badges: it stays loading until its theme has loaded', async () => {
@@ -75,7 +90,7 @@ describe('themes', () => {
     const shots: string[] = [];
     for (let i = 0; i < 30 && el.state !== 'ready'; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      const b = $(el, '.userbadge');
+      const b = $(el, 'li .userbadge'); // a badge, not the skeleton's pills
       if (b) shots.push(getComputedStyle(b).color);
     }
     await settled(el);

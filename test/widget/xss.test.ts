@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { sanitizeHTML, setDefaultServer, type UserBadgesElement } from '../../widget/index.js';
-import { $, $$, assert, equal, mount, server, settled } from './helpers.js';
+import { $, $$, assert, equal, mount, server, serverLog, settled, waitFor } from './helpers.js';
 
 setDefaultServer(server);
 
@@ -22,7 +22,7 @@ describe('badge data never runs as HTML', () => {
     await settled(el);
     const name = $$(el, '.name').find((n) => n.textContent === EVIL);
     assert(name, 'the name shows as text');
-    equal(name.title, '<script>alert(2)</script>');
+    equal(name.closest('.userbadge')!.querySelector('.details')!.children[1]!.textContent, '<script>alert(2)</script>', 'the description too');
     assert(!$(el, 'img') && !$(el, 'script'), 'no element made from data');
     assert(!name.closest('a'), 'a javascript: link is not a link');
     equal($$(el, 'a').map((a) => a.getAttribute('href')), ['/badges/esc?a=1&b=2']);
@@ -57,11 +57,25 @@ describe('badge data never runs as HTML', () => {
 });
 
 describe('sanitizeHTML', () => {
+  // Read in an inert document, as the output is built: the images below (src=x ...) never load.
+  const inert = document.implementation.createHTMLDocument('');
   const html = (s: string) => {
-    const div = document.createElement('div');
+    const div = inert.createElement('div');
     div.append(sanitizeHTML(s));
     return div.innerHTML;
   };
+
+  it('loads nothing until the fragment is put on the page', async () => {
+    const probe = `${server}/sanitize-probe-${Date.now()}.png`;
+    const f = sanitizeHTML(`<img src="${probe}" alt="">`);
+    assert(f.ownerDocument !== document, 'built in an inert document');
+    await idle();
+    assert(!(await serverLog()).some((l) => l.includes(new URL(probe).pathname)), 'not requested before it is placed');
+    const host = mount('');
+    host.append(f);
+    await waitFor(async () => (await serverLog()).some((l) => l.includes(new URL(probe).pathname)), 'requested once placed');
+    host.remove();
+  });
 
   it('keeps plain formatting and safe links', () => {
     equal(html('<b class="x">a</b> <a href="/p?q=1" title="t">b</a><img src="https://e.example/i.png" alt="i">'), '<b class="x">a</b> <a href="/p?q=1" title="t">b</a><img src="https://e.example/i.png" alt="i">');
@@ -96,7 +110,7 @@ describe('sanitizeHTML', () => {
     })).node as fc.Arbitrary<string>;
     fc.assert(
       fc.property(fc.array(node, { maxLength: 4 }), (parts) => {
-        const div = document.createElement('div');
+        const div = inert.createElement('div');
         div.append(sanitizeHTML(parts.join('')));
         for (const el of div.querySelectorAll('*')) {
           assert(/^(a|b|img|span|li)$/.test(el.localName), 'element ' + el.localName);
