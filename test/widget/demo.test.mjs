@@ -13,7 +13,7 @@ test('every demo page links the API reference and the favicon, and shows no plac
   for (const page of pages) {
     const html = readFileSync(new URL(page, demo), 'utf8');
     assert.match(html, /<link rel="icon" href="\/demo\/favicon\.svg"/, page);
-    assert.match(html, /<a href="\/demo\/docs\.html"/, page);
+    assert.match(html, /<a href="\/docs"/, page);
     // YOUR-BADGE-SERVER only inside a snippet that site.js rewrites to the real origin.
     const placeholders = html.match(/YOUR-BADGE-SERVER/g)?.length ?? 0;
     const inSnippets = [...html.matchAll(/<code class="snippet">([\s\S]*?)<\/code>/g)].reduce((n, m) => n + (m[1].match(/YOUR-BADGE-SERVER/g)?.length ?? 0), 0);
