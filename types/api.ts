@@ -11,7 +11,9 @@ export type {
   Badge,
   BadgeFields,
   BadgeInput,
+  BadgeNamesRequest,
   BadgesDeleteResponse,
+  BadgesPutRequest,
   BadgesResponse,
   BadgeSummary,
   ErrorBody,
@@ -20,7 +22,9 @@ export type {
   User,
   UserBadge,
   UserRevokeResponse,
+  UsersQuery,
   UsersResponse,
+  SortQuery,
   UserUpdateResponse,
 } from './schema.js';
 

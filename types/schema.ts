@@ -346,6 +346,10 @@ export const OpenApiDocument = Type.Object({ openapi: Type.String(), info: Type.
 // Static types: what the widget and the client import (types only).
 
 export type BadgeInput = Static<typeof BadgeInput>;
+export type BadgesPutRequest = Static<typeof BadgesPutBody>;
+export type BadgeNamesRequest = Static<typeof BadgeNamesBody>;
+export type UsersQuery = Static<typeof UsersQuery>;
+export type SortQuery = Static<typeof SortQuery>;
 export type Badge = Static<typeof Badge>;
 export type BadgeSummary = Static<typeof BadgeSummary>;
 export type UserBadge = Static<typeof UserBadge>;
