@@ -135,7 +135,6 @@ export const Sort = Type.Union(
 /** `?names=a,b`, or repeated (`?names=a&names=b`, as the original client sent a list): one list. */
 export const NameList = Type.Array(UserName, {
   maxItems: LIMITS.namesPerRequest,
-  uniqueItems: true,
   description: `User names, comma-separated (at most ${LIMITS.namesPerRequest}; repeats count once); unknown ones are left out. The parameter may also be repeated.`,
   ...refuse('invalid_names', 'names must be a list of user names', { maxItems: { code: 'too_many_names', message: `At most ${LIMITS.namesPerRequest} names per request; split the list` } }),
 });
