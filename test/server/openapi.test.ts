@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
+import fc from 'fast-check';
 import { OpenAPIBackend, ValidationContext, type Document } from 'openapi-backend';
 import { sign } from '../../server/auth.js';
 import { openApiDocument } from '../../server/openapi.js';
+import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
 
 /**
@@ -300,6 +302,23 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
     assert.match(problemsOf(strict, of('page 0')).problems.join('\n'), /must have required property 'hint'/);
     assert.match(problemsOf(strict, of('health')).problems.join('\n'), /headers\/x-response-time must match pattern/);
   });
+});
+
+test("the patterns the document gives names state the server's rules (read with the u flag, as JSON Schema does)", () => {
+  const { schemas } = openApiDocument().components as { schemas: Record<string, { pattern: string; maxLength: number }> };
+  const name = new RegExp(schemas.UserName!.pattern, 'u');
+  const field = new RegExp(schemas.FieldName!.pattern, 'u');
+  const tricky = fc.constantFrom(' ', ',', '/', '\n', '\t', '\u00a0', '\u200b', '\u2028', '\ufeff', '\u0000', '\u007f', 'a', 'é', 'e\u0301', '😀', '_', '-');
+  const text = fc.oneof(fc.string({ unit: tricky, maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'name'));
+  fc.assert(
+    fc.property(text, (raw) => {
+      // Lengths are the schema's minLength/maxLength (and count differently in JSON Schema); only the characters here.
+      const normal = raw.normalize('NFC');
+      assert.equal(name.test(normal), normal.length > 0 && nameProblem(normal) === undefined, JSON.stringify(normal));
+      assert.equal(field.test(raw), raw.length > 0 && fieldNameProblem(raw) === undefined, JSON.stringify(raw));
+    }),
+    { numRuns: 3000, seed: 20261129 },
+  );
 });
 
 test('types/api.ts, which the widget bundles, imports nothing at run time (TypeBox stays out)', async () => {
