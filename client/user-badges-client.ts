@@ -1,14 +1,22 @@
 import type {
-  BadgeFields,
+  BadgeInput,
+  BadgeNamesRequest,
   BadgesDeleteResponse,
+  BadgesPutRequest,
   BadgesResponse,
   ErrorBody,
+  JsonValue,
   SortKey,
+  SortQuery,
   User,
   UserRevokeResponse,
+  UsersQuery,
   UsersResponse,
   UserUpdateResponse,
 } from '../types/api.js';
+
+/** A query as sent: the parameters the API declares, as text. */
+type Query<T> = { [K in keyof T]?: string };
 
 export interface UserBadgesClientOptions {
   /** Origin of the display server, e.g. `https://badges.example.com`. */
@@ -32,16 +40,15 @@ export class UserBadgesError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    readonly details?: JsonValue,
   ) {
     super(message);
     this.name = 'UserBadgesError';
   }
 }
 
-export interface BadgeDefinition extends BadgeFields {
-  name: string;
-}
+/** A badge to create or update: its name and custom fields. */
+export type BadgeDefinition = BadgeInput;
 
 /**
  * A typed client of the v1 API for Node (20+) and browsers: it needs only `fetch` and WebCrypto.
@@ -60,17 +67,17 @@ export class UserBadgesClient {
   }
 
   badges(options: { sort?: SortKey } = {}): Promise<BadgesResponse> {
-    return this.request('GET', '/badges.json', { sort: options.sort });
+    return this.request('GET', '/badges.json', { sort: options.sort } satisfies Query<SortQuery>);
   }
 
   /** Creates missing badges and updates the fields of existing ones; a field set to null is removed. */
   putBadges(badges: BadgeDefinition[]): Promise<BadgesResponse> {
-    return this.request('PUT', '/badges.json', {}, { badges });
+    return this.request('PUT', '/badges.json', {}, { badges } satisfies BadgesPutRequest);
   }
 
   /** Deletes badges and takes them from every user; `absent` names those that were already gone. */
   deleteBadges(names: string[]): Promise<BadgesDeleteResponse> {
-    return this.request('DELETE', '/badges.json', {}, { badges: names });
+    return this.request('DELETE', '/badges.json', {}, { badges: names } satisfies BadgeNamesRequest);
   }
 
   /** Named users (those that exist), or a page of all users when `names` is omitted. */
@@ -80,21 +87,21 @@ export class UserBadgesClient {
       sort: options.sort,
       page: options.page?.toString(),
       page_size: options.pageSize?.toString(),
-    });
+    } satisfies Query<UsersQuery>);
   }
 
   user(name: string, options: { sort?: SortKey } = {}): Promise<User> {
-    return this.request('GET', `/users/${encodeURIComponent(name)}.json`, { sort: options.sort });
+    return this.request('GET', `/users/${encodeURIComponent(name)}.json`, { sort: options.sort } satisfies Query<SortQuery>);
   }
 
   /** Awards each badge once more; a badge listed twice is awarded twice. */
   award(name: string, badges: string[]): Promise<UserUpdateResponse> {
-    return this.request('PUT', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
+    return this.request('PUT', `/users/${encodeURIComponent(name)}.json`, {}, { badges } satisfies BadgeNamesRequest);
   }
 
   /** Takes badges from the user; `absent` names those the user did not hold. */
   revoke(name: string, badges: string[]): Promise<UserRevokeResponse> {
-    return this.request('DELETE', `/users/${encodeURIComponent(name)}.json`, {}, { badges });
+    return this.request('DELETE', `/users/${encodeURIComponent(name)}.json`, {}, { badges } satisfies BadgeNamesRequest);
   }
 
   private async request<T>(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<T> {

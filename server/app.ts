@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
-import Router from '@koa/router';
 import { defaultConfig, type AppConfig } from './config.js';
 import { Domain } from './core/domain.js';
 import { errorHandler } from './errors.js';
@@ -11,10 +10,8 @@ import { ReadCache, etagOf } from './read-cache.js';
 import { MemoryReplayStore } from './replay.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
-import { adminRoutes } from './routes/admin.js';
-import { badgeRoutes } from './routes/badges.js';
-import type { V1State } from './routes/context.js';
-import { userRoutes } from './routes/users.js';
+import { routeGroups } from './routes/index.js';
+import { mount } from './routes/table.js';
 import { timeResponses } from './response-time.js';
 import { serveFiles } from './static.js';
 import type { Store } from './core/ports.js';
@@ -35,23 +32,14 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
     // A store that several processes share remembers signatures for all of them.
     replay: store.replays ?? new MemoryReplayStore(config.now()),
     reads: new ReadCache(store),
+    openapi: JSON.stringify(openApiDocument()),
   };
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
 
-  const v1 = new Router<V1State>({ prefix: '/v1/:service' });
-  for (const routes of [badgeRoutes(deps), userRoutes(deps)]) v1.use(routes.routes(), routes.allowedMethods());
-
-  const meta = new Router();
-  const openapi = JSON.stringify(openApiDocument());
-  meta.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = openapi;
-  });
-  meta.get('/health', (ctx) => {
-    ctx.body = { ok: true };
-  });
+  const v1 = mount(routeGroups.v1, deps);
+  const meta = mount(routeGroups.meta, deps);
 
   app.use(timeResponses);
   app.use(keepAnswers);
@@ -62,7 +50,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   app.use(v1.routes());
   app.use(allowedMethods(v1));
   if (config.adminToken) {
-    const admin = adminRoutes({ store, domain: deps.domain, token: config.adminToken, maxBodyBytes: config.maxBodyBytes });
+    const admin = mount(routeGroups.admin, deps);
     app.use(admin.routes());
     app.use(allowedMethods(admin));
   }

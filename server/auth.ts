@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Middleware } from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
+import { SignedQuery } from '../types/schema.js';
 import { HttpError } from './errors.js';
 import type { ServiceRecord } from './core/model.js';
 import type { ReplayStore, Use } from './core/ports.js';
@@ -25,7 +27,10 @@ export interface SignedRequest {
   body: Buffer;
 }
 
-const NONCE = /^[A-Za-z0-9_-]{8,64}$/;
+// The forms the document declares for the signed query.
+const TS = new RegExp(SignedQuery.properties.ts.pattern!);
+const NONCE = new RegExp(SignedQuery.properties.nonce.pattern!);
+const SIGNATURE = new RegExp(SignedQuery.properties.signature.pattern!);
 
 /**
  * The credentials of a write: `Authorization: <key>` (or `Bearer <key>`), or `?ts=&signature=` with
@@ -37,8 +42,8 @@ export function credentialsOf(authorization: string, query: ParsedUrlQuery): Cre
   if (ts === undefined && signature === undefined) {
     throw unauthorized('missing_credentials', 'Writes need "Authorization: <key>" or ?ts=<unix seconds>&signature=<hex>');
   }
-  if (typeof ts !== 'string' || !/^\d{1,12}$/.test(ts)) throw unauthorized('invalid_ts', 'ts must be the time in whole Unix seconds');
-  if (typeof signature !== 'string' || !/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(signature)) {
+  if (typeof ts !== 'string' || !TS.test(ts)) throw unauthorized('invalid_ts', 'ts must be the time in whole Unix seconds');
+  if (typeof signature !== 'string' || !SIGNATURE.test(signature)) {
     throw unauthorized('invalid_signature', 'signature must be 64 hex digits (HMAC-SHA256) or 40 (legacy SHA1)');
   }
   if (nonce === undefined) return { ts, signature: signature.toLowerCase() };
@@ -123,3 +128,16 @@ export const unauthorized = (code: string, message: string) => {
   error.headers = { 'WWW-Authenticate': 'Bearer realm="user-badges"' };
   return error;
 };
+
+/** The admin API's operator token, compared in constant time; refused before any body is read. */
+export function operatorOnly(token: string): Middleware {
+  return async function operator(ctx, next) {
+    const given = ctx.get('authorization').replace(/^Bearer\s+/i, '').trim();
+    if (!given || !sameSecret(given, token)) {
+      const error = new HttpError(401, given ? 'invalid_admin_token' : 'missing_credentials', 'The admin API needs "Authorization: Bearer <admin token>"');
+      error.headers = { 'WWW-Authenticate': 'Bearer realm="user-badges admin"' };
+      throw error;
+    }
+    await next();
+  };
+}

@@ -1,120 +1,180 @@
-import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type BadgeFields, type JsonValue, type SortKey } from '../types/api.js';
-import { HttpError, badRequest } from './errors.js';
+import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, ValueErrorType, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler';
+import type { ParsedUrlQuery } from 'node:querystring';
+import { RESERVED_BADGE_FIELDS } from '../types/api.js';
+import {
+  BadgeInput as BadgeInputSchema,
+  NAME_KIND,
+  NameList,
+  ServiceName,
+  Sort,
+  fieldNameProblem,
+  nameProblem,
+  type BadgeFields,
+  type BadgeInput as BadgeInputWire,
+  type JsonValue,
+  type Refusal,
+  type RefusalAnnotation,
+} from '../types/schema.js';
 import type { BadgeInput } from './core/model.js';
+import { HttpError } from './errors.js';
 
 /**
- * Validation of everything that comes from outside. Each function returns the clean value or throws
- * a 400 naming what is wrong; nothing reaches the store unchecked.
+ * Checks what comes from outside against the schemas of `types/schema.ts`. Each checker is compiled
+ * once; a value that fails is refused with the `x-error` of the schema node it failed, so the codes
+ * are declared beside the rules they stand for. What a schema cannot say (NFC normalisation, the
+ * custom fields' count, depth and size) is checked after it, by the small functions below.
  */
 
-// Control characters, and the separators names cannot hold: "," splits `?names=`, "/" splits paths.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},/]/u;
-const UNSAFE_FIELD = new Set(['__proto__', 'constructor', 'prototype']);
+export type Where = 'path' | 'query' | 'body';
 
-export function serviceName(raw: string): string {
-  if (!SERVICE_NAME.test(raw)) {
-    throw badRequest('invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
-  }
-  return raw;
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/** The compiled checker of a schema; routes compile theirs when mounted, not on the first request. */
+export function checker<T extends TSchema>(schema: T): TypeCheck<T> {
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
+  return check as TypeCheck<T>;
 }
 
-/** A user or badge name: any text a site uses, normalised so that look-alike spellings meet. */
-export function name(raw: unknown, what: 'user' | 'badge'): string {
-  if (typeof raw !== 'string') throw badRequest(`invalid_${what}_name`, `A ${what} name must be a string`);
-  const value = raw.normalize('NFC');
-  if (value.length === 0 || value.length > LIMITS.nameLength) {
-    throw badRequest(`invalid_${what}_name`, `A ${what} name must be 1-${LIMITS.nameLength} characters`);
-  }
-  if (value.trim() !== value) throw badRequest(`invalid_${what}_name`, `A ${what} name cannot start or end with white space`);
-  if (FORBIDDEN_IN_NAME.test(value)) {
-    throw badRequest(`invalid_${what}_name`, `A ${what} name cannot contain control characters, "," or "/"`);
-  }
-  return value;
+/** The value, names NFC-normalised, if it satisfies the schema; else the refusal its failing node names. */
+export function check<T extends TSchema>(schema: T, value: unknown, where: Where): Static<T> {
+  const compiledCheck = checker(schema);
+  if (compiledCheck.Check(value)) return normalised(schema, value) as Static<T>;
+  throw refusal(schema, compiledCheck.Errors(value).First()!, where);
 }
 
-export function sort(raw: string | string[] | undefined): SortKey | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !(SORT_KEYS as readonly string[]).includes(raw)) {
-    throw badRequest('invalid_sort', `sort must be one of ${SORT_KEYS.join(', ')}`);
+/** A query as Koa parses it, read as the schema's properties say: integers, lists, strings. */
+export function query<T extends TObject>(schema: T, raw: ParsedUrlQuery): Static<T> {
+  const values: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    values[key] = property.type === 'integer' ? integer(value) : property.type === 'array' ? list(value) : value;
   }
-  return raw as SortKey;
+  return check(schema, values, 'query');
 }
+
+/** 1-9 decimal digits; anything else stays text and fails the schema. */
+const integer = (raw: string | string[]) => (typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : raw);
 
 /**
- * `?names=a,b`: decoded, validated, without duplicates, at most `LIMITS.namesPerRequest`. A repeated
- * parameter (`?names=a&names=b`, how the original client sent a list) counts as one joined list.
+ * `a,b` (OpenAPI's form style) or a repeated parameter (`names=a&names=b`, the original client's
+ * list): one list, without empty entries, of NFC forms counted once.
  */
-export function names(raw: string | string[] | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const joined = typeof raw === 'string' ? raw : raw.join(',');
-  const list = [...new Set(joined.split(',').filter((n) => n !== '').map((n) => name(n, 'user')))];
-  if (list.length > LIMITS.namesPerRequest) {
-    throw badRequest('too_many_names', `At most ${LIMITS.namesPerRequest} names per request; split the list`);
+const list = (raw: string | string[]) => [...new Set((typeof raw === 'string' ? raw : raw.join(',')).split(',').filter((n) => n !== '').map((n) => n.normalize('NFC')))];
+
+// The three checks the fast path makes on the URLs it has not seen before.
+export const serviceName = (raw: string): string => check(ServiceName, raw, 'path');
+export const sort = (raw: string | string[] | undefined) => (raw === undefined ? undefined : check(Sort, raw, 'query'));
+export const names = (raw: string | string[] | undefined) => (raw === undefined ? undefined : check(NameList, list(raw), 'query'));
+
+// ---------------------------------------------------------------------------------------------------
+// From a failed check to the refusal its schema declares
+
+const KEYWORD: Partial<Record<ValueErrorType, string>> = {
+  [ValueErrorType.ArrayMinItems]: 'minItems',
+  [ValueErrorType.ArrayMaxItems]: 'maxItems',
+  [ValueErrorType.ObjectRequiredProperty]: 'required',
+  [ValueErrorType.ObjectAdditionalProperties]: 'additionalProperties',
+};
+
+function refusal(root: TSchema, error: ValueError, where: Where): HttpError {
+  const keyword = KEYWORD[error.type];
+  // A missing or unexpected property is the object's failing, not the property's.
+  const pointer = keyword === 'required' || keyword === 'additionalProperties' ? error.path.slice(0, error.path.lastIndexOf('/')) : error.path;
+  const nodes = schemasAlong(root, pointer);
+  const failing = nodes[nodes.length - 1]!;
+  const annotated = [...nodes].reverse().find((node) => node['x-error'] !== undefined);
+  const annotation = annotated?.['x-error'] as RefusalAnnotation | undefined;
+  // The per-keyword refusal is the failing node's own; an ancestor's only stands for the whole.
+  const chosen = (annotated === failing && keyword && (annotation?.[keyword] as Refusal | undefined)) || annotation;
+  let message = chosen?.message ?? `Invalid ${where}`;
+  if (failing[Kind] === NAME_KIND && error.type === ValueErrorType.Kind) message = `A ${failing.title} ${nameProblem(error.value)}`;
+  return new HttpError(chosen?.status ?? 400, chosen?.code ?? `invalid_${where}`, located(message, error.path, where), { in: where, pointer: error.path });
+}
+
+/** The schema nodes from the root to the one a JSON pointer leads to (as far as the schema goes). */
+function schemasAlong(root: TSchema, pointer: string): TSchema[] {
+  const nodes = [root];
+  for (const segment of pointer.split('/').slice(1)) {
+    const node = nodes[nodes.length - 1]!;
+    const key = keyOf(segment);
+    const next: TSchema | undefined =
+      node.type === 'array'
+        ? node.items
+        : node.type === 'object'
+          ? node.properties && Object.hasOwn(node.properties, key)
+            ? node.properties[key]
+            : typeof node.additionalProperties === 'object'
+              ? node.additionalProperties
+              : undefined
+          : undefined;
+    if (!next) break;
+    nodes.push(next);
   }
-  return list;
+  return nodes;
 }
 
-export function positiveInteger(raw: string | string[] | undefined, field: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= max)) throw badRequest(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`);
-  return value;
+/** `badges[2]: A badge name ...`, with the key that failed for `{key}`. */
+function located(message: string, pointer: string, where: Where): string {
+  const segments = pointer.split('/').slice(1).map(keyOf);
+  message = withKey(message, segments[segments.length - 1] ?? '');
+  const isIndex = (segment: string) => /^\d+$/.test(segment);
+  let end = segments.length;
+  while (end > 0 && !isIndex(segments[end - 1]!)) end--;
+  if (where !== 'body' || end === 0) return message;
+  return `${segments.slice(0, end).map((s) => (isIndex(s) ? `[${s}]` : `.${s}`)).join('').slice(1)}: ${message}`;
 }
 
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('invalid_body', 'The body must be a JSON object like {"badges": [...]}');
+/** A JSON pointer's segment as the key it stands for. */
+const keyOf = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** NFC forms of the names in a checked value; new objects only where a name changed. */
+function normalised(schema: TSchema, value: unknown): unknown {
+  if (schema[Kind] === NAME_KIND) return (value as string).normalize('NFC');
+  if (schema.type === 'array' && Array.isArray(value)) return value.map((item) => normalised(schema.items, item));
+  if (schema.type !== 'object' || !schema.properties || typeof value !== 'object' || value === null) return value;
+  let copy = value as Record<string, unknown>;
+  for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    if (!Object.hasOwn(value, key)) continue;
+    const before = (value as Record<string, unknown>)[key];
+    const after = normalised(property, before);
+    // A spread copies a "__proto__" key as data; only schema keys are assigned.
+    if (after !== before) (copy === value ? (copy = { ...copy }) : copy)[key] = after;
   }
-  return body as Record<string, unknown>;
+  return copy;
 }
 
-function badgesArray(body: unknown): unknown[] {
-  const { badges } = bodyObject(body);
-  if (!Array.isArray(badges)) throw badRequest('invalid_body', '"badges" must be an array');
-  if (badges.length === 0) throw badRequest('invalid_body', '"badges" must not be empty');
-  if (badges.length > LIMITS.badgesPerRequest) {
-    throw badRequest('too_many_badges', `At most ${LIMITS.badgesPerRequest} badges per request`);
-  }
-  return badges;
+// ---------------------------------------------------------------------------------------------------
+// After the schema: the custom fields of a badge
+
+const limits = BadgeInputSchema as unknown as Record<'x-max-fields' | 'x-max-depth' | 'x-max-bytes', number>;
+const annotation = BadgeInputSchema['x-error'] as RefusalAnnotation;
+
+function refuseBadge(keyword: string, badge: string, key = ''): HttpError {
+  const { code, message, status = 400 } = annotation[keyword] as Refusal;
+  return new HttpError(status, code, `Badge "${badge}": ${withKey(message, key)}`);
 }
 
-/** `{"badges": ["a", "b"]}` */
-export function badgeNames(body: unknown): string[] {
-  return badgesArray(body).map((entry, i) => {
-    if (typeof entry !== 'string') throw badRequest('invalid_badge_name', `badges[${i}] must be a badge name (a string)`);
-    return name(entry, 'badge');
-  });
-}
+const withKey = (message: string, key: string) => message.replace('{key}', `"${key.slice(0, 80)}"`);
 
-/** `{"badges": [{"name": "a", "description": "...", ...custom}]}` */
-export function badgeInputs(body: unknown): BadgeInput[] {
-  return badgesArray(body).map((entry, i): BadgeInput => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw badRequest('invalid_badge', `badges[${i}] must be an object with a "name"`);
-    }
-    const { name: rawName, ...rest } = entry as Record<string, unknown>;
-    if (rawName === undefined) throw badRequest('invalid_badge', `badges[${i}] has no "name"`);
-    const badgeName = name(rawName, 'badge');
-    const fields: BadgeFields = {};
-    // Fields the server manages are ignored rather than refused, so that a badge read with GET,
-    // changed and sent back with PUT goes through.
+/**
+ * Checked badges as the core takes them: custom fields apart from the name, the server's own fields
+ * left out (so a badge read with GET, changed and sent back with PUT goes through).
+ */
+export function badgeInputs(badges: readonly BadgeInputWire[]): BadgeInput[] {
+  return badges.map(({ name, ...rest }) => {
     const keys = Object.keys(rest).filter((key) => !(RESERVED_BADGE_FIELDS as readonly string[]).includes(key));
-    if (keys.length > LIMITS.fieldsPerBadge) {
-      throw badRequest('too_many_fields', `Badge "${badgeName}" has more than ${LIMITS.fieldsPerBadge} fields`);
-    }
+    if (keys.length > limits['x-max-fields']) throw refuseBadge('x-max-fields', name);
+    const fields: BadgeFields = {};
     for (const key of keys) {
-      if (UNSAFE_FIELD.has(key) || key.length === 0 || key.length > LIMITS.fieldNameLength || FORBIDDEN_IN_NAME.test(key)) {
-        throw badRequest('invalid_field', `Badge "${badgeName}": "${key.slice(0, 80)}" is not an allowed field name`);
-      }
+      if (fieldNameProblem(key)) throw refuseBadge('propertyNames', name, key);
       fields[key] = rest[key] as JsonValue;
     }
-    if (depth(fields) > LIMITS.fieldDepth) {
-      throw badRequest('fields_too_deep', `Badge "${badgeName}": custom fields nest deeper than ${LIMITS.fieldDepth} levels`);
-    }
-    if (Buffer.byteLength(JSON.stringify(fields)) > LIMITS.badgeFieldsBytes) {
-      throw new HttpError(413, 'fields_too_large', `Badge "${badgeName}": custom fields exceed ${LIMITS.badgeFieldsBytes} bytes of JSON`);
-    }
-    return { name: badgeName, fields };
+    if (depth(fields) > limits['x-max-depth']) throw refuseBadge('x-max-depth', name);
+    if (Buffer.byteLength(JSON.stringify(fields)) > limits['x-max-bytes']) throw refuseBadge('x-max-bytes', name);
+    return { name, fields };
   });
 }
 
@@ -126,26 +186,8 @@ function depth(value: unknown): number {
     const [item, level] = stack.pop()!;
     if (typeof item !== 'object' || item === null) continue;
     deepest = Math.max(deepest, level + 1);
-    if (deepest > LIMITS.fieldDepth) return deepest;
+    if (deepest > limits['x-max-depth']) return deepest;
     for (const child of Object.values(item)) stack.push([child, level + 1]);
   }
   return deepest;
-}
-
-/** `{"legacySignatures": false}`: the settings an operator may change; anything else is refused. */
-export function serviceSettings(body: unknown, allowed: readonly string[] = ['legacySignatures']): { legacySignatures?: boolean } {
-  const fields = bodyObject(body);
-  const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) throw badRequest('invalid_body', `Unknown field(s) ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; expected ${allowed.join(', ')}`);
-  const { legacySignatures } = fields;
-  if (legacySignatures !== undefined && typeof legacySignatures !== 'boolean') throw badRequest('invalid_body', '"legacySignatures" must be true or false');
-  return legacySignatures === undefined ? {} : { legacySignatures };
-}
-
-/** `{"name": "topchefs", "legacySignatures": false}`: a service to create. */
-export function newService(body: unknown): { name: string; legacySignatures?: boolean } {
-  const settings = serviceSettings(body, ['name', 'legacySignatures']);
-  const { name } = bodyObject(body);
-  if (typeof name !== 'string') throw badRequest('invalid_service_name', '"name" must be the service name, a string');
-  return { name: serviceName(name), ...settings };
 }

@@ -1,39 +1,64 @@
-import Router from '@koa/router';
-import type { BadgesDeleteResponse, SortKey } from '../../types/api.js';
+import { BadgeNamesBody, BadgesDeleteResponse, BadgesPutBody, BadgesResponse, ServiceParams, SortQuery } from '../../types/schema.js';
+import type { SortKey } from '../../types/api.js';
 import type { BadgeRecord } from '../core/model.js';
-import * as validate from '../validate.js';
+import type { Store } from '../core/ports.js';
+import { badgeInputs } from '../validate.js';
 import { badgeView, sortBadges } from '../views.js';
-import type { Deps, V1State } from './context.js';
-import { authorize, loadService } from './service.js';
+import { TEST_SERVICE_FULL } from './service.js';
+import { route } from './table.js';
 
 /** `/v1/:service/badges.json`: the badges a service has registered. */
-export function badgeRoutes(deps: Deps): Router<V1State> {
-  const { store } = deps;
-  const router = new Router<V1State>();
-  const service = loadService(deps);
-  const write = [service, authorize(deps)] as const;
 
-  const view = (badges: BadgeRecord[], sort?: SortKey) => (sort ? sortBadges([...badges], sort) : badges).map(badgeView);
-  const answer = async (serviceName: string, sortRaw: string | string[] | undefined) => {
-    const sort = validate.sort(sortRaw);
-    return { badges: view(await store.listBadges(serviceName), sort) };
-  };
+const listed = async (store: Store, service: string, sort?: SortKey) => {
+  const badges = await store.listBadges(service);
+  return (sort ? sortBadges([...badges], sort) : badges).map((badge: BadgeRecord) => badgeView(badge));
+};
 
-  router.get('/badges.json', service, async (ctx) => {
-    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
-  });
-
-  router.put('/badges.json', ...write, async (ctx) => {
-    validate.sort(ctx.query.sort);
-    await deps.domain.putBadges(ctx.state.service.name, validate.badgeInputs(ctx.state.body));
-    ctx.body = await answer(ctx.state.service.name, ctx.query.sort);
-  });
-
-  router.delete('/badges.json', ...write, async (ctx) => {
-    const sort = validate.sort(ctx.query.sort);
-    const { absent } = await deps.domain.deleteBadges(ctx.state.service.name, validate.badgeNames(ctx.state.body));
-    ctx.body = { badges: view(await store.listBadges(ctx.state.service.name), sort), absent } satisfies BadgesDeleteResponse;
-  });
-
-  return router;
-}
+export const badgeRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/{service}/badges.json',
+    operationId: 'listBadges',
+    summary: "The service's badges with their custom fields, times awarded and last award",
+    tags: ['badges'],
+    auth: 'public',
+    params: ServiceParams,
+    query: SortQuery,
+    response: { description: 'The badges, in the order registered unless sorted', schema: BadgesResponse },
+    handler: async (ctx, { query }, { store }) => ({ badges: await listed(store, ctx.state.service.name, query.sort) }),
+  }),
+  route({
+    method: 'put',
+    path: '/v1/{service}/badges.json',
+    operationId: 'putBadges',
+    summary: 'Create missing badges and update the fields of existing ones (a field set to null is removed)',
+    tags: ['badges'],
+    auth: 'service',
+    params: ServiceParams,
+    query: SortQuery,
+    body: BadgesPutBody,
+    response: { description: 'All badges of the service', schema: BadgesResponse },
+    errors: { 403: TEST_SERVICE_FULL },
+    handler: async (ctx, { query, body }, { store, domain }) => {
+      await domain.putBadges(ctx.state.service.name, badgeInputs(body.badges));
+      return { badges: await listed(store, ctx.state.service.name, query.sort) };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/{service}/badges.json',
+    operationId: 'deleteBadges',
+    summary: 'Delete badges and take them from every user',
+    description: 'Idempotent: names that are not registered (deleted already, say) are listed in `absent`, not refused.',
+    tags: ['badges'],
+    auth: 'service',
+    params: ServiceParams,
+    query: SortQuery,
+    body: BadgeNamesBody,
+    response: { description: 'The remaining badges, and the names that were already absent', schema: BadgesDeleteResponse },
+    handler: async (ctx, { query, body }, { store, domain }) => {
+      const { absent } = await domain.deleteBadges(ctx.state.service.name, body.badges);
+      return { badges: await listed(store, ctx.state.service.name, query.sort), absent };
+    },
+  }),
+];

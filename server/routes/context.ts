@@ -15,6 +15,8 @@ export interface Deps {
   config: AppConfig;
   replay: ReplayStore;
   reads: ReadCache;
+  /** `/openapi.json`, serialised once. */
+  openapi: string;
 }
 
 export interface V1State {

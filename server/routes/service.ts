@@ -17,6 +17,9 @@ export const OPEN_TEST_SERVICE = 'test';
  */
 export const TEST_SERVICE_LIMITS = { users: 1000, badges: 100 };
 
+/** How the document tells the refusal below. */
+export const TEST_SERVICE_FULL = `The open \`${OPEN_TEST_SERVICE}\` service would hold more than ${TEST_SERVICE_LIMITS.users} users or ${TEST_SERVICE_LIMITS.badges} badges (\`test_service_full\`)`;
+
 /** Resolves `:service` to its record, or answers 404. */
 export function loadService({ store, domain, config }: Deps): Middleware<V1State> {
   return async function service(ctx, next) {

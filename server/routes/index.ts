@@ -1,0 +1,9 @@
+import { adminRoutes } from './admin.js';
+import { badgeRoutes } from './badges.js';
+import { metaRoutes } from './meta.js';
+import { userRoutes } from './users.js';
+
+/** Every route the server can mount, grouped as `createApp` mounts them. */
+export const routeGroups = { v1: [...badgeRoutes, ...userRoutes], admin: adminRoutes, meta: metaRoutes };
+
+export const routes = [...routeGroups.v1, ...routeGroups.admin, ...routeGroups.meta];

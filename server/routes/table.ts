@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { operatorOnly } from '../auth.js';
+import { readBody } from '../body.js';
+import * as validate from '../validate.js';
+import type { Deps, V1Context, V1State } from './context.js';
+import { authorize, loadService } from './service.js';
+
+/**
+ * A route declares what it takes and answers, with schemas from `types/schema.ts`, beside its handler.
+ * The app mounts the table (`mount`) and `/openapi.json` is generated from it (`server/openapi.ts`),
+ * so the document cannot describe a route other than the one served.
+ */
+export interface RouteSpec<P extends TObject | undefined, Q extends TObject | undefined, B extends TSchema | undefined, R extends TSchema> {
+  method: 'get' | 'put' | 'delete' | 'post' | 'patch';
+  /** OpenAPI's form: `/v1/{service}/users/{name}.json`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: [Tag];
+  /**
+   * public: anyone; service: the service's key or a signature (nobody's on the open `test` service);
+   * admin: the operator token. A path under `/v1/{service}` also needs the service to exist.
+   */
+  auth: 'public' | 'service' | 'admin';
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: { status?: 200 | 201; description: string; schema: R };
+  /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
+  errors?: { [status: number]: string };
+  /** Whether a GET answer carries an ETag (and so may be a 304); true unless said otherwise. */
+  etag?: boolean;
+  handler: (ctx: V1Context, input: Input<P, Q, B>, deps: Deps) => Promise<Static<R> | typeof ANSWERED>;
+}
+
+export type Tag = 'badges' | 'users' | 'admin' | 'meta';
+
+export interface Input<P, Q, B> {
+  params: P extends TSchema ? Static<P> : Record<string, never>;
+  query: Q extends TSchema ? Static<Q> : Record<string, never>;
+  body: B extends TSchema ? Static<B> : undefined;
+}
+
+export type Route = RouteSpec<any, any, any, any>;
+
+/** What a handler returns when it answered itself: a cached body, a 304. */
+export const ANSWERED: unique symbol = Symbol('answered');
+
+/** Declares a route; its types flow from the schemas to the handler's input and answer. */
+export function route<P extends TObject | undefined = undefined, Q extends TObject | undefined = undefined, B extends TSchema | undefined = undefined, R extends TSchema = TSchema>(
+  spec: RouteSpec<P, Q, B, R>,
+): Route {
+  return spec;
+}
+
+/** `/v1/{service}/users/{name}.json` -> `/v1/:service/users/:name.json` */
+export const koaPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * A router serving the routes: the guards their declarations imply, then their params, query and
+ * body checked in that order (a write's body is read by `authorize`, after its credentials).
+ */
+export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
+  const router = new Router<V1State>();
+  for (const spec of routes) {
+    const guards: Middleware<V1State>[] = [];
+    if (spec.path.includes('{service}')) guards.push(loadService(deps));
+    if (spec.auth === 'service') guards.push(authorize(deps));
+    if (spec.auth === 'admin') guards.push(operatorOnly(deps.config.adminToken ?? ''));
+    router.register(koaPath(spec.path), [spec.method], [...guards, handle(spec, deps)] as never, { name: spec.operationId });
+  }
+  return router;
+}
+
+function handle(spec: Route, deps: Deps): Middleware<V1State> {
+  for (const schema of [spec.params, spec.query, spec.body]) if (schema) validate.checker(schema);
+  return async function handler(ctx) {
+    const ctxParams = (ctx as unknown as { params: Record<string, string> }).params;
+    const params = spec.params ? validate.check(spec.params, ctxParams, 'path') : {};
+    const query = spec.query ? validate.query(spec.query, ctx.query) : {};
+    const body =
+      spec.body === undefined
+        ? undefined
+        : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, deps.config.maxBodyBytes)).json, 'body');
+    const answer = await spec.handler(ctx, { params, query, body }, deps);
+    if (answer === ANSWERED) return;
+    ctx.status = spec.response.status ?? 200;
+    ctx.body = answer;
+  };
+}

@@ -1,0 +1,328 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import fc from 'fast-check';
+import { OpenAPIBackend, ValidationContext, type Document } from 'openapi-backend';
+import { sign } from '../../server/auth.js';
+import { openApiDocument } from '../../server/openapi.js';
+import { fieldNameProblem, nameProblem } from '../../types/schema.js';
+import { start, type Harness } from './harness.js';
+
+/**
+ * The served document against independent tools: Redocly's linter with its recommended rules, and
+ * openapi-backend (ajv) checking every answer of a broad set of real requests (status, body and
+ * headers), errors included. Nothing here reads the schemas of `types/schema.ts`: only the document.
+ */
+
+const TOKEN = 'operator-token-for-tests-0123456789';
+
+describe('/openapi.json passes redocly lint (recommended rules)', () => {
+  test('no errors; warnings listed', async (t) => {
+    const config = await createConfig({ extends: ['recommended'] });
+    const problems = await lintFromString({ source: JSON.stringify(openApiDocument(), null, 2), absoluteRef: 'openapi.json', config });
+    const show = (p: (typeof problems)[number]) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`;
+    const warnings = problems.filter((p) => p.severity === 'warn');
+    t.diagnostic(`redocly recommended: ${warnings.length} warning(s)`);
+    for (const warning of warnings) t.diagnostic(`  ${show(warning)}`);
+    assert.deepEqual(problems.filter((p) => p.severity === 'error').map(show), []);
+  });
+});
+
+/**
+ * openapi-backend checks a definition against the OpenAPI 3.0 meta-schema only, which refuses 3.1
+ * (`const`, `examples`, `license.identifier`, ...) and then leaves it unloaded; Redocly checks the
+ * document as 3.1 above. Its validators, which are what this test uses, read 3.1 schemas fine.
+ */
+class ResponseValidator extends OpenAPIBackend {
+  override validateDefinition() {
+    return this.document;
+  }
+}
+
+/** An OpenAPI validator over a document, with RFC 3339 times checked (ajv leaves `format` out otherwise). */
+async function validatorOf(definition: object): Promise<OpenAPIBackend> {
+  const api = new ResponseValidator({
+    strict: true,
+    definition: structuredClone(definition) as Document,
+    customizeAjv: (ajv) => ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/),
+  });
+  await api.init();
+  return api;
+}
+
+interface Answer {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** What is wrong with an answer according to the document (nothing: an empty list). */
+function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; problems: string[] } {
+  const problems: string[] = [];
+  const [path, query = ''] = answer.path.split('?');
+  // HEAD is GET without the body; the document describes GET.
+  const method = answer.method === 'HEAD' ? 'get' : answer.method.toLowerCase();
+  const operation = api.matchOperation({ method, path: path!, query: Object.fromEntries(new URLSearchParams(query)), headers: {} });
+  const definition = api.definition as unknown as { components: { responses: Record<string, Response> } };
+  type Response = { content?: Record<string, { schema: object }>; headers?: Record<string, { required?: boolean; schema: object }> };
+  let response: Response | undefined;
+  if (operation) {
+    // Explicitly documented: a validator falls back to `default` or nothing, which would pass anything.
+    response = (operation.responses as Record<string, Response>)[String(answer.status)];
+    if (!response) return { operation: operation.operationId, problems: [`status ${answer.status} is not documented for ${operation.operationId}`] };
+  } else {
+    const unrouted: Record<number, string> = { 404: 'NoRoute', 405: 'MethodNotAllowed', 501: 'NotImplemented' };
+    response = definition.components.responses[unrouted[answer.status] ?? ''];
+    if (!response) return { problems: [`no operation for ${answer.method} ${path}, and ${answer.status} is not an unrouted answer`] };
+  }
+  for (const [name, header] of Object.entries(response.headers ?? {})) {
+    if (header.required && answer.headers[name.toLowerCase()] === undefined) problems.push(`header ${name} missing`);
+  }
+  const content = response.content?.['application/json'];
+  if (!content) {
+    if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 80)}`);
+  } else if (answer.method !== 'HEAD') {
+    if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      problems.push(`not JSON: ${answer.text.slice(0, 80)}`);
+    }
+    if (operation) {
+      const result = api.validateResponse(body, operation, answer.status);
+      for (const e of result.errors ?? []) problems.push(`body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    } else {
+      const validate = api.validator.getAjv(ValidationContext.Response).compile(content.schema);
+      if (!validate(body)) for (const e of validate.errors ?? []) problems.push(`body${e.instancePath} ${e.message}`);
+    }
+  }
+  if (operation) {
+    const result = api.validateResponseHeaders(answer.headers, operation, { statusCode: answer.status });
+    for (const e of result.errors ?? []) problems.push(`headers${e.instancePath} ${e.message}`);
+  }
+  return { operation: operation?.operationId, problems };
+}
+
+interface Case {
+  name: string;
+  method: string;
+  path: string;
+  status: number;
+  auth?: 'key' | 'admin' | 'hmac' | 'hmac-nonce';
+  headers?: Record<string, string>;
+  body?: unknown;
+  raw?: string;
+  /** Send the ETag of the last answer to this path as If-None-Match. */
+  revalidate?: boolean;
+}
+
+const demo = '/v1/demo';
+const user = `${demo}/users/daniel.json`;
+const admin = '/admin/services';
+
+/** Every route, answered with success and with each kind of refusal it can give, in this order. */
+const cases: Case[] = [
+  // Public reads, through Koa and the fast path
+  { name: 'badges', method: 'GET', path: `${demo}/badges.json`, status: 200 },
+  { name: 'badges again, not modified', method: 'GET', path: `${demo}/badges.json`, status: 304, revalidate: true },
+  { name: 'badges, sorted', method: 'GET', path: `${demo}/badges.json?sort=-count`, status: 200 },
+  { name: 'badges, HEAD', method: 'HEAD', path: `${demo}/badges.json`, status: 200 },
+  { name: 'badges, invalid sort', method: 'GET', path: `${demo}/badges.json?sort=up`, status: 400 },
+  { name: 'badges, sort given twice', method: 'GET', path: `${demo}/badges.json?sort=name&sort=count`, status: 400 },
+  { name: 'badges of an unknown service', method: 'GET', path: '/v1/nosuch/badges.json', status: 404 },
+  { name: 'badges, invalid service name', method: 'GET', path: '/v1/..demo/badges.json', status: 400 },
+  { name: 'badges, a key in the URL', method: 'GET', path: `${demo}/badges.json?api_key=secret`, status: 400 },
+  { name: 'named users (fast path)', method: 'GET', path: `${demo}/users.json?names=daniel,bob,nobody`, status: 200 },
+  { name: 'named users, not modified (fast path)', method: 'GET', path: `${demo}/users.json?names=daniel,bob,nobody`, status: 304, revalidate: true },
+  { name: 'named users, HEAD (fast path)', method: 'HEAD', path: `${demo}/users.json?names=daniel`, status: 200 },
+  { name: 'named users, repeated names=, sorted', method: 'GET', path: `${demo}/users.json?names=daniel&names=bob&sort=-date`, status: 200 },
+  { name: 'named users, none known', method: 'GET', path: `${demo}/users.json?names=`, status: 200 },
+  { name: 'named users, too many', method: 'GET', path: `${demo}/users.json?names=${Array.from({ length: 101 }, (_, i) => `u${i}`).join(',')}`, status: 400 },
+  { name: 'named users, an invalid name', method: 'GET', path: `${demo}/users.json?names=a%0Ab`, status: 400 },
+  { name: 'named users of an unknown service', method: 'GET', path: '/v1/nosuch/users.json?names=daniel', status: 404 },
+  { name: 'a page of users', method: 'GET', path: `${demo}/users.json`, status: 200 },
+  { name: 'a page of users, second of pages of 2', method: 'GET', path: `${demo}/users.json?page_size=2&page=2&sort=name`, status: 200 },
+  { name: 'a page of users, not modified', method: 'GET', path: `${demo}/users.json?page_size=2&page=2&sort=name`, status: 304, revalidate: true },
+  { name: 'a page of users past the last', method: 'GET', path: `${demo}/users.json?page=99`, status: 200 },
+  { name: 'page 0', method: 'GET', path: `${demo}/users.json?page=0`, status: 400 },
+  { name: 'page size over the maximum', method: 'GET', path: `${demo}/users.json?page_size=1001`, status: 400 },
+  { name: 'one user', method: 'GET', path: user, status: 200 },
+  { name: 'one user, not modified', method: 'GET', path: user, status: 304, revalidate: true },
+  { name: 'one user, sorted', method: 'GET', path: `${user}?sort=date`, status: 200 },
+  { name: 'an unknown user', method: 'GET', path: `${demo}/users/nobody.json`, status: 404 },
+  { name: 'an invalid user name', method: 'GET', path: `${demo}/users/a%07b.json`, status: 400 },
+  { name: 'a malformed percent-encoding', method: 'GET', path: `${demo}/users/%E0%A4%A.json`, status: 400 },
+
+  // Writes with the key, and their refusals
+  { name: 'put badges', method: 'PUT', path: `${demo}/badges.json?sort=name`, auth: 'key', body: { badges: [{ name: 'reviewer2', description: 'Reviewed', meta: { n: [1, null, true] } }] }, status: 200 },
+  { name: 'put badges, no body', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', status: 400 },
+  { name: 'put badges, invalid JSON', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', raw: '{"badges": [', status: 400 },
+  { name: 'put badges, a badge without name', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ description: 'x' }] }, status: 400 },
+  { name: 'put badges, an invalid field name', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ name: 'p', 'a/b': 1 }] }, status: 400 },
+  { name: 'put badges, fields nested too deep', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', raw: `{"badges":[{"name":"p","deep":${'['.repeat(40)}${']'.repeat(40)}}]}`, status: 400 },
+  { name: 'put badges, fields too large', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ name: 'p', a: 'x'.repeat(9000) }] }, status: 413 },
+  { name: 'put badges, a body over the limit', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', raw: JSON.stringify({ badges: [{ name: 'p', pad: 'x'.repeat(17 * 1024) }] }), status: 413 },
+  { name: 'put badges, a form body', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', raw: 'badges=p', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
+  { name: 'put badges, no credentials', method: 'PUT', path: `${demo}/badges.json`, body: { badges: [{ name: 'p' }] }, status: 401 },
+  { name: 'put badges, a wrong key', method: 'PUT', path: `${demo}/badges.json`, headers: { authorization: 'wrong' }, body: { badges: [{ name: 'p' }] }, status: 401 },
+  { name: 'put badges, a malformed ts', method: 'PUT', path: `${demo}/badges.json?ts=soon&signature=${'0'.repeat(64)}`, body: { badges: [{ name: 'p' }] }, status: 401 },
+  { name: 'put badges, an expired signature', method: 'PUT', path: `${demo}/badges.json?ts=1000&signature=${'0'.repeat(64)}`, body: { badges: [{ name: 'p' }] }, status: 401 },
+  { name: 'put badges, signed', method: 'PUT', path: `${demo}/badges.json`, auth: 'hmac', body: { badges: [{ name: 'signed' }] }, status: 200 },
+  { name: 'put badges, the same signed request again: the first answer, X-Replay', method: 'PUT', path: `${demo}/badges.json`, auth: 'hmac', body: { badges: [{ name: 'signed' }] }, status: 200 },
+  { name: 'put badges, signed with a nonce', method: 'PUT', path: `${demo}/badges.json`, auth: 'hmac-nonce', body: { badges: [{ name: 'signed' }] }, status: 200 },
+  { name: 'delete badges, idempotent', method: 'DELETE', path: `${demo}/badges.json?sort=count`, auth: 'key', body: { badges: ['reviewer2', 'never-there'] }, status: 200 },
+  { name: 'delete badges, empty list', method: 'DELETE', path: `${demo}/badges.json`, auth: 'key', body: { badges: [] }, status: 400 },
+  { name: 'delete badges, unknown service', method: 'DELETE', path: '/v1/nosuch/badges.json', auth: 'key', body: { badges: ['x'] }, status: 404 },
+  { name: 'award', method: 'PUT', path: `${demo}/users/${encodeURIComponent('Zoë Ann')}.json`, auth: 'key', body: { badges: ['popular', 'popular'] }, status: 200 },
+  { name: 'award, an unregistered badge', method: 'PUT', path: user, auth: 'key', body: { badges: ['no-such-badge'] }, status: 400 },
+  { name: 'award, too many badges', method: 'PUT', path: user, auth: 'key', body: { badges: Array(101).fill('popular') }, status: 400 },
+  { name: 'award, an invalid user name', method: 'PUT', path: `${demo}/users/%20x.json`, auth: 'key', body: { badges: ['popular'] }, status: 400 },
+  { name: 'award, signed', method: 'PUT', path: user, auth: 'hmac-nonce', body: { badges: ['popular'] }, status: 200 },
+  { name: 'award, no credentials', method: 'PUT', path: user, body: { badges: ['popular'] }, status: 401 },
+  { name: 'revoke, idempotent', method: 'DELETE', path: user, auth: 'key', body: { badges: ['popular', 'never-held'] }, status: 200 },
+  { name: 'revoke from an unknown user', method: 'DELETE', path: `${demo}/users/ghost.json`, auth: 'key', body: { badges: ['popular'] }, status: 200 },
+  { name: 'revoke, a body that is a string', method: 'DELETE', path: user, auth: 'key', body: 'popular', status: 400 },
+
+  // The open test service: no credentials, and a quota
+  { name: 'test service: put badges without credentials', method: 'PUT', path: '/v1/test/badges.json', body: { badges: Array.from({ length: 100 }, (_, i) => ({ name: `b${i}` })) }, status: 200 },
+  { name: 'test service: award without credentials', method: 'PUT', path: '/v1/test/users/someone.json', body: { badges: ['b1'] }, status: 200 },
+  { name: 'test service: full', method: 'PUT', path: '/v1/test/badges.json', body: { badges: [{ name: 'one-too-many' }] }, status: 403 },
+
+  // The admin API
+  { name: 'admin: list', method: 'GET', path: admin, auth: 'admin', status: 200 },
+  { name: 'admin: list, not modified', method: 'GET', path: admin, auth: 'admin', status: 304, revalidate: true },
+  { name: 'admin: list without token', method: 'GET', path: admin, status: 401 },
+  { name: 'admin: list with a wrong token', method: 'GET', path: admin, headers: { authorization: 'Bearer wrong' }, status: 401 },
+  { name: 'admin: create', method: 'POST', path: admin, auth: 'admin', body: { name: 'topchefs', legacySignatures: false }, status: 201 },
+  { name: 'admin: create a taken name', method: 'POST', path: admin, auth: 'admin', body: { name: 'TopChefs' }, status: 409 },
+  { name: 'admin: create, an invalid name', method: 'POST', path: admin, auth: 'admin', body: { name: '../evil' }, status: 400 },
+  { name: 'admin: create, an unknown field', method: 'POST', path: admin, auth: 'admin', body: { name: 'x', key: 'chosen' }, status: 400 },
+  { name: 'admin: create, a form body', method: 'POST', path: admin, auth: 'admin', raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
+  { name: 'admin: create, a body over the limit', method: 'POST', path: admin, auth: 'admin', raw: JSON.stringify({ name: 'x'.repeat(17 * 1024) }), status: 413 },
+  { name: 'admin: one', method: 'GET', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
+  { name: 'admin: one that does not exist', method: 'GET', path: `${admin}/ghost`, auth: 'admin', status: 404 },
+  { name: 'admin: one, an invalid name', method: 'GET', path: `${admin}/..x`, auth: 'admin', status: 400 },
+  { name: 'admin: change a setting', method: 'PATCH', path: `${admin}/topchefs`, auth: 'admin', body: { legacySignatures: true }, status: 200 },
+  { name: 'admin: change a setting to a string', method: 'PATCH', path: `${admin}/topchefs`, auth: 'admin', body: { legacySignatures: 'no' }, status: 400 },
+  { name: 'admin: change what does not exist', method: 'PATCH', path: `${admin}/ghost`, auth: 'admin', body: {}, status: 404 },
+  { name: 'admin: rotate the key', method: 'POST', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
+  { name: 'admin: rotate the key of nothing', method: 'POST', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
+  { name: 'admin: delete', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
+  { name: 'admin: delete again', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 404 },
+
+  // The server itself
+  { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
+  { name: 'health', method: 'GET', path: '/health', status: 200 },
+  { name: 'health, not modified', method: 'GET', path: '/health', status: 304, revalidate: true },
+  { name: 'health, a token in the URL', method: 'GET', path: '/health?token=x', status: 400 },
+
+  // Requests no operation takes
+  { name: 'an unknown route', method: 'GET', path: `${demo}/awards.json`, status: 404 },
+  { name: 'an unknown path', method: 'GET', path: '/nothing', status: 404 },
+  { name: 'a method a v1 path does not take', method: 'POST', path: user, auth: 'key', body: { badges: ['popular'] }, status: 405 },
+  { name: 'a method an admin path does not take', method: 'PUT', path: `${admin}/demo`, auth: 'admin', body: {}, status: 405 },
+  { name: 'a method the server does not know', method: 'PROPFIND', path: user, status: 501 },
+];
+
+describe('every answer validates against /openapi.json (openapi-backend, ajv)', () => {
+  let h: Harness;
+  let api: OpenAPIBackend;
+  const answers: Answer[] = [];
+  const etags = new Map<string, string>();
+
+  before(async () => {
+    h = await start({ config: { adminToken: TOKEN, maxBodyBytes: 16 * 1024 } });
+    api = await validatorOf((await h.request('GET', '/openapi.json')).json);
+    // Signatures made before the server started are refused as replays.
+    clock = Math.floor(Date.now() / 1000);
+  });
+  after(() => h.close());
+
+  let clock = 0;
+  async function send(c: Case): Promise<Answer> {
+    const headers: Record<string, string> = { ...c.headers };
+    let path = c.path;
+    const raw = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+    if (c.auth === 'key') headers.authorization = h.key;
+    if (c.auth === 'admin') headers.authorization = `Bearer ${TOKEN}`;
+    if (c.auth === 'hmac' || c.auth === 'hmac-nonce') {
+      // One ts for both plain "hmac" cases, so that the second is an identical repeat.
+      const ts = String(c.auth === 'hmac' ? clock : ++clock);
+      const nonce = c.auth === 'hmac-nonce' ? `nonce-${clock}-${answers.length}` : undefined;
+      const signature = sign(h.key, ts, { method: c.method, path, body: Buffer.from(raw ?? '') }, nonce);
+      path += `${path.includes('?') ? '&' : '?'}ts=${ts}${nonce ? `&nonce=${nonce}` : ''}&signature=${signature}`;
+    }
+    if (c.revalidate) headers['if-none-match'] = etags.get(c.path) ?? '';
+    const r = await h.request(c.method, path, { raw, headers });
+    if (r.headers.get('etag')) etags.set(c.path, r.headers.get('etag')!);
+    return { method: c.method, path: c.path, status: r.status, headers: Object.fromEntries(r.headers), text: r.text };
+  }
+
+  for (const c of cases) {
+    test(`${c.method} ${c.name}: ${c.status}`, async () => {
+      const answer = await send(c);
+      answers.push(answer);
+      assert.equal(answer.status, c.status, answer.text);
+      const { problems } = problemsOf(api, answer);
+      assert.deepEqual(problems, [], `${answer.status} ${answer.text.slice(0, 300)}`);
+    });
+  }
+
+  test('the replayed signed request was answered as a replay', () => {
+    const replayed = answers.filter((a) => a.headers['x-replay'] === 'true');
+    assert.equal(replayed.length, 1);
+  });
+
+  test('every operation was answered with success and at least one refusal', () => {
+    const seen = new Map<string, Set<number>>();
+    for (const answer of answers) {
+      const { operation } = problemsOf(api, answer);
+      if (operation) seen.set(operation, (seen.get(operation) ?? new Set()).add(answer.status));
+    }
+    const operations = Object.values((api.definition as { paths: Record<string, Record<string, { operationId: string }>> }).paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    for (const operation of operations) {
+      const statuses = [...(seen.get(operation) ?? [])];
+      assert.ok(statuses.some((s) => s < 300), `${operation}: no success among ${statuses}`);
+      if (operation !== 'getOpenApiDocument') assert.ok(statuses.some((s) => s >= 400), `${operation}: no refusal among ${statuses}`);
+    }
+  });
+
+  test('the validator has teeth: the same answers against a document that drifted fail', async () => {
+    const drifted = structuredClone(await (await fetch(`${h.base}/openapi.json`)).json());
+    drifted.components.schemas.Badge.properties.count = { type: 'string' };
+    drifted.components.schemas.Error.properties.error.required.push('hint');
+    drifted.components.headers['X-Response-Time'].schema.pattern = '^\\d+s$';
+    const strict = await validatorOf(drifted);
+    const of = (name: string) => answers[cases.findIndex((c) => c.name === name)]!;
+    assert.match(problemsOf(strict, of('badges')).problems.join('\n'), /body\/badges\/0\/count must be string/);
+    assert.match(problemsOf(strict, of('page 0')).problems.join('\n'), /must have required property 'hint'/);
+    assert.match(problemsOf(strict, of('health')).problems.join('\n'), /headers\/x-response-time must match pattern/);
+  });
+});
+
+test("the patterns the document gives names state the server's rules (read with the u flag, as JSON Schema does)", () => {
+  const { schemas } = openApiDocument().components as { schemas: Record<string, { pattern: string; maxLength: number }> };
+  const name = new RegExp(schemas.UserName!.pattern, 'u');
+  const field = new RegExp(schemas.FieldName!.pattern, 'u');
+  const tricky = fc.constantFrom(' ', ',', '/', '\n', '\t', '\u00a0', '\u200b', '\u2028', '\ufeff', '\u0000', '\u007f', 'a', 'é', 'e\u0301', '😀', '_', '-');
+  const text = fc.oneof(fc.string({ unit: tricky, maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'name'));
+  fc.assert(
+    fc.property(text, (raw) => {
+      // Lengths are the schema's minLength/maxLength (and count differently in JSON Schema); only the characters here.
+      const normal = raw.normalize('NFC');
+      assert.equal(name.test(normal), normal.length > 0 && nameProblem(normal) === undefined, JSON.stringify(normal));
+      assert.equal(field.test(raw), raw.length > 0 && fieldNameProblem(raw) === undefined, JSON.stringify(raw));
+    }),
+    { numRuns: 3000, seed: 20261129 },
+  );
+});
+
+test('types/api.ts, which the widget bundles, imports nothing at run time (TypeBox stays out)', async () => {
+  const source = await readFile(new URL('../../types/api.ts', import.meta.url), 'utf8');
+  const imports = source.match(/^\s*(import|export)\s[^;]*?\sfrom\s/gm) ?? [];
+  assert.deepEqual(imports.filter((statement) => !/^\s*(import|export) type\s/.test(statement)), []);
+});

@@ -1,0 +1,364 @@
+import { Kind, Type, TypeRegistry, type ObjectOptions, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS } from './api.js';
+
+/**
+ * The v1 API's shapes, declared once. The server checks requests with these schemas, `/openapi.json`
+ * is generated from them (a schema with an `$id` becomes a component of that name), and the static
+ * types below are what the widget and the client read. Only `import type` from here outside the
+ * server: this module loads TypeBox, which the widget bundle must never carry.
+ *
+ * A node that can refuse a request names the error it answers with in `x-error`: `{ code, message }`,
+ * optionally overridden per failing keyword (`maxItems`, `required`, ...). The annotation is a plain
+ * OpenAPI extension, so the served document tells clients which code each rule produces.
+ */
+
+/** What a request that breaks a schema node is answered with. */
+export interface Refusal {
+  code: string;
+  /** `{key}` stands for the key that failed, quoted (an unexpected property, a field name). */
+  message: string;
+  /** 400 unless said otherwise. */
+  status?: number;
+}
+
+/** `x-error`: the node's refusal, and per keyword a different one. */
+export type RefusalAnnotation = Refusal & { [keyword: string]: Refusal | string | number | undefined };
+
+const refuse = (code: string, message: string, byKeyword: Record<string, Refusal> = {}) => ({ 'x-error': { code, message, ...byKeyword } as RefusalAnnotation });
+
+// ---------------------------------------------------------------------------------------------------
+// Names. Their rules read the NFC form and Unicode classes, which TypeBox's patterns (compiled without
+// the `u` flag) cannot; so they are kinds of their own, checked by the functions below. The JSON
+// Schema they show (`pattern` with `\p{...}`, read with the `u` flag as JSON Schema does) states the
+// same rules for every other validator.
+
+const FORBIDDEN_CHARS = String.raw`\p{Cc}\p{Cf}\p{Zl}\p{Zp},/`;
+const FORBIDDEN = new RegExp(`[${FORBIDDEN_CHARS}]`, 'u');
+const UNSAFE_FIELD = ['__proto__', 'constructor', 'prototype'];
+
+/** Why a value is not a user or badge name, or undefined if it is one. Read after NFC normalisation. */
+export function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  const normal = value.normalize('NFC');
+  if (normal.length === 0 || normal.length > LIMITS.nameLength) return `must be 1-${LIMITS.nameLength} characters`;
+  if (normal.trim() !== normal) return 'cannot start or end with white space';
+  if (FORBIDDEN.test(normal)) return 'cannot contain control characters, "," or "/"';
+  return undefined;
+}
+
+/** Why a key is not a custom field name, or undefined if it is one. */
+export function fieldNameProblem(key: string): string | undefined {
+  if (key.length === 0 || key.length > LIMITS.fieldNameLength) return `must be 1-${LIMITS.fieldNameLength} characters`;
+  if (UNSAFE_FIELD.includes(key)) return 'is reserved by JavaScript';
+  if (FORBIDDEN.test(key)) return 'cannot contain control characters, "," or "/"';
+  return undefined;
+}
+
+export const NAME_KIND = 'UserBadges:Name';
+export const FIELD_NAME_KIND = 'UserBadges:FieldName';
+TypeRegistry.Set(NAME_KIND, (_schema, value) => nameProblem(value) === undefined);
+TypeRegistry.Set(FIELD_NAME_KIND, (_schema, value) => typeof value === 'string' && fieldNameProblem(value) === undefined);
+
+const nameSchema = (what: 'badge' | 'user') =>
+  Type.Unsafe<string>({
+    [Kind]: NAME_KIND,
+    $id: what === 'badge' ? 'BadgeName' : 'UserName',
+    title: `${what} name`,
+    description: `Any text a site uses for a ${what}, without control characters, "," or "/" and without white space at either end; at most ${LIMITS.nameLength} UTF-16 code units. Stored NFC-normalised, so that look-alike spellings meet.`,
+    type: 'string',
+    minLength: 1,
+    maxLength: LIMITS.nameLength,
+    pattern: String.raw`^(?!\s)(?!.*\s$)[^${FORBIDDEN_CHARS}]+$`,
+    ...refuse(`invalid_${what}_name`, `A ${what} name is 1-${LIMITS.nameLength} characters without control characters, "," or "/", and without white space at either end`),
+  });
+
+export const BadgeName = nameSchema('badge');
+export const UserName = nameSchema('user');
+
+export const FieldName = Type.Unsafe<string>({
+  [Kind]: FIELD_NAME_KIND,
+  $id: 'FieldName',
+  description: `A custom field's name: 1-${LIMITS.fieldNameLength} characters without control characters, "," or "/", and not __proto__, constructor or prototype.`,
+  type: 'string',
+  minLength: 1,
+  maxLength: LIMITS.fieldNameLength,
+  pattern: String.raw`^(?!(?:__proto__|constructor|prototype)$)[^${FORBIDDEN_CHARS}]+$`,
+});
+
+const serviceName = (options: { $id?: string; description: string }) =>
+  Type.String({
+    ...options,
+    pattern: SERVICE_NAME.source,
+    ...refuse('invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit'),
+  });
+
+export const ServiceName = serviceName({ $id: 'ServiceName', description: 'A service: 1-64 letters, digits, "_" or "-", starting with a letter or digit.' });
+
+// ---------------------------------------------------------------------------------------------------
+// Values
+
+/** A JSON value as stored in a badge's custom fields. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Any JSON value. Not checked value by value: a request body is parsed JSON already, and a recursive
+ * check of a hostile nesting would overflow the stack (the depth has its own limit, see BadgeInput).
+ */
+export const Json = Type.Unsafe<JsonValue>({ [Kind]: 'Any', $id: 'JsonValue', description: 'Any JSON value' });
+
+/** Custom fields a service sets on a badge (`description`, `link`, `type`, anything else). */
+export type BadgeFields = { [field: string]: JsonValue };
+
+/** An object with the given properties and any others, each a `values`. */
+function OpenObject<P extends TProperties, V extends TSchema>(properties: P, values: V, options: ObjectOptions = {}) {
+  return Type.Unsafe<Static<TObject<P>> & { [field: string]: Static<V> }>(Type.Object(properties, { ...options, additionalProperties: values }));
+}
+
+/** An object used as a map from names to `values`. */
+function NameMap<V extends TSchema>(values: V, options: ObjectOptions = {}) {
+  return Type.Unsafe<{ [name: string]: Static<V> }>(Type.Object({}, { ...options, additionalProperties: values }));
+}
+
+const Nullable = <T extends TSchema>(schema: T, options: ObjectOptions = {}) => Type.Union([schema, Type.Null()], options);
+const closed = { additionalProperties: false } as const;
+
+export const Time = Type.String({ $id: 'Time', format: 'date-time', description: 'An ISO-8601 time, UTC' });
+
+// ---------------------------------------------------------------------------------------------------
+// Requests
+
+export const Sort = Type.Union(
+  SORT_KEYS.map((key) => Type.Literal(key)),
+  { $id: 'Sort', description: 'Order: by name, times awarded or last award; a leading `-` reverses it', ...refuse('invalid_sort', `sort must be one of ${SORT_KEYS.join(', ')}, given once`) },
+);
+
+/** `?names=a,b`, or repeated (`?names=a&names=b`, as the original client sent a list): one list. */
+export const NameList = Type.Array(UserName, {
+  maxItems: LIMITS.namesPerRequest,
+  description: `User names, comma-separated (at most ${LIMITS.namesPerRequest}; repeats count once); unknown ones are left out. The parameter may also be repeated.`,
+  ...refuse('invalid_names', 'names must be a list of user names', { maxItems: { code: 'too_many_names', message: `At most ${LIMITS.namesPerRequest} names per request; split the list` } }),
+});
+
+const wholeNumber = (field: string, max: number, extra: { default?: number; description: string }) =>
+  Type.Integer({ minimum: 1, maximum: max, ...extra, ...refuse(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`) });
+
+export const ServiceParams = Type.Object({
+  service: serviceName({ description: 'The service, e.g. `demo`; `test` is the open test service (see the description of the API)' }),
+});
+export const UserParams = Type.Object({ ...ServiceParams.properties, name: UserName });
+export const AdminServiceParams = Type.Object({ name: ServiceName });
+
+export const SortQuery = Type.Object({ sort: Type.Optional(Sort) });
+
+/** In the order they are checked, as the original server did. */
+export const UsersQuery = Type.Object({
+  sort: Type.Optional(Sort),
+  names: Type.Optional(NameList),
+  page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: 'Users per page, without `names`' })),
+  page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: 'Page number from 1, without `names`' })),
+});
+
+/**
+ * The query of a signed write (see the document's description for the signature). Checked by
+ * `server/auth.ts` with these patterns, as 401s: they are credentials, not input.
+ */
+export const SignedQuery = Type.Object({
+  ts: Type.Optional(Type.String({ pattern: String.raw`^\d{1,12}$`, description: 'Unix time in seconds; within 300 s of the server clock' })),
+  nonce: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Makes identical requests distinct; HMAC-SHA256 signatures only' })),
+  signature: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$', description: 'hex(HMAC-SHA256), 64 digits, or the legacy hex(SHA1), 40' })),
+});
+
+const badgesArray = <T extends TSchema>(items: T) =>
+  Type.Array(items, {
+    minItems: 1,
+    maxItems: LIMITS.badgesPerRequest,
+    ...refuse('invalid_body', '"badges" must be an array', {
+      minItems: { code: 'invalid_body', message: '"badges" must not be empty' },
+      maxItems: { code: 'too_many_badges', message: `At most ${LIMITS.badgesPerRequest} badges per request` },
+    }),
+  });
+
+const badgesBody = <T extends TSchema>(items: T, options: { $id: string; description: string; examples: unknown[] }) =>
+  Type.Object(
+    { badges: badgesArray(items) },
+    { ...options, ...refuse('invalid_body', 'The body must be a JSON object like {"badges": [...]}', { required: { code: 'invalid_body', message: '"badges" must be an array' } }) },
+  );
+
+/**
+ * A badge to create or update. Beyond what JSON Schema says here, `x-max-fields`, `x-max-depth` and
+ * `x-max-bytes` are limits the server checks after the schema (see `server/validate.ts`).
+ */
+export const BadgeInput = OpenObject({ name: BadgeName }, Json, {
+  $id: 'BadgeInput',
+  description: `A badge and its custom fields; \`description\`, \`link\` and \`type\` are used by the widget. A field set to null is removed. ${RESERVED_BADGE_FIELDS.filter((f) => f !== 'name').map((f) => `\`${f}\``).join(', ')} are the server's and ignored when sent. At most ${LIMITS.fieldsPerBadge} custom fields, nesting at most ${LIMITS.fieldDepth} levels, ${LIMITS.badgeFieldsBytes} bytes of JSON.`,
+  propertyNames: FieldName,
+  'x-max-fields': LIMITS.fieldsPerBadge,
+  'x-max-depth': LIMITS.fieldDepth,
+  'x-max-bytes': LIMITS.badgeFieldsBytes,
+  ...refuse('invalid_badge', 'Each badge must be an object with a "name"', {
+    required: { code: 'invalid_badge', message: 'A badge has no "name"' },
+    propertyNames: { code: 'invalid_field', message: '{key} is not an allowed field name' },
+    'x-max-fields': { code: 'too_many_fields', message: `A badge has at most ${LIMITS.fieldsPerBadge} custom fields` },
+    'x-max-depth': { code: 'fields_too_deep', message: `Custom fields nest at most ${LIMITS.fieldDepth} levels deep` },
+    'x-max-bytes': { code: 'fields_too_large', message: `Custom fields take at most ${LIMITS.badgeFieldsBytes} bytes of JSON`, status: 413 },
+  }),
+});
+
+export const BadgesPutBody = badgesBody(BadgeInput, {
+  $id: 'BadgesPut',
+  description: 'Badges to create, or whose fields to update',
+  examples: [{ badges: [{ name: 'commenter', description: 'Posted 25 comments', link: '/badges/commenter', myCustomField: 5 }] }],
+});
+
+export const BadgeNamesBody = badgesBody(BadgeName, {
+  $id: 'BadgeNames',
+  description: 'Names of badges',
+  examples: [{ badges: ['commenter', 'popular'] }],
+});
+
+const legacySignatures = Type.Boolean({
+  description: 'Whether the legacy SHA1 signature form is accepted',
+  ...refuse('invalid_body', '"legacySignatures" must be true or false'),
+});
+
+export const ServiceSettingsBody = Type.Object(
+  { legacySignatures: Type.Optional(legacySignatures) },
+  {
+    $id: 'ServiceSettings',
+    ...closed,
+    ...refuse('invalid_body', 'The body must be a JSON object like {"legacySignatures": false}', { additionalProperties: { code: 'invalid_body', message: '{key} is not a setting; expected legacySignatures' } }),
+  },
+);
+
+export const NewServiceBody = Type.Object(
+  { name: ServiceName, legacySignatures: Type.Optional(legacySignatures) },
+  {
+    $id: 'NewService',
+    ...closed,
+    ...refuse('invalid_body', 'The body must be a JSON object like {"name": "topchefs"}', {
+      required: { code: 'invalid_service_name', message: '"name" must be the service name, a string' },
+      additionalProperties: { code: 'invalid_body', message: '{key} is not a field; expected name, legacySignatures' },
+    }),
+  },
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Answers
+
+/** A badge as `GET /v1/:service/badges.json` lists it: custom fields plus the service-wide figures. */
+const figures = {
+  count: Type.Integer({ minimum: 0, description: 'Times awarded, all users together' }),
+  latest: Nullable(Time, { description: 'The last award to any current holder, or null if nobody holds it' }),
+};
+
+export const Badge = OpenObject({ name: BadgeName, ...figures }, Json, { $id: 'Badge' });
+
+/** A badge as the `badges` map of `users.json` carries it: keyed by name, so without `name`. */
+export const BadgeSummary = OpenObject(figures, Json, { $id: 'BadgeSummary' });
+
+/** One badge held by one user. */
+export const UserBadge = Type.Object(
+  {
+    name: BadgeName,
+    count: Type.Integer({ minimum: 1, description: 'Times this user was awarded this badge' }),
+    latest: Time,
+  },
+  { $id: 'UserBadge', ...closed },
+);
+
+/** A user as `users.json` lists it and `users/:name.json` returns it. */
+export const User = Type.Object(
+  {
+    name: UserName,
+    latest: Nullable(Time, { description: "The user's last award, or null if the user holds no badge" }),
+    badges: Type.Array(UserBadge),
+  },
+  { $id: 'User', ...closed },
+);
+
+export const BadgesResponse = Type.Object({ badges: Type.Array(Badge) }, { $id: 'BadgesResponse', ...closed });
+
+/** Present on `users.json` when it lists the service's users rather than named ones. */
+export const Paging = Type.Object(
+  {
+    total: Type.Integer({ minimum: 0 }),
+    page: Type.Integer({ minimum: 1 }),
+    pages: Type.Integer({ minimum: 1 }),
+    page_size: Type.Integer({ minimum: 1 }),
+    next: Nullable(Type.String(), { description: 'Path and query of the next page, or null on the last one' }),
+    prev: Nullable(Type.String(), { description: 'Path and query of the previous page, or null on the first one' }),
+  },
+  { $id: 'Paging', ...closed },
+);
+
+export const UsersResponse = Type.Object(
+  {
+    badges: NameMap(BadgeSummary, { description: 'The service-wide data of every badge the users hold, by name' }),
+    users: Type.Array(User),
+    paging: Type.Optional(Paging),
+  },
+  { $id: 'UsersResponse', ...closed },
+);
+
+/** What `PUT /v1/:service/users/:name.json` answers: every badge the user has. */
+export const UserUpdateResponse = Type.Object(
+  { user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) },
+  { $id: 'UserUpdate', ...closed },
+);
+
+const absent = Type.Array(BadgeName, { description: 'Names asked for that were already gone: badges not registered, or awards the user did not hold' });
+
+/** `DELETE` is idempotent: what is already gone is named in `absent`, not an error. */
+export const BadgesDeleteResponse = Type.Object({ ...BadgesResponse.properties, absent }, { $id: 'BadgesDelete', ...closed });
+export const UserRevokeResponse = Type.Object({ ...UserUpdateResponse.properties, absent }, { $id: 'UserRevoke', ...closed });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'Stable and machine-readable, e.g. `invalid_badge_name`' }),
+        message: Type.String({ description: 'For people' }),
+        details: Type.Optional(Json),
+      },
+      closed,
+    ),
+  },
+  { $id: 'Error', ...closed },
+);
+
+/** A service as the admin API shows it: never its key, except right after making one. */
+export const AdminService = Type.Object(
+  { name: ServiceName, createdAt: Time, legacySignatures: Type.Boolean({ description: 'Whether the legacy SHA1 signature form is accepted' }) },
+  { $id: 'AdminService', ...closed },
+);
+export const AdminServiceWithKey = Type.Object(
+  { ...AdminService.properties, key: Type.String({ description: 'The service key: shown only here, right after creating or rotating it' }) },
+  { $id: 'AdminServiceWithKey', ...closed },
+);
+export const AdminServiceList = Type.Object({ services: Type.Array(AdminService) }, { $id: 'AdminServiceList', ...closed });
+export const AdminServiceDeleted = Type.Object({ name: ServiceName, deleted: Type.Literal(true) }, closed);
+
+export const Health = Type.Object({ ok: Type.Literal(true) }, closed);
+export const OpenApiDocument = Type.Object({ openapi: Type.String(), info: Type.Object({}), paths: Type.Object({}) }, { description: 'This document' });
+
+// ---------------------------------------------------------------------------------------------------
+// Static types: what the widget and the client import (types only).
+
+export type BadgeInput = Static<typeof BadgeInput>;
+export type BadgesPutRequest = Static<typeof BadgesPutBody>;
+export type BadgeNamesRequest = Static<typeof BadgeNamesBody>;
+export type UsersQuery = Static<typeof UsersQuery>;
+export type SortQuery = Static<typeof SortQuery>;
+export type Badge = Static<typeof Badge>;
+export type BadgeSummary = Static<typeof BadgeSummary>;
+export type UserBadge = Static<typeof UserBadge>;
+export type User = Static<typeof User>;
+export type BadgesResponse = Static<typeof BadgesResponse>;
+export type Paging = Static<typeof Paging>;
+export type UsersResponse = Static<typeof UsersResponse>;
+export type UserUpdateResponse = Static<typeof UserUpdateResponse>;
+export type BadgesDeleteResponse = Static<typeof BadgesDeleteResponse>;
+export type UserRevokeResponse = Static<typeof UserRevokeResponse>;
+export type ErrorBody = Static<typeof ErrorBody>;
+export type AdminService = Static<typeof AdminService>;
+export type AdminServiceWithKey = Static<typeof AdminServiceWithKey>;
