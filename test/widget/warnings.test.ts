@@ -44,7 +44,7 @@ describe('console warnings for a misconfigured element', () => {
 
   it("an invalid sort, with the server's message", async () => {
     equal(await said('<user-badges service="test" user="daniel" sort="newest"></user-badges>'), [
-      '<user-badges service="test" sort="newest">: sort must be one of name, -name, count, -count, date, -date (invalid_sort)',
+      '<user-badges service="test" sort="newest">: sort must be one of name, -name, count, -count, date, -date, given once (invalid_sort)',
     ]);
   });
 
