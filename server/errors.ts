@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { JsonValue } from '../types/api.js';
+import { StorageError } from './store/errors.js';
 
 /**
  * The one error type of the project: a value with an HTTP status and a stable machine-readable code.
@@ -10,7 +11,11 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details?: JsonValue;
-  /** Whether `message` may reach the client; 5xx messages never do. */
+  /**
+   * Whether `message` may reach the client. 5xx messages never do, except answers about the state
+   * of the server rather than faults in it: 501 (an unknown method), 503 (busy, shutting down) and
+   * 507 (storage full), whose messages are written for the client.
+   */
   readonly expose: boolean;
   headers?: Record<string, string>;
 
@@ -20,8 +25,7 @@ export class HttpError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
-    // 501 is an answer about the request (an unknown method), not a fault of the server.
-    this.expose = status < 500 || status === 501;
+    this.expose = status < 500 || status === 501 || status === 503 || status === 507;
   }
 }
 
@@ -39,7 +43,8 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
       }
     } catch (caught) {
       const error = toHttpError(caught);
-      if (error.status >= 500 && error.status !== 501) log(`${ctx.method} ${ctx.path} failed`, caught);
+      // Refusals (storage full, shutting down) are logged once where they start, not per request.
+      if (!error.expose) log(`${ctx.method} ${ctx.path} failed`, caught);
       ctx.status = error.status;
       ctx.set(error.headers ?? {});
       ctx.body = {
@@ -56,6 +61,7 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
 /** Errors from Koa itself (e.g. `ctx.throw`) and from Node's HTTP layer carry `status`/`expose` too. */
 function toHttpError(caught: unknown): HttpError {
   if (caught instanceof HttpError) return caught;
+  if (caught instanceof StorageError) return storageRefusal(caught);
   const e = caught as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   if (Number.isInteger(status) && status >= 400 && status < 500 && e.expose !== false) {
@@ -65,4 +71,16 @@ function toHttpError(caught: unknown): HttpError {
     return error;
   }
   return new HttpError(500, 'internal', 'Internal server error');
+}
+
+/**
+ * The store could not save a write: nothing of it was applied, reads go on, and the store retries on
+ * its own, so the client may simply retry later.
+ */
+function storageRefusal(error: StorageError): HttpError {
+  const refusal = error.full
+    ? new HttpError(507, 'storage_full', 'The server\'s storage is full; the write was not applied. Retry later.')
+    : new HttpError(503, 'store_failed', 'The server could not save the write; it was not applied. Retry later.');
+  refusal.headers = { 'Retry-After': '5' };
+  return refusal;
 }

@@ -4,8 +4,10 @@ import { Low } from 'lowdb';
 import { SERVICE_NAME } from '../../types/api.js';
 import { HttpError } from '../errors.js';
 import { DurableJSONFile } from './durable-file.js';
-import { Journal } from './journal.js';
+import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
+import { PendingChanges } from './pending.js';
+import { keepPrivate } from './permissions.js';
 import { State, type Change } from './state.js';
 import type { BadgeInput, BadgeRecord, ListUsersOptions, ServiceRecord, Store, UserRecord } from './types.js';
 
@@ -26,22 +28,33 @@ export interface LowdbStoreOptions {
   /** Journal size that starts a checkpoint. */
   checkpointBytes?: number;
   /**
-   * Called when storage fails. `fatal`: the journal could not be written, and the store refuses all
-   * work until restarted; otherwise a background checkpoint failed and is retried later (the
-   * journal still holds every change).
+   * Called when storage fails. `writesRefused`: the journal could not be written; the writes in
+   * flight were taken back and writes are refused (StorageError) until it recovers, while reads go
+   * on. Otherwise a background checkpoint failed and is retried later (the journal holds every change).
    */
-  onError?: (error: unknown, fatal: boolean) => void;
+  onError?: (error: unknown, writesRefused: boolean) => void;
+  /** Called when writes are accepted again after a journal failure. */
+  onRecover?: () => void;
+  /** Called at start with what journal recovery dropped (torn lines), if anything. */
+  onDropped?: (dropped: Dropped[]) => void;
+  /** How often a failed journal checks whether it can write again (ms). */
+  retryMs?: number;
+  /** Opens journal segments; fault tests wrap the real file to fail on cue. */
+  openSegment?: OpenSegment;
   clock?: () => Date;
 }
 
 /**
  * The embedded store. Reads are answered from memory. A write is applied in memory at once (so
  * concurrent writes never lose updates), appended to the journal, and acknowledged when the journal
- * is fsynced. Checkpoints write the changed parts to lowdb files in the background and drop the
- * journal they cover. Safe in one process only, like lowdb itself.
+ * is fsynced. If the journal cannot write, the write and every one in flight behind it are taken back
+ * from memory (see pending.ts) and fail with a StorageError; writes are refused until the journal
+ * recovers, reads go on. Checkpoints write the durable parts to lowdb files in the background and
+ * drop the journal they cover. Safe in one process only, like lowdb itself.
  */
 export class LowdbStore implements Store {
   private readonly state = new State();
+  private readonly pending = new PendingChanges(this.state);
   private journal: Journal | null = null;
   private readonly folder: string | null;
   private mainDirty = false;
@@ -67,6 +80,8 @@ export class LowdbStore implements Store {
 
   private async load(): Promise<void> {
     if (!this.options.file || !this.folder) return;
+    // Keys are kept in clear (HMAC needs them): only the server's user may read the data.
+    await keepPrivate(this.options.file, this.folder);
     this.unlock = await acquireLock(join(this.folder, 'lock'));
     try {
       await this.loadFiles();
@@ -83,41 +98,49 @@ export class LowdbStore implements Store {
     const main = await new DurableJSONFile<MainFile>(file).read();
     if (main && main.format !== 1) throw new Error(`${this.options.file} has format ${String(main.format)}; this version reads format 1`);
     for (const { badges, ...service } of main?.services ?? []) {
-      this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
+      for (const change of [{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))] as Change[]) {
+        this.applyOne(change, false);
+      }
       const shards = join(folder, 'users', service.name);
       const files = await readdir(shards).catch(() => [] as string[]);
       await removeLeftovers(shards, files);
       for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
         const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
-        this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
+        for (const v of shard?.users ?? []) this.applyOne({ t: 'user', s: service.name, v }, false);
       }
     }
-    const { journal, segments } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true));
+    const { journal, segments, dropped } = await Journal.open(
+      join(folder, 'journal'),
+      (changes) => changes.forEach((change) => this.applyOne(change, true)),
+      {
+        retryMs: this.options.retryMs,
+        openSegment: this.options.openSegment,
+        onFailure: (error) => {
+          this.pending.rollBack();
+          this.options.onError?.(error, true);
+        },
+        onRecover: () => this.options.onRecover?.(),
+      },
+    );
+    if (dropped.length > 0) this.options.onDropped?.(dropped);
     this.journal = journal;
     // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
     if (segments > 0 || !main) this.scheduleCheckpoint(true);
   }
 
-  // Reads. After a failed journal write memory holds a change that is not saved: nothing is answered
-  // from it, so that a restart (which replays only what was saved) is the only way on.
-
-  private live(): State {
-    const failure = this.journal?.failed;
-    if (failure) throw new HttpError(503, 'store_failed', `Storage failed; restart the server (${failure.message})`);
-    return this.state;
-  }
+  // Reads, from memory: they go on while the journal refuses writes.
 
   async getService(name: string) {
-    return this.live().services.get(name)?.record;
+    return this.state.services.get(name)?.record;
   }
   async listServices() {
-    return [...this.live().services.values()].map((s) => s.record);
+    return [...this.state.services.values()].map((s) => s.record);
   }
   async listBadges(service: string) {
-    return [...this.live().service(service).badges.values()];
+    return [...this.state.service(service).badges.values()];
   }
   async getBadges(service: string, names: Iterable<string>) {
-    const badges = this.live().service(service).badges;
+    const badges = this.state.service(service).badges;
     const found: BadgeRecord[] = [];
     for (const name of names) {
       const badge = badges.get(name);
@@ -126,14 +149,14 @@ export class LowdbStore implements Store {
     return found;
   }
   async getUser(service: string, name: string) {
-    return this.live().service(service).users.get(name);
+    return this.state.service(service).users.get(name);
   }
   async getUsers(service: string, names: string[]) {
-    const users = this.live().service(service).users;
+    const users = this.state.service(service).users;
     return names.map((name) => users.get(name)).filter((user): user is UserRecord => user !== undefined);
   }
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
-    return this.state.pageOfUsers(this.live().service(service), sort, offset, limit);
+    return this.state.pageOfUsers(this.state.service(service), sort, offset, limit);
   }
 
   // Writes: compute the changes (which validates), apply them, then wait until they are durable.
@@ -143,7 +166,7 @@ export class LowdbStore implements Store {
       throw new HttpError(400, 'invalid_service_name', 'A service name is 1-64 letters, digits, "_" or "-", starting with a letter or digit');
     }
     // Services share a folder name on case-insensitive file systems (macOS, Windows) otherwise.
-    const clash = [...this.live().services.keys()].find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
+    const clash = [...this.state.services.keys()].find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
     if (clash) throw new HttpError(409, 'service_exists', `Service "${clash}" exists; names may not differ only in case`);
     await this.commit(this.state.createService(name, key, this.clock()));
     return this.state.service(name).record;
@@ -171,30 +194,26 @@ export class LowdbStore implements Store {
 
   private async commit(changes: Change[]): Promise<void> {
     if (this.closed) throw new HttpError(503, 'store_closed', 'The store is shutting down');
-    this.live();
-    this.applyAll(changes, true);
-    if (!this.journal) return;
-    try {
-      await this.journal.append(changes);
-    } catch (error) {
-      this.options.onError?.(error, true);
-      throw new HttpError(503, 'store_failed', `Storage failed; the change may not be saved (${(error as Error).message})`);
-    }
-    if (!this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
+    const journal = this.journal;
+    if (!journal) return changes.forEach((change) => this.applyOne(change, true));
+    // Refused before anything is applied; the journal says when it takes writes again.
+    if (journal.failed) throw journal.failed;
+    const id = this.pending.apply(changes, (change) => this.applyOne(change, true));
+    // On failure the journal's onFailure has taken these changes back before this rejects.
+    await journal.append(changes, () => this.pending.settle(id));
+    if (!this.closed && journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
   }
 
-  private applyAll(changes: Change[], markDirty: boolean): void {
-    for (const change of changes) {
-      this.state.apply(change);
-      if (change.t === 'user') {
-        const shard = shardOf(change.v.name);
-        let members = this.shardMembers.get(change.s);
-        if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
-        members[shard]!.add(change.v.name);
-        if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
-      } else if (markDirty) {
-        this.mainDirty = true;
-      }
+  private applyOne(change: Change, markDirty: boolean): void {
+    this.state.apply(change);
+    if (change.t === 'user') {
+      const shard = shardOf(change.v.name);
+      let members = this.shardMembers.get(change.s);
+      if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
+      members[shard]!.add(change.v.name);
+      if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
+    } else if (markDirty) {
+      this.mainDirty = true;
     }
   }
 
@@ -229,17 +248,25 @@ export class LowdbStore implements Store {
     const sealed = await journal.seal();
     // The snapshot is taken here, in one synchronous step: every request is in it whole or not at
     // all. Records are replaced, never edited, so holding references is enough; serialising them
-    // later, between other requests, writes exactly this moment.
+    // later, between other requests, writes exactly this moment. Only durable changes go in: one
+    // still in flight may yet be taken back (it lands in the segment after `sealed` if it is not).
+    const durable = this.pending.durable();
     const keys = [...this.dirtyShards];
     const main = this.mainDirty;
     this.dirtyShards.clear();
     this.mainDirty = false;
+    // What is left out stays dirty, for the checkpoint after it is durable.
+    for (const record of this.pending.touched()) {
+      if (record.t === 'user') this.dirtyShards.add(`${record.s}\n${shardOf(record.name)}`);
+      else this.mainDirty = true;
+    }
     const shards = keys.map((key) => {
       const [service, index] = key.split('\n') as [string, string];
-      const users = this.state.service(service).users;
-      return { service, index: Number(index), users: [...this.shardMembers.get(service)![Number(index)]!].map((name) => users.get(name)!) };
+      const names = [...(this.shardMembers.get(service)?.[Number(index)] ?? [])];
+      const users = names.map((name) => durable.user(service, name)).filter((user): user is UserRecord => user !== undefined);
+      return { service, index: Number(index), users };
     });
-    const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
+    const services = main ? durable.services() : null;
     try {
       for (const shard of shards) {
         await this.writeShard(shard.service, shard.index, shard.users);
@@ -257,14 +284,14 @@ export class LowdbStore implements Store {
 
   private async writeShard(service: string, index: number, users: UserRecord[]): Promise<void> {
     const folder = join(this.folder!, 'users', service);
-    await mkdir(folder, { recursive: true });
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const db = new Low<ShardFile>(new DurableJSONFile(join(folder, `${String(index).padStart(2, '0')}.json`)), { users: [] });
     db.data = { users };
     await db.write();
   }
 
   private async writeMain(services: MainFile['services']): Promise<void> {
-    await mkdir(this.folder!, { recursive: true });
+    await mkdir(this.folder!, { recursive: true, mode: 0o700 });
     const db = new Low<MainFile>(new DurableJSONFile(this.options.file!), { format: 1, services: [] });
     db.data = { format: 1, services };
     await db.write();
