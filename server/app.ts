@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { ReplayGuard } from './auth.js';
+import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { HttpError, errorHandler } from './errors.js';
 import { fastUsersReads } from './fast-path.js';
@@ -26,6 +27,8 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
+  // One budget for the bodies of all requests (see body.ts).
+  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes) } satisfies BodyRules;
 
   const v1 = new Router<V1State>({ prefix: '/v1/:service' });
   for (const routes of [badgeRoutes(deps), userRoutes(deps)]) v1.use(routes.routes(), routes.allowedMethods());

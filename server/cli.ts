@@ -3,23 +3,29 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
-import { settingsFromEnv } from './config.js';
+import { NUMERIC_SETTINGS, settingsFromEnv } from './config.js';
+import { createHttpServer } from './http-server.js';
 import { newKey } from './keys.js';
+import { gracefulStop } from './shutdown.js';
 import { openStore } from './store/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
 
 Commands:
-  serve [--port N] [--host H] [--data FILE] [--no-seed]
+  serve [--port N] [--host H] [--data FILE] [--no-seed] [--OPTION-NAME N ...]
                                  Start the display server (default http://localhost:3000).
                                  A new data file is seeded with the "demo" service unless --no-seed.
+                                 Each numeric setting below has a flag: --body-timeout-ms 5000, ...
   service create NAME [--data FILE]      Create a service; prints {"name","key"}
   service list [--data FILE]             List services as JSON lines {"name","createdAt"}
   service rotate-key NAME [--data FILE]  Give a service a new key; prints {"name","key"}
 
-Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off,
-CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB)
-(whether the service named "test" takes writes without a key; turn it off in production).
+Environment: PORT, HOST, DATA_FILE (default data/db.json), TEST_SERVICE=on|off
+(whether the service named "test" takes writes without a key; turn it off in production),
+CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB),
+HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS (default 10000 each), BODY_BUDGET_BYTES (bytes that bodies
+still arriving may hold together, default 16 MiB), MAX_CONNECTIONS (default 4096),
+SHUTDOWN_GRACE_MS (default 10000), STORAGE_RETRY_MS (default 1000).
 Service commands need the server stopped: one process owns the data at a time.`;
 
 /** The folder with package.json, whether running from `server/` (tsx) or `dist/server/`. */
@@ -43,13 +49,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       data: { type: 'string' },
       'no-seed': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),
     },
   });
+  // A flag stands for its environment variable and is checked the same way.
+  const flags: Record<string, string> = {};
+  for (const { flag, env: name } of Object.values(NUMERIC_SETTINGS)) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') flags[name] = value;
+  }
   const settings = settingsFromEnv({
     ...env,
     ...(values.port !== undefined ? { PORT: values.port } : {}),
     ...(values.host !== undefined ? { HOST: values.host } : {}),
     ...(values.data !== undefined ? { DATA_FILE: values.data } : {}),
+    ...flags,
   });
   const [command, sub, name] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -89,15 +103,29 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     file: settings.dataFile,
     seed,
     checkpointBytes: settings.checkpointBytes,
-    onError: (error, fatal) => {
-      if (!fatal) return log('checkpoint failed; it will be retried', error);
-      // Memory holds a change that is not on disk: only a restart (replaying what was saved) is safe.
-      log('storage failed; exiting so that a restart recovers what was saved', error);
-      process.exit(1);
+    retryMs: settings.storageRetryMs,
+    onError: (error, writesRefused) => {
+      if (!writesRefused) return log('checkpoint failed; it will be retried', error);
+      log(`storage failed; refusing writes (507/503) and serving reads, retrying every ${settings.storageRetryMs} ms`, error);
+    },
+    onRecover: () => log('storage takes writes again'),
+    onDropped: (dropped) => {
+      for (const d of dropped) log(`journal recovery dropped ${d.bytes} bytes at byte ${d.offset} of ${d.file}: ${d.reason}`);
     },
   });
-  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log } });
-  const server = app.listen(settings.port, settings.host);
+  const app = createApp({
+    store,
+    config: {
+      openTestService: settings.openTestService,
+      publicRoot: packageRoot(),
+      log,
+      bodyTimeoutMs: settings.bodyTimeoutMs,
+      bodyBudgetBytes: settings.bodyBudgetBytes,
+    },
+  });
+  const server = createHttpServer(app.callback(), settings);
+  const stop = gracefulStop(server);
+  server.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
@@ -106,19 +134,21 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
 
   return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`${signal}: closing`);
-      server.close();
-      server.closeAllConnections();
-      store.close().then(
-        () => resolve(0),
-        (error) => {
-          log('closing the store failed', error);
-          resolve(1);
-        },
-      );
+    // Requests already begun are answered (their writes included) before the store closes; a second
+    // signal during the grace period ends the process at once.
+    const shutdown = async (signal: string) => {
+      console.log(`${signal}: closing (up to ${settings.shutdownGraceMs} ms for requests in progress)`);
+      const cut = await stop(settings.shutdownGraceMs);
+      if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
+      try {
+        await store.close();
+        resolve(0);
+      } catch (error) {
+        log('closing the store failed', error);
+        resolve(1);
+      }
     };
-    process.once('SIGINT', stop).once('SIGTERM', stop);
+    process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
   });
 }
 
