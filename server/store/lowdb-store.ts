@@ -302,9 +302,13 @@ export class LowdbStore implements Store {
     this.closed = true;
     if (!this.journal) return;
     await (this.nextCheckpoint ?? this.checkpointing)?.catch(() => {});
-    if (!this.journal.failed) await this.checkpoint();
-    await this.journal.close();
-    await this.unlock?.();
+    try {
+      // On a full disk this fails; the journal still holds every change, for the next start.
+      if (!this.journal.failed) await this.checkpoint();
+    } finally {
+      await this.journal.close();
+      await this.unlock?.();
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import type { BadgeRecord, ServiceRecord, UserRecord } from './types.js';
 /** A record as it was before a change that is not yet durable; `record` undefined: it did not exist. */
 type Before =
   | { t: 'service'; name: string; record: ServiceRecord | undefined }
-  | { t: 'badge'; s: string; name: string; record: BadgeRecord | undefined; holders: Set<string> | undefined }
+  | { t: 'badge'; s: string; name: string; record: BadgeRecord | undefined; holders: Set<string> | undefined; order?: string[] }
   | { t: 'user'; s: string; name: string; record: UserRecord | undefined };
 
 export interface DurableView {
@@ -113,7 +113,9 @@ export class PendingChanges {
       case 'badge-': {
         const name = change.t === 'badge' ? change.v.name : change.n;
         const holders = service?.holders.get(name);
-        return { t: 'badge', s: change.s, name, record: service?.badges.get(name), holders: holders && new Set(holders) };
+        // Badges are listed in the order registered: a deleted one taken back goes back to its place.
+        const order = change.t === 'badge-' && service ? [...service.badges.keys()] : undefined;
+        return { t: 'badge', s: change.s, name, record: service?.badges.get(name), holders: holders && new Set(holders), order };
       }
       case 'user':
         return { t: 'user', s: change.s, name: change.v.name, record: service?.users.get(change.v.name) };
@@ -132,6 +134,11 @@ export class PendingChanges {
         if (!service) return;
         if (before.record) service.badges.set(before.name, before.record);
         else service.badges.delete(before.name);
+        if (before.order) {
+          const badges = new Map(service.badges);
+          service.badges.clear();
+          for (const name of before.order) if (badges.has(name)) service.badges.set(name, badges.get(name)!);
+        }
         if (before.holders) service.holders.set(before.name, before.holders);
         else service.holders.delete(before.name);
         return;
