@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
 import type { Stats } from 'node:fs';
 import { dirname, relative } from 'node:path';
@@ -33,6 +33,8 @@ export async function acquireLock(file: string): Promise<() => Promise<void>> {
   } finally {
     await unlink(own).catch(() => {});
   }
+  // Like every file in the data folder (see permissions.ts); bind made it by the umask.
+  await chmod(file, 0o600).catch(() => {});
   return async () => {
     // Never remove a lock this process no longer holds.
     if ((await lstat(file).catch(() => null))?.ino === mine) await unlink(file).catch(() => {});
@@ -89,17 +91,21 @@ async function probe(path: string, stats: Stats): Promise<{ live: boolean; pid?:
     socket.setEncoding('utf8');
     socket.on('connect', () => (connected = true));
     socket.on('data', (chunk: string) => (text += chunk));
+    // A live owner answers with its pid. Closed without one: the owner died with this connection
+    // waiting (a killed process's threads may still be exiting, its socket still open, after its
+    // main thread is already a zombie), so it will never answer.
     socket.on('end', () => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({ live: true, pid: Number(text) || undefined });
+      const pid = Number(text) || undefined;
+      resolve({ live: pid !== undefined, pid });
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // ECONNREFUSED: nobody listens, the owner is dead. ENOENT: the file went meanwhile.
-      if (!connected && (error.code === 'ECONNREFUSED' || error.code === 'ENOENT')) resolve({ live: false });
-      // A full backlog (EAGAIN) or a reset after connecting: somebody listens.
-      else if (connected || error.code === 'EAGAIN') resolve({ live: true });
+      if (connected || error.code === 'ECONNREFUSED' || error.code === 'ENOENT') resolve({ live: false });
+      // A full backlog: somebody listens.
+      else if (error.code === 'EAGAIN') resolve({ live: true });
       else reject(error);
     });
   });
