@@ -13,7 +13,11 @@ export function gracefulStop(server: Server): (graceMs: number) => Promise<numbe
   // First among the listeners, so it runs before the app can send headers.
   server.prependListener('request', (_req, res: ServerResponse) => {
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A response that started before the stop kept its connection alive: close it now it is idle.
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
     if (stopping) res.setHeader('Connection', 'close');
   });
 
