@@ -15,3 +15,5 @@ try {
 } catch (error) {
   console.log(`refused ${(error as Error).message}`);
 }
+// stdin may stay open (a refused starter is not told to stop).
+process.exit(0);

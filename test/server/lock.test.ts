@@ -58,6 +58,7 @@ describe('the data-folder lock', { timeout: 60_000 }, () => {
     assert.equal(await owner.line(), 'loaded');
     assert.equal(await owner.line(), `won ${owner.child.pid}`);
     const second = holder(file);
+    t.after(() => second.child.kill('SIGKILL'));
     assert.equal(await second.line(), 'loaded');
     assert.match(await second.line(), new RegExp(`^refused .*in use by process ${owner.child.pid}`));
     owner.child.stdin!.end();
