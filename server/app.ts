@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
+import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { Domain } from './core/domain.js';
 import { errorHandler } from './errors.js';
@@ -37,6 +38,8 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
+  // One budget for the bodies of all requests (see body.ts).
+  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes) } satisfies BodyRules;
 
   const v1 = mount(routeGroups.v1, deps);
   const meta = mount(routeGroups.meta, deps);

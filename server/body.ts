@@ -7,22 +7,56 @@ export interface Body {
   json: unknown;
 }
 
+/**
+ * The bytes held by bodies still arriving, across all connections, against a budget: a body reserves
+ * what it may grow to (its Content-Length, or the limit when chunked) before a byte is read, so
+ * thousands of clients that start bodies and stall cannot hold more than the budget between them.
+ */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly limit: number) {}
+
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
+
+  get used(): number {
+    return this.held;
+  }
+}
+
+/** How bodies are read; `createApp` puts one on `app.context.bodies`, shared by all requests. */
+export interface BodyRules {
+  /** A body must have arrived this long after reading it began. */
+  timeoutMs: number;
+  budget: BodyBudget;
+}
+
 const JSON_TYPES = /^(application\/([\w.+-]+\+)?json|text\/plain)\s*(;|$)/i;
 
 /**
  * Reads the request body up to `limit` bytes and parses it as JSON. A body with no Content-Type, a
  * JSON type or `text/plain` is read as JSON; any other type (a form encoding, typically, which
  * clients of the old API sent by mistake with `curl -d`) gets a 415 that says what to send instead.
+ * A body that does not arrive within the deadline gets a 408; one that would overrun the budget of
+ * bodies in progress, a 503 at once. Both close the connection.
  */
-export async function readBody(ctx: Context, limit: number): Promise<Body> {
-  return parseBody(ctx, await readRawBody(ctx, limit));
+export async function readBody(ctx: Context, limit: number, rules: BodyRules = rulesOf(ctx)): Promise<Body> {
+  return parseBody(ctx, await readRawBody(ctx, limit, rules));
 }
 
 /** The body's bytes, up to `limit`; a signature is checked over them before they are parsed. */
-export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
+export async function readRawBody(ctx: Context, limit: number, rules: BodyRules = rulesOf(ctx)): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limit) throw tooLarge(limit);
-  return collect(ctx, limit);
+  return collect(ctx, limit, rules);
 }
 
 /** The bytes read by `readRawBody`, parsed as `readBody` does. */
@@ -38,11 +72,16 @@ export function parseBody(ctx: Context, raw: Buffer): Body {
   } catch {
     throw badRequest('invalid_json', 'The body is not valid UTF-8');
   }
+  let json: unknown;
   try {
-    return { raw, json: JSON.parse(text) };
+    json = JSON.parse(text);
   } catch (error) {
     throw badRequest('invalid_json', `The body is not valid JSON: ${(error as Error).message}`);
   }
+  // JSON.parse reads 1e999 as Infinity, which JSON cannot write back: it would be saved and answered
+  // as null, and null means "remove this field".
+  if (hasNonFinite(json)) throw badRequest('invalid_number', 'The body holds a number too large for JSON (like 1e999)');
+  return { raw, json };
 }
 
 /**
@@ -50,23 +89,63 @@ export function parseBody(ctx: Context, raw: Buffer): Body {
  * dropped so that the client, still sending, receives the 413 rather than a reset connection; a
  * sender that goes on far beyond is cut off.
  */
-function collect(ctx: Context, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+function collect(ctx: Context, limit: number, { timeoutMs, budget }: BodyRules): Promise<Buffer> {
+  const req = ctx.req;
+  const reserved = req.headers['transfer-encoding'] === undefined ? Number(ctx.get('content-length') || 0) : limit;
+  if (!budget.take(reserved)) {
+    throw closing(new HttpError(503, 'busy', 'Too many request bodies are arriving at once; retry shortly'), { 'Retry-After': '1' });
+  }
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    ctx.req.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const settle = (error: unknown, body?: Buffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      budget.give(reserved);
+      if (error) reject(error);
+      else resolve(body!);
+    };
+    const timer = setTimeout(() => {
+      settle(closing(new HttpError(408, 'body_timeout', `The body did not arrive within ${timeoutMs / 1000} s`)));
+    }, timeoutMs);
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
-      else if (size - chunk.length <= limit) reject(tooLarge(limit));
-      else if (size > limit * 20) ctx.req.destroy();
+      else if (size - chunk.length <= limit) settle(tooLarge(limit));
+      else if (size > limit * 20) req.destroy();
     });
-    ctx.req.once('end', () => resolve(Buffer.concat(chunks)));
-    ctx.req.once('error', reject);
+    req.once('end', () => settle(null, Buffer.concat(chunks)));
+    req.once('error', (error) => settle(error));
+    // The client went away before the body ended.
+    req.once('close', () => settle(closing(new HttpError(400, 'body_incomplete', 'The connection closed before the body ended'))));
   });
 }
 
+function rulesOf(ctx: Context): BodyRules {
+  const rules = (ctx as { bodies?: BodyRules }).bodies;
+  if (!rules) throw new Error('readBody needs app.context.bodies (set by createApp)');
+  return rules;
+}
+
 function tooLarge(limit: number): HttpError {
-  const error = new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes`);
-  error.headers = { Connection: 'close' };
+  return closing(new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes`));
+}
+
+/** The rest of such a request is not read: the connection cannot carry another one. */
+function closing(error: HttpError, headers: Record<string, string> = {}): HttpError {
+  error.headers = { ...headers, Connection: 'close' };
   return error;
+}
+
+/** Whether a parsed JSON value holds ±Infinity; iterative, as a hostile body may nest deeply. */
+function hasNonFinite(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'number' && !Number.isFinite(item)) return true;
+    if (typeof item === 'object' && item !== null) for (const child of Object.values(item)) stack.push(child);
+  }
+  return false;
 }

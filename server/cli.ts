@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
-import { settingsFromEnv } from './config.js';
+import { NUMERIC_SETTINGS, settingsFromEnv } from './config.js';
+import { createHttpServer } from './http-server.js';
+import { gracefulStop } from './shutdown.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { serviceCommand } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
@@ -12,9 +14,10 @@ import { openStore } from './stores/index.js';
 const USAGE = `Usage: user-badges <command> [options]
 
 Commands:
-  serve [--port N] [--host H] [--data FILE] [--no-seed]
+  serve [--port N] [--host H] [--data FILE] [--no-seed] [--OPTION-NAME N ...]
                                  Start the display server (default http://localhost:3000).
                                  A new data file is seeded with the "demo" service unless --no-seed.
+                                 Each numeric setting below has a flag: --body-timeout-ms 5000, ...
   service create NAME [--legacy-signatures on|off]
                                  Create a service; prints {"name","key"}
   service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
@@ -32,8 +35,11 @@ Every command takes --database postgres://... (or DATABASE_URL) to use PostgreSQ
 that several server processes share, instead of the embedded store in --data.
 
 Environment: PORT, HOST, DATA_FILE (default data/db.json), DATABASE_URL, TEST_SERVICE=on|off,
-CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB)
 (whether the service named "test" takes writes without a key; turn it off in production),
+CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB),
+HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS (default 10000 each), BODY_BUDGET_BYTES (bytes that bodies
+still arriving may hold together, default 16 MiB), MAX_CONNECTIONS (default 4096),
+SHUTDOWN_GRACE_MS (default 10000), STORAGE_RETRY_MS (default 1000),
 ADMIN_TOKEN (the operator token of the admin API; serve makes one and keeps it if unset).
 While a server runs on the data, service commands go through its admin API (one process owns
 the data); otherwise they change the data file directly.`;
@@ -64,14 +70,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       out: { type: 'string' },
       'legacy-signatures': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),
     },
   });
+  // A flag stands for its environment variable and is checked the same way.
+  const flags: Record<string, string> = {};
+  for (const { flag, env: name } of Object.values(NUMERIC_SETTINGS)) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') flags[name] = value;
+  }
   const settings = settingsFromEnv({
     ...env,
     ...(values.port !== undefined ? { PORT: values.port } : {}),
     ...(values.host !== undefined ? { HOST: values.host } : {}),
     ...(values.data !== undefined ? { DATA_FILE: values.data } : {}),
     ...(values.database !== undefined ? { DATABASE_URL: values.database } : {}),
+    ...flags,
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -113,11 +127,14 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     database: settings.databaseUrl,
     seed,
     checkpointBytes: settings.checkpointBytes,
-    onError: (error, fatal) => {
-      if (!fatal) return log('checkpoint failed; it will be retried', error);
-      // Memory holds a change that is not on disk: only a restart (replaying what was saved) is safe.
-      log('storage failed; exiting so that a restart recovers what was saved', error);
-      process.exit(1);
+    retryMs: settings.storageRetryMs,
+    onError: (error, writesRefused) => {
+      if (!writesRefused) return log('checkpoint failed; it will be retried', error);
+      log(`storage failed; refusing writes (507/503) and serving reads, retrying every ${settings.storageRetryMs} ms`, error);
+    },
+    onRecover: () => log('storage takes writes again'),
+    onDropped: (dropped) => {
+      for (const d of dropped) log(`journal recovery dropped ${d.bytes} bytes at byte ${d.offset} of ${d.file}: ${d.reason}`);
     },
   });
   // On PostgreSQL there is no data folder to keep a token in, and every instance must accept the
@@ -127,32 +144,48 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       ? { source: 'env', token: env.ADMIN_TOKEN, file: '' }
       : null
     : await serverAdminToken(settings.dataFile, env);
-  const app = createApp({ store, config: { openTestService: settings.openTestService, publicRoot: packageRoot(), log, adminToken: admin?.token } });
-  const server = app.listen(settings.port, settings.host);
+  const app = createApp({
+    store,
+    config: {
+      openTestService: settings.openTestService,
+      publicRoot: packageRoot(),
+      log,
+      adminToken: admin?.token,
+      bodyTimeoutMs: settings.bodyTimeoutMs,
+      bodyBudgetBytes: settings.bodyBudgetBytes,
+    },
+  });
+  const server = createHttpServer(app.callback(), settings);
+  const stop = gracefulStop(server);
+  server.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
+  // Service commands find a server that owns the data file through this note; a database has no owner.
+  // Made before "listening" is printed: whoever waits for that line may signal the process at once.
+  const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
   console.log(`user-badges listening on http://${settings.host}:${port} (${settings.databaseUrl ? `database: ${redact(settings.databaseUrl)}` : `data: ${settings.dataFile}`})`);
   if (store.seeded) console.log(`Seeded service "${store.seeded.service}" with key ${store.seeded.key}`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
   console.log(admin ? adminNotice(admin) : 'No admin API: set ADMIN_TOKEN to have one (service commands work on the database directly).');
-  // Service commands find a server that owns the data file through this note; a database has no owner.
-  const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
 
   return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`${signal}: closing`);
-      server.close();
-      server.closeAllConnections();
-      withdraw().then(() => store.close()).then(
-        () => resolve(0),
-        (error) => {
-          log('closing the store failed', error);
-          resolve(1);
-        },
-      );
+    // Requests already begun are answered (their writes included) before the store closes; a second
+    // signal during the grace period ends the process at once.
+    const shutdown = async (signal: string) => {
+      console.log(`${signal}: closing (up to ${settings.shutdownGraceMs} ms for requests in progress)`);
+      const cut = await stop(settings.shutdownGraceMs);
+      if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
+      try {
+        await withdraw();
+        await store.close();
+        resolve(0);
+      } catch (error) {
+        log('closing the store failed', error);
+        resolve(1);
+      }
     };
-    process.once('SIGINT', stop).once('SIGTERM', stop);
+    process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
   });
 }
 

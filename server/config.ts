@@ -3,6 +3,10 @@ import { HttpError } from './errors.js';
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
   maxBodyBytes: number;
+  /** A body must arrive within this many ms of the headers; a slower one gets a 408. */
+  bodyTimeoutMs: number;
+  /** Bytes that bodies still arriving may hold together; a body beyond it gets a 503 at once. */
+  bodyBudgetBytes: number;
   /** Whether the service named `test` takes writes without a key. Turn off in production. */
   openTestService: boolean;
   /** The folder holding `dist/`, `themes/` and `demo/`; null serves no files. */
@@ -18,6 +22,8 @@ export interface AppConfig {
 
 export const defaultConfig = (): AppConfig => ({
   maxBodyBytes: 100 * 1024,
+  bodyTimeoutMs: 10_000,
+  bodyBudgetBytes: 16 * 1024 * 1024,
   openTestService: true,
   publicRoot: null,
   fastReads: true,
@@ -35,7 +41,31 @@ export interface ServerSettings {
   openTestService: boolean;
   /** Journal size that starts a checkpoint (bytes). */
   checkpointBytes?: number;
+  /** Headers must arrive within this many ms of the connection or the previous request. */
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  bodyBudgetBytes: number;
+  /** Open connections at most; more are closed as they arrive. */
+  maxConnections: number;
+  /** On SIGTERM/SIGINT, how long requests in progress may take before they are cut (ms). */
+  shutdownGraceMs: number;
+  /** While storage refuses writes, how often to check whether it takes them again (ms). */
+  storageRetryMs: number;
 }
+
+/**
+ * The settings with a whole-number value: environment variable, CLI flag, default and least value.
+ * At most 2^31 - 1, the longest delay a Node timer takes.
+ */
+export const NUMERIC_SETTINGS = {
+  headersTimeoutMs: { env: 'HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', fallback: 10_000, min: 1 },
+  bodyTimeoutMs: { env: 'BODY_TIMEOUT_MS', flag: 'body-timeout-ms', fallback: 10_000, min: 1 },
+  bodyBudgetBytes: { env: 'BODY_BUDGET_BYTES', flag: 'body-budget-bytes', fallback: 16 * 1024 * 1024, min: 1 },
+  maxConnections: { env: 'MAX_CONNECTIONS', flag: 'max-connections', fallback: 4096, min: 1 },
+  shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', fallback: 10_000, min: 0 },
+  storageRetryMs: { env: 'STORAGE_RETRY_MS', flag: 'storage-retry-ms', fallback: 1000, min: 1 },
+} as const;
+const MAX_SETTING = 2 ** 31 - 1;
 
 /** Settings from the environment, each checked: a typo stops the start instead of being ignored. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
@@ -47,7 +77,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
   if (checkpointBytes !== undefined && !(Number.isInteger(checkpointBytes) && checkpointBytes > 0)) {
     throw new HttpError(500, 'config', `CHECKPOINT_BYTES must be a positive whole number, not "${env.CHECKPOINT_BYTES}"`);
   }
+  const numbers = {} as Record<keyof typeof NUMERIC_SETTINGS, number>;
+  for (const [key, { env: name, fallback, min }] of Object.entries(NUMERIC_SETTINGS)) {
+    const raw = env[name];
+    const value = raw === undefined ? fallback : /^\d{1,15}$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!(value >= min && value <= MAX_SETTING)) {
+      throw new HttpError(500, 'config', `${name} must be a whole number from ${min} to ${MAX_SETTING}, not "${raw}"`);
+    }
+    numbers[key as keyof typeof NUMERIC_SETTINGS] = value;
+  }
   return {
+    ...numbers,
     checkpointBytes,
     port,
     host: env.HOST || 'localhost',

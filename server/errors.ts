@@ -11,7 +11,11 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details?: JsonValue;
-  /** Whether `message` may reach the client; 5xx messages never do. */
+  /**
+   * Whether `message` may reach the client. 5xx messages never do, except answers about the state
+   * of the server rather than faults in it: 501 (an unknown method), 503 (busy, shutting down) and
+   * 507 (storage full), whose messages are written for the client.
+   */
   readonly expose: boolean;
   headers?: Record<string, string>;
 
@@ -21,8 +25,7 @@ export class HttpError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
-    // 501 is an answer about the request (an unknown method), not a fault of the server.
-    this.expose = status < 500 || status === 501;
+    this.expose = status < 500 || status === 501 || status === 503 || status === 507;
   }
 }
 
@@ -40,7 +43,8 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
       }
     } catch (caught) {
       const error = toHttpError(caught);
-      if (error.status >= 500 && error.status !== 501) log(`${ctx.method} ${ctx.path} failed`, caught);
+      // Refusals (storage full, shutting down) are logged once where they start, not per request.
+      if (!error.expose) log(`${ctx.method} ${ctx.path} failed`, caught);
       ctx.status = error.status;
       ctx.set(error.headers ?? {});
       ctx.body = {
@@ -86,3 +90,4 @@ export function toHttpError(caught: unknown): HttpError {
   }
   return new HttpError(500, 'internal', 'Internal server error');
 }
+

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { settingsFromEnv } from '../../server/config.js';
 import { openStore } from '../../server/stores/index.js';
 import { tempDir } from './harness.js';
 
@@ -55,6 +56,19 @@ describe('the user-badges command', () => {
     const badPort = await run('serve', '--port', 'eighty');
     assert.equal(badPort.code, 1);
     assert.match(badPort.stderr, /PORT must be/);
+    const badFlag = await run('serve', '--body-timeout-ms', '10s');
+    assert.equal(badFlag.code, 1);
+    assert.match(badFlag.stderr, /BODY_TIMEOUT_MS must be a whole number from 1 to/);
+  });
+
+  test('the limits on clients, shutdown and storage retries are checked like every setting', () => {
+    const settings = settingsFromEnv({ MAX_CONNECTIONS: '100', SHUTDOWN_GRACE_MS: '0' });
+    assert.equal(settings.maxConnections, 100);
+    assert.equal(settings.shutdownGraceMs, 0);
+    assert.equal(settings.bodyTimeoutMs, 10_000);
+    for (const [name, value] of [['MAX_CONNECTIONS', '0'], ['HEADERS_TIMEOUT_MS', '-5'], ['BODY_BUDGET_BYTES', '1e6'], ['STORAGE_RETRY_MS', ''], ['SHUTDOWN_GRACE_MS', '99999999999']]) {
+      assert.throws(() => settingsFromEnv({ [name!]: value }), new RegExp(`${name} must be`));
+    }
   });
 
   test('--help prints the usage', async () => {

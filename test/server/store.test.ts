@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Domain } from '../../server/core/domain.js';
@@ -209,5 +209,40 @@ describe('the HTTP API over the file store', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('keys at rest', () => {
+  /** "folder 700" or "file 600" for everything under `root`, by path. */
+  async function modes(root: string, into: Record<string, string> = {}): Promise<Record<string, string>> {
+    const stats = await lstat(root);
+    into[root] = `${stats.isDirectory() ? 'folder' : 'file'} ${(stats.mode & 0o777).toString(8)}`;
+    if (stats.isDirectory()) for (const name of await readdir(root)) await modes(join(root, name), into);
+    return into;
+  }
+  const expected = (all: Record<string, string>) =>
+    Object.fromEntries(Object.entries(all).map(([path, mode]) => [path, mode.startsWith('folder') ? 'folder 700' : 'file 600']));
+
+  test('data files are 0600 and folders 0700 whatever the umask, and looser ones are tightened at start', async (t) => {
+    const data = join(await tempDir(t), 'data');
+    const file = join(data, 'db.json');
+    const umask = process.umask(0o022);
+    t.after(() => void process.umask(umask));
+    const store = await openStore({ file, seed: true });
+    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    await (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
+    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    const open = await modes(data);
+    assert.ok(Object.keys(open).some((p) => p.endsWith('.jsonl')) && Object.keys(open).some((p) => /users\/demo\/\d+\.json$/.test(p)), Object.keys(open).join());
+    assert.deepEqual(open, expected(open), 'while open: journal, snapshots, lock');
+    await store.close();
+
+    // As an older version left them.
+    for (const [path, mode] of Object.entries(await modes(join(data, 'db.d')))) await chmod(path, mode.startsWith('folder') ? 0o755 : 0o644);
+    await chmod(file, 0o644);
+    const reopened = await openStore({ file });
+    const tightened = await modes(data);
+    assert.deepEqual(tightened, expected(tightened));
+    await reopened.close();
   });
 });

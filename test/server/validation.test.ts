@@ -38,6 +38,9 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
     { name: 'a field name with a control character', method: 'PUT', path: badges, body: { badges: [{ name: 'p', 'a\u0000b': 1 }] }, status: 400, code: 'invalid_field' },
     { name: 'too many fields', method: 'PUT', path: badges, body: { badges: [{ name: 'p', ...Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, i])) }] }, status: 400, code: 'too_many_fields' },
     { name: 'fields too large', method: 'PUT', path: badges, body: { badges: [{ name: 'p', a: 'x'.repeat(3000), b: 'y'.repeat(3000), c: 'z'.repeat(3000) }] }, status: 413, code: 'fields_too_large' },
+    // JSON.parse makes Infinity of these, which is written back as null ("remove this field").
+    { name: 'a number JSON cannot hold', method: 'PUT', path: badges, raw: '{"badges":[{"name":"p","big":1e999}]}', status: 400, code: 'invalid_number' },
+    { name: 'a nested -1e999', method: 'PUT', path: badges, raw: '{"badges":[{"name":"p","a":{"b":[1,-1e999]}}]}', status: 400, code: 'invalid_number' },
     { name: 'fields nested too deep', method: 'PUT', path: badges, raw: `{"badges":[{"name":"p","deep":${'['.repeat(40)}${']'.repeat(40)}}]}`, status: 400, code: 'fields_too_deep' },
     { name: 'fields nested deep enough to overflow a recursive check', method: 'PUT', path: badges, raw: `{"badges":[{"name":"p","deep":${'['.repeat(5000)}${']'.repeat(5000)}}]}`, status: 400, code: 'fields_too_deep' },
     { name: 'the second of two badges invalid', method: 'PUT', path: badges, body: { badges: [{ name: 'fine' }, { name: ' padded ' }] }, status: 400, code: 'invalid_badge_name' },

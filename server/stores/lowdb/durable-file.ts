@@ -27,7 +27,8 @@ export class DurableJSONFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const temporary = `${this.file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w');
+    // Private: the data holds every service's key (see permissions.ts).
+    const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(data));
       await handle.sync();

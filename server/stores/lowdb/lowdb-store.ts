@@ -8,8 +8,10 @@ import { Overlay } from '../../core/overlay.js';
 import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
-import { Journal } from './journal.js';
+import { StorageError } from './errors.js';
+import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
+import { keepPrivate } from './permissions.js';
 import { State } from './state.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
@@ -29,11 +31,20 @@ export interface LowdbStoreOptions {
   /** Journal size that starts a checkpoint. */
   checkpointBytes?: number;
   /**
-   * Called when storage fails. `fatal`: the journal could not be written, and the store refuses all
-   * work until restarted; otherwise a background checkpoint failed and is retried later (the
-   * journal still holds every change).
+   * Called when storage fails. `writesRefused`: the journal could not be written; the writes in
+   * flight failed with nothing of them applied, and writes are refused until it recovers, while
+   * reads go on. Otherwise a background checkpoint failed and is retried later (the journal holds
+   * every change).
    */
-  onError?: (error: unknown, fatal: boolean) => void;
+  onError?: (error: unknown, writesRefused: boolean) => void;
+  /** Called when writes are accepted again after a journal failure. */
+  onRecover?: () => void;
+  /** Called at start with what journal recovery dropped (torn lines), if anything. */
+  onDropped?: (dropped: Dropped[]) => void;
+  /** How often a failed journal checks whether it can write again (ms). */
+  retryMs?: number;
+  /** Opens journal segments; fault tests wrap the real file to fail on cue. */
+  openSegment?: OpenSegment;
 }
 
 /**
@@ -73,6 +84,8 @@ export class LowdbStore implements Store {
 
   private async load(): Promise<void> {
     if (!this.options.file || !this.folder) return;
+    // Keys are kept in clear (HMAC needs them): only the server's user may read the data.
+    await keepPrivate(this.options.file, this.folder);
     this.unlock = await acquireLock(join(this.folder, 'lock'));
     try {
       await this.loadFiles();
@@ -98,32 +111,36 @@ export class LowdbStore implements Store {
         this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
       }
     }
-    const { journal, segments } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true));
+    const { journal, segments, dropped } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
+      retryMs: this.options.retryMs,
+      openSegment: this.options.openSegment,
+      // The journal fails the batch and every line queued behind it; units computed over them go
+      // too, and units from now on start again from what is durable.
+      onFailure: (error) => {
+        this.pending = new Overlay(this.state);
+        this.options.onError?.(error, true);
+      },
+      onRecover: () => this.options.onRecover?.(),
+    });
+    if (dropped.length > 0) this.options.onDropped?.(dropped);
     this.journal = journal;
     // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
     if (segments > 0 || !main) this.scheduleCheckpoint(true);
   }
 
-  // Reads. After a failed journal write nothing is answered: only a restart (which replays only
-  // what was saved) is a safe way on.
-
-  private live(): State {
-    const failure = this.journal?.failed;
-    if (failure) throw new DomainError('unavailable', 'store_failed', `Storage failed; restart the server (${failure.message})`);
-    return this.state;
-  }
+  // Reads, from memory, which holds only what is durable: they go on while the journal refuses writes.
 
   private serviceState(name: string) {
-    const service = this.live().services.get(name);
+    const service = this.state.services.get(name);
     if (!service) throw notFound('service_not_found', `Service "${name}" does not exist`);
     return service;
   }
 
   async getService(name: string) {
-    return this.live().services.get(name)?.record;
+    return this.state.services.get(name)?.record;
   }
   async listServices() {
-    return [...this.live().services.values()].map((s) => s.record);
+    return [...this.state.services.values()].map((s) => s.record);
   }
   async listBadges(service: string) {
     return [...this.serviceState(service).badges.values()];
@@ -160,7 +177,8 @@ export class LowdbStore implements Store {
     const pending = this.pending;
     try {
       if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
-      this.live();
+      // Refused before anything is computed; the journal says when it takes writes again.
+      if (this.journal?.failed) throw refusal(this.journal.failed);
       const tx = new Overlay(pending, now);
       result = await work(tx);
       changes = tx.changes;
@@ -173,11 +191,8 @@ export class LowdbStore implements Store {
       try {
         await this.journal.append(changes);
       } catch (error) {
-        // Later units were computed over these changes and fail with them (the journal refuses
-        // them too); units from now on start again from what is durable.
         if (this.pending === pending) this.pending = new Overlay(this.state);
-        this.options.onError?.(error, true);
-        throw new DomainError('unavailable', 'store_failed', `Storage failed; the change was not saved (${(error as Error).message})`);
+        throw refusal(error);
       }
     }
     this.applyAll(changes, true);
@@ -278,14 +293,14 @@ export class LowdbStore implements Store {
       });
       return;
     }
-    await mkdir(folder, { recursive: true });
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const db = new Low<ShardFile>(new DurableJSONFile(file), { users: [] });
     db.data = { users };
     await db.write();
   }
 
   private async writeMain(services: MainFile['services']): Promise<void> {
-    await mkdir(this.folder!, { recursive: true });
+    await mkdir(this.folder!, { recursive: true, mode: 0o700 });
     const db = new Low<MainFile>(new DurableJSONFile(this.options.file!), { format: 1, services: [] });
     db.data = { format: 1, services };
     await db.write();
@@ -296,10 +311,22 @@ export class LowdbStore implements Store {
     this.closed = true;
     if (!this.journal) return;
     await (this.nextCheckpoint ?? this.checkpointing)?.catch(() => {});
-    if (!this.journal.failed) await this.checkpoint();
-    await this.journal.close();
-    await this.unlock?.();
+    try {
+      // On a full disk this fails; the journal still holds every change, for the next start.
+      if (!this.journal.failed) await this.checkpoint();
+    } finally {
+      await this.journal.close();
+      await this.unlock?.();
+    }
   }
+}
+
+/** A write the journal could not take: nothing of it was applied, and it is safe to send again later. */
+function refusal(error: unknown): DomainError {
+  const storage = StorageError.from(error);
+  return storage.full
+    ? new DomainError('storage_full', 'storage_full', "The server's storage is full; the write was not applied. Retry later.")
+    : new DomainError('unavailable', 'store_failed', 'The server could not save the write; it was not applied. Retry later.');
 }
 
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
