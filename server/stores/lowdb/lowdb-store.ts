@@ -99,13 +99,18 @@ export class LowdbStore implements Store {
     const folder = this.folder!;
     const file = this.options.file!;
     await removeLeftovers(dirname(file), (await readdir(dirname(file)).catch(() => [] as string[])).filter((f) => f.startsWith(basename(file) + '.')));
+    // Every service's folder, not only those db.json lists: a kill before the first checkpoint that
+    // lists a service finished leaves its shards' temporary files too, and they take disk space.
+    for (const service of await readdir(join(folder, 'users')).catch(() => [] as string[])) {
+      const shards = join(folder, 'users', service);
+      await removeLeftovers(shards, await readdir(shards).catch(() => [] as string[]));
+    }
     const main = await new DurableJSONFile<MainFile>(file).read();
     if (main && main.format !== 1) throw new Error(`${this.options.file} has format ${String(main.format)}; this version reads format 1`);
     for (const { badges, ...service } of main?.services ?? []) {
       this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
       const shards = join(folder, 'users', service.name);
       const files = await readdir(shards).catch(() => [] as string[]);
-      await removeLeftovers(shards, files);
       for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
         const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
         this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
