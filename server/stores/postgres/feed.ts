@@ -26,11 +26,13 @@ export class PostgresFeed implements ChangeFeed {
   private readonly local = new LocalFeed();
   private client: pg.Client | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
     private readonly url: string,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly heartbeatMs = 5_000,
   ) {}
 
   subscribe(listener: (change: Invalidation) => void): () => void {
@@ -40,6 +42,7 @@ export class PostgresFeed implements ChangeFeed {
   /** Listens; the first connection must work, later ones are retried. */
   async start(): Promise<void> {
     this.client = await this.connect();
+    this.beat();
   }
 
   /** Tells this instance what its own batch changed. */
@@ -63,6 +66,7 @@ export class PostgresFeed implements ChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.heartbeat) clearTimeout(this.heartbeat);
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => {});
@@ -122,5 +126,27 @@ export class PostgresFeed implements ChangeFeed {
       this.client = client;
       this.local.publish(EVERYTHING);
     }, delay);
+  }
+
+  /**
+   * A query on the listening connection now and then: a connection that died without a word (a
+   * network gone quiet, a failover) would otherwise look alive for as long as TCP keepalive takes,
+   * minutes, while every notification is missed. No answer in time counts as lost.
+   */
+  private beat(): void {
+    this.heartbeat = setTimeout(async () => {
+      const client = this.client;
+      if (client) {
+        let timer: NodeJS.Timeout | undefined;
+        const silent = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the listening connection did not answer')), this.heartbeatMs);
+        });
+        await Promise.race([client.query('SELECT 1'), silent])
+          .catch((error) => this.lost(client, error))
+          .finally(() => clearTimeout(timer));
+      }
+      if (!this.closed) this.beat();
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
   }
 }

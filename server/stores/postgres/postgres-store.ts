@@ -18,6 +18,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Connection failures that no caller sees: idle pool connections, the feed's reconnects. */
   onError?: (error: unknown) => void;
+  /** How often the feed checks its connection, and how long an answer may take (default 5 s). */
+  heartbeatMs?: number;
 }
 
 /** Counts are bigint; every count here fits in a JavaScript number. */
@@ -54,11 +56,11 @@ export class PostgresStore implements Store {
   }
 
   /** Brings the schema up to date (see migrations.ts), then connects. */
-  static async open({ url, poolSize = 10, onError = () => {} }: PostgresStoreOptions): Promise<PostgresStore> {
+  static async open({ url, poolSize = 10, onError = () => {}, heartbeatMs }: PostgresStoreOptions): Promise<PostgresStore> {
     await migrate(url);
     const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
     pool.on('error', onError);
-    const feed = new PostgresFeed(url, onError);
+    const feed = new PostgresFeed(url, onError, heartbeatMs);
     try {
       const { rows } = await pool.query<{ server_encoding: string }>('SHOW server_encoding');
       if (rows[0]?.server_encoding !== 'UTF8') {
