@@ -203,6 +203,22 @@ for (const kind of storeKinds) {
         await assert.rejects(domain.revoke('shop', 'nobody', ['gold']), refused('not_found', 'user_not_found'));
       });
 
+      test('holders are those of the service: a badge of the same name elsewhere is not touched', async () => {
+        await domain.createService('other', 'k');
+        await domain.putBadges('other', [{ name: 'gold', fields: {} }]);
+        now = T0 + 9000;
+        await domain.award('other', 'ann', ['gold']);
+        now = T0 + 1000;
+        await domain.award('shop', 'ann', ['gold']);
+        await domain.award('shop', 'bob', ['gold']);
+        await domain.revoke('shop', 'bob', ['gold']);
+        assert.equal((await store.getBadges('shop', ['gold']))[0]!.latest, iso(T0 + 1000), "other's later award does not count");
+        await domain.deleteBadges('shop', ['gold']);
+        assert.deepEqual((await store.getUser('shop', 'ann'))!.awards, []);
+        assert.equal((await store.getUser('other', 'ann'))!.awards[0]!.count, 1);
+        assert.equal((await store.getBadges('other', ['gold']))[0]!.count, 1);
+      });
+
       test('the quota is checked against the result of the request', async () => {
         await domain.updateServiceSettings('shop', { quota: { users: 2, badges: 4 } });
         await assert.rejects(
