@@ -10,6 +10,7 @@ import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
 import { migrate, migrations } from '../../server/stores/postgres/migrations.js';
 import { PostgresStore } from '../../server/stores/postgres/postgres-store.js';
+import { PostgresReplays } from '../../server/stores/postgres/replays.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
 
 /**
@@ -98,7 +99,10 @@ describe('PostgreSQL: instances sharing one database', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(heardA.length, 1, "an instance's own notification is not told twice");
 
-    // The service record is cached per instance: a change on A reaches B's cache by the feed.
+    // The service record is cached per instance, misses too: a change on A reaches B's cache by the feed.
+    assert.equal(await b.getService('later'), undefined);
+    await new Domain(a).createService('later', 'k');
+    await within(1000, async () => assert.equal((await b.getService('later'))?.name, 'later'));
     assert.equal((await b.getService('shop'))!.key, 'key-1');
     await new Domain(a).setServiceKey('shop', 'key-2');
     await within(1000, async () => assert.equal((await b.getService('shop'))!.key, 'key-2'));
@@ -210,6 +214,21 @@ describe('PostgreSQL: failures and shutdown', () => {
     assert.equal((await a.getBadges('shop', ['gold']))[0]!.count, 1);
   });
 
+  test('a database gone away: queries, units and replays answer unavailable, and the cause is reported', async (t) => {
+    const { url } = await shared(t);
+    const network = await freezableProxy(url);
+    const reported: unknown[] = [];
+    const store = await PostgresStore.open({ url: network.url, poolSize: 2, onError: (error) => reported.push(error) });
+    t.after(() => store.close());
+    assert.equal((await store.getUsers('shop', ['ann'])).length, 0);
+    await network.close();
+    const gone = (error: unknown) => error instanceof DomainError && error.kind === 'unavailable' && !/127\.0\.0\.1|ECONN/.test(error.message);
+    await assert.rejects(store.listUsers('shop', { offset: 0, limit: 10 }), gone);
+    await assert.rejects(new Domain(store).award('shop', 'ann', ['gold']), gone);
+    await assert.rejects(store.replays.firstUse('sig', T0 + 1000, T0), gone);
+    assert.ok(reported.length >= 3, `reported: ${reported.length}`);
+  });
+
   test('close() answers the units it accepted, then refuses new ones', async (t) => {
     const { a } = await shared(t);
     let open!: () => void;
@@ -226,6 +245,25 @@ describe('PostgreSQL: failures and shutdown', () => {
     assert.equal(await slow, 'done');
     assert.equal((await queued).name, 'queued');
     await closing;
+  });
+});
+
+describe('PostgreSQL: replays', () => {
+  test('expired keys are swept now and then', async (t) => {
+    const url = await withPostgres();
+    await migrate(url);
+    const pool = new pg.Pool({ connectionString: url });
+    t.after(async () => {
+      await pool.end();
+      await dropDatabase(url);
+    });
+    const replays = new PostgresReplays(pool, () => {}, 3);
+    await replays.firstUse('old-1', T0, T0 - 1000);
+    await replays.firstUse('old-2', T0, T0 - 1000);
+    // The third use sweeps what expired by its clock, and keeps what has not.
+    await replays.firstUse('new', T0 + 10_000, T0 + 1);
+    await replays.close();
+    assert.deepEqual((await query(url, 'SELECT key FROM replays ORDER BY key')).map((r) => r.key), ['new']);
   });
 });
 

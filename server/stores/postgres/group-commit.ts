@@ -4,6 +4,7 @@ import { DomainError } from '../../core/errors.js';
 import { Overlay } from '../../core/overlay.js';
 import type { Tx, UnitOfWork } from '../../core/ports.js';
 import { BatchWrites } from './batch-writes.js';
+import { maybeSaved, notSaved } from './failures.js';
 import { TxReads } from './tx-reads.js';
 
 interface Unit {
@@ -44,6 +45,8 @@ export class GroupCommit implements UnitOfWork {
   constructor(
     private readonly pool: pg.Pool,
     private readonly hooks: CommitHooks,
+    /** Told what the database said when it failed; callers get a plain `unavailable`. */
+    private readonly onError: (error: unknown) => void = () => {},
     private readonly maxUnits = 256,
   ) {}
 
@@ -77,7 +80,8 @@ export class GroupCommit implements UnitOfWork {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      for (const unit of queue.splice(0)) unit.reject(failed(error));
+      this.onError(error);
+      for (const unit of queue.splice(0)) unit.reject(notSaved());
       return;
     }
     // A connection that breaks while checked out reports it here too; the failing query says the rest.
@@ -85,6 +89,7 @@ export class GroupCommit implements UnitOfWork {
     client.on('error', ignore);
     const outcomes: Outcome[] = [];
     let changes: Invalidation[] = [];
+    let committing = false;
     try {
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(scope)}, 0))`);
       const reads = new TxReads(client);
@@ -107,6 +112,7 @@ export class GroupCommit implements UnitOfWork {
       }
       changes = invalidations(made);
       if (writes.size > 0) for (const statement of writes.statements(this.hooks.payloads(changes))) await client.query(statement);
+      committing = true;
       const commit = await client.query('COMMIT');
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
       if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back');
@@ -114,7 +120,9 @@ export class GroupCommit implements UnitOfWork {
       // The connection is in an unknown state: destroy it rather than return it to the pool.
       client.off('error', ignore);
       client.release(error instanceof Error ? error : new Error(String(error)));
-      for (const { unit } of outcomes) unit.reject(failed(error));
+      this.onError(error);
+      // A connection lost during COMMIT leaves the outcome unknown; before it, nothing was saved.
+      for (const { unit } of outcomes) unit.reject(committing ? maybeSaved() : notSaved());
       return;
     }
     client.off('error', ignore);
@@ -126,6 +134,3 @@ export class GroupCommit implements UnitOfWork {
     }
   }
 }
-
-const failed = (error: unknown) =>
-  new DomainError('unavailable', 'store_failed', `The database failed before confirming the change (${(error as Error).message})`);

@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
 import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
@@ -42,17 +43,19 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     readonly feed: PostgresFeed,
+    private readonly onError: (error: unknown) => void,
   ) {
     this.services = new ServiceCache(async (name) => {
-      const { rows } = await this.pool.query<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
-      return rows[0] && serviceRecord(rows[0]);
+      const [row] = await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      return row && serviceRecord(row);
     });
     feed.subscribe((change) => this.services.invalidate(change));
-    this.units = new GroupCommit(pool, {
-      payloads: (changes) => feed.payloads(changes),
-      committed: (changes) => feed.publish(changes),
-    });
-    this.replays = new PostgresReplays(pool);
+    this.units = new GroupCommit(
+      pool,
+      { payloads: (changes) => feed.payloads(changes), committed: (changes) => feed.publish(changes) },
+      onError,
+    );
+    this.replays = new PostgresReplays(pool, onError);
   }
 
   /** Brings the schema up to date (see migrations.ts), then connects. */
@@ -72,7 +75,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool, feed);
+    return new PostgresStore(pool, feed, onError);
   }
 
   run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -147,7 +150,11 @@ export class PostgresStore implements Store {
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    return (await this.pool.query<R>(text, values)).rows;
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw unavailable(error, this.onError);
+    }
   }
 }
 

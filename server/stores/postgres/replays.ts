@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ReplayStore } from '../../core/ports.js';
+import { unavailable } from './failures.js';
 
 /**
  * One-time keys in the shared database, so a signature used on one instance is refused on all.
@@ -11,17 +12,20 @@ export class PostgresReplays implements ReplayStore {
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly onError: (error: unknown) => void = () => {},
     private readonly sweepEvery = 1_000,
   ) {}
 
   async firstUse(key: string, expiresAt: number, now: number): Promise<boolean> {
     // An expired earlier use is taken over in the same statement: no window between check and write.
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO replays (key, expires_at) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE replays.expires_at <= $3
-       RETURNING key`,
-      [key, expiresAt, now],
-    );
+    const { rowCount } = await this.pool
+      .query(
+        `INSERT INTO replays (key, expires_at) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE replays.expires_at <= $3
+         RETURNING key`,
+        [key, expiresAt, now],
+      )
+      .catch((error) => Promise.reject(unavailable(error, this.onError)));
     if (++this.uses % this.sweepEvery === 0) this.sweep(now);
     return rowCount === 1;
   }

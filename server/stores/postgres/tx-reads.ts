@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { DomainError } from '../../core/errors.js';
 import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { Reads } from '../../core/ports.js';
+import { notSaved } from './failures.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
 
 /** The holders index's document for one service's badge (see the `users_holding` index). */
@@ -105,7 +105,7 @@ export class TxReads implements Reads {
       return (await this.client.query<R>(text, values)).rows;
     } catch (error) {
       this.failure ??= error as Error;
-      throw new DomainError('unavailable', 'store_failed', `The database failed: ${(error as Error).message}`);
+      throw notSaved();
     }
   }
 }
