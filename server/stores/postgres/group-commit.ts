@@ -114,6 +114,7 @@ export class GroupCommit implements UnitOfWork {
       if (writes.size > 0) for (const statement of writes.statements(this.hooks.payloads(changes))) await client.query(statement);
       committing = true;
       const commit = await client.query('COMMIT');
+      committing = false;
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
       if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back');
     } catch (error) {
@@ -127,7 +128,12 @@ export class GroupCommit implements UnitOfWork {
     }
     client.off('error', ignore);
     client.release();
-    this.hooks.committed(changes);
+    try {
+      this.hooks.committed(changes);
+    } catch (error) {
+      // A subscriber that throws must not undo what is durable, nor leave its units unanswered.
+      this.onError(error);
+    }
     for (const outcome of outcomes) {
       if (outcome.ok) outcome.unit.resolve(outcome.value);
       else outcome.unit.reject(outcome.error);
