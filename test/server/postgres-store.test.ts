@@ -286,6 +286,18 @@ describe('PostgreSQL: migrations', () => {
     await assert.rejects(PostgresStore.open({ url }), /schema is at version 999, newer than this user-badges knows/);
   });
 
+  test('a database not in UTF-8 is refused before anything is created in it', async (t) => {
+    const url = await withPostgres();
+    const ascii = Object.assign(new URL(url), { pathname: '/ascii' }).href;
+    await query(url, `CREATE DATABASE ascii ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    t.after(async () => {
+      await dropDatabase(ascii);
+      await dropDatabase(url);
+    });
+    await assert.rejects(migrate(ascii), /encoding is SQL_ASCII; user-badges needs a UTF8 database/);
+    assert.deepEqual(await query(ascii, `SELECT to_regclass('schema_migrations') AS t`), [{ t: null }]);
+  });
+
   test('a failed step is rolled back whole and stops the migration', async (t) => {
     const url = await withPostgres();
     t.after(() => dropDatabase(url));

@@ -75,8 +75,8 @@ const LOCK = [0x75626467, 1] as const; // "ubdg"
 
 /**
  * Brings the database's schema up to date, under a lock so that instances starting together run
- * each step once. Refuses a database whose schema is newer than this code: running old code on it
- * could write what the new schema forbids. Returns the versions it applied.
+ * each step once. Refuses a database whose schema is newer than this code (running old code on it
+ * could write what the new schema forbids) and one not in UTF-8. Returns the versions it applied.
  */
 export async function migrate(url: string, steps: readonly Migration[] = migrations): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
@@ -94,6 +94,11 @@ export async function migrate(url: string, steps: readonly Migration[] = migrati
 }
 
 async function applyPending(client: pg.Client, steps: readonly Migration[]): Promise<number[]> {
+  const { rows: [encoding] } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+  if (encoding?.server_encoding !== 'UTF8') {
+    // Names are ordered by their bytes (COLLATE "C"), which is code-point order only in UTF-8.
+    throw new Error(`The database's encoding is ${encoding?.server_encoding}; user-badges needs a UTF8 database`);
+  }
   await client.query(`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,

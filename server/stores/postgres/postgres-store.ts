@@ -65,11 +65,6 @@ export class PostgresStore implements Store {
     pool.on('error', onError);
     const feed = new PostgresFeed(url, onError, heartbeatMs);
     try {
-      const { rows } = await pool.query<{ server_encoding: string }>('SHOW server_encoding');
-      if (rows[0]?.server_encoding !== 'UTF8') {
-        // Names are ordered by their bytes, which is code-point order only in UTF-8.
-        throw new Error(`The database's encoding is ${rows[0]?.server_encoding}; user-badges needs a UTF8 database`);
-      }
       await feed.start();
     } catch (error) {
       await pool.end();
