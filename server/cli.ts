@@ -129,6 +129,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     checkpointBytes: settings.checkpointBytes,
     retryMs: settings.storageRetryMs,
     onError: (error, writesRefused) => {
+      if (settings.databaseUrl) return log('database error', error);
       if (!writesRefused) return log('checkpoint failed; it will be retried', error);
       log(`storage failed; refusing writes (507/503) and serving reads, retrying every ${settings.storageRetryMs} ms`, error);
     },

@@ -32,7 +32,8 @@ const refuse = (code: string, message: string, byKeyword: Record<string, Refusal
 // Schema they show (`pattern` with `\p{...}`, read with the `u` flag as JSON Schema does) states the
 // same rules for every other validator.
 
-const FORBIDDEN_CHARS = String.raw`\p{Cc}\p{Cf}\p{Zl}\p{Zp},/`;
+// \p{Cs}: a lone surrogate is no character; PostgreSQL would store it as U+FFFD and answer another name.
+const FORBIDDEN_CHARS = String.raw`\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp},/`;
 const FORBIDDEN = new RegExp(`[${FORBIDDEN_CHARS}]`, 'u');
 const UNSAFE_FIELD = ['__proto__', 'constructor', 'prototype'];
 
@@ -42,7 +43,7 @@ export function nameProblem(value: unknown): string | undefined {
   const normal = value.normalize('NFC');
   if (normal.length === 0 || normal.length > LIMITS.nameLength) return `must be 1-${LIMITS.nameLength} characters`;
   if (normal.trim() !== normal) return 'cannot start or end with white space';
-  if (FORBIDDEN.test(normal)) return 'cannot contain control characters, "," or "/"';
+  if (FORBIDDEN.test(normal)) return 'cannot contain control characters, unpaired surrogates, "," or "/"';
   return undefined;
 }
 
@@ -50,7 +51,7 @@ export function nameProblem(value: unknown): string | undefined {
 export function fieldNameProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > LIMITS.fieldNameLength) return `must be 1-${LIMITS.fieldNameLength} characters`;
   if (UNSAFE_FIELD.includes(key)) return 'is reserved by JavaScript';
-  if (FORBIDDEN.test(key)) return 'cannot contain control characters, "," or "/"';
+  if (FORBIDDEN.test(key)) return 'cannot contain control characters, unpaired surrogates, "," or "/"';
   return undefined;
 }
 

@@ -16,9 +16,28 @@ export function sortField(sort: SortKey): { field: 'name' | 'count' | 'date'; de
 }
 
 export function compareOrder(aKey: SortValue, aName: string, bKey: SortValue, bName: string, descending: boolean): number {
-  const byKey = aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
-  return (descending ? -byKey : byKey) || (aName < bName ? -1 : aName > bName ? 1 : 0);
+  const byKey =
+    typeof aKey === 'string' || typeof bKey === 'string' ? compareCodePoints(String(aKey), String(bKey)) : Math.sign(aKey - bKey);
+  return (descending ? -byKey : byKey) || compareCodePoints(aName, bName);
 }
+
+/**
+ * Code-point order, which is also the order of UTF-8 bytes, and so PostgreSQL's under `COLLATE "C"`.
+ * JavaScript's `<` compares UTF-16 code units, which puts characters beyond U+FFFF (surrogate pairs,
+ * D800-DFFF) before U+E000-U+FFFF; moving those two ranges past each other fixes that.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return fixup(x) - fixup(y);
+  }
+  return a.length - b.length;
+}
+
+const fixup = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
 
 export function sortBy<T>(items: T[], sort: SortKey, name: (t: T) => string, count: (t: T) => number, date: (t: T) => string | null): T[] {
   const { field, descending } = sortField(sort);

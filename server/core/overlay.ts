@@ -15,6 +15,11 @@ export class Overlay implements Tx {
   private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
   /** Every change, in order; a key changed twice keeps its last position. */
   private readonly log = new Map<string, Change>();
+  /**
+   * Services removed here (and maybe created again): what the base holds of their badges and users
+   * is gone with them, so reads of those stop at this overlay.
+   */
+  private readonly removed = new Set<string>();
 
   constructor(
     private readonly base: Reads,
@@ -40,6 +45,7 @@ export class Overlay implements Tx {
         return;
       case 'service-':
         this.services.set(change.n, null);
+        this.dropContents(change.n);
         return;
       case 'badge':
         inner(this.badgeRecords, change.s).set(change.v.name, change.v);
@@ -63,9 +69,13 @@ export class Overlay implements Tx {
     this.log.delete(key);
     switch (change.t) {
       case 'service':
-      case 'service-':
-        this.services.delete(change.t === 'service' ? change.v.name : change.n);
+      case 'service-': {
+        const name = change.t === 'service' ? change.v.name : change.n;
+        this.services.delete(name);
+        // The base applied this change and every earlier one, the removal included.
+        this.removed.delete(name);
         return;
+      }
       case 'badge':
       case 'badge-':
         this.badgeRecords.get(change.s)?.delete(change.t === 'badge' ? change.v.name : change.n);
@@ -93,7 +103,7 @@ export class Overlay implements Tx {
 
   async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
     const own = this.badgeRecords.get(service);
-    const missing = own ? names.filter((name) => !own.has(name)) : names;
+    const missing = this.removed.has(service) ? [] : own ? names.filter((name) => !own.has(name)) : names;
     const found = missing.length > 0 ? await this.base.badges(service, missing) : new Map<string, BadgeRecord>();
     for (const name of names) {
       const record = own?.get(name);
@@ -103,16 +113,18 @@ export class Overlay implements Tx {
   }
 
   async badgeCount(service: string): Promise<number> {
+    if (this.removed.has(service)) return countOwn(this.badgeRecords.get(service));
     return this.base.badgeCount(service).then((count) => this.adjustCount(service, this.badgeRecords, count, (names) => this.base.badges(service, names)));
   }
 
   async user(service: string, name: string): Promise<UserRecord | undefined> {
     const own = this.userRecords.get(service)?.get(name);
-    if (own !== undefined) return own ?? undefined;
+    if (own !== undefined || this.removed.has(service)) return own ?? undefined;
     return this.base.user(service, name);
   }
 
   async userCount(service: string): Promise<number> {
+    if (this.removed.has(service)) return countOwn(this.userRecords.get(service));
     const count = await this.base.userCount(service);
     return this.adjustCount(service, this.userRecords, count, async (names) => {
       const found = new Map<string, UserRecord>();
@@ -126,10 +138,10 @@ export class Overlay implements Tx {
 
   async holders(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string[]> {
     const own = this.userRecords.get(service);
-    if (!own || own.size === 0) return this.base.holders(service, badge, except);
-    const skip = new Set([...except, ...own.keys()]);
-    const holders = await this.base.holders(service, badge, skip);
-    for (const [name, user] of own) {
+    const gone = this.removed.has(service);
+    if (!gone && (!own || own.size === 0)) return this.base.holders(service, badge, except);
+    const holders = gone ? [] : await this.base.holders(service, badge, new Set([...except, ...own!.keys()]));
+    for (const [name, user] of own ?? []) {
       if (user && !except.has(name) && user.awards.some((a) => a.badge === badge)) holders.push(name);
     }
     return holders;
@@ -137,14 +149,23 @@ export class Overlay implements Tx {
 
   async latestAward(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string | null> {
     const own = this.userRecords.get(service);
-    if (!own || own.size === 0) return this.base.latestAward(service, badge, except);
-    let latest = await this.base.latestAward(service, badge, new Set([...except, ...own.keys()]));
-    for (const [name, user] of own) {
+    const gone = this.removed.has(service);
+    if (!gone && (!own || own.size === 0)) return this.base.latestAward(service, badge, except);
+    let latest = gone ? null : await this.base.latestAward(service, badge, new Set([...except, ...own!.keys()]));
+    for (const [name, user] of own ?? []) {
       if (!user || except.has(name)) continue;
       const award = user.awards.find((a) => a.badge === badge);
       if (award && (latest === null || award.latest > latest)) latest = award.latest;
     }
     return latest;
+  }
+
+  /** Badges and users of a removed service die with it, also those changed here before. */
+  private dropContents(service: string): void {
+    this.removed.add(service);
+    for (const [key, change] of this.log) if (change.t !== 'service' && change.t !== 'service-' && change.s === service) this.log.delete(key);
+    this.badgeRecords.delete(service);
+    this.userRecords.delete(service);
   }
 
   /** A base count corrected by what this overlay added and removed. */
@@ -164,6 +185,12 @@ export class Overlay implements Tx {
     }
     return count;
   }
+}
+
+function countOwn<R>(own: Map<string, R | null> | undefined): number {
+  let count = 0;
+  for (const record of own?.values() ?? []) if (record) count++;
+  return count;
 }
 
 function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {

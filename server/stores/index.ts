@@ -6,6 +6,8 @@ import { seedDemo } from './seed.js';
 export interface OpenStoreOptions extends LowdbStoreOptions {
   /** A PostgreSQL connection string: the shared store. Without it, the embedded lowdb store. */
   database?: string;
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
   /** Fill a new, empty store with the `demo` service. */
   seed?: boolean;
 }
@@ -19,7 +21,12 @@ export type OpenedStore = Store & { seeded?: { service: string; key: string } };
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const store: OpenedStore = options.database
-    ? await (await import('./postgres/postgres-store.js')).PostgresStore.open({ url: options.database })
+    ? await (await import('./postgres/postgres-store.js')).PostgresStore.open({
+        url: options.database,
+        poolSize: options.poolSize,
+        // Failures no request sees (an idle connection lost, the feed reconnecting) are still logged.
+        onError: (error) => options.onError?.(error, false),
+      })
     : await LowdbStore.open(options);
   if (options.seed && (await store.listServices()).length === 0) {
     store.seeded = await seedDemo(new Domain(store)).catch(async (error) => {

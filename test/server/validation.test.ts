@@ -139,3 +139,22 @@ describe('bad input gets a 4xx with a JSON error and changes nothing', () => {
     );
   });
 });
+
+describe('names the stores would not keep as sent', () => {
+  test('a lone surrogate in a user or badge name is refused, a pair (an emoji) is fine', async () => {
+    const { start } = await import('./harness.js');
+    const h = await start();
+    try {
+      const auth = { authorization: h.key };
+      const lone = await h.request('PUT', '/v1/demo/users/a%ED%A0%80b.json', { headers: auth, body: { badges: ['popular'] } });
+      assert.equal(lone.status, 400);
+      const badge = await h.request('PUT', '/v1/demo/badges.json', { headers: auth, raw: '{"badges":[{"name":"x\\ud800"}]}' });
+      assert.equal(badge.status, 400);
+      assert.equal(badge.json.error.code, 'invalid_badge_name');
+      const emoji = await h.request('PUT', `/v1/demo/users/${encodeURIComponent('😀')}.json`, { headers: auth, body: { badges: ['popular'] } });
+      assert.equal(emoji.status, 200);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,3 +1,133 @@
-export async function migrate(_url: string): Promise<number[]> {
-  throw new Error('todo');
+import pg from 'pg';
+
+/**
+ * The schema, as an ordered list of steps. A step, once released, is never edited: a change to the
+ * schema is a new step, so every database gets to the same place by the same road.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'services, badges, users and replays',
+    // Records stay close to their JSON: timestamps are the records' ISO strings, kept as text so they
+    // come back byte for byte. Badge fields and settings are `json`, not `jsonb`, because jsonb
+    // reorders object keys and the API shows fields in the order they were written. Names are
+    // COLLATE "C": in UTF-8 that is code-point order, the API's order (server/core/order.ts).
+    // `position` keeps services and badges in the order they were created, as listed.
+    sql: `
+      CREATE TABLE services (
+        name text COLLATE "C" PRIMARY KEY,
+        name_lower text COLLATE "C" NOT NULL UNIQUE,
+        key text NOT NULL,
+        created_at text NOT NULL,
+        settings json,
+        position bigint GENERATED ALWAYS AS IDENTITY
+      );
+
+      CREATE TABLE badges (
+        service text COLLATE "C" NOT NULL REFERENCES services (name) ON DELETE CASCADE,
+        name text COLLATE "C" NOT NULL,
+        fields json NOT NULL,
+        count bigint NOT NULL,
+        latest text COLLATE "C",
+        created_at text NOT NULL,
+        position bigint GENERATED ALWAYS AS IDENTITY,
+        PRIMARY KEY (service, name)
+      );
+      CREATE INDEX badges_in_order ON badges (service, position);
+
+      -- total and latest are derived from awards (the user's count and latest award), kept for the
+      -- sort orders; each order has its index both ways, since ties go by name ascending either way.
+      CREATE TABLE users (
+        service text COLLATE "C" NOT NULL REFERENCES services (name) ON DELETE CASCADE,
+        name text COLLATE "C" NOT NULL,
+        created_at text NOT NULL,
+        awards jsonb NOT NULL,
+        total bigint NOT NULL,
+        latest text COLLATE "C",
+        PRIMARY KEY (service, name)
+      );
+      CREATE INDEX users_by_count ON users (service, total, name);
+      CREATE INDEX users_by_count_desc ON users (service, total DESC, name);
+      CREATE INDEX users_by_date ON users (service, (coalesce(latest, '')), name);
+      CREATE INDEX users_by_date_desc ON users (service, (coalesce(latest, '')) DESC, name);
+      -- The holders of a badge. The service is folded into the indexed document ({service: awards}),
+      -- so that one index entry names the service and the badge together: a plain index on awards
+      -- would return every holder of a badge of that name in every service.
+      CREATE INDEX users_holding ON users USING gin ((jsonb_set('{}'::jsonb, ARRAY[service], awards)) jsonb_path_ops);
+
+      -- A signature's first use, and the answer it got (for an identical repeat of an unsigned-nonce
+      -- request); answered says the first use is over, whether or not its answer was kept.
+      CREATE TABLE replays (
+        key text PRIMARY KEY,
+        request text NOT NULL,
+        expires_at bigint NOT NULL,
+        answered boolean NOT NULL DEFAULT false,
+        answer jsonb
+      );
+      CREATE INDEX replays_by_expiry ON replays (expires_at);
+    `,
+  },
+];
+
+/** The session lock migrations run under, in the two-key space so it cannot meet a service's lock. */
+const LOCK = [0x75626467, 1] as const; // "ubdg"
+
+/**
+ * Brings the database's schema up to date, under a lock so that instances starting together run
+ * each step once. Refuses a database whose schema is newer than this code (running old code on it
+ * could write what the new schema forbids) and one not in UTF-8. Returns the versions it applied.
+ */
+export async function migrate(url: string, steps: readonly Migration[] = migrations): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [...LOCK]);
+    try {
+      return await applyPending(client, steps);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [...LOCK]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function applyPending(client: pg.Client, steps: readonly Migration[]): Promise<number[]> {
+  const { rows: [encoding] } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+  if (encoding?.server_encoding !== 'UTF8') {
+    // Names are ordered by their bytes (COLLATE "C"), which is code-point order only in UTF-8.
+    throw new Error(`The database's encoding is ${encoding?.server_encoding}; user-badges needs a UTF8 database`);
+  }
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations');
+  const current = rows[0]!.version;
+  const known = steps.at(-1)?.version ?? 0;
+  if (current > known) {
+    throw new Error(`The database schema is at version ${current}, newer than this user-badges knows (${known}); upgrade user-badges`);
+  }
+  const applied: number[] = [];
+  for (const step of steps.filter((s) => s.version > current)) {
+    await client.query('BEGIN');
+    try {
+      await client.query(step.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw new Error(`Migration ${step.version} (${step.name}) failed: ${(error as Error).message}`, { cause: error });
+    }
+    applied.push(step.version);
+  }
+  return applied;
 }

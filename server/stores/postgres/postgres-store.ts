@@ -1,1 +1,171 @@
-export class PostgresStore { static async open(_: {url: string}): Promise<never> { throw new Error('todo'); } }
+import pg from 'pg';
+import type { SortKey } from '../../../types/api.js';
+import { notFound } from '../../core/errors.js';
+import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import { sortField } from '../../core/order.js';
+import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import { unavailable } from './failures.js';
+import { PostgresFeed } from './feed.js';
+import { GroupCommit } from './group-commit.js';
+import { migrate } from './migrations.js';
+import { PostgresReplays } from './replays.js';
+import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
+import { ServiceCache } from './service-cache.js';
+
+export interface PostgresStoreOptions {
+  /** A connection string: postgres://user:password@host:port/database */
+  url: string;
+  /** Connections for units of work and queries; the feed has one more of its own. */
+  poolSize?: number;
+  /** Connection failures that no caller sees: idle pool connections, the feed's reconnects. */
+  onError?: (error: unknown) => void;
+  /** How often the feed checks its connection, and how long an answer may take (default 5 s). */
+  heartbeatMs?: number;
+}
+
+/** Counts are bigint; every count here fits in a JavaScript number. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * The shared store: any number of instances on one PostgreSQL database. Units of work are
+ * committed in groups per service (see GroupCommit); queries read committed data; the change feed
+ * reaches every instance through LISTEN/NOTIFY.
+ */
+export class PostgresStore implements Store {
+  private readonly units: GroupCommit;
+  private readonly services: ServiceCache;
+  readonly replays: PostgresReplays;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly feed: PostgresFeed,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.services = new ServiceCache(async (name) => {
+      const [row] = await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      return row && serviceRecord(row);
+    });
+    feed.subscribe((change) => this.services.invalidate(change));
+    this.units = new GroupCommit(
+      pool,
+      { payloads: (changes) => feed.payloads(changes), committed: (changes) => feed.publish(changes) },
+      onError,
+    );
+    this.replays = new PostgresReplays(pool, onError);
+  }
+
+  /** Brings the schema up to date (see migrations.ts), then connects. */
+  static async open({ url, poolSize = 10, onError = () => {}, heartbeatMs }: PostgresStoreOptions): Promise<PostgresStore> {
+    await migrate(url);
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+    pool.on('error', onError);
+    const feed = new PostgresFeed(url, onError, heartbeatMs);
+    try {
+      await feed.start();
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresStore(pool, feed, onError);
+  }
+
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.units.run(scope, now, work);
+  }
+
+  // Queries: committed data only.
+
+  getService(name: string): Promise<ServiceRecord | undefined> {
+    return this.services.get(name);
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    return (await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services ORDER BY position`, [])).map(serviceRecord);
+  }
+
+  async listBadges(service: string): Promise<BadgeRecord[]> {
+    await this.requireService(service);
+    return (await this.rows<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 ORDER BY position`, [service])).map(badgeRecord);
+  }
+
+  async getBadges(service: string, names: Iterable<string>): Promise<BadgeRecord[]> {
+    const asked = [...names];
+    await this.requireService(service);
+    if (asked.length === 0) return [];
+    const rows = await this.rows<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, asked]);
+    return inOrder(asked, rows.map(badgeRecord));
+  }
+
+  async getUser(service: string, name: string): Promise<UserRecord | undefined> {
+    return (await this.getUsers(service, [name]))[0];
+  }
+
+  async getUsers(service: string, names: readonly string[]): Promise<UserRecord[]> {
+    await this.requireService(service);
+    if (names.length === 0) return [];
+    const rows = await this.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND name = ANY($2::text[])`, [service, names]);
+    return inOrder(names, rows.map(userRecord));
+  }
+
+  async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }> {
+    await this.requireService(service);
+    // The count and the page in one statement, so they agree; the page is sorted again outside the
+    // join, which keeps no order of its own (at most `limit` rows).
+    const { inner, outer } = orderBy(sort);
+    const rows = await this.rows<UserRow & { user_count: number }>(
+      `SELECT c.user_count, p.name, p.created_at, p.awards
+         FROM (SELECT count(*) AS user_count FROM users WHERE service = $1) c
+         LEFT JOIN LATERAL (
+           SELECT name, created_at, awards, total AS by_count, coalesce(latest, '') AS by_date
+             FROM users WHERE service = $1 ORDER BY ${inner} LIMIT $2 OFFSET $3
+         ) p ON true
+        ORDER BY ${outer}`,
+      [service, limit, offset],
+    );
+    return { users: rows.filter((row) => row.name !== null).map(userRecord), total: rows[0]?.user_count ?? 0 };
+  }
+
+  /** Takes no more units, waits for those accepted, and disconnects. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.units.close();
+      await this.replays.close();
+      await this.feed.close();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  private async requireService(name: string): Promise<void> {
+    if (!(await this.services.get(name))) throw notFound('service_not_found', `Service "${name}" does not exist`);
+  }
+
+  private async rows<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw unavailable(error, this.onError);
+    }
+  }
+}
+
+/** ORDER BY for a sort key, as server/core/order.ts sorts: by the key, ties by name ascending. */
+function orderBy(sort: SortKey): { inner: string; outer: string } {
+  const { field, descending } = sortField(sort);
+  const direction = descending ? 'DESC' : 'ASC';
+  if (field === 'name') return { inner: `name ${direction}`, outer: `p.name ${direction}` };
+  // The same expressions as the indexes users_by_count(_desc) and users_by_date(_desc).
+  const key = field === 'count' ? 'total' : `coalesce(latest, '')`;
+  const column = field === 'count' ? 'p.by_count' : 'p.by_date';
+  return { inner: `${key} ${direction}, name`, outer: `${column} ${direction}, p.name` };
+}
+
+/** Records in the order their names were asked for, those that exist. */
+function inOrder<R extends { name: string }>(names: readonly string[], records: R[]): R[] {
+  const byName = new Map(records.map((record) => [record.name, record]));
+  return names.map((name) => byName.get(name)).filter((record): record is R => record !== undefined);
+}

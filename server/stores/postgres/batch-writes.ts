@@ -1,0 +1,124 @@
+import { changeKey, type Change } from '../../core/changes.js';
+import { userCount, userLatest } from '../../core/order.js';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+interface Final {
+  change: Change;
+  /** The row in the database goes first: the record was removed in this batch (and maybe made again). */
+  removeFirst: boolean;
+}
+
+/**
+ * The changes of a batch's units, reduced to the last change of each record and written in a few
+ * statements: removals first (a service's removal cascades to its badges and users), then every
+ * upsert and the batch's notifications in one statement.
+ *
+ * A record removed and made again in the batch is deleted and inserted, not updated: a service made
+ * again starts empty, and a badge made again is listed last, as on the embedded store. New rows are
+ * inserted in the order they were first made, which is the order services and badges are listed in.
+ */
+export class BatchWrites {
+  private readonly finals = new Map<string, Final>();
+
+  add(changes: readonly Change[]): void {
+    for (const change of changes) {
+      const key = changeKey(change);
+      const previous = this.finals.get(key);
+      if (change.t === 'service-') this.dropContents(change.n);
+      const removal = change.t.endsWith('-');
+      // A record made again after its removal takes a new place at the end.
+      if (previous && !removal && previous.change.t.endsWith('-')) this.finals.delete(key);
+      this.finals.set(key, { change, removeFirst: removal || (previous?.removeFirst ?? false) });
+    }
+  }
+
+  get size(): number {
+    return this.finals.size;
+  }
+
+  /** The statements that write the batch, the last of them sending `notifications`. */
+  statements(notifications: readonly string[]): Statement[] {
+    const removed = { services: [] as string[], badges: pairs(), users: pairs() };
+    const services = columns(5);
+    const badges = columns(6);
+    const users = columns(6);
+    for (const { change, removeFirst } of this.finals.values()) {
+      if (removeFirst) {
+        if (change.t === 'service' || change.t === 'service-') removed.services.push(change.t === 'service' ? change.v.name : change.n);
+        else if (change.t === 'badge' || change.t === 'badge-') removed.badges.add(change.s, change.t === 'badge' ? change.v.name : change.n);
+        else removed.users.add(change.s, change.t === 'user' ? change.v.name : change.n);
+      }
+      if (change.t === 'service') {
+        const v = change.v;
+        services.add(v.name, v.name.toLowerCase(), v.key, v.createdAt, v.settings === undefined ? null : JSON.stringify(v.settings));
+      } else if (change.t === 'badge') {
+        const v = change.v;
+        badges.add(change.s, v.name, JSON.stringify(v.fields), v.count, v.latest, v.createdAt);
+      } else if (change.t === 'user') {
+        const v = change.v;
+        users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v));
+      }
+    }
+    const statements: Statement[] = [];
+    if (removed.services.length > 0) statements.push({ text: 'DELETE FROM services WHERE name = ANY($1::text[])', values: [removed.services] });
+    for (const table of ['badges', 'users'] as const) {
+      const { services: s, names } = removed[table];
+      if (s.length > 0) {
+        statements.push({
+          text: `DELETE FROM ${table} WHERE (service, name) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          values: [s, names],
+        });
+      }
+    }
+    statements.push({ text: UPSERT_AND_NOTIFY, values: [...services.arrays, ...badges.arrays, ...users.arrays, notifications] });
+    return statements;
+  }
+
+  /** A removed service's badges and users go with it: the cascade removes what is in the database. */
+  private dropContents(service: string): void {
+    for (const [key, { change }] of this.finals) {
+      if (change.t !== 'service' && change.t !== 'service-' && change.s === service) this.finals.delete(key);
+    }
+  }
+}
+
+// One statement, one round trip, whatever the batch holds: empty arrays insert nothing. Rows are
+// inserted in the arrays' order so that new services and badges get their positions in that order.
+const UPSERT_AND_NOTIFY = `
+  WITH s AS (
+    INSERT INTO services (name, name_lower, key, created_at, settings)
+    SELECT name, name_lower, key, created_at, settings
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[]) WITH ORDINALITY
+        AS t (name, name_lower, key, created_at, settings, n)
+     ORDER BY n
+    ON CONFLICT (name) DO UPDATE SET key = excluded.key, created_at = excluded.created_at, settings = excluded.settings
+  ), b AS (
+    INSERT INTO badges (service, name, fields, count, latest, created_at)
+    SELECT service, name, fields, count, latest, created_at
+      FROM unnest($6::text[], $7::text[], $8::json[], $9::int8[], $10::text[], $11::text[]) WITH ORDINALITY
+        AS t (service, name, fields, count, latest, created_at, n)
+     ORDER BY n
+    ON CONFLICT (service, name) DO UPDATE
+      SET fields = excluded.fields, count = excluded.count, latest = excluded.latest, created_at = excluded.created_at
+  ), u AS (
+    INSERT INTO users (service, name, created_at, awards, total, latest)
+    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[])
+    ON CONFLICT (service, name) DO UPDATE
+      SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest
+  )
+  SELECT pg_notify('user_badges', payload) FROM unnest($18::text[]) AS payload`;
+
+function columns(width: number) {
+  const arrays = Array.from({ length: width }, () => [] as unknown[]);
+  return { arrays, add: (...values: unknown[]) => values.forEach((value, i) => arrays[i]!.push(value)) };
+}
+
+function pairs() {
+  const services: string[] = [];
+  const names: string[] = [];
+  return { services, names, add: (service: string, name: string) => (services.push(service), names.push(name)) };
+}

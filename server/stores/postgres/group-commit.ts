@@ -1,0 +1,142 @@
+import type pg from 'pg';
+import { invalidations, type Change, type Invalidation } from '../../core/changes.js';
+import { DomainError } from '../../core/errors.js';
+import { Overlay } from '../../core/overlay.js';
+import type { Tx, UnitOfWork } from '../../core/ports.js';
+import { BatchWrites } from './batch-writes.js';
+import { maybeSaved, notSaved } from './failures.js';
+import { TxReads } from './tx-reads.js';
+
+interface Unit {
+  now: Date;
+  work: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { unit: Unit; ok: true; value: unknown } | { unit: Unit; ok: false; error: unknown };
+
+export interface CommitHooks {
+  /** The NOTIFY payloads that go out with the batch. */
+  payloads(changes: readonly Invalidation[]): string[];
+  /** Called once the batch committed, before any of its units is answered. */
+  committed(changes: readonly Invalidation[]): void;
+}
+
+/**
+ * Units of work on PostgreSQL, committed in groups. Units of one scope queue up; while a batch of
+ * them is in its transaction, the ones that arrive join it until it writes, so a burst of writes to
+ * one service costs one transaction, not one each. Each batch:
+ *
+ *   BEGIN; pg_advisory_xact_lock(scope)   -- every writer of the scope, on every instance, waits here
+ *   each unit in turn, reading through the batch's overlay (earlier units' changes) over SQL
+ *   the last change of each record, in a few statements, with NOTIFY
+ *   COMMIT, then every unit is answered
+ *
+ * A unit that throws is dropped and only it fails. If the database fails (a query, the connection,
+ * the COMMIT), every unit of the batch fails with `unavailable`, none having been acknowledged.
+ * Scopes run in parallel, each batch on a pool connection of its own.
+ */
+export class GroupCommit implements UnitOfWork {
+  private readonly queues = new Map<string, Unit[]>();
+  private readonly running = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly hooks: CommitHooks,
+    /** Told what the database said when it failed; callers get a plain `unavailable`. */
+    private readonly onError: (error: unknown) => void = () => {},
+    private readonly maxUnits = 256,
+  ) {}
+
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new DomainError('unavailable', 'store_closed', 'The store is shutting down'));
+    return new Promise<T>((resolve, reject) => {
+      let queue = this.queues.get(scope);
+      if (!queue) this.queues.set(scope, (queue = []));
+      queue.push({ now, work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.running.has(scope)) this.running.set(scope, this.drain(scope, queue));
+    });
+  }
+
+  /** Takes no more units and waits for every accepted one to be answered. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  private async drain(scope: string, queue: Unit[]): Promise<void> {
+    try {
+      while (queue.length > 0) await this.batch(scope, queue);
+    } finally {
+      this.queues.delete(scope);
+      this.running.delete(scope);
+    }
+  }
+
+  private async batch(scope: string, queue: Unit[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.onError(error);
+      for (const unit of queue.splice(0)) unit.reject(notSaved());
+      return;
+    }
+    // A connection that breaks while checked out reports it here too; the failing query says the rest.
+    const ignore = () => {};
+    client.on('error', ignore);
+    const outcomes: Outcome[] = [];
+    let changes: Invalidation[] = [];
+    let committing = false;
+    try {
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(scope)}, 0))`);
+      const reads = new TxReads(client);
+      const batch = new Overlay(reads);
+      const writes = new BatchWrites();
+      const made: Change[] = [];
+      while (queue.length > 0 && outcomes.length < this.maxUnits) {
+        const unit = queue.shift()!;
+        const tx = new Overlay(batch, unit.now);
+        try {
+          outcomes.push({ unit, ok: true, value: await unit.work(tx) });
+        } catch (error) {
+          outcomes.push({ unit, ok: false, error });
+        }
+        if (reads.failure) throw reads.failure;
+        if (!outcomes.at(-1)!.ok) continue;
+        for (const change of tx.changes) batch.put(change);
+        writes.add(tx.changes);
+        made.push(...tx.changes);
+      }
+      changes = invalidations(made);
+      if (writes.size > 0) for (const statement of writes.statements(this.hooks.payloads(changes))) await client.query(statement);
+      committing = true;
+      const commit = await client.query('COMMIT');
+      committing = false;
+      // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
+      if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+    } catch (error) {
+      // The connection is in an unknown state: destroy it rather than return it to the pool.
+      client.off('error', ignore);
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      this.onError(error);
+      // A connection lost during COMMIT leaves the outcome unknown; before it, nothing was saved.
+      for (const { unit } of outcomes) unit.reject(committing ? maybeSaved() : notSaved());
+      return;
+    }
+    client.off('error', ignore);
+    client.release();
+    try {
+      this.hooks.committed(changes);
+    } catch (error) {
+      // A subscriber that throws must not undo what is durable, nor leave its units unanswered.
+      this.onError(error);
+    }
+    for (const outcome of outcomes) {
+      if (outcome.ok) outcome.unit.resolve(outcome.value);
+      else outcome.unit.reject(outcome.error);
+    }
+  }
+}

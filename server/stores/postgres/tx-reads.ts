@@ -1,0 +1,117 @@
+import type pg from 'pg';
+import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { Reads } from '../../core/ports.js';
+import { notSaved } from './failures.js';
+import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
+
+/** The holders index's document for one service's badge (see the `users_holding` index). */
+const HOLDING = `jsonb_set('{}'::jsonb, ARRAY[service], awards) @> $2::jsonb`;
+const holding = (service: string, badge: string) => JSON.stringify({ [service]: [{ badge }] });
+
+/**
+ * What a batch of units reads, on the batch's connection inside its transaction. The batch holds
+ * its scope's advisory lock, so no other writer changes these records until it commits: what was
+ * read once is remembered for the rest of the batch. Only the point reads every unit makes are
+ * remembered; the rare scans (holders) go to the database each time.
+ *
+ * A failed query fails the whole batch (its transaction is aborted): `failure` says so.
+ */
+export class TxReads implements Reads {
+  private readonly services = new Map<string, ServiceRecord | null>();
+  private readonly badgeRecords = new Map<string, Map<string, BadgeRecord | null>>();
+  private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
+  private readonly counts = new Map<string, number>();
+  failure: Error | undefined;
+
+  constructor(private readonly client: pg.ClientBase) {}
+
+  async service(name: string): Promise<ServiceRecord | undefined> {
+    if (!this.services.has(name)) {
+      const [row] = await this.query<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      this.services.set(name, row ? serviceRecord(row) : null);
+    }
+    return this.services.get(name) ?? undefined;
+  }
+
+  async serviceIgnoringCase(name: string): Promise<ServiceRecord | undefined> {
+    // Lowered here, not by PostgreSQL: the stores must agree on what "ignoring case" means.
+    const [row] = await this.query<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name_lower = $1`, [name.toLowerCase()]);
+    return row ? serviceRecord(row) : undefined;
+  }
+
+  async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
+    const known = inner(this.badgeRecords, service);
+    const missing = [...new Set(names.filter((name) => !known.has(name)))];
+    if (missing.length > 0) {
+      const rows = await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing]);
+      for (const name of missing) known.set(name, null);
+      for (const row of rows) known.set(row.name, badgeRecord(row));
+    }
+    const found = new Map<string, BadgeRecord>();
+    for (const name of names) {
+      const record = known.get(name);
+      if (record) found.set(name, record);
+    }
+    return found;
+  }
+
+  async badgeCount(service: string): Promise<number> {
+    return this.count('badges', service);
+  }
+
+  async user(service: string, name: string): Promise<UserRecord | undefined> {
+    const known = inner(this.userRecords, service);
+    if (!known.has(name)) {
+      const [row] = await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND name = $2`, [service, name]);
+      known.set(name, row ? userRecord(row) : null);
+    }
+    return known.get(name) ?? undefined;
+  }
+
+  async userCount(service: string): Promise<number> {
+    return this.count('users', service);
+  }
+
+  async holders(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const rows = await this.query<{ name: string }>(
+      `SELECT name FROM users WHERE service = $1 AND ${HOLDING} AND NOT (name = ANY($3::text[]))`,
+      [service, holding(service, badge), [...except]],
+    );
+    return rows.map((row) => row.name);
+  }
+
+  async latestAward(service: string, badge: string, except: ReadonlySet<string> = new Set()): Promise<string | null> {
+    const [row] = await this.query<{ latest: string | null }>(
+      `SELECT max((a ->> 'latest') COLLATE "C") AS latest
+         FROM users, jsonb_array_elements(awards) a
+        WHERE service = $1 AND ${HOLDING} AND NOT (name = ANY($3::text[])) AND a ->> 'badge' = $4`,
+      [service, holding(service, badge), [...except], badge],
+    );
+    return row?.latest ?? null;
+  }
+
+  private async count(table: 'badges' | 'users', service: string): Promise<number> {
+    const key = `${table}\n${service}`;
+    let count = this.counts.get(key);
+    if (count === undefined) {
+      const [row] = await this.query<{ count: number }>(`SELECT count(*) AS count FROM ${table} WHERE service = $1`, [service]);
+      this.counts.set(key, (count = row!.count));
+    }
+    return count;
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.client.query<R>(text, values)).rows;
+    } catch (error) {
+      this.failure ??= error as Error;
+      throw notSaved();
+    }
+  }
+}
+
+function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = outer.get(key);
+  if (!map) outer.set(key, (map = new Map()));
+  return map;
+}

@@ -1,0 +1,382 @@
+import assert from 'node:assert/strict';
+import { connect, createServer, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import pg from 'pg';
+import type { Invalidation } from '../../server/core/changes.js';
+import { Domain } from '../../server/core/domain.js';
+import { DomainError } from '../../server/core/errors.js';
+import type { Store } from '../../server/core/ports.js';
+import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
+import { migrate, migrations } from '../../server/stores/postgres/migrations.js';
+import { PostgresStore } from '../../server/stores/postgres/postgres-store.js';
+import { PostgresReplays } from '../../server/stores/postgres/replays.js';
+import { dropDatabase, withPostgres } from '../support/postgres.js';
+
+/**
+ * What only the shared store does: instances on one database (in one process here), migrations,
+ * the feed's connection, failures of the database. The rest is the store contract's.
+ */
+
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+
+/** A fresh database with the `shop` service and its badges, and a way to open instances on it. */
+async function shared(t: { after: (fn: () => Promise<void>) => void }) {
+  const url = await withPostgres();
+  const opened: PostgresStore[] = [];
+  const open = async () => {
+    const store = await PostgresStore.open({ url, poolSize: 4 });
+    opened.push(store);
+    return store;
+  };
+  t.after(async () => {
+    await Promise.all(opened.map((store) => store.close().catch(() => {})));
+    await dropDatabase(url);
+  });
+  const a = await open();
+  await new Domain(a).createService('shop', 'key-1');
+  await new Domain(a).putBadges('shop', [
+    { name: 'gold', fields: {} },
+    { name: 'silver', fields: {} },
+  ]);
+  return { url, open, a, sql: (text: string, values: unknown[] = []) => query(url, text, values) };
+}
+
+async function query(url: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Resolves once `check` passes, or fails after `ms`. Give every assert.ok in a check a message:
+ * without one, a failing assert.ok parses this TypeScript file with acorn to quote the expression,
+ * blocking the event loop for seconds, so nothing can arrive before the deadline.
+ */
+async function within<T>(ms: number, check: () => Promise<T> | T): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+function listen(store: Store): Invalidation[] {
+  const heard: Invalidation[] = [];
+  store.feed.subscribe((change) => heard.push(change));
+  return heard;
+}
+
+describe('PostgreSQL: instances sharing one database', () => {
+  test('200 concurrent awards split over two instances count exactly 200', async (t) => {
+    const { a, open } = await shared(t);
+    const b = await open();
+    const [da, db] = [new Domain(a), new Domain(b)];
+    await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? da : db).award('shop', 'crowd', ['gold'])));
+    for (const store of [a, b]) {
+      assert.equal((await store.getUser('shop', 'crowd'))!.awards[0]!.count, 200);
+      assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 200);
+    }
+  });
+
+  test("a write on one instance is in the other's queries and reaches its feed within a second", async (t) => {
+    const { a, open } = await shared(t);
+    const b = await open();
+    const heardB = listen(b);
+    const heardA = listen(a);
+    await new Domain(a).award('shop', 'ann', ['gold']);
+    assert.deepEqual(heardA, [{ service: 'shop', users: ['ann'], badges: ['gold'] }], 'told at once on the writing instance');
+    assert.equal((await b.getUser('shop', 'ann'))!.awards[0]!.count, 1);
+    await within(1000, () => assert.deepEqual(heardB, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(heardA.length, 1, "an instance's own notification is not told twice");
+
+    // The service record is cached per instance, misses too: a change on A reaches B's cache by the feed.
+    assert.equal(await b.getService('later'), undefined);
+    await new Domain(a).createService('later', 'k');
+    await within(1000, async () => assert.equal((await b.getService('later'))?.name, 'later'));
+    assert.equal((await b.getService('shop'))!.key, 'key-1');
+    await new Domain(a).setServiceKey('shop', 'key-2');
+    await within(1000, async () => assert.equal((await b.getService('shop'))!.key, 'key-2'));
+    await new Domain(b).deleteService('shop');
+    await within(1000, async () => assert.equal(await a.getService('shop'), undefined));
+  });
+
+  test('a change too large for one notification invalidates its whole service', async (t) => {
+    const { a, open } = await shared(t);
+    const b = await open();
+    const domain = new Domain(a);
+    const heard = listen(b);
+    await Promise.all(Array.from({ length: 600 }, (_, i) => domain.award('shop', `user-with-a-longish-name-${i}`, ['gold'])));
+    // Notifications arrive in commit order: once a later one is heard, all the awards' are.
+    await domain.award('shop', 'marker', ['silver']);
+    await within(1000, () => assert.ok(heard.some((change) => change.users?.includes('marker')), 'the marker'));
+    heard.length = 0;
+    await domain.deleteBadges('shop', ['gold']);
+    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', all: true }]));
+  });
+
+  test('losing the listening connection says "everything" when lost and again when back', async (t) => {
+    const { a, open, sql } = await shared(t);
+    const b = await open();
+    const heard = listen(b);
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN user_badges'`);
+    await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
+    heard.length = 0;
+    await new Domain(a).award('shop', 'ann', ['gold']);
+    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
+  });
+});
+
+const EVERYTHING: Invalidation = { service: '*', all: true };
+
+/**
+ * A TCP proxy to PostgreSQL whose open connections can be frozen: they stay open and carry nothing,
+ * as when a network goes quiet. New connections still get through.
+ */
+async function freezableProxy(url: string) {
+  const target = new URL(url);
+  const pairs = new Set<[Socket, Socket]>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    for (const socket of pair) socket.on('error', () => {}).on('close', () => pairs.delete(pair));
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  proxied.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url: proxied.href,
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream).pause();
+        upstream.unpipe(client).pause();
+      }
+    },
+    async close() {
+      for (const pair of pairs) for (const socket of pair) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('PostgreSQL: failures and shutdown', () => {
+  test('a listening connection gone silent is noticed by the heartbeat and replaced', async (t) => {
+    const { a, url } = await shared(t);
+    const network = await freezableProxy(url);
+    const b = await PostgresStore.open({ url: network.url, poolSize: 1, heartbeatMs: 200 });
+    // Before the store closes: its frozen connections would never answer the goodbye.
+    t.after(async () => {
+      await network.close();
+      await b.close();
+    });
+    const heard = listen(b);
+    network.freeze();
+    await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
+    heard.length = 0;
+    await new Domain(a).award('shop', 'ann', ['gold']);
+    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
+  });
+
+  test('when the database fails during a batch, every unit of the batch fails and none is saved', async (t) => {
+    const { a, sql } = await shared(t);
+    const domain = new Domain(a);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // All three join one batch; the last one holds it open, inside its transaction, after the others ran.
+    const rest = [domain.award('shop', 'ann', ['gold']), domain.award('shop', 'bob', ['gold'])];
+    const last = a.run('shop', new Date(T0), async (tx) => {
+      await gate;
+      tx.put({ t: 'user', s: 'shop', v: { name: 'last', createdAt: new Date(T0).toISOString(), awards: [] } });
+    });
+    await within(1000, async () => assert.equal((await sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`)).length, 1));
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
+    open();
+    const results = await Promise.allSettled([...rest, last]);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      const error = (result as PromiseRejectedResult).reason;
+      assert.ok(error instanceof DomainError && error.kind === 'unavailable' && error.code === 'store_failed', String(error));
+    }
+    assert.deepEqual((await a.listUsers('shop', { offset: 0, limit: 10 })).users, []);
+    // The pool replaced the connection: the next unit works.
+    await domain.award('shop', 'ann', ['gold']);
+    assert.equal((await a.getBadges('shop', ['gold']))[0]!.count, 1);
+  });
+
+  test('a database gone away: queries, units and replays answer unavailable, and the cause is reported', async (t) => {
+    const { url } = await shared(t);
+    const network = await freezableProxy(url);
+    const reported: unknown[] = [];
+    const store = await PostgresStore.open({ url: network.url, poolSize: 2, onError: (error) => reported.push(error) });
+    t.after(() => store.close());
+    assert.equal((await store.getUsers('shop', ['ann'])).length, 0);
+    await network.close();
+    const gone = (error: unknown) => error instanceof DomainError && error.kind === 'unavailable' && !/127\.0\.0\.1|ECONN/.test(error.message);
+    await assert.rejects(store.listUsers('shop', { offset: 0, limit: 10 }), gone);
+    await assert.rejects(new Domain(store).award('shop', 'ann', ['gold']), gone);
+    await assert.rejects(store.replays.firstUse('sig', 'PUT /x', T0 + 1000, T0, false), gone);
+    assert.ok(reported.length >= 3, `reported: ${reported.length}`);
+  });
+
+  test('close() answers the units it accepted, then refuses new ones', async (t) => {
+    const { a } = await shared(t);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = a.run('shop', new Date(T0), async (tx) => {
+      await gate;
+      tx.put({ t: 'user', s: 'shop', v: { name: 'late', createdAt: new Date(T0).toISOString(), awards: [] } });
+      return 'done';
+    });
+    const queued = new Domain(a).award('shop', 'queued', ['gold']);
+    const closing = a.close();
+    await assert.rejects(new Domain(a).award('shop', 'ann', ['gold']), (e) => e instanceof DomainError && e.code === 'store_closed');
+    open();
+    assert.equal(await slow, 'done');
+    assert.equal((await queued).name, 'queued');
+    await closing;
+  });
+});
+
+describe('PostgreSQL: replays', () => {
+  test('expired keys are swept now and then', async (t) => {
+    const url = await withPostgres();
+    await migrate(url);
+    const pool = new pg.Pool({ connectionString: url });
+    t.after(async () => {
+      await pool.end();
+      await dropDatabase(url);
+    });
+    const replays = new PostgresReplays(pool, () => {}, 3);
+    await replays.firstUse('old-1', 'r', T0, T0 - 1000, false);
+    await replays.firstUse('old-2', 'r', T0, T0 - 1000, false);
+    // The third use sweeps what expired by its clock, and keeps what has not.
+    await replays.firstUse('new', 'r', T0 + 10_000, T0 + 1, false);
+    await replays.close();
+    assert.deepEqual((await query(url, 'SELECT key FROM replays ORDER BY key')).map((r) => r.key), ['new']);
+  });
+});
+
+describe('PostgreSQL: migrations', () => {
+  test('instances opening at once apply each migration once; a later open applies nothing', async (t) => {
+    const url = await withPostgres();
+    t.after(() => dropDatabase(url));
+    const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open({ url, poolSize: 1 })));
+    await Promise.all(stores.map((store) => store.close()));
+    const rows = await query(url, 'SELECT version, name FROM schema_migrations ORDER BY version');
+    assert.deepEqual(rows, migrations.map(({ version, name }) => ({ version, name })));
+    assert.deepEqual(await migrate(url), []);
+  });
+
+  test('a database whose schema is newer than the code is refused', async (t) => {
+    const url = await withPostgres();
+    t.after(() => dropDatabase(url));
+    assert.deepEqual(await migrate(url), migrations.map((m) => m.version));
+    await query(url, `INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')`);
+    await assert.rejects(PostgresStore.open({ url }), /schema is at version 999, newer than this user-badges knows/);
+  });
+
+  test('a database not in UTF-8 is refused before anything is created in it', async (t) => {
+    const url = await withPostgres();
+    const ascii = Object.assign(new URL(url), { pathname: '/ascii' }).href;
+    await query(url, `CREATE DATABASE ascii ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    t.after(async () => {
+      await dropDatabase(ascii);
+      await dropDatabase(url);
+    });
+    await assert.rejects(migrate(ascii), /encoding is SQL_ASCII; user-badges needs a UTF8 database/);
+    assert.deepEqual(await query(ascii, `SELECT to_regclass('schema_migrations') AS t`), [{ t: null }]);
+  });
+
+  test('a failed step is rolled back whole and stops the migration', async (t) => {
+    const url = await withPostgres();
+    t.after(() => dropDatabase(url));
+    const steps = [...migrations, { version: 1000, name: 'broken', sql: 'CREATE TABLE half (x int); SELECT nonsense' }];
+    await assert.rejects(migrate(url, steps), /Migration 1000 \(broken\) failed/);
+    assert.deepEqual(await query(url, `SELECT to_regclass('half') AS half`), [{ half: null }]);
+    assert.deepEqual(await migrate(url), [], 'the steps before it stay applied');
+  });
+});
+
+describe('PostgreSQL: the same answers as the embedded store', () => {
+  let url: string;
+  let postgres: PostgresStore;
+  let lowdb: LowdbStore;
+  before(async () => {
+    url = await withPostgres();
+    postgres = await PostgresStore.open({ url });
+    lowdb = await LowdbStore.open();
+  });
+  after(async () => {
+    await postgres.close();
+    await lowdb.close();
+    await dropDatabase(url);
+  });
+
+  const user = fc.constantFrom('ann', 'bob', 'Zoë', 'zoe', 'émile', 'X', '日本');
+  const badge = fc.constantFrom('gold', 'silver', 'bronze', 'tin');
+  const badges = fc.array(badge, { minLength: 1, maxLength: 3 });
+  type Op =
+    | { op: 'award'; user: string; badges: string[]; backdated: boolean }
+    | { op: 'revoke'; user: string; badges: string[] }
+    | { op: 'deleteBadges'; badges: string[] }
+    | { op: 'putBadges'; badges: string[]; value: string | null };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('award' as const), user, badges, backdated: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('revoke' as const), user, badges }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteBadges' as const), badges }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('putBadges' as const), badges, value: fc.option(fc.string({ maxLength: 4 })) }) },
+  );
+
+  const apply = (domain: Domain, service: string, o: Op): Promise<unknown> => {
+    switch (o.op) {
+      case 'award':
+        return domain.award(service, o.user, o.badges, o.backdated ? new Date(T0 - 60_000) : undefined);
+      case 'revoke':
+        return domain.revoke(service, o.user, o.badges);
+      case 'deleteBadges':
+        return domain.deleteBadges(service, o.badges);
+      case 'putBadges':
+        return domain.putBadges(service, o.badges.map((name) => ({ name, fields: { note: o.value, [name]: 1 } })));
+    }
+  };
+
+  test('random bursts of awards, revocations and badge changes leave both stores answering alike', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }), async (bursts) => {
+        const service = `p${run++}`;
+        const outcomes = await Promise.all(
+          [postgres, lowdb].map(async (store) => {
+            let time = T0;
+            const domain = new Domain(store, () => (time += 1000));
+            await domain.createService(service, 'k');
+            await domain.putBadges(service, [{ name: 'gold', fields: { a: 1 } }, { name: 'silver', fields: {} }, { name: 'bronze', fields: {} }]);
+            const results: unknown[] = [];
+            // Each burst at once: on PostgreSQL they share transactions.
+            for (const burst of bursts) {
+              const settled = await Promise.allSettled(burst.map((o) => apply(domain, service, o)));
+              results.push(settled.map((r) => (r.status === 'fulfilled' ? r.value ?? null : (r.reason as DomainError).code)));
+            }
+            const orders = await Promise.all(
+              (['name', '-name', 'count', '-count', 'date', '-date'] as const).map((sort) => store.listUsers(service, { sort, offset: 0, limit: 100 })),
+            );
+            return JSON.stringify({ results, badges: await store.listBadges(service), orders });
+          }),
+        );
+        assert.equal(outcomes[0], outcomes[1]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
