@@ -104,9 +104,17 @@ describe('authentication of writes', () => {
     assert.equal(await popular(), before + 2);
   });
 
-  test('a signature made before the server started is refused (a restart forgets used signatures)', async () => {
+  test('a signature made before the server started is refused when the replay memory is the process\'s (a restart forgets it)', async () => {
     const before = Math.floor(bootedAt / 1000) - 1;
-    const { status, json } = await put(`?ts=${before}&signature=${hmac(h.key, before, 'PUT', path, body)}`);
+    const signed = `?ts=${before}&signature=${hmac(h.key, before, 'PUT', path, body)}`;
+    const { status, json } = await put(signed);
+    if (h.store.replays) {
+      // A store shared by instances keeps the memory in the database, across restarts: it is used
+      // once, like any other.
+      assert.equal(status, 200);
+      assert.equal((await put(signed)).status, 200, 'an identical repeat gets the first answer');
+      return;
+    }
     assert.equal(status, 401);
     assert.equal(json.error.code, 'replayed_signature');
   });

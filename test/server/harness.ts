@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import type { AppConfig } from '../../server/config.js';
 import { openStore, type OpenStoreOptions } from '../../server/stores/index.js';
+import { dropDatabase, withPostgres } from '../support/postgres.js';
 import type { Store } from '../../server/core/ports.js';
 import { Domain } from '../../server/core/domain.js';
 
@@ -27,7 +28,11 @@ export interface Harness {
 
 /** The real app on a port the OS picks, over a seeded store (in memory unless `file` is given). */
 export async function start(options: { config?: Partial<AppConfig>; store?: OpenStoreOptions; beforeListen?: (app: Koa) => void } = {}): Promise<Harness> {
-  const store = await openStore({ seed: true, ...options.store });
+  // TEST_STORE=postgres runs the HTTP suites on PostgreSQL (a database of their own per harness);
+  // a test that names a file means the embedded store.
+  const onPostgres = process.env.TEST_STORE === 'postgres' && !options.store?.file && !options.store?.database;
+  const database = onPostgres ? await withPostgres() : undefined;
+  const store = await openStore({ seed: true, ...options.store, ...(database ? { database } : {}) });
   const app = createApp({ store, config: { log: () => {}, ...options.config } });
   options.beforeListen?.(app);
   const server: Server = createServer(app.callback());
@@ -59,6 +64,7 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await store.close();
+      if (database) await dropDatabase(database);
     },
   };
 }

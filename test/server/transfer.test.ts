@@ -9,6 +9,7 @@ import { Domain } from '../../server/core/domain.js';
 import { openStore } from '../../server/stores/index.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { importStore } from '../../server/transfer/import.js';
+import { withPostgres } from '../support/postgres.js';
 import { start, tempDir, type Harness } from './harness.js';
 
 /** The reads whose bytes must not change when a service moves between stores. */
@@ -55,14 +56,15 @@ describe('export and import', () => {
 
     const first = join(dir, 'first.jsonl');
     assert.deepEqual(await exportTo(source, first), { services: 1, badges: 6, users: 34 });
-    const middle = await start({ store: { file: join(dir, 'middle.json'), seed: false } });
+    // Through PostgreSQL and back into the embedded store: the move a growing site makes.
+    const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
     assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 6, users: 34 });
     assert.deepEqual(await answers(middle), before);
 
     const second = join(dir, 'second.jsonl');
     await exportTo(middle, second);
-    const back = await start({ store: { seed: false } });
+    const back = await start({ store: { file: join(dir, 'back.json'), seed: false } });
     opened.push(back);
     await importStore(back.domain, createReadStream(second));
     assert.deepEqual(await answers(back), before);
