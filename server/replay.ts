@@ -1,5 +1,6 @@
 import { DomainError } from './core/errors.js';
 import type { KeptAnswer, ReplayStore, Use } from './core/ports.js';
+import { firstUse } from './core/replays.js';
 
 export type { KeptAnswer, ReplayStore, Use } from './core/ports.js';
 
@@ -33,23 +34,17 @@ export class MemoryReplayStore implements ReplayStore {
     let answered!: (answer: KeptAnswer | null) => void;
     const entry: Entry = { expiresAt, request, bytes: 0, answer: new Promise((resolve) => (answered = resolve)) };
     this.used.set(key, entry);
-    let settled = false;
-    return {
-      first: true,
-      answered: (answer) => {
-        if (settled) return;
-        settled = true;
-        const bytes = answer ? answer.body.length * 2 + 64 : 0;
-        // Past the budget the answer is not kept: a repeat is then refused instead of answered.
-        if (!keepAnswer || !answer || this.answerBytes + bytes > this.limits.answerBytes || this.used.get(key) !== entry) {
-          answered(null);
-          return;
-        }
-        entry.bytes = bytes;
-        this.answerBytes += bytes;
-        answered(answer);
-      },
-    };
+    return firstUse((answer) => {
+      const bytes = answer ? answer.body.length * 2 + 64 : 0;
+      // Past the budget the answer is not kept: a repeat is then refused instead of answered.
+      if (!keepAnswer || !answer || this.answerBytes + bytes > this.limits.answerBytes || this.used.get(key) !== entry) {
+        answered(null);
+        return;
+      }
+      entry.bytes = bytes;
+      this.answerBytes += bytes;
+      answered(answer);
+    });
   }
 
   private prune(now: number): void {

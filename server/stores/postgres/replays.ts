@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { KeptAnswer, ReplayStore, Use } from '../../core/ports.js';
+import { firstUse } from '../../core/replays.js';
 import { unavailable } from './failures.js';
 
 /** Kept answers larger than this are not kept: a repeat of such a request is refused instead. */
@@ -35,17 +36,11 @@ export class PostgresReplays implements ReplayStore {
     ).catch((error) => Promise.reject(unavailable(error, this.onError)));
     if (++this.uses % this.sweepEvery === 0) this.sweep(now);
     if (rowCount === 1) {
-      let settled = false;
-      return {
-        first: true,
-        answered: (answer) => {
-          if (settled) return;
-          settled = true;
-          const kept = keepAnswer && answer && Buffer.byteLength(answer.body) <= MAX_KEPT_BYTES ? answer : null;
-          // A lost update only makes a repeat wait, then be refused: never a wrong answer.
-          this.pool.query('UPDATE replays SET answered = true, answer = $2 WHERE key = $1', [key, kept]).catch(() => {});
-        },
-      };
+      return firstUse((answer) => {
+        const kept = keepAnswer && answer && Buffer.byteLength(answer.body) <= MAX_KEPT_BYTES ? answer : null;
+        // A lost update only makes a repeat wait, then be refused: never a wrong answer.
+        this.pool.query('UPDATE replays SET answered = true, answer = $2 WHERE key = $1', [key, kept]).catch(() => {});
+      });
     }
     const { rows } = await this.pool.query<{ request: string }>('SELECT request FROM replays WHERE key = $1', [key]);
     return { first: false, request: rows[0]?.request ?? '', answer: this.answerOf(key) };
