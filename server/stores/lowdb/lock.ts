@@ -102,8 +102,10 @@ async function probe(path: string, stats: Stats): Promise<{ live: boolean; pid?:
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      // ECONNREFUSED: nobody listens, the owner is dead. ENOENT: the file went meanwhile.
-      if (connected || error.code === 'ECONNREFUSED' || error.code === 'ENOENT') resolve({ live: false });
+      // ECONNREFUSED: nobody listens, the owner is dead. ECONNRESET: the owner's socket closed with
+      // this connection still in its backlog, as a dying process's does (a live owner answers with
+      // its pid). ENOENT: the file went meanwhile.
+      if (connected || ['ECONNREFUSED', 'ECONNRESET', 'ENOENT'].includes(error.code ?? '')) resolve({ live: false });
       // A full backlog: somebody listens.
       else if (error.code === 'EAGAIN') resolve({ live: true });
       else reject(error);
