@@ -9,7 +9,7 @@ import { gracefulStop } from './shutdown.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { serviceCommand } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
-import { openStore } from './stores/index.js';
+import { openStore, seedIfEmpty } from './stores/index.js';
 
 const USAGE = `Usage: user-badges <command> [options]
 
@@ -22,6 +22,7 @@ Commands:
                                  Create a service; prints {"name","key"}
   service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
   service rotate-key NAME        Give a service a new key; prints {"name","key"}
+  service show-key NAME          Print a service's key again; prints {"name","key"}
   service set NAME --legacy-signatures on|off
                                  Accept or refuse the legacy SHA1 signature form
   service delete NAME            Delete a service with all its badges and users
@@ -125,7 +126,6 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const store = await openStore({
     file: settings.dataFile,
     database: settings.databaseUrl,
-    seed,
     checkpointBytes: settings.checkpointBytes,
     retryMs: settings.storageRetryMs,
     onError: (error, writesRefused) => {
@@ -159,14 +159,23 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const server = createHttpServer(app.callback(), settings);
   const stop = gracefulStop(server);
   server.listen(settings.port, settings.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  try {
+    await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  } catch (error) {
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${settings.port} on ${settings.host} is taken: stop what listens there or choose another (--port)`);
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   // Service commands find a server that owns the data file through this note; a database has no owner.
   // Made before "listening" is printed: whoever waits for that line may signal the process at once.
   const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
   console.log(`user-badges listening on http://${settings.host}:${port} (${settings.databaseUrl ? `database: ${redact(settings.databaseUrl)}` : `data: ${settings.dataFile}`})`);
-  if (store.seeded) console.log(`Seeded service "${store.seeded.service}" with key ${store.seeded.key}`);
+  // Seeded only now: had the start failed (the port taken), a key made before would never be shown.
+  const seeded = seed ? await seedIfEmpty(store).catch((error) => void log('seeding the demo service failed', error)) : undefined;
+  if (seeded) console.log(`Seeded service "${seeded.service}" with key ${seeded.key} (user-badges service show-key ${seeded.service} shows it again)`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
   console.log(admin ? adminNotice(admin) : 'No admin API: set ADMIN_TOKEN to have one (service commands work on the database directly).');
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { settingsFromEnv } from '../../server/config.js';
 import { openStore } from '../../server/stores/index.js';
+import { serve } from '../support/serve.js';
 import { tempDir } from './harness.js';
 
 const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
@@ -68,6 +70,40 @@ describe('the user-badges command', () => {
     assert.equal(settings.bodyTimeoutMs, 10_000);
     for (const [name, value] of [['MAX_CONNECTIONS', '0'], ['HEADERS_TIMEOUT_MS', '-5'], ['BODY_BUDGET_BYTES', '1e6'], ['STORAGE_RETRY_MS', ''], ['SHUTDOWN_GRACE_MS', '99999999999']]) {
       assert.throws(() => settingsFromEnv({ [name!]: value }), new RegExp(`${name} must be`));
+    }
+  });
+
+  test('a first start on a taken port makes no key; a key can be shown again, with and without a server (issue 12.2)', async (t) => {
+    const data = join(await tempDir(t), 'db.json');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      const failed = await run('serve', '--port', port, '--host', '127.0.0.1', '--data', data);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, new RegExp(`port ${port} on 127.0.0.1 is taken`));
+    } finally {
+      taken.close();
+    }
+    const store = await openStore({ file: data });
+    assert.deepEqual(await store.listServices(), [], 'nothing seeded by a start that failed');
+    await store.close();
+
+    const served = await serve(['--data', data], { ADMIN_TOKEN: '' });
+    try {
+      // The seed follows the "listening" line that serve() waits for.
+      for (let i = 0; i < 200 && !/Admin API/.test(served.output()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const key = /Seeded service "demo" with key ([0-9a-f]{64})/.exec(served.output())?.[1];
+      assert.ok(key, served.output());
+      const shown = await run('service', 'show-key', 'demo', '--data', data);
+      assert.deepEqual([shown.code, JSON.parse(shown.stdout)], [0, { name: 'demo', key }], `through the running server's admin API: ${shown.stderr}`);
+      const ghost = await run('service', 'show-key', 'ghost', '--data', data);
+      assert.deepEqual([ghost.code, /does not exist/.test(ghost.stderr)], [1, true]);
+      await served.stop();
+      const offline = await run('service', 'show-key', 'demo', '--data', data);
+      assert.deepEqual([offline.code, JSON.parse(offline.stdout)], [0, { name: 'demo', key }], `on the data file: ${offline.stderr}`);
+    } finally {
+      await served.stop();
     }
   });
 
