@@ -10,6 +10,7 @@ import { announceServer, localUrl, serverAdminToken, type AdminToken } from './a
 import { serviceCommand } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
 import { openStore, seedIfEmpty } from './stores/index.js';
+import { batchedLines, requestLine } from './request-log.js';
 
 const USAGE = `Usage: user-badges <command> [options]
 
@@ -145,12 +146,14 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       ? { source: 'env', token: env.ADMIN_TOKEN, file: '' }
       : null
     : await serverAdminToken(settings.dataFile, env);
+  const accessLine = batchedLines((chunk) => process.stdout.write(chunk));
   const app = createApp({
     store,
     config: {
       openTestService: settings.openTestService,
       publicRoot: packageRoot(),
       log,
+      requestLog: (entry) => accessLine(requestLine(entry)),
       adminToken: admin?.token,
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,

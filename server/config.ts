@@ -1,4 +1,5 @@
 import { HttpError } from './errors.js';
+import type { RequestLog } from './request-log.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -18,6 +19,11 @@ export interface AppConfig {
   /** Milliseconds since the epoch; tests move it to check signature expiry. */
   now: () => number;
   log: (message: string, error?: unknown) => void;
+  /**
+   * Called once per request, when its answer is sent or its connection closes. Apart from `log`, so
+   * that in-process tests that silence errors are silent here too by default, and `serve` prints it.
+   */
+  requestLog: RequestLog | null;
 }
 
 export const defaultConfig = (): AppConfig => ({
@@ -30,6 +36,7 @@ export const defaultConfig = (): AppConfig => ({
   adminToken: null,
   now: Date.now,
   log: (message, error) => console.error(message, error ?? ''),
+  requestLog: null,
 });
 
 export interface ServerSettings {
