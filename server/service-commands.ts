@@ -27,15 +27,24 @@ export interface ServiceCommandOptions {
   legacySignatures?: string;
 }
 
+/** A command line that asks for nothing the CLI can do: the CLI says what is wrong and exits 2. */
+export class UsageError extends Error {}
+
+const WITH_NAME = ['create', 'rotate-key', 'show-key', 'set', 'delete'];
+
 /**
- * `service list|create|rotate-key|set|delete`. While a server owns the data (it left a note beside
- * it) or with `--server`, through the server's admin API; otherwise on the data file directly.
- * Returns the exit code, or undefined for a command it does not know.
+ * `service list|create|rotate-key|show-key|set|delete`. While a server owns the data (it left a note
+ * beside it) or with `--server`, through the server's admin API; otherwise on the data file directly.
+ * Returns the exit code; throws a UsageError for arguments that name no command.
  */
-export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, name, extra] = args;
-  const needsName = ['create', 'rotate-key', 'show-key', 'set', 'delete'].includes(sub ?? '');
-  if (extra !== undefined || (sub === 'list' ? name !== undefined : !needsName || name === undefined)) return undefined;
+  const commands = ['list', ...WITH_NAME].join(', ');
+  if (sub === undefined) throw new UsageError(`service needs a command: ${commands}`);
+  if (sub !== 'list' && !WITH_NAME.includes(sub)) throw new UsageError(`unknown service command "${sub}"; the commands are ${commands}`);
+  if (sub === 'list' && name !== undefined) throw new UsageError(`service list takes no name, but got "${name}"`);
+  if (sub !== 'list' && name === undefined) throw new UsageError(`service ${sub} needs the name of a service: user-badges service ${sub} NAME`);
+  if (extra !== undefined) throw new UsageError(`service ${sub} takes one name, but got "${name}" and "${extra}"`);
   const print = (value: object) => console.log(JSON.stringify(value));
   let admin: ServiceAdmin | undefined;
   try {
