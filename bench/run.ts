@@ -187,11 +187,17 @@ async function startServer(file: string, profileDir: string | null): Promise<Ser
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
-      let buffered = '';
+      let buffered: string | null = '';
       child.stdout!.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
-        if (match) resolve(match[1]!);
+        // After the start, stdout is the request log: read on (a full pipe would stall the server), keep nothing.
+        if (buffered !== null) {
+          buffered += chunk.toString();
+          const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
+          if (match) {
+            buffered = null;
+            resolve(match[1]!);
+          }
+        }
         if (output.length < 200) output.push(...chunk.toString().split('\n').filter(Boolean));
       });
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -243,11 +249,17 @@ async function startReference(size: number, koa: boolean): Promise<{ url: string
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
-      let buffered = '';
+      let buffered: string | null = '';
       child.stdout!.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
-        if (match) resolve(match[1]!);
+        // After the start, stdout is the request log: read on (a full pipe would stall the server), keep nothing.
+        if (buffered !== null) {
+          buffered += chunk.toString();
+          const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
+          if (match) {
+            buffered = null;
+            resolve(match[1]!);
+          }
+        }
       });
       exited.then(() => reject(new Error('reference server exited before listening')));
     }),

@@ -34,18 +34,32 @@ export interface UserBadgesClientOptions {
   fetch?: typeof fetch;
 }
 
-/** A failed call: the HTTP status and the server's error code and message. */
+/**
+ * A failed call: the HTTP status and the server's error code and message. A server that could not be
+ * reached is status 0, code `network_error`, with what `fetch` threw as `cause`.
+ */
 export class UserBadgesError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: JsonValue,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UserBadgesError';
   }
 }
+
+/** What `users()` takes; `page_size`, the API's own name, works too. */
+export interface UsersOptions {
+  names?: string[];
+  sort?: SortKey;
+  page?: number;
+  pageSize?: number;
+  page_size?: number;
+}
+const USERS_OPTIONS = new Set(['names', 'sort', 'page', 'pageSize', 'page_size']);
 
 /** A badge to create or update: its name and custom fields. */
 export type BadgeDefinition = BadgeInput;
@@ -62,7 +76,18 @@ export type BadgeDefinition = BadgeInput;
 export class UserBadgesClient {
   private readonly fetch: typeof fetch;
 
+  /** Throws a TypeError for options that could never work, rather than at the first call. */
   constructor(private readonly options: UserBadgesClientOptions) {
+    const { server, service, auth } = options ?? ({} as Partial<UserBadgesClientOptions>);
+    if (typeof server !== 'string' || !/^https?:$/.test(parseUrl(server)?.protocol ?? '')) {
+      throw new TypeError(`UserBadgesClient needs server, the badge server's http(s) URL (e.g. "https://badges.example.com"), not ${quoted(server)}`);
+    }
+    if (typeof service !== 'string' || service === '') throw new TypeError(`UserBadgesClient needs service, the service's name, not ${quoted(service)}`);
+    // A key read from an unset environment variable: writes would fail later with a 401 that does not say why.
+    if ('key' in options && (typeof options.key !== 'string' || options.key === '')) {
+      throw new TypeError(`UserBadgesClient: key is ${quoted(options.key)}; give the service's key, or leave key out for a client that only reads`);
+    }
+    if (auth !== undefined && auth !== 'signature' && auth !== 'header') throw new TypeError(`UserBadgesClient: auth must be "signature" or "header", not ${quoted(auth)}`);
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
@@ -81,12 +106,18 @@ export class UserBadgesClient {
   }
 
   /** Named users (those that exist), or a page of all users when `names` is omitted. */
-  users(options: { names?: string[]; sort?: SortKey; page?: number; pageSize?: number } = {}): Promise<UsersResponse> {
+  users(options: UsersOptions = {}): Promise<UsersResponse> {
+    // A misspelt option would otherwise be dropped without a word, and the answer look right.
+    const unknown = Object.keys(options).filter((name) => !USERS_OPTIONS.has(name));
+    if (unknown.length > 0) return Promise.reject(new TypeError(`users() takes ${[...USERS_OPTIONS].join(', ')}; not ${unknown.join(', ')}`));
+    if (options.pageSize !== undefined && options.page_size !== undefined && options.pageSize !== options.page_size) {
+      return Promise.reject(new TypeError(`users(): pageSize (${options.pageSize}) and page_size (${options.page_size}) differ`));
+    }
     return this.request('GET', '/users.json', {
       names: options.names?.join(','),
       sort: options.sort,
       page: options.page?.toString(),
-      page_size: options.pageSize?.toString(),
+      page_size: (options.pageSize ?? options.page_size)?.toString(),
     } satisfies Query<UsersQuery>);
   }
 
@@ -121,11 +152,22 @@ export class UserBadgesClient {
         url.searchParams.set('signature', await signRequest(this.options.key, ts, method, url.pathname, text, nonce));
       }
     }
-    const response = await this.fetch(url, { method, headers, body: body === undefined ? undefined : text });
+    let response: Response;
+    try {
+      response = await this.fetch(url, { method, headers, body: body === undefined ? undefined : text });
+    } catch (cause) {
+      // fetch's TypeError says "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
+      const reason = (cause as { cause?: { message?: string } })?.cause?.message ?? (cause as Error)?.message;
+      throw new UserBadgesError(0, 'network_error', `Cannot reach ${url.origin}: ${reason}`, undefined, { cause });
+    }
     const payload = (await response.json().catch(() => null)) as (T & Partial<ErrorBody>) | null;
     if (!response.ok) {
       const error = payload?.error;
-      throw new UserBadgesError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.details);
+      let message = error?.message ?? `HTTP ${response.status}`;
+      // With signatures the server cannot tell a wrong key from a request changed on the way; the
+      // key is by far the likelier.
+      if (error?.code === 'invalid_signature' && this.options.key !== undefined) message = `${message}: is the key right?`;
+      throw new UserBadgesError(response.status, error?.code ?? 'http_error', message, error?.details);
     }
     return payload as T;
   }
@@ -143,6 +185,16 @@ export async function signRequest(key: string, ts: string, method: string, path:
   const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(`${head}${method.toUpperCase()}\n${path}\n${body}`));
   return hex(new Uint8Array(mac));
 }
+
+const parseUrl = (text: string): URL | null => {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+};
+
+const quoted = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 /** 128 random bits: 22 characters would do, hex keeps it plain. */
 const newNonce = () => hex(crypto.getRandomValues(new Uint8Array(16)));

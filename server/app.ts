@@ -17,6 +17,7 @@ import { timeResponses } from './response-time.js';
 import { serveFiles } from './static.js';
 import type { Store } from './core/ports.js';
 import { refuseCredentialsInUrl } from './url-guard.js';
+import { logRequests, type Handler } from './request-log.js';
 
 export interface CreateAppOptions {
   store: Store;
@@ -72,19 +73,24 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
       ]),
     );
   }
-  if (config.fastReads) {
+  if (config.fastReads || config.requestLog) {
     // Koa's own callback stays the handler of everything the fast path declines; `listen()` and
-    // tests calling `callback()` get both.
+    // tests calling `callback()` get both, and the request log around both.
     const koaCallback = app.callback.bind(app);
     app.callback = () => {
       const koa = koaCallback();
-      const fast = fastUsersReads(deps.reads);
-      return async (req, res) => {
-        if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
-        // A failure before the fast path wrote anything is answered by Koa; after, the response is gone.
-        const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => res.headersSent);
-        if (!served) await koa(req, res);
-      };
+      let handler = koa;
+      if (config.fastReads) {
+        const fast = fastUsersReads(deps.reads);
+        handler = async (req, res) => {
+          if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
+          // A failure before the fast path wrote anything is answered by Koa; after, the response is gone.
+          const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => res.headersSent);
+          if (!served) await koa(req, res);
+        };
+      }
+      // The app is served over HTTP/1 only (http-server.ts), which the log reads.
+      return config.requestLog ? (logRequests(handler as Handler, config.requestLog) as typeof koa) : handler;
     };
   }
   return app;
@@ -114,6 +120,8 @@ const cors: Middleware = async (ctx, next) => {
 const jsonValidators: Middleware = async (ctx, next) => {
   await next();
   if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
+  // An answer holding a secret (the admin API's key) is kept by no cache, so it needs no validator.
+  if (ctx.response.get('Cache-Control') === 'no-store') return;
   const body = ctx.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
   const text = JSON.stringify(body);

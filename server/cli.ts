@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
@@ -7,42 +7,57 @@ import { NUMERIC_SETTINGS, settingsFromEnv } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { gracefulStop } from './shutdown.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
-import { serviceCommand } from './service-commands.js';
+import { serviceCommand, UsageError } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
-import { openStore } from './stores/index.js';
+import { openStore, seedIfEmpty } from './stores/index.js';
+import { batchedLines, requestLine } from './request-log.js';
 
 const USAGE = `Usage: user-badges <command> [options]
 
 Commands:
-  serve [--port N] [--host H] [--data FILE] [--no-seed] [--OPTION-NAME N ...]
-                                 Start the display server (default http://localhost:3000).
-                                 A new data file is seeded with the "demo" service unless --no-seed.
-                                 Each numeric setting below has a flag: --body-timeout-ms 5000, ...
+  serve                          Start the display server (default http://localhost:3000).
+                                 A new store gets the "demo" service once the server listens.
+    --port N                     Port to listen on (default 3000; 0 picks a free one)
+    --host H                     Address to listen on (default localhost; 0.0.0.0 for every interface)
+    --no-seed                    Leave a new store empty
+    --headers-timeout-ms N  --body-timeout-ms N  --body-budget-bytes N
+    --max-connections N  --shutdown-grace-ms N  --storage-retry-ms N
+                                 Limits on clients, shutdown and storage retries (see Environment)
+  service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
   service create NAME [--legacy-signatures on|off]
                                  Create a service; prints {"name","key"}
-  service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
+  service show-key NAME          Print a service's key again; prints {"name","key"}
   service rotate-key NAME        Give a service a new key; prints {"name","key"}
   service set NAME --legacy-signatures on|off
                                  Accept or refuse the legacy SHA1 signature form
   service delete NAME            Delete a service with all its badges and users
-  Service commands take --data FILE, and --server URL to use that server's admin API.
+    --server URL                 Use that server's admin API (the token from ADMIN_TOKEN)
   export [--service NAME] [--out FILE]
                                  Write the store (or one service) as JSON Lines, to stdout unless --out
   import FILE                    Load an export (FILE, or - for stdin) into services that do not exist yet
   migrate                        Bring a PostgreSQL database's schema up to date (serve does it too)
 
-Every command takes --database postgres://... (or DATABASE_URL) to use PostgreSQL, the store
-that several server processes share, instead of the embedded store in --data.
+Options of every command:
+  --data FILE                    The embedded store's main file (default data/db.json)
+  --database postgres://...      Use PostgreSQL, which several servers can share, instead of --data
+  -h, --help                     Print this text
+  --version                      Print the version of user-badges
 
-Environment: PORT, HOST, DATA_FILE (default data/db.json), DATABASE_URL, TEST_SERVICE=on|off,
-(whether the service named "test" takes writes without a key; turn it off in production),
-CHECKPOINT_BYTES (journal size that starts a checkpoint, default 8 MiB),
-HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS (default 10000 each), BODY_BUDGET_BYTES (bytes that bodies
-still arriving may hold together, default 16 MiB), MAX_CONNECTIONS (default 4096),
-SHUTDOWN_GRACE_MS (default 10000), STORAGE_RETRY_MS (default 1000),
-ADMIN_TOKEN (the operator token of the admin API; serve makes one and keeps it if unset).
-While a server runs on the data, service commands go through its admin API (one process owns
-the data); otherwise they change the data file directly.`;
+Service commands go through the admin API of a server that runs on the data, else change the data.
+
+Environment (a flag wins over its variable):
+  PORT, HOST, DATA_FILE, DATABASE_URL
+                                 As --port, --host, --data, --database
+  TEST_SERVICE=on|off            Whether the service named "test" takes writes without a key
+                                 (default on; turn it off in production)
+  CHECKPOINT_BYTES               Journal size that starts a checkpoint (default 8 MiB)
+  HEADERS_TIMEOUT_MS             Headers must arrive within this time (default 10000)
+  BODY_TIMEOUT_MS                A body must arrive within this time of its headers (default 10000)
+  BODY_BUDGET_BYTES              Bytes that bodies still arriving may hold together (default 16 MiB)
+  MAX_CONNECTIONS                Open connections at most (default 4096)
+  SHUTDOWN_GRACE_MS              On SIGTERM, how long requests in progress may take (default 10000)
+  STORAGE_RETRY_MS               While the disk refuses writes, how often to retry (default 1000)
+  ADMIN_TOKEN                    The admin API's operator token; serve makes one and keeps it if unset`;
 
 /** The folder with package.json, whether running from `server/` (tsx) or `dist/server/`. */
 export function packageRoot(): string {
@@ -56,68 +71,110 @@ export function packageRoot(): string {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      data: { type: 'string' },
-      'no-seed': { type: 'boolean' },
-      server: { type: 'string' },
-      database: { type: 'string' },
-      service: { type: 'string' },
-      out: { type: 'string' },
-      'legacy-signatures': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),
-    },
-  });
-  // A flag stands for its environment variable and is checked the same way.
-  const flags: Record<string, string> = {};
-  for (const { flag, env: name } of Object.values(NUMERIC_SETTINGS)) {
-    const value = (values as Record<string, unknown>)[flag];
-    if (typeof value === 'string') flags[name] = value;
+  try {
+    return await run(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`user-badges: ${error.message}\nRun "user-badges --help" for the commands and options.`);
+    return 2;
   }
-  const settings = settingsFromEnv({
-    ...env,
-    ...(values.port !== undefined ? { PORT: values.port } : {}),
-    ...(values.host !== undefined ? { HOST: values.host } : {}),
-    ...(values.data !== undefined ? { DATA_FILE: values.data } : {}),
-    ...(values.database !== undefined ? { DATABASE_URL: values.database } : {}),
-    ...flags,
-  });
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.version) {
+    console.log(packageVersion());
+    return 0;
+  }
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
     console.log(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
+  // A flag stands for its environment variable and is checked the same way; a message about a value
+  // names the flag when that is what the user typed.
+  const fromFlags: Record<string, string> = {};
+  const typed: Record<string, string> = {};
+  const flagged: [string, string | undefined][] = [
+    ['PORT', 'port'],
+    ['HOST', 'host'],
+    ['DATA_FILE', 'data'],
+    ['DATABASE_URL', 'database'],
+    ...Object.values(NUMERIC_SETTINGS).map(({ env: name, flag }): [string, string] => [name, flag]),
+  ];
+  for (const [name, flag] of flagged) {
+    const value = (values as Record<string, unknown>)[flag!];
+    if (typeof value !== 'string') continue;
+    fromFlags[name] = value;
+    typed[name] = `--${flag}`;
+  }
+  const settings = settingsFromEnv({ ...env, ...fromFlags }, typed);
 
-  if (command === 'serve') return serve(settings, !values['no-seed'], env);
-
+  if (command === 'serve') {
+    if (rest.length > 0) throw new UsageError(`serve takes no arguments, but got "${rest.join(' ')}"`);
+    return serve(settings, !values['no-seed'], env);
+  }
+  if (command === 'service') {
+    return serviceCommand(rest, {
+      dataFile: settings.dataFile,
+      database: settings.databaseUrl,
+      server: values.server,
+      legacySignatures: values['legacy-signatures'],
+    }, env);
+  }
   const transfer = { dataFile: settings.dataFile, database: settings.databaseUrl, service: values.service, out: values.out };
-  if (command === 'export' && rest.length === 0) return exportCommand(transfer);
-  if (command === 'import' && rest.length === 1) return importCommand(rest[0]!, transfer);
-  if (command === 'migrate' && rest.length === 0) {
-    if (!settings.databaseUrl) throw new Error('migrate needs --database postgres://... or DATABASE_URL');
+  if (command === 'export') {
+    if (rest.length > 0) throw new UsageError(`export takes no arguments, but got "${rest.join(' ')}" (write to a file with --out FILE)`);
+    return exportCommand(transfer);
+  }
+  if (command === 'import') {
+    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'import needs the FILE to load (- for stdin)' : `import takes one FILE, but got "${rest.join(' ')}"`);
+    return importCommand(rest[0]!, transfer);
+  }
+  if (command === 'migrate') {
+    if (rest.length > 0) throw new UsageError(`migrate takes no arguments, but got "${rest.join(' ')}"`);
+    if (!settings.databaseUrl) throw new UsageError('migrate needs --database postgres://... or DATABASE_URL');
     const { migrate } = await import('./stores/postgres/migrations.js');
     const applied = await migrate(settings.databaseUrl);
     console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'The schema is up to date');
     return 0;
   }
+  throw new UsageError(`unknown command "${command}"; the commands are serve, service, export, import, migrate`);
+}
 
-  if (command === 'service') {
-    const options = {
-      dataFile: settings.dataFile,
-      database: settings.databaseUrl,
-      server: values.server,
-      legacySignatures: values['legacy-signatures'],
-    };
-    const code = await serviceCommand(rest, options, env);
-    if (code !== undefined) return code;
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'no-seed': { type: 'boolean' },
+        server: { type: 'string' },
+        database: { type: 'string' },
+        service: { type: 'string' },
+        out: { type: 'string' },
+        'legacy-signatures': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),
+      },
+    });
+  } catch (error) {
+    // parseArgs explains how to pass a positional that starts with "-": not what a user of a CLI needs.
+    const { code, message } = error as { code?: string; message: string };
+    const option = /'(-[^' ]+)/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${option} needs a value`);
+    throw new UsageError(message);
   }
-  console.error(`user-badges: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
-  return 2;
+}
+
+/** The version in package.json, which npm installed with the code. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean, env: NodeJS.ProcessEnv): Promise<number> {
@@ -125,7 +182,6 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const store = await openStore({
     file: settings.dataFile,
     database: settings.databaseUrl,
-    seed,
     checkpointBytes: settings.checkpointBytes,
     retryMs: settings.storageRetryMs,
     onError: (error, writesRefused) => {
@@ -145,12 +201,14 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       ? { source: 'env', token: env.ADMIN_TOKEN, file: '' }
       : null
     : await serverAdminToken(settings.dataFile, env);
+  const accessLine = batchedLines((chunk) => process.stdout.write(chunk));
   const app = createApp({
     store,
     config: {
       openTestService: settings.openTestService,
       publicRoot: packageRoot(),
       log,
+      requestLog: (entry) => accessLine(requestLine(entry)),
       adminToken: admin?.token,
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,
@@ -159,14 +217,23 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const server = createHttpServer(app.callback(), settings);
   const stop = gracefulStop(server);
   server.listen(settings.port, settings.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  try {
+    await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  } catch (error) {
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${settings.port} on ${settings.host} is taken: stop what listens there or choose another (--port)`);
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   // Service commands find a server that owns the data file through this note; a database has no owner.
   // Made before "listening" is printed: whoever waits for that line may signal the process at once.
   const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
   console.log(`user-badges listening on http://${settings.host}:${port} (${settings.databaseUrl ? `database: ${redact(settings.databaseUrl)}` : `data: ${settings.dataFile}`})`);
-  if (store.seeded) console.log(`Seeded service "${store.seeded.service}" with key ${store.seeded.key}`);
+  // Seeded only now: had the start failed (the port taken), a key made before would never be shown.
+  const seeded = seed ? await seedIfEmpty(store).catch((error) => void log('seeding the demo service failed', error)) : undefined;
+  if (seeded) console.log(`Seeded service "${seeded.service}" with key ${seeded.key} (user-badges service show-key ${seeded.service} shows it again)`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
   console.log(admin ? adminNotice(admin) : 'No admin API: set ADMIN_TOKEN to have one (service commands work on the database directly).');
 

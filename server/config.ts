@@ -1,4 +1,5 @@
 import { HttpError } from './errors.js';
+import type { RequestLog } from './request-log.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -18,6 +19,11 @@ export interface AppConfig {
   /** Milliseconds since the epoch; tests move it to check signature expiry. */
   now: () => number;
   log: (message: string, error?: unknown) => void;
+  /**
+   * Called once per request, when its answer is sent or its connection closes. Apart from `log`, so
+   * that in-process tests that silence errors are silent here too by default, and `serve` prints it.
+   */
+  requestLog: RequestLog | null;
 }
 
 export const defaultConfig = (): AppConfig => ({
@@ -30,6 +36,7 @@ export const defaultConfig = (): AppConfig => ({
   adminToken: null,
   now: Date.now,
   log: (message, error) => console.error(message, error ?? ''),
+  requestLog: null,
 });
 
 export interface ServerSettings {
@@ -67,10 +74,15 @@ export const NUMERIC_SETTINGS = {
 } as const;
 const MAX_SETTING = 2 ** 31 - 1;
 
-/** Settings from the environment, each checked: a typo stops the start instead of being ignored. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
+/**
+ * Settings from the environment, each checked: a typo stops the start instead of being ignored.
+ * `typed` names what the user typed for a variable the CLI filled from a flag (`{ PORT: '--port' }`),
+ * so that a message blames what they wrote.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, typed: Record<string, string> = {}): ServerSettings {
+  const as = (name: string) => typed[name] ?? name;
   const port = env.PORT === undefined ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HttpError(500, 'config', `PORT must be 0-65535, not "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HttpError(500, 'config', `${as('PORT')} must be 0-65535, not "${env.PORT}"`);
   const flag = (env.TEST_SERVICE ?? 'on').toLowerCase();
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) throw new HttpError(500, 'config', `TEST_SERVICE must be on or off, not "${env.TEST_SERVICE}"`);
   const checkpointBytes = env.CHECKPOINT_BYTES === undefined ? undefined : Number(env.CHECKPOINT_BYTES);
@@ -82,7 +94,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
     const raw = env[name];
     const value = raw === undefined ? fallback : /^\d{1,15}$/.test(raw.trim()) ? Number(raw) : NaN;
     if (!(value >= min && value <= MAX_SETTING)) {
-      throw new HttpError(500, 'config', `${name} must be a whole number from ${min} to ${MAX_SETTING}, not "${raw}"`);
+      throw new HttpError(500, 'config', `${as(name)} must be a whole number from ${min} to ${MAX_SETTING}, not "${raw}"`);
     }
     numbers[key as keyof typeof NUMERIC_SETTINGS] = value;
   }
@@ -92,13 +104,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
     port,
     host: env.HOST || 'localhost',
     dataFile: env.DATA_FILE || 'data/db.json',
-    databaseUrl: databaseUrl(env.DATABASE_URL),
+    databaseUrl: databaseUrl(env.DATABASE_URL, as('DATABASE_URL')),
     openTestService: ['on', 'true', '1'].includes(flag),
   };
 }
 
-function databaseUrl(raw: string | undefined): string | undefined {
+function databaseUrl(raw: string | undefined, name: string): string | undefined {
   if (!raw) return undefined;
-  if (!/^postgres(ql)?:\/\//.test(raw)) throw new HttpError(500, 'config', 'DATABASE_URL (--database) must be a postgres:// or postgresql:// URL');
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new HttpError(500, 'config', `${name} must be a postgres:// or postgresql:// URL`);
   return raw;
 }

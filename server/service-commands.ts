@@ -11,6 +11,7 @@ interface ServiceAdmin {
   list(): Promise<AdminService[]>;
   create(name: string, settings: ServiceSettings): Promise<AdminService & { key: string }>;
   rotateKey(name: string): Promise<AdminService & { key: string }>;
+  showKey(name: string): Promise<AdminService & { key: string }>;
   configure(name: string, settings: ServiceSettings): Promise<AdminService>;
   delete(name: string): Promise<void>;
   close(): Promise<void>;
@@ -26,15 +27,24 @@ export interface ServiceCommandOptions {
   legacySignatures?: string;
 }
 
+/** A command line that asks for nothing the CLI can do: the CLI says what is wrong and exits 2. */
+export class UsageError extends Error {}
+
+const WITH_NAME = ['create', 'rotate-key', 'show-key', 'set', 'delete'];
+
 /**
- * `service list|create|rotate-key|set|delete`. While a server owns the data (it left a note beside
- * it) or with `--server`, through the server's admin API; otherwise on the data file directly.
- * Returns the exit code, or undefined for a command it does not know.
+ * `service list|create|rotate-key|show-key|set|delete`. While a server owns the data (it left a note
+ * beside it) or with `--server`, through the server's admin API; otherwise on the data file directly.
+ * Returns the exit code; throws a UsageError for arguments that name no command.
  */
-export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, name, extra] = args;
-  const needsName = ['create', 'rotate-key', 'set', 'delete'].includes(sub ?? '');
-  if (extra !== undefined || (sub === 'list' ? name !== undefined : !needsName || name === undefined)) return undefined;
+  const commands = ['list', ...WITH_NAME].join(', ');
+  if (sub === undefined) throw new UsageError(`service needs a command: ${commands}`);
+  if (sub !== 'list' && !WITH_NAME.includes(sub)) throw new UsageError(`unknown service command "${sub}"; the commands are ${commands}`);
+  if (sub === 'list' && name !== undefined) throw new UsageError(`service list takes no name, but got "${name}"`);
+  if (sub !== 'list' && name === undefined) throw new UsageError(`service ${sub} needs the name of a service: user-badges service ${sub} NAME`);
+  if (extra !== undefined) throw new UsageError(`service ${sub} takes one name, but got "${name}" and "${extra}"`);
   const print = (value: object) => console.log(JSON.stringify(value));
   let admin: ServiceAdmin | undefined;
   try {
@@ -44,6 +54,7 @@ export async function serviceCommand(args: (string | undefined)[], options: Serv
     if (sub === 'list') for (const s of await admin.list()) print(s);
     else if (sub === 'create') print(withKey(await admin.create(name!, settings)));
     else if (sub === 'rotate-key') print(withKey(await admin.rotateKey(name!)));
+    else if (sub === 'show-key') print(withKey(await admin.showKey(name!)));
     else if (sub === 'set') print(await admin.configure(name!, settings));
     else {
       await admin.delete(name!);
@@ -89,6 +100,11 @@ function local(store: Store): ServiceAdmin {
       const s = await domain.setServiceKey(name, newKey());
       return { ...view(s), key: s.key };
     },
+    showKey: async (name) => {
+      const s = await store.getService(name);
+      if (!s) throw new Error(`Service "${name}" does not exist`);
+      return { ...view(s), key: s.key };
+    },
     configure: async (name, settings) => view(await domain.updateServiceSettings(name, settings)),
     delete: async (name) => void (await domain.deleteService(name)),
     close: () => store.close(),
@@ -116,6 +132,7 @@ function remote(server: string, token: string): ServiceAdmin {
     list: async () => (await call<{ services: AdminService[] }>('GET', '/admin/services')).services,
     create: (name, settings) => call('POST', '/admin/services', { name, ...settings }),
     rotateKey: (name) => call('POST', `${service(name)}/key`),
+    showKey: (name) => call('GET', `${service(name)}/key`),
     configure: (name, settings) => call('PATCH', service(name), settings),
     delete: async (name) => void (await call('DELETE', service(name))),
     close: async () => {},

@@ -333,7 +333,7 @@ export const AdminService = Type.Object(
   { $id: 'AdminService', ...closed },
 );
 export const AdminServiceWithKey = Type.Object(
-  { ...AdminService.properties, key: Type.String({ description: 'The service key: shown only here, right after creating or rotating it' }) },
+  { ...AdminService.properties, key: Type.String({ description: 'The service key: shown only by the admin API, to the operator' }) },
   { $id: 'AdminServiceWithKey', ...closed },
 );
 export const AdminServiceList = Type.Object({ services: Type.Array(AdminService) }, { $id: 'AdminServiceList', ...closed });

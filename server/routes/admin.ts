@@ -51,7 +51,7 @@ export const adminRoutes = [
     method: 'post',
     path: '/admin/services',
     operationId: 'createService',
-    summary: 'Create a service; the answer is the only place its key is shown',
+    summary: 'Create a service; the answer carries its key',
     tags: ['admin'],
     auth: 'admin',
     body: NewServiceBody,
@@ -103,6 +103,24 @@ export const adminRoutes = [
     handler: async (_ctx, { params }, { domain }) => {
       await domain.deleteService(params.name);
       return { name: params.name, deleted: true as const };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/services/{name}/key',
+    operationId: 'showServiceKey',
+    summary: "The service's key, again: for the operator who lost it (a first start's output scrolled away)",
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    response: { description: 'The service, with its key', schema: AdminServiceWithKey },
+    errors: noSuchService,
+    // A key must not linger in a cache, and a validator of it is of no use to anyone.
+    etag: false,
+    handler: async (ctx, { params }, { store }) => {
+      const service = await existing(store, params.name);
+      ctx.set('Cache-Control', 'no-store');
+      return { ...adminView(service), key: service.key };
     },
   }),
   route({

@@ -28,12 +28,20 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedS
         onError: (error) => options.onError?.(error, false),
       })
     : await LowdbStore.open(options);
-  if (options.seed && (await store.listServices()).length === 0) {
-    store.seeded = await seedDemo(new Domain(store)).catch(async (error) => {
-      // Another instance on the same database seeded it first.
-      if ((error as { code?: string }).code === 'service_exists') return undefined;
-      throw error;
-    });
-  }
+  if (options.seed) store.seeded = await seedIfEmpty(store);
   return store;
+}
+
+/**
+ * Gives a store that has no services yet the demo service, and returns its key (undefined when there
+ * was something already). `serve` calls it only once it listens: a start that fails earlier (the port
+ * taken) must not make a key that nobody saw.
+ */
+export async function seedIfEmpty(store: Store): Promise<{ service: string; key: string } | undefined> {
+  if ((await store.listServices()).length > 0) return undefined;
+  return seedDemo(new Domain(store)).catch(async (error) => {
+    // Another instance on the same database seeded it first.
+    if ((error as { code?: string }).code === 'service_exists') return undefined;
+    throw error;
+  });
 }

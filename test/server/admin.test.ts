@@ -35,6 +35,11 @@ describe('the admin API for services (issue 7.10)', () => {
     assert.equal((await h.request('PUT', '/v1/topchefs/badges.json', { headers: { authorization: key }, body: { badges: [{ name: 'chef' }] } })).status, 401, 'the old key stops working');
     assert.equal((await h.request('PUT', '/v1/topchefs/badges.json', { headers: { authorization: rotated.json.key }, body: { badges: [{ name: 'chef' }] } })).status, 200);
 
+    // Shown again, to the operator only, and kept by no cache (issue 12.2).
+    const shown = await h.request('GET', '/admin/services/topchefs/key', { headers: admin() });
+    assert.deepEqual([shown.status, shown.json.key, shown.headers.get('cache-control'), shown.headers.get('etag')], [200, rotated.json.key, 'no-store', null]);
+    assert.equal((await h.request('GET', '/admin/services/topchefs/key', { headers: { authorization: rotated.json.key } })).status, 401);
+
     const off = await h.request('PATCH', '/admin/services/topchefs', { headers: admin(), body: { legacySignatures: false } });
     assert.deepEqual([off.status, off.json.legacySignatures], [200, false]);
     assert.equal((await h.request('GET', '/admin/services/topchefs', { headers: admin() })).json.legacySignatures, false);

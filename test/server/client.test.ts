@@ -36,6 +36,56 @@ describe('UserBadgesClient', () => {
     await assert.rejects(right.user('nobody'), (e: unknown) => e instanceof UserBadgesError && e.status === 404);
   });
 
+  test('a wrong key is said to be the likely cause, the server\'s code kept (issue 12.6)', async () => {
+    const wrong = new UserBadgesClient({ server: h.base, service: 'demo', key: 'not-the-key' });
+    await assert.rejects(wrong.award('daniel', ['popular']), (e: unknown) => {
+      assert.ok(e instanceof UserBadgesError);
+      assert.deepEqual([e.status, e.code], [401, 'invalid_signature']);
+      assert.match(e.message, /^The signature does not match the request for service "demo": is the key right\?$/);
+      return true;
+    });
+  });
+
+  test('a server that cannot be reached is a UserBadgesError with the reason (issue 12.6)', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = new UserBadgesClient({ server: `http://127.0.0.1:${port}`, service: 'demo' });
+    await assert.rejects(client.badges(), (e: unknown) => {
+      assert.ok(e instanceof UserBadgesError, String(e));
+      assert.deepEqual([e.status, e.code], [0, 'network_error']);
+      assert.match(e.message, new RegExp(`^Cannot reach http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+      assert.ok(e.cause instanceof Error);
+      return true;
+    });
+  });
+
+  test('options that could never work are refused when the client is made (issue 12.6)', () => {
+    const refused: [string, unknown, RegExp][] = [
+      ['no server', { service: 'demo' }, /needs server, the badge server's http\(s\) URL .*not undefined/],
+      ['a server that is not a URL', { server: 'localhost:3000', service: 'demo' }, /needs server/],
+      ['no service', { server: h.base }, /needs service/],
+      ['a key that is undefined (an unset variable)', { server: h.base, service: 'demo', key: process.env.SURELY_NOT_SET_12_6 }, /key is undefined; give the service's key, or leave key out/],
+      ['an empty key', { server: h.base, service: 'demo', key: '' }, /key is ""/],
+      ['an unknown auth', { server: h.base, service: 'demo', key: 'k', auth: 'basic' }, /auth must be "signature" or "header"/],
+    ];
+    for (const [name, options, message] of refused) {
+      assert.throws(() => new UserBadgesClient(options as never), (e: unknown) => e instanceof TypeError && message.test(e.message), name);
+    }
+    // A client that only reads needs no key.
+    assert.ok(new UserBadgesClient({ server: h.base, service: 'demo' }));
+  });
+
+  test('page_size, the API\'s own name, pages like pageSize; an unknown option is refused (issue 12.6)', async () => {
+    const client = new UserBadgesClient({ server: h.base, service: 'demo' });
+    assert.equal((await client.users({ page_size: 1 })).paging?.page_size, 1);
+    assert.equal((await client.users({ pageSize: 2 })).paging?.page_size, 2);
+    await assert.rejects(client.users({ pageSize: 1, page_size: 2 }), /pageSize \(1\) and page_size \(2\) differ/);
+    await assert.rejects(client.users({ name: ['daniel'] } as never), (e: unknown) => e instanceof TypeError && /not name$/.test(e.message));
+  });
+
   test('two identical awards in the same second are two awards (every request carries a nonce)', async () => {
     const second = Math.floor(Date.now() / 1000);
     const client = new UserBadgesClient({ server: h.base, service: 'demo', key: h.key, now: () => second });

@@ -211,6 +211,8 @@ const cases: Case[] = [
   { name: 'admin: change what does not exist', method: 'PATCH', path: `${admin}/ghost`, auth: 'admin', body: {}, status: 404 },
   { name: 'admin: rotate the key', method: 'POST', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
   { name: 'admin: rotate the key of nothing', method: 'POST', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
+  { name: 'admin: show the key', method: 'GET', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
+  { name: 'admin: show the key of nothing', method: 'GET', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
   { name: 'admin: delete', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
   { name: 'admin: delete again', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 404 },
 

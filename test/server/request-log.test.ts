@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { RequestLogEntry } from '../../server/request-log.js';
+import { serve } from '../support/serve.js';
+import { start, tempDir } from './harness.js';
+
+describe('the request log (issue 12.3)', () => {
+  test('one entry per request, Koa and fast path alike, with the error code and never the query', async () => {
+    const entries: RequestLogEntry[] = [];
+    const h = await start({ config: { requestLog: (entry) => entries.push(entry) } });
+    try {
+      const cases: [string, string, Record<string, string>, Partial<RequestLogEntry>][] = [
+        ['GET', '/v1/demo/users.json?names=daniel', {}, { status: 200 }],
+        ['GET', '/v1/demo/badges.json', {}, { status: 200 }],
+        ['PUT', '/v1/demo/users/daniel.json', { authorization: 'wrong' }, { status: 401, code: 'invalid_key' }],
+        ['GET', '/v1/ghost/badges.json', {}, { status: 404, code: 'service_not_found' }],
+        ['GET', '/nowhere', {}, { status: 404, code: 'not_found' }],
+        ['GET', '/v1/demo/badges.json?api_key=s3cret-value', {}, { status: 400, code: 'key_in_url' }],
+        ['PUT', '/v1/demo/users/bob.json?ts=1&nonce=abcdefgh&signature=deadbeefcafe', {}, { status: 401, code: 'invalid_signature' }],
+      ];
+      for (const [method, path, headers] of cases) {
+        await h.request(method, path, { headers, body: method === 'PUT' ? { badges: ['popular'] } : undefined });
+      }
+      // The entry is made when the connection's answer is done: give the last one a turn.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(entries.length, cases.length, JSON.stringify(entries));
+      cases.forEach(([method, url, , expected], i) => {
+        const { ms, ...entry } = entries[i]!;
+        assert.deepEqual(entry, { method, path: url.split('?')[0], ...expected });
+        assert.ok(ms >= 0 && ms < 5000);
+      });
+      const text = JSON.stringify(entries);
+      assert.equal(text.includes('s3cret'), false, 'no credential from a URL');
+      assert.equal(text.includes('deadbeef'), false, 'no signature');
+      assert.equal(text.includes('daniel,'), false);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('serve prints one JSON line per request on stdout', async (t) => {
+    const served = await serve(['--data', join(await tempDir(t), 'db.json'), '--no-seed']);
+    try {
+      await fetch(`${served.base}/v1/nobody/badges.json`);
+      await fetch(`${served.base}/health`);
+      let lines: Record<string, unknown>[] = [];
+      for (let i = 0; i < 200 && lines.length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        lines = served.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      }
+      assert.deepEqual(
+        lines.map(({ method, path, status, code }) => ({ method, path, status, code })),
+        [
+          { method: 'GET', path: '/v1/nobody/badges.json', status: 404, code: 'service_not_found' },
+          { method: 'GET', path: '/health', status: 200, code: undefined },
+        ],
+      );
+      assert.match(String(lines[0]!.time), /^\d{4}-\d\d-\d\dT/);
+      assert.equal(typeof lines[0]!.ms, 'number');
+    } finally {
+      await served.stop();
+    }
+  });
+});
