@@ -50,6 +50,7 @@ Environment (a flag wins over its variable):
                                  As --port, --host, --data, --database
   TEST_SERVICE=on|off            Whether the service named "test" takes writes without a key
                                  (default on; turn it off in production)
+  REQUEST_LOG=on|off             One JSON line per request on stdout (default on)
   CHECKPOINT_BYTES               Journal size that starts a checkpoint (default 8 MiB)
   HEADERS_TIMEOUT_MS             Headers must arrive within this time (default 10000)
   BODY_TIMEOUT_MS                A body must arrive within this time of its headers (default 10000)
@@ -208,7 +209,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       openTestService: settings.openTestService,
       publicRoot: packageRoot(),
       log,
-      requestLog: (entry) => accessLine(requestLine(entry)),
+      requestLog: settings.requestLog ? (entry) => accessLine(requestLine(entry)) : null,
       adminToken: admin?.token,
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,

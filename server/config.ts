@@ -46,6 +46,8 @@ export interface ServerSettings {
   /** PostgreSQL instead of the embedded store in `dataFile`. */
   databaseUrl?: string;
   openTestService: boolean;
+  /** One JSON line per request on stdout; REQUEST_LOG=off leaves it to a proxy in front. */
+  requestLog: boolean;
   /** Journal size that starts a checkpoint (bytes). */
   checkpointBytes?: number;
   /** Headers must arrive within this many ms of the connection or the previous request. */
@@ -106,6 +108,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, typed: Record<string, st
     dataFile: env.DATA_FILE || 'data/db.json',
     databaseUrl: databaseUrl(env.DATABASE_URL, as('DATABASE_URL')),
     openTestService: ['on', 'true', '1'].includes(flag),
+    requestLog: onOff(env.REQUEST_LOG, 'REQUEST_LOG', true),
   };
 }
 
@@ -113,4 +116,12 @@ function databaseUrl(raw: string | undefined, name: string): string | undefined 
   if (!raw) return undefined;
   if (!/^postgres(ql)?:\/\//.test(raw)) throw new HttpError(500, 'config', `${name} must be a postgres:// or postgresql:// URL`);
   return raw;
+}
+
+function onOff(raw: string | undefined, name: string, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new HttpError(500, 'config', `${name} must be on or off, not "${raw}"`);
 }

@@ -63,3 +63,23 @@ describe('the request log (issue 12.3)', () => {
     }
   });
 });
+
+test('REQUEST_LOG=off keeps serve quiet per request, and a typo in it stops the start', async () => {
+  const { serve, cli } = await import('../support/serve.js');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'user-badges-log-'));
+  try {
+    const server = await serve(['--data', join(dir, 'db.json'), '--no-seed'], { REQUEST_LOG: 'off' });
+    await fetch(server.base + '/v1/nobody/badges.json');
+    await fetch(server.base + '/health');
+    await server.stop();
+    assert.doesNotMatch(server.output(), /"path":/);
+    const typo = await cli(['serve', '--data', join(dir, 'db.json')], { REQUEST_LOG: 'maybe' });
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /REQUEST_LOG must be on or off/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
