@@ -3,7 +3,7 @@
  * against the real server (built `dist/`, started as a child process) with autocannon in other child
  * processes, and reference servers started in the same run.
  *
- *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5 --profile --keep]
+ *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5 --store lowdb|postgres|both --profile --keep]
  *
  * Writes a table to stdout and bench/results/latest.{json,md} (quick runs: quick.{json,md}).
  * See bench/README.md for what each figure means.
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchTemp, generateCached, prng, type Generated } from './generate.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './load.js';
+import { startPostgres, transfer, type BenchPostgres, type Transfer } from './postgres.js';
 import { formatHot, hotFunctions } from './profile.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     'read-connections': { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: '1,2,3,4,5' },
+    store: { type: 'string', default: 'both' },
     slices: { type: 'string' },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -50,6 +52,8 @@ if (args.help) {
   --slices N           read figure: measure servers in N interleaved slices each (default 5; --quick: 1)
   --quick              smoke check: short measurements, results to bench/results/quick.*
   --only 1,2,3,4,5     figures to measure (4 needs the 100k server, as 2 and 3 do)
+  --store S            lowdb, postgres or both (default): which stores figures 1-4 measure;
+                       PostgreSQL is DATABASE_URL when set, else a throwaway embedded server
   --profile            run the server children with --cpu-prof and print their hottest functions
   --keep               keep the run's data folder
   --no-build           do not rebuild dist/ even if server sources are newer
@@ -64,6 +68,9 @@ const CONNECTIONS = Number(args.connections);
 const SLICES = Number(args.slices ?? (quick ? 1 : 5));
 const READ_CONNECTIONS = Number(args['read-connections']);
 const ONLY = new Set(args.only.split(',').map((s) => s.trim()));
+if (!['lowdb', 'postgres', 'both'].includes(args.store)) throw new Error('--store must be lowdb, postgres or both');
+const LOWDB = args.store !== 'postgres';
+const PG = args.store !== 'lowdb';
 const OUT = resolve(args.out ?? join(ROOT, 'bench/results'));
 const BASENAME = quick ? 'quick' : 'latest';
 for (const [name, value, max] of [
@@ -83,6 +90,8 @@ const TARGETS = {
   readP99UnderWritesMs: 50,
   startupMs: 3000,
   rssMB: 400,
+  /** PostgreSQL: two instances on one database. */
+  pgAwards100k: 1000,
 };
 const READ_NAMES = 3;
 /** Distinct `?names=` triples each connection cycles through. */
@@ -94,6 +103,7 @@ const NEW_USER_SHARE = 0.05;
 
 const children = new Set<ChildProcess>();
 let runDir: string | null = null;
+let postgres: BenchPostgres | null = null;
 
 function track<T extends ChildProcess>(child: T): T {
   children.add(child);
@@ -102,6 +112,7 @@ function track<T extends ChildProcess>(child: T): T {
 }
 
 function cleanup(): void {
+  postgres?.stopNow();
   for (const child of children) {
     try {
       child.kill('SIGKILL');
@@ -156,14 +167,20 @@ interface ServerHandle {
   output: string[];
 }
 
+// DATABASE_URL is for the bench's PostgreSQL; in a server's environment it would turn a lowdb server into one on it.
+const { DATABASE_URL: _databaseUrl, ...serverEnv } = process.env;
+
 function readMemory(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
 }
 
+/** What a server serves: lowdb files, or a PostgreSQL database. */
+type StoreTarget = { file: string } | { database: string };
+
 /** Starts `user-badges serve` and times it from spawn to the first 200 on /health. */
-async function startServer(file: string, profileDir: string | null): Promise<ServerHandle> {
+async function startServer(target: StoreTarget, profileDir: string | null): Promise<ServerHandle> {
   const started = performance.now();
   const child = track(
     spawn(
@@ -176,11 +193,10 @@ async function startServer(file: string, profileDir: string | null): Promise<Ser
         '0',
         '--host',
         '127.0.0.1',
-        '--data',
-        file,
+        ...('file' in target ? ['--data', target.file] : ['--database', target.database]),
         '--no-seed',
       ],
-      { cwd: ROOT, env: { ...process.env, TEST_SERVICE: 'off', NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: { ...serverEnv, TEST_SERVICE: 'off', NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
   const output: string[] = [];
@@ -403,7 +419,8 @@ const snapshot = (serverPid: number, loaderPid: number, extraPids: number[] = []
   server: cpuTime(serverPid),
   loader: cpuTime(loaderPid),
   machine: machineBusy(),
-  extra: extraPids.reduce((sum, pid) => {
+  // The database's CPU is part of the work measured, not noise from the rest of the machine.
+  extra: [...extraPids, ...(postgres?.pids() ?? [])].reduce((sum, pid) => {
     const t = cpuTime(pid);
     return sum + (t ? t.user + t.system : 0);
   }, 0),
@@ -759,68 +776,112 @@ async function main(): Promise<void> {
   const raw: Record<string, unknown> = {};
   const loader = new Loader();
   const notes: string[] = [];
+  /** PostgreSQL's rows, shown after the lowdb figures they mirror. */
+  const pgFigures: Figure[] = [];
+  const transfers: Transfer[] = [];
+
+  if (PG && ['1', '2', '3', '4'].some((f) => ONLY.has(f))) {
+    postgres = await startPostgres(join(runDir, 'pg'), log);
+    raw.postgres = { where: postgres.where, version: postgres.version, settings: postgres.settings, fsync: 'on' };
+  }
+  /** A lowdb data set into a fresh database through `user-badges export` and `import`, timed. */
+  const moveToPostgres = async (data: Generated, name: string, users: number): Promise<string> => {
+    const database = await postgres!.createDatabase(name);
+    log(`moving ${fmt(users)} users to PostgreSQL: user-badges export, then import --database`);
+    const moved = await transfer(ROOT, data.file, database, join(runDir!, `${name}.jsonl`), users);
+    log(`  export ${fmt(moved.exportMs)} ms, import ${fmt(moved.importMs)} ms (${fmt(moved.fileMB, 1)} MB of JSON Lines)`);
+    transfers.push(moved);
+    return database;
+  };
 
   // --- 10,000 users: reads (1), revalidation, writes (2a) ---------------------------------
-  if (ONLY.has('1') || ONLY.has('2')) {
+  if (ONLY.has('1') || (LOWDB && ONLY.has('2'))) {
     const data = await generateCached({ file: join(runDir, '10k/db.json'), users: 10_000 });
     log(`10k data: ${data.cached ? 'copied from cache' : 'generated'} in ${data.seconds.toFixed(1)} s`);
-    const server = await startServer(data.file, profileDir);
-    log(`10k server ready in ${server.startupMs.toFixed(0)} ms at ${server.url}`);
-    raw.server10k = { startupMs: server.startupMs };
+    // Moved before the lowdb server starts: the export opens the same files, which a server owns.
+    const pgServer = PG && ONLY.has('1') ? await startServer({ database: await moveToPostgres(data, 'bench_10k', 10_000) }, profileDir) : null;
+    if (pgServer) log(`10k PostgreSQL-backed server ready in ${pgServer.startupMs.toFixed(0)} ms at ${pgServer.url}`);
+    const server = LOWDB ? await startServer({ file: data.file }, profileDir) : null;
+    if (server) log(`10k server ready in ${server.startupMs.toFixed(0)} ms at ${server.url}`);
+    if (server) raw.server10k = { startupMs: server.startupMs };
 
     if (ONLY.has('1')) {
       const paths = readPaths(data, 1);
-      const { sizes, etags, notModified } = await probe(server.url, paths);
+      const { sizes, etags, notModified } = await probe((server ?? pgServer)!.url, paths);
       const size = Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length);
       log(`read responses: ${Math.min(...sizes)}-${Math.max(...sizes)} bytes, mean ${size}; ${notModified}/${paths.length} answered 304 to If-None-Match`);
+      // The stores promise the same answers byte for byte; a figure over different answers would compare nothing.
+      const pgSizes = server && pgServer ? (await probe(pgServer.url, paths)).sizes : sizes;
+      if (pgSizes.some((n, i) => n !== sizes[i])) throw new Error('the PostgreSQL-backed server answers reads with other sizes than the lowdb one');
 
       const bareRef = await startReference(size, false);
       const koaRef = await startReference(size, true);
       const measured = await compare(loader, [
         { key: 'bare', spec: readSpec(bareRef.url, paths, `reference node:http (${size} B)`), pid: bareRef.pid },
         { key: 'koa', spec: readSpec(koaRef.url, paths, `reference Koa + @koa/router (${size} B)`), pid: koaRef.pid },
-        { key: 'reads', spec: readSpec(server.url, paths, 'reads, 10k users, 3 names'), pid: server.pid },
-        {
-          key: 'revalidations',
-          spec: readSpec(server.url, paths, 'revalidations (If-None-Match), 10k users', CONNECTIONS, (i) => ({ 'if-none-match': etags[i]! })),
-          pid: server.pid,
-        },
+        ...(server
+          ? [
+              { key: 'reads', spec: readSpec(server.url, paths, 'reads, 10k users, 3 names'), pid: server.pid },
+              {
+                key: 'revalidations',
+                spec: readSpec(server.url, paths, 'revalidations (If-None-Match), 10k users', CONNECTIONS, (i) => ({ 'if-none-match': etags[i]! })),
+                pid: server.pid,
+              },
+            ]
+          : []),
+        ...(pgServer ? [{ key: 'pgReads', spec: readSpec(pgServer.url, paths, 'reads, PostgreSQL, 10k users, 3 names'), pid: pgServer.pid }] : []),
       ]);
       await bareRef.stop();
       await koaRef.stop();
       const references = { bare: measured.bare!, koa: measured.koa! };
-      const reads = measured.reads!;
-      const revalidations = measured.revalidations!;
       const bare = references.bare!;
-      const ratio = reads.okRate / bare.okRate;
-      const share304 = (revalidations.statusCodes['304'] ?? 0) / Math.max(1, revalidations.completed);
-      figures.push(
-        {
-          id: '1',
-          figure: `Reads: GET users.json?names= (3 names), 10k users, ${CONNECTIONS} clients`,
-          measured: `${fmt(reads.okRate)} req/s = ${fmt(ratio, 2)} x bare node:http (${fmt(bare.okRate)} req/s, same ${size} B body); p50 ${reads.latency.p50} ms, p99 ${reads.latency.p99} ms; non-2xx ${reads.non2xx}`,
+      if (pgServer) {
+        const pgReads = measured.pgReads!;
+        const pgRatio = pgReads.okRate / bare.okRate;
+        pgFigures.push({
+          id: 'P1',
+          figure: `PostgreSQL reads: as 1, one instance on the database, 10k users, ${CONNECTIONS} clients`,
+          measured: `${fmt(pgReads.okRate)} req/s = ${fmt(pgRatio, 2)} x bare node:http (${fmt(bare.okRate)} req/s, same slices); p50 ${pgReads.latency.p50} ms, p99 ${pgReads.latency.p99} ms; server CPU ${usPer(pgReads)}/response; non-2xx ${pgReads.non2xx}`,
           target: `>= ${TARGETS.readRatio} x node:http`,
-          pass: ratio >= TARGETS.readRatio && reads.non2xx === 0 && reads.errors === 0,
-        },
-        {
-          id: '1 ref',
-          figure: 'Reference: Koa + @koa/router, fixed body of the same size',
-          measured: `${fmt(references.koa!.okRate)} req/s = ${fmt(references.koa!.okRate / bare.okRate, 2)} x node:http; real server = ${fmt(reads.okRate / references.koa!.okRate, 2)} x this. Server CPU per response: node:http ${usPer(bare)}, Koa ${usPer(references.koa!)}, real ${usPer(reads)}`,
-          target: 'context',
-          pass: null,
-        },
-        {
-          id: '1 304',
-          figure: 'Repeat views: same reads with If-None-Match',
-          measured: `${fmt(share304 * 100, 1)}% answered 304, ${fmt(revalidations.rate)} req/s (${fmt(revalidations.rate / bare.okRate, 2)} x node:http); p99 ${revalidations.latency.p99} ms`,
-          target: 'validator on every answer; 304 when it matches',
-          pass: share304 === 1 && notModified === paths.length && revalidations.errors === 0,
-        },
-      );
-      raw.reads = { responseBytes: { min: Math.min(...sizes), max: Math.max(...sizes), mean: size }, references, reads, revalidations, ratio };
+          pass: pgRatio >= TARGETS.readRatio && pgReads.non2xx === 0 && pgReads.errors === 0,
+        });
+        raw.pgReads = { reads: pgReads, ratio: pgRatio, server: { startupMs: pgServer.startupMs, memory: pgServer.memory() } };
+        if (!server) raw.reads = { responseBytes: { min: Math.min(...sizes), max: Math.max(...sizes), mean: size }, references };
+      }
+      if (server) {
+        const reads = measured.reads!;
+        const revalidations = measured.revalidations!;
+        const ratio = reads.okRate / bare.okRate;
+        const share304 = (revalidations.statusCodes['304'] ?? 0) / Math.max(1, revalidations.completed);
+        figures.push(
+          {
+            id: '1',
+            figure: `Reads: GET users.json?names= (3 names), 10k users, ${CONNECTIONS} clients`,
+            measured: `${fmt(reads.okRate)} req/s = ${fmt(ratio, 2)} x bare node:http (${fmt(bare.okRate)} req/s, same ${size} B body); p50 ${reads.latency.p50} ms, p99 ${reads.latency.p99} ms; non-2xx ${reads.non2xx}`,
+            target: `>= ${TARGETS.readRatio} x node:http`,
+            pass: ratio >= TARGETS.readRatio && reads.non2xx === 0 && reads.errors === 0,
+          },
+          {
+            id: '1 ref',
+            figure: 'Reference: Koa + @koa/router, fixed body of the same size',
+            measured: `${fmt(references.koa!.okRate)} req/s = ${fmt(references.koa!.okRate / bare.okRate, 2)} x node:http; real server = ${fmt(reads.okRate / references.koa!.okRate, 2)} x this. Server CPU per response: node:http ${usPer(bare)}, Koa ${usPer(references.koa!)}, real ${usPer(reads)}`,
+            target: 'context',
+            pass: null,
+          },
+          {
+            id: '1 304',
+            figure: 'Repeat views: same reads with If-None-Match',
+            measured: `${fmt(share304 * 100, 1)}% answered 304, ${fmt(revalidations.rate)} req/s (${fmt(revalidations.rate / bare.okRate, 2)} x node:http); p99 ${revalidations.latency.p99} ms`,
+            target: 'validator on every answer; 304 when it matches',
+            pass: share304 === 1 && notModified === paths.length && revalidations.errors === 0,
+          },
+        );
+        raw.reads = { responseBytes: { min: Math.min(...sizes), max: Math.max(...sizes), mean: size }, references, reads, revalidations, ratio };
+      }
     }
+    if (pgServer) await pgServer.stop();
 
-    if (ONLY.has('2')) {
+    if (server && ONLY.has('2')) {
       const { result: writes, warmup } = await measure(loader, writeSpec(server.url, data, 2, 'awards, 10k users'), {
         serverPid: server.pid,
         warmup: { writes: writeSpec(server.url, data, 1, '').writes! },
@@ -828,17 +889,19 @@ async function main(): Promise<void> {
       figures.push(writeFigure('2a', '10k', writes, TARGETS.awards10k));
       raw.writes10k = { writes, warmup };
     }
-    raw.memory10k = server.memory();
-    const stopped = await server.stop();
-    raw.server10k = { ...(raw.server10k as object), shutdownMs: stopped.ms, exitCode: stopped.code };
-    log(`10k server stopped (exit ${stopped.code}) in ${stopped.ms.toFixed(0)} ms`);
+    if (server) {
+      raw.memory10k = server.memory();
+      const stopped = await server.stop();
+      raw.server10k = { ...(raw.server10k as object), shutdownMs: stopped.ms, exitCode: stopped.code };
+      log(`10k server stopped (exit ${stopped.code}) in ${stopped.ms.toFixed(0)} ms`);
+    }
   }
 
   // --- 100,000 users: startup and memory (4), writes (2b), reads under writes (3) -----------
-  if (ONLY.has('2') || ONLY.has('3') || ONLY.has('4')) {
+  if (LOWDB && (ONLY.has('2') || ONLY.has('3') || ONLY.has('4'))) {
     const data = await generateCached({ file: join(runDir, '100k/db.json'), users: 100_000 });
     log(`100k data: ${data.cached ? 'copied from cache' : 'generated'} in ${data.seconds.toFixed(1)} s`);
-    let server = await startServer(data.file, profileDir);
+    let server = await startServer({ file: data.file }, profileDir);
     const idle = server.memory();
     log(`100k server ready in ${server.startupMs.toFixed(0)} ms at ${server.url}; RSS ${idle.rssMB.toFixed(0)} MB`);
     const rssSamples: number[] = [];
@@ -916,7 +979,7 @@ async function main(): Promise<void> {
       const acked = writeRuns.reduce((sum, r) => sum + r.ok, 0);
       const sent = writeRuns.reduce((sum, r) => sum + r.sent, 0);
       await server.stop('SIGKILL');
-      server = await startServer(data.file, null);
+      server = await startServer({ file: data.file }, null);
       const after = await totalAwards(server.url, data.service);
       const gained = after - before;
       const durable = gained >= acked && gained <= sent;
@@ -934,6 +997,25 @@ async function main(): Promise<void> {
     const stopped = await server.stop();
     raw.server100k = { ...(raw.server100k as object), shutdownMs: stopped.ms, exitCode: stopped.code };
     log(`100k server stopped (exit ${stopped.code}) in ${stopped.ms.toFixed(0)} ms`);
+  }
+
+  if (PG && (ONLY.has('2') || ONLY.has('3') || ONLY.has('4'))) await postgres100k(loader, pgFigures, raw, notes, moveToPostgres, profileDir);
+  if (PG && transfers.length > 0) {
+    const describeMove = (t: Transfer) =>
+      `${fmt(t.users)} users: export ${fmt(t.exportMs / 1000, 1)} s, import ${fmt(t.importMs / 1000, 1)} s (${fmt(t.users / (t.importMs / 1000))} users/s; ${fmt(t.fileMB, 1)} MB)`;
+    pgFigures.unshift({
+      id: 'P0',
+      figure: 'Moving to PostgreSQL: user-badges export (lowdb), then import --database, each spawn to exit',
+      measured: transfers.map(describeMove).join('; '),
+      target: 'reported',
+      pass: null,
+    });
+    raw.transfers = transfers;
+  }
+  figures.push(...pgFigures);
+  if (postgres) {
+    await postgres.stop();
+    postgres = null;
   }
   loader.close();
 
@@ -991,6 +1073,168 @@ async function main(): Promise<void> {
     `${header}\n\nMachine: ${machineLine(info)}\n\n${settingsLine}\n\n${markdownTable(figures)}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`,
   );
   log(`results: ${relative(ROOT, join(OUT, BASENAME))}.json and .md`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL at 100,000 users: two instances on one database
+
+/** CPU ms used so far by some processes together. */
+const cpuOf = (pids: number[]) =>
+  pids.reduce((sum, pid) => {
+    const t = cpuTime(pid);
+    return sum + (t ? t.user + t.system : 0);
+  }, 0);
+
+interface Together {
+  runs: LoadResult[];
+  /** Cores' worth of CPU during the runs: both servers, the database, the load generators, everything else. */
+  cores: { servers: number; database: number; loaders: number; other: number | null };
+}
+
+/** Runs loads at once (each its own generator), with what each part of the machine used meanwhile. */
+async function together(title: string, parts: { loader: Loader; spec: LoadSpec }[], serverPids: number[]): Promise<Together> {
+  const loaderPids = parts.map((p) => p.loader.pid);
+  const dbPids = () => postgres?.pids() ?? [];
+  const before = { servers: cpuOf(serverPids), database: cpuOf(dbPids()), loaders: cpuOf(loaderPids), machine: machineBusy() };
+  const started = performance.now();
+  const runs = await Promise.all(parts.map((p) => p.loader.run(p.spec)));
+  const ms = performance.now() - started;
+  const servers = (cpuOf(serverPids) - before.servers) / ms;
+  const database = (cpuOf(dbPids()) - before.database) / ms;
+  const loaders = (cpuOf(loaderPids) - before.loaders) / ms;
+  const after = machineBusy();
+  const other = before.machine !== null && after !== null ? Math.max(0, (after - before.machine) / ms - servers - database - loaders) : null;
+  if (other !== null) noise.push({ title, otherCores: other });
+  return { runs, cores: { servers, database, loaders, other } };
+}
+
+const sumOk = (runs: LoadResult[]) => runs.reduce((sum, r) => sum + r.ok, 0);
+const coresLine = (c: Together['cores']) =>
+  `CPU: instances ${fmt(c.servers, 2)}, PostgreSQL ${fmt(c.database, 2)}, load generators ${fmt(c.loaders, 2)}, other ${c.other === null ? '?' : fmt(c.other, 2)} cores`;
+
+async function postgres100k(
+  loader: Loader,
+  pgFigures: Figure[],
+  raw: Record<string, unknown>,
+  notes: string[],
+  moveToPostgres: (data: Generated, name: string, users: number) => Promise<string>,
+  profileDir: string | null,
+): Promise<void> {
+  const data = await generateCached({ file: join(runDir!, 'pg100k/db.json'), users: 100_000 });
+  const database = await moveToPostgres(data, 'bench_100k', 100_000);
+  let a = await startServer({ database }, profileDir);
+  const idle = a.memory();
+  log(`100k PostgreSQL-backed instance A ready in ${a.startupMs.toFixed(0)} ms at ${a.url}; RSS ${idle.rssMB.toFixed(0)} MB`);
+  const b = await startServer({ database }, profileDir);
+  log(`100k PostgreSQL-backed instance B ready in ${b.startupMs.toFixed(0)} ms at ${b.url}`);
+  const second = new Loader();
+  await second.whenReady();
+  const before = await totalAwards(a.url, data.service);
+  const writeRuns: LoadResult[] = [];
+  // The award clients are split between the instances, as a load balancer would.
+  const half = Math.max(1, Math.round(CONNECTIONS / 2));
+  const awardsOnBoth = (seed: number, title: string, duration: number) => [
+    { loader, spec: { ...writeSpec(a.url, data, seed, `${title} (A)`, half), duration } },
+    { loader: second, spec: { ...writeSpec(b.url, data, seed + 1000, `${title} (B)`, CONNECTIONS - half), duration } },
+  ];
+
+  if (ONLY.has('2')) {
+    if (WARMUP > 0) writeRuns.push(...(await Promise.all(awardsOnBoth(31, 'awards, PostgreSQL (warm-up)', WARMUP).map((p) => p.loader.run(p.spec)))));
+    log(`measuring awards on two PostgreSQL-backed instances (${half} + ${CONNECTIONS - half} clients), 100k users, for ${DURATION} s`);
+    const measured = await together('awards, PostgreSQL, 2 instances, 100k users', awardsOnBoth(32, 'awards, PostgreSQL, 100k users', DURATION), [a.pid, b.pid]);
+    writeRuns.push(...measured.runs);
+    const [onA, onB] = measured.runs as [LoadResult, LoadResult];
+    const rate = (onA.ok + onB.ok) / Math.max(onA.seconds, onB.seconds);
+    for (const r of measured.runs) log(`  ${r.title}: ${describe(r)}`);
+    log(`  ${fmt(rate)} awards/s together; ${coresLine(measured.cores)}`);
+    pgFigures.push({
+      id: 'P2',
+      figure: `PostgreSQL writes: PUT users/:name.json (durable), two instances on one database, 100k users, ${half} + ${CONNECTIONS - half} clients`,
+      measured:
+        `${fmt(rate)} awards/s (A ${fmt(onA.okRate)}, B ${fmt(onB.okRate)}); p50 ${onA.latency.p50}/${onB.latency.p50} ms, p99 ${onA.latency.p99}/${onB.latency.p99} ms; ` +
+        `non-2xx ${onA.non2xx + onB.non2xx}, errors ${onA.errors + onB.errors}; ${coresLine(measured.cores)}`,
+      target: `>= ${fmt(TARGETS.pgAwards100k)} awards/s`,
+      pass: rate >= TARGETS.pgAwards100k,
+    });
+    raw.pgWrites100k = { rate, onA, onB, cores: measured.cores };
+  }
+
+  if (ONLY.has('3')) {
+    const paths = readPaths(data, 3);
+    const readLoader = new Loader();
+    await readLoader.whenReady();
+    if (WARMUP > 0) await readLoader.run({ ...readSpec(b.url, paths, 'reads, PostgreSQL, 100k users (warm-up)', READ_CONNECTIONS), duration: WARMUP });
+    const alone = await readLoader.run({ ...readSpec(b.url, paths, 'reads alone, PostgreSQL, 100k users', READ_CONNECTIONS), duration: Math.min(DURATION, 5) });
+    log(`  reads alone on B, ${READ_CONNECTIONS} clients: ${describe(alone)}`);
+    log(`measuring reads (${READ_CONNECTIONS} clients) on B during awards (${CONNECTIONS} clients) on A and B, PostgreSQL, 100k users, for ${DURATION} s`);
+    // The writes start first and end last, so every read is measured under write load.
+    const writing = Promise.all(awardsOnBoth(33, 'awards during reads, PostgreSQL', DURATION + 2).map((p) => p.loader.run(p.spec)));
+    await sleep(1000);
+    const measured = await together(
+      'reads during awards, PostgreSQL, 100k users',
+      [{ loader: readLoader, spec: { ...readSpec(b.url, paths, 'reads during awards, PostgreSQL, 100k users', READ_CONNECTIONS), duration: DURATION } }],
+      [a.pid, b.pid],
+    );
+    const writes = await writing;
+    readLoader.close();
+    writeRuns.push(...writes);
+    const reads = measured.runs[0]!;
+    const awardRate = writes.reduce((sum, w) => sum + w.okRate, 0);
+    log(`  reads:  ${describe(reads)}`);
+    for (const w of writes) log(`  ${w.title}: ${describe(w)}`);
+    pgFigures.push({
+      id: 'P3',
+      figure: `PostgreSQL reads under write load: ${READ_CONNECTIONS} read clients on B during ${CONNECTIONS} award clients on A and B, 100k users`,
+      measured:
+        `read p99 ${reads.latency.p99} ms (p50 ${reads.latency.p50}, p97.5 ${reads.latency.p97_5}, max ${reads.latency.max}); ${fmt(reads.okRate)} reads/s with ${fmt(awardRate)} awards/s; ` +
+        `alone: ${fmt(alone.okRate)} reads/s, p99 ${alone.latency.p99} ms; ${coresLine(measured.cores)}`,
+      target: `p99 <= ${TARGETS.readP99UnderWritesMs} ms`,
+      pass: reads.latency.p99 <= TARGETS.readP99UnderWritesMs && reads.non2xx === 0 && reads.errors === 0,
+    });
+    raw.pgReadsUnderWrites = { reads, writes, readsAlone: alone, cores: measured.cores };
+  }
+  second.close();
+
+  const loaded = a.memory();
+  pgFigures.push(
+    {
+      id: 'P4a',
+      figure: 'PostgreSQL startup, 100k users: spawn to first 200 on /health (instance A, schema already migrated)',
+      measured: `${fmt(a.startupMs)} ms (B: ${fmt(b.startupMs)} ms)`,
+      target: `<= ${fmt(TARGETS.startupMs)} ms`,
+      pass: a.startupMs <= TARGETS.startupMs,
+    },
+    {
+      id: 'P4b',
+      figure: 'PostgreSQL resident memory, 100k users: instance A (the database server not counted)',
+      measured: `peak ${fmt(loaded.hwmMB)} MB; after start ${fmt(idle.rssMB)} MB, after the loads ${fmt(loaded.rssMB)} MB; B peak ${fmt(b.memory().hwmMB)} MB`,
+      target: `<= ${TARGETS.rssMB} MB`,
+      pass: loaded.hwmMB <= TARGETS.rssMB,
+    },
+  );
+  raw.pgServer100k = { startupMs: { a: a.startupMs, b: b.startupMs }, memoryIdle: idle, memoryLoaded: loaded, memoryB: b.memory() };
+
+  // Durability: kill both instances without warning; every acknowledged award must be in the database.
+  if (writeRuns.length > 0 && !args.profile) {
+    const acked = sumOk(writeRuns);
+    const sent = writeRuns.reduce((sum, r) => sum + r.sent, 0);
+    await Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]);
+    a = await startServer({ database }, null);
+    const after = await totalAwards(a.url, data.service);
+    const gained = after - before;
+    pgFigures.push({
+      id: 'P dur',
+      figure: 'PostgreSQL durability: SIGKILL both instances after the write loads, start one, count awards',
+      measured: `${fmt(gained)} awards kept of ${fmt(acked)} acknowledged (${fmt(sent)} sent); restart ${fmt(a.startupMs)} ms`,
+      target: 'every acknowledged award kept',
+      pass: gained >= acked && gained <= sent,
+    });
+    raw.pgDurability = { before, after, acked, sent, restartMs: a.startupMs };
+  } else if (args.profile) {
+    notes.push('PostgreSQL durability check skipped with --profile (a killed process writes no profile).');
+  }
+  await Promise.all([a.stop(), b.stop()]);
+  log('100k PostgreSQL-backed instances stopped');
 }
 
 /** Rows for figure 5 from what the widget benchmark reports (bench/widget.mjs --json). */
