@@ -164,8 +164,11 @@ async function freezableProxy(url: string) {
       }
     },
     async close() {
+      // Stop accepting first: a store reconnecting in between would hold a connection open that
+      // server.close() then waits for, until that store closes, which waits for this.
+      const closed = new Promise((resolve) => server.close(resolve));
       for (const pair of pairs) for (const socket of pair) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
+      await closed;
     },
   };
 }
