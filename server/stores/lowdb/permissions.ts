@@ -27,10 +27,15 @@ async function tighten(path: string, recurse: boolean): Promise<void> {
   if ((stats.mode & 0o777) !== mode) {
     await chmod(path, mode).catch((error: NodeJS.ErrnoException) => {
       // Data someone else owns, or a read-only copy: nothing this process could change anyway.
-      if (error.code !== 'EPERM' && error.code !== 'EROFS') throw error;
+      // ENOENT: gone since it was listed (a starter's private lock socket, a checkpoint's temp file).
+      if (!['EPERM', 'EROFS', 'ENOENT'].includes(error.code ?? '')) throw error;
     });
   }
   if (recurse && stats.isDirectory()) {
-    for (const name of await readdir(path)) await tighten(join(path, name), true);
+    const names = await readdir(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    for (const name of names) await tighten(join(path, name), true);
   }
 }
