@@ -49,7 +49,7 @@ export async function importStore(domain: Domain, input: Readable, options: Impo
       service = record.service.name;
       counts.services++;
     } else {
-      const { service: owner, record: value } = 'badge' in record ? record.badge : record.user;
+      const owner = 'badge' in record ? record.badge.service : record.user.service;
       if (owner !== service) throw new Error(`line ${number}: a record of "${owner}" outside that service's section`);
       if ('badge' in record) {
         if (users.length > 0) throw new Error(`line ${number}: a badge after the users of "${owner}"`);
