@@ -56,6 +56,11 @@ export interface Queries {
   /** The named users that exist, in the order asked. */
   getUsers(service: string, names: readonly string[]): Promise<UserRecord[]>;
   listUsers(service: string, options: ListUsersOptions): Promise<{ users: UserRecord[]; total: number }>;
+  /**
+   * Up to `limit` users in name order, after the user named `after` (from the first when null): a
+   * walk through every user that costs the same on every page, unlike an offset.
+   */
+  usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]>;
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */

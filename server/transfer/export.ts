@@ -32,12 +32,16 @@ export async function exportStore(store: Queries, out: Writable, options: Export
       await write({ badge: { service: service.name, record } });
       counts.badges++;
     }
-    for (let offset = 0; ; offset += PAGE) {
-      const { users, total } = await store.listUsers(service.name, { sort: 'name', offset, limit: PAGE });
+    const { total } = await store.listUsers(service.name, { offset: 0, limit: 0 });
+    let done = 0;
+    for (let after: string | null = null; ; ) {
+      const users = await store.usersAfter(service.name, after, PAGE);
       for (const record of users) await write({ user: { service: service.name, record } });
       counts.users += users.length;
-      options.progress?.(service.name, Math.min(offset + users.length, total), total);
+      done += users.length;
+      options.progress?.(service.name, done, Math.max(done, total));
       if (users.length < PAGE) break;
+      after = users.at(-1)!.name;
     }
   }
   return counts;

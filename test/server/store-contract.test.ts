@@ -282,6 +282,23 @@ for (const kind of storeKinds) {
         assert.deepEqual((await store.listUsers('shop', { offset: 0, limit: 100 })).users.map((u) => u.name), sortUsers([...all], 'name').map((u) => u.name));
       });
 
+      test('usersAfter walks every user in name order, a page at a time, from any name', async () => {
+        const names = ['bob', 'ann', 'Zoë', '😀', '！', 'ann2', 'c'];
+        for (const name of names) await domain.award('shop', name, ['gold']);
+        const expected = sortUsers((await store.getUsers('shop', names)).slice(), 'name').map((u) => u.name);
+        const walked: string[] = [];
+        for (let after: string | null = null; ; ) {
+          const page = await store.usersAfter('shop', after, 3);
+          walked.push(...page.map((u) => u.name));
+          if (page.length < 3) break;
+          after = page.at(-1)!.name;
+        }
+        assert.deepEqual(walked, expected);
+        assert.deepEqual((await store.usersAfter('shop', 'ann1', 2)).map((u) => u.name), expected.slice(expected.indexOf('ann2'), expected.indexOf('ann2') + 2), 'after a name nobody has');
+        assert.deepEqual(await store.usersAfter('shop', expected.at(-1)!, 5), []);
+        await assert.rejects(store.usersAfter('nowhere', null, 5), refused('not_found', 'service_not_found'));
+      });
+
       test('names with characters beyond U+FFFF sort by code point', async () => {
         // In UTF-16 code units "😀" (U+1F600) would come before "！" (U+FF01).
         for (const name of ['！', '😀', 'a', '\u{10000}', '\uffff']) await domain.award('shop', name, ['gold']);

@@ -169,6 +169,9 @@ export class LowdbStore implements Store {
   async listUsers(service: string, { sort = 'name', offset, limit }: ListUsersOptions) {
     return this.state.pageOfUsers(this.serviceState(service), sort, offset, limit);
   }
+  async usersAfter(service: string, after: string | null, limit: number) {
+    return this.state.usersAfter(this.serviceState(service), after, limit);
+  }
 
   // Writes.
 

@@ -48,6 +48,13 @@ export class SortedIndex {
     return this.names.slice(offset, offset + limit);
   }
 
+  /** Up to `limit` names after the entry (key, name), which need not exist. */
+  after(key: Key, name: string, limit: number): string[] {
+    let at = this.position(key, name);
+    if (this.names[at] === name) at++;
+    return this.names.slice(at, at + limit);
+  }
+
   private compare(aKey: Key, aName: string, bKey: Key, bName: string): number {
     return compareOrder(aKey, aName, bKey, bName, this.descending);
   }

@@ -75,9 +75,21 @@ export class State implements Reads {
 
   /** One page of the service's users in `sort` order, and how many users there are. */
   pageOfUsers(service: ServiceState, sort: SortKey, offset: number, limit: number): { users: UserRecord[]; total: number } {
+    const index = this.sortedBy(service, sort);
+    return { users: index.slice(offset, limit).map((name) => service.users.get(name)!), total: index.size };
+  }
+
+  /** Up to `limit` users in name order after `after` (from the first when null). */
+  usersAfter(service: ServiceState, after: string | null, limit: number): UserRecord[] {
+    const index = this.sortedBy(service, 'name');
+    const names = after === null ? index.slice(0, limit) : index.after(after, after, limit);
+    return names.map((name) => service.users.get(name)!);
+  }
+
+  private sortedBy(service: ServiceState, sort: SortKey): SortedIndex {
     let index = service.sorted.get(sort);
     if (!index) service.sorted.set(sort, (index = new SortedIndex(sort, service.users.values())));
-    return { users: index.slice(offset, limit).map((name) => service.users.get(name)!), total: index.size };
+    return index;
   }
 
   // Reads for the rules: what is durable. Units see what is not yet durable through an Overlay.

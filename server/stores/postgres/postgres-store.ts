@@ -129,6 +129,16 @@ export class PostgresStore implements Store {
     return { users: rows.filter((row) => row.name !== null).map(userRecord), total: rows[0]?.user_count ?? 0 };
   }
 
+  async usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]> {
+    await this.requireService(service);
+    // The primary key (service, name) in C collation is the API's name order: an index range scan.
+    const rows = await this.rows<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND ($2::text IS NULL OR name > $2) ORDER BY name LIMIT $3`,
+      [service, after, limit],
+    );
+    return rows.map(userRecord);
+  }
+
   /** Takes no more units, waits for those accepted, and disconnects. */
   close(): Promise<void> {
     this.closing ??= (async () => {
