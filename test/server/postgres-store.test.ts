@@ -202,9 +202,14 @@ describe('PostgreSQL: failures and shutdown', () => {
       await gate;
       tx.put({ t: 'user', s: 'shop', v: { name: 'last', createdAt: new Date(T0).toISOString(), awards: [] } });
     });
-    await within(1000, async () => assert.equal((await sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`)).length, 1));
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
-    open();
+    try {
+      // A wait for the set-up, not a figure: generous on a loaded machine.
+      await within(10_000, async () => assert.equal((await sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`)).length, 1));
+      await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
+    } finally {
+      // Whatever failed above, the held unit must end: the store's close() waits for it.
+      open();
+    }
     const results = await Promise.allSettled([...rest, last]);
     for (const result of results) {
       assert.equal(result.status, 'rejected');
@@ -243,8 +248,12 @@ describe('PostgreSQL: failures and shutdown', () => {
     });
     const queued = new Domain(a).award('shop', 'queued', ['gold']);
     const closing = a.close();
-    await assert.rejects(new Domain(a).award('shop', 'ann', ['gold']), (e) => e instanceof DomainError && e.code === 'store_closed');
-    open();
+    try {
+      await assert.rejects(new Domain(a).award('shop', 'ann', ['gold']), (e) => e instanceof DomainError && e.code === 'store_closed');
+    } finally {
+      // The held unit must end whatever failed above: close() waits for it.
+      open();
+    }
     assert.equal(await slow, 'done');
     assert.equal((await queued).name, 'queued');
     await closing;
