@@ -136,12 +136,13 @@ export async function generate({ file, users, service = SERVICE }: GenerateOptio
   if (await exists(file)) throw new Error(`${file} exists; generate into a fresh path`);
   await mkdir(dirname(file), { recursive: true });
   // A fixed clock for the service and badge dates, and no checkpoint until close: one write of each file.
-  const store = await openStore({ file, clock: () => new Date(BASE), checkpointBytes: Number.MAX_SAFE_INTEGER });
+  const store = await openStore({ file, checkpointBytes: Number.MAX_SAFE_INTEGER });
+  const domain = new Domain(store, () => BASE);
   const key = serviceKey(users);
   const names = userNames(users);
   try {
-    await new Domain(store).createService(service, key);
-    await new Domain(store).putBadges(
+    await domain.createService(service, key);
+    await domain.putBadges(
       service,
       BADGES.map(({ name, description, link, type, image }) => ({ name, fields: { description, link, type, image } })),
     );
@@ -151,8 +152,8 @@ export async function generate({ file, users, service = SERVICE }: GenerateOptio
       const writes: Promise<unknown>[] = [];
       for (let i = start; i < Math.min(users, start + CHUNK); i++) {
         const { first, badges, repeat } = awardsOf(i);
-        writes.push(new Domain(store).award(service, names[i]!, badges, first));
-        if (repeat) writes.push(new Domain(store).award(service, names[i]!, repeat.badges, repeat.at));
+        writes.push(domain.award(service, names[i]!, badges, first));
+        if (repeat) writes.push(domain.award(service, names[i]!, repeat.badges, repeat.at));
       }
       await Promise.all(writes);
     }
