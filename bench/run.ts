@@ -140,6 +140,26 @@ deadline.unref();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The URL a child prints as "listening on http://...". Its stdout is read on afterwards (a full pipe
+ * would stall it; the server's is its request log) and handed to `keep`, nothing else kept.
+ */
+function listeningUrl(child: ChildProcess, keep: (chunk: Buffer) => void = () => {}): Promise<string> {
+  return new Promise((resolve) => {
+    let buffered: string | null = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      if (buffered === null) return;
+      buffered += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
+      if (match) {
+        buffered = null;
+        resolve(match[1]!);
+      }
+    });
+  });
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -201,26 +221,17 @@ async function startServer(target: StoreTarget, profileDir: string | null): Prom
   );
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const keep = (chunk: Buffer) => {
+    if (output.length < 200) output.push(...chunk.toString().split('\n').filter(Boolean));
+  };
+  child.stderr!.on('data', keep);
   const url = await withTimeout(
-    new Promise<string>((resolve, reject) => {
-      let buffered: string | null = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        // After the start, stdout is the request log: read on (a full pipe would stall the server), keep nothing.
-        if (buffered !== null) {
-          buffered += chunk.toString();
-          const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
-          if (match) {
-            buffered = null;
-            resolve(match[1]!);
-          }
-        }
-        if (output.length < 200) output.push(...chunk.toString().split('\n').filter(Boolean));
-      });
-      child.stderr!.on('data', (chunk: Buffer) => {
-        if (output.length < 200) output.push(...chunk.toString().split('\n').filter(Boolean));
-      });
-      exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`)));
-    }),
+    Promise.race([
+      listeningUrl(child, keep),
+      exited.then((code): never => {
+        throw new Error(`server exited with ${code} before listening:\n${output.join('\n')}`);
+      }),
+    ]),
     120_000,
     'server start',
   );
@@ -264,21 +275,12 @@ async function startReference(size: number, koa: boolean): Promise<{ url: string
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await withTimeout(
-    new Promise<string>((resolve, reject) => {
-      let buffered: string | null = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        // After the start, stdout is the request log: read on (a full pipe would stall the server), keep nothing.
-        if (buffered !== null) {
-          buffered += chunk.toString();
-          const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
-          if (match) {
-            buffered = null;
-            resolve(match[1]!);
-          }
-        }
-      });
-      exited.then(() => reject(new Error('reference server exited before listening')));
-    }),
+    Promise.race([
+      listeningUrl(child),
+      exited.then((): never => {
+        throw new Error('reference server exited before listening');
+      }),
+    ]),
     30_000,
     'reference server start',
   );
