@@ -42,7 +42,7 @@ export async function exportCommand(options: TransferOptions): Promise<number> {
       await finished(out);
     }
     progress.done();
-    console.error(`Exported ${counts.services} services, ${counts.badges} badges, ${counts.users} users`);
+    console.error(`Exported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
     return 0;
   } finally {
     await store.close();
@@ -57,7 +57,7 @@ export async function importCommand(file: string, options: TransferOptions): Pro
     const input = file === '-' ? process.stdin : createReadStream(file);
     const counts = await importStore(new Domain(store), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
     progress.done();
-    console.error(`Imported ${counts.services} services, ${counts.badges} badges, ${counts.users} users`);
+    console.error(`Imported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
     return 0;
   } finally {
     await store.close();

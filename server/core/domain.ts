@@ -1,24 +1,50 @@
-import type { BadgeInput, BadgeRecord, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
+import type { BadgeInput, BadgeRecord, Item, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
+import type { Reactor } from './events.js';
+import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
 import { award, revoke } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
-import { restoreBadges, restoreService, restoreUsers } from './rules/restore.js';
+import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
+
+const MAX_ROUNDS = 16;
 
 /**
  * Every write of the model, each one unit of work on whatever store runs it. The HTTP routes, the
  * CLI and the seed all write through here, so a rule holds on every path.
  */
 export class Domain {
+  private readonly reactors: Reactor[] = [];
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private run<T>(service: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Adds a reactor: from now on it sees the events of every unit, inside the unit (see events.ts). */
+  react(reactor: Reactor): this {
+    this.reactors.push(reactor);
+    return this;
+  }
+
+  /**
+   * Runs `work` as one unit of work, with the reactors' writes in it. Features' rules run through
+   * here too, so they get the same unit and the same reactions.
+   */
+  run<T>(service: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     // Units are serialised per service; case-folded, so that two services differing only in case
     // cannot be created at once.
-    return this.uow.run(service.toLowerCase(), new Date(this.clock()), work);
+    return this.uow.run(service.toLowerCase(), new Date(this.clock()), async (tx) => {
+      const result = await work(tx);
+      for (let round = 0; ; round++) {
+        const events = tx.takeEvents();
+        if (events.length === 0) break;
+        // Reactions that keep causing each other: refused, rather than a unit that never ends.
+        if (round === MAX_ROUNDS) throw invalid('reaction_loop', `Reactions to this write did not settle after ${MAX_ROUNDS} rounds; nothing was written`);
+        for (const reactor of this.reactors) await reactor(tx, events);
+      }
+      return result;
+    });
   }
 
   createService(name: string, key: string, settings?: ServiceSettings): Promise<ServiceRecord> {
@@ -56,5 +82,8 @@ export class Domain {
   }
   restoreUsers(service: string, users: readonly UserRecord[]): Promise<void> {
     return this.run(service, (tx) => restoreUsers(tx, service, users));
+  }
+  restoreItems(service: string, items: readonly Item[]): Promise<void> {
+    return this.run(service, (tx) => restoreItems(tx, service, items));
   }
 }

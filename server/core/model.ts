@@ -50,3 +50,20 @@ export interface BadgeInput {
   /** Custom fields to set; a field set to null is removed. */
   fields: BadgeFields;
 }
+
+/**
+ * A record of a kind a feature adds (events, rules, keys, deliveries...). Every store keeps items
+ * the same way, indexed by id, by owner and by time, so that a new feature is a rule over items and
+ * not a change to each store.
+ */
+export interface Item<V = unknown> {
+  /** What the item is: `event`, `rule`, ... (lowercase letters, digits and "-"). */
+  kind: string;
+  /** Unique among the service's items of its kind. */
+  id: string;
+  /** Whom the item is about (a user, an address), for the per-owner index; null for nobody. */
+  owner: string | null;
+  /** ISO-8601; items are listed in (at, id) order, and `dueItems` reads it as a due time. */
+  at: string;
+  v: V;
+}

@@ -1,6 +1,8 @@
 import { changeKey, type Change } from './changes.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from './model.js';
-import type { Reads, Tx } from './ports.js';
+import type { DomainEvent } from './events.js';
+import { checkItem, itemMatches, selectItems } from './items.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
+import type { ItemQuery, Reads, Tx } from './ports.js';
 
 /**
  * Reads over a base that see changes not yet written to it: a unit of work's own changes, or, in a
@@ -13,6 +15,8 @@ export class Overlay implements Tx {
   private readonly services = new Map<string, ServiceRecord | null>();
   private readonly badgeRecords = new Map<string, Map<string, BadgeRecord | null>>();
   private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
+  /** service -> kind -> id -> item */
+  private readonly itemRecords = new Map<string, Map<string, Map<string, Item | null>>>();
   /** Every change, in order; a key changed twice keeps its last position. */
   private readonly log = new Map<string, Change>();
   /**
@@ -20,6 +24,7 @@ export class Overlay implements Tx {
    * is gone with them, so reads of those stop at this overlay.
    */
   private readonly removed = new Set<string>();
+  private events: DomainEvent[] = [];
 
   constructor(
     private readonly base: Reads,
@@ -33,6 +38,16 @@ export class Overlay implements Tx {
 
   get size(): number {
     return this.log.size;
+  }
+
+  emit(event: DomainEvent): void {
+    this.events.push(event);
+  }
+
+  takeEvents(): DomainEvent[] {
+    const taken = this.events;
+    this.events = [];
+    return taken;
   }
 
   put(change: Change): void {
@@ -59,6 +74,13 @@ export class Overlay implements Tx {
       case 'user-':
         inner(this.userRecords, change.s).set(change.n, null);
         return;
+      case 'item':
+        checkItem(change.v);
+        inner(inner(this.itemRecords, change.s), change.v.kind).set(change.v.id, change.v);
+        return;
+      case 'item-':
+        inner(inner(this.itemRecords, change.s), change.k).set(change.id, null);
+        return;
     }
   }
 
@@ -83,6 +105,10 @@ export class Overlay implements Tx {
       case 'user':
       case 'user-':
         this.userRecords.get(change.s)?.delete(change.t === 'user' ? change.v.name : change.n);
+        return;
+      case 'item':
+      case 'item-':
+        this.itemRecords.get(change.s)?.get(change.t === 'item' ? change.v.kind : change.k)?.delete(change.t === 'item' ? change.v.id : change.id);
         return;
     }
   }
@@ -160,12 +186,29 @@ export class Overlay implements Tx {
     return latest;
   }
 
+  async item(service: string, kind: string, id: string): Promise<Item | undefined> {
+    const own = this.itemRecords.get(service)?.get(kind)?.get(id);
+    if (own !== undefined || this.removed.has(service)) return own ?? undefined;
+    return this.base.item(service, kind, id);
+  }
+
+  async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
+    const own = this.itemRecords.get(service)?.get(kind) ?? new Map<string, Item | null>();
+    const gone = this.removed.has(service);
+    if (!gone && own.size === 0) return this.base.items(service, kind, query);
+    // The base's answer may hold items changed here: ask for as many more as could be dropped.
+    const fromBase = gone ? [] : await this.base.items(service, kind, query.limit === undefined ? query : { ...query, limit: query.limit + own.size });
+    const mine = [...own.values()].filter((item): item is Item => item !== null && itemMatches(item, query));
+    return selectItems([...fromBase.filter((item) => !own.has(item.id)), ...mine], query);
+  }
+
   /** Badges and users of a removed service die with it, also those changed here before. */
   private dropContents(service: string): void {
     this.removed.add(service);
     for (const [key, change] of this.log) if (change.t !== 'service' && change.t !== 'service-' && change.s === service) this.log.delete(key);
     this.badgeRecords.delete(service);
     this.userRecords.delete(service);
+    this.itemRecords.delete(service);
   }
 
   /** A base count corrected by what this overlay added and removed. */

@@ -1,6 +1,7 @@
 import type { SortKey } from '../../types/api.js';
 import type { Change, Invalidation } from './changes.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from './model.js';
+import type { DomainEvent } from './events.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
 
 /**
  * What the rules read: a narrow port every store answers, inside a unit of work, where it sees the
@@ -19,13 +20,37 @@ export interface Reads {
   holders(service: string, badge: string, except?: ReadonlySet<string>): Promise<string[]>;
   /** The latest award of the badge among its holders, leaving out `except`; null if none. */
   latestAward(service: string, badge: string, except?: ReadonlySet<string>): Promise<string | null>;
+  item(service: string, kind: string, id: string): Promise<Item | undefined>;
+  /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
+  items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
 }
+
+/** Which items of a kind: all by default. */
+export interface ItemQuery {
+  /** Only the owner's. */
+  owner?: string;
+  /** `at` at or after this time. */
+  from?: string;
+  /** `at` before this time. */
+  to?: string;
+  order?: 'asc' | 'desc';
+  /** Only items after this one in the query's order: a cursor, which costs the same on every page. */
+  after?: { at: string; id: string };
+  limit?: number;
+}
+
+/** What a count of items can narrow by. */
+export type ItemCount = Pick<ItemQuery, 'owner' | 'from' | 'to'>;
 
 /** One unit of work: reads that see its own writes, and the changes it makes. */
 export interface Tx extends Reads {
   /** The unit's clock: every rule dates what it does with this one instant. */
   readonly now: Date;
   put(change: Change): void;
+  /** Tells the unit's reactors what happened (see events.ts). */
+  emit(event: DomainEvent): void;
+  /** The events emitted and not yet handed to reactors; taking them empties the list. */
+  takeEvents(): DomainEvent[];
 }
 
 /**
@@ -61,6 +86,17 @@ export interface Queries {
    * walk through every user that costs the same on every page, unlike an offset.
    */
   usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]>;
+  getItem(service: string, kind: string, id: string): Promise<Item | undefined>;
+  /** A page of the items `query` selects (see Reads.items), after skipping `offset` of them. */
+  listItems(service: string, kind: string, query: ItemQuery & { offset?: number }): Promise<Item[]>;
+  countItems(service: string, kind: string, query: ItemCount): Promise<number>;
+  /** The kinds of which the service has items. */
+  itemKinds(service: string): Promise<string[]>;
+  /**
+   * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
+   * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
+   */
+  dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]>;
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */

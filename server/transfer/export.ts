@@ -15,11 +15,11 @@ export interface ExportOptions {
 }
 
 /** Writes the store (or one service) to `out` as JSON Lines (see format.ts); resolves when written. */
-export async function exportStore(store: Queries, out: Writable, options: ExportOptions = {}): Promise<{ services: number; badges: number; users: number }> {
+export async function exportStore(store: Queries, out: Writable, options: ExportOptions = {}): Promise<{ services: number; badges: number; users: number; items: number }> {
   const write = async (value: object) => {
     if (!out.write(JSON.stringify(value) + '\n')) await once(out, 'drain');
   };
-  const counts = { services: 0, badges: 0, users: 0 };
+  const counts = { services: 0, badges: 0, users: 0, items: 0 };
   const services = options.service
     ? [await store.getService(options.service)].filter((s) => s !== undefined)
     : await store.listServices();
@@ -42,6 +42,15 @@ export async function exportStore(store: Queries, out: Writable, options: Export
       options.progress?.(service.name, done, Math.max(done, total));
       if (users.length < PAGE) break;
       after = users.at(-1)!.name;
+    }
+    for (const kind of await store.itemKinds(service.name)) {
+      for (let after: { at: string; id: string } | undefined; ; ) {
+        const items = await store.listItems(service.name, kind, { after, limit: PAGE });
+        for (const record of items) await write({ item: { service: service.name, record } });
+        counts.items += items.length;
+        if (items.length < PAGE) break;
+        after = items.at(-1)!;
+      }
     }
   }
   return counts;

@@ -10,6 +10,9 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
  *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
  *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
  *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...]}}}
+ *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","at":"...","v":{...}}}}
+ *
+ * Items (events, rules, keys, ...: see core/model.ts) come last in their service's section.
  */
 
 export const FORMAT = 'user-badges-export';
@@ -42,11 +45,19 @@ const Badge = Type.Object({
 });
 const Award = Type.Object({ badge: Name, count: Type.Integer({ minimum: 1 }), first: Time, latest: Time });
 const User = Type.Object({ name: Name, createdAt: Time, awards: Type.Array(Award) });
+const Item = Type.Object({
+  kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
+  id: Type.String({ minLength: 1 }),
+  owner: Type.Union([Type.String(), Type.Null()]),
+  at: Time,
+  v: Json,
+});
 
 const Lines = {
   service: Type.Object({ service: Service }),
   badge: Type.Object({ badge: Type.Object({ service: Name, record: Badge }) }),
   user: Type.Object({ user: Type.Object({ service: Name, record: User }) }),
+  item: Type.Object({ item: Type.Object({ service: Name, record: Item }) }),
 };
 const Line = Type.Union(Object.values(Lines));
 
@@ -69,7 +80,7 @@ export function parseRecord(text: string, number: number): RecordLine {
   // Checked against the one kind of record the line says it is, so the error names the field.
   const kind = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value)[0] : undefined;
   const check = kind === undefined ? undefined : lines[kind];
-  if (!check) throw new Error(`line ${number}: not a service, badge or user record`);
+  if (!check) throw new Error(`line ${number}: not a service, badge, user or item record`);
   if (!check.Check(value)) {
     const error = check.Errors(value).First();
     throw new Error(`line ${number}: not a valid ${kind} record (${error?.path}: ${error?.message})`);

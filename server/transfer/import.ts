@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Domain } from '../core/domain.js';
-import type { BadgeRecord, UserRecord } from '../core/model.js';
+import type { BadgeRecord, Item, UserRecord } from '../core/model.js';
 import { parseHeader, parseRecord } from './format.js';
 
 /** Users per unit of work: large enough to be fast, small enough to bound memory and lock time. */
@@ -17,21 +17,25 @@ export interface ImportOptions {
  * services must not exist yet. A bad line stops the import with its line number; what came before
  * it is in the store (each batch is one unit of work), so fix the file and import into a fresh store.
  */
-export async function importStore(domain: Domain, input: Readable, options: ImportOptions = {}): Promise<{ services: number; badges: number; users: number }> {
-  const counts = { services: 0, badges: 0, users: 0 };
+export async function importStore(domain: Domain, input: Readable, options: ImportOptions = {}): Promise<{ services: number; badges: number; users: number; items: number }> {
+  const counts = { services: 0, badges: 0, users: 0, items: 0 };
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let service: string | null = null;
   let badges: BadgeRecord[] = [];
   let users: UserRecord[] = [];
+  let items: Item[] = [];
 
   const flush = async () => {
     if (service && badges.length > 0) await domain.restoreBadges(service, badges);
     if (service && users.length > 0) await domain.restoreUsers(service, users);
+    if (service && items.length > 0) await domain.restoreItems(service, items);
     counts.badges += badges.length;
     counts.users += users.length;
+    counts.items += items.length;
     badges = [];
     users = [];
+    items = [];
     options.progress?.(number);
   };
 
@@ -49,14 +53,18 @@ export async function importStore(domain: Domain, input: Readable, options: Impo
       service = record.service.name;
       counts.services++;
     } else {
-      const owner = 'badge' in record ? record.badge.service : record.user.service;
+      const owner = 'badge' in record ? record.badge.service : 'user' in record ? record.user.service : record.item.service;
       if (owner !== service) throw new Error(`line ${number}: a record of "${owner}" outside that service's section`);
       if ('badge' in record) {
-        if (users.length > 0) throw new Error(`line ${number}: a badge after the users of "${owner}"`);
+        if (users.length > 0 || items.length > 0) throw new Error(`line ${number}: a badge after the users of "${owner}"`);
         badges.push(record.badge.record as BadgeRecord);
-      } else {
+      } else if ('user' in record) {
+        if (items.length > 0) throw new Error(`line ${number}: a user after the items of "${owner}"`);
         users.push(record.user.record);
         if (users.length >= BATCH) await flush();
+      } else {
+        items.push(record.item.record as Item);
+        if (items.length >= BATCH) await flush();
       }
     }
   }

@@ -30,6 +30,7 @@ export async function award(tx: Tx, serviceName: string, userName: string, badge
     awards.set(badge, held ? { ...held, count: held.count + n, latest: later(held.latest, when) } : { badge, count: n, first: when, latest: when });
     const record = records.get(badge)!;
     tx.put({ t: 'badge', s: serviceName, v: { ...record, count: record.count + n, latest: later(record.latest, when) } });
+    tx.emit({ type: 'award.created', service: serviceName, user: userName, badge, count: n, at: when });
   }
   const updated: UserRecord = { name: userName, createdAt: user?.createdAt ?? when, awards: [...awards.values()] };
   tx.put({ t: 'user', s: serviceName, v: updated });
@@ -59,6 +60,7 @@ export async function revoke(
     const record = records.get(held.badge)!;
     const latest = await tx.latestAward(serviceName, held.badge, except);
     tx.put({ t: 'badge', s: serviceName, v: { ...record, count: record.count - held.count, latest } });
+    tx.emit({ type: 'award.revoked', service: serviceName, user: userName, badge: held.badge, count: held.count, at: tx.now.toISOString() });
   }
   const updated = { ...user, awards: user.awards.filter((a) => !taken.has(a.badge)) };
   if (updated.awards.length !== user.awards.length) tx.put({ t: 'user', s: serviceName, v: updated });

@@ -18,7 +18,10 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
     }
     merged.set(input.name, { ...base, fields });
   }
-  for (const v of merged.values()) tx.put({ t: 'badge', s: serviceName, v });
+  for (const v of merged.values()) {
+    tx.put({ t: 'badge', s: serviceName, v });
+    tx.emit({ type: existing.has(v.name) ? 'badge.updated' : 'badge.created', service: serviceName, badge: v.name, at: tx.now.toISOString() });
+  }
   await checkQuota(tx, service);
 }
 
@@ -36,6 +39,10 @@ export async function deleteBadges(tx: Tx, serviceName: string, names: readonly 
     const user = (await tx.user(serviceName, name))!;
     tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
   }
-  for (const name of doomed) tx.put({ t: 'badge-', s: serviceName, n: name });
+  for (const name of doomed) {
+    tx.put({ t: 'badge-', s: serviceName, n: name });
+    // Its holders lose it too; the one event says so, rather than one per holder.
+    tx.emit({ type: 'badge.deleted', service: serviceName, badge: name, at: tx.now.toISOString() });
+  }
   return { absent: [...new Set(names.filter((name) => !doomed.has(name)))] };
 }

@@ -1,5 +1,5 @@
 import { conflict, invalid } from '../errors.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from '../model.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { checkServiceName, requireService } from './services.js';
 
@@ -29,5 +29,13 @@ export async function restoreUsers(tx: Tx, service: string, users: readonly User
   for (const user of users) {
     if (await tx.user(service, user.name)) throw conflict('user_exists', `User "${user.name}" of "${service}" is listed twice`);
     tx.put({ t: 'user', s: service, v: user });
+  }
+}
+
+export async function restoreItems(tx: Tx, service: string, items: readonly Item[]): Promise<void> {
+  await requireService(tx, service);
+  for (const item of items) {
+    if (await tx.item(service, item.kind, item.id)) throw conflict('item_exists', `Item ${item.kind} "${item.id}" of "${service}" is listed twice`);
+    tx.put({ t: 'item', s: service, v: item });
   }
 }

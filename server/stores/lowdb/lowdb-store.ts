@@ -1,11 +1,11 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { invalidations, type Change } from '../../core/changes.js';
 import { DomainError, notFound } from '../../core/errors.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
-import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { StorageError } from './errors.js';
@@ -23,6 +23,10 @@ interface MainFile {
 }
 interface ShardFile {
   users: UserRecord[];
+}
+/** One hour of a service's items of one kind (`items/<service>/<kind>/<hour>.json`). */
+interface ItemsFile {
+  items: Item[];
 }
 
 export interface LowdbStoreOptions {
@@ -67,6 +71,13 @@ export class LowdbStore implements Store {
   private readonly dirtyShards = new Set<string>();
   /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
   private readonly shardMembers = new Map<string, Set<string>[]>();
+  /**
+   * Items are kept in files by service, kind and the hour of their `at` ("service\nkind\nhour"):
+   * items mostly arrive in time order, so a checkpoint rewrites the files of the last hours only.
+   */
+  private readonly dirtyItemFiles = new Set<string>();
+  /** Services removed since the last checkpoint, whose item folders go with them. */
+  private readonly removedItemServices = new Set<string>();
   private checkpointing: Promise<void> | null = null;
   private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
@@ -115,6 +126,7 @@ export class LowdbStore implements Store {
         const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
         this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
       }
+      await this.loadItems(service.name);
     }
     const { journal, segments, dropped } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
       retryMs: this.options.retryMs,
@@ -131,6 +143,18 @@ export class LowdbStore implements Store {
     this.journal = journal;
     // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
     if (segments > 0 || !main) this.scheduleCheckpoint(true);
+  }
+
+  private async loadItems(service: string): Promise<void> {
+    const folder = join(this.folder!, 'items', service);
+    for (const kind of await readdir(folder).catch(() => [] as string[])) {
+      const files = await readdir(join(folder, kind));
+      await removeLeftovers(join(folder, kind), files);
+      for (const file of files.filter((f) => f.endsWith('.json'))) {
+        const part = await new DurableJSONFile<ItemsFile>(join(folder, kind, file)).read();
+        this.applyAll((part?.items ?? []).map((v): Change => ({ t: 'item', s: service, v })), false);
+      }
+    }
   }
 
   // Reads, from memory, which holds only what is durable: they go on while the journal refuses writes.
@@ -172,6 +196,21 @@ export class LowdbStore implements Store {
   async usersAfter(service: string, after: string | null, limit: number) {
     return this.state.usersAfter(this.serviceState(service), after, limit);
   }
+  async getItem(service: string, kind: string, id: string) {
+    return this.serviceState(service).items.get(kind)?.get(id);
+  }
+  async listItems(service: string, kind: string, query: ItemQuery & { offset?: number }) {
+    return this.serviceState(service).items.get(kind)?.select(query) ?? [];
+  }
+  async countItems(service: string, kind: string, query: ItemCount) {
+    return this.serviceState(service).items.get(kind)?.count(query) ?? 0;
+  }
+  async itemKinds(service: string) {
+    return [...this.serviceState(service).items].filter(([, index]) => index.size > 0).map(([kind]) => kind).sort();
+  }
+  async dueItems(kind: string, before: string, limit: number) {
+    return this.state.dueItems(kind, before, limit);
+  }
 
   // Writes.
 
@@ -212,6 +251,16 @@ export class LowdbStore implements Store {
 
   private applyAll(changes: Change[], markDirty: boolean): void {
     for (const change of changes) {
+      if (change.t === 'item' || change.t === 'item-') {
+        const kind = change.t === 'item' ? change.v.kind : change.k;
+        if (markDirty) {
+          const before = this.state.itemIndex(change.s, kind)?.atOf(change.t === 'item' ? change.v.id : change.id);
+          if (before !== undefined) this.dirtyItemFiles.add(itemFile(change.s, kind, before));
+          if (change.t === 'item') this.dirtyItemFiles.add(itemFile(change.s, kind, change.v.at));
+        }
+        this.state.apply(change);
+        continue;
+      }
       this.state.apply(change);
       if (change.t === 'user' || change.t === 'user-') {
         const name = change.t === 'user' ? change.v.name : change.n;
@@ -227,6 +276,7 @@ export class LowdbStore implements Store {
           // were never loaded this run: a service created again under the name starts empty.
           this.shardMembers.delete(change.n);
           if (markDirty) for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${change.n}\n${i}`);
+          if (markDirty) this.removedItemServices.add(change.n);
         }
         if (markDirty) this.mainDirty = true;
       }
@@ -276,19 +326,52 @@ export class LowdbStore implements Store {
       return { service, index: Number(index), users: users ? [...members].map((name) => users.get(name)!) : null };
     });
     const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
+    const removedServices = [...this.removedItemServices];
+    const itemKeys = [...this.dirtyItemFiles];
+    this.removedItemServices.clear();
+    this.dirtyItemFiles.clear();
+    const itemFiles = itemKeys.map((key) => {
+      const [service, kind, hour] = key.split('\n') as [string, string, string];
+      // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
+      const items = this.state.itemIndex(service, kind)?.select({ from: hour, to: hour + '\uffff' }) ?? [];
+      return { service, kind, hour, items };
+    });
     try {
+      for (const service of removedServices) await rm(join(this.folder!, 'items', service), { recursive: true, force: true });
       for (const shard of shards) {
         await this.writeShard(shard.service, shard.index, shard.users);
         // One shard at a time, with the event loop free between them for requests.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (const file of itemFiles) {
+        await this.writeItems(file.service, file.kind, file.hour, file.items);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (services) await this.writeMain(services);
       await journal.removeUpTo(sealed);
     } catch (error) {
       for (const key of keys) this.dirtyShards.add(key);
+      for (const key of itemKeys) this.dirtyItemFiles.add(key);
+      for (const service of removedServices) this.removedItemServices.add(service);
       this.mainDirty ||= main;
       throw error;
     }
+  }
+
+  /** No items left: the file goes. */
+  private async writeItems(service: string, kind: string, hour: string, items: Item[]): Promise<void> {
+    const folder = join(this.folder!, 'items', service, kind);
+    const file = join(folder, `${hour}.json`);
+    if (items.length === 0) {
+      await unlink(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      return;
+    }
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    const db = new Low<ItemsFile>(new DurableJSONFile(file), { items: [] });
+    db.data = { items };
+    await db.write();
   }
 
   /** `users` null: the service is gone, and so is the file. */
@@ -341,6 +424,9 @@ function refusal(error: unknown): DomainError {
 async function removeLeftovers(folder: string, files: string[]): Promise<void> {
   for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
 }
+
+/** The file an item of this time is kept in: its hour, "2026-11-29T15". */
+const itemFile = (service: string, kind: string, at: string) => `${service}\n${kind}\n${at.slice(0, 13)}`;
 
 /** FNV-1a: stable across runs and machines, so a user stays in the same file. */
 function shardOf(name: string): number {

@@ -1,7 +1,9 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { Reads } from '../../core/ports.js';
+import { compareItems } from '../../core/items.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { ItemQuery, Reads } from '../../core/ports.js';
+import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
 
 export interface ServiceState {
@@ -12,6 +14,8 @@ export interface ServiceState {
   holders: Map<string, Set<string>>;
   /** User orders for paging, built when first asked for and kept up to date from then on. */
   sorted: Map<SortKey, SortedIndex>;
+  /** kind -> its items */
+  items: Map<string, ItemIndex>;
 }
 
 /**
@@ -33,6 +37,7 @@ export class State implements Reads {
             users: new Map(),
             holders: new Map(),
             sorted: new Map(),
+            items: new Map(),
           });
         }
         return;
@@ -70,7 +75,32 @@ export class State implements Reads {
         for (const index of service.sorted.values()) index.update(previous, change.v);
         return;
       }
+      case 'item': {
+        const service = this.services.get(change.s);
+        if (!service) return;
+        let index = service.items.get(change.v.kind);
+        if (!index) service.items.set(change.v.kind, (index = new ItemIndex(change.v.kind)));
+        index.put(change.v);
+        return;
+      }
+      case 'item-':
+        this.services.get(change.s)?.items.get(change.k)?.remove(change.id);
+        return;
     }
+  }
+
+  /** The index of a service's items of a kind, if it has any. */
+  itemIndex(service: string, kind: string): ItemIndex | undefined {
+    return this.services.get(service)?.items.get(kind);
+  }
+
+  /** Items of a kind due before `before`, of every service, earliest first. */
+  dueItems(kind: string, before: string, limit: number): { service: string; item: Item }[] {
+    const due: { service: string; item: Item }[] = [];
+    for (const [name, service] of this.services) {
+      for (const item of service.items.get(kind)?.select({ to: before, limit }) ?? []) due.push({ service: name, item });
+    }
+    return due.sort((a, b) => compareItems(a.item, b.item)).slice(0, limit);
   }
 
   /** One page of the service's users in `sort` order, and how many users there are. */
@@ -133,5 +163,11 @@ export class State implements Reads {
       if (latest === null || held.latest > latest) latest = held.latest;
     }
     return latest;
+  }
+  async item(service: string, kind: string, id: string) {
+    return this.itemIndex(service, kind)?.get(id);
+  }
+  async items(service: string, kind: string, query?: ItemQuery) {
+    return this.itemIndex(service, kind)?.select(query) ?? [];
   }
 }

@@ -42,15 +42,17 @@ export class BatchWrites {
 
   /** The statements that write the batch, the last of them sending `notifications`. */
   statements(notifications: readonly string[]): Statement[] {
-    const removed = { services: [] as string[], badges: pairs(), users: pairs() };
+    const removed = { services: [] as string[], badges: pairs(), users: pairs(), items: columns(3) };
     const services = columns(5);
     const badges = columns(6);
     const users = columns(6);
+    const items = columns(6);
     for (const { change, removeFirst } of this.finals.values()) {
       if (removeFirst) {
         if (change.t === 'service' || change.t === 'service-') removed.services.push(change.t === 'service' ? change.v.name : change.n);
         else if (change.t === 'badge' || change.t === 'badge-') removed.badges.add(change.s, change.t === 'badge' ? change.v.name : change.n);
-        else removed.users.add(change.s, change.t === 'user' ? change.v.name : change.n);
+        else if (change.t === 'user' || change.t === 'user-') removed.users.add(change.s, change.t === 'user' ? change.v.name : change.n);
+        else removed.items.add(change.s, change.t === 'item' ? change.v.kind : change.k, change.t === 'item' ? change.v.id : change.id);
       }
       if (change.t === 'service') {
         const v = change.v;
@@ -61,6 +63,9 @@ export class BatchWrites {
       } else if (change.t === 'user') {
         const v = change.v;
         users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v));
+      } else if (change.t === 'item') {
+        const v = change.v;
+        items.add(change.s, v.kind, v.id, v.owner, v.at, JSON.stringify(v.v));
       }
     }
     const statements: Statement[] = [];
@@ -74,7 +79,13 @@ export class BatchWrites {
         });
       }
     }
-    statements.push({ text: UPSERT_AND_NOTIFY, values: [...services.arrays, ...badges.arrays, ...users.arrays, notifications] });
+    if (removed.items.arrays[0]!.length > 0) {
+      statements.push({
+        text: 'DELETE FROM items WHERE (service, kind, id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))',
+        values: removed.items.arrays,
+      });
+    }
+    statements.push({ text: UPSERT_AND_NOTIFY, values: [...services.arrays, ...badges.arrays, ...users.arrays, ...items.arrays, notifications] });
     return statements;
   }
 
@@ -109,8 +120,12 @@ const UPSERT_AND_NOTIFY = `
     SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[])
     ON CONFLICT (service, name) DO UPDATE
       SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest
+  ), i AS (
+    INSERT INTO items (service, kind, id, owner, at, v)
+    SELECT * FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::json[])
+    ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, at = excluded.at, v = excluded.v
   )
-  SELECT pg_notify('user_badges', payload) FROM unnest($18::text[]) AS payload`;
+  SELECT pg_notify('user_badges', payload) FROM unnest($24::text[]) AS payload`;
 
 function columns(width: number) {
   const arrays = Array.from({ length: width }, () => [] as unknown[]);

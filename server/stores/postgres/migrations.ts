@@ -73,6 +73,27 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX replays_by_expiry ON replays (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'items',
+    // The records features add (events, rules, keys, deliveries...), as core/model.ts's Item. The
+    // value is json, not jsonb, for the reason badge fields are: it keeps the order of keys.
+    sql: `
+      CREATE TABLE items (
+        service text COLLATE "C" NOT NULL REFERENCES services (name) ON DELETE CASCADE,
+        kind text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        owner text COLLATE "C",
+        at text COLLATE "C" NOT NULL,
+        v json NOT NULL,
+        PRIMARY KEY (service, kind, id)
+      );
+      CREATE INDEX items_in_order ON items (service, kind, at, id);
+      CREATE INDEX items_by_owner ON items (service, kind, owner, at, id) WHERE owner IS NOT NULL;
+      -- Work that is due, of every service (webhook deliveries, expiries): dueItems.
+      CREATE INDEX items_due ON items (kind, at);
+    `,
+  },
 ];
 
 /** The session lock migrations run under, in the two-key space so it cannot meet a service's lock. */
@@ -117,7 +138,7 @@ async function applyPending(client: pg.Client, steps: readonly Migration[]): Pro
     throw new Error(`The database schema is at version ${current}, newer than this user-badges knows (${known}); upgrade user-badges`);
   }
   const applied: number[] = [];
-  for (const step of steps.filter((s) => s.version > current)) {
+  for (const step of steps.filter((s) => s.version > current).sort((a, b) => a.version - b.version)) {
     await client.query('BEGIN');
     try {
       await client.query(step.sql);

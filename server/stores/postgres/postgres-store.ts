@@ -1,12 +1,13 @@
 import pg from 'pg';
 import type { SortKey } from '../../../types/api.js';
 import { notFound } from '../../core/errors.js';
-import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
-import type { ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
+import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, type ItemRow } from './item-sql.js';
 import { migrate } from './migrations.js';
 import { PostgresReplays } from './replays.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
@@ -137,6 +138,46 @@ export class PostgresStore implements Store {
       [service, after, limit],
     );
     return rows.map(userRecord);
+  }
+
+  async getItem(service: string, kind: string, id: string): Promise<Item | undefined> {
+    await this.requireService(service);
+    const [row] = await this.rows<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = $3`, [service, kind, id]);
+    return row && itemRecord(row);
+  }
+
+  async listItems(service: string, kind: string, query: ItemQuery & { offset?: number }): Promise<Item[]> {
+    await this.requireService(service);
+    const { text, values } = itemsQuery(service, kind, query);
+    return (await this.rows<ItemRow>(text, values)).map(itemRecord);
+  }
+
+  async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
+    await this.requireService(service);
+    const { text, values } = itemsCount(service, kind, query);
+    return (await this.rows<{ count: number }>(text, values))[0]!.count;
+  }
+
+  async itemKinds(service: string): Promise<string[]> {
+    await this.requireService(service);
+    // A loose index scan: one probe per kind, however many items each has.
+    const rows = await this.rows<{ kind: string }>(
+      `WITH RECURSIVE k AS (
+         (SELECT kind FROM items WHERE service = $1 ORDER BY kind LIMIT 1)
+         UNION ALL
+         SELECT (SELECT kind FROM items WHERE service = $1 AND kind > k.kind ORDER BY kind LIMIT 1) FROM k WHERE k.kind IS NOT NULL
+       ) SELECT kind FROM k WHERE kind IS NOT NULL`,
+      [service],
+    );
+    return rows.map((row) => row.kind);
+  }
+
+  async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
+    const rows = await this.rows<ItemRow & { service: string }>(
+      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 ORDER BY at, id LIMIT $3`,
+      [kind, before, limit],
+    );
+    return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
   }
 
   /** Takes no more units, waits for those accepted, and disconnects. */

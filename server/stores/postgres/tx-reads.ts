@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { BadgeRecord, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { Reads } from '../../core/ports.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { ItemQuery, Reads } from '../../core/ports.js';
 import { notSaved } from './failures.js';
+import { ITEM_COLUMNS, itemRecord, itemsQuery, type ItemRow } from './item-sql.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
 
 /** The holders index's document for one service's badge (see the `users_holding` index). */
@@ -21,6 +22,8 @@ export class TxReads implements Reads {
   private readonly badgeRecords = new Map<string, Map<string, BadgeRecord | null>>();
   private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
   private readonly counts = new Map<string, number>();
+  /** "service\nkind" -> id -> item */
+  private readonly itemRecords = new Map<string, Map<string, Item | null>>();
   failure: Error | undefined;
 
   constructor(private readonly client: pg.ClientBase) {}
@@ -88,6 +91,20 @@ export class TxReads implements Reads {
       [service, holding(service, badge), [...except], badge],
     );
     return row?.latest ?? null;
+  }
+
+  async item(service: string, kind: string, id: string): Promise<Item | undefined> {
+    const known = inner(this.itemRecords, `${service}\n${kind}`);
+    if (!known.has(id)) {
+      const [row] = await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = $3`, [service, kind, id]);
+      known.set(id, row ? itemRecord(row) : null);
+    }
+    return known.get(id) ?? undefined;
+  }
+
+  async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
+    const { text, values } = itemsQuery(service, kind, query);
+    return (await this.query<ItemRow>(text, values)).map(itemRecord);
   }
 
   private async count(table: 'badges' | 'users', service: string): Promise<number> {

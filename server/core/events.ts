@@ -1,0 +1,24 @@
+import type { Tx } from './ports.js';
+
+/**
+ * What happened in a unit of work, as the rules say it: the facts other parts of the model react to
+ * in the same unit (the activity feed, webhooks owed, rules that award on awards). A rule emits an
+ * event with `tx.emit`; the Domain hands the unit's events to its reactors before the unit ends, so
+ * whatever they write is part of the same atomic write.
+ *
+ * Times are ISO-8601, the unit's clock unless the change was back-dated.
+ */
+export type DomainEvent =
+  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string }
+  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string }
+  | { type: 'badge.created'; service: string; badge: string; at: string }
+  | { type: 'badge.updated'; service: string; badge: string; at: string }
+  | { type: 'badge.deleted'; service: string; badge: string; at: string };
+
+export type DomainEventType = DomainEvent['type'];
+
+/**
+ * Turns a unit's events into more writes of the same unit. Events a reactor emits are handed to
+ * every reactor in a further round, so an award made by a reactor is seen like any other.
+ */
+export type Reactor = (tx: Tx, events: readonly DomainEvent[]) => Promise<void>;

@@ -1,0 +1,139 @@
+import { compareItems, itemMatches } from '../../core/items.js';
+import type { Item } from '../../core/model.js';
+import type { ItemCount, ItemQuery } from '../../core/ports.js';
+
+/**
+ * An item as the embedded store keeps it: the value serialised, since a service may hold a million
+ * events and a string is a fraction of the objects it encodes. Reads parse what they return.
+ */
+interface Kept {
+  id: string;
+  owner: string | null;
+  at: string;
+  json: string;
+  /** Removed: left in the ordered list until the next compaction (see `remove`). */
+  gone?: true;
+}
+
+/**
+ * One service's items of one kind, by id, in (at, id) order, and per owner. Items mostly arrive in
+ * time order and leave oldest first (retention), so the order is an array appended at its end;
+ * removals only mark an entry, and the array is compacted once half of it is marked.
+ */
+export class ItemIndex {
+  private readonly byId = new Map<string, Kept>();
+  private ordered: Kept[] = [];
+  private goneCount = 0;
+  private readonly byOwner = new Map<string, Kept[]>();
+
+  constructor(readonly kind: string) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): Item | undefined {
+    const kept = this.byId.get(id);
+    return kept && this.item(kept);
+  }
+
+  /** The time of the item now held under `id`, if any. */
+  atOf(id: string): string | undefined {
+    return this.byId.get(id)?.at;
+  }
+
+  put(item: Item): void {
+    this.remove(item.id);
+    const kept: Kept = { id: item.id, owner: item.owner, at: item.at, json: JSON.stringify(item.v) };
+    this.byId.set(item.id, kept);
+    insertSorted(this.ordered, kept);
+    if (kept.owner !== null) {
+      let own = this.byOwner.get(kept.owner);
+      if (!own) this.byOwner.set(kept.owner, (own = []));
+      insertSorted(own, kept);
+    }
+  }
+
+  remove(id: string): void {
+    const kept = this.byId.get(id);
+    if (!kept) return;
+    this.byId.delete(id);
+    kept.gone = true;
+    this.goneCount++;
+    if (kept.owner !== null) {
+      const own = this.byOwner.get(kept.owner)!;
+      own.splice(own.indexOf(kept), 1);
+      if (own.length === 0) this.byOwner.delete(kept.owner);
+    }
+    if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) {
+      this.ordered = this.ordered.filter((entry) => !entry.gone);
+      this.goneCount = 0;
+    }
+  }
+
+  /** `offset` items are skipped before any is read. */
+  select(query: ItemQuery & { offset?: number } = {}): Item[] {
+    const list = query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
+    let start = query.from === undefined ? 0 : lowerBound(list, query.from);
+    let end = query.to === undefined ? list.length : lowerBound(list, query.to);
+    // A cursor narrows the range to its time; items of the same time are sorted out by itemMatches.
+    if (query.after && query.order === 'desc') end = Math.min(end, lowerBound(list, query.after.at + '\0'));
+    else if (query.after) start = Math.max(start, lowerBound(list, query.after.at));
+    const limit = query.limit ?? Infinity;
+    const found: Item[] = [];
+    let skip = query.offset ?? 0;
+    const descending = query.order === 'desc';
+    for (let i = descending ? end - 1 : start; descending ? i >= start : i < end; descending ? i-- : i++) {
+      const kept = list[i]!;
+      if (found.length >= limit) break;
+      if (kept.gone || !itemMatches(kept, query)) continue;
+      if (skip > 0) skip--;
+      else found.push(this.item(kept));
+    }
+    return found;
+  }
+
+  count(query: ItemCount = {}): number {
+    const list = query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
+    const start = query.from === undefined ? 0 : lowerBound(list, query.from);
+    const end = query.to === undefined ? list.length : lowerBound(list, query.to);
+    if (end <= start) return 0;
+    if (list !== this.ordered || this.goneCount === 0) return end - start;
+    let count = 0;
+    for (let i = start; i < end; i++) if (!list[i]!.gone) count++;
+    return count;
+  }
+
+  private item(kept: Kept): Item {
+    return { kind: this.kind, id: kept.id, owner: kept.owner, at: kept.at, v: JSON.parse(kept.json) };
+  }
+}
+
+/** Inserts in (at, id) order; at the end, where items in time order go, without a search. */
+function insertSorted(list: Kept[], kept: Kept): void {
+  const last = list.at(-1);
+  if (!last || compareItems(last, kept) < 0) {
+    list.push(kept);
+    return;
+  }
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareItems(list[mid]!, kept) < 0) low = mid + 1;
+    else high = mid;
+  }
+  list.splice(low, 0, kept);
+}
+
+/** The first position whose `at` is not before `at`. */
+function lowerBound(list: Kept[], at: string): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]!.at < at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -1,0 +1,46 @@
+import type { Item } from '../../core/model.js';
+import type { ItemCount, ItemQuery } from '../../core/ports.js';
+
+/** Items to and from rows, and the SQL of an item query: the same for units and queries. */
+
+export const ITEM_COLUMNS = 'kind, id, owner, at, v';
+
+export interface ItemRow {
+  kind: string;
+  id: string;
+  owner: string | null;
+  at: string;
+  v: unknown;
+}
+
+export const itemRecord = (row: ItemRow): Item => ({ kind: row.kind, id: row.id, owner: row.owner, at: row.at, v: row.v });
+
+/**
+ * `SELECT ... FROM items` for a query of one service's kind, in core/items.ts's order: (at, id),
+ * both COLLATE "C" (the columns' collation), which the indexes items_in_order and items_by_owner
+ * serve.
+ */
+export function itemsQuery(service: string, kind: string, query: ItemQuery & { offset?: number }): { text: string; values: unknown[] } {
+  const { where, values, param } = itemsWhere(service, kind, query);
+  const direction = query.order === 'desc' ? 'DESC' : 'ASC';
+  if (query.after) where.push(`(at, id) ${direction === 'DESC' ? '<' : '>'} (${param(query.after.at)}, ${param(query.after.id)})`);
+  let text = `SELECT ${ITEM_COLUMNS} FROM items WHERE ${where.join(' AND ')} ORDER BY at ${direction}, id ${direction}`;
+  if (query.limit !== undefined) text += ` LIMIT ${param(query.limit)}`;
+  if (query.offset) text += ` OFFSET ${param(query.offset)}`;
+  return { text, values };
+}
+
+export function itemsCount(service: string, kind: string, query: ItemCount): { text: string; values: unknown[] } {
+  const { where, values } = itemsWhere(service, kind, query);
+  return { text: `SELECT count(*)::int AS count FROM items WHERE ${where.join(' AND ')}`, values };
+}
+
+function itemsWhere(service: string, kind: string, query: ItemCount) {
+  const values: unknown[] = [service, kind];
+  const where = ['service = $1', 'kind = $2'];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (query.owner !== undefined) where.push(`owner = ${param(query.owner)}`);
+  if (query.from !== undefined) where.push(`at >= ${param(query.from)}`);
+  if (query.to !== undefined) where.push(`at < ${param(query.to)}`);
+  return { where, values, param };
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { Domain } from '../../server/core/domain.js';
+import { DomainError } from '../../server/core/errors.js';
+import type { DomainEvent } from '../../server/core/events.js';
+import type { Store } from '../../server/core/ports.js';
+import { storeKinds, type StorePlace } from '../support/stores.js';
+
+/**
+ * The events rules emit and the reactors that turn them into more writes of the same unit: what the
+ * activity feed, the webhook outbox and event rules stand on.
+ */
+
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+for (const kind of storeKinds) {
+  describe(`domain events: ${kind.name}`, () => {
+    let place: StorePlace;
+    let store: Store;
+    let domain: Domain;
+    let seen: DomainEvent[][];
+
+    beforeEach(async () => {
+      place = await kind.place();
+      store = await place.open();
+      seen = [];
+      domain = new Domain(store, () => T0).react(async (_tx, events) => void seen.push([...events]));
+      await domain.createService('shop', 'k');
+    });
+    afterEach(() => place.cleanup());
+
+    test('every write says what happened, once per unit, with the unit time', async () => {
+      await domain.putBadges('shop', [{ name: 'gold', fields: {} }]);
+      await domain.putBadges('shop', [{ name: 'gold', fields: { description: 'Gold' } }, { name: 'silver', fields: {} }]);
+      await domain.award('shop', 'ann', ['gold', 'gold', 'silver']);
+      await domain.revoke('shop', 'ann', ['gold', 'bronze']);
+      await domain.deleteBadges('shop', ['silver']);
+      const at = iso(T0);
+      assert.deepEqual(seen, [
+        [{ type: 'badge.created', service: 'shop', badge: 'gold', at }],
+        [
+          { type: 'badge.updated', service: 'shop', badge: 'gold', at },
+          { type: 'badge.created', service: 'shop', badge: 'silver', at },
+        ],
+        [
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'gold', count: 2, at },
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'silver', count: 1, at },
+        ],
+        [{ type: 'award.revoked', service: 'shop', user: 'ann', badge: 'gold', count: 2, at }],
+        [{ type: 'badge.deleted', service: 'shop', badge: 'silver', at }],
+      ]);
+    });
+
+    test("a reactor's writes are part of the unit: when it fails, nothing of the unit is written", async () => {
+      await domain.putBadges('shop', [{ name: 'gold', fields: {} }]);
+      domain.react(async (tx, events) => {
+        for (const event of events) {
+          if (event.type !== 'award.created') continue;
+          tx.put({ t: 'item', s: 'shop', v: { kind: 'activity', id: `${event.user}/${event.badge}`, owner: event.user, at: event.at, v: event } });
+          if (event.user === 'mallory') throw new DomainError('forbidden', 'no_mallory', 'Not Mallory');
+        }
+      });
+      await domain.award('shop', 'ann', ['gold']);
+      assert.deepEqual((await store.listItems('shop', 'activity', {})).map((i) => i.id), ['ann/gold']);
+      await assert.rejects(domain.award('shop', 'mallory', ['gold']), /Not Mallory/);
+      assert.equal(await store.getUser('shop', 'mallory'), undefined);
+      assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 1);
+      assert.equal(await store.countItems('shop', 'activity', {}), 1);
+    });
+
+    test("a reactor's own awards are reacted to in a further round; reactions that never settle are refused", async () => {
+      await domain.putBadges('shop', [{ name: 'a', fields: {} }, { name: 'b', fields: {} }]);
+      const { award } = await import('../../server/core/rules/awards.js');
+      // Holding "a" earns "b" (what a meta-badge rule does).
+      domain.react(async (tx, events) => {
+        for (const event of events) if (event.type === 'award.created' && event.badge === 'a') await award(tx, 'shop', event.user, ['b']);
+      });
+      await domain.award('shop', 'ann', ['a']);
+      assert.deepEqual((await store.getUser('shop', 'ann'))!.awards.map((a) => a.badge), ['a', 'b']);
+      assert.deepEqual(seen.at(-1), [{ type: 'award.created', service: 'shop', user: 'ann', badge: 'b', count: 1, at: iso(T0) }]);
+
+      domain.react(async (tx, events) => {
+        for (const event of events) if (event.type === 'award.created' && event.badge === 'b') await award(tx, 'shop', event.user, ['a']);
+      });
+      await assert.rejects(domain.award('shop', 'bob', ['a']), (error: unknown) => error instanceof DomainError && error.code === 'reaction_loop');
+      assert.equal(await store.getUser('shop', 'bob'), undefined);
+    });
+  });
+}

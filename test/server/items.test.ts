@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { Domain } from '../../server/core/domain.js';
+import { selectItems } from '../../server/core/items.js';
+import type { Item } from '../../server/core/model.js';
+import type { ItemQuery, Store, Tx } from '../../server/core/ports.js';
+import type { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
+import { storeKinds, type StorePlace } from '../support/stores.js';
+
+/**
+ * Items, the records features add (events, rules, keys...), on every store: one meaning of an item
+ * query (core/items.ts's selectItems), whether the store answers it from memory, from SQL or
+ * through a unit's overlay.
+ */
+
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const item = (id: string, minutes: number, owner: string | null = null, v: unknown = { n: id }, kind = 'event'): Item => ({ kind, id, owner, at: at(minutes), v });
+
+for (const kind of storeKinds) {
+  describe(`items: ${kind.name}`, () => {
+    let place: StorePlace;
+    let store: Store;
+
+    const write = (service: string, work: (tx: Tx) => Promise<void> | void) => store.run(service, new Date(T0), async (tx) => work(tx));
+    const put = (service: string, ...items: Item[]) => write(service, (tx) => items.forEach((v) => tx.put({ t: 'item', s: service, v })));
+
+    beforeEach(async () => {
+      place = await kind.place();
+      store = await place.open();
+      const domain = new Domain(store, () => T0);
+      await domain.createService('shop', 'k');
+      await domain.createService('club', 'k');
+    });
+    afterEach(() => place.cleanup());
+
+    test('are found by id, listed in (at, id) order, by owner, by time, from a cursor, and counted', async () => {
+      await put('shop', item('e3', 3, 'ann'), item('e1', 1, 'bob'), item('e2b', 2, 'ann'), item('e2a', 2, null), item('r1', 0, null, { rule: 1 }, 'rule'));
+      await put('club', item('e1', 1, 'ann', { other: true }));
+      assert.deepEqual(await store.getItem('shop', 'event', 'e1'), item('e1', 1, 'bob'));
+      assert.deepEqual(await store.getItem('club', 'event', 'e1'), item('e1', 1, 'ann', { other: true }));
+      assert.equal(await store.getItem('shop', 'event', 'nope'), undefined);
+      const ids = async (query: ItemQuery & { offset?: number }) => (await store.listItems('shop', 'event', query)).map((i) => i.id);
+      assert.deepEqual(await ids({}), ['e1', 'e2a', 'e2b', 'e3']);
+      assert.deepEqual(await ids({ order: 'desc' }), ['e3', 'e2b', 'e2a', 'e1']);
+      assert.deepEqual(await ids({ owner: 'ann' }), ['e2b', 'e3']);
+      assert.deepEqual(await ids({ from: at(2), to: at(3) }), ['e2a', 'e2b']);
+      assert.deepEqual(await ids({ after: { at: at(2), id: 'e2a' } }), ['e2b', 'e3']);
+      assert.deepEqual(await ids({ after: { at: at(2), id: 'e2b' }, order: 'desc' }), ['e2a', 'e1']);
+      assert.deepEqual(await ids({ offset: 1, limit: 2 }), ['e2a', 'e2b']);
+      assert.equal(await store.countItems('shop', 'event', {}), 4);
+      assert.equal(await store.countItems('shop', 'event', { owner: 'ann', from: at(3) }), 1);
+      assert.deepEqual(await store.itemKinds('shop'), ['event', 'rule']);
+      assert.deepEqual(await store.itemKinds('club'), ['event']);
+    });
+
+    test('a change replaces the item whole, moving it in time and between owners; a removal takes it away', async () => {
+      await put('shop', item('a', 1, 'ann'), item('b', 2, 'ann'));
+      await put('shop', item('a', 5, 'bob', { moved: true }));
+      await write('shop', (tx) => tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'b' }));
+      assert.deepEqual(await store.listItems('shop', 'event', {}), [item('a', 5, 'bob', { moved: true })]);
+      assert.deepEqual(await store.listItems('shop', 'event', { owner: 'ann' }), []);
+      assert.equal(await store.countItems('shop', 'event', { owner: 'bob' }), 1);
+      // Removing what is not there is harmless, as every change is.
+      await write('shop', (tx) => tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'never' }));
+      assert.equal(await store.countItems('shop', 'event', {}), 1);
+    });
+
+    test('due items of a kind come from every service, earliest first', async () => {
+      await put('shop', item('d1', 10, null, {}, 'delivery'), item('d2', 30, null, {}, 'delivery'), item('x', 0));
+      await put('club', item('d3', 20, null, {}, 'delivery'));
+      const due = await store.dueItems('delivery', at(25), 10);
+      assert.deepEqual(due.map((d) => [d.service, d.item.id]), [['shop', 'd1'], ['club', 'd3']]);
+      assert.deepEqual((await store.dueItems('delivery', at(60), 1)).map((d) => d.item.id), ['d1']);
+    });
+
+    test('a unit reads its own items, over what is stored, limit and cursor included', async () => {
+      await put('shop', item('a', 1), item('b', 2), item('c', 3));
+      const seen = await store.run('shop', new Date(T0), async (tx) => {
+        tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'a' });
+        tx.put({ t: 'item', s: 'shop', v: item('b', 9) });
+        tx.put({ t: 'item', s: 'shop', v: item('d', 0) });
+        return {
+          first2: (await tx.items('shop', 'event', { limit: 2 })).map((i) => i.id),
+          all: (await tx.items('shop', 'event')).map((i) => i.id),
+          afterC: (await tx.items('shop', 'event', { after: { at: at(3), id: 'c' } })).map((i) => i.id),
+          a: await tx.item('shop', 'event', 'a'),
+        };
+      });
+      assert.deepEqual(seen, { first2: ['d', 'c'], all: ['d', 'c', 'b'], afterC: ['b'], a: undefined });
+    });
+
+    test('a unit that fails writes none of its items', async () => {
+      await assert.rejects(
+        store.run('shop', new Date(T0), async (tx) => {
+          tx.put({ t: 'item', s: 'shop', v: item('a', 1) });
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      assert.equal(await store.countItems('shop', 'event', {}), 0);
+    });
+
+    test('an item no store can keep is refused: a bad kind, a time that is not ISO-8601 UTC', async () => {
+      await assert.rejects(put('shop', { ...item('a', 1), kind: 'Bad Kind' }), /kind/);
+      await assert.rejects(put('shop', { ...item('a', 1), at: '2026-11-01 10:00' }), /ISO-8601/);
+      assert.equal(await store.countItems('shop', 'event', {}), 0);
+    });
+
+    test('deleting a service deletes its items; made again, it has none', async () => {
+      await put('shop', item('a', 1), item('r', 1, null, {}, 'rule'));
+      const domain = new Domain(store, () => T0);
+      await domain.deleteService('shop');
+      await domain.createService('shop', 'k');
+      await put('shop', item('b', 2));
+      assert.deepEqual((await store.listItems('shop', 'event', {})).map((i) => i.id), ['b']);
+      assert.deepEqual(await store.itemKinds('shop'), ['event']);
+      if (!kind.durable) return;
+      await store.close();
+      store = await place.open();
+      assert.deepEqual((await store.listItems('shop', 'event', {})).map((i) => i.id), ['b']);
+      assert.deepEqual(await store.itemKinds('shop'), ['event']);
+    });
+
+    test('any sequence of changes and queries answers as the model does, and the same after a restart', async () => {
+      const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const owners = [null, 'ann', 'bob'];
+      const change = fc.oneof(
+        fc.record({ put: fc.constantFrom(...ids), minute: fc.integer({ min: 0, max: 180 }), owner: fc.constantFrom(...owners), n: fc.nat(9) }),
+        fc.record({ remove: fc.constantFrom(...ids) }),
+      );
+      const query = fc.record(
+        {
+          owner: fc.constantFrom('ann', 'bob'),
+          from: fc.integer({ min: 0, max: 180 }).map(at),
+          to: fc.integer({ min: 0, max: 180 }).map(at),
+          order: fc.constantFrom('asc' as const, 'desc' as const),
+          after: fc.record({ at: fc.integer({ min: 0, max: 180 }).map(at), id: fc.constantFrom(...ids) }),
+          limit: fc.integer({ min: 0, max: 7 }),
+        },
+        { requiredKeys: [] },
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.array(change, { maxLength: 5 }), { maxLength: 5 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (units, queries) => {
+          const service = `p${run++}`;
+          await new Domain(store, () => T0).createService(service, 'k');
+          const model = new Map<string, Item>();
+          for (const unit of units) {
+            await write(service, (tx) => {
+              for (const c of unit) {
+                if ('put' in c) tx.put({ t: 'item', s: service, v: item(c.put, c.minute, c.owner, { n: c.n }) });
+                else tx.put({ t: 'item-', s: service, k: 'event', id: c.remove });
+              }
+            });
+            for (const c of unit) {
+              if ('put' in c) model.set(c.put, item(c.put, c.minute, c.owner, { n: c.n }));
+              else model.delete(c.remove);
+            }
+          }
+          for (const q of queries) {
+            assert.deepEqual(await store.listItems(service, 'event', q), selectItems(model.values(), q), JSON.stringify(q));
+            const inUnit = await store.run(service, new Date(T0), (tx) => tx.items(service, 'event', q));
+            assert.deepEqual(inUnit, selectItems(model.values(), q));
+            const { owner, from, to } = q;
+            const narrowed = { ...(owner && { owner }), ...(from && { from }), ...(to && { to }) };
+            assert.equal(await store.countItems(service, 'event', narrowed), selectItems(model.values(), narrowed).length);
+          }
+        }),
+        { numRuns: kind.name === 'PostgreSQL' ? 25 : 60 },
+      );
+      if (!kind.durable) return;
+      // Whatever the checkpoint wrote and the journal replayed, the same items come back.
+      const before = await Promise.all(Array.from({ length: run }, (_, i) => store.listItems(`p${i}`, 'event', {})));
+      await ((store as Partial<LowdbStore>).checkpoint?.() ?? Promise.resolve());
+      await store.close();
+      store = await place.open();
+      const after = await Promise.all(Array.from({ length: run }, (_, i) => store.listItems(`p${i}`, 'event', {})));
+      assert.deepEqual(after, before);
+    });
+  });
+}
