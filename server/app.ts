@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
+import { Background } from './background.js';
 import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { Domain } from './core/domain.js';
@@ -24,10 +25,15 @@ export interface CreateAppOptions {
   config?: Partial<AppConfig>;
 }
 
+/** The app, and what runs beside its requests: stop it before closing the store. */
+export type App = Koa & { background: Background };
+
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
-export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
+export function createApp({ store, config: overrides }: CreateAppOptions): App {
   const config = { ...defaultConfig(), ...overrides };
+  const background = new Background(config.log);
   const deps = {
+    background,
     store,
     domain: new Domain(store, config.now),
     config,
@@ -36,7 +42,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): Koa {
     reads: new ReadCache(store),
     openapi: JSON.stringify(openApiDocument()),
   };
-  const app = new Koa();
+  const app = Object.assign(new Koa(), { background });
   app.proxy = false;
   app.silent = true;
   // One budget for the bodies of all requests (see body.ts).

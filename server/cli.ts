@@ -247,6 +247,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
       try {
         await withdraw();
+        await app.background.stop();
         await store.close();
         resolve(0);
       } catch (error) {

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
+import type { Background } from '../background.js';
 import type { AnswerKeeper } from '../kept-answers.js';
 import type { ReadCache } from '../read-cache.js';
 import type { AppConfig } from '../config.js';
@@ -17,6 +18,8 @@ export interface Deps {
   reads: ReadCache;
   /** `/openapi.json`, serialised once. */
   openapi: string;
+  /** Periodic work; stopped with the app (see `AppHandle`). */
+  background: Background;
 }
 
 export interface V1State {

@@ -52,15 +52,23 @@ describe('export and import', () => {
     await source.domain.award('demo', 'Zoë', ['Café ☕', 'popular', 'Café ☕'], new Date('2026-11-01T00:00:00Z'));
     await source.domain.revoke('demo', 'bob', ['reviewer']);
     for (let i = 0; i < 30; i++) await source.domain.award('demo', `user ${i}`, ['founder'], new Date(Date.UTC(2026, 10, 2, 0, i)));
+    // Items of two kinds, more of one than an export page holds.
+    await source.domain.run('demo', async (tx) => {
+      for (let i = 0; i < 1001; i++) tx.put({ t: 'item', s: 'demo', v: { kind: 'event', id: `e${i}`, owner: i % 2 ? 'Zoë' : null, at: new Date(Date.UTC(2026, 10, 3, 0, 0, i % 7)).toISOString(), v: { i, 'ключ': ['☕'] } } });
+      tx.put({ t: 'item', s: 'demo', v: { kind: 'rule', id: 'r1', owner: null, at: '2026-11-03T00:00:00.000Z', v: { z: 1, a: 2 } } });
+    });
+    const items = async (h: Harness) => [...(await h.store.listItems('demo', 'event', {})), ...(await h.store.listItems('demo', 'rule', {}))];
     const before = await answers(source);
+    const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 6, users: 34 });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 6, users: 34, items: 1002 });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 6, users: 34 });
+    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 6, users: 34, items: 1002 });
     assert.deepEqual(await answers(middle), before);
+    assert.deepEqual(await items(middle), itemsBefore);
 
     const second = join(dir, 'second.jsonl');
     await exportTo(middle, second);
@@ -68,6 +76,7 @@ describe('export and import', () => {
     opened.push(back);
     await importStore(back.domain, createReadStream(second));
     assert.deepEqual(await answers(back), before);
+    assert.deepEqual(JSON.stringify(await items(back)), JSON.stringify(itemsBefore), 'items come back with their keys in order');
     // The key moves too: the service's integrations keep working.
     assert.equal((await back.store.getService('demo'))!.key, source.key);
   });
@@ -78,7 +87,7 @@ describe('export and import', () => {
     t.after(() => h.close());
     await h.domain.createService('other', 'k');
     const file = join(dir, 'other.jsonl');
-    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0 });
+    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 0 });
     await assert.rejects(importStore(h.domain, createReadStream(file)), { code: 'service_exists' });
     await assert.rejects(exportTo(h, join(dir, 'x.jsonl'), 'nope'), /does not exist/);
   });
