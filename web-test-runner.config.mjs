@@ -15,17 +15,22 @@
  *   /__ub/page.html?body=&css=&meta=  a page of its own (the classic script from the display server,
  *                         `body` as its body, `css` as its stylesheet, `meta` as its color-scheme meta)
  *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
+ *   /__ub/learning/v1/:service/users.json  a mock display server answering `states=all` and `tags=`
+ *                         from demo/learning-seed.json (test/widget/fixtures/learning-server.mjs),
+ *                         until the real server knows the richer badges of issue 10
+ *   /__ub/learning-log    the URLs the mock received, in order (JSON)
  * and the command `ax-tree` (the page's full accessibility tree).
  *
  * `npm run build:widget` must have run: the classic bundle is tested as shipped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { register } from 'tsx/esm/api';
 import { findChromium, missingMessage } from './scripts/find-chromium.mjs';
+import { answerUsers } from './test/widget/fixtures/learning-server.mjs';
 
 register();
 /** A badge name of 100 characters, the most the API accepts (user `longname` holds it). */
@@ -95,6 +100,10 @@ async function fixtures(base) {
   if (!res.ok) throw new Error('fixture emptyhanded: ' + res.status);
 }
 
+const learningSeed = JSON.parse(readFileSync(new URL('./demo/learning-seed.json', import.meta.url), 'utf8'));
+/** @type {string[]} */
+const learningLog = [];
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** @type {import('@web/test-runner').TestRunnerConfig} */
@@ -141,6 +150,13 @@ export default {
         const url = new URL(context.request.url, 'http://x');
         if (url.pathname === '/__ub/env.js') return { body: `export const server = ${JSON.stringify(server)};`, type: 'js' };
         if (url.pathname === '/__ub/log') return { body: JSON.stringify(log), type: 'json' };
+        if (url.pathname === '/__ub/learning-log') return { body: JSON.stringify(learningLog), type: 'json' };
+        if (url.pathname.startsWith('/__ub/learning/')) {
+          learningLog.push(url.pathname.slice('/__ub/learning'.length) + url.search);
+          const { status, body } = answerUsers(url, learningSeed);
+          context.response.status = status;
+          return { body: JSON.stringify(body), type: 'json' };
+        }
         if (url.pathname === '/__ub/theme.css') {
           await sleep(Number(url.searchParams.get('delay') || 0));
           const imported = url.searchParams.get('import');
