@@ -17,7 +17,8 @@
  *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
  *   /__ub/learning/v1/:service/users.json  a mock display server answering `states=all` and `tags=`
  *                         from demo/learning-seed.json (test/widget/fixtures/learning-server.mjs),
- *                         until the real server knows the richer badges of issue 10
+ *                         until the real server knows the richer badges of issue 10; it serves
+ *                         /__ub/learning/themes/<name>.css too, from this checkout
  *   /__ub/learning-log    the URLs the mock received, in order (JSON)
  * and the command `ax-tree` (the page's full accessibility tree).
  *
@@ -151,11 +152,16 @@ export default {
         if (url.pathname === '/__ub/env.js') return { body: `export const server = ${JSON.stringify(server)};`, type: 'js' };
         if (url.pathname === '/__ub/log') return { body: JSON.stringify(log), type: 'json' };
         if (url.pathname === '/__ub/learning-log') return { body: JSON.stringify(learningLog), type: 'json' };
+        const theme = /^\/__ub\/learning\/themes\/([\w-]+\.css)$/.exec(url.pathname);
+        if (theme) return { body: readFileSync(new URL('./themes/' + theme[1], import.meta.url), 'utf8'), type: 'css' };
         if (url.pathname.startsWith('/__ub/learning/')) {
           learningLog.push(url.pathname.slice('/__ub/learning'.length) + url.search);
           const { status, body } = answerUsers(url, learningSeed);
           context.response.status = status;
-          return { body: JSON.stringify(body), type: 'json' };
+          // Never from the browser's cache: every test file is a page of the same browser, and the tests
+          // count requests. (The test runner marks every path with an extension cacheable for a year,
+          // overriding Cache-Control; a response that varies on everything is reused by no cache.)
+          return { body: JSON.stringify(body), type: 'json', headers: { vary: '*' } };
         }
         if (url.pathname === '/__ub/theme.css') {
           await sleep(Number(url.searchParams.get('delay') || 0));

@@ -60,9 +60,13 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @csspart item - One `<li>`, holding one badge.
  * @csspart badge - A badge drawn by the default markup (`span.userbadge`).
  * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type). Its `::before` is the tier icon.
- * @csspart image - The badge's own image, when it has an `image` field (shown instead of the tier icon).
+ * @csspart badge-earned - A badge the user earned (every badge, unless `show="all"`).
+ * @csspart badge-in_progress - With `show="all"`: a badge the user is on the way to; it holds a `progress` bar when the server says how far.
+ * @csspart badge-unearned - With `show="all"`: a badge the user has not earned yet (dimmed by the themes).
+ * @csspart image - The badge's image (its state's `image_url` in `badge_states`, else its `image` field), shown instead of the tier icon.
+ * @csspart progress - The progress bar of a badge in progress (`role="progressbar"`); its filled part is its `<i>` child.
  * @csspart link - The badge's link, when it has a `link` field.
- * @csspart name - The badge's name.
+ * @csspart name - The badge's title, else its name.
  * @csspart count - The `×2` shown when the user was awarded the badge more than once.
  * @csspart details - The card of details (name, tier, description, dates, how many in all) shown on hover or focus.
  * @csspart status - The "No badges yet" and "Badges unavailable" texts.
@@ -83,6 +87,8 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @cssproperty --user-badges-bronze - Colour of the `bronze` tier icon.
  * @cssproperty --user-badges-focus - Colour of the focus ring on badges.
  * @cssproperty --user-badges-skeleton - Colour of the loading placeholder.
+ * @cssproperty --user-badges-progress - Colour of the filled part of progress bars (default: the badge's text colour).
+ * @cssproperty --user-badges-track - Colour of the empty part of progress bars.
  *
  * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).
  * @fires {UserBadgesErrorEvent} user-badges-error - The badges could not be loaded (`detail.error.code`).
