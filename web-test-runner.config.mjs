@@ -18,7 +18,8 @@
  *   /__ub/learning/v1/:service/users.json  a mock display server answering `states=all` and `tags=`
  *                         from demo/learning-seed.json (test/widget/fixtures/learning-server.mjs),
  *                         until the real server knows the richer badges of issue 10; it serves
- *                         /__ub/learning/themes/<name>.css too, from this checkout
+ *                         /__ub/learning/themes/<name>.css too, from this checkout, and a service
+ *                         `hostile` whose new fields carry markup and bad URLs
  *   /__ub/learning-log    the URLs the mock received, in order (JSON)
  * and the command `ax-tree` (the page's full accessibility tree).
  *
@@ -102,6 +103,26 @@ async function fixtures(base) {
 }
 
 const learningSeed = JSON.parse(readFileSync(new URL('./demo/learning-seed.json', import.meta.url), 'utf8'));
+/** The same mock's service `hostile`: fields of the richer badges carrying markup and bad URLs. */
+const hostileSeed = {
+  service: 'hostile',
+  badges: [
+    {
+      name: 'trap',
+      title: '<img src=x onerror="window.pwned=1">Trap',
+      image: 'javascript:alert(1)',
+      goal: 4,
+      badge_states: [
+        { state: 'in_progress', description: '<b onclick="window.pwned=2">half</b>', image_url: 'javascript:alert(2)' },
+        'not an object',
+        null,
+      ],
+    },
+    { name: 'odd', badge_states: 'not a list', goal: 0 },
+  ],
+  awards: [{ user: 'eve', badges: ['odd'], at: '2026-10-01T12:00:00Z' }],
+  progress: { eve: { trap: 2 } },
+};
 /** @type {string[]} */
 const learningLog = [];
 
@@ -156,7 +177,7 @@ export default {
         if (theme) return { body: readFileSync(new URL('./themes/' + theme[1], import.meta.url), 'utf8'), type: 'css' };
         if (url.pathname.startsWith('/__ub/learning/')) {
           learningLog.push(url.pathname.slice('/__ub/learning'.length) + url.search);
-          const { status, body } = answerUsers(url, learningSeed);
+          const { status, body } = answerUsers(url, url.pathname.includes('/v1/hostile/') ? hostileSeed : learningSeed);
           context.response.status = status;
           // Never from the browser's cache: every test file is a page of the same browser, and the tests
           // count requests. (The test runner marks every path with an extension cacheable for a year,

@@ -167,6 +167,21 @@ describe('richer badges', () => {
     equal($$(el, '[data-state=in_progress]').length, 1);
   });
 
+  it('new fields are text and checked URLs: markup in titles and descriptions shows as text, bad images are dropped', async () => {
+    const el = mount(`<user-badges server="${learningServer}" service="hostile" user="eve" show="all"></user-badges>`).firstElementChild as UserBadgesElement;
+    equal(await settled(el), 'ready');
+    const trap = $$(el, '.userbadge')[0]!;
+    equal(trap.querySelector('.name')!.textContent, '<img src=x onerror="window.pwned=1">Trap');
+    assert(!trap.querySelector('img, b[onclick]'), 'no image from javascript: URLs, no markup from fields');
+    assert(trap.querySelector('.details')!.textContent!.includes('<b onclick="window.pwned=2">half</b>'));
+    equal(trap.querySelector('[role=progressbar]')!.getAttribute('aria-valuenow'), '2');
+    // A malformed badge_states and a goal of 0: drawn as a plain earned badge, no bar.
+    const odd = $$(el, '.userbadge')[1]!;
+    equal([odd.dataset.state, odd.querySelector('.name')!.textContent, !!odd.querySelector('.progress')], ['earned', 'odd', false]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert(!(window as unknown as { pwned?: number }).pwned, 'nothing ran');
+  });
+
   it('the old embed markup keeps working beside them', async () => {
     const host = mount(`<span class="userbadges" data-server="${learningServer}" data-service="demo" data-user="maya"></span>`);
     const { startLegacy } = await import('../../widget/index.js');
