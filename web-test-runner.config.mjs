@@ -15,17 +15,24 @@
  *   /__ub/page.html?body=&css=&meta=  a page of its own (the classic script from the display server,
  *                         `body` as its body, `css` as its stylesheet, `meta` as its color-scheme meta)
  *   /__ub/slow/<ms>/...   the display server's answer to `...`, <ms> late (status and body kept)
+ *   /__ub/learning/v1/:service/users.json  a mock display server answering `states=all` and `tags=`
+ *                         from demo/learning-seed.json (test/widget/fixtures/learning-server.mjs),
+ *                         until the real server knows the richer badges of issue 10; it serves
+ *                         /__ub/learning/themes/<name>.css too, from this checkout, and a service
+ *                         `hostile` whose new fields carry markup and bad URLs
+ *   /__ub/learning-log    the URLs the mock received, in order (JSON)
  * and the command `ax-tree` (the page's full accessibility tree).
  *
  * `npm run build:widget` must have run: the classic bundle is tested as shipped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { register } from 'tsx/esm/api';
 import { findChromium, missingMessage } from './scripts/find-chromium.mjs';
+import { answerUsers } from './test/widget/fixtures/learning-server.mjs';
 
 register();
 /** A badge name of 100 characters, the most the API accepts (user `longname` holds it). */
@@ -95,6 +102,30 @@ async function fixtures(base) {
   if (!res.ok) throw new Error('fixture emptyhanded: ' + res.status);
 }
 
+const learningSeed = JSON.parse(readFileSync(new URL('./demo/learning-seed.json', import.meta.url), 'utf8'));
+/** The same mock's service `hostile`: fields of the richer badges carrying markup and bad URLs. */
+const hostileSeed = {
+  service: 'hostile',
+  badges: [
+    {
+      name: 'trap',
+      title: '<img src=x onerror="window.pwned=1">Trap',
+      image: 'javascript:alert(1)',
+      goal: 4,
+      badge_states: [
+        { state: 'in_progress', description: '<b onclick="window.pwned=2">half</b>', image_url: 'javascript:alert(2)' },
+        'not an object',
+        null,
+      ],
+    },
+    { name: 'odd', badge_states: 'not a list', goal: 0 },
+  ],
+  awards: [{ user: 'eve', badges: ['odd'], at: '2026-10-01T12:00:00Z' }],
+  progress: { eve: { trap: 2 } },
+};
+/** @type {string[]} */
+const learningLog = [];
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** @type {import('@web/test-runner').TestRunnerConfig} */
@@ -141,6 +172,18 @@ export default {
         const url = new URL(context.request.url, 'http://x');
         if (url.pathname === '/__ub/env.js') return { body: `export const server = ${JSON.stringify(server)};`, type: 'js' };
         if (url.pathname === '/__ub/log') return { body: JSON.stringify(log), type: 'json' };
+        if (url.pathname === '/__ub/learning-log') return { body: JSON.stringify(learningLog), type: 'json' };
+        const theme = /^\/__ub\/learning\/themes\/([\w-]+\.css)$/.exec(url.pathname);
+        if (theme) return { body: readFileSync(new URL('./themes/' + theme[1], import.meta.url), 'utf8'), type: 'css' };
+        if (url.pathname.startsWith('/__ub/learning/')) {
+          learningLog.push(url.pathname.slice('/__ub/learning'.length) + url.search);
+          const { status, body } = answerUsers(url, url.pathname.includes('/v1/hostile/') ? hostileSeed : learningSeed);
+          context.response.status = status;
+          // Never from the browser's cache: every test file is a page of the same browser, and the tests
+          // count requests. (The test runner marks every path with an extension cacheable for a year,
+          // overriding Cache-Control; a response that varies on everything is reused by no cache.)
+          return { body: JSON.stringify(body), type: 'json', headers: { vary: '*' } };
+        }
         if (url.pathname === '/__ub/theme.css') {
           await sleep(Number(url.searchParams.get('delay') || 0));
           const imported = url.searchParams.get('import');

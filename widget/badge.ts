@@ -1,16 +1,22 @@
 import type { BadgeFields, JsonValue } from '../types/api.js';
 import type { UserResult } from './loader.js';
+import type { BadgeProgress, BadgeState } from './wire.js';
 
 /**
  * A badge as render hooks receive it: every custom field the service set (`description`, `link`,
- * `type`, ...), this user's `count` and `latest`, and the service-wide `globalCount`/`globalLatest`.
+ * `type`, `title`, `image`, `tags`, `badge_states`, ...), this user's `count`, `latest`, `state`
+ * and `progress`, and the service-wide `globalCount`/`globalLatest`.
  */
 export interface BadgeData extends BadgeFields {
   name: string;
-  /** Times this user was awarded the badge. */
+  /** Times this user was awarded the badge: 0 for a badge not earned (`show="all"`). */
   count: number;
-  /** ISO-8601 time of this user's last award. */
-  latest: string;
+  /** ISO-8601 time of this user's last award; null for a badge not earned. */
+  latest: string | null;
+  /** `earned`, or with `show="all"` also `in_progress` or `unearned`. */
+  state: BadgeState;
+  /** How far the user is towards the badge's `goal`, when the server says; else null. */
+  progress: BadgeProgress | null;
   /** Times the badge was awarded, all users together. */
   globalCount: number;
   /** ISO-8601 time of the last award to anyone. */
@@ -26,6 +32,9 @@ export function badgesOf(r: UserResult | undefined): BadgeData[] {
       name: b.name,
       count: b.count,
       latest: b.latest,
+      // Without `states=all` the server lists earned badges only, and says no state.
+      state: b.state || 'earned',
+      progress: b.progress || null,
       globalCount: s?.count ?? b.count,
       globalLatest: s?.latest ?? b.latest,
     };

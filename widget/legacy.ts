@@ -1,6 +1,6 @@
 import { badgesOf, text, type BadgeData } from './badge.js';
 import { serverOf } from './config.js';
-import type { UserBadgesError } from './api.js';
+import { usersQuery, type UserBadgesError } from './api.js';
 import { emit, warn } from './events.js';
 import { loadUser } from './loader.js';
 import { sanitizeHTML } from './sanitize.js';
@@ -56,7 +56,7 @@ export async function fillLegacy(el: HTMLElement): Promise<void> {
   if (!service || filled.has(el)) return;
   filled.add(el);
   try {
-    const r = await loadUser(serverOf(server), service, user, sort);
+    const r = await loadUser(serverOf(server), service, user, usersQuery(sort));
     const render = globalRenderBadge();
     const badges = badgesOf(r);
     el.replaceChildren(

@@ -1,9 +1,10 @@
-import { LIMITS, type User, type UsersResponse } from '../types/api.js';
+import { LIMITS, type UsersResponse } from '../types/api.js';
 import { fetchUsers, usersUrl } from './api.js';
+import type { StatedUser } from './wire.js';
 
 /** What the server said about one user: `user` is null when the service has no such user. */
 export interface UserResult {
-  user: User | null;
+  user: StatedUser | null;
   badges: UsersResponse['badges'];
 }
 
@@ -11,7 +12,8 @@ type Waiter = [resolve: (r: UserResult) => void, reject: (e: unknown) => void];
 interface Group {
   server: string;
   service: string;
-  sort: string;
+  /** The rest of the request after `names=` (`usersQuery` in api.ts): sort, states and tags. */
+  query: string;
   names: Map<string, Waiter>;
 }
 
@@ -24,15 +26,16 @@ let scheduled = false;
 
 /**
  * The badges of one user, batched DataLoader-style: every name asked for the same server, service and
- * sort before the batch is dispatched goes into one `users.json?names=...` request (split so that no
+ * query (sort, `states=all`, tags: see `usersQuery`) before the batch is dispatched goes into one
+ * `users.json?names=...` request (split so that no
  * request has more than `LIMITS.namesPerRequest` names or a URL longer than `MAX_URL_LENGTH`).
  * A batch is dispatched in a task of its own once the document is parsed, so all elements of the
  * initial HTML share it, and elements added later form their own batch. Results are cached for the
  * page; a failed one is forgotten so that the next caller retries.
  */
-export function loadUser(server: string, service: string, name: string, sort = ''): Promise<UserResult> {
+export function loadUser(server: string, service: string, name: string, query = ''): Promise<UserResult> {
   name = name.trim().normalize('NFC'); // as the server normalises names
-  const group = [server, service, sort].join('\n');
+  const group = [server, service, query].join('\n');
   const id = group + '\n' + name;
   let p = cache.get(id);
   if (!p) {
@@ -42,7 +45,7 @@ export function loadUser(server: string, service: string, name: string, sort = '
         ? Promise.resolve({ user: null, badges: {} })
         : new Promise<UserResult>((resolve, reject) => {
             let g = pending.get(group);
-            if (!g) pending.set(group, (g = { server, service, sort, names: new Map() }));
+            if (!g) pending.set(group, (g = { server, service, query, names: new Map() }));
             g.names.set(name, [resolve, reject]);
             schedule();
           });
@@ -73,11 +76,11 @@ function dispatch() {
 }
 
 /** Splits a group's names into requests that respect both the name count and the URL length limit. */
-export function* chunks(g: { server: string; service: string; sort: string; names: Map<string, unknown> }) {
+export function* chunks(g: { server: string; service: string; query: string; names: Map<string, unknown> }) {
   let chunk: string[] = [];
   for (const name of g.names.keys()) {
     const next = [...chunk, name];
-    if (chunk.length && (next.length > LIMITS.namesPerRequest || usersUrl(g.server, g.service, next, g.sort).length > MAX_URL_LENGTH)) {
+    if (chunk.length && (next.length > LIMITS.namesPerRequest || usersUrl(g.server, g.service, next, g.query).length > MAX_URL_LENGTH)) {
       yield chunk;
       chunk = [name];
     } else chunk = next;
@@ -86,7 +89,7 @@ export function* chunks(g: { server: string; service: string; sort: string; name
 }
 
 function send(g: Group, names: string[]) {
-  fetchUsers(usersUrl(g.server, g.service, names, g.sort)).then(
+  fetchUsers(usersUrl(g.server, g.service, names, g.query)).then(
     (res) => {
       const users = new Map(res.users.map((u) => [u.name, u]));
       for (const name of names) g.names.get(name)![0]({ user: users.get(name) ?? null, badges: res.badges || {} });

@@ -1,11 +1,12 @@
 import { html, nothing, render, type TemplateResult } from 'lit/html.js';
-import type { UserBadgesError } from './api.js';
-import { badgesOf, text, type BadgeData } from './badge.js';
+import { usersQuery, type UserBadgesError } from './api.js';
+import { badgesOf, type BadgeData } from './badge.js';
+import { defaultBadge } from './default-badge.js';
 import { serverOf } from './config.js';
 import { emit, warn } from './events.js';
 import { escaped, globalRenderBadge, legacyRenderBadge } from './legacy.js';
 import { loadUser, type UserResult } from './loader.js';
-import { safeUrl, sanitizeHTML } from './sanitize.js';
+import { sanitizeHTML } from './sanitize.js';
 import { sharedSheet } from './styles.js';
 import { themeUrl } from './theme.js';
 
@@ -47,6 +48,8 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @attr theme - `auto` (default: dark only where the page declares a dark colour scheme), `light`, `dark`, `stackoverflow`, `github`, `minimal`, `none`, or the URL of a theme stylesheet.
  * @attr server - Origin of the display server. Default: the origin the script was loaded from.
  * @attr sort - Badge order: `name`, `-name`, `count`, `-count`, `date` or `-date`. Default: the server's.
+ * @attr show - `earned` (default): the badges the user earned; `all`: every badge of the service, those not earned yet dimmed, those in progress with a progress bar.
+ * @attr tags - Comma-separated tags: only badges having any of them, e.g. `tags="course,css"`.
  * @attr state - Set by the element: `idle`, `loading`, `ready`, `empty`, `unknown` or `error`.
  *
  * @slot - Fallback content: shown before the element upgrades, while loading (in place of the
@@ -57,9 +60,13 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @csspart item - One `<li>`, holding one badge.
  * @csspart badge - A badge drawn by the default markup (`span.userbadge`).
  * @csspart badge-gold - A badge whose `type` is `gold` (likewise `badge-<type>` for any type). Its `::before` is the tier icon.
- * @csspart image - The badge's own image, when it has an `image` field (shown instead of the tier icon).
+ * @csspart badge-earned - A badge the user earned (every badge, unless `show="all"`).
+ * @csspart badge-in_progress - With `show="all"`: a badge the user is on the way to; it holds a `progress` bar when the server says how far.
+ * @csspart badge-unearned - With `show="all"`: a badge the user has not earned yet (dimmed by the themes).
+ * @csspart image - The badge's image (its state's `image_url` in `badge_states`, else its `image` field), shown instead of the tier icon.
+ * @csspart progress - The progress bar of a badge in progress (`role="progressbar"`); its filled part is its `<i>` child.
  * @csspart link - The badge's link, when it has a `link` field.
- * @csspart name - The badge's name.
+ * @csspart name - The badge's title, else its name.
  * @csspart count - The `×2` shown when the user was awarded the badge more than once.
  * @csspart details - The card of details (name, tier, description, dates, how many in all) shown on hover or focus.
  * @csspart status - The "No badges yet" and "Badges unavailable" texts.
@@ -80,12 +87,14 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * @cssproperty --user-badges-bronze - Colour of the `bronze` tier icon.
  * @cssproperty --user-badges-focus - Colour of the focus ring on badges.
  * @cssproperty --user-badges-skeleton - Colour of the loading placeholder.
+ * @cssproperty --user-badges-progress - Colour of the filled part of progress bars (default: the badge's text colour).
+ * @cssproperty --user-badges-track - Colour of the empty part of progress bars.
  *
  * @fires {UserBadgesLoadEvent} user-badges-load - The badges are drawn (`detail.found` is false for an unknown user).
  * @fires {UserBadgesErrorEvent} user-badges-error - The badges could not be loaded (`detail.error.code`).
  */
 export class UserBadgesElement extends Base {
-  static observedAttributes = ['service', 'user', 'theme', 'server', 'sort', 'state'];
+  static observedAttributes = ['service', 'user', 'theme', 'server', 'sort', 'show', 'tags', 'state'];
 
   /** The error behind the `error` state. */
   error?: UserBadgesError;
@@ -168,6 +177,20 @@ export class UserBadgesElement extends Base {
   set sort(v: string | undefined) {
     this._set('sort', v);
   }
+  /** `all` shows unearned and in-progress badges too; unset (or `earned`) only the earned ones. */
+  get show(): string | undefined {
+    return this._get('show');
+  }
+  set show(v: string | undefined) {
+    this._set('show', v);
+  }
+  /** Comma-separated tags: only badges having any of them; unset means every badge. */
+  get tags(): string | undefined {
+    return this._get('tags');
+  }
+  set tags(v: string | undefined) {
+    this._set('tags', v);
+  }
   /** Read-only in spirit: the element sets it, and reflects it to the `state` attribute for styling. */
   get state(): UserBadgesState {
     return (this._get('state') as UserBadgesState) || 'idle';
@@ -221,13 +244,14 @@ export class UserBadgesElement extends Base {
   }
 
   private _update() {
-    const { service, user, sort } = this;
+    const { service, user } = this;
     const server = serverOf(this.server);
-    const key = [server, service, user, sort].join('\n');
+    const query = usersQuery(this.sort, this.show, this.tags);
+    const key = [server, service, user, query].join('\n');
     if (key != this._key) {
       this._key = key;
       this._result = this.error = undefined;
-      if (service && user) this._load(key, server, service, user, sort);
+      if (service && user) this._load(key, server, service, user, query);
       else {
         this.state = 'idle';
         // Said only if still so a task later: a framework may set the attributes just after connecting.
@@ -242,13 +266,13 @@ export class UserBadgesElement extends Base {
 
   /** How the console names this element: its tag and the attributes that pick the badges. */
   private _desc(user?: 1) {
-    return `<${this.localName}${['service', 'user', 'sort', 'server'].map((a) => (a != 'user' || user) && this.hasAttribute(a) ? ` ${a}="${this.getAttribute(a)}"` : '').join('')}>`;
+    return `<${this.localName}${['service', 'user', 'sort', 'show', 'tags', 'server'].map((a) => (a != 'user' || user) && this.hasAttribute(a) ? ` ${a}="${this.getAttribute(a)}"` : '').join('')}>`;
   }
 
-  private _load(key: string, server: string, service: string, user: string, sort?: string) {
+  private _load(key: string, server: string, service: string, user: string, query: string) {
     this.state = 'loading';
     // Shown once the theme is in place too: no flash of unstyled badges.
-    Promise.all([loadUser(server, service, user, sort), this._themed]).then(
+    Promise.all([loadUser(server, service, user, query), this._themed]).then(
       ([r]) => {
         if (key != this._key) return; // an answer for an old attribute value
         this._result = r;
@@ -321,29 +345,4 @@ export class UserBadgesElement extends Base {
     }
     return html`<li part="item">${v}</li>`;
   }
-}
-
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' }) : '');
-
-/**
- * The default markup: the old embed's classes (so one theme styles both) plus parts. The tier is
- * drawn by the theme as an icon of its own shape (`data-type`), unless the badge has an `image`.
- * The details (tier, description, when, how many in all) are read with the badge by screen readers,
- * and shown as a card on hover or focus (a badge without a link is focusable for that), headed by
- * the whole name, which the badge itself may have cut short.
- */
-function defaultBadge(b: BadgeData) {
-  const type = /^[\w-]+$/.test(text(b.type)) ? (b.type as string) : '';
-  const desc = text(b.description);
-  const link = safeUrl(b.link);
-  const image = safeUrl(b.image);
-  const name = html`<span class="name" part="name">${b.name}</span>`;
-  return html`<span class="userbadge" part=${type ? 'badge badge-' + type : 'badge'} data-type=${type || nothing} ?data-image=${!!image} tabindex=${link ? nothing : 0}
-    >${image ? html`<img class="image" part="image" src=${image} alt="" width="16" height="16" />` : nothing}${link
-      ? html`<a href=${link} part="link">${name}</a>`
-      : name}${b.count > 1 ? html`<span class="count" part="count" aria-hidden="true">×${b.count}</span>` : nothing}<span class="details" part="details"
-      ><b aria-hidden="true">${b.name}</b>${type ? html`<span class="tier">${type} badge</span>` : nothing}${desc ? html`<span>${desc}</span>` : nothing}<span
-        >${b.count > 1 ? `Awarded ${b.count} times, last on ` : 'Awarded on '}<time datetime=${b.latest}>${day(b.latest)}</time></span
-      ><span>${b.globalCount} awarded in all</span></span
-    ></span>`;
 }

@@ -1,6 +1,6 @@
-import { executeServerCommand } from '@web/test-runner-commands';
+import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
 import { setDefaultServer } from '../../widget/index.js';
-import { assert, axe, equal, mount, server, settled, slowServer } from './helpers.js';
+import { assert, axe, equal, learningServer, mount, server, settled, slowServer } from './helpers.js';
 
 setDefaultServer(server);
 
@@ -68,4 +68,31 @@ describe('accessibility', () => {
     await noViolations(host);
     link.remove();
   });
+});
+
+describe('accessibility of badge states (show="all")', () => {
+  after(() => emulateMedia({ colorScheme: 'light' }));
+
+  for (const theme of ['auto', 'light', 'dark', 'stackoverflow', 'github', 'minimal'])
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`no axe violations: ${theme} theme, system ${scheme}: images, progress bars, unearned badges`, async () => {
+        await emulateMedia({ colorScheme: scheme });
+        // `light` and `dark` are for light and dark pages; the others follow a page that can be both.
+        const dark = theme == 'dark' || (theme != 'light' && scheme == 'dark');
+        const page = `color-scheme: ${theme == 'light' || theme == 'dark' ? theme : 'light dark'}; ` + (dark ? 'background: #0d1117; color: #f0f6fc' : 'background: #fff; color: #1f2328');
+        const host = mount(
+          `<div style="${page}; padding: 8px">` +
+            ['maya', 'theo', 'sam']
+              .map((u) => `<p><user-badges theme="${theme}" server="${learningServer}" service="demo" user="${u}" show="all"></user-badges></p>`)
+              .join('') +
+            '</div>',
+        );
+        const els = [...host.querySelectorAll('user-badges')];
+        await Promise.all(els.map((el) => settled(el)));
+        assert(els.every((el) => el.getAttribute('state') === 'ready'));
+        assert(els[1]!.shadowRoot!.querySelector('[role=progressbar]') && els[2]!.shadowRoot!.querySelector('[data-state=unearned] img'), 'every state drawn');
+        await noViolations(host);
+        host.remove();
+      });
+    }
 });

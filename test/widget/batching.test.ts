@@ -93,7 +93,7 @@ describe('batching', () => {
     const g = (n: number, len: number) => ({
       server: 'https://badges.example',
       service: 's',
-      sort: '',
+      query: '',
       names: new Map(Array.from({ length: n }, (_, i) => [String(i).padStart(len, 'x'), 0])),
     });
     const short = [...chunks(g(250, 3))];

@@ -51,9 +51,9 @@ test('type declarations and the custom-elements manifest describe the element', 
   const manifest = JSON.parse(read('dist/custom-elements.json'));
   const el = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'user-badges');
   assert.ok(el, 'user-badges declared');
-  assert.deepEqual(el.attributes.map((a) => a.name).sort(), ['server', 'service', 'sort', 'state', 'theme', 'user']);
+  assert.deepEqual(el.attributes.map((a) => a.name).sort(), ['server', 'service', 'show', 'sort', 'state', 'tags', 'theme', 'user']);
   assert.deepEqual(el.events.map((e) => e.name).sort(), ['user-badges-error', 'user-badges-load']);
-  for (const part of ['list', 'item', 'badge', 'image', 'link', 'name', 'count', 'details', 'status', 'skeleton']) {
+  for (const part of ['list', 'item', 'badge', 'badge-earned', 'badge-in_progress', 'badge-unearned', 'image', 'link', 'name', 'progress', 'count', 'details', 'status', 'skeleton']) {
     assert.ok(el.cssParts.some((p) => p.name === part), 'part ' + part);
   }
   assert.ok(el.cssProperties.length >= 10);

@@ -1,20 +1,22 @@
 /**
  * WCAG AA contrast, measured in Chromium: every text the element draws (names, counts, status
- * texts, the details card) at least 4.5:1 against what is really behind it, and the tier icons at
- * least 3:1 against their badge, for every theme on light and on dark pages.
+ * texts, the details card, badges not earned yet) at least 4.5:1 against what is really behind it,
+ * and the tier icons at least 3:1 against their badge, and the filled part of progress bars 3:1
+ * against their track, for every theme on light and on dark pages.
  */
 import { emulateMedia } from '@web/test-runner-commands';
 import { setDefaultServer } from '../../widget/index.js';
-import { assert, mount, server, settled } from './helpers.js';
+import { assert, learningServer, mount, server, settled } from './helpers.js';
 
 setDefaultServer(server);
 
 type RGBA = [number, number, number, number];
 const parse = (c: string): RGBA => {
-  const m = /rgba?\(([^)]+)\)/.exec(c);
+  // rgb()/rgba(), or color(srgb ...) with channels from 0 to 1 (what color-mix() computes to).
+  const m = /rgba?\(([^)]+)\)|color\(srgb ([^)]+)\)/.exec(c);
   if (!m) throw new Error('colour ' + c);
-  const [r, g, b, a = 1] = m[1]!.split(/[ ,/]+/).filter(Boolean).map(Number);
-  return [r!, g!, b!, a];
+  const [r, g, b, a = 1] = (m[1] ?? m[2])!.split(/[ ,/]+/).filter(Boolean).map(Number);
+  return m[1] ? [r!, g!, b!, a] : [r! * 255, g! * 255, b! * 255, a];
 };
 const over = ([r, g, b, a]: RGBA, [R, G, B]: RGBA): RGBA => [r * a + R * (1 - a), g * a + G * (1 - a), b * a + B * (1 - a), 1];
 const luminance = (c: RGBA) =>
@@ -56,10 +58,15 @@ function measure(el: Element) {
     const [r, g, b, a] = parse(getComputedStyle(parent).color);
     found.push({ what: `${parent.className || parent.localName} "${t.nodeValue!.trim().slice(0, 24)}"`, ratio: ratio(over([r, g, b, a * opacity(parent)], bg), bg), min: 4.5 });
   }
-  for (const badge of el.shadowRoot!.querySelectorAll('.userbadge[data-type]')) {
+  for (const badge of el.shadowRoot!.querySelectorAll('.userbadge[data-type]:not([data-image])')) {
     const fill = parse(getComputedStyle(badge, '::before').backgroundColor);
     const bg = behind(badge);
     found.push({ what: `${badge.getAttribute('data-type')} icon`, ratio: ratio(over(fill, bg), bg), min: 3 });
+  }
+  for (const bar of el.shadowRoot!.querySelectorAll('.progress')) {
+    const track = behind(bar);
+    const fill = parse(getComputedStyle(bar.firstElementChild!).backgroundColor);
+    found.push({ what: `progress of ${bar.closest('.userbadge')!.querySelector('.name')!.textContent}`, ratio: ratio(over(fill, track), track), min: 3 });
   }
   return found;
 }
@@ -88,7 +95,9 @@ describe('contrast (WCAG AA)', () => {
       const host = mount(
         `<div style="${style}; padding: 8px">` +
           ['daniel', 'bob', 'longname', 'emptyhanded'].map((u) => `<p><user-badges theme="${theme}" service="test" user="${u}"></user-badges></p>`).join('') +
-          `<p><user-badges theme="${theme}" service="nosuchservice" user="daniel"></user-badges></p></div>`,
+          `<p><user-badges theme="${theme}" service="nosuchservice" user="daniel"></user-badges></p>` +
+          // Every state: theo has earned, in-progress and unearned badges.
+          `<p><user-badges theme="${theme}" server="${learningServer}" service="demo" user="theo" show="all"></user-badges></p></div>`,
       );
       const els = [...host.querySelectorAll('user-badges')];
       await Promise.all(els.map((el) => settled(el)));
@@ -98,6 +107,7 @@ describe('contrast (WCAG AA)', () => {
       results.push(...measure(els[0]!).filter((r) => !results.some((s) => s.what === r.what)));
       assert(results.some((r) => r.what.includes('No badges yet')) && results.some((r) => r.what.includes('Badges unavailable')), 'status texts measured');
       assert(results.some((r) => r.what.includes('Donated at least')), 'the card measured');
+      assert(results.some((r) => r.what.startsWith('progress of')) && results.some((r) => r.what.includes('Graduate')), 'progress bars and unearned badges measured');
       const failing = results.filter((r) => r.ratio < r.min).map((r) => `${r.what} ${r.ratio.toFixed(2)}:1 < ${r.min}`);
       assert(failing.length === 0, failing.join('\n'));
       host.remove();

@@ -20,6 +20,23 @@ export const server: string = displayServer;
 /** A server URL that answers like `server`, `delay` ms late (a dev-server route proxying to it). */
 export const slowServer = (delay: number): string => `${location.origin}/__ub/slow/${delay}`;
 
+/**
+ * A mock display server that knows the richer badges of issue 10 (`states=all`, `tags=`), serving
+ * demo/learning-seed.json as the service `demo`; see test/widget/fixtures/learning-server.mjs.
+ */
+export const learningServer = `${location.origin}/__ub/learning`;
+
+/** Runs `fn` and returns the requests the mock learning server received meanwhile ("/v1/...?..."). */
+export const learningRequestsDuring = (fn: () => Promise<unknown>): Promise<string[]> => during(async () => (await fetch('/__ub/learning-log')).json(), fn);
+
+/** The entries a request log gained while `fn` ran (and a moment after, for late requests). */
+async function during(log: () => Promise<string[]>, fn: () => Promise<unknown>): Promise<string[]> {
+  const before = (await log()).length;
+  await fn();
+  await new Promise((r) => setTimeout(r, 50));
+  return (await log()).slice(before);
+}
+
 /** The requests the display server received so far ("GET /v1/..."). */
 export async function serverLog(): Promise<string[]> {
   return (await fetch('/__ub/log')).json();
@@ -27,10 +44,7 @@ export async function serverLog(): Promise<string[]> {
 
 /** Runs `fn` and returns the `users.json` requests the display server received meanwhile. */
 export async function usersRequestsDuring(fn: () => Promise<unknown>): Promise<string[]> {
-  const before = (await serverLog()).length;
-  await fn();
-  await new Promise((r) => setTimeout(r, 50));
-  return (await serverLog()).slice(before).filter((l) => l.includes('/users.json'));
+  return (await during(serverLog, fn)).filter((l) => l.includes('/users.json'));
 }
 
 /** Parses `html` into a fresh container appended to the body. */

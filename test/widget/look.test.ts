@@ -37,7 +37,8 @@ describe('the tier', () => {
     await settled(el);
     const badge = $$(el, '.userbadge').find((b) => b.textContent!.startsWith('pictured'))!;
     const img = badge.querySelector('img')!;
-    equal([img.getAttribute('part'), img.getAttribute('src'), img.alt], ['image', server + '/demo/favicon.svg', '']);
+    // Alt text from the title, else the name (this badge has no title); lazy, and sized before it loads.
+    equal([img.getAttribute('part'), img.getAttribute('src'), img.alt, img.loading, img.getAttribute('width'), img.getAttribute('height')], ['image', server + '/demo/favicon.svg', 'pictured', 'lazy', '16', '16']);
     await waitFor(() => img.complete && img.naturalWidth > 0, 'the image loaded');
     equal(icon(badge).content, 'none');
     assert(img.getBoundingClientRect().height <= badge.getBoundingClientRect().height, 'the image fits in the badge');

@@ -1,6 +1,6 @@
 import { emulateMedia } from '@web/test-runner-commands';
 import { setDefaultServer, type UserBadgesElement } from '../../widget/index.js';
-import { $, assert, equal, mount, server, settled, waitFor } from './helpers.js';
+import { $, assert, equal, learningServer, mount, server, settled, waitFor } from './helpers.js';
 
 setDefaultServer(server);
 
@@ -45,6 +45,23 @@ describe('themes', () => {
     equal(dot('gold'), 'rgb(255, 204, 1)');
     equal(dot('silver'), 'rgb(180, 184, 188)');
   });
+
+  for (const name of Object.keys(THEMES)) {
+    it(`${name} draws the states: unearned dimmed, a progress bar for in-progress`, async () => {
+      const el = mount(`<user-badges theme="${name}" server="${learningServer}" service="demo" user="theo" show="all"></user-badges>`).firstElementChild!;
+      await settled(el);
+      const earned = getComputedStyle($(el, '[data-state=earned]')!);
+      const unearned = getComputedStyle($(el, '[data-state=unearned]')!);
+      // Not by colour alone: a dashed border, or (minimal, which has none) italics.
+      assert(unearned.borderTopStyle === 'dashed' || unearned.fontStyle === 'italic', `${unearned.borderTopStyle} ${unearned.fontStyle}`);
+      assert(earned.borderTopStyle !== 'dashed' && earned.fontStyle !== 'italic');
+      equal(getComputedStyle($(el, '[data-state=unearned] img')!).filter, 'grayscale(1)');
+      const bar = $(el, '[data-state=in_progress] .progress')!;
+      const { width, height } = bar.getBoundingClientRect();
+      assert(width >= 20 && height >= 3, `a visible bar: ${width}x${height}`);
+      assert(getComputedStyle(bar).backgroundColor !== getComputedStyle(bar.firstElementChild!).backgroundColor, 'fill and track differ');
+    });
+  }
 
   it('switches theme live, keeping the old one until the new one has loaded', async () => {
     const el = one('theme="dark"');
@@ -112,6 +129,22 @@ describe('themes', () => {
     equal(badge(el).borderTopLeftRadius, '0px');
     equal(getComputedStyle($(el, '.count')!).color, 'rgb(200, 0, 0)');
     equal(badge(el).outlineColor, 'rgb(0, 200, 0)');
+  });
+
+  it('states and progress can be tuned with custom properties and ::part()', async () => {
+    const style = document.createElement('style');
+    style.textContent = `
+      .states user-badges { --user-badges-progress: rgb(1, 100, 1); --user-badges-track: rgb(200, 200, 200); }
+      .states user-badges::part(badge-unearned) { outline: 2px solid rgb(0, 0, 200); }
+      .states user-badges::part(progress) { height: 10px; }`;
+    document.head.append(style);
+    const host = mount(`<div class="states"><user-badges server="${learningServer}" service="demo" user="theo" show="all"></user-badges></div>`);
+    const el = host.querySelector('user-badges')!;
+    await settled(el);
+    const bar = $(el, '.progress')!;
+    equal([getComputedStyle(bar).backgroundColor, getComputedStyle(bar.firstElementChild!).backgroundColor, bar.getBoundingClientRect().height], ['rgb(200, 200, 200)', 'rgb(1, 100, 1)', 10]);
+    equal(getComputedStyle($(el, '[data-state=unearned]')!).outlineColor, 'rgb(0, 0, 200)');
+    style.remove();
   });
 
   it('theme="none" links nothing', async () => {
