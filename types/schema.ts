@@ -151,13 +151,20 @@ export const AdminServiceParams = Type.Object({ name: ServiceName });
 
 export const SortQuery = Type.Object({ sort: Type.Optional(Sort) });
 
+/** `?page=&page_size=` of every paged list (see `server/paging.ts`). */
+const pageQuery = (what: string, when = '') => ({
+  page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: `${what} per page${when}` })),
+  page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: `Page number from 1${when}; a page past the last is empty, its \`prev\` the last page` })),
+});
+
 /** In the order they are checked, as the original server did. */
 export const UsersQuery = Type.Object({
   sort: Type.Optional(Sort),
   names: Type.Optional(NameList),
-  page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: 'Users per page, without `names`' })),
-  page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: 'Page number from 1, without `names`' })),
+  ...pageQuery('Users', ', without `names`'),
 });
+
+export const BadgesQuery = Type.Object({ sort: Type.Optional(Sort), ...pageQuery('Badges') });
 
 /**
  * The query of a signed write (see the document's description for the signature). Checked by
@@ -277,9 +284,7 @@ export const User = Type.Object(
   { $id: 'User', ...closed },
 );
 
-export const BadgesResponse = Type.Object({ badges: Type.Array(Badge) }, { $id: 'BadgesResponse', ...closed });
-
-/** Present on `users.json` when it lists the service's users rather than named ones. */
+/** A page of a list: on `badges.json`, and on `users.json` when it lists the service's users rather than named ones. */
 export const Paging = Type.Object(
   {
     total: Type.Integer({ minimum: 0 }),
@@ -291,6 +296,9 @@ export const Paging = Type.Object(
   },
   { $id: 'Paging', ...closed },
 );
+
+/** `GET` answers a page (with `paging`); a write answers every badge. */
+export const BadgesResponse = Type.Object({ badges: Type.Array(Badge), paging: Type.Optional(Paging) }, { $id: 'BadgesResponse', ...closed });
 
 export const UsersResponse = Type.Object(
   {
@@ -349,6 +357,7 @@ export type BadgeInput = Static<typeof BadgeInput>;
 export type BadgesPutRequest = Static<typeof BadgesPutBody>;
 export type BadgeNamesRequest = Static<typeof BadgeNamesBody>;
 export type UsersQuery = Static<typeof UsersQuery>;
+export type BadgesQuery = Static<typeof BadgesQuery>;
 export type SortQuery = Static<typeof SortQuery>;
 export type Badge = Static<typeof Badge>;
 export type BadgeSummary = Static<typeof BadgeSummary>;

@@ -1,7 +1,8 @@
-import { BadgeNamesBody, BadgesDeleteResponse, BadgesPutBody, BadgesResponse, ServiceParams, SortQuery } from '../../types/schema.js';
+import { BadgeNamesBody, BadgesDeleteResponse, BadgesPutBody, BadgesQuery, BadgesResponse, ServiceParams, SortQuery } from '../../types/schema.js';
 import type { SortKey } from '../../types/api.js';
 import type { BadgeRecord } from '../core/model.js';
 import type { Store } from '../core/ports.js';
+import { pageOf, pageRequest } from '../paging.js';
 import { badgeInputs } from '../validate.js';
 import { badgeView, sortBadges } from '../views.js';
 import { TEST_SERVICE_FULL } from './service.js';
@@ -23,9 +24,12 @@ export const badgeRoutes = [
     tags: ['badges'],
     auth: 'public',
     params: ServiceParams,
-    query: SortQuery,
-    response: { description: 'The badges, in the order registered unless sorted', schema: BadgesResponse },
-    handler: async (ctx, { query }, { store }) => ({ badges: await listed(store, ctx.state.service.name, query.sort) }),
+    query: BadgesQuery,
+    response: { description: 'A page of the badges, in the order registered unless sorted', schema: BadgesResponse },
+    handler: async (ctx, { query }, { store }) => {
+      const { items, paging } = pageOf(await listed(store, ctx.state.service.name, query.sort), ctx.path, { sort: query.sort }, pageRequest(query));
+      return { badges: items, paging };
+    },
   }),
   route({
     method: 'put',

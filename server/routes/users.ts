@@ -1,8 +1,9 @@
-import { LIMITS, type SortKey } from '../../types/api.js';
-import { BadgeNamesBody, User, UserParams, UserRevokeResponse, UserUpdateResponse, UsersQuery, UsersResponse, ServiceParams, SortQuery, type Paging } from '../../types/schema.js';
+import type { SortKey } from '../../types/api.js';
+import { BadgeNamesBody, User, UserParams, UserRevokeResponse, UserUpdateResponse, UsersQuery, UsersResponse, ServiceParams, SortQuery } from '../../types/schema.js';
 import type { AwardRecord, UserRecord } from '../core/model.js';
 import { notFound } from '../errors.js';
 import { notModified } from '../etag.js';
+import { offsetOf, pageRequest, paging } from '../paging.js';
 import { answerHeaders, type Answer } from '../read-cache.js';
 import { badgesHeld, userView, usersView } from '../views.js';
 import type { Deps, V1Context } from './context.js';
@@ -29,7 +30,8 @@ export const userRoutes = [
     params: ServiceParams,
     query: UsersQuery,
     response: { description: 'Users, and the service-wide data of the badges they hold', schema: UsersResponse },
-    handler: async (ctx, { query: { sort, names, page = 1, page_size: pageSize = LIMITS.pageSizeDefault } }, deps) => {
+    handler: async (ctx, { query }, deps) => {
+      const { sort, names } = query;
       const service = ctx.state.service.name;
       if (names) {
         // The service was found a moment ago; deleted since, it is a 404 like any other.
@@ -38,18 +40,9 @@ export const userRoutes = [
         sendAnswer(ctx, answer);
         return ANSWERED;
       }
-      const { users, total } = await deps.store.listUsers(service, { sort, offset: (page - 1) * pageSize, limit: pageSize });
-      const pages = Math.max(1, Math.ceil(total / pageSize));
-      const link = (p: number) => `${ctx.path}?${new URLSearchParams({ ...(sort ? { sort } : {}), page: String(p), page_size: String(pageSize) })}`;
-      const paging: Paging = {
-        total,
-        page,
-        pages,
-        page_size: pageSize,
-        next: page < pages ? link(page + 1) : null,
-        prev: page > 1 ? link(Math.min(page - 1, pages)) : null,
-      };
-      return { ...(await view(deps, service, users, sort)), paging };
+      const request = pageRequest(query);
+      const { users, total } = await deps.store.listUsers(service, { sort, offset: offsetOf(request), limit: request.pageSize });
+      return { ...(await view(deps, service, users, sort)), paging: paging(ctx.path, { sort }, total, request) };
     },
   }),
   route({

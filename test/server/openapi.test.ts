@@ -130,6 +130,8 @@ const cases: Case[] = [
   { name: 'badges', method: 'GET', path: `${demo}/badges.json`, status: 200 },
   { name: 'badges again, not modified', method: 'GET', path: `${demo}/badges.json`, status: 304, revalidate: true },
   { name: 'badges, sorted', method: 'GET', path: `${demo}/badges.json?sort=-count`, status: 200 },
+  { name: 'badges, a page past the last', method: 'GET', path: `${demo}/badges.json?page=9&page_size=2`, status: 200 },
+  { name: 'badges, page size 0', method: 'GET', path: `${demo}/badges.json?page_size=0`, status: 400 },
   { name: 'badges, HEAD', method: 'HEAD', path: `${demo}/badges.json`, status: 200 },
   { name: 'badges, invalid sort', method: 'GET', path: `${demo}/badges.json?sort=up`, status: 400 },
   { name: 'badges, sort given twice', method: 'GET', path: `${demo}/badges.json?sort=name&sort=count`, status: 400 },
