@@ -9,7 +9,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
  *   {"format":"user-badges-export","version":1,"exportedAt":"..."}
  *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
  *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
- *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...]}}}
+ *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...],"progress":{...}}}}
  */
 
 export const FORMAT = 'user-badges-export';
@@ -40,8 +40,19 @@ const Badge = Type.Object({
   latest: Type.Union([Time, Type.Null()]),
   createdAt: Time,
 });
-const Award = Type.Object({ badge: Name, count: Type.Integer({ minimum: 1 }), first: Time, latest: Time });
-const User = Type.Object({ name: Name, createdAt: Time, awards: Type.Array(Award) });
+const Award = Type.Object({
+  badge: Name,
+  count: Type.Integer({ minimum: 1 }),
+  first: Time,
+  latest: Time,
+  period: Type.Optional(Type.Object({ start: Time, count: Type.Integer({ minimum: 1 }) })),
+});
+const User = Type.Object({
+  name: Name,
+  createdAt: Time,
+  awards: Type.Array(Award),
+  progress: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
+});
 
 const Lines = {
   service: Type.Object({ service: Service }),

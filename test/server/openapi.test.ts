@@ -161,6 +161,18 @@ const cases: Case[] = [
 
   // Writes with the key, and their refusals
   { name: 'put badges', method: 'PUT', path: `${demo}/badges.json?sort=name`, auth: 'key', body: { badges: [{ name: 'reviewer2', description: 'Reviewed', meta: { n: [1, null, true] } }] }, status: 200 },
+  { name: 'put badges with meaningful fields', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ name: 'lessons', title: 'Five lessons', image: 'https://example.com/lessons.png', tags: ['learning'], goal: 5, frequency: { freq_max: 2 }, date_start: '2020-01-01T00:00:00Z', badge_states: [{ state: 'unearned', description: 'Take five lessons', image_url: 'https://example.com/grey.png' }] }] }, status: 200 },
+  { name: 'put badges, a window ending before it starts', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ name: 'p', date_start: '2026-02-01T00:00:00Z', date_end: '2026-01-01T00:00:00Z' }] }, status: 400 },
+  { name: 'put badges, an image that is no URL', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ name: 'p', image: 'javascript:alert(1)' }] }, status: 400 },
+  { name: 'progress', method: 'PUT', path: `${user.replace('.json', '/progress.json')}`, auth: 'key', body: { progress: { lessons: 5 } }, status: 200 },
+  { name: 'progress, a badge without a goal', method: 'PUT', path: `${user.replace('.json', '/progress.json')}`, auth: 'key', body: { progress: { popular: 1 } }, status: 400 },
+  { name: 'progress, a negative value', method: 'PUT', path: `${user.replace('.json', '/progress.json')}`, auth: 'key', body: { progress: { lessons: -1 } }, status: 400 },
+  { name: 'progress, no credentials', method: 'PUT', path: `${user.replace('.json', '/progress.json')}`, body: { progress: { lessons: 1 } }, status: 401 },
+  { name: 'badges with a tag', method: 'GET', path: `${demo}/badges.json?tags=learning,other`, status: 200 },
+  { name: 'named users, every state, a tag', method: 'GET', path: `${demo}/users.json?names=daniel,bob&states=all&tags=learning`, status: 200 },
+  { name: 'a page of users, every state', method: 'GET', path: `${demo}/users.json?states=all&page_size=1`, status: 200 },
+  { name: 'one user, every state', method: 'GET', path: `${user}?states=all`, status: 200 },
+  { name: 'one user, an invalid states', method: 'GET', path: `${user}?states=some`, status: 400 },
   { name: 'put badges, no body', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', status: 400 },
   { name: 'put badges, invalid JSON', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', raw: '{"badges": [', status: 400 },
   { name: 'put badges, a badge without name', method: 'PUT', path: `${demo}/badges.json`, auth: 'key', body: { badges: [{ description: 'x' }] }, status: 400 },

@@ -255,7 +255,7 @@ describe('PostgreSQL: failures and shutdown', () => {
       open();
     }
     assert.equal(await slow, 'done');
-    assert.equal((await queued).name, 'queued');
+    assert.equal((await queued).user.name, 'queued');
     await closing;
   });
 });

@@ -1,9 +1,13 @@
 import type { BadgeInput, BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
+import { settleTerms } from '../terms.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
 
-/** Creates missing badges and merges fields into existing ones; a field set to null is removed. */
+/**
+ * Creates missing badges and merges fields into existing ones; a field set to null is removed. The
+ * meaningful fields are checked together on the result (see terms.ts).
+ */
 export async function putBadges(tx: Tx, serviceName: string, inputs: readonly BadgeInput[]): Promise<void> {
   const service = await requireService(tx, serviceName);
   const existing = await tx.badges(serviceName, inputs.map((i) => i.name));
@@ -18,6 +22,7 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
     }
     merged.set(input.name, { ...base, fields });
   }
+  for (const [name, badge] of merged) merged.set(name, { ...badge, fields: settleTerms(name, badge.fields) });
   for (const v of merged.values()) tx.put({ t: 'badge', s: serviceName, v });
   await checkQuota(tx, service);
 }
