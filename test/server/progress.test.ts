@@ -82,6 +82,13 @@ describe('progress', () => {
     });
   }
 
+  test("a badge deleted takes its holders' progress with it", async () => {
+    await h.request('PUT', '/v1/demo/badges.json', { body: { badges: [{ name: 'short', goal: 1 }] }, headers: auth() });
+    await progress('leaver', { progress: { short: 1, lessons: 1 } });
+    await h.request('DELETE', '/v1/demo/badges.json', { body: { badges: ['short'] }, headers: auth() });
+    assert.deepEqual((await progress('leaver', { progress: { lessons: 2 } })).json.progress, { lessons: 2 });
+  });
+
   test('needs the service key, as awards do', async () => {
     const { status } = await progress('learner', { progress: { lessons: 1 } }, {} as { authorization: string });
     assert.equal(status, 401);

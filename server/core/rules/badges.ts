@@ -28,7 +28,9 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
 }
 
 /**
- * Deletes badges and takes them from every holder. Deleting is idempotent: names that are not
+ * Deletes badges and takes them from every holder, with the holders' progress towards them (progress
+ * of users who never held one stays, and counts again for a badge registered anew under the name:
+ * finding them would need an index of progress). Deleting is idempotent: names that are not
  * registered (deleted before, by a retry of this request) are returned, not refused.
  */
 export async function deleteBadges(tx: Tx, serviceName: string, names: readonly string[]): Promise<{ absent: string[] }> {
@@ -39,7 +41,8 @@ export async function deleteBadges(tx: Tx, serviceName: string, names: readonly 
   for (const badge of doomed) for (const user of await tx.holders(serviceName, badge)) affected.add(user);
   for (const name of affected) {
     const user = (await tx.user(serviceName, name))!;
-    tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
+    const progress = user.progress && Object.fromEntries(Object.entries(user.progress).filter(([badge]) => !doomed.has(badge)));
+    tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)), ...(progress ? { progress } : {}) } });
   }
   for (const name of doomed) tx.put({ t: 'badge-', s: serviceName, n: name });
   return { absent: [...new Set(names.filter((name) => !doomed.has(name)))] };
