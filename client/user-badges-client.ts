@@ -3,12 +3,15 @@ import type {
   BadgeNamesRequest,
   BadgesDeleteResponse,
   BadgesPutRequest,
+  BadgesQuery,
   BadgesResponse,
   ErrorBody,
   JsonValue,
+  ProgressRequest,
+  ProgressResponse,
   SortKey,
-  SortQuery,
   User,
+  UserQuery,
   UserRevokeResponse,
   UsersQuery,
   UsersResponse,
@@ -55,11 +58,15 @@ export class UserBadgesError extends Error {
 export interface UsersOptions {
   names?: string[];
   sort?: SortKey;
+  /** `all`: also the badges each user could still earn, each with its `state`. */
+  states?: 'earned' | 'all';
+  /** Only badges having any of these tags. */
+  tags?: string[];
   page?: number;
   pageSize?: number;
   page_size?: number;
 }
-const USERS_OPTIONS = new Set(['names', 'sort', 'page', 'pageSize', 'page_size']);
+const USERS_OPTIONS = new Set(['names', 'sort', 'states', 'tags', 'page', 'pageSize', 'page_size']);
 
 /** A badge to create or update: its name and custom fields. */
 export type BadgeDefinition = BadgeInput;
@@ -91,8 +98,14 @@ export class UserBadgesClient {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  badges(options: { sort?: SortKey } = {}): Promise<BadgesResponse> {
-    return this.request('GET', '/badges.json', { sort: options.sort } satisfies Query<SortQuery>);
+  /** A page of the badges (the first 100 unless `page`/`pageSize` say otherwise). */
+  badges(options: { sort?: SortKey; tags?: string[]; page?: number; pageSize?: number } = {}): Promise<BadgesResponse> {
+    return this.request('GET', '/badges.json', {
+      sort: options.sort,
+      tags: options.tags?.join(','),
+      page: options.page?.toString(),
+      page_size: options.pageSize?.toString(),
+    } satisfies Query<BadgesQuery>);
   }
 
   /** Creates missing badges and updates the fields of existing ones; a field set to null is removed. */
@@ -116,18 +129,26 @@ export class UserBadgesClient {
     return this.request('GET', '/users.json', {
       names: options.names?.join(','),
       sort: options.sort,
+      states: options.states,
+      tags: options.tags?.join(','),
       page: options.page?.toString(),
       page_size: (options.pageSize ?? options.page_size)?.toString(),
     } satisfies Query<UsersQuery>);
   }
 
-  user(name: string, options: { sort?: SortKey } = {}): Promise<User> {
-    return this.request('GET', `/users/${encodeURIComponent(name)}.json`, { sort: options.sort } satisfies Query<SortQuery>);
+  user(name: string, options: { sort?: SortKey; states?: 'earned' | 'all'; tags?: string[] } = {}): Promise<User> {
+    const { sort, states, tags } = options;
+    return this.request('GET', `/users/${encodeURIComponent(name)}.json`, { sort, states, tags: tags?.join(',') } satisfies Query<UserQuery>);
   }
 
   /** Awards each badge once more; a badge listed twice is awarded twice. */
   award(name: string, badges: string[]): Promise<UserUpdateResponse> {
     return this.request('PUT', `/users/${encodeURIComponent(name)}.json`, {}, { badges } satisfies BadgeNamesRequest);
+  }
+
+  /** Sets the user's progress towards badges with a goal; `awarded` names the goals this reached. */
+  progress(name: string, progress: Record<string, number>): Promise<ProgressResponse> {
+    return this.request('PUT', `/users/${encodeURIComponent(name)}/progress.json`, {}, { progress } satisfies ProgressRequest);
   }
 
   /** Takes badges from the user; `absent` names those the user did not hold. */

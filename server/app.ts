@@ -39,7 +39,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     config,
     // A store that several processes share remembers signatures for all of them.
     replay: store.replays ?? new MemoryReplayStore(config.now()),
-    reads: new ReadCache(store),
+    reads: new ReadCache(store, undefined, config.now),
     openapi: JSON.stringify(openApiDocument()),
   };
   const app = Object.assign(new Koa(), { background });

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { NUMERIC_SETTINGS, settingsFromEnv } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { gracefulStop } from './shutdown.js';
+import { packageRoot } from './package-root.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { serviceCommand, UsageError } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
@@ -59,17 +60,6 @@ Environment (a flag wins over its variable):
   SHUTDOWN_GRACE_MS              On SIGTERM, how long requests in progress may take (default 10000)
   STORAGE_RETRY_MS               While the disk refuses writes, how often to retry (default 1000)
   ADMIN_TOKEN                    The admin API's operator token; serve makes one and keeps it if unset`;
-
-/** The folder with package.json, whether running from `server/` (tsx) or `dist/server/`. */
-export function packageRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error('package.json not found above ' + import.meta.url);
-    folder = parent;
-  }
-  return folder;
-}
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
@@ -233,7 +223,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
   const withdraw = settings.databaseUrl ? async () => {} : await announceServer(settings.dataFile, localUrl(settings.host, port));
   console.log(`user-badges listening on http://${settings.host}:${port} (${settings.databaseUrl ? `database: ${redact(settings.databaseUrl)}` : `data: ${settings.dataFile}`})`);
   // Seeded only now: had the start failed (the port taken), a key made before would never be shown.
-  const seeded = seed ? await seedIfEmpty(store).catch((error) => void log('seeding the demo service failed', error)) : undefined;
+  const seeded = seed ? await seedIfEmpty(store, { learning: true }).catch((error) => void log('seeding the demo service failed', error)) : undefined;
   if (seeded) console.log(`Seeded service "${seeded.service}" with key ${seeded.key} (user-badges service show-key ${seeded.service} shows it again)`);
   if (settings.openTestService) console.log('The "test" service takes writes without a key (TEST_SERVICE=off to refuse).');
   console.log(admin ? adminNotice(admin) : 'No admin API: set ADMIN_TOKEN to have one (service commands work on the database directly).');

@@ -39,7 +39,7 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
         parsed.set(url, read);
       }
     }
-    const answer = await reads.usersByName(read.service, read.names, read.sort);
+    const answer = await reads.usersByName(read.service, read.names, { sort: read.sort });
     if (!answer) return false;
     const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
     if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { SortKey } from '../types/api.js';
 import type { Invalidation } from './core/changes.js';
 import { sortUsers } from './core/order.js';
 import type { Queries, Store } from './core/ports.js';
-import { badgesHeld, usersView } from './views.js';
+import { Listing, badgesFor, type ReadOptions } from './views.js';
 
 /** A serialised answer with its validator. */
 export interface Answer {
@@ -13,9 +12,13 @@ export interface Answer {
 
 interface Entry extends Answer {
   service: string;
-  /** The user names asked for (found or not: a user created later changes the answer) and the badges shown. */
+  /** The user names asked for (found or not: a user created later changes the answer) and the badges read. */
   users: string[];
   badges: string[];
+  /** The answer lists every badge of the service (`states=all`): any badge written changes it. */
+  anyBadge: boolean;
+  /** When a display window of a badge read opens or closes (ms), the answer changes with no write. */
+  until: number | undefined;
   /** What the entry holds on to, roughly: body and key. */
   bytes: number;
 }
@@ -24,6 +27,7 @@ interface Entry extends Answer {
 interface ServiceIndex {
   users: Map<string, Set<string>>;
   badges: Map<string, Set<string>>;
+  anyBadge: Set<string>;
 }
 
 /**
@@ -34,6 +38,9 @@ interface ServiceIndex {
  *
  * A read that missed queries the store and then stores its answer only if no change to its service
  * arrived meanwhile: otherwise it might store what the change just made stale.
+ *
+ * Answers also change with time alone, when a badge's display window opens or closes: an entry is
+ * good until the next such edge of a badge it read, by the app's clock, and a miss after that.
  */
 export class ReadCache {
   /** In least-recently-used order: a hit moves its entry to the end. */
@@ -48,15 +55,18 @@ export class ReadCache {
   constructor(
     private readonly store: Queries & Pick<Store, 'feed'>,
     private readonly maxBytes = 32 * 1024 * 1024,
+    private readonly clock: () => number = Date.now,
   ) {
     store.feed.subscribe((change) => this.invalidate(change));
   }
 
   /** The answer, or undefined when the service does not exist. */
-  async usersByName(service: string, names: string[], sort?: SortKey): Promise<Answer | undefined> {
-    const key = `${service}\n${sort ?? ''}\n${names.join(',')}`;
+  async usersByName(service: string, names: string[], options: ReadOptions = {}): Promise<Answer | undefined> {
+    const { sort, states = 'earned', tags } = options;
+    const key = `${service}\n${sort ?? ''}\n${states}\n${tags?.join(',') ?? ''}\n${names.join(',')}`;
+    const now = this.clock();
     const entry = this.entries.get(key);
-    if (entry) {
+    if (entry && (entry.until === undefined || now < entry.until)) {
       this.entries.delete(key);
       this.entries.set(key, entry);
       return entry;
@@ -64,12 +74,15 @@ export class ReadCache {
     const version = this.version(service);
     if (!(await this.store.getService(service))) return undefined;
     const users = await this.store.getUsers(service, names);
-    const badges = await this.store.getBadges(service, badgesHeld(users));
-    const body = Buffer.from(JSON.stringify(usersView(sort ? sortUsers([...users], sort) : users, badges, sort)));
+    const badges = await badgesFor(this.store, service, users, states);
+    const listing = new Listing(badges, options, now);
+    const body = Buffer.from(JSON.stringify(listing.users(sort ? sortUsers([...users], sort) : users)));
     const fresh: Entry = {
       service,
       users: names,
-      badges: badges.map((b) => b.name),
+      badges: states === 'all' ? [] : badges.map((b) => b.name),
+      anyBadge: states === 'all',
+      until: listing.until,
       body,
       etag: etagOf(body),
       bytes: body.length + key.length * 4 + 200,
@@ -96,10 +109,12 @@ export class ReadCache {
     if (change.all) {
       for (const keys of index.users.values()) for (const key of [...keys]) this.forget(key);
       for (const keys of index.badges.values()) for (const key of [...keys]) this.forget(key);
+      for (const key of [...index.anyBadge]) this.forget(key);
       return;
     }
     for (const user of change.users ?? []) for (const key of [...(index.users.get(user) ?? [])]) this.forget(key);
     for (const badge of change.badges ?? []) for (const key of [...(index.badges.get(badge) ?? [])]) this.forget(key);
+    if (change.badges?.length) for (const key of [...index.anyBadge]) this.forget(key);
   }
 
   private version(service: string): string {
@@ -111,9 +126,10 @@ export class ReadCache {
     this.entries.set(key, entry);
     this.bytes += entry.bytes;
     let index = this.index.get(entry.service);
-    if (!index) this.index.set(entry.service, (index = { users: new Map(), badges: new Map() }));
+    if (!index) this.index.set(entry.service, (index = { users: new Map(), badges: new Map(), anyBadge: new Set() }));
     for (const user of entry.users) add(index.users, user, key);
     for (const badge of entry.badges) add(index.badges, badge, key);
+    if (entry.anyBadge) index.anyBadge.add(key);
     for (const oldest of this.entries.keys()) {
       if (this.bytes <= this.maxBytes) break;
       this.forget(oldest);
@@ -129,7 +145,8 @@ export class ReadCache {
     if (!index) return;
     for (const user of entry.users) remove(index.users, user, key);
     for (const badge of entry.badges) remove(index.badges, badge, key);
-    if (index.users.size === 0 && index.badges.size === 0) this.index.delete(entry.service);
+    index.anyBadge.delete(key);
+    if (index.users.size === 0 && index.badges.size === 0 && index.anyBadge.size === 0) this.index.delete(entry.service);
   }
 }
 

@@ -191,3 +191,14 @@ function depth(value: unknown): number {
   }
   return deepest;
 }
+
+/** Progress by badge name, the names NFC-normalised (map keys are not checked by the schema). */
+export function progressInput(progress: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(progress).map(([name, value]) => {
+      const problem = nameProblem(name);
+      if (problem) throw new HttpError(400, 'invalid_badge_name', `progress: a badge name ${problem}`, { in: 'body', pointer: `/progress/${name.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+      return [name.normalize('NFC'), value];
+    }),
+  );
+}

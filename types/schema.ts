@@ -1,4 +1,4 @@
-import { Kind, Type, TypeRegistry, type ObjectOptions, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type ObjectOptions, type Static, type TNull, type TObject, type TOptional, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS } from './api.js';
 
 /**
@@ -126,6 +126,84 @@ const closed = { additionalProperties: false } as const;
 export const Time = Type.String({ $id: 'Time', format: 'date-time', description: 'An ISO-8601 time, UTC' });
 
 // ---------------------------------------------------------------------------------------------------
+// Badge fields with a meaning: named as CrowdTwist's badges API names them, so a program moving over
+// maps one to one. The rules of awarding read them (`server/core/terms.ts`); every other custom field
+// is free. Checked here one by one; how they relate (an end after its start) is checked by the core
+// against the badge as merged, since a PUT may change one end of a window only.
+
+export const BADGE_STATES = ['unearned', 'in_progress', 'earned'] as const;
+export const FREQUENCY_PERIODS = ['day', 'week', 'month', 'year'] as const;
+
+const literals = <T extends string>(values: readonly T[], options: ObjectOptions = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
+
+// Patterns rather than `format`: TypeBox checks formats only once registered.
+// A path ("/img/gold.svg") is allowed too: the browser resolves it against the page that shows the
+// badge, which suits images the display server hosts beside its demo, and links within one site.
+const HTTP_URL = Type.String({
+  maxLength: 2048,
+  pattern: String.raw`^(https?://|/(?!/))[^\s]*$`,
+  description: 'An absolute http(s) URL, or a path on the site that shows the badge ("/img/gold.svg")',
+});
+const TIME_INPUT = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$`;
+
+export const BadgeState = Type.Object(
+  {
+    state: literals(BADGE_STATES),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    image_url: Type.Optional(HTTP_URL),
+  },
+  { $id: 'BadgeState', ...closed, description: 'How the badge shows in one state' },
+);
+
+export const Frequency = Type.Object(
+  {
+    freq_cap: Type.Optional(Type.Integer({ minimum: 1, description: 'At most this many awards per `freq_period` (needs `freq_period`)' })),
+    freq_period: Type.Optional(literals(FREQUENCY_PERIODS, { description: 'Calendar periods in UTC; weeks start on Monday' })),
+    freq_max: Type.Optional(Type.Integer({ minimum: 1, description: 'At most this many awards held by one user, ever' })),
+  },
+  { $id: 'Frequency', ...closed, description: 'How often one user may earn the badge' },
+);
+
+export const TagName = Type.String({ $id: 'TagName', minLength: 1, maxLength: 64, pattern: String.raw`^[^,\x00-\x1F\x7F]+$`, description: 'A tag: 1-64 characters without "," or control characters' });
+
+const time = (description: string) => Type.String({ pattern: TIME_INPUT, description: `${description}; ISO-8601 with a time zone, answered in UTC` });
+
+/** Each meaningful field's value, and the refusal of a value that is not one. */
+const terms = {
+  title: [Type.String({ minLength: 1, maxLength: 200, description: 'The public name of the badge' }), 'invalid_title', 'title must be a string of 1-200 characters'],
+  image: [Type.String({ ...HTTP_URL, description: "The badge's image: an absolute http(s) URL, or a path on the site that shows the badge" }), 'invalid_image', 'image must be an absolute http(s) URL or a path starting with "/"'],
+  tags: [
+    Type.Array(TagName, { maxItems: 20, uniqueItems: true, description: 'Tag names, for `?tags=` (at most 20)' }),
+    'invalid_tags',
+    'tags must be a list of at most 20 different names of 1-64 characters without ","',
+  ],
+  is_enabled: [Type.Boolean({ description: 'A disabled badge is not awarded, nor listed as unearned; its holders still show it. Default true' }), 'invalid_is_enabled', 'is_enabled must be true or false'],
+  date_start: [time('From when the badge can be earned'), 'invalid_date', 'date_start must be an ISO-8601 time with a time zone'],
+  date_end: [time('Until when (exclusive) the badge can be earned'), 'invalid_date', 'date_end must be an ISO-8601 time with a time zone'],
+  display_date_start: [time('From when the badge is shown'), 'invalid_date', 'display_date_start must be an ISO-8601 time with a time zone'],
+  display_date_end: [time('Until when (exclusive) the badge is shown'), 'invalid_date', 'display_date_end must be an ISO-8601 time with a time zone'],
+  frequency: [Frequency, 'invalid_frequency', 'frequency must be an object with freq_cap and freq_period (day, week, month or year) and/or freq_max, positive whole numbers'],
+  unique: [Type.Boolean({ description: 'Held at most once: awarded again, it stays at count 1' }), 'invalid_unique', 'unique must be true or false'],
+  goal: [Type.Number({ exclusiveMinimum: 0, description: 'The progress target: reaching it awards the badge' }), 'invalid_goal', 'goal must be a positive number'],
+  badge_states: [
+    Type.Array(BadgeState, { maxItems: BADGE_STATES.length }),
+    'invalid_badge_states',
+    `badge_states must be a list of {state: ${BADGE_STATES.join('|')}, description, image_url}, each state once`,
+  ],
+} as const satisfies Record<string, readonly [TSchema, string, string]>;
+
+type Terms = typeof terms;
+type Term<K extends keyof Terms> = Terms[K][0];
+
+const termsIn = Object.fromEntries(
+  Object.entries(terms).map(([field, [schema, code, message]]) => [field, Type.Optional(Nullable(schema, refuse(code, message)))]),
+) as { [K in keyof Terms]: TOptional<TUnion<[Term<K>, TNull]>> };
+const termsOut = Object.fromEntries(Object.entries(terms).map(([field, [schema]]) => [field, Type.Optional(schema)])) as { [K in keyof Terms]: TOptional<Term<K>> };
+
+/** The fields the server gives a meaning. */
+export const TERM_FIELDS = Object.keys(terms) as (keyof Terms)[];
+
+// ---------------------------------------------------------------------------------------------------
 // Requests
 
 export const Sort = Type.Union(
@@ -151,13 +229,47 @@ export const AdminServiceParams = Type.Object({ name: ServiceName });
 
 export const SortQuery = Type.Object({ sort: Type.Optional(Sort) });
 
+/** `?page=&page_size=` of every paged list (see `server/paging.ts`). */
+const pageQuery = (what: string, when = '') => ({
+  page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: `${what} per page${when}` })),
+  page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: `Page number from 1${when}; a page past the last is empty, its \`prev\` the last page` })),
+});
+
+/** `?tags=a,b`: badges having any of them (or repeated, as `names`). */
+const tagsQuery = {
+  tags: Type.Optional(
+    Type.Array(TagName, {
+      maxItems: 20,
+      description: 'Only badges having any of these tags, comma-separated (at most 20)',
+      ...refuse('invalid_tags', 'tags must be a list of at most 20 tag names of 1-64 characters'),
+    }),
+  ),
+};
+
+/** `?states=all`: every listable badge for each user, with its state; see `UserBadge`. */
+const statesQuery = {
+  states: Type.Optional(
+    literals(['earned', 'all'], {
+      default: 'earned',
+      description:
+        '`earned`: the badges each user holds. `all`: also every badge of the service the user could still earn (enabled, in its display window), each entry with its `state`',
+      ...refuse('invalid_states', 'states must be earned or all, given once'),
+    }),
+  ),
+};
+
 /** In the order they are checked, as the original server did. */
 export const UsersQuery = Type.Object({
   sort: Type.Optional(Sort),
   names: Type.Optional(NameList),
-  page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: 'Users per page, without `names`' })),
-  page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: 'Page number from 1, without `names`' })),
+  ...statesQuery,
+  ...tagsQuery,
+  ...pageQuery('Users', ', without `names`'),
 });
+
+export const UserQuery = Type.Object({ sort: Type.Optional(Sort), ...statesQuery, ...tagsQuery });
+
+export const BadgesQuery = Type.Object({ sort: Type.Optional(Sort), ...tagsQuery, ...pageQuery('Badges') });
 
 /**
  * The query of a signed write (see the document's description for the signature). Checked by
@@ -189,9 +301,9 @@ const badgesBody = <T extends TSchema>(items: T, options: { $id: string; descrip
  * A badge to create or update. Beyond what JSON Schema says here, `x-max-fields`, `x-max-depth` and
  * `x-max-bytes` are limits the server checks after the schema (see `server/validate.ts`).
  */
-export const BadgeInput = OpenObject({ name: BadgeName }, Json, {
+export const BadgeInput = OpenObject({ name: BadgeName, ...termsIn }, Json, {
   $id: 'BadgeInput',
-  description: `A badge and its custom fields; \`description\`, \`link\` and \`type\` are used by the widget. A field set to null is removed. ${RESERVED_BADGE_FIELDS.filter((f) => f !== 'name').map((f) => `\`${f}\``).join(', ')} are the server's and ignored when sent. At most ${LIMITS.fieldsPerBadge} custom fields, nesting at most ${LIMITS.fieldDepth} levels, ${LIMITS.badgeFieldsBytes} bytes of JSON.`,
+  description: `A badge and its custom fields; \`description\`, \`link\` and \`type\` are used by the widget, the fields declared here have a meaning (checked as declared), any other is free. A field set to null is removed. ${RESERVED_BADGE_FIELDS.filter((f) => f !== 'name').map((f) => `\`${f}\``).join(', ')} are the server's and ignored when sent. At most ${LIMITS.fieldsPerBadge} custom fields, nesting at most ${LIMITS.fieldDepth} levels, ${LIMITS.badgeFieldsBytes} bytes of JSON.`,
   propertyNames: FieldName,
   'x-max-fields': LIMITS.fieldsPerBadge,
   'x-max-depth': LIMITS.fieldDepth,
@@ -252,17 +364,27 @@ const figures = {
   latest: Nullable(Time, { description: 'The last award to any current holder, or null if nobody holds it' }),
 };
 
-export const Badge = OpenObject({ name: BadgeName, ...figures }, Json, { $id: 'Badge' });
+export const Badge = OpenObject({ name: BadgeName, ...termsOut, ...figures }, Json, { $id: 'Badge' });
 
 /** A badge as the `badges` map of `users.json` carries it: keyed by name, so without `name`. */
-export const BadgeSummary = OpenObject(figures, Json, { $id: 'BadgeSummary' });
+export const BadgeSummary = OpenObject({ ...termsOut, ...figures }, Json, { $id: 'BadgeSummary' });
 
-/** One badge held by one user. */
+/**
+ * One badge of one user: held, or with `states=all` one the user could still earn (then `count` is 0
+ * and `latest` null).
+ */
 export const UserBadge = Type.Object(
   {
     name: BadgeName,
-    count: Type.Integer({ minimum: 1, description: 'Times this user was awarded this badge' }),
-    latest: Time,
+    count: Type.Integer({ minimum: 0, description: 'Times this user was awarded this badge; 0 only for a badge not earned (`states=all`)' }),
+    latest: Nullable(Time, { description: 'The last award of it to this user; null only for a badge not earned (`states=all`)' }),
+    state: Type.Optional(literals(BADGE_STATES, { description: 'With `states=all` only: earned, in_progress (some progress towards its goal) or unearned' })),
+    progress: Type.Optional(
+      Type.Object(
+        { current: Type.Number({ minimum: 0 }), goal: Type.Number({ exclusiveMinimum: 0 }) },
+        { ...closed, description: "For a badge with a `goal`: the user's progress towards it (an earned badge without progress recorded shows its goal)" },
+      ),
+    ),
   },
   { $id: 'UserBadge', ...closed },
 );
@@ -277,9 +399,7 @@ export const User = Type.Object(
   { $id: 'User', ...closed },
 );
 
-export const BadgesResponse = Type.Object({ badges: Type.Array(Badge) }, { $id: 'BadgesResponse', ...closed });
-
-/** Present on `users.json` when it lists the service's users rather than named ones. */
+/** A page of a list: on `badges.json`, and on `users.json` when it lists the service's users rather than named ones. */
 export const Paging = Type.Object(
   {
     total: Type.Integer({ minimum: 0 }),
@@ -292,6 +412,9 @@ export const Paging = Type.Object(
   { $id: 'Paging', ...closed },
 );
 
+/** `GET` answers a page (with `paging`); a write answers every badge. */
+export const BadgesResponse = Type.Object({ badges: Type.Array(Badge), paging: Type.Optional(Paging) }, { $id: 'BadgesResponse', ...closed });
+
 export const UsersResponse = Type.Object(
   {
     badges: NameMap(BadgeSummary, { description: 'The service-wide data of every badge the users hold, by name' }),
@@ -301,17 +424,65 @@ export const UsersResponse = Type.Object(
   { $id: 'UsersResponse', ...closed },
 );
 
-/** What `PUT /v1/:service/users/:name.json` answers: every badge the user has. */
-export const UserUpdateResponse = Type.Object(
-  { user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) },
-  { $id: 'UserUpdate', ...closed },
+/** Why an award was not made: what the badge's fields forbid at that time. */
+export const SKIP_REASONS = ['disabled', 'not_started', 'ended', 'unique', 'max_reached', 'frequency_cap'] as const;
+
+export const SkippedAward = Type.Object(
+  {
+    badge: BadgeName,
+    reason: literals(SKIP_REASONS, {
+      description:
+        '`disabled` (is_enabled false), `not_started` (before date_start), `ended` (from date_end on), `unique` (held already), `max_reached` (freq_max held), `frequency_cap` (freq_cap reached this freq_period)',
+    }),
+  },
+  { $id: 'SkippedAward', ...closed, description: 'An award not made' },
+);
+
+const skipped = Type.Array(SkippedAward, { description: 'One entry per award not made, in the order asked; empty when all were made' });
+
+/** What the user holds after a write. */
+const userAfter = { user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) };
+
+/** What `PUT /v1/:service/users/:name.json` answers: every badge the user has, and the awards not made. */
+export const UserUpdateResponse = Type.Object({ ...userAfter, skipped }, { $id: 'UserUpdate', ...closed });
+
+const progressValue = Type.Number({ minimum: 0, description: 'Progress towards the badge\'s goal' });
+
+export const ProgressBody = Type.Object(
+  {
+    progress: NameMap(progressValue, {
+      minProperties: 1,
+      maxProperties: LIMITS.badgesPerRequest,
+      description: 'By badge name (badges with a `goal` only): the progress, a number from 0; a value, not an increment',
+      ...refuse('invalid_progress', `"progress" must map 1-${LIMITS.badgesPerRequest} badge names to numbers from 0`),
+    }),
+  },
+  {
+    $id: 'ProgressPut',
+    ...closed,
+    examples: [{ progress: { lessons: 3 } }],
+    ...refuse('invalid_body', 'The body must be a JSON object like {"progress": {"lessons": 3}}', {
+      required: { code: 'invalid_body', message: '"progress" must be an object' },
+      additionalProperties: { code: 'invalid_body', message: '{key} is not a field; expected progress' },
+    }),
+  },
+);
+
+export const ProgressResponse = Type.Object(
+  {
+    ...userAfter,
+    progress: NameMap(progressValue, { description: "The user's progress on every badge, after the write" }),
+    awarded: Type.Array(BadgeName, { description: 'Badges whose goal this write reached, awarded now' }),
+    skipped,
+  },
+  { $id: 'ProgressUpdate', ...closed },
 );
 
 const absent = Type.Array(BadgeName, { description: 'Names asked for that were already gone: badges not registered, or awards the user did not hold' });
 
 /** `DELETE` is idempotent: what is already gone is named in `absent`, not an error. */
 export const BadgesDeleteResponse = Type.Object({ ...BadgesResponse.properties, absent }, { $id: 'BadgesDelete', ...closed });
-export const UserRevokeResponse = Type.Object({ ...UserUpdateResponse.properties, absent }, { $id: 'UserRevoke', ...closed });
+export const UserRevokeResponse = Type.Object({ ...userAfter, absent }, { $id: 'UserRevoke', ...closed });
 
 export const ErrorBody = Type.Object(
   {
@@ -349,6 +520,8 @@ export type BadgeInput = Static<typeof BadgeInput>;
 export type BadgesPutRequest = Static<typeof BadgesPutBody>;
 export type BadgeNamesRequest = Static<typeof BadgeNamesBody>;
 export type UsersQuery = Static<typeof UsersQuery>;
+export type UserQuery = Static<typeof UserQuery>;
+export type BadgesQuery = Static<typeof BadgesQuery>;
 export type SortQuery = Static<typeof SortQuery>;
 export type Badge = Static<typeof Badge>;
 export type BadgeSummary = Static<typeof BadgeSummary>;
@@ -358,6 +531,9 @@ export type BadgesResponse = Static<typeof BadgesResponse>;
 export type Paging = Static<typeof Paging>;
 export type UsersResponse = Static<typeof UsersResponse>;
 export type UserUpdateResponse = Static<typeof UserUpdateResponse>;
+export type SkippedAward = Static<typeof SkippedAward>;
+export type ProgressRequest = Static<typeof ProgressBody>;
+export type ProgressResponse = Static<typeof ProgressResponse>;
 export type BadgesDeleteResponse = Static<typeof BadgesDeleteResponse>;
 export type UserRevokeResponse = Static<typeof UserRevokeResponse>;
 export type ErrorBody = Static<typeof ErrorBody>;

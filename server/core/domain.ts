@@ -2,8 +2,9 @@ import type { BadgeInput, BadgeRecord, Item, ServiceRecord, ServiceSettings, Use
 import type { Reactor } from './events.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
-import { award, revoke } from './rules/awards.js';
+import { awardChecked, revoke, type Awarded } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
+import { setProgress, type ProgressMade } from './rules/progress.js';
 import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
 
@@ -66,8 +67,11 @@ export class Domain {
     return this.run(service, (tx) => deleteBadges(tx, service, names));
   }
   /** `at` back-dates the award (the seed, imports); the unit's clock otherwise. */
-  award(service: string, user: string, badges: readonly string[], at?: Date): Promise<UserRecord> {
-    return this.run(service, (tx) => award(tx, service, user, badges, at));
+  award(service: string, user: string, badges: readonly string[], at?: Date): Promise<Awarded> {
+    return this.run(service, (tx) => awardChecked(tx, service, user, badges, at));
+  }
+  setProgress(service: string, user: string, progress: Readonly<Record<string, number>>): Promise<ProgressMade> {
+    return this.run(service, (tx) => setProgress(tx, service, user, progress));
   }
   revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
     return this.run(service, (tx) => revoke(tx, service, user, badges));

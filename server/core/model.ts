@@ -36,6 +36,11 @@ export interface AwardRecord {
   count: number;
   first: string;
   latest: string;
+  /**
+   * Awards in the current period of the badge's frequency cap: the period's first instant, and how
+   * many. Kept only while the badge has a cap; records written before caps existed have none.
+   */
+  period?: { start: string; count: number };
 }
 
 export interface UserRecord {
@@ -43,6 +48,8 @@ export interface UserRecord {
   createdAt: string;
   /** In the order first awarded. */
   awards: AwardRecord[];
+  /** Progress towards badges with a `goal`, by badge name; absent until first set. */
+  progress?: Record<string, number>;
 }
 
 export interface BadgeInput {

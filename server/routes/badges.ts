@@ -1,18 +1,19 @@
-import { BadgeNamesBody, BadgesDeleteResponse, BadgesPutBody, BadgesResponse, ServiceParams, SortQuery } from '../../types/schema.js';
+import { BadgeNamesBody, BadgesDeleteResponse, BadgesPutBody, BadgesQuery, BadgesResponse, ServiceParams, SortQuery } from '../../types/schema.js';
 import type { SortKey } from '../../types/api.js';
 import type { BadgeRecord } from '../core/model.js';
 import type { Store } from '../core/ports.js';
+import { pageOf, pageRequest } from '../paging.js';
 import { badgeInputs } from '../validate.js';
-import { badgeView, sortBadges } from '../views.js';
+import { Listing, badgeView, sortBadges } from '../views.js';
 import { TEST_SERVICE_FULL } from './service.js';
 import { route } from './table.js';
 
 /** `/v1/:service/badges.json`: the badges a service has registered. */
 
-const listed = async (store: Store, service: string, sort?: SortKey) => {
-  const badges = await store.listBadges(service);
-  return (sort ? sortBadges([...badges], sort) : badges).map((badge: BadgeRecord) => badgeView(badge));
-};
+const inOrder = (badges: BadgeRecord[], sort?: SortKey) => (sort ? sortBadges([...badges], sort) : badges).map((badge) => badgeView(badge));
+
+/** What a write answers: every badge, shown or not; the service's own key asked. */
+const listed = async (store: Store, service: string, sort?: SortKey) => inOrder(await store.listBadges(service), sort);
 
 export const badgeRoutes = [
   route({
@@ -20,12 +21,18 @@ export const badgeRoutes = [
     path: '/v1/{service}/badges.json',
     operationId: 'listBadges',
     summary: "The service's badges with their custom fields, times awarded and last award",
+    description: 'A page at a time. Badges outside their display window are left out (disabled ones are listed, with `is_enabled: false`); `tags` keeps those having any of the tags.',
     tags: ['badges'],
     auth: 'public',
     params: ServiceParams,
-    query: SortQuery,
-    response: { description: 'The badges, in the order registered unless sorted', schema: BadgesResponse },
-    handler: async (ctx, { query }, { store }) => ({ badges: await listed(store, ctx.state.service.name, query.sort) }),
+    query: BadgesQuery,
+    response: { description: 'A page of the badges, in the order registered unless sorted', schema: BadgesResponse },
+    handler: async (ctx, { query }, { store, config }) => {
+      const { sort, tags } = query;
+      const shown = new Listing(await store.listBadges(ctx.state.service.name), { tags }, config.now()).badges();
+      const { items, paging } = pageOf(inOrder(shown, sort), ctx.path, { sort, tags: tags?.join(',') }, pageRequest(query));
+      return { badges: items, paging };
+    },
   }),
   route({
     method: 'put',

@@ -37,9 +37,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedS
  * was something already). `serve` calls it only once it listens: a start that fails earlier (the port
  * taken) must not make a key that nobody saw.
  */
-export async function seedIfEmpty(store: Store): Promise<{ service: string; key: string } | undefined> {
+export async function seedIfEmpty(store: Store, options: { learning?: boolean } = {}): Promise<{ service: string; key: string } | undefined> {
   if ((await store.listServices()).length > 0) return undefined;
-  return seedDemo(new Domain(store)).catch(async (error) => {
+  return seedDemo(new Domain(store), options).catch(async (error) => {
     // Another instance on the same database seeded it first.
     if ((error as { code?: string }).code === 'service_exists') return undefined;
     throw error;

@@ -1,8 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BadgeFields } from '../../types/api.js';
 import type { Domain } from '../core/domain.js';
 import { newKey } from '../keys.js';
+import { packageRoot } from '../package-root.js';
 
-/** The `demo` service the demo pages show: a few users with badges of every type. */
-export async function seedDemo(domain: Domain): Promise<{ service: string; key: string }> {
+/** The learning program of /demo/learning.html; the widget's tests serve the same file. */
+const LEARNING = () => join(packageRoot(), 'demo/learning-seed.json');
+
+interface LearningProgram {
+  service: string;
+  badges: ({ name: string } & BadgeFields)[];
+  awards: { user: string; badges: string[]; at: string }[];
+  progress: Record<string, Record<string, number>>;
+}
+
+/**
+ * The `demo` service the demo pages show, a few users with badges of every type; with `learning`,
+ * also the `learning` service of /demo/learning.html (what `serve` seeds).
+ */
+export async function seedDemo(domain: Domain, { learning = false } = {}): Promise<{ service: string; key: string }> {
   const key = newKey();
   await domain.createService('demo', key);
   await domain.putBadges('demo', [
@@ -18,5 +35,15 @@ export async function seedDemo(domain: Domain): Promise<{ service: string; key: 
   await domain.award('demo', 'bob', ['commenter', 'reviewer'], day(3));
   await domain.award('demo', 'bob', ['commenter', 'commenter', 'founder'], day(12));
   await domain.award('demo', 'alice', ['founder', 'popular', 'donated'], day(5));
+  if (learning) await seedLearning(domain);
   return { service: 'demo', key };
+}
+
+/** A second site: a learning program whose badges have images, goals and progress. */
+async function seedLearning(domain: Domain): Promise<void> {
+  const { service, badges, awards, progress } = JSON.parse(await readFile(LEARNING(), 'utf8')) as LearningProgram;
+  await domain.createService(service, newKey());
+  await domain.putBadges(service, badges.map(({ name, ...fields }) => ({ name, fields })));
+  for (const { user, badges, at } of awards) await domain.award(service, user, badges, new Date(at));
+  for (const [user, made] of Object.entries(progress)) await domain.setProgress(service, user, made);
 }

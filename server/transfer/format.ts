@@ -9,7 +9,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
  *   {"format":"user-badges-export","version":1,"exportedAt":"..."}
  *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
  *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
- *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...]}}}
+ *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...],"progress":{...}}}}
  *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","at":"...","v":{...}}}}
  *
  * Items (events, rules, keys, ...: see core/model.ts) come last in their service's section.
@@ -43,8 +43,19 @@ const Badge = Type.Object({
   latest: Type.Union([Time, Type.Null()]),
   createdAt: Time,
 });
-const Award = Type.Object({ badge: Name, count: Type.Integer({ minimum: 1 }), first: Time, latest: Time });
-const User = Type.Object({ name: Name, createdAt: Time, awards: Type.Array(Award) });
+const Award = Type.Object({
+  badge: Name,
+  count: Type.Integer({ minimum: 1 }),
+  first: Time,
+  latest: Time,
+  period: Type.Optional(Type.Object({ start: Time, count: Type.Integer({ minimum: 1 }) })),
+});
+const User = Type.Object({
+  name: Name,
+  createdAt: Time,
+  awards: Type.Array(Award),
+  progress: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
+});
 const Item = Type.Object({
   kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
   id: Type.String({ minLength: 1 }),

@@ -25,6 +25,12 @@ describe('UserBadgesClient', () => {
       assert.equal((await client.deleteBadges([badge])).badges.some((b) => b.name === badge), false);
       assert.equal((await client.users({ pageSize: 2, page: 1 })).paging?.page_size, 2);
       assert.ok((await client.badges({ sort: '-count' })).badges.length >= 5);
+      const goal = `goal-${auth}`;
+      await client.putBadges([{ name: goal, goal: 2, tags: [auth] }]);
+      assert.deepEqual((await client.progress('learner', { [goal]: 2 })).awarded, [goal]);
+      assert.deepEqual((await client.badges({ tags: [auth], pageSize: 1 })).paging?.total, 1);
+      assert.deepEqual((await client.user('learner', { states: 'all', tags: [auth] })).badges.map((b) => b.state), ['earned']);
+      assert.deepEqual((await client.users({ names: ['bob'], states: 'all', tags: [auth] })).users[0]!.badges.map((b) => [b.name, b.state]), [[goal, 'unearned']]);
     });
   }
 

@@ -71,7 +71,7 @@ for (const kind of storeKinds) {
 
     test("a reactor's own awards are reacted to in a further round; reactions that never settle are refused", async () => {
       await domain.putBadges('shop', [{ name: 'a', fields: {} }, { name: 'b', fields: {} }]);
-      const { award } = await import('../../server/core/rules/awards.js');
+      const { awardChecked: award } = await import('../../server/core/rules/awards.js');
       // Holding "a" earns "b" (what a meta-badge rule does).
       domain.react(async (tx, events) => {
         for (const event of events) if (event.type === 'award.created' && event.badge === 'a') await award(tx, 'shop', event.user, ['b']);

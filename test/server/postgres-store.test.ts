@@ -255,7 +255,7 @@ describe('PostgreSQL: failures and shutdown', () => {
       open();
     }
     assert.equal(await slow, 'done');
-    assert.equal((await queued).name, 'queued');
+    assert.equal((await queued).user.name, 'queued');
     await closing;
   });
 });
@@ -296,6 +296,16 @@ describe('PostgreSQL: migrations', () => {
     assert.deepEqual(await migrate(url), migrations.map((m) => m.version));
     await query(url, `INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')`);
     await assert.rejects(PostgresStore.open({ url }), /schema is at version 999, newer than this user-badges knows/);
+  });
+
+  test('steps are applied in version order, each once, also one listed out of order or merged after a later one', async (t) => {
+    const url = await withPostgres();
+    t.after(() => dropDatabase(url));
+    const step = (version: number) => ({ version, name: `step ${version}`, sql: `CREATE TABLE t${version} (x int)` });
+    // A branch's step 12 reached the database before another branch's step 11 was merged.
+    assert.deepEqual(await migrate(url, [...migrations, step(12)]), [...migrations.map((m) => m.version), 12]);
+    assert.deepEqual(await migrate(url, [...migrations, step(12), step(11)]), [11]);
+    assert.deepEqual(await migrate(url, [step(11), ...migrations, step(12)]), []);
   });
 
   test('a database not in UTF-8 is refused before anything is created in it', async (t) => {
@@ -342,12 +352,14 @@ describe('PostgreSQL: the same answers as the embedded store', () => {
     | { op: 'award'; user: string; badges: string[]; backdated: boolean }
     | { op: 'revoke'; user: string; badges: string[] }
     | { op: 'deleteBadges'; badges: string[] }
-    | { op: 'putBadges'; badges: string[]; value: string | null };
+    | { op: 'putBadges'; badges: string[]; value: string | null }
+    | { op: 'progress'; user: string; value: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 4, arbitrary: fc.record({ op: fc.constant('award' as const), user, badges, backdated: fc.boolean() }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('revoke' as const), user, badges }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteBadges' as const), badges }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('putBadges' as const), badges, value: fc.option(fc.string({ maxLength: 4 })) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('progress' as const), user, value: fc.integer({ min: 0, max: 4 }) }) },
   );
 
   const apply = (domain: Domain, service: string, o: Op): Promise<unknown> => {
@@ -360,10 +372,12 @@ describe('PostgreSQL: the same answers as the embedded store', () => {
         return domain.deleteBadges(service, o.badges);
       case 'putBadges':
         return domain.putBadges(service, o.badges.map((name) => ({ name, fields: { note: o.value, [name]: 1 } })));
+      case 'progress':
+        return domain.setProgress(service, o.user, { bronze: o.value });
     }
   };
 
-  test('random bursts of awards, revocations and badge changes leave both stores answering alike', async () => {
+  test('random bursts of awards, progress, revocations and badge changes leave both stores answering alike', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }), async (bursts) => {
@@ -373,7 +387,12 @@ describe('PostgreSQL: the same answers as the embedded store', () => {
             let time = T0;
             const domain = new Domain(store, () => (time += 1000));
             await domain.createService(service, 'k');
-            await domain.putBadges(service, [{ name: 'gold', fields: { a: 1 } }, { name: 'silver', fields: {} }, { name: 'bronze', fields: {} }]);
+            // With a cap, a unique badge and a goal: the records only the rules read must come back alike too.
+            await domain.putBadges(service, [
+              { name: 'gold', fields: { a: 1, frequency: { freq_cap: 2, freq_period: 'day', freq_max: 4 } } },
+              { name: 'silver', fields: { unique: true } },
+              { name: 'bronze', fields: { goal: 3 } },
+            ]);
             const results: unknown[] = [];
             // Each burst at once: on PostgreSQL they share transactions.
             for (const burst of bursts) {

@@ -70,7 +70,7 @@ describe('a failing disk under the store', () => {
       const back = recovered.next();
       disk.fault = null;
       await back;
-      const eve = await new Domain(store).award('demo', 'eve', ['popular'], at);
+      const { user: eve } = await new Domain(store).award('demo', 'eve', ['popular'], at);
       assert.equal(eve.awards[0]!.count, 2);
       const after = await dump(store);
       // As after kill -9: only what the journal holds.

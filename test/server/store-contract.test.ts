@@ -135,7 +135,7 @@ for (const kind of storeKinds) {
     describe('awards', () => {
       test('counts, first and latest, in first-award order', async () => {
         now = T0 + 1000;
-        const ann = await domain.award('shop', 'ann', ['silver', 'gold', 'silver']);
+        const { user: ann } = await domain.award('shop', 'ann', ['silver', 'gold', 'silver']);
         assert.deepEqual(ann, {
           name: 'ann',
           createdAt: iso(T0 + 1000),

@@ -21,6 +21,7 @@ const READS = [
   '/v1/demo/users.json?names=daniel,Zo%C3%AB,bob,nobody',
   '/v1/demo/users.json?names=daniel,bob&sort=count',
   '/v1/demo/users/Zo%C3%AB.json',
+  '/v1/demo/users/Zo%C3%AB.json?states=all',
   '/v1/demo/users/daniel.json?sort=name',
 ];
 
@@ -50,6 +51,12 @@ describe('export and import', () => {
     opened.push(source);
     await source.domain.putBadges('demo', [{ name: 'Café ☕', fields: { description: 'un café', nested: { a: [1, 2] } } }]);
     await source.domain.award('demo', 'Zoë', ['Café ☕', 'popular', 'Café ☕'], new Date('2026-11-01T00:00:00Z'));
+    // Progress, and an award counted in its frequency period: records only the rules read.
+    await source.domain.putBadges('demo', [{ name: 'lessons', fields: { goal: 5, frequency: { freq_cap: 2, freq_period: 'week' } } }]);
+    await source.domain.setProgress('demo', 'Zoë', { lessons: 3 });
+    await source.domain.award('demo', 'Zoë', ['lessons'], new Date('2026-11-01T00:00:00Z'));
+    const zoe = await source.store.getUser('demo', 'Zoë');
+    assert.deepEqual([zoe?.progress, zoe?.awards.at(-1)?.period], [{ lessons: 3 }, { start: '2026-10-26T00:00:00.000Z', count: 1 }]);
     await source.domain.revoke('demo', 'bob', ['reviewer']);
     for (let i = 0; i < 30; i++) await source.domain.award('demo', `user ${i}`, ['founder'], new Date(Date.UTC(2026, 10, 2, 0, i)));
     // Items of two kinds, more of one than an export page holds.
@@ -62,12 +69,13 @@ describe('export and import', () => {
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 6, users: 34, items: 1002 });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 6, users: 34, items: 1002 });
+    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 });
     assert.deepEqual(await answers(middle), before);
+    assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);
 
     const second = join(dir, 'second.jsonl');
@@ -76,6 +84,7 @@ describe('export and import', () => {
     opened.push(back);
     await importStore(back.domain, createReadStream(second));
     assert.deepEqual(await answers(back), before);
+    assert.deepEqual(await back.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(JSON.stringify(await items(back)), JSON.stringify(itemsBefore), 'items come back with their keys in order');
     // The key moves too: the service's integrations keep working.
     assert.equal((await back.store.getService('demo'))!.key, source.key);

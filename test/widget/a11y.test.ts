@@ -83,7 +83,7 @@ describe('accessibility of badge states (show="all")', () => {
         const host = mount(
           `<div style="${page}; padding: 8px">` +
             ['maya', 'theo', 'sam']
-              .map((u) => `<p><user-badges theme="${theme}" server="${learningServer}" service="demo" user="${u}" show="all"></user-badges></p>`)
+              .map((u) => `<p><user-badges theme="${theme}" server="${learningServer}" service="learning" user="${u}" show="all"></user-badges></p>`)
               .join('') +
             '</div>',
         );

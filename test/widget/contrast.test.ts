@@ -97,7 +97,7 @@ describe('contrast (WCAG AA)', () => {
           ['daniel', 'bob', 'longname', 'emptyhanded'].map((u) => `<p><user-badges theme="${theme}" service="test" user="${u}"></user-badges></p>`).join('') +
           `<p><user-badges theme="${theme}" service="nosuchservice" user="daniel"></user-badges></p>` +
           // Every state: theo has earned, in-progress and unearned badges.
-          `<p><user-badges theme="${theme}" server="${learningServer}" service="demo" user="theo" show="all"></user-badges></p></div>`,
+          `<p><user-badges theme="${theme}" server="${learningServer}" service="learning" user="theo" show="all"></user-badges></p></div>`,
       );
       const els = [...host.querySelectorAll('user-badges')];
       await Promise.all(els.map((el) => settled(el)));

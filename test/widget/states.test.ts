@@ -11,7 +11,7 @@ import { clearCache, type BadgeData, type UserBadgesElement } from '../../widget
 import { $$, assert, equal, learningRequestsDuring, learningServer, mount, settled } from './helpers.js';
 
 const one = (attrs: string) =>
-  mount(`<user-badges server="${learningServer}" service="demo" ${attrs}></user-badges>`).firstElementChild as UserBadgesElement;
+  mount(`<user-badges server="${learningServer}" service="learning" ${attrs}></user-badges>`).firstElementChild as UserBadgesElement;
 const badgeOf = (el: Element, name: string) => $$(el, '.userbadge').find((b) => b.querySelector('.details b')!.textContent === name)!;
 const globals = window as unknown as { UserBadges?: { renderBadge?: (b: BadgeData) => string } };
 
@@ -51,7 +51,7 @@ describe('richer badges', () => {
     const requests = await learningRequestsDuring(async () => {
       await Promise.all([settled(one('user="theo" show="all"')), settled(one('user="sam"'))]);
     });
-    equal(requests.sort(), ['/v1/demo/users.json?names=sam', '/v1/demo/users.json?names=theo&states=all']);
+    equal(requests.sort(), ['/v1/learning/users.json?names=sam', '/v1/learning/users.json?names=theo&states=all']);
   });
 
   it('tags="..." is passed to the server, trimmed and in one order', async () => {
@@ -60,7 +60,7 @@ describe('richer badges', () => {
       el = one('user="lin" tags=" css, basics,"');
       await settled(el);
     });
-    equal(requests, ['/v1/demo/users.json?names=lin&tags=basics,css']);
+    equal(requests, ['/v1/learning/users.json?names=lin&tags=basics,css']);
     equal(
       el.badges.map((b) => b.name),
       ['first-lesson', 'five-lessons', 'css-course'],
@@ -146,10 +146,10 @@ describe('richer badges', () => {
       await Promise.all(els.map((el) => settled(el)));
     });
     equal(requests.sort(), [
-      '/v1/demo/users.json?names=maya&tags=css',
-      '/v1/demo/users.json?names=maya,theo', // show="earned" is the default
-      '/v1/demo/users.json?names=maya,theo&states=all',
-      '/v1/demo/users.json?names=theo,maya&states=all&tags=basics,css', // the same tags, written two ways
+      '/v1/learning/users.json?names=maya&tags=css',
+      '/v1/learning/users.json?names=maya,theo', // show="earned" is the default
+      '/v1/learning/users.json?names=maya,theo&states=all',
+      '/v1/learning/users.json?names=theo,maya&states=all&tags=basics,css', // the same tags, written two ways
     ]);
   });
 
@@ -161,7 +161,7 @@ describe('richer badges', () => {
       await el.updateComplete;
       await settled(el);
     });
-    equal(requests, ['/v1/demo/users.json?names=sam&states=all&tags=learning']);
+    equal(requests, ['/v1/learning/users.json?names=sam&states=all&tags=learning']);
     equal(el.getAttribute('show'), 'all');
     equal(el.badges.length, 7);
     equal($$(el, '[data-state=in_progress]').length, 1);
@@ -183,7 +183,7 @@ describe('richer badges', () => {
   });
 
   it('the old embed markup keeps working beside them', async () => {
-    const host = mount(`<span class="userbadges" data-server="${learningServer}" data-service="demo" data-user="maya"></span>`);
+    const host = mount(`<span class="userbadges" data-server="${learningServer}" data-service="learning" data-user="maya"></span>`);
     const { startLegacy } = await import('../../widget/index.js');
     startLegacy();
     const span = host.firstElementChild!;

@@ -48,7 +48,7 @@ describe('themes', () => {
 
   for (const name of Object.keys(THEMES)) {
     it(`${name} draws the states: unearned dimmed, a progress bar for in-progress`, async () => {
-      const el = mount(`<user-badges theme="${name}" server="${learningServer}" service="demo" user="theo" show="all"></user-badges>`).firstElementChild!;
+      const el = mount(`<user-badges theme="${name}" server="${learningServer}" service="learning" user="theo" show="all"></user-badges>`).firstElementChild!;
       await settled(el);
       const earned = getComputedStyle($(el, '[data-state=earned]')!);
       const unearned = getComputedStyle($(el, '[data-state=unearned]')!);
@@ -138,7 +138,7 @@ describe('themes', () => {
       .states user-badges::part(badge-unearned) { outline: 2px solid rgb(0, 0, 200); }
       .states user-badges::part(progress) { height: 10px; }`;
     document.head.append(style);
-    const host = mount(`<div class="states"><user-badges server="${learningServer}" service="demo" user="theo" show="all"></user-badges></div>`);
+    const host = mount(`<div class="states"><user-badges server="${learningServer}" service="learning" user="theo" show="all"></user-badges></div>`);
     const el = host.querySelector('user-badges')!;
     await settled(el);
     const bar = $(el, '.progress')!;

@@ -1,17 +1,31 @@
+import type { SKIP_REASONS } from '../../../types/schema.js';
 import { invalid } from '../errors.js';
-import type { AwardRecord, UserRecord } from '../model.js';
+import type { AwardRecord, BadgeRecord, UserRecord } from '../model.js';
+import { periodStart } from '../periods.js';
 import type { Tx } from '../ports.js';
+import { termsOf, within, type Terms } from '../terms.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
 
-/**
- * Awards each listed badge once more (a name listed twice is awarded twice), creating the user. An
- * unregistered badge refuses the whole request: nothing is awarded.
- */
-export async function award(tx: Tx, serviceName: string, userName: string, badges: readonly string[], at: Date = tx.now): Promise<UserRecord> {
-  const service = await requireService(tx, serviceName);
-  const records = await tx.badges(serviceName, badges);
-  const unknown = [...new Set(badges.filter((name) => !records.has(name)))];
+/** Why an award was not made: the badge's terms (see terms.ts) forbid it at that time. */
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface Skipped {
+  badge: string;
+  reason: SkipReason;
+}
+
+export interface Awarded {
+  /** The user after the awards; not stored when it is new and nothing was awarded. */
+  user: UserRecord;
+  /** One entry per award not made, in the order asked. */
+  skipped: Skipped[];
+}
+
+/** The named badges; one that is not registered refuses the whole request. */
+export async function requireBadges(tx: Tx, serviceName: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
+  const records = await tx.badges(serviceName, names);
+  const unknown = [...new Set(names.filter((name) => !records.has(name)))];
   if (unknown.length > 0) {
     throw invalid(
       'unknown_badge',
@@ -19,23 +33,73 @@ export async function award(tx: Tx, serviceName: string, userName: string, badge
       unknown,
     );
   }
+  return records;
+}
+
+/**
+ * Awards each listed badge once more (a name listed twice is awarded twice), creating the user, as
+ * far as each badge's terms allow at `at`: what they forbid is skipped and said why. Every path
+ * that awards comes through here (the v1 PUT, progress reaching a goal, rules and bulk awards), so
+ * a cap holds whichever way badges are given. An unregistered badge refuses the whole request.
+ */
+export async function awardChecked(tx: Tx, serviceName: string, userName: string, badges: readonly string[], at: Date = tx.now): Promise<Awarded> {
+  const service = await requireService(tx, serviceName);
+  const records = await requireBadges(tx, serviceName, badges);
   const when = at.toISOString();
   const user = await tx.user(serviceName, userName);
   const awards = new Map<string, AwardRecord>((user?.awards ?? []).map((a) => [a.badge, a]));
-  const times = new Map<string, number>();
-  for (const badge of badges) times.set(badge, (times.get(badge) ?? 0) + 1);
+  const given = new Map<string, number>();
+  const skipped: Skipped[] = [];
 
-  for (const [badge, n] of times) {
+  for (const badge of badges) {
+    const terms = termsOf(records.get(badge)!.fields);
     const held = awards.get(badge);
-    awards.set(badge, held ? { ...held, count: held.count + n, latest: later(held.latest, when) } : { badge, count: n, first: when, latest: when });
+    const reason = refusal(terms, held, at);
+    if (reason) {
+      skipped.push({ badge, reason });
+      continue;
+    }
+    awards.set(badge, awardOnce(terms, held, badge, at));
+    given.set(badge, (given.get(badge) ?? 0) + 1);
+  }
+  const updated: UserRecord = { ...(user ?? { name: userName, createdAt: when }), awards: [...awards.values()] };
+  if (given.size === 0) return { user: updated, skipped };
+
+  for (const [badge, n] of given) {
     const record = records.get(badge)!;
     tx.put({ t: 'badge', s: serviceName, v: { ...record, count: record.count + n, latest: later(record.latest, when) } });
     tx.emit({ type: 'award.created', service: serviceName, user: userName, badge, count: n, at: when });
   }
-  const updated: UserRecord = { name: userName, createdAt: user?.createdAt ?? when, awards: [...awards.values()] };
   tx.put({ t: 'user', s: serviceName, v: updated });
   if (!user) await checkQuota(tx, service);
-  return updated;
+  return { user: updated, skipped };
+}
+
+/** What forbids one more award of a badge held as `held` (or not at all) at `at`, if anything. */
+function refusal(terms: Terms, held: AwardRecord | undefined, at: Date): SkipReason | undefined {
+  const ms = at.getTime();
+  if (!terms.enabled) return 'disabled';
+  if (!within({ start: terms.earn.start }, ms)) return 'not_started';
+  if (!within({ end: terms.earn.end }, ms)) return 'ended';
+  if (terms.unique && held) return 'unique';
+  const { cap, period, max } = terms.frequency;
+  if (max !== undefined && held && held.count >= max) return 'max_reached';
+  if (cap !== undefined && period && held?.period?.start === periodStart(at, period) && held.period.count >= cap) return 'frequency_cap';
+  return undefined;
+}
+
+function awardOnce(terms: Terms, held: AwardRecord | undefined, badge: string, at: Date): AwardRecord {
+  const when = at.toISOString();
+  const { period: _, ...base } = held ?? { badge, count: 0, first: when, latest: when };
+  const next: AwardRecord = { ...base, count: base.count + 1, latest: later(base.latest, when) };
+  const { cap, period } = terms.frequency;
+  if (cap === undefined || !period) return next;
+  const start = periodStart(at, period);
+  const current = held?.period;
+  // A back-dated award in a period before the one counted: that period's count is not kept, and the
+  // current one's must not be lost.
+  if (current && current.start > start) return { ...next, period: current };
+  return { ...next, period: { start, count: current?.start === start ? current.count + 1 : 1 } };
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { BadgeInput, BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
+import { settleTerms } from '../terms.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
 
-/** Creates missing badges and merges fields into existing ones; a field set to null is removed. */
+/**
+ * Creates missing badges and merges fields into existing ones; a field set to null is removed. The
+ * meaningful fields are checked together on the result (see terms.ts).
+ */
 export async function putBadges(tx: Tx, serviceName: string, inputs: readonly BadgeInput[]): Promise<void> {
   const service = await requireService(tx, serviceName);
   const existing = await tx.badges(serviceName, inputs.map((i) => i.name));
@@ -18,6 +22,7 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
     }
     merged.set(input.name, { ...base, fields });
   }
+  for (const [name, badge] of merged) merged.set(name, { ...badge, fields: settleTerms(name, badge.fields) });
   for (const v of merged.values()) {
     tx.put({ t: 'badge', s: serviceName, v });
     tx.emit({ type: existing.has(v.name) ? 'badge.updated' : 'badge.created', service: serviceName, badge: v.name, at: tx.now.toISOString() });
@@ -26,7 +31,9 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
 }
 
 /**
- * Deletes badges and takes them from every holder. Deleting is idempotent: names that are not
+ * Deletes badges and takes them from every holder, with the holders' progress towards them (progress
+ * of users who never held one stays, and counts again for a badge registered anew under the name:
+ * finding them would need an index of progress). Deleting is idempotent: names that are not
  * registered (deleted before, by a retry of this request) are returned, not refused.
  */
 export async function deleteBadges(tx: Tx, serviceName: string, names: readonly string[]): Promise<{ absent: string[] }> {
@@ -37,7 +44,8 @@ export async function deleteBadges(tx: Tx, serviceName: string, names: readonly 
   for (const badge of doomed) for (const user of await tx.holders(serviceName, badge)) affected.add(user);
   for (const name of affected) {
     const user = (await tx.user(serviceName, name))!;
-    tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)) } });
+    const progress = user.progress && Object.fromEntries(Object.entries(user.progress).filter(([badge]) => !doomed.has(badge)));
+    tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)), ...(progress ? { progress } : {}) } });
   }
   for (const name of doomed) {
     tx.put({ t: 'badge-', s: serviceName, n: name });

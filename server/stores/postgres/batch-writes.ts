@@ -45,7 +45,7 @@ export class BatchWrites {
     const removed = { services: [] as string[], badges: pairs(), users: pairs(), items: columns(3) };
     const services = columns(5);
     const badges = columns(6);
-    const users = columns(6);
+    const users = columns(7);
     const items = columns(6);
     for (const { change, removeFirst } of this.finals.values()) {
       if (removeFirst) {
@@ -62,7 +62,7 @@ export class BatchWrites {
         badges.add(change.s, v.name, JSON.stringify(v.fields), v.count, v.latest, v.createdAt);
       } else if (change.t === 'user') {
         const v = change.v;
-        users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v));
+        users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v), v.progress === undefined ? null : JSON.stringify(v.progress));
       } else if (change.t === 'item') {
         const v = change.v;
         items.add(change.s, v.kind, v.id, v.owner, v.at, JSON.stringify(v.v));
@@ -116,16 +116,17 @@ const UPSERT_AND_NOTIFY = `
     ON CONFLICT (service, name) DO UPDATE
       SET fields = excluded.fields, count = excluded.count, latest = excluded.latest, created_at = excluded.created_at
   ), u AS (
-    INSERT INTO users (service, name, created_at, awards, total, latest)
-    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[])
+    INSERT INTO users (service, name, created_at, awards, total, latest, progress)
+    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[], $18::json[])
     ON CONFLICT (service, name) DO UPDATE
-      SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest
+      SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest,
+          progress = excluded.progress
   ), i AS (
     INSERT INTO items (service, kind, id, owner, at, v)
-    SELECT * FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::json[])
+    SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::json[])
     ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, at = excluded.at, v = excluded.v
   )
-  SELECT pg_notify('user_badges', payload) FROM unnest($24::text[]) AS payload`;
+  SELECT pg_notify('user_badges', payload) FROM unnest($25::text[]) AS payload`;
 
 function columns(width: number) {
   const arrays = Array.from({ length: width }, () => [] as unknown[]);

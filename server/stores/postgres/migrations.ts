@@ -94,6 +94,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX items_due ON items (kind, at);
     `,
   },
+  {
+    version: 3,
+    name: "users' progress towards badge goals",
+    // json, not jsonb, as the badges' fields: the map comes back in the order it was written.
+    sql: 'ALTER TABLE users ADD COLUMN progress json',
+  },
 ];
 
 /** The session lock migrations run under, in the two-key space so it cannot meet a service's lock. */
@@ -131,14 +137,18 @@ async function applyPending(client: pg.Client, steps: readonly Migration[]): Pro
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-  const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations');
-  const current = rows[0]!.version;
-  const known = steps.at(-1)?.version ?? 0;
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((row) => row.version));
+  const current = Math.max(0, ...done);
+  // Every step not applied yet, in version order whatever the order of the list: steps made on
+  // branches merged separately may come in out of order, and a database may have a later one already.
+  const ordered = [...steps].sort((a, b) => a.version - b.version);
+  const known = ordered.at(-1)?.version ?? 0;
   if (current > known) {
     throw new Error(`The database schema is at version ${current}, newer than this user-badges knows (${known}); upgrade user-badges`);
   }
   const applied: number[] = [];
-  for (const step of steps.filter((s) => s.version > current).sort((a, b) => a.version - b.version)) {
+  for (const step of ordered.filter((s) => !done.has(s.version))) {
     await client.query('BEGIN');
     try {
       await client.query(step.sql);

@@ -118,10 +118,10 @@ export class PostgresStore implements Store {
     // join, which keeps no order of its own (at most `limit` rows).
     const { inner, outer } = orderBy(sort);
     const rows = await this.rows<UserRow & { user_count: number }>(
-      `SELECT c.user_count, p.name, p.created_at, p.awards
+      `SELECT c.user_count, p.name, p.created_at, p.awards, p.progress
          FROM (SELECT count(*) AS user_count FROM users WHERE service = $1) c
          LEFT JOIN LATERAL (
-           SELECT name, created_at, awards, total AS by_count, coalesce(latest, '') AS by_date
+           SELECT name, created_at, awards, progress, total AS by_count, coalesce(latest, '') AS by_date
              FROM users WHERE service = $1 ORDER BY ${inner} LIMIT $2 OFFSET $3
          ) p ON true
         ORDER BY ${outer}`,

@@ -8,7 +8,7 @@ import type { AwardRecord, BadgeRecord, ServiceRecord, ServiceSettings, UserReco
 
 export const SERVICE_COLUMNS = 'name, key, created_at, settings';
 export const BADGE_COLUMNS = 'name, fields, count, latest, created_at';
-export const USER_COLUMNS = 'name, created_at, awards';
+export const USER_COLUMNS = 'name, created_at, awards, progress';
 
 export interface ServiceRow {
   name: string;
@@ -27,6 +27,7 @@ export interface UserRow {
   name: string;
   created_at: string;
   awards: AwardRecord[];
+  progress: Record<string, number> | null;
 }
 
 export const serviceRecord = (row: ServiceRow): ServiceRecord => ({
@@ -47,5 +48,12 @@ export const badgeRecord = (row: BadgeRow): BadgeRecord => ({
 export const userRecord = (row: UserRow): UserRecord => ({
   name: row.name,
   createdAt: row.created_at,
-  awards: row.awards.map((a) => ({ badge: a.badge, count: a.count, first: a.first, latest: a.latest })),
+  awards: row.awards.map((a) => ({
+    badge: a.badge,
+    count: a.count,
+    first: a.first,
+    latest: a.latest,
+    ...(a.period ? { period: { start: a.period.start, count: a.period.count } } : {}),
+  })),
+  ...(row.progress !== null ? { progress: row.progress } : {}),
 });
