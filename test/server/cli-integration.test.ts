@@ -28,9 +28,12 @@ test('integration create makes a token for the GetBadges URL that the server acc
   assert.equal(printed.name, 'gitlab');
   assert.equal(printed.url, `/v0/event/log/${printed.token}`);
   const store = await openStore({ file: data });
-  t.after(() => store.close());
-  assert.equal(await serviceOfToken(store, printed.token), 'shop');
-  assert.equal(await serviceOfToken(store, printed.token.slice(0, -1) + (printed.token.endsWith('A') ? 'B' : 'A')), undefined);
+  try {
+    assert.equal(await serviceOfToken(store, printed.token), 'shop');
+    assert.equal(await serviceOfToken(store, printed.token.slice(0, -1) + (printed.token.endsWith('A') ? 'B' : 'A')), undefined);
+  } finally {
+    await store.close();
+  }
 
   const missing = await run(['integration', 'create', 'nosuch', '--data', data]);
   assert.equal(missing.code, 1);
