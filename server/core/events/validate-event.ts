@@ -1,5 +1,6 @@
 import { nameProblem } from '../../../types/schema.js';
 import { normalizeEmail } from '../email.js';
+import { jsonDepth } from '../json-depth.js';
 import { TYPE_PART, typeKey, type StoredEvent } from './kinds.js';
 
 /**
@@ -76,7 +77,7 @@ export function checkEvent(raw: unknown, { getbadges = false } = {}): CheckedEve
   }
   if (e.data !== undefined && e.data !== null) {
     if (typeof e.data !== 'object' || Array.isArray(e.data)) return problem('invalid_data', '"data" must be a JSON object');
-    if (depth(e.data) > EVENT_LIMITS.dataDepth || Buffer.byteLength(JSON.stringify(e.data)) > EVENT_LIMITS.dataBytes) {
+    if (jsonDepth(e.data, EVENT_LIMITS.dataDepth) > EVENT_LIMITS.dataDepth || Buffer.byteLength(JSON.stringify(e.data)) > EVENT_LIMITS.dataBytes) {
       return problem('invalid_data', `"data" takes at most ${EVENT_LIMITS.dataBytes} bytes of JSON, nested at most ${EVENT_LIMITS.dataDepth} deep`);
     }
     if (Object.keys(e.data).length > 0) checked.value.d = e.data as Record<string, unknown>;
@@ -85,16 +86,3 @@ export function checkEvent(raw: unknown, { getbadges = false } = {}): CheckedEve
 }
 
 export const isProblem = (value: CheckedEvent | EventProblem): value is EventProblem => 'code' in value;
-
-function depth(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, level] = stack.pop()!;
-    if (typeof item !== 'object' || item === null) continue;
-    deepest = Math.max(deepest, level + 1);
-    if (deepest > EVENT_LIMITS.dataDepth) return deepest;
-    for (const child of Object.values(item)) stack.push([child, level + 1]);
-  }
-  return deepest;
-}
