@@ -3,7 +3,7 @@
  * against the real server (built `dist/`, started as a child process) with autocannon in other child
  * processes, and reference servers started in the same run.
  *
- *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5 --store lowdb|postgres|both --profile --keep]
+ *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5,events --store lowdb|postgres|both --profile --keep]
  *
  * Writes a table to stdout and bench/results/latest.{json,md} (quick runs: quick.{json,md}).
  * See bench/README.md for what each figure means.
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     'read-connections': { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: '1,2,3,4,5' },
+    only: { type: 'string', default: '1,2,3,4,5,events' },
     store: { type: 'string', default: 'both' },
     slices: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -51,7 +51,7 @@ if (args.help) {
   --read-connections N clients of the read load that runs during writes (default 10)
   --slices N           read figure: measure servers in N interleaved slices each (default 5; --quick: 1)
   --quick              smoke check: short measurements, results to bench/results/quick.*
-  --only 1,2,3,4,5     figures to measure (4 needs the 100k server, as 2 and 3 do)
+  --only 1,2,3,4,5,events  figures to measure (4 needs the 100k server, as 2 and 3 do; events: bench/events.ts)
   --store S            lowdb, postgres or both (default): which stores figures 1-4 measure;
                        PostgreSQL is DATABASE_URL when set, else a throwaway embedded server
   --profile            run the server children with --cpu-prof and print their hottest functions
@@ -1031,6 +1031,14 @@ async function main(): Promise<void> {
     } else {
       figures.push({ id: '5', figure: 'Widget: bundle size beside jQuery; requests for 200 elements', measured: `not available (${widget.reason})`, target: 'reported', pass: null });
     }
+  }
+
+  // --- Events, rules (issue 9): its own data set of 1,000,000 stored events (bench/events.ts) ----
+  if (ONLY.has('events')) {
+    const { eventFigures } = await import('./events.js');
+    const events = await eventFigures({ store: LOWDB && PG ? 'both' : LOWDB ? 'lowdb' : 'postgres', events: quick ? 100_000 : 1_000_000, duration: DURATION });
+    figures.push(...events.figures);
+    raw.events = events.raw;
   }
 
   // --- Profiles -------------------------------------------------------------------------------

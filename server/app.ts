@@ -5,6 +5,7 @@ import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
 import { Domain } from './core/domain.js';
 import { errorHandler } from './errors.js';
+import { installEvents } from './events-feature.js';
 import { fastUsersReads } from './fast-path.js';
 import { keepAnswers } from './kept-answers.js';
 import { allowedMethods } from './methods.js';
@@ -42,6 +43,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     reads: new ReadCache(store, undefined, config.now),
     openapi: JSON.stringify(openApiDocument()),
   };
+  installEvents(deps);
   const app = Object.assign(new Koa(), { background });
   app.proxy = false;
   app.silent = true;
@@ -109,7 +111,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
 const cors: Middleware = async (ctx, next) => {
   ctx.set('Access-Control-Allow-Origin', '*');
   if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
-    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, DELETE, OPTIONS');
+    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
     ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
     ctx.set('Access-Control-Max-Age', '86400');
     ctx.status = 204;

@@ -8,6 +8,7 @@ import { createHttpServer } from './http-server.js';
 import { gracefulStop } from './shutdown.js';
 import { packageRoot } from './package-root.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
+import { integrationCommand } from './integration-commands.js';
 import { serviceCommand, UsageError } from './service-commands.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
 import { openStore, seedIfEmpty } from './stores/index.js';
@@ -33,6 +34,9 @@ Commands:
                                  Accept or refuse the legacy SHA1 signature form
   service delete NAME            Delete a service with all its badges and users
     --server URL                 Use that server's admin API (the token from ADMIN_TOKEN)
+  integration create SERVICE [--name NAME]
+                                 A token for GetBadges' URL POST /v0/event/log/TOKEN;
+                                 prints {"id","name","token","url"}
   export [--service NAME] [--out FILE]
                                  Write the store (or one service) as JSON Lines, to stdout unless --out
   import FILE                    Load an export (FILE, or - for stdin) into services that do not exist yet
@@ -113,6 +117,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       legacySignatures: values['legacy-signatures'],
     }, env);
   }
+  if (command === 'integration') {
+    return integrationCommand(rest, { dataFile: settings.dataFile, database: settings.databaseUrl, server: values.server, name: values.name }, env);
+  }
   const transfer = { dataFile: settings.dataFile, database: settings.databaseUrl, service: values.service, out: values.out };
   if (command === 'export') {
     if (rest.length > 0) throw new UsageError(`export takes no arguments, but got "${rest.join(' ')}" (write to a file with --out FILE)`);
@@ -130,7 +137,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'The schema is up to date');
     return 0;
   }
-  throw new UsageError(`unknown command "${command}"; the commands are serve, service, export, import, migrate`);
+  throw new UsageError(`unknown command "${command}"; the commands are serve, service, integration, export, import, migrate`);
 }
 
 function parseCommandLine(argv: string[]) {
@@ -148,6 +155,7 @@ function parseCommandLine(argv: string[]) {
         service: { type: 'string' },
         out: { type: 'string' },
         'legacy-signatures': { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),

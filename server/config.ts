@@ -24,6 +24,10 @@ export interface AppConfig {
    * that in-process tests that silence errors are silent here too by default, and `serve` prints it.
    */
   requestLog: RequestLog | null;
+  /** Days a service keeps events unless it sets its own (`event-settings.json`). */
+  eventRetentionDays: number;
+  /** Largest body of an events request (up to 1,000 events), in bytes. */
+  maxEventBodyBytes: number;
 }
 
 export const defaultConfig = (): AppConfig => ({
@@ -37,6 +41,8 @@ export const defaultConfig = (): AppConfig => ({
   now: Date.now,
   log: (message, error) => console.error(message, error ?? ''),
   requestLog: null,
+  eventRetentionDays: 90,
+  maxEventBodyBytes: 1024 * 1024,
 });
 
 export interface ServerSettings {

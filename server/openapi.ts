@@ -98,6 +98,9 @@ const TAGS: Record<Tag, string> = {
   users: 'Users and the badges awarded to them',
   admin: "Managing services on the running server (only when it has an operator token, see `user-badges serve`)",
   meta: 'The server itself',
+  events: 'Events that happened (GetBadges-compatible), their types, and the integration tokens of the GetBadges URL',
+  rules: 'Rules that award badges from events and badges, with preview and backfill',
+  activity: 'Awards, revocations and events, newest first',
 };
 
 const DESCRIPTION = [

@@ -18,6 +18,7 @@ import {
 } from '../types/schema.js';
 import type { BadgeInput } from './core/model.js';
 import { HttpError } from './errors.js';
+import { jsonDepth } from './core/json-depth.js';
 
 /**
  * Checks what comes from outside against the schemas of `types/schema.ts`. Each checker is compiled
@@ -178,19 +179,7 @@ export function badgeInputs(badges: readonly BadgeInputWire[]): BadgeInput[] {
   });
 }
 
-/** How deeply a JSON value nests, counted without recursion (a hostile value could overflow the stack). */
-function depth(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, level] = stack.pop()!;
-    if (typeof item !== 'object' || item === null) continue;
-    deepest = Math.max(deepest, level + 1);
-    if (deepest > limits['x-max-depth']) return deepest;
-    for (const child of Object.values(item)) stack.push([child, level + 1]);
-  }
-  return deepest;
-}
+const depth = (value: unknown) => jsonDepth(value, limits['x-max-depth']);
 
 /** Progress by badge name, the names NFC-normalised (map keys are not checked by the schema). */
 export function progressInput(progress: Readonly<Record<string, number>>): Record<string, number> {

@@ -9,11 +9,19 @@ import type { Tx } from './ports.js';
  * Times are ISO-8601, the unit's clock unless the change was back-dated.
  */
 export type DomainEvent =
-  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string }
-  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string }
+  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
+  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
   | { type: 'badge.created'; service: string; badge: string; at: string }
   | { type: 'badge.updated'; service: string; badge: string; at: string }
   | { type: 'badge.deleted'; service: string; badge: string; at: string };
+
+/** What made a rule award or revoke: the rule, and the event that earned the award if one did. */
+export interface AwardCause {
+  rule: string;
+  event?: string;
+  preview?: string;
+  permalink?: string;
+}
 
 export type DomainEventType = DomainEvent['type'];
 

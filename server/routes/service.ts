@@ -53,11 +53,11 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
  * signature is checked and used up, and only then is the body parsed and validated: a request
  * refused for its body has still spent its signature.
  */
-export function authorize({ config, replay }: Deps): Middleware<V1State> {
+export function authorize({ config, replay }: Deps, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const { service } = ctx.state;
     if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
-      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
+      ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       // The core checks the service's quota against the result of the write, in the same unit.
       await next().catch((error) => {
         throw testServiceFull(error);
@@ -67,11 +67,11 @@ export function authorize({ config, replay }: Deps): Middleware<V1State> {
     const credentials = credentialsOf(ctx.get('authorization'), ctx.query);
     if ('key' in credentials) {
       checkKey(service, credentials.key);
-      ctx.state.body = (await readBody(ctx, config.maxBodyBytes)).json;
+      ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       await next();
       return;
     }
-    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, config.maxBodyBytes) };
+    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
     const use = await useSignature(service, credentials, request, replay, config.now());
     if (!use.first) {
       const sameRequest = use.request === requestIdentity(request);

@@ -4,6 +4,7 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { operatorOnly } from '../auth.js';
 import { readBody } from '../body.js';
 import * as validate from '../validate.js';
+import type { AppConfig } from '../config.js';
 import type { Deps, V1Context, V1State } from './context.js';
 import { authorize, loadService } from './service.js';
 
@@ -31,12 +32,14 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   response: { status?: 200 | 201; description: string; schema: R };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
+  /** The largest body the route takes, if not `config.maxBodyBytes`. */
+  bodyBytes?: (config: AppConfig) => number;
   /** Whether a GET answer carries an ETag (and so may be a 304); true unless said otherwise. */
   etag?: boolean;
   handler: (ctx: V1Context, input: Input<P, Q, B>, deps: Deps) => Promise<Static<R> | typeof ANSWERED>;
 }
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
@@ -68,7 +71,7 @@ export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
   for (const spec of routes) {
     const guards: Middleware<V1State>[] = [];
     if (spec.path.includes('{service}')) guards.push(loadService(deps));
-    if (spec.auth === 'service') guards.push(authorize(deps));
+    if (spec.auth === 'service') guards.push(authorize(deps, spec.bodyBytes?.(deps.config)));
     if (spec.auth === 'admin') guards.push(operatorOnly(deps.config.adminToken ?? ''));
     router.register(koaPath(spec.path), [spec.method], [...guards, handle(spec, deps)] as never, { name: spec.operationId });
   }
@@ -84,7 +87,7 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
     const body =
       spec.body === undefined
         ? undefined
-        : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, deps.config.maxBodyBytes)).json, 'body');
+        : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, spec.bodyBytes?.(deps.config) ?? deps.config.maxBodyBytes)).json, 'body');
     const answer = await spec.handler(ctx, { params, query, body }, deps);
     if (answer === ANSWERED) return;
     ctx.status = spec.response.status ?? 200;

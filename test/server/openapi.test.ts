@@ -230,6 +230,55 @@ const cases: Case[] = [
   { name: 'admin: delete', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
   { name: 'admin: delete again', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 404 },
 
+  // Events, rules and the activity feed (issue 9)
+  { name: 'event types: register', method: 'PUT', path: `${demo}/event-types.json`, auth: 'key', body: { eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close', description: 'Closed' }] }, status: 200 },
+  { name: 'event types: an invalid part', method: 'PUT', path: `${demo}/event-types.json`, auth: 'key', body: { eventTypes: [{ source: 'a/b', type: 't', action: 'x' }] }, status: 400 },
+  { name: 'event types: list', method: 'GET', path: `${demo}/event-types.json`, status: 200 },
+  { name: 'event types of an unknown service', method: 'GET', path: '/v1/nosuch/event-types.json', status: 404 },
+  { name: 'rules: create', method: 'POST', path: `${demo}/rules.json`, auth: 'key', body: { id: 'closer', badge: 'commenter', condition: 'count', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }], count: 2, window: 'P7D' }, status: 201 },
+  { name: 'rules: create a meta-badge rule', method: 'POST', path: `${demo}/rules.json`, auth: 'key', body: { badge: 'founder', condition: 'badges', badges: ['commenter', 'popular'] }, status: 201 },
+  { name: 'rules: create, the id taken', method: 'POST', path: `${demo}/rules.json`, auth: 'key', body: { id: 'closer', badge: 'commenter', condition: 'first', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }] }, status: 409 },
+  { name: 'rules: create, an unknown badge', method: 'POST', path: `${demo}/rules.json`, auth: 'key', body: { badge: 'nope', condition: 'first', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }] }, status: 400 },
+  { name: 'rules: list', method: 'GET', path: `${demo}/rules.json`, auth: 'key', status: 200 },
+  { name: 'rules: list without credentials', method: 'GET', path: `${demo}/rules.json`, status: 401 },
+  { name: 'rule: one', method: 'GET', path: `${demo}/rules/closer.json`, auth: 'key', status: 200 },
+  { name: 'rule: one that does not exist', method: 'GET', path: `${demo}/rules/ghost.json`, auth: 'key', status: 404 },
+  { name: 'rule: change', method: 'PUT', path: `${demo}/rules/closer.json`, auth: 'key', body: { badge: 'commenter', condition: 'count', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }], count: 2 }, status: 200 },
+  { name: 'rule: change, a bad window', method: 'PUT', path: `${demo}/rules/closer.json`, auth: 'key', body: { badge: 'commenter', condition: 'count', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }], window: 'P1Y' }, status: 400 },
+  { name: 'events: a batch', method: 'POST', path: `${demo}/events.json`, auth: 'key', body: { events: [{ eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 'OMG-1', user: 'daniel', preview: 'Fixed it', permalink: 'https://example.com/OMG-1' }, { eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 'OMG-2', user: 'daniel' }, { eventType: { source: 'x', type: 'y', action: 'z' }, id: 'OMG-3', user: 'daniel' }] }, status: 200 },
+  { name: 'events: one, signed', method: 'POST', path: `${demo}/events.json`, auth: 'hmac-nonce', body: { eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 'OMG-1', user: 'daniel' }, status: 200 },
+  { name: 'events: not an event', method: 'POST', path: `${demo}/events.json`, auth: 'key', body: { events: 5 }, status: 400 },
+  { name: 'events: no credentials', method: 'POST', path: `${demo}/events.json`, body: { events: [] }, status: 401 },
+  { name: 'events: refused ones', method: 'GET', path: `${demo}/events/rejected.json?page_size=5`, auth: 'key', status: 200 },
+  { name: 'events: refused ones, without credentials', method: 'GET', path: `${demo}/events/rejected.json`, status: 401 },
+  { name: 'rule preview, unsaved', method: 'POST', path: `${demo}/rule-preview.json`, auth: 'key', body: { badge: 'popular', condition: 'first', eventTypes: [{ source: 'issueTracker', type: 'task', action: 'close' }] }, status: 200 },
+  { name: 'rule preview, unsaved, a cycle', method: 'POST', path: `${demo}/rule-preview.json`, auth: 'key', body: { badge: 'commenter', condition: 'badges', badges: ['founder'] }, status: 400 },
+  { name: 'rule: preview', method: 'GET', path: `${demo}/rules/closer/preview.json`, auth: 'key', status: 200 },
+  { name: 'rule: preview of nothing', method: 'GET', path: `${demo}/rules/ghost/preview.json`, auth: 'key', status: 404 },
+  { name: 'rule: backfill never started', method: 'GET', path: `${demo}/rules/closer/backfill.json`, auth: 'key', status: 404 },
+  { name: 'rule: start a backfill', method: 'POST', path: `${demo}/rules/closer/backfill.json`, auth: 'key', status: 200 },
+  { name: 'rule: backfill progress', method: 'GET', path: `${demo}/rules/closer/backfill.json`, auth: 'key', status: 200 },
+  { name: 'rule: backfill of nothing', method: 'POST', path: `${demo}/rules/ghost/backfill.json`, auth: 'key', status: 404 },
+  { name: 'activity', method: 'GET', path: `${demo}/activity.json?page_size=5`, status: 200 },
+  { name: 'activity with the key', method: 'GET', path: `${demo}/activity.json`, auth: 'key', status: 200 },
+  { name: 'activity with a wrong key', method: 'GET', path: `${demo}/activity.json`, headers: { authorization: 'wrong' }, status: 401 },
+  { name: "a user's activity", method: 'GET', path: `${demo}/users/daniel/activity.json`, auth: 'key', status: 200 },
+  { name: "a user's activity, page 0", method: 'GET', path: `${demo}/users/daniel/activity.json?page=0`, status: 400 },
+  { name: 'event settings', method: 'GET', path: `${demo}/event-settings.json`, status: 200 },
+  { name: 'event settings of an unknown service', method: 'GET', path: '/v1/nosuch/event-settings.json', status: 404 },
+  { name: 'event settings: change', method: 'PUT', path: `${demo}/event-settings.json`, auth: 'key', body: { retentionDays: 30, publicEvents: true }, status: 200 },
+  { name: 'event settings: an unknown setting', method: 'PUT', path: `${demo}/event-settings.json`, auth: 'key', body: { keep: 'forever' }, status: 400 },
+  { name: 'integrations: create', method: 'POST', path: `${demo}/integrations.json`, auth: 'key', body: { name: 'gitlab' }, status: 201 },
+  { name: 'integrations: create without a name', method: 'POST', path: `${demo}/integrations.json`, auth: 'key', body: {}, status: 400 },
+  { name: 'integrations: list', method: 'GET', path: `${demo}/integrations.json`, auth: 'key', status: 200 },
+  { name: 'integrations: list without credentials', method: 'GET', path: `${demo}/integrations.json`, status: 401 },
+  { name: 'GetBadges: log an event', method: 'POST', path: '/v0/event/log/{token}', body: [{ version: 0, eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 123, email: '', preview: 'Merge Request message' }], status: 200 },
+  { name: 'GetBadges: an unknown token', method: 'POST', path: '/v0/event/log/demo.000000000000.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', body: { version: 0 }, status: 404 },
+  { name: 'integrations: delete', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 200 },
+  { name: 'integrations: delete again', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 404 },
+  { name: 'rule: delete', method: 'DELETE', path: `${demo}/rules/closer.json`, auth: 'key', status: 200 },
+  { name: 'rule: delete again', method: 'DELETE', path: `${demo}/rules/closer.json`, auth: 'key', status: 404 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },
@@ -259,9 +308,10 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
   after(() => h.close());
 
   let clock = 0;
+  let integration = { token: '', id: '' };
   async function send(c: Case): Promise<Answer> {
     const headers: Record<string, string> = { ...c.headers };
-    let path = c.path;
+    let path = c.path.replace('{token}', integration.token).replace('{integration}', integration.id);
     const raw = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
     if (c.auth === 'key') headers.authorization = h.key;
     if (c.auth === 'admin') headers.authorization = `Bearer ${TOKEN}`;
@@ -275,6 +325,7 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
     if (c.revalidate) headers['if-none-match'] = etags.get(c.path) ?? '';
     const r = await h.request(c.method, path, { raw, headers });
     if (r.headers.get('etag')) etags.set(c.path, r.headers.get('etag')!);
+    if (c.name === 'integrations: create') integration = r.json;
     return { method: c.method, path: c.path, status: r.status, headers: Object.fromEntries(r.headers), text: r.text };
   }
 

@@ -1,0 +1,34 @@
+import type { Tx } from '../ports.js';
+import { revokeFor } from './award-for.js';
+import { holdsUntil, needed, reach, windowOf } from './evaluate.js';
+import { KIND } from './kinds.js';
+import { recentEvents } from './live.js';
+import { getRule } from './rules.js';
+import { cancelExpiry, loadState, saveState, scheduleExpiry } from './state.js';
+
+/**
+ * A windowed rule that revokes: when its expiry is due, the condition is checked again at the
+ * unit's time; still holding, the expiry moves on; not holding, the badge is taken back.
+ */
+export async function expire(tx: Tx, service: string, id: string): Promise<void> {
+  const item = await tx.item(service, KIND.expiry, id);
+  if (!item || item.at > tx.now.toISOString()) return;
+  const { rule: ruleId, user } = item.v as { rule: string; user: string };
+  const rule = await getRule(tx, service, ruleId);
+  const window = rule && windowOf(rule);
+  const state = rule && (await loadState(tx, service, rule, user));
+  if (!rule || !rule.revoke || !window || !state || state.a === 0) {
+    tx.put({ t: 'item-', s: service, k: KIND.expiry, id });
+    return;
+  }
+  const now = tx.now.toISOString();
+  // As if an event came now: the rule's events in the window up to now.
+  const recent = await recentEvents(tx, service, rule, user, { id: '\u{10FFFF}', at: now, type: '' });
+  if (reach(rule, recent) >= needed(rule)) {
+    scheduleExpiry(tx, service, rule, user, holdsUntil(rule, recent, window));
+    return;
+  }
+  await revokeFor(tx, service, rule.badge, user, { rule: rule.id });
+  saveState(tx, service, rule, user, { ...state, a: 0 });
+  cancelExpiry(tx, service, rule, user);
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { EMAIL_KIND } from '../email.js';
+import type { Tx } from '../ports.js';
+import { requireService } from '../rules/services.js';
+import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
+import { applyRules } from './live.js';
+import { listRules } from './rules.js';
+import { eventSettings, retentionMs } from './settings.js';
+import { checkEvent, eventIdOf, isProblem, type EventProblem } from './validate-event.js';
+
+/** The most events one request may carry; they are taken in as one unit of work. */
+export const MAX_EVENTS = 1000;
+/** How far ahead of the server's clock an event may be dated (clients' clocks drift). */
+export const MAX_FUTURE_MS = 10 * 60_000;
+
+export type EventResult =
+  | { id: string; status: 'recorded'; user: string; awards: string[] }
+  | { id: string; status: 'duplicate' }
+  | { id?: string; status: 'rejected'; error: EventProblem };
+
+export interface IngestOptions {
+  via: 'api' | 'getbadges';
+  defaults?: EventSettings;
+}
+
+/**
+ * Records a batch of events and evaluates the rules on each, in the unit `tx`, in the order sent.
+ * Each event is judged alone: a bad one is answered (and kept, see `event-rejected`) with the
+ * reason, and the others go on. An id already recorded is a duplicate and changes nothing.
+ */
+export async function ingest(tx: Tx, service: string, events: readonly unknown[], options: IngestOptions): Promise<EventResult[]> {
+  await requireService(tx, service);
+  const rules = await listRules(tx, service);
+  const settings = await eventSettings(tx, service, options.defaults);
+  const now = tx.now.getTime();
+  const oldest = new Date(now - retentionMs(settings, rules)).toISOString();
+  const newest = new Date(now + MAX_FUTURE_MS).toISOString();
+  const known = new Map<string, boolean>();
+  const results: EventResult[] = [];
+  for (const raw of events) {
+    const result = await one(raw);
+    if (result.status === 'rejected') keepRejected(tx, service, raw, result.error, options.via);
+    results.push(result);
+  }
+  return results;
+
+  async function one(raw: unknown): Promise<EventResult> {
+    const checked = checkEvent(raw, { getbadges: options.via === 'getbadges' });
+    const reject = (error: EventProblem): EventResult => ({ ...(eventIdOf(raw) !== undefined ? { id: eventIdOf(raw)! } : {}), status: 'rejected', error });
+    if (isProblem(checked)) return reject(checked);
+    if (await tx.item(service, KIND.event, checked.id)) return { id: checked.id, status: 'duplicate' };
+    let known_ = known.get(checked.type);
+    if (known_ === undefined) known.set(checked.type, (known_ = (await tx.item(service, KIND.eventType, checked.type)) !== undefined));
+    if (!known_) return reject({ code: 'unknown_event_type', message: `Event type ${checked.type} is not registered; register it with PUT /v1/${service}/event-types.json` });
+    let user = checked.user;
+    if (user === undefined) {
+      user = (await tx.item(service, EMAIL_KIND, checked.email!))?.owner ?? undefined;
+      if (user === undefined) return reject({ code: 'unknown_user', message: `No user of service "${service}" has the address ${checked.email}` });
+    }
+    const at = checked.at ?? tx.now.toISOString();
+    if (at < oldest) return reject({ code: 'at_out_of_range', message: `"at" is before ${oldest}: events older than the service keeps them are not taken` });
+    if (at > newest) return reject({ code: 'at_out_of_range', message: `"at" is more than ${MAX_FUTURE_MS / 60_000} minutes after the server's time` });
+    tx.put({ t: 'item', s: service, v: { kind: KIND.event, id: checked.id, owner: user, at, v: checked.value } });
+    const v = checked.value;
+    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) });
+    return { id: checked.id, status: 'recorded', user, awards };
+  }
+}
+
+const SENT_CHARS = 4096;
+
+function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): void {
+  const at = tx.now.toISOString();
+  const id = eventIdOf(raw);
+  let sent: string;
+  try {
+    sent = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    sent = String(raw);
+  }
+  const value: RejectedEvent = { code: error.code, message: error.message, via, ...(id !== undefined ? { id } : {}), sent: sent.slice(0, SENT_CHARS) };
+  tx.put({ t: 'item', s: service, v: { kind: KIND.rejected, id: `${at}-${randomBytes(6).toString('base64url')}`, owner: null, at, v: value } });
+}

@@ -1,0 +1,50 @@
+import type { Reactor } from '../events.js';
+import type { Tx } from '../ports.js';
+import { awardFor, revokeFor } from './award-for.js';
+import { listRules } from './rules.js';
+import type { Rule } from './rule-model.js';
+import { loadState, saveState } from './state.js';
+
+/**
+ * Badges rules (meta-badges): after every award or revocation in a unit, in the same unit. Their
+ * awards are seen by this reactor again in the next round, so meta-badges of meta-badges work;
+ * cycles are refused when rules are saved.
+ */
+export const metaBadges: Reactor = async (tx, events) => {
+  const touched = new Map<string, { service: string; user: string; badges: Set<string> }>();
+  for (const event of events) {
+    if (event.type !== 'award.created' && event.type !== 'award.revoked') continue;
+    const key = `${event.service}\n${event.user}`;
+    const entry = touched.get(key) ?? { service: event.service, user: event.user, badges: new Set<string>() };
+    entry.badges.add(event.badge);
+    touched.set(key, entry);
+  }
+  if (touched.size === 0) return;
+  const rulesOf = new Map<string, Rule[]>();
+  for (const { service, user, badges } of touched.values()) {
+    let rules = rulesOf.get(service);
+    if (!rules) rulesOf.set(service, (rules = (await listRules(tx, service)).filter((r) => r.condition === 'badges')));
+    for (const rule of rules) if (rule.badges!.some((b) => badges.has(b))) await evaluateMeta(tx, service, rule, user);
+  }
+};
+
+/** Awards the rule's badge if the user holds all its badges and the rule has not awarded it; revokes if asked to and they no longer do. */
+export async function evaluateMeta(tx: Tx, service: string, rule: Rule, user: string): Promise<boolean> {
+  const record = await tx.user(service, user);
+  const held = new Map((record?.awards ?? []).map((a) => [a.badge, a]));
+  const holds = rule.badges!.every((b) => held.has(b));
+  const state = await loadState(tx, service, rule, user);
+  if (holds && state.a === 0) {
+    // Earned when the last of the badges was first awarded.
+    const at = rule.badges!.map((b) => held.get(b)!.first).sort().at(-1)!;
+    if (!(await awardFor(tx, service, rule.badge, user, at, { rule: rule.id }))) return false;
+    saveState(tx, service, rule, user, { ...state, a: 1 });
+    return true;
+  }
+  if (!holds && state.a > 0 && rule.revoke) {
+    await revokeFor(tx, service, rule.badge, user, { rule: rule.id });
+    saveState(tx, service, rule, user, { ...state, a: 0 });
+  }
+  return false;
+}
+

@@ -1,0 +1,93 @@
+import { ActivityResponse, PageQuery, UserActivityParams } from '../../types/events-schema.js';
+import type { ActivityEntry } from '../../types/events-schema.js';
+import { LIMITS } from '../../types/api.js';
+import { ServiceParams } from '../../types/schema.js';
+import { checkKey, credentialsOf } from '../auth.js';
+import { compareItems } from '../core/items.js';
+import { KIND, typeOf, type ActivityValue, type StoredEvent } from '../core/events/kinds.js';
+import { eventSettings } from '../core/events/settings.js';
+import { itemReads } from '../core/events/store-reads.js';
+import type { Item } from '../core/model.js';
+import type { Deps, V1Context } from './context.js';
+import { paging } from '../paging.js';
+import { settingsDefaults } from './events.js';
+import { route } from './table.js';
+
+/**
+ * The activity feed: award entries (kind `activity`, public like badges) merged with the events
+ * themselves (with the service key, or public when the service says so), newest first.
+ */
+
+const KEY_OPTIONAL = 'A key in `Authorization` that is not the service\'s (`invalid_key`): without one, the feed is answered without event entries (unless the service made them public)';
+
+function entry(item: Item, isEvent: boolean): ActivityEntry {
+  if (isEvent) {
+    const v = item.v as StoredEvent;
+    return { type: 'event', at: item.at, user: item.owner!, event: item.id, eventType: typeOf(v.t), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}), ...(v.d ? { data: v.d as never } : {}) };
+  }
+  const v = item.v as ActivityValue;
+  return { type: v.type, at: item.at, user: item.owner!, badge: v.badge, count: v.count, ...(v.rule ? { rule: v.rule } : {}), ...(v.event ? { event: v.event } : {}), ...(v.preview ? { preview: v.preview } : {}), ...(v.permalink ? { permalink: v.permalink } : {}) };
+}
+
+/** Whether the request may see event entries: the service made them public, or it carries the key. */
+async function eventsVisible(ctx: V1Context, { store, config }: Deps): Promise<boolean> {
+  const authorization = ctx.get('authorization');
+  if (authorization) {
+    const credentials = credentialsOf(authorization, {});
+    if ('key' in credentials) checkKey(ctx.state.service, credentials.key);
+    return true;
+  }
+  return (await eventSettings(itemReads(store), ctx.state.service.name, settingsDefaults(config))).publicEvents;
+}
+
+async function feed(ctx: V1Context, deps: Deps, owner: string | undefined, page: number, pageSize: number) {
+  const service = ctx.state.service.name;
+  const withEvents = await eventsVisible(ctx, deps);
+  const query = { order: 'desc' as const, limit: page * pageSize, ...(owner !== undefined ? { owner } : {}) };
+  const count = owner !== undefined ? { owner } : {};
+  const [awards, events, awardCount, eventCount] = await Promise.all([
+    deps.store.listItems(service, KIND.activity, query),
+    withEvents ? deps.store.listItems(service, KIND.event, query) : [],
+    deps.store.countItems(service, KIND.activity, count),
+    withEvents ? deps.store.countItems(service, KIND.event, count) : 0,
+  ]);
+  // Newest first; an award before the event that earned it, which has the same time.
+  const merged = [...awards.map((item) => ({ item, isEvent: false })), ...events.map((item) => ({ item, isEvent: true }))].sort(
+    (a, b) => -compareItems(a.item, b.item) || Number(a.isEvent) - Number(b.isEvent),
+  );
+  return {
+    activity: merged.slice((page - 1) * pageSize, page * pageSize).map(({ item, isEvent }) => entry(item, isEvent)),
+    events: withEvents,
+    paging: paging(ctx.path, {}, awardCount + eventCount, { page, pageSize }),
+  };
+}
+
+export const activityRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/{service}/activity.json',
+    operationId: 'getActivity',
+    summary: 'Awards, revocations and events of the service, newest first',
+    description: 'Award and revocation entries are public, like badges; event entries only with the service key in `Authorization`, or when the service made them public (`event-settings.json`).',
+    tags: ['activity'],
+    auth: 'public',
+    params: ServiceParams,
+    query: PageQuery,
+    response: { description: 'A page of the feed', schema: ActivityResponse },
+    errors: { 401: KEY_OPTIONAL },
+    handler: async (ctx, { query: { page = 1, page_size: pageSize = LIMITS.pageSizeDefault } }, deps) => feed(ctx, deps, undefined, page, pageSize),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/{service}/users/{name}/activity.json',
+    operationId: 'getUserActivity',
+    summary: "One user's awards, revocations and events, newest first",
+    tags: ['activity'],
+    auth: 'public',
+    params: UserActivityParams,
+    query: PageQuery,
+    response: { description: 'A page of the feed', schema: ActivityResponse },
+    errors: { 401: KEY_OPTIONAL },
+    handler: async (ctx, { params, query: { page = 1, page_size: pageSize = LIMITS.pageSizeDefault } }, deps) => feed(ctx, deps, params.name, page, pageSize),
+  }),
+];
