@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
+import { startAccess } from './access/jobs.js';
 import { Background } from './background.js';
 import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
@@ -42,6 +43,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     reads: new ReadCache(store),
     openapi: JSON.stringify(openApiDocument()),
   };
+  startAccess(deps);
   const app = Object.assign(new Koa(), { background });
   app.proxy = false;
   app.silent = true;

@@ -1,4 +1,5 @@
 import { HttpError } from './errors.js';
+import type { AccessConfig } from './access/config.js';
 import type { RequestLog } from './request-log.js';
 
 export interface AppConfig {
@@ -24,6 +25,8 @@ export interface AppConfig {
    * that in-process tests that silence errors are silent here too by default, and `serve` prints it.
    */
   requestLog: RequestLog | null;
+  /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
+  access?: Partial<AccessConfig>;
 }
 
 export const defaultConfig = (): AppConfig => ({

@@ -98,6 +98,8 @@ const TAGS: Record<Tag, string> = {
   users: 'Users and the badges awarded to them',
   admin: "Managing services on the running server (only when it has an operator token, see `user-badges serve`)",
   meta: 'The server itself',
+  access: 'Email addresses, awards by address and their invitations, scoped keys, claim codes',
+  webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
 };
 
 const DESCRIPTION = [
@@ -121,7 +123,7 @@ function refusals(route: Route): Record<string, string> {
         : {}),
     ...(route.path.includes('{service}') ? { '404': 'The service does not exist (`service_not_found`)' } : {}),
     ...(route.body ? { '413': "The body, or a badge's custom fields, is too large (`body_too_large`, `fields_too_large`)", '415': 'The body is not JSON: send `Content-Type: application/json` (`unsupported_media_type`)' } : {}),
-    ...route.errors,
+    ...ownRefusals(route),
     '500': 'An unexpected failure; the message says nothing more',
     ...(write
       ? {
@@ -130,6 +132,16 @@ function refusals(route: Route): Record<string, string> {
         }
       : {}),
   };
+}
+
+/** A route's own refusals; a write any key may make can also meet a scoped key that may not. */
+function ownRefusals(route: Route): { [status: number]: string } {
+  const own = { ...route.errors };
+  if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
+    const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
+    own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
+  }
+  return own;
 }
 
 function parametersOf(object: TObject | undefined, where: 'path' | 'query', json: (schema: TSchema) => unknown) {
