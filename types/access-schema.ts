@@ -13,6 +13,10 @@ const text = (max: number, description: string, code = 'invalid_body') => Type.S
 const pageNumber = (field: string, max: number, description: string) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description, ...refuse(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`) }));
 
+/** A time a request gives: ISO-8601 with a zone (a pattern: the checker knows no formats). */
+const WhenText = (description: string) =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description, ...refuse('invalid_time', 'A time is ISO-8601 with a zone, e.g. 2027-01-31T00:00:00Z') });
+
 export const MAX_RECIPIENTS = 1000;
 export const MAX_EMAILS_PER_USER = 20;
 
@@ -124,7 +128,7 @@ export const NewKeyBody = Type.Object(
     label: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for', ...refuse('invalid_label', 'label must be 1-100 characters') }),
     operations: Type.Array(Operation, { minItems: 1, maxItems: 4, ...refuse('invalid_operation', '"operations" must list at least one of award, revoke, manage_badges, read_private') }),
     badges: Type.Optional(Nullable(Type.Array(BadgeName, { maxItems: LIMITS.badgesPerRequest }), 'The badges it may act on; null or left out: all')),
-    expiresAt: Type.Optional(Nullable(Time, 'When it stops working; null or left out: never')),
+    expiresAt: Type.Optional(Nullable(WhenText('When it stops working; null or left out: never'))),
   },
   { $id: 'NewKey', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"label": "...", "operations": ["award"]}') },
 );
@@ -174,7 +178,7 @@ export const NewClaimCodesBody = Type.Object(
   {
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many codes (default 1)', ...refuse('invalid_count', 'count must be 1-1000') })),
     uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Redemptions each code allows, one per user (default 1)', ...refuse('invalid_uses', 'uses must be 1-1000000') })),
-    expiresAt: Type.Optional(Nullable(Time, 'When the codes stop working; null or left out: never')),
+    expiresAt: Type.Optional(Nullable(WhenText('When the codes stop working; null or left out: never'))),
   },
   { $id: 'NewClaimCodes', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
 );

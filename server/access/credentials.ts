@@ -44,17 +44,16 @@ export async function accessOfKey(store: Queries, service: ServiceRecord, given:
 }
 
 /** A scoped key by id, if it exists and has not expired; refused with a 401 otherwise. */
-export async function scopedKey(store: Queries, service: ServiceRecord, id: string, now: number): Promise<ScopedKey> {
+export async function scopedKey(store: Queries, service: ServiceRecord, id: string, now: number, secret?: string): Promise<ScopedKey> {
   const key = (await store.getItem(service.name, KEY_KIND, id))?.v as ScopedKey | undefined;
-  if (!key) throw unauthorized('invalid_key', `The key is not valid for service "${service.name}"`);
+  // Whether a key exists is told only to whoever knows its secret.
+  if (!key || (secret !== undefined && !sameSecret(secret, key.secret))) throw unauthorized('invalid_key', `The key is not valid for service "${service.name}"`);
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) throw unauthorized('key_expired', `Key ${id} expired at ${key.expiresAt}`);
   return key;
 }
 
 async function scopedAccess(store: Queries, service: ServiceRecord, id: string, secret: string, now: number): Promise<Access> {
-  const key = await scopedKey(store, service, id, now).catch(() => undefined);
-  if (!key || !sameSecret(secret, key.secret)) throw unauthorized('invalid_key', `The key is not valid for service "${service.name}"`);
-  return { kind: 'key', key };
+  return { kind: 'key', key: await scopedKey(store, service, id, now, secret) };
 }
 
 /** The service's previous key, while a rotation's grace lasts. */

@@ -1,6 +1,7 @@
 import { BadgeParams, ClaimCodeList, ClaimCodeParams, ClaimCodes, NewClaimCodesBody, PageQuery, RedeemBody, RedeemResponse, ClaimCode as ClaimCodeSchema } from '../../types/access-schema.js';
 import type { Static } from '@sinclair/typebox';
 import { requireBadges } from '../access/credentials.js';
+import { futureTime } from '../access/duration.js';
 import { pageOf } from '../access/paging.js';
 import { randomBase32 } from '../core/access/ids.js';
 import { CLAIM_CODE_KIND, claimCodeState, makeClaimCodes, redeemClaimCode, type ClaimCode } from '../core/access/claim-codes.js';
@@ -36,8 +37,7 @@ export const claimCodeRoutes = [
     response: { status: 201, description: 'The new codes', schema: ClaimCodes },
     errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)' },
     handler: async (ctx, { params, body }, { domain, config }) => {
-      const expiresAt = body.expiresAt ?? null;
-      if (expiresAt !== null && !(Date.parse(expiresAt) > config.now())) throw badRequest('invalid_expiry', 'expiresAt must be a time in the future');
+      const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
       const codes = Array.from({ length: body.count ?? 1 }, newCode);
       const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt));

@@ -1,6 +1,7 @@
 import { Key as KeySchema, KeyDeleted, KeyList, KeyParams, NewKeyBody, NewKeyResponse } from '../../types/access-schema.js';
 import { ServiceParams } from '../../types/schema.js';
 import { newScopedKey, tokenOf } from '../access/credentials.js';
+import { futureTime } from '../access/duration.js';
 import { createKey, deleteKey, KEY_KIND, type ScopedKey } from '../core/access/keys.js';
 import { badRequest, HttpError } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
@@ -51,8 +52,7 @@ export const keyRoutes = [
     errors: { 403: TEST_403 },
     handler: async (ctx, { body }, deps) => {
       notOnTestService(ctx, deps, 'scoped keys');
-      const expiresAt = body.expiresAt ?? null;
-      if (expiresAt !== null && !(Date.parse(expiresAt) > deps.config.now())) throw badRequest('invalid_expiry', 'expiresAt must be a time in the future');
+      const expiresAt = futureTime(body.expiresAt, deps.config.now());
       const service = ctx.state.service.name;
       const { id, secret } = newScopedKey();
       const key = await deps.domain.run(service, (tx) =>
