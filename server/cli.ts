@@ -68,8 +68,10 @@ Environment (a flag wins over its variable):
   SHUTDOWN_GRACE_MS              On SIGTERM, how long requests in progress may take (default 10000)
   STORAGE_RETRY_MS               While the disk refuses writes, how often to retry (default 1000)
   ADMIN_TOKEN                    The admin API's operator token; serve makes one and keeps it if unset
-  INVITATION_TTL                 Invitations (awards to addresses nobody has) expire after this (default 90d; 0: never)
-  WEBHOOK_ALLOW_PRIVATE=on|off   Whether webhook endpoints may be on loopback or private addresses (default off)
+  INVITATION_TTL                 Invitations (awards to addresses nobody has yet) expire after this
+                                 (default 90d; 0: never)
+  WEBHOOK_ALLOW_PRIVATE=on|off   Whether webhook endpoints may be on loopback or private addresses
+                                 (default off)
   WEBHOOK_LEASE_MS               How long an instance holds a delivery it sends (default 60000)
   WEBHOOK_RETRY_SCALE            A factor on the Standard Webhooks retry schedule (default 1)
   WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)`;
