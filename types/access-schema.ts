@@ -8,6 +8,8 @@ import { AdminServiceWithKey, BadgeName, Paging, ServiceParams, Time, UserName, 
  */
 
 const closed = { additionalProperties: false } as const;
+/** An id in a path that cannot be one: as not found as any other. */
+const idOf = (pattern: string, code: string, what: string) => Type.String({ pattern, 'x-error': { code, message: `No such ${what}`, status: 404 } });
 const Nullable = <T extends TSchema>(schema: T, description?: string) => Type.Union([schema, Type.Null()], description ? { description } : {});
 const text = (max: number, description: string, code = 'invalid_body') => Type.String({ maxLength: max, description, ...refuse(code, `${description}: text of at most ${max} characters`) });
 const pageNumber = (field: string, max: number, description: string) =>
@@ -73,7 +75,7 @@ export const InvitationsQuery = Type.Object({
   email: Type.Optional(Type.String({ maxLength: 320, description: 'Only those of this address' })),
   ...PageQuery.properties,
 });
-export const InvitationParams = Type.Object({ ...ServiceParams.properties, id: Type.String({ pattern: '^inv_[a-z2-7]{20}$', ...refuse('invitation_not_found', 'No such invitation') }) });
+export const InvitationParams = Type.Object({ ...ServiceParams.properties, id: idOf('^inv_[a-z2-7]{20}$', 'invitation_not_found', 'invitation') });
 export const InvitationList = Type.Object({ invitations: Type.Array(Invitation), paging: Paging }, { $id: 'InvitationList', ...closed });
 
 // ---------------------------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ export const NewKeyResponse = Type.Object(
 );
 
 export const KeyList = Type.Object({ keys: Type.Array(Key) }, { $id: 'KeyList', ...closed });
-export const KeyParams = Type.Object({ ...ServiceParams.properties, id: Type.String({ pattern: '^key_[a-z2-7]{20}$', ...refuse('key_not_found', 'No such key') }) });
+export const KeyParams = Type.Object({ ...ServiceParams.properties, id: idOf('^key_[a-z2-7]{20}$', 'key_not_found', 'key') });
 export const KeyDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) }, { $id: 'KeyDeleted', ...closed });
 
 // ---------------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ export const NewClaimCodesBody = Type.Object(
 
 export const ClaimCodes = Type.Object({ codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
 export const ClaimCodeList = Type.Object({ codes: Type.Array(ClaimCode), paging: Paging }, { $id: 'ClaimCodeList', ...closed });
-export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', ...refuse('claim_code_not_found', 'No such claim code') }) });
+export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: idOf('^[A-Za-z0-9-]{1,64}$', 'claim_code_not_found', 'claim code') });
 export const RedeemBody = Type.Object({ user: UserName }, { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"}') });
 export const RedeemResponse = Type.Object(
   { code: ClaimCode, user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) },
@@ -230,7 +232,7 @@ export const NewEndpointResponse = Type.Object(
 );
 
 export const EndpointList = Type.Object({ endpoints: Type.Array(Endpoint) }, { $id: 'EndpointList', ...closed });
-export const EndpointParams = Type.Object({ ...ServiceParams.properties, id: Type.String({ pattern: '^ep_[a-z2-7]{20}$', ...refuse('endpoint_not_found', 'No such endpoint') }) });
+export const EndpointParams = Type.Object({ ...ServiceParams.properties, id: idOf('^ep_[a-z2-7]{20}$', 'endpoint_not_found', 'webhook endpoint') });
 export const EndpointDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) }, { $id: 'EndpointDeleted', ...closed });
 
 export const Attempt = Type.Object(
@@ -252,7 +254,7 @@ export const Attempt = Type.Object(
 );
 
 export const AttemptList = Type.Object({ attempts: Type.Array(Attempt), paging: Paging }, { $id: 'DeliveryAttemptList', ...closed });
-export const RedeliverParams = Type.Object({ ...EndpointParams.properties, message: Type.String({ pattern: '^msg_[a-z2-7]{20}$', ...refuse('message_not_found', 'No such message') }) });
+export const RedeliverParams = Type.Object({ ...EndpointParams.properties, message: idOf('^msg_[a-z2-7]{20}$', 'message_not_found', 'webhook message') });
 export const Redelivery = Type.Object(
   { delivery: Type.String(), message: Type.String(), endpoint: Type.String(), due: Time },
   { $id: 'Redelivery', ...closed },

@@ -60,8 +60,10 @@ export function deliveryJob({ store, domain, config }: JobDeps): Job {
             }),
           ),
         );
-        await inParallel(leased.flat(), settings.webhookConcurrency, attempt);
-        if (due.length < settings.webhookBatch) return;
+        const leases = leased.flat();
+        await inParallel(leases, settings.webhookConcurrency, attempt);
+        // Nothing leased (the store refused): the next round is the timer's, not a busy loop.
+        if (leases.length === 0 || due.length < settings.webhookBatch) return;
       }
     },
   };

@@ -91,6 +91,8 @@ describe('scoped keys', () => {
     const after = await h.request('PUT', '/v1/shop/users/ann.json', { headers: { authorization: awarder.token }, body: { badges: ['thanks'] } });
     assert.equal(after.status, 401);
     assert.equal((await h.request('DELETE', `/v1/shop/keys/${awarder.id}.json`, { headers: owner })).status, 404);
+    const malformed = await h.request('DELETE', '/v1/shop/keys/nonsense.json', { headers: owner });
+    assert.deepEqual([malformed.status, malformed.json.error.code], [404, 'key_not_found'], 'an id that cannot be one is as not found as any other');
   });
 
   test('keys are refused on the open test service and checked when made', async () => {

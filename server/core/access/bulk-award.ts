@@ -28,7 +28,7 @@ export async function bulkAward(tx: Tx, service: string, badgeName: string, reci
   const result: BulkResult = { successes: {}, errors: {} };
   const done = new Map<string, BulkSuccess | BulkError>();
   for (const recipient of recipients) {
-    let user = 'user' in recipient ? recipient.user : (await tx.item(service, EMAIL_KIND, recipient.email))?.owner ?? undefined;
+    const user = 'user' in recipient ? recipient.user : (await tx.item(service, EMAIL_KIND, recipient.email))?.owner ?? undefined;
     const who = user !== undefined ? `u\n${user}` : `e\n${(recipient as { email: string }).email}`;
     let outcome = done.get(who);
     if (outcome === undefined) {
