@@ -3,7 +3,7 @@
  * against the real server (built `dist/`, started as a child process) with autocannon in other child
  * processes, and reference servers started in the same run.
  *
- *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5,events --store lowdb|postgres|both --profile --keep]
+ *   npm run bench [-- --duration 10 --warmup 2 --quick --only 1,2,3,4,5,6,events --store lowdb|postgres|both --profile --keep]
  *
  * Writes a table to stdout and bench/results/latest.{json,md} (quick runs: quick.{json,md}).
  * See bench/README.md for what each figure means.
@@ -19,6 +19,7 @@ import { benchTemp, generateCached, prng, type Generated } from './generate.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './load.js';
 import { startPostgres, transfer, type BenchPostgres, type Transfer } from './postgres.js';
 import { formatHot, hotFunctions } from './profile.js';
+import { accessFigures } from './access.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     'read-connections': { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: '1,2,3,4,5,events' },
+    only: { type: 'string', default: '1,2,3,4,5,6,events' },
     store: { type: 'string', default: 'both' },
     slices: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -51,7 +52,8 @@ if (args.help) {
   --read-connections N clients of the read load that runs during writes (default 10)
   --slices N           read figure: measure servers in N interleaved slices each (default 5; --quick: 1)
   --quick              smoke check: short measurements, results to bench/results/quick.*
-  --only 1,2,3,4,5,events  figures to measure (4 needs the 100k server, as 2 and 3 do; events: bench/events.ts)
+  --only 1,2,3,4,5,6,events  figures to measure (4 needs the 100k server, as 2 and 3 do); 6: awards by
+                       address and webhooks (issue 11); events: bench/events.ts (issue 9)
   --store S            lowdb, postgres or both (default): which stores figures 1-4 measure;
                        PostgreSQL is DATABASE_URL when set, else a throwaway embedded server
   --profile            run the server children with --cpu-prof and print their hottest functions
@@ -782,7 +784,7 @@ async function main(): Promise<void> {
   const pgFigures: Figure[] = [];
   const transfers: Transfer[] = [];
 
-  if (PG && ['1', '2', '3', '4'].some((f) => ONLY.has(f))) {
+  if (PG && ['1', '2', '3', '4', '6'].some((f) => ONLY.has(f))) {
     postgres = await startPostgres(join(runDir, 'pg'), log);
     raw.postgres = { where: postgres.where, version: postgres.version, settings: postgres.settings, fsync: 'on' };
   }
@@ -1015,6 +1017,16 @@ async function main(): Promise<void> {
     raw.transfers = transfers;
   }
   figures.push(...pgFigures);
+  // --- Awards by address and webhooks (6) -----------------------------------------------------
+  if (ONLY.has('6')) {
+    const stores = [
+      ...(LOWDB ? [{ kind: 'lowdb' as const }] : []),
+      ...(PG ? [{ kind: 'postgres' as const, database: () => postgres!.createDatabase(`access_${Date.now()}`) }] : []),
+    ];
+    const access = await accessFigures({ root: ROOT, dir: runDir, stores, quick, log, track });
+    figures.push(...access.figures);
+    raw.access = access.raw;
+  }
   if (postgres) {
     await postgres.stop();
     postgres = null;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
+import { startAccess } from './access/jobs.js';
 import { Background } from './background.js';
 import { BodyBudget, type BodyRules } from './body.js';
 import { defaultConfig, type AppConfig } from './config.js';
@@ -44,6 +45,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     openapi: JSON.stringify(openApiDocument()),
   };
   installEvents(deps);
+  startAccess(deps);
   const app = Object.assign(new Koa(), { background });
   app.proxy = false;
   app.silent = true;
@@ -111,7 +113,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
 const cors: Middleware = async (ctx, next) => {
   ctx.set('Access-Control-Allow-Origin', '*');
   if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
-    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS');
     ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
     ctx.set('Access-Control-Max-Age', '86400');
     ctx.status = 204;

@@ -118,7 +118,7 @@ function decodedPath(path: string): string {
 }
 
 /** Compares in constant time whatever the lengths, by comparing digests. */
-function sameSecret(given: string, actual: string): boolean {
+export function sameSecret(given: string, actual: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(actual)) && given.length > 0;
 }

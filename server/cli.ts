@@ -10,6 +10,8 @@ import { packageRoot } from './package-root.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { integrationCommand } from './integration-commands.js';
 import { serviceCommand, UsageError } from './service-commands.js';
+import { keyCommand } from './key-commands.js';
+import { accessFromEnv } from './access/config.js';
 import { exportCommand, importCommand } from './transfer-commands.js';
 import { openStore, seedIfEmpty } from './stores/index.js';
 import { batchedLines, requestLine } from './request-log.js';
@@ -29,7 +31,9 @@ Commands:
   service create NAME [--legacy-signatures on|off]
                                  Create a service; prints {"name","key"}
   service show-key NAME          Print a service's key again; prints {"name","key"}
-  service rotate-key NAME        Give a service a new key; prints {"name","key"}
+  service rotate-key NAME [--grace 24h]
+                                 Give a service a new key; prints {"name","key"}. With --grace the
+                                 old key keeps working until then (s, m, h or d)
   service set NAME --legacy-signatures on|off
                                  Accept or refuse the legacy SHA1 signature form
   service delete NAME            Delete a service with all its badges and users
@@ -37,6 +41,11 @@ Commands:
   integration create SERVICE [--name NAME]
                                  A token for GetBadges' URL POST /v0/event/log/TOKEN;
                                  prints {"id","name","token","url"}
+  key list SERVICE               The service's scoped keys as JSON lines, without secrets
+  key create SERVICE --label TEXT --operations award,revoke,manage_badges,read_private
+             [--badges a,b] [--expires 30d]
+                                 Make a key that may do only that; prints it with its secret once
+  key revoke SERVICE ID          Revoke a scoped key (every server refuses it from then on)
   export [--service NAME] [--out FILE]
                                  Write the store (or one service) as JSON Lines, to stdout unless --out
   import FILE                    Load an export (FILE, or - for stdin) into services that do not exist yet
@@ -63,7 +72,14 @@ Environment (a flag wins over its variable):
   MAX_CONNECTIONS                Open connections at most (default 4096)
   SHUTDOWN_GRACE_MS              On SIGTERM, how long requests in progress may take (default 10000)
   STORAGE_RETRY_MS               While the disk refuses writes, how often to retry (default 1000)
-  ADMIN_TOKEN                    The admin API's operator token; serve makes one and keeps it if unset`;
+  ADMIN_TOKEN                    The admin API's operator token; serve makes one and keeps it if unset
+  INVITATION_TTL                 Invitations (awards to addresses nobody has yet) expire after this
+                                 (default 90d; 0: never)
+  WEBHOOK_ALLOW_PRIVATE=on|off   Whether webhook endpoints may be on loopback or private addresses
+                                 (default off)
+  WEBHOOK_LEASE_MS               How long an instance holds a delivery it sends (default 60000)
+  WEBHOOK_RETRY_SCALE            A factor on the Standard Webhooks retry schedule (default 1)
+  WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
@@ -115,6 +131,18 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       database: settings.databaseUrl,
       server: values.server,
       legacySignatures: values['legacy-signatures'],
+      grace: values.grace,
+    }, env);
+  }
+  if (command === 'key') {
+    return keyCommand(rest, {
+      dataFile: settings.dataFile,
+      database: settings.databaseUrl,
+      server: values.server,
+      label: values.label,
+      operations: values.operations,
+      badges: values.badges,
+      expires: values.expires,
     }, env);
   }
   if (command === 'integration') {
@@ -137,7 +165,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'The schema is up to date');
     return 0;
   }
-  throw new UsageError(`unknown command "${command}"; the commands are serve, service, integration, export, import, migrate`);
+  throw new UsageError(`unknown command "${command}"; the commands are serve, service, key, integration, export, import, migrate`);
 }
 
 function parseCommandLine(argv: string[]) {
@@ -156,6 +184,11 @@ function parseCommandLine(argv: string[]) {
         out: { type: 'string' },
         'legacy-signatures': { type: 'string' },
         name: { type: 'string' },
+        grace: { type: 'string' },
+        label: { type: 'string' },
+        operations: { type: 'string' },
+        badges: { type: 'string' },
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         ...Object.fromEntries(Object.values(NUMERIC_SETTINGS).map(({ flag }) => [flag, { type: 'string' as const }])),
@@ -211,6 +244,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       adminToken: admin?.token,
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,
+      access: accessFromEnv(env),
     },
   });
   const server = createHttpServer(app.callback(), settings);

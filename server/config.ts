@@ -1,4 +1,5 @@
 import { HttpError } from './errors.js';
+import type { AccessConfig } from './access/config.js';
 import type { RequestLog } from './request-log.js';
 
 export interface AppConfig {
@@ -28,6 +29,8 @@ export interface AppConfig {
   eventRetentionDays: number;
   /** Largest body of an events request (up to 1,000 events), in bytes. */
   maxEventBodyBytes: number;
+  /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
+  access?: Partial<AccessConfig>;
 }
 
 export const defaultConfig = (): AppConfig => ({

@@ -101,6 +101,8 @@ const TAGS: Record<Tag, string> = {
   events: 'Events that happened (GetBadges-compatible), their types, and the integration tokens of the GetBadges URL',
   rules: 'Rules that award badges from events and badges, with preview and backfill',
   activity: 'Awards, revocations and events, newest first',
+  access: 'Email addresses, awards by address and their invitations, scoped keys, claim codes',
+  webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
 };
 
 const DESCRIPTION = [
@@ -124,7 +126,7 @@ function refusals(route: Route): Record<string, string> {
         : {}),
     ...(route.path.includes('{service}') ? { '404': 'The service does not exist (`service_not_found`)' } : {}),
     ...(route.body ? { '413': "The body, or a badge's custom fields, is too large (`body_too_large`, `fields_too_large`)", '415': 'The body is not JSON: send `Content-Type: application/json` (`unsupported_media_type`)' } : {}),
-    ...route.errors,
+    ...ownRefusals(route),
     '500': 'An unexpected failure; the message says nothing more',
     ...(write
       ? {
@@ -133,6 +135,16 @@ function refusals(route: Route): Record<string, string> {
         }
       : {}),
   };
+}
+
+/** A route's own refusals; a write any key may make can also meet a scoped key that may not. */
+function ownRefusals(route: Route): { [status: number]: string } {
+  const own = { ...route.errors };
+  if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
+    const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
+    own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
+  }
+  return own;
 }
 
 function parametersOf(object: TObject | undefined, where: 'path' | 'query', json: (schema: TSchema) => unknown) {

@@ -1,5 +1,7 @@
 import { cliAdminToken, runningServer } from './admin-access.js';
 import { newKey } from './keys.js';
+import { parseDuration } from './access/duration.js';
+import { rotateServiceKey } from './core/access/keys.js';
 import { Domain } from './core/domain.js';
 import type { ServiceSettings } from './core/model.js';
 import type { Store } from './core/ports.js';
@@ -10,7 +12,7 @@ import { openStore } from './stores/index.js';
 interface ServiceAdmin {
   list(): Promise<AdminService[]>;
   create(name: string, settings: ServiceSettings): Promise<AdminService & { key: string }>;
-  rotateKey(name: string): Promise<AdminService & { key: string }>;
+  rotateKey(name: string, graceMs: number): Promise<AdminService & { key: string }>;
   showKey(name: string): Promise<AdminService & { key: string }>;
   configure(name: string, settings: ServiceSettings): Promise<AdminService>;
   delete(name: string): Promise<void>;
@@ -25,6 +27,8 @@ export interface ServiceCommandOptions {
   server?: string;
   /** `--legacy-signatures on|off`. */
   legacySignatures?: string;
+  /** `rotate-key --grace 24h`: the old key works beside the new one until then. */
+  grace?: string;
 }
 
 /** A command line that asks for nothing the CLI can do: the CLI says what is wrong and exits 2. */
@@ -53,7 +57,7 @@ export async function serviceCommand(args: (string | undefined)[], options: Serv
     admin = await connect(options, env);
     if (sub === 'list') for (const s of await admin.list()) print(s);
     else if (sub === 'create') print(withKey(await admin.create(name!, settings)));
-    else if (sub === 'rotate-key') print(withKey(await admin.rotateKey(name!)));
+    else if (sub === 'rotate-key') print(withKey(await admin.rotateKey(name!, graceOf(options.grace))));
     else if (sub === 'show-key') print(withKey(await admin.showKey(name!)));
     else if (sub === 'set') print(await admin.configure(name!, settings));
     else {
@@ -70,6 +74,13 @@ export async function serviceCommand(args: (string | undefined)[], options: Serv
 }
 
 const withKey = ({ name, key }: { name: string; key: string }) => ({ name, key });
+
+function graceOf(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new Error(`--grace must be a whole number and s, m, h or d (e.g. 24h), not "${value}"`);
+  return ms;
+}
 
 function legacySetting(value: string | undefined): ServiceSettings {
   if (value === undefined) return {};
@@ -96,8 +107,8 @@ function local(store: Store): ServiceAdmin {
       const s = await domain.createService(name, newKey(), settings);
       return { ...view(s), key: s.key };
     },
-    rotateKey: async (name) => {
-      const s = await domain.setServiceKey(name, newKey());
+    rotateKey: async (name, graceMs) => {
+      const s = await domain.run(name, (tx) => rotateServiceKey(tx, name, newKey(), graceMs));
       return { ...view(s), key: s.key };
     },
     showKey: async (name) => {
@@ -131,7 +142,7 @@ function remote(server: string, token: string): ServiceAdmin {
   return {
     list: async () => (await call<{ services: AdminService[] }>('GET', '/admin/services')).services,
     create: (name, settings) => call('POST', '/admin/services', { name, ...settings }),
-    rotateKey: (name) => call('POST', `${service(name)}/key`),
+    rotateKey: (name, graceMs) => call('POST', `${service(name)}/key${graceMs > 0 ? `?grace=${Math.ceil(graceMs / 1000)}s` : ''}`),
     showKey: (name) => call('GET', `${service(name)}/key`),
     configure: (name, settings) => call('PATCH', service(name), settings),
     delete: async (name) => void (await call('DELETE', service(name))),

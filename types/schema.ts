@@ -24,7 +24,7 @@ export interface Refusal {
 /** `x-error`: the node's refusal, and per keyword a different one. */
 export type RefusalAnnotation = Refusal & { [keyword: string]: Refusal | string | number | undefined };
 
-const refuse = (code: string, message: string, byKeyword: Record<string, Refusal> = {}) => ({ 'x-error': { code, message, ...byKeyword } as RefusalAnnotation });
+export const refuse = (code: string, message: string, byKeyword: Record<string, Refusal> = {}) => ({ 'x-error': { code, message, ...byKeyword } as RefusalAnnotation });
 
 // ---------------------------------------------------------------------------------------------------
 // Names. Their rules read the NFC form and Unicode classes, which TypeBox's patterns (compiled without
@@ -279,6 +279,7 @@ export const SignedQuery = Type.Object({
   ts: Type.Optional(Type.String({ pattern: String.raw`^\d{1,12}$`, description: 'Unix time in seconds; within 300 s of the server clock' })),
   nonce: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Makes identical requests distinct; HMAC-SHA256 signatures only' })),
   signature: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$', description: 'hex(HMAC-SHA256), 64 digits, or the legacy hex(SHA1), 40' })),
+  key_id: Type.Optional(Type.String({ pattern: '^key_[a-z2-7]{20}$', description: "A scoped key's id, when the request is signed with that key's secret (HMAC-SHA256 only)" })),
 });
 
 const badgesArray = <T extends TSchema>(items: T) =>

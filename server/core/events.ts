@@ -13,7 +13,11 @@ export type DomainEvent =
   | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
   | { type: 'badge.created'; service: string; badge: string; at: string }
   | { type: 'badge.updated'; service: string; badge: string; at: string }
-  | { type: 'badge.deleted'; service: string; badge: string; at: string };
+  | { type: 'badge.deleted'; service: string; badge: string; at: string }
+  // Issue 11: deferred awards and claim codes (see core/access/).
+  | { type: 'invitation.created'; service: string; invitation: string; email: string; badge: string; at: string }
+  | { type: 'invitation.claimed'; service: string; invitation: string; email: string; user: string; badge: string; invitedAt: string; at: string }
+  | { type: 'claim_code.redeemed'; service: string; code: string; user: string; badge: string; at: string };
 
 /** What made a rule award or revoke: the rule, and the event that earned the award if one did. */
 export interface AwardCause {

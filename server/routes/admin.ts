@@ -8,6 +8,9 @@ import {
   ServiceSettingsBody,
   type AdminService,
 } from '../../types/schema.js';
+import { AdminRotatedKey, RotateKeyQuery } from '../../types/access-schema.js';
+import { parseDuration } from '../access/duration.js';
+import { rotateServiceKey } from '../core/access/keys.js';
 import { HttpError } from '../errors.js';
 import { newKey } from '../keys.js';
 import type { ServiceRecord } from '../core/model.js';
@@ -127,15 +130,17 @@ export const adminRoutes = [
     method: 'post',
     path: '/admin/services/{name}/key',
     operationId: 'rotateServiceKey',
-    summary: 'Give the service a new key; the old one stops working at once',
+    summary: 'Give the service a new key; the old one stops working at once, or when the grace ends',
     tags: ['admin'],
     auth: 'admin',
     params: AdminServiceParams,
-    response: { description: 'The service, with its new key', schema: AdminServiceWithKey },
+    query: RotateKeyQuery,
+    response: { description: 'The service, with its new key', schema: AdminRotatedKey },
     errors: noSuchService,
-    handler: async (_ctx, { params }, { store, domain }) => {
-      const service = await domain.setServiceKey((await existing(store, params.name)).name, newKey());
-      return { ...adminView(service), key: service.key };
+    handler: async (_ctx, { params, query }, { store, domain }) => {
+      const name = (await existing(store, params.name)).name;
+      const service = await domain.run(name, (tx) => rotateServiceKey(tx, name, newKey(), query.grace ? parseDuration(query.grace)! : 0));
+      return { ...adminView(service), key: service.key, previousKeyUntil: service.previousUntil };
     },
   }),
 ];

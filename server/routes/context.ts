@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
+import type { Access } from '../access/credentials.js';
 import type { Background } from '../background.js';
 import type { AnswerKeeper } from '../kept-answers.js';
 import type { ReadCache } from '../read-cache.js';
@@ -26,6 +27,8 @@ export interface V1State {
   service: ServiceRecord;
   /** The parsed JSON body of an authorised write. */
   body: unknown;
+  /** Whose credentials an authorised request carries (see access/credentials.ts). */
+  access?: Access;
   /** Set when the request used up a signature: reports the answer sent (see kept-answers.ts). */
   answered?: AnswerKeeper['answered'];
 }

@@ -1,10 +1,13 @@
 import type { Middleware } from 'koa';
-import { checkKey, credentialsOf, requestIdentity, unauthorized, useSignature } from '../auth.js';
+import { credentialsOf, requestIdentity, unauthorized, useSignature } from '../auth.js';
+import { accessOfKey, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from '../access/credentials.js';
+import type { Operation } from '../core/access/keys.js';
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../core/errors.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../keys.js';
 import { sendAgain } from '../kept-answers.js';
+import type { Use } from '../core/ports.js';
 import * as validate from '../validate.js';
 import type { Deps, V1State } from './context.js';
 
@@ -49,13 +52,15 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
 
 /**
  * Checks the service's credentials, then reads the body; writes go through here. A key in the header
- * is checked before the body is read. A signature covers the body, so the bytes are read first, the
- * signature is checked and used up, and only then is the body parsed and validated: a request
- * refused for its body has still spent its signature.
+ * is checked before the body is read, and so is what a scoped key may do (`operation`; none: only
+ * the service's own key). A signature covers the body, so the bytes are read first, the signature
+ * is checked and used up, and only then is the body parsed and validated: a request refused for its
+ * body has still spent its signature. A scoped key signs with its secret and names itself in `key_id`.
  */
-export function authorize({ config, replay }: Deps, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
+export function authorize({ config, replay, store }: Deps, operation?: Operation, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const { service } = ctx.state;
+    ctx.state.access = SERVICE_ACCESS;
     if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
       ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       // The core checks the service's quota against the result of the write, in the same unit.
@@ -66,13 +71,33 @@ export function authorize({ config, replay }: Deps, maxBodyBytes = config.maxBod
     }
     const credentials = credentialsOf(ctx.get('authorization'), ctx.query);
     if ('key' in credentials) {
-      checkKey(service, credentials.key);
+      const access = await accessOfKey(store, service, credentials.key, config.now());
+      requireOperation(access, operation);
+      ctx.state.access = access;
       ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       await next();
       return;
     }
     const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
-    const use = await useSignature(service, credentials, request, replay, config.now());
+    const now = config.now();
+    const keyId = ctx.query.key_id;
+    let access: Access = SERVICE_ACCESS;
+    let use: Use;
+    if (typeof keyId === 'string') {
+      const key = await scopedKey(store, service, keyId, now);
+      // A scoped key is new: it signs with HMAC-SHA256 only.
+      use = await useSignature({ ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } }, credentials, request, replay, now);
+      access = { kind: 'key', key };
+    } else {
+      use = await useSignature(service, credentials, request, replay, now).catch(async (error) => {
+        // During a rotation's grace, a request signed with the previous key is good too.
+        const previous = (error as { code?: string }).code === 'invalid_signature' ? await previousKey(store, service, now) : undefined;
+        if (previous === undefined) throw error;
+        return useSignature({ ...service, key: previous }, credentials, request, replay, now);
+      });
+    }
+    requireOperation(access, operation);
+    ctx.state.access = access;
     if (!use.first) {
       const sameRequest = use.request === requestIdentity(request);
       // The same request again within the window, signed without a nonce: a retry, or a repeat the

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { requireBadges } from '../access/credentials.js';
 import { operatorOnly } from '../auth.js';
+import type { Operation } from '../core/access/keys.js';
 import { readBody } from '../body.js';
 import * as validate from '../validate.js';
 import type { AppConfig } from '../config.js';
@@ -26,6 +28,10 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
    * admin: the operator token. A path under `/v1/{service}` also needs the service to exist.
    */
   auth: 'public' | 'service' | 'admin';
+  /** What a scoped key needs to make this request; without, only the service's own key may (auth: service). */
+  operation?: Operation;
+  /** The badges a request acts on: a scoped key limited to some badges must cover them all. */
+  scopeBadges?: (input: Input<P, Q, B>) => readonly string[];
   params?: P;
   query?: Q;
   body?: B;
@@ -39,7 +45,7 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   handler: (ctx: V1Context, input: Input<P, Q, B>, deps: Deps) => Promise<Static<R> | typeof ANSWERED>;
 }
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
@@ -71,7 +77,7 @@ export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
   for (const spec of routes) {
     const guards: Middleware<V1State>[] = [];
     if (spec.path.includes('{service}')) guards.push(loadService(deps));
-    if (spec.auth === 'service') guards.push(authorize(deps, spec.bodyBytes?.(deps.config)));
+    if (spec.auth === 'service') guards.push(authorize(deps, spec.operation, spec.bodyBytes?.(deps.config)));
     if (spec.auth === 'admin') guards.push(operatorOnly(deps.config.adminToken ?? ''));
     router.register(koaPath(spec.path), [spec.method], [...guards, handle(spec, deps)] as never, { name: spec.operationId });
   }
@@ -88,6 +94,7 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
       spec.body === undefined
         ? undefined
         : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, spec.bodyBytes?.(deps.config) ?? deps.config.maxBodyBytes)).json, 'body');
+    if (spec.scopeBadges && ctx.state.access) requireBadges(ctx.state.access, spec.scopeBadges({ params, query, body }));
     const answer = await spec.handler(ctx, { params, query, body }, deps);
     if (answer === ANSWERED) return;
     ctx.status = spec.response.status ?? 200;

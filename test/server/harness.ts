@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
+import { createApp, type App } from '../../server/app.js';
 import type { AppConfig } from '../../server/config.js';
 import { openStore, type OpenStoreOptions } from '../../server/stores/index.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
@@ -17,6 +17,8 @@ export interface Harness {
   domain: Domain;
   /** The demo service's key. */
   key: string;
+  /** The app's background jobs (wake one and await `settled` to run it now). */
+  background: App['background'];
   request: (method: string, path: string, options?: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }) => Promise<{
     status: number;
     headers: Headers;
@@ -44,6 +46,7 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
     store,
     domain: new Domain(store, options.config?.now),
     key: store.seeded?.key ?? '',
+    background: app.background,
     async request(method, path, { body, raw, headers = {} } = {}) {
       const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
       const response = await fetch(base + path, {
@@ -63,6 +66,7 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await app.background.stop();
       await store.close();
       if (database) await dropDatabase(database);
     },

@@ -112,12 +112,16 @@ interface Case {
   method: string;
   path: string;
   status: number;
-  auth?: 'key' | 'admin' | 'hmac' | 'hmac-nonce';
+  auth?: 'key' | 'admin' | 'hmac' | 'hmac-nonce' | 'token';
   headers?: Record<string, string>;
   body?: unknown;
   raw?: string;
   /** Send the ETag of the last answer to this path as If-None-Match. */
   revalidate?: boolean;
+  /** Names of ids in the answer, for later paths' `{name}`s. */
+  capture?: (json: any) => Record<string, string>;
+  /** Ids read from the store before the request, for its path's `{name}`s. */
+  prepare?: (h: Harness) => Promise<Record<string, string>>;
 }
 
 const demo = '/v1/demo';
@@ -268,16 +272,64 @@ const cases: Case[] = [
   { name: 'event settings of an unknown service', method: 'GET', path: '/v1/nosuch/event-settings.json', status: 404 },
   { name: 'event settings: change', method: 'PUT', path: `${demo}/event-settings.json`, auth: 'key', body: { retentionDays: 30, publicEvents: true }, status: 200 },
   { name: 'event settings: an unknown setting', method: 'PUT', path: `${demo}/event-settings.json`, auth: 'key', body: { keep: 'forever' }, status: 400 },
-  { name: 'integrations: create', method: 'POST', path: `${demo}/integrations.json`, auth: 'key', body: { name: 'gitlab' }, status: 201 },
+  { name: 'integrations: create', method: 'POST', path: `${demo}/integrations.json`, auth: 'key', body: { name: 'gitlab' }, status: 201, capture: (json) => ({ integration: json.id, integrationToken: json.token }) },
   { name: 'integrations: create without a name', method: 'POST', path: `${demo}/integrations.json`, auth: 'key', body: {}, status: 400 },
   { name: 'integrations: list', method: 'GET', path: `${demo}/integrations.json`, auth: 'key', status: 200 },
   { name: 'integrations: list without credentials', method: 'GET', path: `${demo}/integrations.json`, status: 401 },
-  { name: 'GetBadges: log an event', method: 'POST', path: '/v0/event/log/{token}', body: [{ version: 0, eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 123, email: '', preview: 'Merge Request message' }], status: 200 },
+  { name: 'GetBadges: log an event', method: 'POST', path: '/v0/event/log/{integrationToken}', body: [{ version: 0, eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 123, email: '', preview: 'Merge Request message' }], status: 200 },
   { name: 'GetBadges: an unknown token', method: 'POST', path: '/v0/event/log/demo.000000000000.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', body: { version: 0 }, status: 404 },
   { name: 'integrations: delete', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 200 },
   { name: 'integrations: delete again', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 404 },
   { name: 'rule: delete', method: 'DELETE', path: `${demo}/rules/closer.json`, auth: 'key', status: 200 },
   { name: 'rule: delete again', method: 'DELETE', path: `${demo}/rules/closer.json`, auth: 'key', status: 404 },
+  // Addresses, awards by address, invitations, scoped keys, claim codes (issue 11)
+  { name: 'set emails', method: 'PUT', path: `${user.replace('.json', '')}/emails.json`, auth: 'key', body: { emails: ['Daniel@Example.org'] }, status: 200 },
+  { name: 'set emails, not an address', method: 'PUT', path: `${user.replace('.json', '')}/emails.json`, auth: 'key', body: { emails: ['daniel'] }, status: 400 },
+  { name: 'get emails', method: 'GET', path: `${user.replace('.json', '')}/emails.json`, auth: 'key', status: 200 },
+  { name: 'get emails, no credentials', method: 'GET', path: `${user.replace('.json', '')}/emails.json`, status: 401 },
+  { name: 'award by address', method: 'POST', path: `${demo}/badges/popular/awards.json`, auth: 'key', body: { emails: ['daniel@example.org', 'new@example.org', 'nope'], users: ['bob'] }, status: 200 },
+  { name: 'award by address, an unknown badge', method: 'POST', path: `${demo}/badges/nosuch/awards.json`, auth: 'key', body: { users: ['bob'] }, status: 404 },
+  { name: 'invitations', method: 'GET', path: `${demo}/invitations.json?email=new@example.org`, auth: 'key', status: 200, capture: (json) => ({ invitation: json.invitations[0].id }) },
+  { name: 'invitations, an unknown state', method: 'GET', path: `${demo}/invitations.json?state=lost`, auth: 'key', status: 400 },
+  { name: 'cancel an invitation', method: 'DELETE', path: `${demo}/invitations/{invitation}.json`, auth: 'key', status: 200 },
+  { name: 'cancel it again', method: 'DELETE', path: `${demo}/invitations/{invitation}.json`, auth: 'key', status: 404 },
+  { name: 'make a key', method: 'POST', path: `${demo}/keys.json`, auth: 'key', body: { label: 'bot', operations: ['award'], badges: ['popular'] }, status: 201, capture: (json) => ({ key: json.id, token: json.token }) },
+  { name: 'make a key, an unknown operation', method: 'POST', path: `${demo}/keys.json`, auth: 'key', body: { label: 'bot', operations: ['everything'] }, status: 400 },
+  { name: 'keys', method: 'GET', path: `${demo}/keys.json`, auth: 'key', status: 200 },
+  { name: 'keys, asked with a scoped key', method: 'GET', path: `${demo}/keys.json`, auth: 'token', status: 403 },
+  { name: 'award with a scoped key, outside its badges', method: 'PUT', path: user, auth: 'token', body: { badges: ['donated'] }, status: 403 },
+  { name: 'revoke a key', method: 'DELETE', path: `${demo}/keys/{key}.json`, auth: 'key', status: 200 },
+  { name: 'revoke it again', method: 'DELETE', path: `${demo}/keys/{key}.json`, auth: 'key', status: 404 },
+  { name: 'make claim codes', method: 'POST', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', body: { count: 2, uses: 1 }, status: 201, capture: (json) => ({ code: json.codes[0].code }) },
+  { name: 'make claim codes, too many', method: 'POST', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', body: { count: 1001 }, status: 400 },
+  { name: 'claim codes', method: 'GET', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', status: 200 },
+  { name: 'claim codes, no credentials', method: 'GET', path: `${demo}/badges/popular/claim-codes.json`, status: 401 },
+  { name: 'redeem a claim code', method: 'POST', path: `${demo}/claim-codes/{code}/redeem.json`, auth: 'key', body: { user: 'bob' }, status: 200 },
+  { name: 'redeem it again', method: 'POST', path: `${demo}/claim-codes/{code}/redeem.json`, auth: 'key', body: { user: 'daniel' }, status: 409 },
+
+  // Webhooks (issue 11); .invalid names never resolve, so nothing is ever delivered
+  { name: 'register an endpoint', method: 'POST', path: `${demo}/webhooks.json`, auth: 'key', body: { url: 'https://hooks.example.invalid/badges', events: ['award.created'] }, status: 201, capture: (json) => ({ endpoint: json.id }) },
+  { name: 'register an endpoint on a private address', method: 'POST', path: `${demo}/webhooks.json`, auth: 'key', body: { url: 'http://10.0.0.1/hook' }, status: 400 },
+  { name: 'endpoints', method: 'GET', path: `${demo}/webhooks.json`, auth: 'key', status: 200 },
+  { name: 'endpoints, no credentials', method: 'GET', path: `${demo}/webhooks.json`, status: 401 },
+  { name: 'an endpoint', method: 'GET', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 200 },
+  { name: 'an endpoint that does not exist', method: 'GET', path: `${demo}/webhooks/ep_aaaaaaaaaaaaaaaaaaaa.json`, auth: 'key', status: 404 },
+  { name: 'change an endpoint', method: 'PATCH', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', body: { description: 'the shop', disabled: false }, status: 200 },
+  { name: 'change an endpoint, an unknown field', method: 'PATCH', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', body: { secret: 'mine' }, status: 400 },
+  { name: 'award, owing the endpoint a delivery', method: 'PUT', path: user, auth: 'key', body: { badges: ['popular'] }, status: 200 },
+  { name: 'delivery log', method: 'GET', path: `${demo}/webhooks/{endpoint}/attempts.json`, auth: 'key', status: 200 },
+  { name: 'delivery log, page 0', method: 'GET', path: `${demo}/webhooks/{endpoint}/attempts.json?page=0`, auth: 'key', status: 400 },
+  {
+    name: 'redeliver',
+    method: 'POST',
+    path: `${demo}/webhooks/{endpoint}/messages/{message}/redeliver.json`,
+    auth: 'key',
+    status: 201,
+    prepare: async (h) => ({ message: (await h.store.listItems('demo', 'webhook-message', {})).at(-1)!.id }),
+  },
+  { name: 'redeliver what does not exist', method: 'POST', path: `${demo}/webhooks/{endpoint}/messages/msg_aaaaaaaaaaaaaaaaaaaa/redeliver.json`, auth: 'key', status: 404 },
+  { name: 'remove an endpoint', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 200 },
+  { name: 'remove it again', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 404 },
 
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
@@ -308,12 +360,14 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
   after(() => h.close());
 
   let clock = 0;
-  let integration = { token: '', id: '' };
+  const vars: Record<string, string> = {};
   async function send(c: Case): Promise<Answer> {
     const headers: Record<string, string> = { ...c.headers };
-    let path = c.path.replace('{token}', integration.token).replace('{integration}', integration.id);
+    if (c.prepare) Object.assign(vars, await c.prepare(h));
+    let path = c.path.replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? `{${name}}`);
     const raw = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
     if (c.auth === 'key') headers.authorization = h.key;
+    if (c.auth === 'token') headers.authorization = vars.token!;
     if (c.auth === 'admin') headers.authorization = `Bearer ${TOKEN}`;
     if (c.auth === 'hmac' || c.auth === 'hmac-nonce') {
       // One ts for both plain "hmac" cases, so that the second is an identical repeat.
@@ -325,7 +379,7 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
     if (c.revalidate) headers['if-none-match'] = etags.get(c.path) ?? '';
     const r = await h.request(c.method, path, { raw, headers });
     if (r.headers.get('etag')) etags.set(c.path, r.headers.get('etag')!);
-    if (c.name === 'integrations: create') integration = r.json;
+    if (c.capture && r.status < 300) Object.assign(vars, c.capture(r.json));
     return { method: c.method, path: c.path, status: r.status, headers: Object.fromEntries(r.headers), text: r.text };
   }
 

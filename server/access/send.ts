@@ -1,0 +1,68 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Webhook } from 'standardwebhooks';
+import type { Endpoint, Message, Outcome } from '../core/access/webhooks.js';
+import { guardedLookup, literalBlocked } from './ssrf.js';
+
+export interface SendOptions {
+  timeoutMs: number;
+  allowPrivate: boolean;
+  /** The time signed into `webhook-timestamp`. */
+  now: number;
+}
+
+/**
+ * One attempt: the message POSTed to the endpoint, signed per Standard Webhooks (`webhook-id`, the
+ * message id, the same on every attempt so a receiver can drop repeats; `webhook-timestamp`;
+ * `webhook-signature`). A 2xx is success; redirects are not followed. Never throws.
+ */
+export function send(endpoint: Endpoint, message: Message, { timeoutMs, allowPrivate, now }: SendOptions): Promise<Outcome> {
+  const started = performance.now();
+  const done = (outcome: Omit<Outcome, 'latencyMs'>): Outcome => ({ ...outcome, latencyMs: Math.round(performance.now() - started) });
+  const failed = (error: string) => done({ ok: false, responseCode: null, error, retryAfterMs: null });
+  let url: URL;
+  try {
+    url = new URL(endpoint.url);
+  } catch {
+    return Promise.resolve(failed('invalid url'));
+  }
+  if (!allowPrivate && literalBlocked(url)) return Promise.resolve(failed(`${url.hostname} is an address webhooks may not reach`));
+  const timestamp = new Date(now);
+  const body = Buffer.from(message.payload);
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    'user-agent': 'user-badges-webhooks/1',
+    'webhook-id': message.id,
+    'webhook-timestamp': String(Math.floor(now / 1000)),
+    'webhook-signature': new Webhook(endpoint.secret).sign(message.id, timestamp, message.payload),
+  };
+  return new Promise((resolve) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      headers,
+      timeout: timeoutMs,
+      ...(allowPrivate ? {} : { lookup: guardedLookup as never }),
+    });
+    request.once('response', (response) => {
+      const status = response.statusCode ?? 0;
+      // The answer's body is not needed; read it away so the connection is freed.
+      response.resume();
+      response.once('end', () => {
+        const ok = status >= 200 && status < 300;
+        resolve(done({ ok, responseCode: status, error: ok ? null : `HTTP ${status}`, retryAfterMs: ok ? null : retryAfterMs(response.headers['retry-after'], now) }));
+      });
+      response.once('error', (error) => resolve(done({ ok: false, responseCode: status, error: error.message, retryAfterMs: null })));
+    });
+    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.once('error', (error) => resolve(failed(error.message)));
+    request.end(body);
+  });
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; capped at a day. */
+function retryAfterMs(value: string | undefined, now: number): number | null {
+  if (value === undefined) return null;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 86_400_000) : null;
+}

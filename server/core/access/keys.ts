@@ -1,0 +1,64 @@
+import { notFound } from '../errors.js';
+import type { ServiceRecord } from '../model.js';
+import type { Tx } from '../ports.js';
+import { requireService, setServiceKey } from '../rules/services.js';
+
+/**
+ * Keys a service makes beside its own ("valet keys"): each may do some operations, on some badges
+ * or all, until an optional expiry. Kept as `key` items; the secret is kept in clear, as the
+ * service's key is, because a signature is checked with the secret itself.
+ */
+export const KEY_KIND = 'key';
+/** The service's previous key during a rotation's grace: one item, id `service`, `at` its end. */
+export const PREVIOUS_KEY_KIND = 'previous-key';
+
+export const OPERATIONS = ['award', 'revoke', 'manage_badges', 'read_private'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export interface ScopedKey {
+  id: string;
+  label: string;
+  operations: Operation[];
+  /** The badges it may act on; null: all. */
+  badges: string[] | null;
+  expiresAt: string | null;
+  createdAt: string;
+  secret: string;
+}
+
+export interface PreviousKey {
+  key: string;
+  until: string;
+}
+
+export async function createKey(tx: Tx, service: string, key: Omit<ScopedKey, 'createdAt'>): Promise<ScopedKey> {
+  await requireService(tx, service);
+  const record: ScopedKey = { ...key, createdAt: tx.now.toISOString() };
+  tx.put({ t: 'item', s: service, v: { kind: KEY_KIND, id: key.id, owner: null, at: record.createdAt, v: record } });
+  return record;
+}
+
+/** Revokes a key: gone from the store, so every instance refuses it from the next request on. */
+export async function deleteKey(tx: Tx, service: string, id: string): Promise<ScopedKey> {
+  const item = await tx.item(service, KEY_KIND, id);
+  if (!item) throw notFound('key_not_found', `Service "${service}" has no key "${id}"`);
+  tx.put({ t: 'item-', s: service, k: KEY_KIND, id });
+  return item.v as ScopedKey;
+}
+
+/**
+ * Gives the service a new key. With a grace period the old key keeps working beside it until the
+ * grace ends; without, it stops at once (and so does any key left from an earlier rotation).
+ */
+export async function rotateServiceKey(tx: Tx, service: string, key: string, graceMs: number): Promise<ServiceRecord & { previousUntil: string | null }> {
+  const old = await requireService(tx, service);
+  const record = await setServiceKey(tx, service, key);
+  if (graceMs <= 0) {
+    if (await tx.item(service, PREVIOUS_KEY_KIND, 'service')) tx.put({ t: 'item-', s: service, k: PREVIOUS_KEY_KIND, id: 'service' });
+    return { ...record, previousUntil: null };
+  }
+  const until = new Date(tx.now.getTime() + graceMs).toISOString();
+  const previous: PreviousKey = { key: old.key, until };
+  tx.put({ t: 'item', s: service, v: { kind: PREVIOUS_KEY_KIND, id: 'service', owner: null, at: until, v: previous } });
+  return { ...record, previousUntil: until };
+}

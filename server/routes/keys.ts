@@ -1,0 +1,80 @@
+import { Key as KeySchema, KeyDeleted, KeyList, KeyParams, NewKeyBody, NewKeyResponse } from '../../types/access-schema.js';
+import { ServiceParams } from '../../types/schema.js';
+import { newScopedKey, tokenOf } from '../access/credentials.js';
+import { futureTime } from '../access/duration.js';
+import { createKey, deleteKey, KEY_KIND, type ScopedKey } from '../core/access/keys.js';
+import { badRequest, HttpError } from '../errors.js';
+import type { Static } from '@sinclair/typebox';
+import type { V1Context, Deps } from './context.js';
+import { OPEN_TEST_SERVICE } from './service.js';
+import { route } from './table.js';
+
+/** `/v1/:service/keys`: keys the service makes that may do only some things. The service's own key only. */
+
+export const keyView = ({ id, label, operations, badges, expiresAt, createdAt }: ScopedKey): Static<typeof KeySchema> => ({ id, label, operations, badges, expiresAt, createdAt });
+
+/** What anyone may write to is no place for credentials or outgoing requests. */
+export function notOnTestService(ctx: V1Context, { config }: Deps, what: string): void {
+  if (ctx.state.service.name === OPEN_TEST_SERVICE && config.openTestService) {
+    throw new HttpError(403, 'not_on_test_service', `The open "${OPEN_TEST_SERVICE}" service, which anyone may write to, has no ${what}; create a service of your own`);
+  }
+}
+
+const TEST_403 = 'Not on the open test service (`not_on_test_service`), or a scoped key (`key_out_of_scope`)';
+
+export const keyRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/{service}/keys.json',
+    operationId: 'listKeys',
+    summary: "The service's scoped keys, without their secrets",
+    tags: ['access'],
+    auth: 'service',
+    params: ServiceParams,
+    response: { description: 'The keys', schema: KeyList },
+    handler: async (ctx, _input, { store }) => {
+      const items = await store.listItems(ctx.state.service.name, KEY_KIND, {});
+      return { keys: items.map((item) => keyView(item.v as ScopedKey)) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/{service}/keys.json',
+    operationId: 'createKey',
+    summary: 'Make a key that may do some operations, on some badges, until an optional expiry',
+    description:
+      'The answer shows the secret once. Use it as `Authorization: <token>`, as HTTP Basic (`-u <id>:<secret>`), or sign with the secret (HMAC-SHA256, `&key_id=<id>`). Used outside its scope it is a 403 saying what it may do.',
+    tags: ['access'],
+    auth: 'service',
+    params: ServiceParams,
+    body: NewKeyBody,
+    response: { status: 201, description: 'The key, with its secret', schema: NewKeyResponse },
+    errors: { 403: TEST_403 },
+    handler: async (ctx, { body }, deps) => {
+      notOnTestService(ctx, deps, 'scoped keys');
+      const expiresAt = futureTime(body.expiresAt, deps.config.now());
+      const service = ctx.state.service.name;
+      const { id, secret } = newScopedKey();
+      const key = await deps.domain.run(service, (tx) =>
+        createKey(tx, service, { id, secret, label: body.label, operations: [...new Set(body.operations)], badges: body.badges ? [...new Set(body.badges)] : null, expiresAt }),
+      );
+      return { ...keyView(key), secret, token: tokenOf(key) };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/{service}/keys/{id}.json',
+    operationId: 'deleteKey',
+    summary: 'Revoke a key: refused by every instance from the next request',
+    tags: ['access'],
+    auth: 'service',
+    params: KeyParams,
+    response: { description: 'Revoked', schema: KeyDeleted },
+    errors: { 404: 'The service or the key does not exist (`service_not_found`, `key_not_found`)' },
+    handler: async (ctx, { params }, { domain }) => {
+      const service = ctx.state.service.name;
+      await domain.run(service, (tx) => deleteKey(tx, service, params.id));
+      return { id: params.id, deleted: true as const };
+    },
+  }),
+];

@@ -1,0 +1,288 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { LIMITS } from './api.js';
+import { AdminServiceWithKey, BadgeName, Paging, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
+
+/**
+ * The shapes of addresses, bulk awards, invitations, scoped keys, claim codes and webhooks (issue 11),
+ * beside those of `schema.ts` and in the same style: `x-error` names each refusal's code.
+ */
+
+const closed = { additionalProperties: false } as const;
+/** An id in a path that cannot be one: as not found as any other. */
+const idOf = (pattern: string, code: string, what: string) => Type.String({ pattern, 'x-error': { code, message: `No such ${what}`, status: 404 } });
+const Nullable = <T extends TSchema>(schema: T, description?: string) => Type.Union([schema, Type.Null()], description ? { description } : {});
+const text = (max: number, description: string, code = 'invalid_body') => Type.String({ maxLength: max, description, ...refuse(code, `${description}: text of at most ${max} characters`) });
+const pageNumber = (field: string, max: number, description: string) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: max, description, ...refuse(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`) }));
+
+/** A time a request gives: ISO-8601 with a zone (a pattern: the checker knows no formats). */
+const WhenText = (description: string) =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description, ...refuse('invalid_time', 'A time is ISO-8601 with a zone, e.g. 2027-01-31T00:00:00Z') });
+
+export const MAX_RECIPIENTS = 1000;
+export const MAX_EMAILS_PER_USER = 20;
+
+export const PageQuery = Type.Object({
+  page_size: pageNumber('page_size', LIMITS.pageSizeMax, `Entries per page (default ${LIMITS.pageSizeDefault})`),
+  page: pageNumber('page', 999_999_999, 'Page number from 1'),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Addresses and invitations
+
+export const EmailsBody = Type.Object(
+  {
+    emails: Type.Array(Type.String({ maxLength: 320 }), {
+      maxItems: MAX_EMAILS_PER_USER,
+      description: 'Every address of the user (replacing those set before); normalised: trimmed, NFC, lower case',
+      ...refuse('invalid_body', '"emails" must be an array of addresses', { maxItems: { code: 'too_many_emails', message: `At most ${MAX_EMAILS_PER_USER} addresses per user` } }),
+    }),
+  },
+  { $id: 'EmailsPut', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"emails": ["ann@example.org"]}') },
+);
+
+const InvitationState = Type.Union([Type.Literal('pending'), Type.Literal('claimed')], { $id: 'InvitationState', ...refuse('invalid_state', 'state must be pending or claimed') });
+
+export const Invitation = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    badge: BadgeName,
+    description: Nullable(Type.String()),
+    state: InvitationState,
+    createdAt: Type.String({ format: 'date-time', description: 'When it was awarded to the address: the original award date' }),
+    expiresAt: Nullable(Time, 'When it expires unclaimed; null: never'),
+    user: Type.Optional(UserName),
+    claimedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the user got the address and the award' })),
+    awarded: Type.Optional(Type.Boolean({ description: 'False when the badge is unique and the user held it already' })),
+  },
+  { $id: 'Invitation', ...closed },
+);
+
+export const EmailsResponse = Type.Object(
+  {
+    user: UserName,
+    emails: Type.Array(Type.String()),
+    claimed: Type.Array(Invitation, { description: 'Invitations the new addresses claimed: awarded to the user now' }),
+  },
+  { $id: 'Emails', ...closed },
+);
+
+export const UserEmails = Type.Object({ user: UserName, emails: Type.Array(Type.String()) }, { $id: 'UserEmails', ...closed });
+
+export const InvitationsQuery = Type.Object({
+  state: Type.Optional(InvitationState),
+  email: Type.Optional(Type.String({ maxLength: 320, description: 'Only those of this address' })),
+  ...PageQuery.properties,
+});
+export const InvitationParams = Type.Object({ ...ServiceParams.properties, id: idOf('^inv_[a-z2-7]{20}$', 'invitation_not_found', 'invitation') });
+export const InvitationList = Type.Object({ invitations: Type.Array(Invitation), paging: Paging }, { $id: 'InvitationList', ...closed });
+
+// ---------------------------------------------------------------------------------------------------
+// Bulk award
+
+export const BadgeParams = Type.Object({ ...ServiceParams.properties, badge: BadgeName });
+
+const recipients = (what: string) =>
+  Type.Optional(
+    Type.Array(Type.String({ maxLength: 1000 }), {
+      maxItems: MAX_RECIPIENTS,
+      description: `${what}; one that is not valid is answered INVALID, the others are awarded`,
+      ...refuse('invalid_body', `"${what}" must be an array of strings`, { maxItems: { code: 'too_many_recipients', message: `At most ${MAX_RECIPIENTS} recipients per request` } }),
+    }),
+  );
+
+export const BulkAwardBody = Type.Object(
+  {
+    emails: recipients('Addresses'),
+    users: recipients('User names'),
+    description: Type.Optional(text(2000, 'Why; kept with invitations')),
+  },
+  {
+    $id: 'BulkAward',
+    ...closed,
+    examples: [{ emails: ['ann@example.org', 'new@example.org'], users: ['bob'], description: 'Spoke at the meetup' }],
+    ...refuse('invalid_body', 'The body must be a JSON object like {"emails": [...], "users": [...]}'),
+  },
+);
+
+const outcomes = <T extends string>(values: T[], description: string) =>
+  Type.Unsafe<Record<string, T>>(Type.Object({}, { description, additionalProperties: Type.Union(values.map((v) => Type.Literal(v))) }));
+
+export const BulkAwardResponse = Type.Object(
+  {
+    successes: outcomes(['AWARDED', 'INVITED'], 'By recipient as sent: AWARDED to a user, INVITED: a deferred award to an address nobody has yet'),
+    errors: outcomes(
+      ['ALREADYAWARDED', 'INVALID', 'DISABLED', 'NOT_STARTED', 'ENDED', 'MAX_REACHED', 'FREQUENCY_CAP'],
+      "By recipient as sent: ALREADYAWARDED, a unique badge held or pending already; INVALID, not an address (or user name); DISABLED, NOT_STARTED, ENDED, MAX_REACHED, FREQUENCY_CAP: the badge's terms refuse it now (see `skipped` of the award PUT)",
+    ),
+  },
+  { $id: 'BulkAwardResult', ...closed },
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Scoped keys
+
+export const Operation = Type.Union([Type.Literal('award'), Type.Literal('revoke'), Type.Literal('manage_badges'), Type.Literal('read_private')], {
+  $id: 'Operation',
+  ...refuse('invalid_operation', 'An operation is award, revoke, manage_badges or read_private'),
+});
+
+export const NewKeyBody = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for', ...refuse('invalid_label', 'label must be 1-100 characters') }),
+    operations: Type.Array(Operation, { minItems: 1, maxItems: 4, ...refuse('invalid_operation', '"operations" must list at least one of award, revoke, manage_badges, read_private') }),
+    badges: Type.Optional(Nullable(Type.Array(BadgeName, { maxItems: LIMITS.badgesPerRequest }), 'The badges it may act on; null or left out: all')),
+    expiresAt: Type.Optional(Nullable(WhenText('When it stops working; null or left out: never'))),
+  },
+  { $id: 'NewKey', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"label": "...", "operations": ["award"]}') },
+);
+
+export const Key = Type.Object(
+  {
+    id: Type.String({ description: 'Also the user name of HTTP Basic' }),
+    label: Type.String(),
+    operations: Type.Array(Operation),
+    badges: Nullable(Type.Array(BadgeName), 'null: all badges'),
+    expiresAt: Nullable(Time),
+    createdAt: Time,
+  },
+  { $id: 'Key', ...closed },
+);
+
+export const NewKeyResponse = Type.Object(
+  {
+    ...Key.properties,
+    secret: Type.String({ description: 'Shown this once: the password of HTTP Basic, the HMAC key of signed requests' }),
+    token: Type.String({ description: 'Shown this once: `Authorization: <token>`' }),
+  },
+  { $id: 'NewKeyAnswer', ...closed },
+);
+
+export const KeyList = Type.Object({ keys: Type.Array(Key) }, { $id: 'KeyList', ...closed });
+export const KeyParams = Type.Object({ ...ServiceParams.properties, id: idOf('^key_[a-z2-7]{20}$', 'key_not_found', 'key') });
+export const KeyDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) }, { $id: 'KeyDeleted', ...closed });
+
+// ---------------------------------------------------------------------------------------------------
+// Claim codes
+
+export const ClaimCode = Type.Object(
+  {
+    code: Type.String({ description: 'What the site hands out; hyphens and case do not matter when redeemed' }),
+    badge: BadgeName,
+    uses: Type.Integer({ minimum: 1, description: 'Redemptions allowed, one per user' }),
+    redeemed: Type.Integer({ minimum: 0 }),
+    state: Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')]),
+    expiresAt: Nullable(Time),
+    createdAt: Time,
+  },
+  { $id: 'ClaimCode', ...closed },
+);
+
+export const NewClaimCodesBody = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many codes (default 1)', ...refuse('invalid_count', 'count must be 1-1000') })),
+    uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Redemptions each code allows, one per user (default 1)', ...refuse('invalid_uses', 'uses must be 1-1000000') })),
+    expiresAt: Type.Optional(Nullable(WhenText('When the codes stop working; null or left out: never'))),
+  },
+  { $id: 'NewClaimCodes', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
+);
+
+export const ClaimCodes = Type.Object({ codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
+export const ClaimCodeList = Type.Object({ codes: Type.Array(ClaimCode), paging: Paging }, { $id: 'ClaimCodeList', ...closed });
+export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: idOf('^[A-Za-z0-9-]{1,64}$', 'claim_code_not_found', 'claim code') });
+export const RedeemBody = Type.Object({ user: UserName }, { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"}') });
+export const RedeemResponse = Type.Object(
+  { code: ClaimCode, user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) },
+  { $id: 'Redeemed', ...closed },
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Webhooks
+
+const EventType = Type.String({ pattern: '^(\\*|[a-z][a-z_]*\\.[a-z][a-z_]*)$', description: 'An event type, e.g. `award.created`; `*`: every type' });
+const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...refuse('invalid_events', '"events" must list event types like "award.created", or "*"') });
+const url = Type.String({ maxLength: 2000, description: 'http(s) URL the events are POSTed to', ...refuse('invalid_url', 'url must be an http or https URL') });
+
+export const NewEndpointBody = Type.Object(
+  { url, events: Type.Optional(eventTypes), description: Type.Optional(text(500, 'What the endpoint is')) },
+  { $id: 'NewEndpoint', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"url": "https://example.org/hooks"}') },
+);
+
+export const EndpointChange = Type.Object(
+  { url: Type.Optional(url), events: Type.Optional(eventTypes), description: Type.Optional(text(500, 'What the endpoint is')), disabled: Type.Optional(Type.Boolean({ description: 'false enables a disabled endpoint again' })) },
+  { $id: 'EndpointChange', ...closed, ...refuse('invalid_body', 'The body must be a JSON object with url, events, description or disabled') },
+);
+
+export const Endpoint = Type.Object(
+  {
+    id: Type.String(),
+    url: Type.String(),
+    events: Type.Array(Type.String()),
+    description: Type.String(),
+    disabled: Type.Boolean(),
+    disabledReason: Nullable(Type.String()),
+    failingSince: Nullable(Time, 'Since when every attempt failed'),
+    pending: Type.Integer({ minimum: 0, description: 'Deliveries due or being retried' }),
+    createdAt: Time,
+  },
+  { $id: 'Endpoint', ...closed },
+);
+
+export const NewEndpointResponse = Type.Object(
+  { ...Endpoint.properties, secret: Type.String({ description: 'The signing secret (`whsec_...`), for the receiver; shown when created and by GET of the endpoint' }) },
+  { $id: 'EndpointWithSecret', ...closed },
+);
+
+export const EndpointList = Type.Object({ endpoints: Type.Array(Endpoint) }, { $id: 'EndpointList', ...closed });
+export const EndpointParams = Type.Object({ ...ServiceParams.properties, id: idOf('^ep_[a-z2-7]{20}$', 'endpoint_not_found', 'webhook endpoint') });
+export const EndpointDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) }, { $id: 'EndpointDeleted', ...closed });
+
+export const Attempt = Type.Object(
+  {
+    id: Type.String(),
+    delivery: Type.String(),
+    message: Type.String({ description: 'The `webhook-id` sent' }),
+    type: Type.String(),
+    endpoint: Type.String(),
+    attempt: Type.Integer({ minimum: 1 }),
+    outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+    responseCode: Nullable(Type.Integer(), 'null: no answer (refused, timed out, a blocked address)'),
+    latencyMs: Type.Integer({ minimum: 0 }),
+    error: Nullable(Type.String()),
+    at: Time,
+    next: Nullable(Time, 'When the next attempt is due; null: this was the last'),
+  },
+  { $id: 'DeliveryAttempt', ...closed },
+);
+
+export const AttemptList = Type.Object({ attempts: Type.Array(Attempt), paging: Paging }, { $id: 'DeliveryAttemptList', ...closed });
+export const RedeliverParams = Type.Object({ ...EndpointParams.properties, message: idOf('^msg_[a-z2-7]{20}$', 'message_not_found', 'webhook message') });
+export const Redelivery = Type.Object(
+  { delivery: Type.String(), message: Type.String(), endpoint: Type.String(), due: Time },
+  { $id: 'Redelivery', ...closed },
+);
+
+// ---------------------------------------------------------------------------------------------------
+// The admin API's rotation with grace
+
+export const RotateKeyQuery = Type.Object({
+  grace: Type.Optional(Type.String({ pattern: '^\\d{1,6}(s|m|h|d)$', description: 'How long the old key keeps working beside the new one, e.g. `24h`; none: it stops at once', ...refuse('invalid_grace', 'grace is a whole number and s, m, h or d, e.g. 24h') })),
+});
+
+export const AdminRotatedKey = Type.Object(
+  {
+    ...AdminServiceWithKey.properties,
+    previousKeyUntil: Nullable(Time, 'Until when the previous key still works (the grace asked for); null: it stopped at once'),
+  },
+  { $id: 'AdminRotatedKey', ...closed },
+);
+
+export { UserParams };
+
+export type BulkAwardResponse = Static<typeof BulkAwardResponse>;
+export type Invitation = Static<typeof Invitation>;
+export type Key = Static<typeof Key>;
+export type ClaimCode = Static<typeof ClaimCode>;
+export type Endpoint = Static<typeof Endpoint>;
+export type Attempt = Static<typeof Attempt>;
