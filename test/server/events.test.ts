@@ -278,12 +278,15 @@ describe('events and rules', () => {
   test('retention removes old events; what rules without window counted survives', async () => {
     await send('POST', '/v1/demo/rules.json', { id: 'ten', badge: 'five', condition: 'count', eventTypes: [build], count: 4 });
     await post({ events: [1, 2, 3].map((i) => ({ eventType: build, id: `r${i}`, user: 'kim' })) });
+    assert.equal((await send('PUT', '/v1/demo/users/kim.json', { badges: ['founder'] })).status, 200);
     assert.equal((await send('PUT', '/v1/demo/event-settings.json', { retentionDays: 1 })).json.retentionDays, 1);
     // The longest window of a rule (hot: P1D, crash: P2D) keeps events longer than the setting.
     now += 2 * DAY + 1000;
     await runJob(JOBS.retention);
     const feed = await h.request('GET', '/v1/demo/users/kim/activity.json', { headers: auth() });
     assert.equal(feed.json.activity.filter((e: { type: string }) => e.type === 'event').length, 0);
+    assert.equal(feed.json.activity.filter((e: { type: string }) => e.type === 'award').length, 0, 'award entries go with the events');
+    assert.ok((await h.request('GET', '/v1/demo/users/kim.json')).json.badges.some((b: { name: string }) => b.name === 'founder'), 'the award itself stays');
     const r = await post({ events: [{ eventType: build, id: 'r4', user: 'kim' }] });
     assert.deepEqual(r.events[0].awards, ['five']);
     // The id of a removed event may come again: it is older than anything kept.

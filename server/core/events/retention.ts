@@ -5,14 +5,14 @@ import { listRules } from './rules.js';
 import { eventSettings, retentionMs } from './settings.js';
 
 /**
- * Removes events (and kept refusals) older than the service keeps them, a bounded number per unit,
- * so a kill leaves nothing half done. Counts of rules without window are kept in their state, so
+ * Removes events, kept refusals and activity entries older than the service keeps events, a bounded
+ * number per unit, so a kill leaves nothing half done. Counts of rules without window are kept in their state, so
  * what retention removes is never counted again nor lost.
  */
 export async function purgeExpiredEvents(store: Store, domain: Domain, defaults: EventSettings, batch = 1000): Promise<number> {
   let removed = 0;
   for (const service of await store.listServices()) {
-    for (const kind of [KIND.event, KIND.rejected]) {
+    for (const kind of [KIND.event, KIND.rejected, KIND.activity]) {
       for (;;) {
         const done = await domain.run(service.name, async (tx) => {
           const cutoff = new Date(tx.now.getTime() - retentionMs(await eventSettings(tx, service.name, defaults), await listRules(tx, service.name))).toISOString();

@@ -44,7 +44,9 @@ export class ItemIndex {
 
   put(item: Item): void {
     this.remove(item.id);
-    const kept: Kept = { id: item.id, owner: item.owner, at: item.at, json: JSON.stringify(item.v) };
+    // One copy of an owner's name for all their items: strings parsed from files are each new.
+    const owner = item.owner === null ? null : (this.byOwner.get(item.owner)?.[0]?.owner ?? item.owner);
+    const kept: Kept = { id: item.id, owner, at: item.at, json: JSON.stringify(item.v) };
     this.byId.set(item.id, kept);
     insertSorted(this.ordered, kept);
     if (kept.owner !== null) {

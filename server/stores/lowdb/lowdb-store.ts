@@ -13,6 +13,7 @@ import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
 import { State } from './state.js';
+import { YieldingReads } from './yielding-reads.js';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -226,7 +227,7 @@ export class LowdbStore implements Store {
       if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
       // Refused before anything is computed; the journal says when it takes writes again.
       if (this.journal?.failed) throw refusal(this.journal.failed);
-      const tx = new Overlay(pending, now);
+      const tx = new Overlay(new YieldingReads(pending), now);
       result = await work(tx);
       changes = tx.changes;
       for (const change of changes) pending.put(change);
