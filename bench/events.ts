@@ -125,7 +125,9 @@ process.on('exit', () => {
 async function serve(target: { file: string } | { database: string }): Promise<Server> {
   const started = performance.now();
   const { DATABASE_URL: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [join(ROOT, 'bin/user-badges.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...('file' in target ? ['--data', target.file] : ['--database', target.database]), '--no-seed'], {
+  // BENCH_SERVER_FLAGS: node flags for the server alone (the generator here needs more memory than it).
+  const flags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, join(ROOT, 'bin/user-badges.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...('file' in target ? ['--data', target.file] : ['--database', target.database]), '--no-seed'], {
     cwd: ROOT,
     env: { ...env, TEST_SERVICE: 'off', NODE_ENV: 'production', REQUEST_LOG: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
