@@ -123,6 +123,17 @@ for (const kind of storeKinds) {
       assert.deepEqual(await store.itemKinds('shop'), ['event']);
     });
 
+    test('items with any characters come back the same after a checkpoint and a restart', async () => {
+      const odd = { kind: 'event', id: 'a"b\\c ☕ \u2028', owner: 'Zoë "x"', at: at(1), v: { 'ключ': ['\u2028', '</script>', null, 1.5e-7], nested: { '': true } } };
+      await put('shop', odd, item('plain', 2));
+      if (!kind.durable) return;
+      await ((store as Partial<LowdbStore>).checkpoint?.() ?? Promise.resolve());
+      await store.close();
+      store = await place.open();
+      assert.deepEqual(await store.listItems('shop', 'event', {}), [odd, item('plain', 2)]);
+      assert.equal(JSON.stringify((await store.getItem('shop', 'event', odd.id))!.v), JSON.stringify(odd.v), 'keys in their order');
+    });
+
     test('any sequence of changes and queries answers as the model does, and the same after a restart', async () => {
       const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
       const owners = [null, 'ann', 'bob'];

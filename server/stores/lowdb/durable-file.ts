@@ -26,11 +26,16 @@ export class DurableJSONFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
+    await this.writeText(JSON.stringify(data));
+  }
+
+  /** Writes JSON serialised already (it must read back as a T), with the same guarantees. */
+  async writeText(text: string): Promise<void> {
     const temporary = `${this.file}.${process.pid}.tmp`;
     // Private: the data holds every service's key (see permissions.ts).
     const handle = await open(temporary, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(data));
+      await handle.writeFile(text);
       await handle.sync();
     } catch (error) {
       await handle.close();

@@ -6,7 +6,7 @@ import type { ItemCount, ItemQuery } from '../../core/ports.js';
  * An item as the embedded store keeps it: the value serialised, since a service may hold a million
  * events and a string is a fraction of the objects it encodes. Reads parse what they return.
  */
-interface Kept {
+export interface Kept {
   id: string;
   owner: string | null;
   at: string;
@@ -91,6 +91,19 @@ export class ItemIndex {
       if (kept.gone || !itemMatches(kept, query)) continue;
       if (skip > 0) skip--;
       else found.push(this.item(kept));
+    }
+    return found;
+  }
+
+  /**
+   * The items of `at` in [from, to), as kept: unparsed, for a checkpoint to write as they are. Their
+   * fields never change (a change keeps a new entry), so holding them is a snapshot.
+   */
+  keptRange(from: string, to: string): Kept[] {
+    const found: Kept[] = [];
+    for (let i = lowerBound(this.ordered, from), end = lowerBound(this.ordered, to); i < end; i++) {
+      const kept = this.ordered[i]!;
+      if (!kept.gone) found.push(kept);
     }
     return found;
   }

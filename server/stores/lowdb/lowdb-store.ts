@@ -9,6 +9,7 @@ import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../co
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { StorageError } from './errors.js';
+import type { Kept } from './item-index.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
@@ -334,8 +335,7 @@ export class LowdbStore implements Store {
     const itemFiles = itemKeys.map((key) => {
       const [service, kind, hour] = key.split('\n') as [string, string, string];
       // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
-      const items = this.state.itemIndex(service, kind)?.select({ from: hour, to: hour + '\uffff' }) ?? [];
-      return { service, kind, hour, items };
+      return { service, kind, file: hour, items: this.state.itemIndex(service, kind)?.keptRange(hour, hour + '\uffff') ?? [] };
     });
     try {
       for (const service of removedServices) await rm(join(this.folder!, 'items', service), { recursive: true, force: true });
@@ -345,7 +345,7 @@ export class LowdbStore implements Store {
         await new Promise((resolve) => setImmediate(resolve));
       }
       for (const file of itemFiles) {
-        await this.writeItems(file.service, file.kind, file.hour, file.items);
+        await this.writeItems(file.service, file.kind, file.file, file.items);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (services) await this.writeMain(services);
@@ -359,10 +359,13 @@ export class LowdbStore implements Store {
     }
   }
 
-  /** No items left: the file goes. */
-  private async writeItems(service: string, kind: string, hour: string, items: Item[]): Promise<void> {
+  /**
+   * No items left: the file goes. Written from the values as kept, serialised already, so that a
+   * checkpoint of many items makes one string per file and no objects.
+   */
+  private async writeItems(service: string, kind: string, name: string, items: Kept[]): Promise<void> {
     const folder = join(this.folder!, 'items', service, kind);
-    const file = join(folder, `${hour}.json`);
+    const file = join(folder, `${name}.json`);
     if (items.length === 0) {
       await unlink(file).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
@@ -370,9 +373,9 @@ export class LowdbStore implements Store {
       return;
     }
     await mkdir(folder, { recursive: true, mode: 0o700 });
-    const db = new Low<ItemsFile>(new DurableJSONFile(file), { items: [] });
-    db.data = { items };
-    await db.write();
+    const kindJson = JSON.stringify(kind);
+    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
+    await new DurableJSONFile<ItemsFile>(file).writeText(`{"items":[${lines.join(',')}]}`);
   }
 
   /** `users` null: the service is gone, and so is the file. */
