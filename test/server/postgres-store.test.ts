@@ -145,11 +145,20 @@ const EVERYTHING: Invalidation = { service: '*', all: true };
 async function freezableProxy(url: string) {
   const target = new URL(url);
   const pairs = new Set<[Socket, Socket]>();
+  // Every socket until it is closed itself: a pair loses its upstream first when the database drops
+  // it, and a frozen (unpiped) client side then stays open, which server.close() would wait for.
+  const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    for (const socket of pair) socket.on('error', () => {}).on('close', () => pairs.delete(pair));
+    for (const socket of pair) {
+      sockets.add(socket);
+      socket.on('error', () => {}).on('close', () => {
+        sockets.delete(socket);
+        pairs.delete(pair);
+      });
+    }
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -167,7 +176,7 @@ async function freezableProxy(url: string) {
       // Stop accepting first: a store reconnecting in between would hold a connection open that
       // server.close() then waits for, until that store closes, which waits for this.
       const closed = new Promise((resolve) => server.close(resolve));
-      for (const pair of pairs) for (const socket of pair) socket.destroy();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
