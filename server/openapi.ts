@@ -3,7 +3,7 @@ import { ErrorBody, SignedQuery } from '../types/schema.js';
 import { SIGNATURE_WINDOW_SECONDS } from './auth.js';
 import { routes as allRoutes } from './routes/index.js';
 import { OPEN_TEST_SERVICE, TEST_SERVICE_LIMITS } from './routes/service.js';
-import type { Route, Tag } from './routes/table.js';
+import { CLOSED_TO_TEST_SERVICE, type Route, type Tag } from './routes/table.js';
 
 /**
  * The OpenAPI 3.1 document served at `/openapi.json`, generated from the route table: each route's
@@ -143,6 +143,10 @@ function ownRefusals(route: Route): { [status: number]: string } {
   if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
     const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
     own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
+  }
+  if (route.path.includes('{service}') && CLOSED_TO_TEST_SERVICE.has(route.tags[0]) && !own[403]?.includes('not_on_test_service')) {
+    const closed = `On the open \`${OPEN_TEST_SERVICE}\` service (\`not_on_test_service\`)`;
+    own[403] = own[403] ? `${own[403]}; or ${closed}` : closed;
   }
   return own;
 }

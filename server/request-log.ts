@@ -35,7 +35,7 @@ export function logRequests(handler: Handler, log: RequestLog): Handler {
     res.once('close', () => {
       const url = req.url ?? '';
       const question = url.indexOf('?');
-      const path = question < 0 ? url : url.slice(0, question);
+      const path = redact(question < 0 ? url : url.slice(0, question));
       const entry: RequestLogEntry = {
         method: req.method ?? '',
         path: path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}...` : path,
@@ -69,4 +69,9 @@ export function batchedLines(write: (chunk: string) => void): (line: string) => 
     if (pending === '') setImmediate(flush);
     pending += `${line}\n`;
   };
+}
+
+/** GetBadges' URL carries its credential in the path (`/v0/event/log/<service>.<id>.<secret>`): the secret is not logged. */
+function redact(path: string): string {
+  return path.startsWith('/v0/event/log/') ? path.replace(/^(\/v0\/event\/log\/[^/.]*\.[^/.]*)\.[^/]*/, '$1.***') : path;
 }

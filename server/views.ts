@@ -3,6 +3,7 @@ import type { BADGE_STATES } from '../types/schema.js';
 import { sortBy } from './core/order.js';
 import type { BadgeRecord, UserRecord } from './core/model.js';
 import type { Queries } from './core/ports.js';
+import { progressOf } from './core/rules/progress.js';
 import { nextDisplayChange, tagged, termsOf, within, type Terms } from './core/terms.js';
 
 /** Records to the wire shapes of `types/api.ts`. */
@@ -54,16 +55,16 @@ export class Listing {
 
   user(user: UserRecord): User {
     const entries: UserBadge[] = [];
-    const progress = user.progress ?? {};
+    const progress = user.progress;
     for (const award of user.awards) {
       const badge = this.shown.get(award.badge);
-      if (badge) entries.push(this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progress[award.badge]));
+      if (badge) entries.push(this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge)));
     }
     if (this.options.states === 'all') {
       const held = new Set(user.awards.map((a) => a.badge));
       for (const { record, terms } of this.shown.values()) {
         if (held.has(record.name) || !terms.enabled) continue;
-        const current = progress[record.name] ?? 0;
+        const current = progressOf(progress, record.name) ?? 0;
         entries.push(this.entry(record.name, terms, current > 0 ? 'in_progress' : 'unearned', 0, null, current));
       }
     }

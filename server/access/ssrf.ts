@@ -65,7 +65,8 @@ export async function checkEndpointUrl(text: string, allowPrivate: boolean): Pro
   const host = hostOf(url);
   const addresses = isIP(host) ? [host] : await new Promise<string[]>((resolve) => dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found.map((a) => a.address))));
   const bad = addresses.find(isPrivateAddress);
-  if (bad !== undefined) throw badRequest('private_address', `url points to ${bad}, a loopback, private or link-local address, which webhooks may not reach`);
+  // The address itself is not named: it would tell a key holder what the server's own names resolve to.
+  if (bad !== undefined) throw badRequest('private_address', 'url points to a loopback, private or link-local address, which webhooks may not reach');
   return url.href;
 }
 
@@ -76,7 +77,7 @@ export function guardedLookup(hostname: string, options: { all?: boolean; family
   dnsLookup(hostname, { ...options, all: true } as { all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return callback(Object.assign(new Error(`${hostname} resolves to ${bad.address}, which webhooks may not reach`), { code: 'EPRIVATE' }), []);
+    if (bad) return callback(Object.assign(new Error(`${hostname} resolves to a non-public address, which webhooks may not reach`), { code: 'EPRIVATE' }), []);
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0]!.address, addresses[0]!.family);
   });

@@ -3,10 +3,10 @@ import { ServiceParams } from '../../types/schema.js';
 import { newScopedKey, tokenOf } from '../access/credentials.js';
 import { futureTime } from '../access/duration.js';
 import { createKey, deleteKey, KEY_KIND, type ScopedKey } from '../core/access/keys.js';
-import { badRequest, HttpError } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
 import type { V1Context, Deps } from './context.js';
-import { OPEN_TEST_SERVICE } from './service.js';
+import { notOnTestService } from './service.js';
 import { route } from './table.js';
 
 /** `/v1/:service/keys`: keys the service makes that may do only some things. The service's own key only. */
@@ -14,11 +14,6 @@ import { route } from './table.js';
 export const keyView = ({ id, label, operations, badges, expiresAt, createdAt }: ScopedKey): Static<typeof KeySchema> => ({ id, label, operations, badges, expiresAt, createdAt });
 
 /** What anyone may write to is no place for credentials or outgoing requests. */
-export function notOnTestService(ctx: V1Context, { config }: Deps, what: string): void {
-  if (ctx.state.service.name === OPEN_TEST_SERVICE && config.openTestService) {
-    throw new HttpError(403, 'not_on_test_service', `The open "${OPEN_TEST_SERVICE}" service, which anyone may write to, has no ${what}; create a service of your own`);
-  }
-}
 
 const TEST_403 = 'Not on the open test service (`not_on_test_service`), or a scoped key (`key_out_of_scope`)';
 

@@ -9,7 +9,7 @@ import { newKey } from '../keys.js';
 import { sendAgain } from '../kept-answers.js';
 import type { Use } from '../core/ports.js';
 import * as validate from '../validate.js';
-import type { Deps, V1State } from './context.js';
+import type { Deps, V1Context, V1State } from './context.js';
 
 /** The service named `test` takes writes without a key, as the original API did for trying it out. */
 export const OPEN_TEST_SERVICE = 'test';
@@ -130,4 +130,14 @@ function testServiceFull(error: unknown): unknown {
     'test_service_full',
     `The open "${OPEN_TEST_SERVICE}" service is full: ${error.message}. Delete some, or create a service of your own with "user-badges service create NAME"`,
   );
+}
+
+/**
+ * Refuses what the open test service must not have: anyone may write to it, so it keeps no private
+ * data (addresses, keys, webhooks) and nothing that grows without a quota (events, rules, codes).
+ */
+export function notOnTestService(ctx: Pick<V1Context, 'state'>, { config }: Pick<Deps, 'config'>, what: string): void {
+  if (ctx.state.service.name === OPEN_TEST_SERVICE && config.openTestService) {
+    throw new HttpError(403, 'not_on_test_service', `The open "${OPEN_TEST_SERVICE}" service, which anyone may write to, has no ${what}; create a service of your own`);
+  }
 }

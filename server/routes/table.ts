@@ -8,7 +8,7 @@ import { readBody } from '../body.js';
 import * as validate from '../validate.js';
 import type { AppConfig } from '../config.js';
 import type { Deps, V1Context, V1State } from './context.js';
-import { authorize, loadService } from './service.js';
+import { authorize, loadService, notOnTestService } from './service.js';
 
 /**
  * A route declares what it takes and answers, with schemas from `types/schema.ts`, beside its handler.
@@ -45,6 +45,13 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   handler: (ctx: V1Context, input: Input<P, Q, B>, deps: Deps) => Promise<Static<R> | typeof ANSWERED>;
 }
 
+/**
+ * What the open test service does not have, read or write: it keeps no private data and nothing
+ * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
+ */
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks']);
+const TAG_TEXT: Partial<Record<Tag, string>> = { events: 'events', rules: 'rules', access: 'addresses, keys, invitations or claim codes', webhooks: 'webhooks' };
+
 export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks';
 
 export interface Input<P, Q, B> {
@@ -77,6 +84,12 @@ export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
   for (const spec of routes) {
     const guards: Middleware<V1State>[] = [];
     if (spec.path.includes('{service}')) guards.push(loadService(deps));
+    if (spec.path.includes('{service}') && CLOSED_TO_TEST_SERVICE.has(spec.tags[0])) {
+      guards.push(async (ctx, next) => {
+        notOnTestService(ctx, deps, TAG_TEXT[spec.tags[0]]!);
+        await next();
+      });
+    }
     if (spec.auth === 'service') guards.push(authorize(deps, spec.operation, spec.bodyBytes?.(deps.config)));
     if (spec.auth === 'admin') guards.push(operatorOnly(deps.config.adminToken ?? ''));
     router.register(koaPath(spec.path), [spec.method], [...guards, handle(spec, deps)] as never, { name: spec.operationId });

@@ -32,7 +32,7 @@ import {
 } from '../core/access/webhooks.js';
 import type { Store } from '../core/ports.js';
 import { notFound } from '../errors.js';
-import { notOnTestService } from './keys.js';
+import { notOnTestService } from './service.js';
 import { route } from './table.js';
 
 /** `/v1/:service/webhooks`: where a service's events are delivered, and how that went. */

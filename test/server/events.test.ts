@@ -211,6 +211,24 @@ describe('events and rules', () => {
     await send('PUT', '/v1/demo/event-settings.json', { publicEvents: false });
   });
 
+  test('the activity feed: a scoped key that may read private data sees events; pages past the end are empty; no page reads deeper than 10,000 entries', async () => {
+    const made = await send('POST', '/v1/demo/keys.json', { label: 'reader', operations: ['read_private'] });
+    const reader = await h.request('GET', '/v1/demo/activity.json?page_size=5', { headers: { authorization: made.json.token } });
+    assert.equal(reader.json.events, true);
+    const awarder = await send('POST', '/v1/demo/keys.json', { label: 'awarder', operations: ['award'] });
+    assert.equal((await h.request('GET', '/v1/demo/activity.json', { headers: { authorization: awarder.json.token } })).status, 403);
+    const beyond = await h.request('GET', '/v1/demo/activity.json?page=999999999&page_size=1000');
+    assert.equal(beyond.status, 200);
+    assert.deepEqual(beyond.json.activity, []);
+    assert.match(beyond.json.paging.prev, /page=\d+&page_size=1000$/);
+    await h.domain.run('demo', async (tx) => {
+      for (let i = 0; i < 10_001; i++) tx.put({ t: 'item', s: 'demo', v: { kind: 'activity', id: `deep${i}`, owner: 'deep', at: iso(now - i), v: { type: 'award', badge: 'popular', count: 1 } } });
+    });
+    assert.equal((await h.request('GET', '/v1/demo/users/deep/activity.json?page=10&page_size=1000')).json.activity.length, 1000);
+    const deep = await h.request('GET', '/v1/demo/users/deep/activity.json?page=11&page_size=1000');
+    assert.deepEqual([deep.status, deep.json.error.code], [400, 'page_too_deep']);
+  });
+
   test('GetBadges: an integration token takes their payload and answers their fixed answer; refusals are listed', async () => {
     await h.domain.run('demo', async (tx) => tx.put({ t: 'item', s: 'demo', v: { kind: 'email', id: 'gina@example.org', owner: 'gina', at: iso(now), v: {} } }));
     const made = await send('POST', '/v1/demo/integrations.json', { name: 'gitlab' });

@@ -24,6 +24,15 @@ describe('progress', () => {
   });
   after(() => h.close());
 
+  test('a badge named like a property of every object ("constructor") has its own progress, none by default', async () => {
+    assert.equal((await h.request('PUT', '/v1/demo/badges.json', { body: { badges: [{ name: 'constructor', goal: 3 }] }, headers: auth() })).status, 200);
+    await progress('proto-user', { progress: { lessons: 1 } });
+    assert.deepEqual(await entry('proto-user', 'constructor'), { name: 'constructor', count: 0, latest: null, state: 'unearned', progress: { current: 0, goal: 3 } });
+    await progress('proto-user', { progress: { constructor: 2 } });
+    assert.deepEqual(await entry('proto-user', 'constructor'), { name: 'constructor', count: 0, latest: null, state: 'in_progress', progress: { current: 2, goal: 3 } });
+    assert.equal((await h.request('DELETE', '/v1/demo/badges.json', { body: { badges: ['constructor'] }, headers: auth() })).status, 200);
+  });
+
   test('below the goal: in progress, nothing awarded; the user is created', async () => {
     const { status, json } = await progress('learner', { progress: { lessons: 3 } });
     assert.equal(status, 200);

@@ -20,6 +20,13 @@ export interface ProgressMade {
  * unit; so does a goal reached before whose award was skipped or revoked. A badge without a goal, or
  * not registered, refuses the whole request.
  */
+/**
+ * How far the user is towards the badge, if recorded. An own property only: progress comes back from
+ * JSON as a plain object, where a badge named "constructor" would read its prototype's.
+ */
+export const progressOf = (progress: Readonly<Record<string, number>> | undefined, badge: string): number | undefined =>
+  progress !== undefined && Object.hasOwn(progress, badge) ? progress[badge] : undefined;
+
 export async function setProgress(tx: Tx, serviceName: string, userName: string, progress: Readonly<Record<string, number>>): Promise<ProgressMade> {
   const service = await requireService(tx, serviceName);
   const names = Object.keys(progress);
@@ -33,7 +40,7 @@ export async function setProgress(tx: Tx, serviceName: string, userName: string,
   const held = new Set(user?.awards.map((a) => a.badge));
   const reached = names.filter((name) => {
     const goal = goals.get(name)!;
-    return progress[name]! >= goal && (!((before[name] ?? 0) >= goal) || !held.has(name));
+    return progressOf(progress, name)! >= goal && (!((progressOf(before, name) ?? 0) >= goal) || !held.has(name));
   });
   const updated: UserRecord = { ...(user ?? { name: userName, createdAt: tx.now.toISOString(), awards: [] }), progress: { ...before, ...progress } };
   tx.put({ t: 'user', s: serviceName, v: updated });
