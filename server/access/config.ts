@@ -19,8 +19,6 @@ export interface AccessConfig {
   webhookDisableAfterMs: number;
   /** Whether endpoints may be on loopback, private or link-local addresses (tests; an operator's own network). */
   webhookAllowPrivate: boolean;
-  /** Deliveries taken per round, and sent at once at most. */
-  webhookBatch: number;
   webhookConcurrency: number;
 }
 
@@ -35,7 +33,6 @@ export const defaultAccessConfig = (): AccessConfig => ({
   webhookRetryScale: 1,
   webhookDisableAfterMs: 5 * DAY,
   webhookAllowPrivate: false,
-  webhookBatch: 200,
   webhookConcurrency: 32,
 });
 

@@ -34,12 +34,19 @@ export function startAccess(deps: JobDeps): void {
   });
 }
 
-/** Due deliveries, leased per service in one unit, sent at once (up to a limit), each attempt recorded in a unit. */
+/**
+ * Due deliveries, leased per service in one unit, sent at once, each attempt recorded in a unit. A
+ * round leases no more than it sends at once, and every send ends by its deadline, well within the
+ * lease: a lease never runs out while its attempt may still go out, so no other instance makes the
+ * same attempt.
+ */
 export function deliveryJob({ store, domain, config }: JobDeps): Job {
   const settings = accessConfig(config);
+  // Half the lease at most: the attempt is over (sent or given up) long before another instance may take it.
+  const deadlineMs = Math.min(settings.webhookTimeoutMs, Math.floor(settings.webhookLeaseMs / 2));
   const policy = { delaysMs: RETRY_DELAYS_MS.map((ms) => ms * settings.webhookRetryScale), disableAfterMs: settings.webhookDisableAfterMs };
   const attempt = async (lease: Lease) => {
-    const outcome = await send(lease.endpoint, lease.message, { timeoutMs: settings.webhookTimeoutMs, allowPrivate: settings.webhookAllowPrivate, now: config.now() });
+    const outcome = await send(lease.endpoint, lease.message, { timeoutMs: deadlineMs, allowPrivate: settings.webhookAllowPrivate, now: config.now() });
     // Not recorded (the store refused): the lease runs out and the delivery is made again.
     await domain.run(lease.service, (tx) => recordAttempt(tx, lease, outcome, policy)).catch((error) => config.log('recording a webhook attempt failed', error));
   };
@@ -48,7 +55,7 @@ export function deliveryJob({ store, domain, config }: JobDeps): Job {
     intervalMs: settings.webhookPollMs,
     async run() {
       for (;;) {
-        const due = await store.dueItems(DELIVERY_KIND, new Date(config.now()).toISOString(), settings.webhookBatch);
+        const due = await store.dueItems(DELIVERY_KIND, new Date(config.now()).toISOString(), settings.webhookConcurrency);
         if (due.length === 0) return;
         const byService = new Map<string, string[]>();
         for (const { service, item } of due) byService.set(service, [...(byService.get(service) ?? []), item.id]);
@@ -63,7 +70,7 @@ export function deliveryJob({ store, domain, config }: JobDeps): Job {
         const leases = leased.flat();
         await inParallel(leases, settings.webhookConcurrency, attempt);
         // Nothing leased (the store refused): the next round is the timer's, not a busy loop.
-        if (leases.length === 0 || due.length < settings.webhookBatch) return;
+        if (leases.length === 0 || due.length < settings.webhookConcurrency) return;
       }
     },
   };

@@ -15,6 +15,10 @@ export interface SendOptions {
  * One attempt: the message POSTed to the endpoint, signed per Standard Webhooks (`webhook-id`, the
  * message id, the same on every attempt so a receiver can drop repeats; `webhook-timestamp`;
  * `webhook-signature`). A 2xx is success; redirects are not followed. Never throws.
+ *
+ * `timeoutMs` is a deadline for the whole attempt, answer included, not only for silence: a receiver
+ * that trickles its answer must not hold the attempt past its lease. At most 64 KiB of the answer
+ * is read; nothing of it is kept.
  */
 export function send(endpoint: Endpoint, message: Message, { timeoutMs, allowPrivate, now }: SendOptions): Promise<Outcome> {
   const started = performance.now();
@@ -37,28 +41,44 @@ export function send(endpoint: Endpoint, message: Message, { timeoutMs, allowPri
     'webhook-timestamp': String(Math.floor(now / 1000)),
     'webhook-signature': new Webhook(endpoint.secret).sign(message.id, timestamp, message.payload),
   };
-  return new Promise((resolve) => {
+  return new Promise((settle) => {
+    let settled = false;
+    const resolve = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      settle(outcome);
+    };
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
       method: 'POST',
       headers,
-      timeout: timeoutMs,
       ...(allowPrivate ? {} : { lookup: guardedLookup as never }),
     });
+    const deadline = setTimeout(() => {
+      resolve(failed(`no complete answer within ${timeoutMs} ms`));
+      request.destroy();
+    }, timeoutMs);
     request.once('response', (response) => {
       const status = response.statusCode ?? 0;
-      // The answer's body is not needed; read it away so the connection is freed.
-      response.resume();
-      response.once('end', () => {
-        const ok = status >= 200 && status < 300;
-        resolve(done({ ok, responseCode: status, error: ok ? null : `HTTP ${status}`, retryAfterMs: ok ? null : retryAfterMs(response.headers['retry-after'], now) }));
+      const ok = status >= 200 && status < 300;
+      const outcome = () => done({ ok, responseCode: status, error: ok ? null : `HTTP ${status}`, retryAfterMs: ok ? null : retryAfterMs(response.headers['retry-after'], now) });
+      // The answer's body is not needed: read away (so the connection is freed), up to a limit.
+      let read = 0;
+      response.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        if (read <= MAX_ANSWER_BYTES) return;
+        resolve(outcome());
+        request.destroy();
       });
+      response.once('end', () => resolve(outcome()));
       response.once('error', (error) => resolve(done({ ok: false, responseCode: status, error: error.message, retryAfterMs: null })));
     });
-    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.once('error', (error) => resolve(failed(error.message)));
     request.end(body);
   });
 }
+
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Retry-After as seconds or an HTTP date, in ms; capped at a day. */
 function retryAfterMs(value: string | undefined, now: number): number | null {

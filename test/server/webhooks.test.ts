@@ -93,6 +93,37 @@ describe('webhooks', () => {
     assert.equal(view.pending, 0);
   });
 
+  test('a receiver that trickles its answer is given up on at the deadline (2 s here), the attempt failed and retried', async () => {
+    const { createServer } = await import('node:http');
+    let answered = 0;
+    const trickler = createServer((req, res) => {
+      answered++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      // A byte now and then, never the end: a socket timeout alone would never fire.
+      const drip = setInterval(() => res.write('.'), 200);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    try {
+      const made = await call('POST', '/webhooks.json', { url: `http://127.0.0.1:${(trickler.address() as { port: number }).port}/slow`, events: ['award.created'] });
+      const started = Date.now();
+      await call('PUT', '/users/tia.json', { badges: ['gold'] });
+      let log: { attempts: { attempt: number; outcome: string; error?: string }[] } = { attempts: [] };
+      while (log.attempts.length === 0 && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        log = (await call('GET', `/webhooks/${made.json.id}/attempts.json`)).json;
+      }
+      assert.equal(log.attempts[0]?.outcome, 'failed', JSON.stringify(log));
+      assert.ok(Date.now() - started < 6_000, 'given up on by the deadline, not after the lease');
+      assert.ok(answered >= 1);
+      await call('DELETE', `/webhooks/${made.json.id}.json`);
+    } finally {
+      trickler.closeAllConnections();
+      await new Promise((resolve) => trickler.close(resolve));
+    }
+  });
+
   test('Retry-After is honoured', async () => {
     let calls = 0;
     await register('/busy', ['award.created'], () => (++calls === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
