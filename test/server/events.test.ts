@@ -204,7 +204,7 @@ describe('events and rules', () => {
     assert.ok(page2.json.activity[0].at <= ats.at(-1));
     assert.equal((await h.request('GET', '/v1/demo/activity.json', { headers: { authorization: 'wrong' } })).status, 401);
     await send('PUT', '/v1/demo/event-settings.json', { publicEvents: true });
-    const events = await h.request('GET', '/v1/demo/users/ann/activity.json?page_size=3');
+    const events = await h.request('GET', '/v1/demo/users/ann/activity.json?page_size=50');
     assert.equal(events.json.events, true);
     const entry = events.json.activity.find((e: { type: string }) => e.type === 'event');
     assert.deepEqual(entry.eventType, close);
@@ -280,6 +280,19 @@ describe('events and rules', () => {
     const twice = await waitFor(async () => (await send('GET', `/v1/demo/rules/${id}/backfill.json`)).json, (p) => p.status === 'done');
     assert.equal(twice.awards, 0);
     assert.equal((await badgesOf('hal')).triple, 1);
+  });
+
+  test('a rule whose words change keeps what it counted: nobody is awarded again', async () => {
+    await send('PUT', '/v1/demo/badges.json', { badges: [{ name: 'opener' }] });
+    await send('POST', '/v1/demo/rules.json', { id: 'opener', badge: 'opener', condition: 'first', eventTypes: [close] });
+    await post({ events: [{ eventType: close, id: 'w1', user: 'wes' }] });
+    const before = (await send('GET', '/v1/demo/rules/opener.json')).json;
+    assert.equal((await send('PUT', '/v1/demo/rules/opener.json', { badge: 'opener', condition: 'first', eventTypes: [close], description: 'Closed a first task' })).status, 200);
+    await post({ events: [{ eventType: close, id: 'w2', user: 'wes' }] });
+    const wes = (await h.request('GET', '/v1/demo/users/wes.json')).json;
+    assert.equal(wes.badges.find((b: { name: string }) => b.name === 'opener').count, 1);
+    assert.equal((await send('GET', '/v1/demo/rules/opener.json')).json.rev ?? before.rev, before.rev);
+    assert.equal((await send('DELETE', '/v1/demo/rules/opener.json')).status, 200);
   });
 
   test('rules are changed and deleted at run time', async () => {

@@ -59,11 +59,18 @@ async function saveRule(tx: Tx, service: string, id: string, definition: RuleDef
   const clean = await checkRule(tx, service, definition);
   refuseCycles(id, clean, rules);
   const now = tx.now.toISOString();
-  // The same definition keeps its revision, and so what its state counted.
-  const same = old && JSON.stringify(definitionOf(old)) === JSON.stringify(clean);
+  // The same definition keeps its revision, and so what its state counted: its description is not
+  // part of what it counts, so a change of wording awards nobody again.
+  const same = old && JSON.stringify(counted(old)) === JSON.stringify(counted(clean));
   const value: RuleValue = { ...clean, rev: same ? old.rev : randomBytes(6).toString('base64url'), createdAt: old?.createdAt ?? now, updatedAt: now };
   tx.put({ t: 'item', s: service, v: { kind: KIND.rule, id, owner: null, at: value.createdAt, v: value } });
   return { id, ...value };
+}
+
+/** What a rule counts: its definition without the words about it. */
+function counted(rule: RuleDefinition): RuleDefinition {
+  const { description: _, ...rest } = definitionOf(rule);
+  return rest as RuleDefinition;
 }
 
 /** The definition without the server's fields, in one key order. */
