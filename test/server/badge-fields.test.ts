@@ -178,6 +178,24 @@ describe('badge fields with a meaning', () => {
       assert.deepEqual([status, json.error.code, json.error.details], [400, 'unknown_badge', ['no-such']]);
     });
 
+    test('property: awards dated in any order (rules and backfills date them by their events) never exceed the cap of any period', async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: -10, max: 10 }), { minLength: 1, maxLength: 15 }), async (cap, days) => {
+          const name = `dated-${run++}`;
+          await put([{ name, frequency: { freq_cap: cap, freq_period: 'day' } }]);
+          const perDay = new Map<string, number>();
+          for (const day of days) {
+            const at = new Date(now + day * DAY + 3_600_000);
+            const { skipped } = await h.domain.award('demo', 'dated', [name], at);
+            if (skipped.length === 0) perDay.set(at.toISOString().slice(0, 10), (perDay.get(at.toISOString().slice(0, 10)) ?? 0) + 1);
+          }
+          assert.ok([...perDay.values()].every((n) => n <= cap), JSON.stringify([...perDay]));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
     test('property: under any awards and clock moves, awards follow the cap per period and freq_max exactly', async () => {
       const periodOf = (period: string, t: number) => {
         const d = new Date(t);

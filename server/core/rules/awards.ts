@@ -84,7 +84,13 @@ function refusal(terms: Terms, held: AwardRecord | undefined, at: Date): SkipRea
   if (terms.unique && held) return 'unique';
   const { cap, period, max } = terms.frequency;
   if (max !== undefined && held && held.count >= max) return 'max_reached';
-  if (cap !== undefined && period && held?.period?.start === periodStart(at, period) && held.period.count >= cap) return 'frequency_cap';
+  if (cap !== undefined && period && held?.period) {
+    const start = periodStart(at, period);
+    if (held.period.start === start && held.period.count >= cap) return 'frequency_cap';
+    // An award dated into a period before the one counted: that period's count is not kept, so the
+    // cap cannot be shown to hold there, and the award is refused rather than risk exceeding it.
+    if (held.period.start > start) return 'frequency_cap';
+  }
   return undefined;
 }
 
