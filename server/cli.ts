@@ -79,7 +79,8 @@ Environment (a flag wins over its variable):
                                  (default off)
   WEBHOOK_LEASE_MS               How long an instance holds a delivery it sends (default 60000)
   WEBHOOK_RETRY_SCALE            A factor on the Standard Webhooks retry schedule (default 1)
-  WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)`;
+  WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)
+  WEBHOOK_LOG_RETENTION          How long webhook messages and attempts are kept (default 30d)`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {

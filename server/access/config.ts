@@ -20,6 +20,8 @@ export interface AccessConfig {
   /** Whether endpoints may be on loopback, private or link-local addresses (tests; an operator's own network). */
   webhookAllowPrivate: boolean;
   webhookConcurrency: number;
+  /** Messages and the attempt log are kept this long, then removed (with them, redelivery). */
+  webhookLogRetentionMs: number;
 }
 
 const DAY = 86_400_000;
@@ -34,6 +36,7 @@ export const defaultAccessConfig = (): AccessConfig => ({
   webhookDisableAfterMs: 5 * DAY,
   webhookAllowPrivate: false,
   webhookConcurrency: 32,
+  webhookLogRetentionMs: 30 * DAY,
 });
 
 export const accessConfig = (config: Pick<AppConfig, 'access'>): AccessConfig => ({ ...defaultAccessConfig(), ...config.access });
@@ -67,6 +70,11 @@ export function accessFromEnv(env: NodeJS.ProcessEnv): Partial<AccessConfig> {
   if (flag !== undefined && flag !== '') {
     if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) throw new Error(`WEBHOOK_ALLOW_PRIVATE must be on or off, not "${env.WEBHOOK_ALLOW_PRIVATE}"`);
     access.webhookAllowPrivate = ['on', 'true', '1'].includes(flag);
+  }
+  if (env.WEBHOOK_LOG_RETENTION !== undefined && env.WEBHOOK_LOG_RETENTION !== '') {
+    const kept = parseDuration(env.WEBHOOK_LOG_RETENTION);
+    if (kept === undefined) throw new Error(`WEBHOOK_LOG_RETENTION must be like 30d or 12h, not "${env.WEBHOOK_LOG_RETENTION}"`);
+    access.webhookLogRetentionMs = kept;
   }
   const lease = number('WEBHOOK_LEASE_MS', 1);
   if (lease !== undefined) access.webhookLeaseMs = lease;

@@ -1,7 +1,7 @@
 import type { Job } from '../background.js';
 import { expireInvitations, INVITATION_KIND } from '../core/access/invitations.js';
 import { PREVIOUS_KEY_KIND } from '../core/access/keys.js';
-import { DELIVERY_KIND, leaseDeliveries, recordAttempt, webhookOutbox, type Lease } from '../core/access/webhooks.js';
+import { ATTEMPT_KIND, DELIVERY_KIND, leaseDeliveries, MESSAGE_KIND, recordAttempt, webhookOutbox, type Lease } from '../core/access/webhooks.js';
 import type { Domain } from '../core/domain.js';
 import type { Store } from '../core/ports.js';
 import type { AppConfig } from '../config.js';
@@ -76,12 +76,15 @@ export function deliveryJob({ store, domain, config }: JobDeps): Job {
   };
 }
 
-/** Invitations past their expiry and previous keys past their grace, removed. */
+/**
+ * Invitations past their expiry and previous keys past their grace, removed; so are webhook messages
+ * and attempts older than the log keeps them (a delivery still due for a message removed is dropped).
+ */
 export function expiryJob({ store, domain, config }: JobDeps): Job {
   const settings = accessConfig(config);
-  const expire = async (kind: string, remove: (service: string, ids: string[]) => Promise<unknown>) => {
+  const expire = async (kind: string, remove: (service: string, ids: string[]) => Promise<unknown>, before = () => config.now()) => {
     for (let failed = false; !failed; ) {
-      const due = await store.dueItems(kind, new Date(config.now()).toISOString(), 1000);
+      const due = await store.dueItems(kind, new Date(before()).toISOString(), 1000);
       const byService = new Map<string, string[]>();
       for (const { service, item } of due) byService.set(service, [...(byService.get(service) ?? []), item.id]);
       for (const [service, ids] of byService) {
@@ -105,6 +108,10 @@ export function expiryJob({ store, domain, config }: JobDeps): Job {
           if (item && item.at <= tx.now.toISOString()) tx.put({ t: 'item-', s: service, k: PREVIOUS_KEY_KIND, id: 'service' });
         }),
       );
+      const logStart = () => config.now() - settings.webhookLogRetentionMs;
+      for (const kind of [MESSAGE_KIND, ATTEMPT_KIND]) {
+        await expire(kind, (service, ids) => domain.run(service, async (tx) => ids.forEach((id) => tx.put({ t: 'item-', s: service, k: kind, id }))), logStart);
+      }
     },
   };
 }

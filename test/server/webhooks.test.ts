@@ -124,6 +124,28 @@ describe('webhooks', () => {
     }
   });
 
+  test('messages and the attempt log are removed once older than the log keeps them', async () => {
+    const short = await start({ config: { access: { webhookAllowPrivate: true, webhookPollMs: 50, webhookLogRetentionMs: 1 } } });
+    try {
+      await short.domain.createService('brief', KEY);
+      await short.domain.putBadges('brief', [{ name: 'gold', fields: {} }]);
+      const made = await short.request('POST', '/v1/brief/webhooks.json', { body: { url: `${receiver.base}/brief`, events: ['award.created'] }, headers: as });
+      receiver.expect('/brief', made.json.secret);
+      await short.request('PUT', '/v1/brief/users/ann.json', { body: { badges: ['gold'] }, headers: as });
+      await receiver.until(() => receiver.at('/brief').length === 1);
+      const log = () => short.request('GET', `/v1/brief/webhooks/${made.json.id}/attempts.json`, { headers: as });
+      for (let i = 0; i < 200 && (await log()).json.attempts.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal((await log()).json.attempts.length, 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      short.background.wake('access-expiry');
+      await short.background.settled('access-expiry');
+      assert.deepEqual((await log()).json.attempts, []);
+      assert.deepEqual(await short.store.listItems('brief', 'webhook-message', {}), []);
+    } finally {
+      await short.close();
+    }
+  });
+
   test('Retry-After is honoured', async () => {
     let calls = 0;
     await register('/busy', ['award.created'], () => (++calls === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
