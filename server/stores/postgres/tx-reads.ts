@@ -43,19 +43,9 @@ export class TxReads implements Reads {
   }
 
   async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
-    const known = inner(this.badgeRecords, service);
-    const missing = [...new Set(names.filter((name) => !known.has(name)))];
-    if (missing.length > 0) {
-      const rows = await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing]);
-      for (const name of missing) known.set(name, null);
-      for (const row of rows) known.set(row.name, badgeRecord(row));
-    }
-    const found = new Map<string, BadgeRecord>();
-    for (const name of names) {
-      const record = known.get(name);
-      if (record) found.set(name, record);
-    }
-    return found;
+    return this.many(inner(this.badgeRecords, service), names, async (missing) =>
+      (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, badgeRecord(row)]),
+    );
   }
 
   async badgeCount(service: string): Promise<number> {
@@ -69,6 +59,12 @@ export class TxReads implements Reads {
       known.set(name, row ? userRecord(row) : null);
     }
     return known.get(name) ?? undefined;
+  }
+
+  async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
+    return this.many(inner(this.userRecords, service), names, async (missing) =>
+      (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, userRecord(row)]),
+    );
   }
 
   async userCount(service: string): Promise<number> {
@@ -102,9 +98,39 @@ export class TxReads implements Reads {
     return known.get(id) ?? undefined;
   }
 
+  async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
+    return this.many(inner(this.itemRecords, `${service}\n${kind}`), ids, async (missing) =>
+      (await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = ANY($3::text[])`, [service, kind, missing])).map((row) => [row.id, itemRecord(row)]),
+    );
+  }
+
+  async itemsByOwner(service: string, kind: string, owners: readonly string[], range: Pick<ItemQuery, 'from' | 'to'> = {}): Promise<Map<string, Item[]>> {
+    const byOwner = new Map<string, Item[]>(owners.map((owner) => [owner, []]));
+    if (owners.length === 0) return byOwner;
+    const { text, values } = itemsQuery(service, kind, range, [...byOwner.keys()]);
+    for (const row of await this.query<ItemRow>(text, values)) byOwner.get(row.owner!)!.push(itemRecord(row));
+    return byOwner;
+  }
+
   async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
     const { text, values } = itemsQuery(service, kind, query);
     return (await this.query<ItemRow>(text, values)).map(itemRecord);
+  }
+
+  /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */
+  private async many<R>(known: Map<string, R | null>, keys: readonly string[], read: (missing: string[]) => Promise<[string, R][]>): Promise<Map<string, R>> {
+    const missing = [...new Set(keys.filter((key) => !known.has(key)))];
+    if (missing.length > 0) {
+      const rows = await read(missing);
+      for (const key of missing) known.set(key, null);
+      for (const [key, record] of rows) known.set(key, record);
+    }
+    const found = new Map<string, R>();
+    for (const key of keys) {
+      const record = known.get(key);
+      if (record) found.set(key, record);
+    }
+    return found;
   }
 
   private async count(table: 'badges' | 'users', service: string): Promise<number> {
