@@ -5,6 +5,18 @@ import { notSaved } from './failures.js';
 import { ITEM_COLUMNS, itemRecord, itemsQuery, type ItemRow } from './item-sql.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
 
+/** Whole kinds of at most this many items are remembered (rules, endpoints); a service's events are not. */
+const KEPT_KIND = 1000;
+
+/**
+ * Many primary keys, as a set of rows rather than "name = ANY($2)": for that, PostgreSQL chose skip
+ * scans of other indexes (a whole sort index of users; every item of a kind its statistics think
+ * rare, such as rule states written since the last ANALYZE), tens of ms where the keys' lookups
+ * take one.
+ */
+const KEYS = '(SELECT $1, unnest($2::text[]))';
+const ITEM_KEYS = '(SELECT $1, $2, unnest($3::text[]))';
+
 /** The holders index's document for one service's badge (see the `users_holding` index). */
 const HOLDING = `jsonb_set('{}'::jsonb, ARRAY[service], awards) @> $2::jsonb`;
 const holding = (service: string, badge: string) => JSON.stringify({ [service]: [{ badge }] });
@@ -12,8 +24,8 @@ const holding = (service: string, badge: string) => JSON.stringify({ [service]: 
 /**
  * What a batch of units reads, on the batch's connection inside its transaction. The batch holds
  * its scope's advisory lock, so no other writer changes these records until it commits: what was
- * read once is remembered for the rest of the batch. Only the point reads every unit makes are
- * remembered; the rare scans (holders) go to the database each time.
+ * read once is remembered for the rest of the batch. Only the point reads every unit makes, and the
+ * small kinds every unit lists whole, are remembered; other scans go to the database each time.
  *
  * A failed query fails the whole batch (its transaction is aborted): `failure` says so.
  */
@@ -24,6 +36,8 @@ export class TxReads implements Reads {
   private readonly counts = new Map<string, number>();
   /** "service\nkind" -> id -> item */
   private readonly itemRecords = new Map<string, Map<string, Item | null>>();
+  /** "service\nkind" -> all its items, for small kinds every unit lists (rules, webhook endpoints) */
+  private readonly kinds = new Map<string, Item[]>();
   failure: Error | undefined;
 
   constructor(private readonly client: pg.ClientBase) {}
@@ -63,7 +77,7 @@ export class TxReads implements Reads {
 
   async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
     return this.many(inner(this.userRecords, service), names, async (missing) =>
-      (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, userRecord(row)]),
+      (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`, [service, missing])).map((row) => [row.name, userRecord(row)]),
     );
   }
 
@@ -100,7 +114,7 @@ export class TxReads implements Reads {
 
   async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
     return this.many(inner(this.itemRecords, `${service}\n${kind}`), ids, async (missing) =>
-      (await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = ANY($3::text[])`, [service, kind, missing])).map((row) => [row.id, itemRecord(row)]),
+      (await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE (service, kind, id) IN ${ITEM_KEYS}`, [service, kind, missing])).map((row) => [row.id, itemRecord(row)]),
     );
   }
 
@@ -113,8 +127,14 @@ export class TxReads implements Reads {
   }
 
   async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
+    const whole = Object.keys(query).length === 0;
+    const key = `${service}\n${kind}`;
+    const kept = whole ? this.kinds.get(key) : undefined;
+    if (kept) return [...kept];
     const { text, values } = itemsQuery(service, kind, query);
-    return (await this.query<ItemRow>(text, values)).map(itemRecord);
+    const items = (await this.query<ItemRow>(text, values)).map(itemRecord);
+    if (whole && items.length <= KEPT_KIND) this.kinds.set(key, items);
+    return items;
   }
 
   /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */
