@@ -91,6 +91,19 @@ for (const kind of storeKinds) {
       assert.deepEqual(seen, { first2: ['d', 'c'], all: ['d', 'c', 'b'], afterC: ['b'], a: undefined });
     });
 
+    test('units written together each see what the ones before them wrote, whatever a store keeps for the group', async () => {
+      await put('shop', item('a', 1, 'ann'));
+      const ids = (tx: Tx) => tx.items('shop', 'event').then((items) => items.map((i) => i.id));
+      const seen = await Promise.all([
+        store.run('shop', new Date(T0), async (tx) => [await ids(tx), [...(await tx.itemsById('shop', 'event', ['a', 'b'])).keys()]]),
+        write('shop', (tx) => tx.put({ t: 'item', s: 'shop', v: item('b', 2, 'ann') })),
+        write('shop', (tx) => tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'a' })),
+        store.run('shop', new Date(T0), async (tx) => [await ids(tx), [...(await tx.itemsById('shop', 'event', ['a', 'b'])).keys()], (await tx.itemsByOwner('shop', 'event', ['ann'])).get('ann')!.map((i) => i.id)]),
+      ]);
+      assert.deepEqual(seen[0], [['a'], ['a']]);
+      assert.deepEqual(seen[3], [['b'], ['b'], ['b']]);
+    });
+
     test('a unit that fails writes none of its items', async () => {
       await assert.rejects(
         store.run('shop', new Date(T0), async (tx) => {

@@ -133,7 +133,8 @@ export class TxReads implements Reads {
     if (kept) return [...kept];
     const { text, values } = itemsQuery(service, kind, query);
     const items = (await this.query<ItemRow>(text, values)).map(itemRecord);
-    if (whole && items.length <= KEPT_KIND) this.kinds.set(key, items);
+    // A copy: the caller may sort or add to its answer.
+    if (whole && items.length <= KEPT_KIND) this.kinds.set(key, [...items]);
     return items;
   }
 
