@@ -128,14 +128,7 @@ export class Overlay implements Tx {
   }
 
   async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
-    const own = this.badgeRecords.get(service);
-    const missing = this.removed.has(service) ? [] : own ? names.filter((name) => !own.has(name)) : names;
-    const found = missing.length > 0 ? await this.base.badges(service, missing) : new Map<string, BadgeRecord>();
-    for (const name of names) {
-      const record = own?.get(name);
-      if (record) found.set(name, record);
-    }
-    return found;
+    return this.ownOverBase(service, this.badgeRecords.get(service), names, (missing) => this.base.badges(service, missing));
   }
 
   async badgeCount(service: string): Promise<number> {
@@ -147,6 +140,10 @@ export class Overlay implements Tx {
     const own = this.userRecords.get(service)?.get(name);
     if (own !== undefined || this.removed.has(service)) return own ?? undefined;
     return this.base.user(service, name);
+  }
+
+  async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
+    return this.ownOverBase(service, this.userRecords.get(service), names, (missing) => this.base.users(service, missing));
   }
 
   async userCount(service: string): Promise<number> {
@@ -192,6 +189,29 @@ export class Overlay implements Tx {
     return this.base.item(service, kind, id);
   }
 
+  async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
+    return this.ownOverBase(service, this.itemRecords.get(service)?.get(kind), ids, (missing) => this.base.itemsById(service, kind, missing));
+  }
+
+  async itemsByOwner(service: string, kind: string, owners: readonly string[], range: Pick<ItemQuery, 'from' | 'to'> = {}): Promise<Map<string, Item[]>> {
+    const own = this.itemRecords.get(service)?.get(kind) ?? new Map<string, Item | null>();
+    const gone = this.removed.has(service);
+    if (!gone && own.size === 0) return this.base.itemsByOwner(service, kind, owners, range);
+    const found = gone ? new Map<string, Item[]>(owners.map((owner) => [owner, []])) : await this.base.itemsByOwner(service, kind, owners, range);
+    const mine = new Map<string, Item[]>();
+    for (const item of own.values()) {
+      if (item === null || item.owner === null || !found.has(item.owner) || !itemMatches(item, range)) continue;
+      const list = mine.get(item.owner);
+      if (list) list.push(item);
+      else mine.set(item.owner, [item]);
+    }
+    for (const [owner, items] of found) {
+      if (!mine.has(owner) && !items.some((item) => own.has(item.id))) continue;
+      found.set(owner, selectItems([...items.filter((item) => !own.has(item.id)), ...(mine.get(owner) ?? [])]));
+    }
+    return found;
+  }
+
   async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
     const own = this.itemRecords.get(service)?.get(kind) ?? new Map<string, Item | null>();
     const gone = this.removed.has(service);
@@ -200,6 +220,17 @@ export class Overlay implements Tx {
     const fromBase = gone ? [] : await this.base.items(service, kind, query.limit === undefined ? query : { ...query, limit: query.limit + own.size });
     const mine = [...own.values()].filter((item): item is Item => item !== null && itemMatches(item, query));
     return selectItems([...fromBase.filter((item) => !own.has(item.id)), ...mine], query);
+  }
+
+  /** Records of a service by key: those changed here, the rest as the base has them. */
+  private async ownOverBase<R>(service: string, own: Map<string, R | null> | undefined, keys: readonly string[], inBase: (keys: readonly string[]) => Promise<Map<string, R>>): Promise<Map<string, R>> {
+    const missing = this.removed.has(service) ? [] : own ? keys.filter((key) => !own.has(key)) : keys;
+    const found = missing.length > 0 ? await inBase(missing) : new Map<string, R>();
+    for (const key of keys) {
+      const record = own?.get(key);
+      if (record) found.set(key, record);
+    }
+    return found;
   }
 
   /** Badges and users of a removed service die with it, also those changed here before. */

@@ -15,12 +15,18 @@ export interface Reads {
   badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>>;
   badgeCount(service: string): Promise<number>;
   user(service: string, name: string): Promise<UserRecord | undefined>;
+  /** The named users that exist: what a unit will read of many users, in one read. */
+  users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>>;
   userCount(service: string): Promise<number>;
   /** Names of the users holding the badge, leaving out `except`. */
   holders(service: string, badge: string, except?: ReadonlySet<string>): Promise<string[]>;
   /** The latest award of the badge among its holders, leaving out `except`; null if none. */
   latestAward(service: string, badge: string, except?: ReadonlySet<string>): Promise<string | null>;
   item(service: string, kind: string, id: string): Promise<Item | undefined>;
+  /** The items of a kind with these ids that exist: many point reads in one. */
+  itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>>;
+  /** Each owner's items of a kind in (at, id) order, as `items` with `owner` would answer, for many owners in one read; every owner asked has an entry. */
+  itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
 }

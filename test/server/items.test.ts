@@ -91,6 +91,19 @@ for (const kind of storeKinds) {
       assert.deepEqual(seen, { first2: ['d', 'c'], all: ['d', 'c', 'b'], afterC: ['b'], a: undefined });
     });
 
+    test('units written together each see what the ones before them wrote, whatever a store keeps for the group', async () => {
+      await put('shop', item('a', 1, 'ann'));
+      const ids = (tx: Tx) => tx.items('shop', 'event').then((items) => items.map((i) => i.id));
+      const seen = await Promise.all([
+        store.run('shop', new Date(T0), async (tx) => [await ids(tx), [...(await tx.itemsById('shop', 'event', ['a', 'b'])).keys()]]),
+        write('shop', (tx) => tx.put({ t: 'item', s: 'shop', v: item('b', 2, 'ann') })),
+        write('shop', (tx) => tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'a' })),
+        store.run('shop', new Date(T0), async (tx) => [await ids(tx), [...(await tx.itemsById('shop', 'event', ['a', 'b'])).keys()], (await tx.itemsByOwner('shop', 'event', ['ann'])).get('ann')!.map((i) => i.id)]),
+      ]);
+      assert.deepEqual(seen[0], [['a'], ['a']]);
+      assert.deepEqual(seen[3], [['b'], ['b'], ['b']]);
+    });
+
     test('a unit that fails writes none of its items', async () => {
       await assert.rejects(
         store.run('shop', new Date(T0), async (tx) => {
@@ -178,6 +191,30 @@ for (const kind of storeKinds) {
             const narrowed = { ...(owner && { owner }), ...(from && { from }), ...(to && { to }) };
             assert.equal(await store.countItems(service, 'event', narrowed), selectItems(model.values(), narrowed).length);
           }
+          // The reads of many at once, over what is stored and over a unit's own changes not yet stored.
+          const range = queries[0]!;
+          const expected = (items: Map<string, Item>) => ({
+            byId: new Map(['a', 'c', 'x', 'a'].flatMap((id) => (items.has(id) ? [[id, items.get(id)!] as const] : []))),
+            byOwner: new Map(['ann', 'bob', 'eve'].map((owner) => [owner, selectItems(items.values(), { owner, from: range.from, to: range.to })])),
+          });
+          const batchReads = async (tx: Tx) => ({
+            byId: await tx.itemsById(service, 'event', ['a', 'c', 'x', 'a']),
+            byOwner: await tx.itemsByOwner(service, 'event', ['ann', 'bob', 'eve'], { ...(range.from && { from: range.from }), ...(range.to && { to: range.to }) }),
+          });
+          assert.deepEqual(await store.run(service, new Date(T0), batchReads), expected(model));
+          // The last unit's changes again, moved in time and between owners, in a unit that is rolled back.
+          const own = (units.at(-1) ?? []).map((c) => ('put' in c ? item(c.put, c.minute + 1, c.owner === 'ann' ? 'bob' : 'ann', { n: c.n }) : c.remove));
+          const mine = new Map(model);
+          for (const c of own) typeof c === 'string' ? mine.delete(c) : mine.set(c.id, c);
+          const rolledBack = new Error('rolled back');
+          await assert.rejects(
+            store.run(service, new Date(T0), async (tx) => {
+              for (const c of own) tx.put(typeof c === 'string' ? { t: 'item-', s: service, k: 'event', id: c } : { t: 'item', s: service, v: c });
+              assert.deepEqual(await batchReads(tx), expected(mine));
+              throw rolledBack;
+            }),
+            (error) => error === rolledBack,
+          );
         }),
         { numRuns: kind.name === 'PostgreSQL' ? 25 : 60 },
       );

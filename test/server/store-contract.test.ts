@@ -319,6 +319,22 @@ for (const kind of storeKinds) {
     });
 
     describe('units of work', () => {
+      test('a unit reads many users at once as it reads each: what is stored, under its own changes', async () => {
+        await domain.award('shop', 'ann', ['gold']);
+        await domain.award('shop', 'bob', ['silver']);
+        const names = ['bob', 'nobody', 'ann', 'cat', 'bob'];
+        await store.run('shop', new Date(now), async (tx) => {
+          const one = async () => new Map((await Promise.all(names.map((n) => tx.user('shop', n)))).flatMap((u) => (u ? [[u.name, u] as const] : [])));
+          assert.deepEqual(await tx.users('shop', names), await one());
+          assert.deepEqual([...(await tx.users('shop', names)).keys()], ['bob', 'ann']);
+          tx.put({ t: 'user', s: 'shop', v: { name: 'cat', createdAt: iso(now), awards: [] } });
+          tx.put({ t: 'user-', s: 'shop', n: 'bob' });
+          assert.deepEqual(await tx.users('shop', names), await one());
+          assert.deepEqual([...(await tx.users('shop', names)).keys()].sort(), ['ann', 'cat']);
+          assert.deepEqual(await tx.users('nowhere', names), new Map());
+        });
+      });
+
       test('a unit that throws changes nothing and tells the feed nothing', async () => {
         const heard: Invalidation[] = [];
         store.feed.subscribe((change) => heard.push(change));

@@ -6,7 +6,8 @@ import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
 import { applyRules } from './live.js';
 import { listRules } from './rules.js';
 import { eventSettings, retentionMs } from './settings.js';
-import { checkEvent, eventIdOf, isProblem, type EventProblem } from './validate-event.js';
+import { prefetch } from './prefetch.js';
+import { checkEvent, eventIdOf, isProblem, type CheckedEvent, type EventProblem } from './validate-event.js';
 
 /** The most events one request may carry; they are taken in as one unit of work. */
 export const MAX_EVENTS = 1000;
@@ -37,15 +38,17 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
   const newest = new Date(now + MAX_FUTURE_MS).toISOString();
   const known = new Map<string, boolean>();
   const results: EventResult[] = [];
-  for (const raw of events) {
-    const result = await one(raw);
+  const checkedEvents = events.map((raw) => checkEvent(raw, { getbadges: options.via === 'getbadges' }));
+  const timed = checkedEvents.flatMap((e) => (isProblem(e) ? [] : [{ ...e, at: e.at ?? tx.now.toISOString() }]));
+  const memo = await prefetch(tx, service, rules, timed.filter((e) => e.at >= oldest && e.at <= newest));
+  for (const [i, raw] of events.entries()) {
+    const result = await one(raw, checkedEvents[i]!);
     if (result.status === 'rejected') keepRejected(tx, service, raw, result.error, options.via);
     results.push(result);
   }
   return results;
 
-  async function one(raw: unknown): Promise<EventResult> {
-    const checked = checkEvent(raw, { getbadges: options.via === 'getbadges' });
+  async function one(raw: unknown, checked: CheckedEvent | EventProblem): Promise<EventResult> {
     const reject = (error: EventProblem): EventResult => ({ ...(eventIdOf(raw) !== undefined ? { id: eventIdOf(raw)! } : {}), status: 'rejected', error });
     if (isProblem(checked)) return reject(checked);
     if (await tx.item(service, KIND.event, checked.id)) return { id: checked.id, status: 'duplicate' };
@@ -60,9 +63,11 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
     const at = checked.at ?? tx.now.toISOString();
     if (at < oldest) return reject({ code: 'at_out_of_range', message: `"at" is before ${oldest}: events older than the service keeps them are not taken` });
     if (at > newest) return reject({ code: 'at_out_of_range', message: `"at" is more than ${MAX_FUTURE_MS / 60_000} minutes after the server's time` });
-    tx.put({ t: 'item', s: service, v: { kind: KIND.event, id: checked.id, owner: user, at, v: checked.value } });
+    const event = { kind: KIND.event, id: checked.id, owner: user, at, v: checked.value };
+    tx.put({ t: 'item', s: service, v: event });
+    memo?.recorded(event);
     const v = checked.value;
-    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) });
+    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) }, memo);
     return { id: checked.id, status: 'recorded', user, awards };
   }
 }

@@ -133,19 +133,16 @@ export class State implements Reads {
     return undefined;
   }
   async badges(service: string, names: readonly string[]) {
-    const badges = this.services.get(service)?.badges;
-    const found = new Map<string, BadgeRecord>();
-    for (const name of names) {
-      const badge = badges?.get(name);
-      if (badge) found.set(name, badge);
-    }
-    return found;
+    return pick(names, (name) => this.services.get(service)?.badges.get(name));
   }
   async badgeCount(service: string) {
     return this.services.get(service)?.badges.size ?? 0;
   }
   async user(service: string, name: string) {
     return this.services.get(service)?.users.get(name);
+  }
+  async users(service: string, names: readonly string[]) {
+    return pick(names, (name) => this.services.get(service)?.users.get(name));
   }
   async userCount(service: string) {
     return this.services.get(service)?.users.size ?? 0;
@@ -167,7 +164,25 @@ export class State implements Reads {
   async item(service: string, kind: string, id: string) {
     return this.itemIndex(service, kind)?.get(id);
   }
+  async itemsById(service: string, kind: string, ids: readonly string[]) {
+    const index = this.itemIndex(service, kind);
+    return pick(ids, (id) => index?.get(id));
+  }
+  async itemsByOwner(service: string, kind: string, owners: readonly string[], range: Pick<ItemQuery, 'from' | 'to'> = {}) {
+    const index = this.itemIndex(service, kind);
+    return new Map(owners.map((owner) => [owner, index?.select({ ...range, owner }) ?? []]));
+  }
   async items(service: string, kind: string, query?: ItemQuery) {
     return this.itemIndex(service, kind)?.select(query) ?? [];
   }
+}
+
+/** The records of `keys` that `get` finds. */
+function pick<R>(keys: readonly string[], get: (key: string) => R | undefined): Map<string, R> {
+  const found = new Map<string, R>();
+  for (const key of keys) {
+    const record = get(key);
+    if (record) found.set(key, record);
+  }
+  return found;
 }

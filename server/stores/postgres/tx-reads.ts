@@ -5,6 +5,18 @@ import { notSaved } from './failures.js';
 import { ITEM_COLUMNS, itemRecord, itemsQuery, type ItemRow } from './item-sql.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
 
+/** Whole kinds of at most this many items are remembered (rules, endpoints); a service's events are not. */
+const KEPT_KIND = 1000;
+
+/**
+ * Many primary keys, as a set of rows rather than "name = ANY($2)": for that, PostgreSQL chose skip
+ * scans of other indexes (a whole sort index of users; every item of a kind its statistics think
+ * rare, such as rule states written since the last ANALYZE), tens of ms where the keys' lookups
+ * take one.
+ */
+const KEYS = '(SELECT $1, unnest($2::text[]))';
+const ITEM_KEYS = '(SELECT $1, $2, unnest($3::text[]))';
+
 /** The holders index's document for one service's badge (see the `users_holding` index). */
 const HOLDING = `jsonb_set('{}'::jsonb, ARRAY[service], awards) @> $2::jsonb`;
 const holding = (service: string, badge: string) => JSON.stringify({ [service]: [{ badge }] });
@@ -12,8 +24,8 @@ const holding = (service: string, badge: string) => JSON.stringify({ [service]: 
 /**
  * What a batch of units reads, on the batch's connection inside its transaction. The batch holds
  * its scope's advisory lock, so no other writer changes these records until it commits: what was
- * read once is remembered for the rest of the batch. Only the point reads every unit makes are
- * remembered; the rare scans (holders) go to the database each time.
+ * read once is remembered for the rest of the batch. Only the point reads every unit makes, and the
+ * small kinds every unit lists whole, are remembered; other scans go to the database each time.
  *
  * A failed query fails the whole batch (its transaction is aborted): `failure` says so.
  */
@@ -24,6 +36,8 @@ export class TxReads implements Reads {
   private readonly counts = new Map<string, number>();
   /** "service\nkind" -> id -> item */
   private readonly itemRecords = new Map<string, Map<string, Item | null>>();
+  /** "service\nkind" -> all its items, for small kinds every unit lists (rules, webhook endpoints) */
+  private readonly kinds = new Map<string, Item[]>();
   failure: Error | undefined;
 
   constructor(private readonly client: pg.ClientBase) {}
@@ -43,19 +57,9 @@ export class TxReads implements Reads {
   }
 
   async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
-    const known = inner(this.badgeRecords, service);
-    const missing = [...new Set(names.filter((name) => !known.has(name)))];
-    if (missing.length > 0) {
-      const rows = await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing]);
-      for (const name of missing) known.set(name, null);
-      for (const row of rows) known.set(row.name, badgeRecord(row));
-    }
-    const found = new Map<string, BadgeRecord>();
-    for (const name of names) {
-      const record = known.get(name);
-      if (record) found.set(name, record);
-    }
-    return found;
+    return this.many(inner(this.badgeRecords, service), names, async (missing) =>
+      (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, badgeRecord(row)]),
+    );
   }
 
   async badgeCount(service: string): Promise<number> {
@@ -69,6 +73,12 @@ export class TxReads implements Reads {
       known.set(name, row ? userRecord(row) : null);
     }
     return known.get(name) ?? undefined;
+  }
+
+  async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
+    return this.many(inner(this.userRecords, service), names, async (missing) =>
+      (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`, [service, missing])).map((row) => [row.name, userRecord(row)]),
+    );
   }
 
   async userCount(service: string): Promise<number> {
@@ -102,9 +112,46 @@ export class TxReads implements Reads {
     return known.get(id) ?? undefined;
   }
 
+  async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
+    return this.many(inner(this.itemRecords, `${service}\n${kind}`), ids, async (missing) =>
+      (await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE (service, kind, id) IN ${ITEM_KEYS}`, [service, kind, missing])).map((row) => [row.id, itemRecord(row)]),
+    );
+  }
+
+  async itemsByOwner(service: string, kind: string, owners: readonly string[], range: Pick<ItemQuery, 'from' | 'to'> = {}): Promise<Map<string, Item[]>> {
+    const byOwner = new Map<string, Item[]>(owners.map((owner) => [owner, []]));
+    if (owners.length === 0) return byOwner;
+    const { text, values } = itemsQuery(service, kind, range, [...byOwner.keys()]);
+    for (const row of await this.query<ItemRow>(text, values)) byOwner.get(row.owner!)!.push(itemRecord(row));
+    return byOwner;
+  }
+
   async items(service: string, kind: string, query: ItemQuery = {}): Promise<Item[]> {
+    const whole = Object.keys(query).length === 0;
+    const key = `${service}\n${kind}`;
+    const kept = whole ? this.kinds.get(key) : undefined;
+    if (kept) return [...kept];
     const { text, values } = itemsQuery(service, kind, query);
-    return (await this.query<ItemRow>(text, values)).map(itemRecord);
+    const items = (await this.query<ItemRow>(text, values)).map(itemRecord);
+    // A copy: the caller may sort or add to its answer.
+    if (whole && items.length <= KEPT_KIND) this.kinds.set(key, [...items]);
+    return items;
+  }
+
+  /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */
+  private async many<R>(known: Map<string, R | null>, keys: readonly string[], read: (missing: string[]) => Promise<[string, R][]>): Promise<Map<string, R>> {
+    const missing = [...new Set(keys.filter((key) => !known.has(key)))];
+    if (missing.length > 0) {
+      const rows = await read(missing);
+      for (const key of missing) known.set(key, null);
+      for (const [key, record] of rows) known.set(key, record);
+    }
+    const found = new Map<string, R>();
+    for (const key of keys) {
+      const record = known.get(key);
+      if (record) found.set(key, record);
+    }
+    return found;
   }
 
   private async count(table: 'badges' | 'users', service: string): Promise<number> {
