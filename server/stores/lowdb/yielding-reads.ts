@@ -61,4 +61,16 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.items(service, kind, query);
   }
+  async users(service: string, names: readonly string[]) {
+    await this.breathe();
+    return this.base.users(service, names);
+  }
+  async itemsById(service: string, kind: string, ids: readonly string[]) {
+    await this.breathe();
+    return this.base.itemsById(service, kind, ids);
+  }
+  async itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>) {
+    await this.breathe();
+    return this.base.itemsByOwner(service, kind, owners, range);
+  }
 }
