@@ -778,7 +778,10 @@ async function main(): Promise<void> {
 
   const figures: Figure[] = [];
   const raw: Record<string, unknown> = {};
-  const loader = new Loader();
+  // Started when a figure first needs it: a run of the events figures alone never does, and a load
+  // generator left waiting through their long set-up lost its channel.
+  let loaderProcess: Loader | null = null;
+  const loader = () => (loaderProcess ??= new Loader());
   const notes: string[] = [];
   /** PostgreSQL's rows, shown after the lowdb figures they mirror. */
   const pgFigures: Figure[] = [];
@@ -820,7 +823,7 @@ async function main(): Promise<void> {
 
       const bareRef = await startReference(size, false);
       const koaRef = await startReference(size, true);
-      const measured = await compare(loader, [
+      const measured = await compare(loader(), [
         { key: 'bare', spec: readSpec(bareRef.url, paths, `reference node:http (${size} B)`), pid: bareRef.pid },
         { key: 'koa', spec: readSpec(koaRef.url, paths, `reference Koa + @koa/router (${size} B)`), pid: koaRef.pid },
         ...(server
@@ -886,7 +889,7 @@ async function main(): Promise<void> {
     if (pgServer) await pgServer.stop();
 
     if (server && ONLY.has('2')) {
-      const { result: writes, warmup } = await measure(loader, writeSpec(server.url, data, 2, 'awards, 10k users'), {
+      const { result: writes, warmup } = await measure(loader(), writeSpec(server.url, data, 2, 'awards, 10k users'), {
         serverPid: server.pid,
         warmup: { writes: writeSpec(server.url, data, 1, '').writes! },
       });
@@ -920,7 +923,7 @@ async function main(): Promise<void> {
     const writeRuns: LoadResult[] = [];
 
     if (ONLY.has('2')) {
-      const { result: writes, warmup } = await measure(loader, writeSpec(server.url, data, 12, 'awards, 100k users'), {
+      const { result: writes, warmup } = await measure(loader(), writeSpec(server.url, data, 12, 'awards, 100k users'), {
         serverPid: server.pid,
         warmup: { writes: writeSpec(server.url, data, 11, '').writes! },
       });
@@ -938,11 +941,11 @@ async function main(): Promise<void> {
       log(`  reads alone at 100k, ${READ_CONNECTIONS} clients: ${describe(alone)}`);
       log(`measuring reads (${READ_CONNECTIONS} clients) during awards (${CONNECTIONS} clients), 100k users, for ${DURATION} s`);
       // The writes start first and end last, so every read is measured under write load.
-      const writing = loader.run({ ...writeSpec(server.url, data, 13, 'awards during reads, 100k users'), duration: DURATION + 2 });
+      const writing = loader().run({ ...writeSpec(server.url, data, 13, 'awards during reads, 100k users'), duration: DURATION + 2 });
       await sleep(1000);
-      const cpu0 = snapshot(server.pid, readLoader.pid, [loader.pid]);
+      const cpu0 = snapshot(server.pid, readLoader.pid, [loader().pid]);
       const readRun = await readLoader.run({ ...readSpec(server.url, paths, 'reads during awards, 100k users', READ_CONNECTIONS), duration: DURATION });
-      const reads = withUsage(readRun, cpu0, snapshot(server.pid, readLoader.pid, [loader.pid]));
+      const reads = withUsage(readRun, cpu0, snapshot(server.pid, readLoader.pid, [loader().pid]));
       const writes = await writing;
       readLoader.close();
       writeRuns.push(writes);
@@ -1003,7 +1006,7 @@ async function main(): Promise<void> {
     log(`100k server stopped (exit ${stopped.code}) in ${stopped.ms.toFixed(0)} ms`);
   }
 
-  if (PG && (ONLY.has('2') || ONLY.has('3') || ONLY.has('4'))) await postgres100k(loader, pgFigures, raw, notes, moveToPostgres, profileDir);
+  if (PG && (ONLY.has('2') || ONLY.has('3') || ONLY.has('4'))) await postgres100k(loader(), pgFigures, raw, notes, moveToPostgres, profileDir);
   if (PG && transfers.length > 0) {
     const describeMove = (t: Transfer) =>
       `${fmt(t.users)} users: export ${fmt(t.exportMs / 1000, 1)} s, import ${fmt(t.importMs / 1000, 1)} s (${fmt(t.users / (t.importMs / 1000))} users/s; ${fmt(t.fileMB, 1)} MB)`;
@@ -1031,7 +1034,7 @@ async function main(): Promise<void> {
     await postgres.stop();
     postgres = null;
   }
-  loader.close();
+  (loaderProcess as Loader | null)?.close();
 
   // --- Widget (5) ---------------------------------------------------------------------------
   if (ONLY.has('5')) {
