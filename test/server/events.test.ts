@@ -165,6 +165,13 @@ describe('events and rules', () => {
     assert.deepEqual(await badgesOf('eve'), { 'first-close': 1 });
     const after = await h.request('GET', '/v1/demo/users/eve/activity.json');
     assert.equal(after.json.activity[0].type, 'revocation');
+    // Deleting a required badge (taken from everyone with one badge.deleted) does so too.
+    await send('PUT', '/v1/demo/badges.json', { badges: [{ name: 'helper' }, { name: 'helpful' }] });
+    await send('POST', '/v1/demo/rules.json', { badge: 'helpful', condition: 'badges', badges: ['helper', 'first-close'], revoke: true });
+    await send('PUT', '/v1/demo/users/eve.json', { badges: ['helper'] });
+    assert.deepEqual(await badgesOf('eve'), { 'first-close': 1, helper: 1, helpful: 1 });
+    await send('DELETE', '/v1/demo/badges.json', { badges: ['helper'] });
+    assert.deepEqual(await badgesOf('eve'), { 'first-close': 1 });
   });
 
   test('a windowed rule that revokes takes the badge back once the window passes without enough events', async () => {

@@ -12,19 +12,32 @@ import { loadState, saveState } from './state.js';
  */
 export const metaBadges: Reactor = async (tx, events) => {
   const touched = new Map<string, { service: string; user: string; badges: Set<string> }>();
-  for (const event of events) {
-    if (event.type !== 'award.created' && event.type !== 'award.revoked') continue;
-    const key = `${event.service}\n${event.user}`;
-    const entry = touched.get(key) ?? { service: event.service, user: event.user, badges: new Set<string>() };
-    entry.badges.add(event.badge);
+  const touch = (service: string, user: string, badge: string) => {
+    const key = `${service}\n${user}`;
+    const entry = touched.get(key) ?? { service, user, badges: new Set<string>() };
+    entry.badges.add(badge);
     touched.set(key, entry);
-  }
-  if (touched.size === 0) return;
+  };
   const rulesOf = new Map<string, Rule[]>();
-  for (const { service, user, badges } of touched.values()) {
+  const metaRules = async (service: string) => {
     let rules = rulesOf.get(service);
     if (!rules) rulesOf.set(service, (rules = (await listRules(tx, service)).filter((r) => r.condition === 'badges')));
-    for (const rule of rules) if (rule.badges!.some((b) => badges.has(b))) await evaluateMeta(tx, service, rule, user);
+    return rules;
+  };
+  for (const event of events) {
+    if (event.type === 'award.created' || event.type === 'award.revoked') touch(event.service, event.user, event.badge);
+    // A badge deleted is taken from everyone at once, with one event: the holders of a meta-badge
+    // that needed it are looked at as if each had lost it.
+    if (event.type === 'badge.deleted') {
+      for (const rule of await metaRules(event.service)) {
+        if (!rule.badges!.includes(event.badge)) continue;
+        for (const user of await tx.holders(event.service, rule.badge)) touch(event.service, user, event.badge);
+      }
+    }
+  }
+  if (touched.size === 0) return;
+  for (const { service, user, badges } of touched.values()) {
+    for (const rule of await metaRules(service)) if (rule.badges!.some((b) => badges.has(b))) await evaluateMeta(tx, service, rule, user);
   }
 };
 
