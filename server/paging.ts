@@ -44,3 +44,9 @@ export function pageOf<T>(items: readonly T[], path: string, keep: Record<string
   const start = offsetOf(request);
   return { items: items.slice(start, start + request.pageSize), paging: paging(path, keep, items.length, request) };
 }
+
+/** `paging` for a list of `total` items stored elsewhere, and where the page is in it (offset, limit). */
+export function pageWindow(path: string, keep: Record<string, string | undefined>, total: number, query: { page?: number; page_size?: number }) {
+  const request = pageRequest(query);
+  return { paging: paging(path, keep, total, request), offset: offsetOf(request), limit: request.pageSize };
+}

@@ -2,7 +2,7 @@ import { BadgeParams, ClaimCodeList, ClaimCodeParams, ClaimCodes, NewClaimCodesB
 import type { Static } from '@sinclair/typebox';
 import { requireBadges } from '../access/credentials.js';
 import { futureTime } from '../access/duration.js';
-import { pageOf } from '../access/paging.js';
+import { pageWindow } from '../paging.js';
 import { randomBase32 } from '../core/access/ids.js';
 import { CLAIM_CODE_KIND, claimCodeState, makeClaimCodes, redeemClaimCode, type ClaimCode } from '../core/access/claim-codes.js';
 import { badRequest } from '../errors.js';
@@ -59,7 +59,7 @@ export const claimCodeRoutes = [
     handler: async (ctx, { params, query }, { store, config }) => {
       const service = ctx.state.service.name;
       const total = await store.countItems(service, CLAIM_CODE_KIND, { owner: params.badge });
-      const { paging, offset, limit } = pageOf(ctx.path, {}, total, query.page, query.page_size);
+      const { paging, offset, limit } = pageWindow(ctx.path, {}, total, query);
       const items = await store.listItems(service, CLAIM_CODE_KIND, { owner: params.badge, offset, limit });
       return { codes: items.map((item) => codeView(item.v as ClaimCode, config.now())), paging };
     },

@@ -15,7 +15,7 @@ import {
 import { nameProblem, ServiceParams } from '../../types/schema.js';
 import { accessConfig } from '../access/config.js';
 import { requireBadges } from '../access/credentials.js';
-import { pageOf } from '../access/paging.js';
+import { pageWindow } from '../paging.js';
 import { bulkAward, type Recipient } from '../core/access/bulk-award.js';
 import { setEmails } from '../core/access/emails.js';
 import { cancelInvitation, CLAIMED_KIND, INVITATION_KIND, type ClaimedInvitation, type Invitation } from '../core/access/invitations.js';
@@ -130,7 +130,7 @@ export const invitationRoutes = [
       const kind = query.state === 'claimed' ? CLAIMED_KIND : INVITATION_KIND;
       const owner = query.email === undefined ? undefined : (normalizeEmail(query.email) ?? query.email);
       const total = await store.countItems(service, kind, { owner });
-      const { paging, offset, limit } = pageOf(ctx.path, { state: query.state, email: query.email }, total, query.page, query.page_size);
+      const { paging, offset, limit } = pageWindow(ctx.path, { state: query.state, email: query.email }, total, query);
       const items = await store.listItems(service, kind, { owner, offset, limit });
       return { invitations: items.map((item) => invitationView(item.v as Invitation)), paging };
     },

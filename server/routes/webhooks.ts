@@ -15,7 +15,7 @@ import {
 } from '../../types/access-schema.js';
 import { ServiceParams } from '../../types/schema.js';
 import { accessConfig } from '../access/config.js';
-import { pageOf } from '../access/paging.js';
+import { pageWindow } from '../paging.js';
 import { checkEndpointUrl } from '../access/ssrf.js';
 import { newId } from '../core/access/ids.js';
 import {
@@ -161,7 +161,7 @@ export const webhookRoutes = [
       const service = ctx.state.service.name;
       await existing(store, service, params.id);
       const total = await store.countItems(service, ATTEMPT_KIND, { owner: params.id });
-      const { paging, offset, limit } = pageOf(ctx.path, {}, total, query.page, query.page_size);
+      const { paging, offset, limit } = pageWindow(ctx.path, {}, total, query);
       const items = await store.listItems(service, ATTEMPT_KIND, { owner: params.id, order: 'desc', offset, limit });
       return { attempts: items.map((item) => item.v as Attempt), paging };
     },
