@@ -4,11 +4,12 @@ import { expire } from './core/events/expiry.js';
 import { KIND } from './core/events/kinds.js';
 import { metaBadges } from './core/events/meta.js';
 import { purgeExpiredEvents } from './core/events/retention.js';
+import { sweepStates } from './core/events/state-sweep.js';
 import { DEFAULT_SETTINGS } from './core/events/settings.js';
 import type { Deps } from './routes/context.js';
 
 /** Background job names, for `background.wake` and tests' `settled`. */
-export const JOBS = { retention: 'event-retention', expiry: 'rule-expiry', backfill: 'rule-backfill' } as const;
+export const JOBS = { retention: 'event-retention', expiry: 'rule-expiry', backfill: 'rule-backfill', sweep: 'rule-state-sweep' } as const;
 
 /** How long one round of backfill works before letting the other jobs and a shutdown in. */
 const BACKFILL_ROUND_MS = 1000;
@@ -33,6 +34,20 @@ export function installEvents({ domain, store, background, config }: Pick<Deps, 
         for (const { service, item } of due) await domain.run(service, (tx) => expire(tx, service, item.id));
         if (due.length < 200) return;
       }
+    },
+  });
+
+  background.add({
+    name: JOBS.sweep,
+    intervalMs: 60_000,
+    run: async () => {
+      const until = performance.now() + BACKFILL_ROUND_MS;
+      let more = false;
+      for (const { service } of await store.dueItems(KIND.stateSweep, NOT_DUE, 100)) {
+        while (performance.now() < until && (more = await domain.run(service, (tx) => sweepStates(tx, service))));
+        if (performance.now() >= until) break;
+      }
+      if (more) background.wake(JOBS.sweep);
     },
   });
 

@@ -302,6 +302,27 @@ describe('events and rules', () => {
     assert.equal((await send('DELETE', '/v1/demo/rules/opener.json')).status, 200);
   });
 
+  test("a deleted rule's states, and those of a revision replaced, are swept away; other rules' stay", async () => {
+    const states = async () => (await h.store.listItems('demo', 'rule-state', {})).map((item) => item.id);
+    await send('PUT', '/v1/demo/badges.json', { badges: [{ name: 'swept' }, { name: 'kept' }] });
+    await send('POST', '/v1/demo/rules.json', { id: 'swept', badge: 'swept', condition: 'count', eventTypes: [close], count: 9 });
+    await send('POST', '/v1/demo/rules.json', { id: 'kept', badge: 'kept', condition: 'count', eventTypes: [close], count: 9 });
+    await post({ events: ['s1', 's2', 's3'].map((user) => ({ eventType: close, id: `sweep-${user}`, user })) });
+    const before = await states();
+    assert.equal(before.filter((id) => id.startsWith('swept/')).length, 3);
+    assert.equal((await send('DELETE', '/v1/demo/rules/swept.json')).status, 200);
+    // A new revision of the other: its old states count for nothing either.
+    assert.equal((await send('PUT', '/v1/demo/rules/kept.json', { badge: 'kept', condition: 'count', eventTypes: [close], count: 8 })).status, 200);
+    await runJob(JOBS.sweep);
+    const after = await states();
+    assert.deepEqual(after.filter((id) => id.startsWith('swept/') || id.startsWith('kept/')), []);
+    const live = new Set((await send('GET', '/v1/demo/rules.json')).json.rules.map((r: { id: string }) => r.id));
+    live.delete('kept');
+    assert.deepEqual(after, before.filter((id) => live.has(id.split('/')[0]!)), 'the states of the other rules stay (those of rules deleted before go too)');
+    assert.deepEqual(await h.store.listItems('demo', 'rule-state-sweep', {}), [], 'the sweep is done');
+    await send('DELETE', '/v1/demo/rules/kept.json');
+  });
+
   test('rules are changed and deleted at run time', async () => {
     const r = await send('PUT', '/v1/demo/rules/five.json', { badge: 'five', condition: 'count', eventTypes: [close], count: 50 });
     assert.equal(r.status, 200);

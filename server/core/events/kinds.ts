@@ -12,6 +12,8 @@ export const KIND = {
   /** Per (rule, user): when a held, revocable badge stops being deserved unless more events come. */
   expiry: 'rule-expiry',
   backfill: 'rule-backfill',
+  /** Per service: a walk through the rule states that removes those no rule counts with any more. */
+  stateSweep: 'rule-state-sweep',
   activity: 'activity',
   integration: 'integration',
   settings: 'event-settings',

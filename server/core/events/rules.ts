@@ -4,6 +4,7 @@ import type { Reads, Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { KIND, typeKey } from './kinds.js';
 import type { Rule, RuleDefinition, RuleValue } from './rule-model.js';
+import { scheduleStateSweep } from './state-sweep.js';
 import { durationMs } from './window.js';
 
 /** Rules of a service, created and changed at run time; each checked against what exists. */
@@ -53,6 +54,7 @@ export async function deleteRule(tx: Tx, service: string, id: string): Promise<v
   if (!(await tx.item(service, KIND.rule, id))) throw notFound('rule_not_found', `Rule "${id}" does not exist in service "${service}"`);
   tx.put({ t: 'item-', s: service, k: KIND.rule, id });
   tx.put({ t: 'item-', s: service, k: KIND.backfill, id });
+  scheduleStateSweep(tx, service);
 }
 
 async function saveRule(tx: Tx, service: string, id: string, definition: RuleDefinition, rules: Rule[], old: Rule | undefined): Promise<Rule> {
@@ -63,6 +65,8 @@ async function saveRule(tx: Tx, service: string, id: string, definition: RuleDef
   // part of what it counts, so a change of wording awards nobody again.
   const same = old && JSON.stringify(counted(old)) === JSON.stringify(counted(clean));
   const value: RuleValue = { ...clean, rev: same ? old.rev : randomBytes(6).toString('base64url'), createdAt: old?.createdAt ?? now, updatedAt: now };
+  // The states of the revision replaced count for nothing now.
+  if (old && !same) scheduleStateSweep(tx, service);
   tx.put({ t: 'item', s: service, v: { kind: KIND.rule, id, owner: null, at: value.createdAt, v: value } });
   return { id, ...value };
 }
