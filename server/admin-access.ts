@@ -96,3 +96,23 @@ export function localUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
+
+/**
+ * One request of a command to the server that owns the data: the JSON answer, or an Error with the
+ * server's own message (or why it could not be reached).
+ */
+export async function callServer<T>(server: string, method: string, path: string, authorization: string, body?: object): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, server), {
+      method,
+      headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (error) {
+    throw new Error(`Cannot reach the server at ${server}: ${(error as Error).cause ?? (error as Error).message}`);
+  }
+  const answer = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
+  if (!response.ok) throw new Error(answer?.error?.message ?? `The server answered ${response.status}`);
+  return answer as T;
+}

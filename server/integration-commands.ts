@@ -1,4 +1,4 @@
-import { cliAdminToken, runningServer } from './admin-access.js';
+import { callServer, cliAdminToken, runningServer } from './admin-access.js';
 import { Domain } from './core/domain.js';
 import { createIntegration } from './core/events/integrations.js';
 import { UsageError } from './service-commands.js';
@@ -46,18 +46,6 @@ async function remoteOrLocal(options: IntegrationCommandOptions, service: string
   if (server === undefined) return local(options, service, name);
   const token = await cliAdminToken(options.dataFile, env);
   if (token === undefined) throw new Error(`The server at ${server} needs its admin token: set ADMIN_TOKEN`);
-  const call = async (path: string, init: RequestInit) => {
-    const response = await fetch(new URL(path, server), init).catch((error) => {
-      throw new Error(`Cannot reach the server at ${server}: ${(error as Error).message}`);
-    });
-    const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } & Record<string, string>;
-    if (!response.ok) throw new Error(answer?.error?.message ?? `The server answered ${response.status}`);
-    return answer;
-  };
-  const { key } = await call(`/admin/services/${encodeURIComponent(service)}/key`, { headers: { authorization: `Bearer ${token}` } });
-  return (await call(`/v1/${encodeURIComponent(service)}/integrations.json`, {
-    method: 'POST',
-    headers: { authorization: key!, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  })) as unknown as { id: string; name: string; token: string };
+  const { key } = await callServer<{ key: string }>(server, 'GET', `/admin/services/${encodeURIComponent(service)}/key`, `Bearer ${token}`);
+  return callServer<{ id: string; name: string; token: string }>(server, 'POST', `/v1/${encodeURIComponent(service)}/integrations.json`, key, { name });
 }

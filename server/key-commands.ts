@@ -1,4 +1,4 @@
-import { cliAdminToken, runningServer } from './admin-access.js';
+import { callServer, cliAdminToken, runningServer } from './admin-access.js';
 import { newScopedKey, tokenOf } from './access/credentials.js';
 import { parseDuration } from './access/duration.js';
 import { createKey, deleteKey, KEY_KIND, OPERATIONS, type Operation, type ScopedKey } from './core/access/keys.js';
@@ -104,21 +104,7 @@ function local(store: Awaited<ReturnType<typeof openStore>>): KeyAdmin {
 
 /** Through a running server: the admin API gives the service's key, with which the v1 key routes are called. */
 function remote(server: string, token: string): KeyAdmin {
-  const call = async <T>(method: string, path: string, authorization: string, body?: object): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, server), {
-        method,
-        headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-    } catch (error) {
-      throw new Error(`Cannot reach the server at ${server}: ${(error as Error).cause ?? (error as Error).message}`);
-    }
-    const answer = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
-    if (!response.ok) throw new Error(answer?.error?.message ?? `The server answered ${response.status}`);
-    return answer as T;
-  };
+  const call = <T>(method: string, path: string, authorization: string, body?: object) => callServer<T>(server, method, path, authorization, body);
   const keyOf = async (service: string) => (await call<{ key: string }>('GET', `/admin/services/${encodeURIComponent(service)}/key`, `Bearer ${token}`)).key;
   const base = (service: string) => `/v1/${encodeURIComponent(service)}/keys`;
   return {

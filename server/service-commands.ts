@@ -1,4 +1,4 @@
-import { cliAdminToken, runningServer } from './admin-access.js';
+import { callServer, cliAdminToken, runningServer } from './admin-access.js';
 import { newKey } from './keys.js';
 import { parseDuration } from './access/duration.js';
 import { rotateServiceKey } from './core/access/keys.js';
@@ -123,21 +123,7 @@ function local(store: Store): ServiceAdmin {
 }
 
 function remote(server: string, token: string): ServiceAdmin {
-  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, server), {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-    } catch (error) {
-      throw new Error(`Cannot reach the server at ${server}: ${(error as Error).cause ?? (error as Error).message}`);
-    }
-    const answer = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
-    if (!response.ok) throw new Error(answer?.error?.message ?? `The server answered ${response.status}`);
-    return answer as T;
-  };
+  const call = <T>(method: string, path: string, body?: object) => callServer<T>(server, method, path, `Bearer ${token}`, body);
   const service = (name: string) => `/admin/services/${encodeURIComponent(name)}`;
   return {
     list: async () => (await call<{ services: AdminService[] }>('GET', '/admin/services')).services,
