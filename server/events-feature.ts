@@ -37,31 +37,21 @@ export function installEvents({ domain, store, background, config }: Pick<Deps, 
     },
   });
 
-  background.add({
-    name: JOBS.sweep,
-    intervalMs: 60_000,
-    run: async () => {
-      const until = performance.now() + BACKFILL_ROUND_MS;
-      let more = false;
-      for (const { service } of await store.dueItems(KIND.stateSweep, NOT_DUE, 100)) {
-        while (performance.now() < until && (more = await domain.run(service, (tx) => sweepStates(tx, service))));
-        if (performance.now() >= until) break;
-      }
-      if (more) background.wake(JOBS.sweep);
-    },
-  });
-
-  background.add({
-    name: JOBS.backfill,
-    intervalMs: 30_000,
-    run: async () => {
-      const until = performance.now() + BACKFILL_ROUND_MS;
-      let more = false;
-      for (const { service, item } of await store.dueItems(KIND.backfill, NOT_DUE, 100)) {
-        while (performance.now() < until && (more = await backfillStep(store, domain, service, item.id)));
-        if (performance.now() >= until) break;
-      }
-      if (more) background.wake(JOBS.backfill);
-    },
-  });
+  // Sweeps and backfills: through their due items a unit at a time, for at most a second a round.
+  const unitsOf = (name: string, intervalMs: number, kind: string, step: (service: string, id: string) => Promise<boolean>) =>
+    background.add({
+      name,
+      intervalMs,
+      run: async () => {
+        const until = performance.now() + BACKFILL_ROUND_MS;
+        let more = false;
+        for (const { service, item } of await store.dueItems(kind, NOT_DUE, 100)) {
+          while (performance.now() < until && (more = await step(service, item.id)));
+          if (performance.now() >= until) break;
+        }
+        if (more) background.wake(name);
+      },
+    });
+  unitsOf(JOBS.sweep, 60_000, KIND.stateSweep, (service) => domain.run(service, (tx) => sweepStates(tx, service)));
+  unitsOf(JOBS.backfill, 30_000, KIND.backfill, (service, id) => backfillStep(store, domain, service, id));
 }
