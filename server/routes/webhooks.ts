@@ -32,7 +32,6 @@ import {
 } from '../core/access/webhooks.js';
 import type { Store } from '../core/ports.js';
 import { notFound } from '../errors.js';
-import { notOnTestService } from './service.js';
 import { route } from './table.js';
 
 /** `/v1/:service/webhooks`: where a service's events are delivered, and how that went. */
@@ -49,7 +48,6 @@ async function existing(store: Store, service: string, id: string): Promise<Endp
   return item.v as Endpoint;
 }
 
-const TEST_403 = 'Not on the open test service (`not_on_test_service`), or a scoped key (`key_out_of_scope`)';
 const NO_ENDPOINT = { 404: 'The service or the endpoint does not exist (`service_not_found`, `endpoint_not_found`)' };
 const URL_400 = 'Also: a URL that is not http(s), carries credentials (`invalid_url`), or reaches a loopback, private or link-local address (`private_address`)';
 
@@ -82,9 +80,8 @@ export const webhookRoutes = [
     params: ServiceParams,
     body: NewEndpointBody,
     response: { status: 201, description: 'The endpoint, with its signing secret', schema: NewEndpointResponse },
-    errors: { 403: TEST_403, 400: URL_400 },
+    errors: { 400: URL_400 },
     handler: async (ctx, { body }, deps) => {
-      notOnTestService(ctx, deps, 'webhooks');
       const url = await checkEndpointUrl(body.url, accessConfig(deps.config).webhookAllowPrivate);
       const service = ctx.state.service.name;
       const events = [...new Set(body.events ?? ['*'])];
