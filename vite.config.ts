@@ -24,7 +24,7 @@ function minifyCssLiterals(): Plugin {
 
 /**
  * Writes `<file>.br` and `<file>.gz` beside each script, at the highest compression: the display
- * server sends them as they are (server/static.ts), and so can nginx (`brotli_static`, `gzip_static`)
+ * server sends them as they are (server/http/static.ts), and so can nginx (`brotli_static`, `gzip_static`)
  * or a CDN serving dist/ itself.
  */
 function precompress(): Plugin {
@@ -43,7 +43,7 @@ function precompress(): Plugin {
 
 /**
  * The content version of each theme (`?v=` on its URL, so browsers may keep it for a year): the
- * same digest as `contentVersion` in server/static.ts, which decides whether a `?v=` is current.
+ * same digest as `contentVersion` in server/http/static.ts, which decides whether a `?v=` is current.
  */
 function themeVersions(): Record<string, string> {
   const dir = new URL('./themes/', import.meta.url);

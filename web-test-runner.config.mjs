@@ -43,7 +43,7 @@ if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm 
 const chromium = findChromium();
 if (!chromium) throw new Error(missingMessage());
 
-const { createApp } = await import('./server/app.ts');
+const { createApp } = await import('./server/http/app.ts');
 const { openStore } = await import('./server/stores/index.ts');
 
 const store = await openStore({ seed: true });

@@ -669,7 +669,7 @@ function newest(folder: string): number {
 }
 
 function ensureBuilt(): string {
-  const cli = join(ROOT, 'dist/server/cli.js');
+  const cli = join(ROOT, 'dist/server/cli/main.js');
   let built = 0;
   try {
     built = statSync(cli).mtimeMs;

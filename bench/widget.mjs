@@ -72,7 +72,7 @@ function jquerySizes() {
 async function manyElements() {
   const { register } = await import('tsx/esm/api');
   register();
-  const { createApp } = await import('../server/app.ts');
+  const { createApp } = await import('../server/http/app.ts');
   const { openStore } = await import('../server/stores/index.ts');
   const store = await openStore({ seed: true });
   const handle = createApp({ store, config: { publicRoot: root, log: () => {} } }).callback();

@@ -2,7 +2,7 @@
 // The command-line entry: runs the compiled CLI (`npm run build` makes it; `npm install` builds).
 import { existsSync } from 'node:fs';
 
-const cli = new URL('../dist/server/cli.js', import.meta.url);
+const cli = new URL('../dist/server/cli/main.js', import.meta.url);
 if (!existsSync(cli)) {
   console.error('user-badges: dist/ is missing; run "npm run build" first');
   process.exit(1);

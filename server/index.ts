@@ -1,8 +1,8 @@
 /** The server as a library: build the app around a store of your choice and listen yourself. */
-export { createApp, type CreateAppOptions } from './app.js';
+export { createApp, type CreateAppOptions } from './http/app.js';
 export { openStore, type OpenStoreOptions } from './stores/index.js';
 export type * from './core/model.js';
 export type * from './core/ports.js';
 export { Domain, DomainError } from './core/index.js';
-export { HttpError } from './errors.js';
+export { HttpError } from './http/errors.js';
 export { UserBadgesClient, UserBadgesError, signRequest } from '../client/user-badges-client.js';

@@ -229,7 +229,7 @@ export const AdminServiceParams = Type.Object({ name: ServiceName });
 
 export const SortQuery = Type.Object({ sort: Type.Optional(Sort) });
 
-/** `?page=&page_size=` of every paged list (see `server/paging.ts`). */
+/** `?page=&page_size=` of every paged list (see `server/http/paging.ts`). */
 const pageQuery = (what: string, when = '') => ({
   page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: `${what} per page${when}` })),
   page: Type.Optional(wholeNumber('page', 999_999_999, { default: 1, description: `Page number from 1${when}; a page past the last is empty, its \`prev\` the last page` })),
@@ -273,7 +273,7 @@ export const BadgesQuery = Type.Object({ sort: Type.Optional(Sort), ...tagsQuery
 
 /**
  * The query of a signed write (see the document's description for the signature). Checked by
- * `server/auth.ts` with these patterns, as 401s: they are credentials, not input.
+ * `server/http/auth/signatures.ts` with these patterns, as 401s: they are credentials, not input.
  */
 export const SignedQuery = Type.Object({
   ts: Type.Optional(Type.String({ pattern: String.raw`^\d{1,12}$`, description: 'Unix time in seconds; within 300 s of the server clock' })),
@@ -300,7 +300,7 @@ const badgesBody = <T extends TSchema>(items: T, options: { $id: string; descrip
 
 /**
  * A badge to create or update. Beyond what JSON Schema says here, `x-max-fields`, `x-max-depth` and
- * `x-max-bytes` are limits the server checks after the schema (see `server/validate.ts`).
+ * `x-max-bytes` are limits the server checks after the schema (see `server/http/validate.ts`).
  */
 export const BadgeInput = OpenObject({ name: BadgeName, ...termsIn }, Json, {
   $id: 'BadgeInput',

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BadgeFields } from '../../types/api.js';
 import type { Domain } from '../core/domain.js';
-import { newKey } from '../keys.js';
-import { packageRoot } from '../package-root.js';
+import { newKey } from '../core/service-key.js';
+import { packageRoot } from '../config/package-root.js';
 
 /** The learning program of /demo/learning.html; the widget's tests serve the same file. */
 const LEARNING = () => join(packageRoot(), 'demo/learning-seed.json');

@@ -178,7 +178,7 @@ describe('the test service', () => {
 
 describe('the worked example in the README', () => {
   test('is what the server computes', async () => {
-    const { sign, legacySign } = await import('../../server/auth.js');
+    const { sign, legacySign } = await import('../../server/http/auth/signatures.js');
     const request = { method: 'PUT', path: '/v1/demo/users/daniel.json', body: Buffer.from('{"badges":["commenter","popular"]}') };
     assert.equal(sign('abc123', '1361151319', request), '2d3c2c98c3b17cf0a6405156cf6fa0eba95d73b9fc9f4abf06834c62ca687ccc');
     assert.equal(legacySign('abc123', '1361151319', request), 'd928839512e815b682b304b50116b1875aac51ae');

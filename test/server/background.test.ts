@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Background } from '../../server/background.js';
+import { Background } from '../../server/jobs/background.js';
 
 test('a job runs on its interval, at once when woken, never twice at a time; stop waits for it and ends it', async () => {
   const errors: string[] = [];

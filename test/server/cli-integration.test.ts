@@ -7,7 +7,7 @@ import { serviceOfToken } from '../../server/core/events/integrations.js';
 import { openStore } from '../../server/stores/index.js';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
 
 const run = async (args: string[]) => {
   try {

@@ -5,12 +5,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { settingsFromEnv } from '../../server/config.js';
+import { settingsFromEnv } from '../../server/config/app.js';
 import { openStore } from '../../server/stores/index.js';
 import { cli, serve } from '../support/serve.js';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
 const run = async (...args: string[]) => {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { UserBadgesClient, UserBadgesError, signRequest } from '../../client/user-badges-client.js';
-import { sign } from '../../server/auth.js';
+import { sign } from '../../server/http/auth/signatures.js';
 import { start, type Harness } from './harness.js';
 
 describe('UserBadgesClient', () => {

@@ -96,7 +96,7 @@ describe('compatibility with the original API and its clients', () => {
 
 describe('the open test service is kept small, checked against the result of a write', () => {
   test('badges: one PUT cannot take it past the quota; updates of existing badges still pass', async () => {
-    const { TEST_SERVICE_LIMITS } = await import('../../server/routes/service.js');
+    const { TEST_SERVICE_LIMITS } = await import('../../server/http/auth/guards.js');
     const h = await start();
     try {
       const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ name: `b${from + i}` }));
@@ -137,7 +137,7 @@ describe('the open test service is kept small, checked against the result of a w
   });
 
   test('users: a new user past the quota is refused; existing users are still awarded', async () => {
-    const { TEST_SERVICE_LIMITS } = await import('../../server/routes/service.js');
+    const { TEST_SERVICE_LIMITS } = await import('../../server/http/auth/guards.js');
     const h = await start();
     try {
       assert.equal((await h.request('PUT', '/v1/test/badges.json', { body: { badges: [{ name: 'a' }] } })).status, 200);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
 
 /** The real server in its own process, as `user-badges serve` runs it. */
 async function serve(file: string): Promise<{ child: ChildProcess; base: string }> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { App } from '../../server/app.js';
-import { JOBS } from '../../server/events-feature.js';
+import type { App } from '../../server/http/app.js';
+import { JOBS } from '../../server/jobs/events.js';
 import { start, type Harness } from './harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { pageOf, paging } from '../../server/paging.js';
+import { pageOf, paging } from '../../server/http/paging.js';
 import { start, type Harness } from './harness.js';
 
 describe('paging, the module', () => {

@@ -121,7 +121,7 @@ describe('the answer cache under hostile reads', () => {
   test('names of nobody get the same answer, and big answers stay within the byte bound', async () => {
     const h = await start();
     const store = h.store;
-    const { ReadCache } = await import('../../server/read-cache.js');
+    const { ReadCache } = await import('../../server/cache/read-cache.js');
     const cache = new ReadCache(store, 1024 * 1024);
     const first = (await cache.usersByName('demo', ['daniel', 'junk0']))!;
     // Entries are keyed by the request (a hit asks the store nothing), so junk names take room,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RequestLogEntry } from '../../server/request-log.js';
+import type { RequestLogEntry } from '../../server/http/request-log.js';
 import { serve } from '../support/serve.js';
 import { start, tempDir } from './harness.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sign } from '../../server/auth.js';
+import { sign } from '../../server/http/auth/signatures.js';
 import { start, type Harness } from './harness.js';
 
 /**

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
-const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
 
 export interface ServerProcess {
   child: ChildProcess;

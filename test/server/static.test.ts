@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type Router from '@koa/router';
-import { openApiDocument } from '../../server/openapi.js';
-import { routeGroups } from '../../server/routes/index.js';
-import { mount } from '../../server/routes/table.js';
-import { contentVersion, preferredEncoding } from '../../server/static.js';
+import { openApiDocument } from '../../server/http/openapi.js';
+import { routeGroups } from '../../server/http/routes/index.js';
+import { mount } from '../../server/http/routes/table.js';
+import { contentVersion, preferredEncoding } from '../../server/http/static.js';
 import { start, type Harness } from './harness.js';
 
 /** A theme large enough for compression to matter. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Domain } from '../../server/core/domain.js';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../server/http/app.js';
 import { openStore } from '../../server/stores/index.js';
 import { recoveries } from './faulty-disk.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isPrivateAddress } from '../../server/access/ssrf.js';
+import { isPrivateAddress } from '../../server/webhooks/ssrf.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { start, type Harness } from './harness.js';
 

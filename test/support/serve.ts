@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-const CLI = new URL('../../server/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
 
 export interface Served {
   child: ChildProcess;

@@ -29,7 +29,7 @@ test('the tarball holds the build, the themes and the demo; no tests, sources, b
   for (const f of [
     'bin/user-badges.js',
     'dist/server/index.js',
-    'dist/server/cli.js',
+    'dist/server/cli/main.js',
     'dist/server/index.d.ts',
     'dist/client/user-badges-client.js',
     'dist/client/user-badges-client.d.ts',

@@ -1,0 +1,65 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { Domain } from '../core/domain.js';
+import { openStore } from '../stores/index.js';
+import { exportStore } from '../transfer/export.js';
+import { importStore } from '../transfer/import.js';
+
+export interface TransferOptions {
+  dataFile: string;
+  database?: string;
+  service?: string;
+  out?: string;
+}
+
+/** A line that rewrites itself on a terminal and says nothing in a pipe or a log. */
+function progressLine(): { show: (text: string) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let shown = false;
+  return {
+    show: (text) => {
+      if (!tty) return;
+      process.stderr.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    done: () => shown && process.stderr.write('\n'),
+  };
+}
+
+/** `user-badges export [--service NAME] [--out FILE]`: to standard output unless --out. */
+export async function exportCommand(options: TransferOptions): Promise<number> {
+  const store = await openStore({ file: options.dataFile, database: options.database });
+  const out: Writable = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
+  const progress = progressLine();
+  try {
+    const counts = await exportStore(store, out, {
+      service: options.service,
+      progress: (service, done, total) => progress.show(`${service}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} users`),
+    });
+    if (out !== process.stdout) {
+      out.end();
+      await finished(out);
+    }
+    progress.done();
+    console.error(`Exported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `user-badges import FILE` (or - for standard input): into services that do not exist yet. */
+export async function importCommand(file: string, options: TransferOptions): Promise<number> {
+  const store = await openStore({ file: options.dataFile, database: options.database });
+  const progress = progressLine();
+  try {
+    const input = file === '-' ? process.stdin : createReadStream(file);
+    const counts = await importStore(new Domain(store), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    progress.done();
+    console.error(`Imported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

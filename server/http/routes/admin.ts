@@ -1,0 +1,146 @@
+import {
+  AdminServiceDeleted,
+  AdminServiceList,
+  AdminServiceParams,
+  AdminServiceWithKey,
+  AdminService as AdminServiceSchema,
+  NewServiceBody,
+  ServiceSettingsBody,
+  type AdminService,
+} from '../../../types/schema.js';
+import { AdminRotatedKey, RotateKeyQuery } from '../../../types/access-schema.js';
+import { parseDuration } from '../../config/duration.js';
+import { rotateServiceKey } from '../../core/access/keys.js';
+import { HttpError } from '../errors.js';
+import { newKey } from '../../core/service-key.js';
+import type { ServiceRecord } from '../../core/model.js';
+import type { Store } from '../../core/ports.js';
+import { route } from './table.js';
+
+export type { AdminService };
+
+/** A service as the admin API shows it: never its key, except right after making one. */
+export const adminView = (service: ServiceRecord): AdminService => ({
+  name: service.name,
+  createdAt: service.createdAt,
+  legacySignatures: service.settings?.legacySignatures !== false,
+});
+
+const existing = async (store: Store, name: string) => {
+  const service = await store.getService(name);
+  if (!service) throw new HttpError(404, 'service_not_found', `Service "${name}" does not exist`);
+  return service;
+};
+
+const noSuchService = { 404: 'No such service (`service_not_found`)' };
+
+/**
+ * `/admin/services`: the running server manages services itself, since one process owns the data
+ * and the CLI cannot open it beside a running server. Mounted only when the server has an operator
+ * token; every request needs it as `Authorization: Bearer <token>`.
+ */
+export const adminRoutes = [
+  route({
+    method: 'get',
+    path: '/admin/services',
+    operationId: 'listServices',
+    summary: 'Every service, without keys',
+    tags: ['admin'],
+    auth: 'admin',
+    response: { description: 'The services', schema: AdminServiceList },
+    handler: async (_ctx, _input, { store }) => ({ services: (await store.listServices()).map(adminView) }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/services',
+    operationId: 'createService',
+    summary: 'Create a service; the answer carries its key',
+    tags: ['admin'],
+    auth: 'admin',
+    body: NewServiceBody,
+    response: { status: 201, description: 'The service, with its key', schema: AdminServiceWithKey },
+    errors: { 409: 'The name is taken, or differs from a taken one only in case (`service_exists`)' },
+    handler: async (_ctx, { body: { name, ...settings } }, { domain }) => {
+      const service = await domain.createService(name, newKey(), settings);
+      return { ...adminView(service), key: service.key };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/services/{name}',
+    operationId: 'getService',
+    summary: 'One service, without its key',
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    response: { description: 'The service', schema: AdminServiceSchema },
+    errors: noSuchService,
+    handler: async (_ctx, { params }, { store }) => adminView(await existing(store, params.name)),
+  }),
+  route({
+    method: 'patch',
+    path: '/admin/services/{name}',
+    operationId: 'updateService',
+    summary: "Change a service's settings",
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    body: ServiceSettingsBody,
+    response: { description: 'The service', schema: AdminServiceSchema },
+    errors: noSuchService,
+    handler: async (_ctx, { params, body }, { store, domain }) => {
+      await existing(store, params.name);
+      return adminView(await domain.updateServiceSettings(params.name, body));
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/admin/services/{name}',
+    operationId: 'deleteService',
+    summary: 'Delete the service with all its badges and users',
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    response: { description: 'Deleted', schema: AdminServiceDeleted },
+    errors: noSuchService,
+    handler: async (_ctx, { params }, { domain }) => {
+      await domain.deleteService(params.name);
+      return { name: params.name, deleted: true as const };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/services/{name}/key',
+    operationId: 'showServiceKey',
+    summary: "The service's key, again: for the operator who lost it (a first start's output scrolled away)",
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    response: { description: 'The service, with its key', schema: AdminServiceWithKey },
+    errors: noSuchService,
+    // A key must not linger in a cache, and a validator of it is of no use to anyone.
+    etag: false,
+    handler: async (ctx, { params }, { store }) => {
+      const service = await existing(store, params.name);
+      ctx.set('Cache-Control', 'no-store');
+      return { ...adminView(service), key: service.key };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/services/{name}/key',
+    operationId: 'rotateServiceKey',
+    summary: 'Give the service a new key; the old one stops working at once, or when the grace ends',
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    query: RotateKeyQuery,
+    response: { description: 'The service, with its new key', schema: AdminRotatedKey },
+    errors: noSuchService,
+    handler: async (_ctx, { params, query }, { store, domain }) => {
+      const name = (await existing(store, params.name)).name;
+      const service = await domain.run(name, (tx) => rotateServiceKey(tx, name, newKey(), query.grace ? parseDuration(query.grace)! : 0));
+      return { ...adminView(service), key: service.key, previousKeyUntil: service.previousUntil };
+    },
+  }),
+];

@@ -1,0 +1,37 @@
+import type { ParameterizedContext } from 'koa';
+import type Router from '@koa/router';
+import type { Access } from '../auth/credentials.js';
+import type { Background } from '../../jobs/background.js';
+import type { AnswerKeeper } from '../middleware/kept-answers.js';
+import type { ReadCache } from '../../cache/read-cache.js';
+import type { AppConfig } from '../../config/app.js';
+import type { Domain } from '../../core/domain.js';
+import type { ServiceRecord } from '../../core/model.js';
+import type { ReplayStore, Store } from '../../core/ports.js';
+
+/** What the v1 routes share: set up once by `createApp`. */
+export interface Deps {
+  store: Store;
+  /** Every write goes through the domain core. */
+  domain: Domain;
+  config: AppConfig;
+  replay: ReplayStore;
+  reads: ReadCache;
+  /** `/openapi.json`, serialised once. */
+  openapi: string;
+  /** Periodic work; stopped with the app (see `AppHandle`). */
+  background: Background;
+}
+
+export interface V1State {
+  service: ServiceRecord;
+  /** The parsed JSON body of an authorised write. */
+  body: unknown;
+  /** Whose credentials an authorised request carries (see access/credentials.ts). */
+  access?: Access;
+  /** Set when the request used up a signature: reports the answer sent (see kept-answers.ts). */
+  answered?: AnswerKeeper['answered'];
+}
+
+export type V1Context = ParameterizedContext<V1State>;
+export type V1Router = Router<V1State>;

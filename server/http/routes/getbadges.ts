@@ -1,0 +1,40 @@
+import { GetBadgesBody, GetBadgesResponse, TokenParams } from '../../../types/events-schema.js';
+import { ingest } from '../../core/events/ingest.js';
+import { serviceOfToken } from '../../core/events/integrations.js';
+import { notFound } from '../errors.js';
+import { eventList, settingsDefaults } from './events.js';
+import { route } from './table.js';
+
+/**
+ * GetBadges' webhook URL: their payload as it is (one event or an array, `version: 0`, the user by
+ * `email`), their fixed answer. The events are recorded before it answers; those refused are kept
+ * with the reason (`GET /v1/{service}/events/rejected.json`), never dropped unseen.
+ */
+export const getBadgesRoutes = [
+  route({
+    method: 'post',
+    path: '/v0/event/log/{token}',
+    operationId: 'getBadgesLogEvent',
+    summary: 'GetBadges v0: record events sent to an integration URL',
+    description:
+      'Answers `{"status":"ok","message":"Event enqueued for processing"}` as GetBadges did, once the events are recorded. An event refused (unknown email or type, malformed) is listed with its reason at `GET /v1/{service}/events/rejected.json`.',
+    tags: ['events'],
+    auth: 'public',
+    params: TokenParams,
+    body: GetBadgesBody,
+    bodyBytes: (config) => Math.max(config.maxBodyBytes, config.maxEventBodyBytes),
+    response: { description: 'Taken', schema: GetBadgesResponse },
+    errors: {
+      400: 'The body is not an event nor an array of events (`invalid_body`), or holds more than 1,000 (`too_many_events`)',
+      404: 'No integration has this token (`integration_not_found`)',
+    },
+    etag: false,
+    handler: async (ctx, { params, body }, { store, domain, config }) => {
+      const service = await serviceOfToken(store, params.token);
+      if (!service) throw notFound('integration_not_found', 'No integration has this token; make one with POST /v1/{service}/integrations.json');
+      const events = eventList(body, () => undefined);
+      await domain.run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config) }));
+      return { status: 'ok' as const, message: 'Event enqueued for processing' as const };
+    },
+  }),
+];

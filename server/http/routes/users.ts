@@ -1,0 +1,144 @@
+import {
+  BadgeNamesBody,
+  ProgressBody,
+  ProgressResponse,
+  User,
+  UserParams,
+  UserQuery,
+  UserRevokeResponse,
+  UserUpdateResponse,
+  UsersQuery,
+  UsersResponse,
+  ServiceParams,
+} from '../../../types/schema.js';
+import type { AwardRecord, UserRecord } from '../../core/model.js';
+import { notFound } from '../errors.js';
+import { notModified } from '../etag.js';
+import { offsetOf, pageRequest, paging } from '../paging.js';
+import { answerHeaders, type Answer } from '../../cache/read-cache.js';
+import { progressInput } from '../validate.js';
+import { Listing, badgesFor, type ReadOptions } from '../../cache/views.js';
+import type { Deps, V1Context } from './context.js';
+import { TEST_SERVICE_FULL } from '../auth/guards.js';
+import { ANSWERED, route } from './table.js';
+
+/** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
+
+const listing = async ({ store, config }: Deps, service: string, users: UserRecord[], options: ReadOptions) =>
+  new Listing(await badgesFor(store, service, users, options.states), options, config.now());
+
+// An unknown user (a revoke leaves it uncreated) holds nothing.
+const updated = (name: string, user: UserRecord | undefined) => ({ user: { name, badges: user?.awards.map((a: AwardRecord) => a.badge) ?? [] } });
+
+export const userRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/{service}/users.json',
+    operationId: 'listUsers',
+    summary: 'Named users with their awards, or a page of all users',
+    description:
+      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`. Badges outside their display window are left out; `tags` keeps those having any of the tags; `states=all` adds the badges each user could still earn.",
+    tags: ['users'],
+    auth: 'public',
+    params: ServiceParams,
+    query: UsersQuery,
+    response: { description: 'Users, and the service-wide data of the badges listed for them', schema: UsersResponse },
+    handler: async (ctx, { query }, deps) => {
+      const { sort, names, states, tags } = query;
+      const service = ctx.state.service.name;
+      if (names) {
+        // The service was found a moment ago; deleted since, it is a 404 like any other.
+        const answer = await deps.reads.usersByName(service, names, { sort, states, tags });
+        if (!answer) throw notFound('service_not_found', `Service "${service}" does not exist`);
+        sendAnswer(ctx, answer);
+        return ANSWERED;
+      }
+      const request = pageRequest(query);
+      const { users, total } = await deps.store.listUsers(service, { sort, offset: offsetOf(request), limit: request.pageSize });
+      const view = (await listing(deps, service, users, { sort, states, tags })).users(users);
+      return { ...view, paging: paging(ctx.path, { sort, states, tags: tags?.join(',') }, total, request) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/{service}/users/{name}.json',
+    operationId: 'getUser',
+    summary: 'One user, as an entry of users.json',
+    tags: ['users'],
+    auth: 'public',
+    params: UserParams,
+    query: UserQuery,
+    response: { description: 'The user', schema: User },
+    errors: { 404: 'The service, or the user, does not exist (`service_not_found`, `user_not_found`)' },
+    handler: async (ctx, { params, query }, deps) => {
+      const service = ctx.state.service.name;
+      const user = await deps.store.getUser(service, params.name);
+      if (!user) throw notFound('user_not_found', `User "${params.name}" does not exist in service "${service}"`);
+      return (await listing(deps, service, [user], query)).user(user);
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/v1/{service}/users/{name}.json',
+    operationId: 'awardBadges',
+    summary: 'Award each listed badge once more, creating the user',
+    description:
+      "A badge listed twice is awarded twice. A badge that is not registered refuses the whole request (`unknown_badge`, its names in `details`): nothing is awarded. An award the badge's fields forbid now (disabled, outside its earn window, its frequency cap or `freq_max` reached, `unique` and held) is not made, and named in `skipped` with the reason.",
+    tags: ['users'],
+    auth: 'service',
+    operation: 'award',
+    scopeBadges: ({ body }) => body.badges,
+    params: UserParams,
+    body: BadgeNamesBody,
+    response: { description: 'Every badge the user has, and the awards not made', schema: UserUpdateResponse },
+    errors: { 403: TEST_SERVICE_FULL },
+    handler: async (ctx, { params, body }, { domain }) => {
+      const { user, skipped } = await domain.award(ctx.state.service.name, params.name, body.badges);
+      return { ...updated(params.name, user), skipped };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/{service}/users/{name}.json',
+    operationId: 'revokeBadges',
+    summary: 'Take badges from the user; the service-wide counts follow',
+    description: 'Idempotent: badges the user does not hold (or a user that does not exist) are listed in `absent`, not refused.',
+    tags: ['users'],
+    auth: 'service',
+    operation: 'revoke',
+    scopeBadges: ({ body }) => body.badges,
+    params: UserParams,
+    body: BadgeNamesBody,
+    response: { description: 'Every badge the user still has, and the names that were already absent', schema: UserRevokeResponse },
+    handler: async (ctx, { params, body }, { domain }) => {
+      const { user, absent } = await domain.revoke(ctx.state.service.name, params.name, body.badges);
+      return { ...updated(params.name, user), absent };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/v1/{service}/users/{name}/progress.json',
+    operationId: 'setProgress',
+    summary: "Set the user's progress towards badges with a goal; reaching a goal awards the badge",
+    description:
+      'Values, not increments: sending the same again changes nothing. A goal reached awards the badge in the same write, as `PUT users/:name.json` would (its fields may skip it; see `skipped`). A badge not registered (`unknown_badge`) or without a `goal` (`no_goal`) refuses the whole request.',
+    tags: ['users'],
+    auth: 'service',
+    params: UserParams,
+    body: ProgressBody,
+    response: { description: "The user's badges and progress, and what this write awarded", schema: ProgressResponse },
+    errors: { 403: TEST_SERVICE_FULL },
+    handler: async (ctx, { params, body }, { domain }) => {
+      const { user, awarded, skipped } = await domain.setProgress(ctx.state.service.name, params.name, progressInput(body.progress));
+      return { ...updated(params.name, user), progress: user.progress ?? {}, awarded, skipped };
+    },
+  }),
+];
+
+/** Sends a cached answer, or a 304 when the client's validator still matches. */
+function sendAnswer(ctx: V1Context, answer: Answer): void {
+  ctx.set(answerHeaders(answer.etag));
+  if (notModified(ctx, answer.etag)) return;
+  ctx.type = 'application/json; charset=utf-8';
+  ctx.body = answer.body;
+}
