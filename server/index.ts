@@ -3,6 +3,7 @@ export { createApp, type CreateAppOptions } from './http/app.js';
 export { openStore, type OpenStoreOptions } from './stores/index.js';
 export type * from './core/model.js';
 export type * from './core/ports.js';
+export type { KeptAnswer, ReplayStore, Use } from './stores/replays.js';
 export { Domain, DomainError } from './core/index.js';
 export { HttpError } from './http/errors.js';
 export { UserBadgesClient, UserBadgesError, signRequest } from '../client/user-badges-client.js';

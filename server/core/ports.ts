@@ -114,39 +114,9 @@ export interface ChangeFeed {
   subscribe(listener: (change: Invalidation) => void): () => void;
 }
 
-/** An answer as sent, kept so that an identical repeat of a request can be given it again. */
-export interface KeptAnswer {
-  status: number;
-  type: string;
-  body: string;
-}
-
-/**
- * What the replay memory says about a signature. `first`: it was unused, and is used now; the caller
- * reports the answer it gave with `answered` (once; `null` when there is none to keep). Otherwise it
- * was used before, for `request`, and `answer` settles with what that use was answered (`null` if
- * it was not kept).
- */
-export type Use =
-  | { first: true; answered(answer: KeptAnswer | null): void }
-  | { first: false; request: string; answer: Promise<KeptAnswer | null> };
-
-/** Remembers which signatures were used, until their time window closes. */
-export interface ReplayStore {
-  /** Uses before this time (ms) are unknown to the memory: a restart forgets them. */
-  readonly since: number;
-  /**
-   * Records the first use of `key` for `request` until `expiresAt` (ms). With `keepAnswer` the
-   * answer reported for it is kept for repeats; otherwise repeats are only refused.
-   */
-  firstUse(key: string, request: string, expiresAt: number, now: number, keepAnswer: boolean): Promise<Use>;
-}
-
 /** A store: persists units of work and answers queries. It knows nothing of the API. */
 export interface Store extends UnitOfWork, Queries {
   readonly feed: ChangeFeed;
-  /** A store that several processes share remembers signatures for all of them; else the app does. */
-  readonly replays?: ReplayStore;
   /** Flushes and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { fastUsersReads } from './fast-path.js';
 import { keepAnswers } from './middleware/kept-answers.js';
 import { allowedMethods } from './middleware/allowed-methods.js';
 import { ReadCache, etagOf } from '../cache/read-cache.js';
-import { MemoryReplayStore } from '../stores/memory-replays.js';
+import { MemoryReplayStore, type ReplayStore } from '../stores/replays.js';
 import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
 import { routeGroups } from './routes/index.js';
@@ -23,7 +23,8 @@ import { refuseCredentialsInUrl } from './middleware/url-guard.js';
 import { logRequests, type Handler } from './request-log.js';
 
 export interface CreateAppOptions {
-  store: Store;
+  /** A store that several processes share brings their common replay memory; else the app keeps one. */
+  store: Store & { readonly replays?: ReplayStore };
   config?: Partial<AppConfig>;
 }
 

@@ -1,5 +1,6 @@
 import { Domain } from '../core/domain.js';
 import type { Store } from '../core/ports.js';
+import type { ReplayStore } from './replays.js';
 import { LowdbStore, type LowdbStoreOptions } from './lowdb/lowdb-store.js';
 import { seedDemo } from './seed.js';
 
@@ -12,7 +13,7 @@ export interface OpenStoreOptions extends LowdbStoreOptions {
   seed?: boolean;
 }
 
-export type OpenedStore = Store & { seeded?: { service: string; key: string } };
+export type OpenedStore = Store & { readonly replays?: ReplayStore; seeded?: { service: string; key: string } };
 
 /**
  * Opens a store: PostgreSQL when `database` is given, else the embedded store on `file` (in memory

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryReplayStore } from '../../server/stores/memory-replays.js';
+import { MemoryReplayStore } from '../../server/stores/replays.js';
 
 const answer = (body: string) => ({ status: 200, type: 'application/json; charset=utf-8', body });
 

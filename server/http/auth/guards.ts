@@ -7,7 +7,7 @@ import { DomainError } from '../../core/errors.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { newKey } from '../../core/service-key.js';
 import { sendAgain } from '../middleware/kept-answers.js';
-import type { Use } from '../../core/ports.js';
+import type { Use } from '../../stores/replays.js';
 import * as validate from '../validate.js';
 import type { Deps, V1Context, V1State } from '../routes/context.js';
 

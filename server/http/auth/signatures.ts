@@ -4,7 +4,7 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import { SignedQuery } from '../../../types/schema.js';
 import { HttpError } from '../errors.js';
 import type { ServiceRecord } from '../../core/model.js';
-import type { ReplayStore, Use } from '../../core/ports.js';
+import type { ReplayStore, Use } from '../../stores/replays.js';
 
 /** How far a signed request's `ts` may be from the server's clock, either way. */
 export const SIGNATURE_WINDOW_SECONDS = 300;

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { KeptAnswer } from '../../stores/memory-replays.js';
+import type { KeptAnswer } from '../../stores/replays.js';
 
 /** Set in `ctx.state` by a request that used up a signature: reports the answer it was sent. */
 export interface AnswerKeeper {

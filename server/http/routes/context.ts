@@ -7,7 +7,8 @@ import type { ReadCache } from '../../cache/read-cache.js';
 import type { AppConfig } from '../../config/app.js';
 import type { Domain } from '../../core/domain.js';
 import type { ServiceRecord } from '../../core/model.js';
-import type { ReplayStore, Store } from '../../core/ports.js';
+import type { Store } from '../../core/ports.js';
+import type { ReplayStore } from '../../stores/replays.js';
 
 /** What the v1 routes share: set up once by `createApp`. */
 export interface Deps {

@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { KeptAnswer, ReplayStore, Use } from '../../core/ports.js';
-import { firstUse } from '../../core/replays.js';
+import { firstUse, type KeptAnswer, type ReplayStore, type Use } from '../replays.js';
 import { unavailable } from './failures.js';
 
 /** Kept answers larger than this are not kept: a repeat of such a request is refused instead. */

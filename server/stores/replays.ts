@@ -1,8 +1,51 @@
 import { DomainError } from '../core/errors.js';
-import type { KeptAnswer, ReplayStore, Use } from '../core/ports.js';
-import { firstUse } from '../core/replays.js';
 
-export type { KeptAnswer, ReplayStore, Use } from '../core/ports.js';
+/**
+ * The replay memory of signed requests: which signatures were used, and the answers given to them,
+ * so that a retry gets its first answer and a replay is refused. A store that several processes share
+ * keeps it for all of them (PostgreSQL); otherwise each process keeps its own (`MemoryReplayStore`).
+ */
+
+/** An answer as sent, kept so that an identical repeat of a request can be given it again. */
+export interface KeptAnswer {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/**
+ * What the replay memory says about a signature. `first`: it was unused, and is used now; the caller
+ * reports the answer it gave with `answered` (once; `null` when there is none to keep). Otherwise it
+ * was used before, for `request`, and `answer` settles with what that use was answered (`null` if
+ * it was not kept).
+ */
+export type Use =
+  | { first: true; answered(answer: KeptAnswer | null): void }
+  | { first: false; request: string; answer: Promise<KeptAnswer | null> };
+
+/** Remembers which signatures were used, until their time window closes. */
+export interface ReplayStore {
+  /** Uses before this time (ms) are unknown to the memory: a restart forgets them. */
+  readonly since: number;
+  /**
+   * Records the first use of `key` for `request` until `expiresAt` (ms). With `keepAnswer` the
+   * answer reported for it is kept for repeats; otherwise repeats are only refused.
+   */
+  firstUse(key: string, request: string, expiresAt: number, now: number, keepAnswer: boolean): Promise<Use>;
+}
+
+/** A first use whose answer is reported at most once, however often the caller reports it. */
+export function firstUse(report: (answer: KeptAnswer | null) => void): Use {
+  let settled = false;
+  return {
+    first: true,
+    answered: (answer) => {
+      if (settled) return;
+      settled = true;
+      report(answer);
+    },
+  };
+}
 
 interface Entry {
   expiresAt: number;
