@@ -43,8 +43,8 @@ if (!existsSync(root + 'dist/widget/user-badges.js')) throw new Error('Run `npm 
 const chromium = findChromium();
 if (!chromium) throw new Error(missingMessage());
 
-const { createApp } = await import('./server/http/app.ts');
-const { openStore } = await import('./server/stores/index.ts');
+const { createApp } = await import('./server/app/create-app.ts');
+const { openStore } = await import('./server/app/open-store.ts');
 
 const store = await openStore({ seed: true });
 const app = createApp({ store, config: { publicRoot: root, openTestService: true, log: () => {} } });

@@ -14,7 +14,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Domain } from '../server/core/domain.js';
+import { composeDomain } from '../server/app/domain.js';
 import { KIND } from '../server/core/events/kinds.js';
 import { openStore } from '../server/stores/index.js';
 import { benchTemp, generateCached, prng, userNames, type Generated } from './generate.js';
@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function storeEvents(target: { file: string } | { database: string }, service: string, count: number, end: number): Promise<number> {
   const started = performance.now();
   const store = await openStore({ ...target, ...('file' in target ? { checkpointBytes: Number.MAX_SAFE_INTEGER } : {}) });
-  const domain = new Domain(store, () => end);
+  const domain = composeDomain(store, { now: () => end });
   const names = userNames(USERS);
   const random = prng(9);
   const span = 60 * 86_400_000;

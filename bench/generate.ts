@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Domain } from '../server/core/domain.js';
+import { composeDomain } from '../server/app/domain.js';
 import { openStore } from '../server/stores/index.js';
 
 export const SERVICE = 'bench';
@@ -137,7 +137,7 @@ export async function generate({ file, users, service = SERVICE }: GenerateOptio
   await mkdir(dirname(file), { recursive: true });
   // A fixed clock for the service and badge dates, and no checkpoint until close: one write of each file.
   const store = await openStore({ file, checkpointBytes: Number.MAX_SAFE_INTEGER });
-  const domain = new Domain(store, () => BASE);
+  const domain = composeDomain(store, { now: () => BASE });
   const key = serviceKey(users);
   const names = userNames(users);
   try {

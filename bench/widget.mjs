@@ -72,8 +72,8 @@ function jquerySizes() {
 async function manyElements() {
   const { register } = await import('tsx/esm/api');
   register();
-  const { createApp } = await import('../server/http/app.ts');
-  const { openStore } = await import('../server/stores/index.ts');
+  const { createApp } = await import('../server/app/create-app.ts');
+  const { openStore } = await import('../server/app/open-store.ts');
   const store = await openStore({ seed: true });
   const handle = createApp({ store, config: { publicRoot: root, log: () => {} } }).callback();
   const seen = [];

@@ -1,5 +1,5 @@
 import { callServer, cliAdminToken, runningServer } from './admin-access.js';
-import { Domain } from '../core/domain.js';
+import { composeDomain } from '../app/domain.js';
 import { createIntegration } from '../core/events/integrations.js';
 import { UsageError } from './services.js';
 import { openStore } from '../stores/index.js';
@@ -35,7 +35,7 @@ export async function integrationCommand(args: (string | undefined)[], options: 
 async function local(options: IntegrationCommandOptions, service: string, name: string) {
   const store = await openStore(options.database ? { database: options.database } : { file: options.dataFile });
   try {
-    return await new Domain(store).run(service, (tx) => createIntegration(tx, service, name));
+    return await composeDomain(store, { actor: { type: 'cli', command: 'integration create' } }).run(service, (tx) => createIntegration(tx, service, name));
   } finally {
     await store.close();
   }

@@ -2,7 +2,7 @@ import { callServer, cliAdminToken, runningServer } from './admin-access.js';
 import { newScopedKey, tokenOf } from '../http/auth/credentials.js';
 import { parseDuration } from '../config/duration.js';
 import { createKey, deleteKey, KEY_KIND, OPERATIONS, type Operation, type ScopedKey } from '../core/access/keys.js';
-import { Domain } from '../core/domain.js';
+import { composeDomain } from '../app/domain.js';
 import { keyView } from '../http/routes/keys.js';
 import { UsageError } from './services.js';
 import { openStore } from '../stores/index.js';
@@ -82,7 +82,7 @@ async function connect(options: KeyCommandOptions, env: NodeJS.ProcessEnv): Prom
 }
 
 function local(store: Awaited<ReturnType<typeof openStore>>): KeyAdmin {
-  const domain = new Domain(store);
+  const domain = composeDomain(store, { actor: { type: 'cli', command: 'key' } });
   const exists = async (service: string) => {
     if (!(await store.getService(service))) throw new Error(`Service "${service}" does not exist`);
   };

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/create-app.js';
 import { NUMERIC_SETTINGS, settingsFromEnv } from '../config/app.js';
 import { createHttpServer } from '../http/http-server.js';
 import { gracefulStop } from '../http/shutdown.js';
@@ -13,7 +13,8 @@ import { serviceCommand, UsageError } from './services.js';
 import { keyCommand } from './keys.js';
 import { accessFromEnv } from '../config/access.js';
 import { exportCommand, importCommand } from './transfer.js';
-import { openStore, seedIfEmpty } from '../stores/index.js';
+import { openStore } from '../stores/index.js';
+import { seedIfEmpty } from '../app/open-store.js';
 import { batchedLines, requestLine } from '../http/request-log.js';
 
 const USAGE = `Usage: user-badges <command> [options]

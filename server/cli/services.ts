@@ -2,7 +2,7 @@ import { callServer, cliAdminToken, runningServer } from './admin-access.js';
 import { newKey } from '../core/service-key.js';
 import { parseDuration } from '../config/duration.js';
 import { rotateServiceKey } from '../core/access/keys.js';
-import { Domain } from '../core/domain.js';
+import { composeDomain } from '../app/domain.js';
 import type { ServiceSettings } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import { adminView as view, type AdminService } from '../http/routes/admin.js';
@@ -100,7 +100,7 @@ async function connect(options: ServiceCommandOptions, env: NodeJS.ProcessEnv): 
 }
 
 function local(store: Store): ServiceAdmin {
-  const domain = new Domain(store);
+  const domain = composeDomain(store, { actor: { type: 'cli', command: 'service' } });
   return {
     list: async () => (await store.listServices()).map(view),
     create: async (name, settings) => {

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { Domain } from '../core/domain.js';
+import { composeDomain } from '../app/domain.js';
 import { openStore } from '../stores/index.js';
 import { exportStore } from '../transfer/export.js';
 import { importStore } from '../transfer/import.js';
@@ -55,7 +55,7 @@ export async function importCommand(file: string, options: TransferOptions): Pro
   const progress = progressLine();
   try {
     const input = file === '-' ? process.stdin : createReadStream(file);
-    const counts = await importStore(new Domain(store), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    const counts = await importStore(composeDomain(store, { actor: { type: 'cli', command: 'import' } }), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
     progress.done();
     console.error(`Imported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
     return 0;

@@ -1,5 +1,6 @@
 import type { BadgeInput, BadgeRecord, Item, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
-import type { Reactor } from './events.js';
+import { SYSTEM, type Actor } from './actor.js';
+import type { Acted, Reactor } from './events.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
 import { awardChecked, revoke, type Awarded } from './rules/awards.js';
@@ -16,7 +17,14 @@ const MAX_ROUNDS = 16;
  */
 export class Domain {
   private readonly reactors: Reactor[] = [];
+  /** Whom the units of this Domain run for (see `as`). */
+  readonly actor: Actor = SYSTEM;
 
+  /**
+   * A bare Domain runs no reactor: the server's is built by `composeDomain` (server/features/), with
+   * every feature's reactors, so that a write makes the same activity, audit and webhooks on every
+   * path. A bare one is for tests of the core itself.
+   */
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: () => number = Date.now,
@@ -26,6 +34,11 @@ export class Domain {
   react(reactor: Reactor): this {
     this.reactors.push(reactor);
     return this;
+  }
+
+  /** This Domain, its units run for `actor`: the same reactors, store and clock. */
+  as(actor: Actor): Domain {
+    return Object.create(this, { actor: { value: actor, enumerable: true } }) as Domain;
   }
 
   /**
@@ -38,7 +51,7 @@ export class Domain {
     return this.uow.run(service.toLowerCase(), new Date(this.clock()), async (tx) => {
       const result = await work(tx);
       for (let round = 0; ; round++) {
-        const events = tx.takeEvents();
+        const events = tx.takeEvents().map((event): Acted => (event.actor ? (event as Acted) : { ...event, actor: this.actor }));
         if (events.length === 0) break;
         // Reactions that keep causing each other: refused, rather than a unit that never ends.
         if (round === MAX_ROUNDS) throw invalid('reaction_loop', `Reactions to this write did not settle after ${MAX_ROUNDS} rounds; nothing was written`);

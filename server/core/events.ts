@@ -1,3 +1,4 @@
+import type { Actor } from './actor.js';
 import type { Tx } from './ports.js';
 
 /**
@@ -6,9 +7,12 @@ import type { Tx } from './ports.js';
  * event with `tx.emit`; the Domain hands the unit's events to its reactors before the unit ends, so
  * whatever they write is part of the same atomic write.
  *
- * Times are ISO-8601, the unit's clock unless the change was back-dated.
+ * Times are ISO-8601, the unit's clock unless the change was back-dated. `actor` is the unit's,
+ * stamped by the Domain on every event a rule emits (a rule never sets it).
  */
-export type DomainEvent =
+export type DomainEvent = DomainEventBody & { actor?: Actor };
+
+type DomainEventBody =
   | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
   | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
   | { type: 'badge.created'; service: string; badge: string; at: string }
@@ -33,4 +37,7 @@ export type DomainEventType = DomainEvent['type'];
  * Turns a unit's events into more writes of the same unit. Events a reactor emits are handed to
  * every reactor in a further round, so an award made by a reactor is seen like any other.
  */
-export type Reactor = (tx: Tx, events: readonly DomainEvent[]) => Promise<void>;
+export type Reactor = (tx: Tx, events: readonly Acted[]) => Promise<void>;
+
+/** A domain event as reactors see it: with the actor of its unit. */
+export type Acted = DomainEvent & { actor: Actor };

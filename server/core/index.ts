@@ -1,4 +1,5 @@
 /** The domain core: the model's rules, written once, run by every store. No HTTP, no storage. */
+export * from './actor.js';
 export * from './changes.js';
 export * from './domain.js';
 export * from './errors.js';

@@ -1,3 +1,5 @@
+import type { ChangeFeed } from '../core/ports.js';
+
 /**
  * The server's periodic work (webhook deliveries, retention, expiries): jobs that each run at most
  * once at a time, again after `intervalMs`, or at once when `wake` says there is work. Timers do
@@ -9,6 +11,11 @@
 export interface Job {
   name: string;
   intervalMs: number;
+  /**
+   * Item kinds whose change means work for this job (a delivery written, a backfill started): it
+   * runs as soon as such a change is durable, on every instance the change feed reaches.
+   */
+  wakeOn?: readonly string[];
   /** One round of the job; resolves when the round is over. */
   run(): Promise<void>;
 }
@@ -33,6 +40,15 @@ export class Background {
     const scheduled: Scheduled = { job, timer: null, running: null, again: false };
     this.jobs.set(job.name, scheduled);
     this.schedule(scheduled);
+  }
+
+  /** Wakes the jobs whose `wakeOn` kinds a durable change touched; returns the unsubscribe. */
+  watch(feed: ChangeFeed): () => void {
+    return feed.subscribe((change) => {
+      for (const { job } of this.jobs.values()) {
+        if (job.wakeOn && (change.all || job.wakeOn.some((kind) => change.items?.includes(kind)))) this.wake(job.name);
+      }
+    });
   }
 
   /** Runs the job now, or once more right after the round in progress. */

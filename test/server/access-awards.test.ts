@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EXPIRY_JOB } from '../../server/jobs/access.js';
+import { EXPIRY_JOB } from '../../server/jobs/expiry.js';
 import { start, type Harness } from './harness.js';
 
 /**

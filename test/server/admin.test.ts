@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
-import { openStore } from '../../server/stores/index.js';
+import { composeDomain } from '../../server/app/domain.js';
+import { openStore } from '../../server/app/open-store.js';
 import { start, tempDir, type Harness } from './harness.js';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
@@ -89,16 +89,16 @@ describe('deleting a service in the file store', () => {
   test('is durable, and a service created again under the name starts empty', async (t) => {
     const file = join(await tempDir(t), 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).createService('gone', 'k1');
-    await new Domain(store).putBadges('gone', [{ name: 'old', fields: {} }]);
-    for (let i = 0; i < 50; i++) await new Domain(store).award('gone', `old-user-${i}`, ['old'], new Date());
+    await composeDomain(store).createService('gone', 'k1');
+    await composeDomain(store).putBadges('gone', [{ name: 'old', fields: {} }]);
+    for (let i = 0; i < 50; i++) await composeDomain(store).award('gone', `old-user-${i}`, ['old'], new Date());
     await store.close();
 
     const second = await openStore({ file });
-    await new Domain(second).deleteService('gone');
-    await new Domain(second).createService('gone', 'k2');
-    await new Domain(second).putBadges('gone', [{ name: 'new', fields: {} }]);
-    await new Domain(second).award('gone', 'new-user', ['new'], new Date());
+    await composeDomain(second).deleteService('gone');
+    await composeDomain(second).createService('gone', 'k2');
+    await composeDomain(second).putBadges('gone', [{ name: 'new', fields: {} }]);
+    await composeDomain(second).award('gone', 'new-user', ['new'], new Date());
     // No close: the journal alone holds the deletion, as after kill -9.
     const third = await openStore({ file });
     const check = async (s: typeof third) => {
@@ -110,7 +110,7 @@ describe('deleting a service in the file store', () => {
     await third.close();
     const fourth = await openStore({ file });
     await check(fourth);
-    await new Domain(fourth).deleteService('gone');
+    await composeDomain(fourth).deleteService('gone');
     await fourth.close();
     const fifth = await openStore({ file });
     assert.equal(await fifth.getService('gone'), undefined);

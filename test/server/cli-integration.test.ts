@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { serviceOfToken } from '../../server/core/events/integrations.js';
+import { integrationOfToken } from '../../server/core/events/integrations.js';
 import { openStore } from '../../server/stores/index.js';
 import { tempDir } from './harness.js';
 
@@ -29,8 +29,8 @@ test('integration create makes a token for the GetBadges URL that the server acc
   assert.equal(printed.url, `/v0/event/log/${printed.token}`);
   const store = await openStore({ file: data });
   try {
-    assert.equal(await serviceOfToken(store, printed.token), 'shop');
-    assert.equal(await serviceOfToken(store, printed.token.slice(0, -1) + (printed.token.endsWith('A') ? 'B' : 'A')), undefined);
+    assert.equal((await integrationOfToken(store, printed.token))?.service, 'shop');
+    assert.equal(await integrationOfToken(store, printed.token.slice(0, -1) + (printed.token.endsWith('A') ? 'B' : 'A')), undefined);
   } finally {
     await store.close();
   }

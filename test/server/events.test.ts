@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { App } from '../../server/http/app.js';
+import type { App } from '../../server/app/create-app.js';
 import { JOBS } from '../../server/jobs/events.js';
 import { start, type Harness } from './harness.js';
 

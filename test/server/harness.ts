@@ -3,12 +3,13 @@ import type Koa from 'koa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../server/http/app.js';
+import { createApp, type App } from '../../server/app/create-app.js';
 import type { AppConfig } from '../../server/config/app.js';
-import { openStore, type OpenStoreOptions } from '../../server/stores/index.js';
+import { openStore, type OpenStoreOptions } from '../../server/app/open-store.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
 import type { Store } from '../../server/core/ports.js';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
+import type { Domain } from '../../server/core/domain.js';
 
 export interface Harness {
   base: string;
@@ -44,7 +45,7 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
   return {
     base,
     store,
-    domain: new Domain(store, options.config?.now),
+    domain: composeDomain(store, { now: options.config?.now }),
     key: store.seeded?.key ?? '',
     background: app.background,
     async request(method, path, { body, raw, headers = {} } = {}) {

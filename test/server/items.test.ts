@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
 import { selectItems } from '../../server/core/items.js';
 import type { Item } from '../../server/core/model.js';
 import type { ItemQuery, Store, Tx } from '../../server/core/ports.js';
@@ -29,7 +29,7 @@ for (const kind of storeKinds) {
     beforeEach(async () => {
       place = await kind.place();
       store = await place.open();
-      const domain = new Domain(store, () => T0);
+      const domain = composeDomain(store, { now: () => T0 });
       await domain.createService('shop', 'k');
       await domain.createService('club', 'k');
     });
@@ -123,7 +123,7 @@ for (const kind of storeKinds) {
 
     test('deleting a service deletes its items; made again, it has none', async () => {
       await put('shop', item('a', 1), item('r', 1, null, {}, 'rule'));
-      const domain = new Domain(store, () => T0);
+      const domain = composeDomain(store, { now: () => T0 });
       await domain.deleteService('shop');
       await domain.createService('shop', 'k');
       await put('shop', item('b', 2));
@@ -169,7 +169,7 @@ for (const kind of storeKinds) {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.array(change, { maxLength: 5 }), { maxLength: 5 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (units, queries) => {
           const service = `p${run++}`;
-          await new Domain(store, () => T0).createService(service, 'k');
+          await composeDomain(store, { now: () => T0 }).createService(service, 'k');
           const model = new Map<string, Item>();
           for (const unit of units) {
             await write(service, (tx) => {

@@ -5,7 +5,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import fc from 'fast-check';
 import { OpenAPIBackend, ValidationContext, type Document } from 'openapi-backend';
 import { sign } from '../../server/http/auth/signatures.js';
-import { openApiDocument } from '../../server/http/openapi.js';
+import { openApiDocument } from '../../server/app/openapi.js';
 import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
 

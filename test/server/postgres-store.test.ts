@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { Invalidation } from '../../server/core/changes.js';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
+import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
@@ -34,8 +35,8 @@ async function shared(t: { after: (fn: () => Promise<void>) => void }) {
     await dropDatabase(url);
   });
   const a = await open();
-  await new Domain(a).createService('shop', 'key-1');
-  await new Domain(a).putBadges('shop', [
+  await composeDomain(a).createService('shop', 'key-1');
+  await composeDomain(a).putBadges('shop', [
     { name: 'gold', fields: {} },
     { name: 'silver', fields: {} },
   ]);
@@ -79,7 +80,7 @@ describe('PostgreSQL: instances sharing one database', () => {
   test('200 concurrent awards split over two instances count exactly 200', async (t) => {
     const { a, open } = await shared(t);
     const b = await open();
-    const [da, db] = [new Domain(a), new Domain(b)];
+    const [da, db] = [composeDomain(a), composeDomain(b)];
     await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? da : db).award('shop', 'crowd', ['gold'])));
     for (const store of [a, b]) {
       assert.equal((await store.getUser('shop', 'crowd'))!.awards[0]!.count, 200);
@@ -92,7 +93,7 @@ describe('PostgreSQL: instances sharing one database', () => {
     const b = await open();
     const heardB = listen(b);
     const heardA = listen(a);
-    await new Domain(a).award('shop', 'ann', ['gold']);
+    await composeDomain(a).award('shop', 'ann', ['gold']);
     assert.deepEqual(heardA, [{ service: 'shop', users: ['ann'], badges: ['gold'] }], 'told at once on the writing instance');
     assert.equal((await b.getUser('shop', 'ann'))!.awards[0]!.count, 1);
     await within(1000, () => assert.deepEqual(heardB, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
@@ -101,19 +102,19 @@ describe('PostgreSQL: instances sharing one database', () => {
 
     // The service record is cached per instance, misses too: a change on A reaches B's cache by the feed.
     assert.equal(await b.getService('later'), undefined);
-    await new Domain(a).createService('later', 'k');
+    await composeDomain(a).createService('later', 'k');
     await within(1000, async () => assert.equal((await b.getService('later'))?.name, 'later'));
     assert.equal((await b.getService('shop'))!.key, 'key-1');
-    await new Domain(a).setServiceKey('shop', 'key-2');
+    await composeDomain(a).setServiceKey('shop', 'key-2');
     await within(1000, async () => assert.equal((await b.getService('shop'))!.key, 'key-2'));
-    await new Domain(b).deleteService('shop');
+    await composeDomain(b).deleteService('shop');
     await within(1000, async () => assert.equal(await a.getService('shop'), undefined));
   });
 
   test('a change too large for one notification invalidates its whole service', async (t) => {
     const { a, open } = await shared(t);
     const b = await open();
-    const domain = new Domain(a);
+    const domain = composeDomain(a);
     const heard = listen(b);
     await Promise.all(Array.from({ length: 600 }, (_, i) => domain.award('shop', `user-with-a-longish-name-${i}`, ['gold'])));
     // Notifications arrive in commit order: once a later one is heard, all the awards' are.
@@ -131,7 +132,7 @@ describe('PostgreSQL: instances sharing one database', () => {
     await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN user_badges'`);
     await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
     heard.length = 0;
-    await new Domain(a).award('shop', 'ann', ['gold']);
+    await composeDomain(a).award('shop', 'ann', ['gold']);
     await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
   });
 });
@@ -200,13 +201,13 @@ describe('PostgreSQL: failures and shutdown', () => {
     network.freeze();
     await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
     heard.length = 0;
-    await new Domain(a).award('shop', 'ann', ['gold']);
+    await composeDomain(a).award('shop', 'ann', ['gold']);
     await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'] }]));
   });
 
   test('when the database fails during a batch, every unit of the batch fails and none is saved', HANG, async (t) => {
     const { a, sql } = await shared(t);
-    const domain = new Domain(a);
+    const domain = composeDomain(a);
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     // All three join one batch; the last one holds it open, inside its transaction, after the others ran.
@@ -245,7 +246,7 @@ describe('PostgreSQL: failures and shutdown', () => {
     await network.close();
     const gone = (error: unknown) => error instanceof DomainError && error.kind === 'unavailable' && !/127\.0\.0\.1|ECONN/.test(error.message);
     await assert.rejects(store.listUsers('shop', { offset: 0, limit: 10 }), gone);
-    await assert.rejects(new Domain(store).award('shop', 'ann', ['gold']), gone);
+    await assert.rejects(composeDomain(store).award('shop', 'ann', ['gold']), gone);
     await assert.rejects(store.replays.firstUse('sig', 'PUT /x', T0 + 1000, T0, false), gone);
     assert.ok(reported.length >= 3, `reported: ${reported.length}`);
   });
@@ -259,10 +260,10 @@ describe('PostgreSQL: failures and shutdown', () => {
       tx.put({ t: 'user', s: 'shop', v: { name: 'late', createdAt: new Date(T0).toISOString(), awards: [] } });
       return 'done';
     });
-    const queued = new Domain(a).award('shop', 'queued', ['gold']);
+    const queued = composeDomain(a).award('shop', 'queued', ['gold']);
     const closing = a.close();
     try {
-      await assert.rejects(new Domain(a).award('shop', 'ann', ['gold']), (e) => e instanceof DomainError && e.code === 'store_closed');
+      await assert.rejects(composeDomain(a).award('shop', 'ann', ['gold']), (e) => e instanceof DomainError && e.code === 'store_closed');
     } finally {
       // The held unit must end whatever failed above: close() waits for it.
       open();
@@ -398,7 +399,7 @@ describe('PostgreSQL: the same answers as the embedded store', () => {
         const outcomes = await Promise.all(
           [postgres, lowdb].map(async (store) => {
             let time = T0;
-            const domain = new Domain(store, () => (time += 1000));
+            const domain = composeDomain(store, { now: () => (time += 1000) });
             await domain.createService(service, 'k');
             // With a cap, a unique badge and a goal: the records only the rules read must come back alike too.
             await domain.putBadges(service, [

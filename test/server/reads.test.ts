@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
 import { start, type Harness } from './harness.js';
 
 /** What a client can observe of an answer; of X-Response-Time, that it is there and well formed. */
@@ -128,9 +128,9 @@ describe('the answer cache under hostile reads', () => {
     // within the byte bound, like any other answer.
     for (let i = 1; i < 200; i++) assert.equal((await cache.usersByName('demo', ['daniel', `junk${i}`]))!.etag, first.etag);
 
-    await new Domain(store).putBadges('demo', [{ name: 'big', fields: { description: 'x'.repeat(7000) } }]);
+    await composeDomain(store).putBadges('demo', [{ name: 'big', fields: { description: 'x'.repeat(7000) } }]);
     // 200 answers of about 7.5 KB each: twice what the cache may hold.
-    for (let i = 0; i < 200; i++) await new Domain(store).award('demo', `big${i}`, ['big'], new Date());
+    for (let i = 0; i < 200; i++) await composeDomain(store).award('demo', `big${i}`, ['big'], new Date());
     for (let i = 0; i < 200; i++) await cache.usersByName('demo', [`big${i}`]);
     assert.ok(cache.size <= 1024 * 1024, `${cache.size} bytes held`);
     assert.ok(cache.size > 900 * 1024, `and it still caches: ${cache.size}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seedIfEmpty } from '../../server/stores/index.js';
+import { seedIfEmpty } from '../../server/app/open-store.js';
 import { start } from './harness.js';
 
 test('serve seeds the learning program of /demo/learning.html: badges with images, progress and unearned ones', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
 import fc from 'fast-check';
 import { SORT_KEYS } from '../../types/api.js';
 import { sortUsers } from '../../server/core/order.js';
@@ -17,13 +17,13 @@ describe('paging orders kept up to date as users change', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), async (steps, pageSize) => {
         const store = await openStore();
-        await new Domain(store).createService('s', 'k');
-        await new Domain(store).putBadges('s', ['a', 'b', 'c'].map((name) => ({ name, fields: {} })));
+        await composeDomain(store).createService('s', 'k');
+        await composeDomain(store).putBadges('s', ['a', 'b', 'c'].map((name) => ({ name, fields: {} })));
         // Build every index first, so that the steps below exercise the incremental updates.
         for (const sort of SORT_KEYS) await store.listUsers('s', { sort, offset: 0, limit: 1 });
         for (const { user, badges, revoke, day } of steps) {
-          if (revoke && (await store.getUser('s', user))) await new Domain(store).revoke('s', user, badges);
-          else await new Domain(store).award('s', user, badges, new Date(Date.UTC(2026, 0, day)));
+          if (revoke && (await store.getUser('s', user))) await composeDomain(store).revoke('s', user, badges);
+          else await composeDomain(store).award('s', user, badges, new Date(Date.UTC(2026, 0, day)));
         }
         const all = (await store.listUsers('s', { sort: 'name', offset: 0, limit: 1000 })).users;
         for (const sort of SORT_KEYS) {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type Router from '@koa/router';
-import { openApiDocument } from '../../server/http/openapi.js';
-import { routeGroups } from '../../server/http/routes/index.js';
+import { openApiDocument } from '../../server/app/openapi.js';
+import { routeGroups } from '../../server/app/features/index.js';
 import { mount } from '../../server/http/routes/table.js';
 import { contentVersion, preferredEncoding } from '../../server/http/static.js';
 import { start, type Harness } from './harness.js';
@@ -99,7 +99,7 @@ describe('files and documents the server hosts', () => {
     assert.equal(status, 200);
     assert.deepEqual(json, JSON.parse(JSON.stringify(openApiDocument())));
     const deps = { config: { adminToken: 't' } } as never;
-    const served = Object.values(routeGroups).flatMap((group) =>
+    const served = Object.values(routeGroups()).flatMap((group) =>
       mount(group, deps).stack.flatMap((layer: Router.Layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`)),
     );
     const documented = Object.entries(json.paths).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${path}`));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
-import { openStore } from '../../server/stores/index.js';
+import { composeDomain } from '../../server/app/domain.js';
+import { openStore } from '../../server/app/open-store.js';
 import type { Store } from '../../server/core/ports.js';
 import { FaultyDisk, recoveries, type Fault } from './faulty-disk.js';
 import { start, tempDir } from './harness.js';
@@ -42,19 +42,19 @@ describe('a failing disk under the store', () => {
       const disk = new FaultyDisk();
       const recovered = recoveries();
       const store = await openStore({ file, seed: true, openSegment: disk.open, retryMs: 5, onRecover: recovered.onRecover });
-      await new Domain(store).award('demo', 'eve', ['popular'], at);
+      await composeDomain(store).award('demo', 'eve', ['popular'], at);
       const before = await dump(store);
       const sizes = await journalSizes(dir);
 
       disk.fault = fault;
       // One batch: later writes computed from earlier ones still in flight (eve's count, the new badge).
       const writes = await Promise.allSettled([
-        new Domain(store).award('demo', 'eve', ['popular'], at),
-        new Domain(store).putBadges('demo', [{ name: 'fresh', fields: { description: 'new' } }]),
-        new Domain(store).award('demo', 'eve', ['popular', 'fresh'], at),
-        new Domain(store).award('demo', 'zoe', ['popular'], at),
-        new Domain(store).deleteBadges('demo', ['donated']),
-        new Domain(store).createService('other', 'k'),
+        composeDomain(store).award('demo', 'eve', ['popular'], at),
+        composeDomain(store).putBadges('demo', [{ name: 'fresh', fields: { description: 'new' } }]),
+        composeDomain(store).award('demo', 'eve', ['popular', 'fresh'], at),
+        composeDomain(store).award('demo', 'zoe', ['popular'], at),
+        composeDomain(store).deleteBadges('demo', ['donated']),
+        composeDomain(store).createService('other', 'k'),
       ]);
       const full = fault !== 'EIO on sync';
       for (const write of writes) {
@@ -64,13 +64,13 @@ describe('a failing disk under the store', () => {
       }
       assert.deepEqual(await dump(store), before, 'nothing of the refused writes is applied; reads go on');
       assert.deepEqual(await journalSizes(dir), sizes, 'the journal is cut back to its last good length');
-      await assert.rejects(new Domain(store).award('demo', 'eve', ['popular'], at), refused(full));
+      await assert.rejects(composeDomain(store).award('demo', 'eve', ['popular'], at), refused(full));
       assert.deepEqual(await dump(store), before);
 
       const back = recovered.next();
       disk.fault = null;
       await back;
-      const { user: eve } = await new Domain(store).award('demo', 'eve', ['popular'], at);
+      const { user: eve } = await composeDomain(store).award('demo', 'eve', ['popular'], at);
       assert.equal(eve.awards[0]!.count, 2);
       const after = await dump(store);
       // As after kill -9: only what the journal holds.
@@ -85,12 +85,12 @@ describe('a failing disk under the store', () => {
     const file = join(dir, 'db.json');
     const disk = new FaultyDisk();
     const store = await openStore({ file, seed: true, openSegment: disk.open, retryMs: 5 });
-    await new Domain(store).award('demo', 'eve', ['popular'], at);
+    await composeDomain(store).award('demo', 'eve', ['popular'], at);
     const before = await dump(store);
     disk.fault = 'ENOSPC';
     // The checkpoint seals the segment first; the award waits in memory for the next write, which fails.
     const checkpoint = (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
-    const award = assert.rejects(new Domain(store).award('demo', 'ghost', ['popular'], at), refused(true));
+    const award = assert.rejects(composeDomain(store).award('demo', 'ghost', ['popular'], at), refused(true));
     await checkpoint;
     await award;
     const reopened = await openStore({ file });
@@ -102,7 +102,7 @@ describe('a failing disk under the store', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], at);
+    await composeDomain(store).award('demo', 'eve', ['popular'], at);
     const segment = join(dir, 'db.d', 'journal', (await readdir(join(dir, 'db.d', 'journal'))).sort().at(-1)!);
     const line = (await readFile(segment, 'utf8')).trim().split('\n').at(-1)!;
     // A batch cut short by a full disk, then (space back) the next batch, acknowledged, right after it.

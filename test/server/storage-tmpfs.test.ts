@@ -6,9 +6,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
-import { createApp } from '../../server/http/app.js';
-import { openStore } from '../../server/stores/index.js';
+import { composeDomain } from '../../server/app/domain.js';
+import { createApp } from '../../server/app/create-app.js';
+import { openStore } from '../../server/app/open-store.js';
 import { recoveries } from './faulty-disk.js';
 
 /**
@@ -119,7 +119,7 @@ describe('a full disk', () => {
     const second = await openStore({ file, onError: () => {} });
     try {
       assert.deepEqual((await second.listBadges('demo')).map((b) => b.name), [...seeded, ...acknowledged], 'every acknowledged write, nothing else');
-      await assert.rejects(new Domain(second).putBadges('demo', [{ name: 'more', fields: {} }]), { name: 'DomainError', kind: 'storage_full' });
+      await assert.rejects(composeDomain(second).putBadges('demo', [{ name: 'more', fields: {} }]), { name: 'DomainError', kind: 'storage_full' });
       assert.deepEqual((await second.listBadges('demo')).map((b) => b.name), [...seeded, ...acknowledged]);
     } finally {
       await second.close().catch(() => {});

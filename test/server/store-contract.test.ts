@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { SortKey } from '../../types/api.js';
 import type { Invalidation } from '../../server/core/changes.js';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
+import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
 import type { Store } from '../../server/core/ports.js';
@@ -39,7 +40,7 @@ for (const kind of storeKinds) {
       place = await kind.place();
       store = await place.open();
       now = T0;
-      domain = new Domain(store, () => now);
+      domain = composeDomain(store, { now: () => now });
       await domain.createService('shop', 'key-1');
       await domain.putBadges('shop', [
         { name: 'gold', fields: { description: 'Gold', type: 'gold' } },

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { appendFile, chmod, lstat, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
-import { openStore } from '../../server/stores/index.js';
+import { composeDomain } from '../../server/app/domain.js';
+import { openStore } from '../../server/app/open-store.js';
 import type { Store } from '../../server/stores/types.js';
 import { tempDir } from './harness.js';
 
@@ -21,7 +21,7 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular', 'popular'], new Date('2026-11-01T00:00:00Z'));
+    await composeDomain(store).award('demo', 'eve', ['popular', 'popular'], new Date('2026-11-01T00:00:00Z'));
     const before = await dump(store);
     await store.close();
     assert.deepEqual(await journalFiles(dir), [], 'a clean close leaves no journal');
@@ -38,8 +38,8 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
-    await new Domain(store).putBadges('demo', [{ name: 'late', fields: { description: 'added last' } }]);
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).putBadges('demo', [{ name: 'late', fields: { description: 'added last' } }]);
     const before = await dump(store);
     // No close: as after kill -9, only the journal holds the last writes.
     assert.ok((await journalFiles(dir)).length > 0);
@@ -52,13 +52,13 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
     const before = await dump(store);
     const last = (await journalFiles(dir)).at(-1)!;
     await appendFile(join(dir, 'db.d', 'journal', last), '[{"t":"user","s":"demo","v":{"name":"ghost","crea');
     const reopened = await openStore({ file });
     assert.deepEqual(await dump(reopened), before);
-    await new Domain(reopened).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(reopened).award('demo', 'eve', ['popular'], new Date());
     await reopened.close();
     const again = await openStore({ file });
     assert.equal((await again.getUser('demo', 'eve'))!.awards[0]!.count, 2);
@@ -69,8 +69,8 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
-    await new Domain(store).award('demo', 'eve', ['donated'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['donated'], new Date());
     const segment = join(dir, 'db.d', 'journal', (await journalFiles(dir)).at(-1)!);
     const lines = (await readFile(segment, 'utf8')).split('\n');
     lines[0] = lines[0]!.slice(0, 10);
@@ -90,7 +90,7 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true, checkpointBytes: 2000 });
-    for (let i = 0; i < 300; i++) await new Domain(store).award('demo', `user${i}`, ['popular'], new Date());
+    for (let i = 0; i < 300; i++) await composeDomain(store).award('demo', `user${i}`, ['popular'], new Date());
     await (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
     const shards = await readdir(join(dir, 'db.d', 'users', 'demo'));
     assert.ok(shards.length > 10, `users spread over shards: ${shards.length}`);
@@ -109,7 +109,7 @@ describe('the lowdb store on disk', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true, checkpointBytes: 4000 });
-    await Promise.all(Array.from({ length: 200 }, () => new Domain(store).award('demo', 'crowd', ['popular'], new Date())));
+    await Promise.all(Array.from({ length: 200 }, () => composeDomain(store).award('demo', 'crowd', ['popular'], new Date())));
     assert.equal((await store.getUser('demo', 'crowd'))!.awards[0]!.count, 200);
     const popular = (await store.listBadges('demo')).find((b) => b.name === 'popular')!.count;
     const reopened = await openStore({ file });
@@ -135,7 +135,7 @@ describe('the lowdb store on disk', () => {
 
   test('an in-memory store (no file) works the same and writes nothing', async () => {
     const store = await openStore({ seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
     assert.equal((await store.getUser('demo', 'eve'))!.awards.length, 1);
     await store.close();
   });
@@ -154,13 +154,13 @@ describe('the lock and the failure modes of the store', () => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');
     const store = await openStore({ file, seed: true });
-    for (let i = 0; i < 200; i++) await new Domain(store).award('demo', `u${i}`, ['popular'], new Date());
+    for (let i = 0; i < 200; i++) await composeDomain(store).award('demo', `u${i}`, ['popular'], new Date());
     // Writes land while the checkpoint writes its files one by one.
     let writing = true;
     const checkpoint = (store as unknown as { checkpoint(): Promise<void> }).checkpoint().finally(() => (writing = false));
     const during: Promise<unknown>[] = [];
     for (let i = 0; writing && i < 5000; i++) {
-      during.push(new Domain(store).award('demo', `u${i % 200}`, ['popular'], new Date()));
+      during.push(composeDomain(store).award('demo', `u${i % 200}`, ['popular'], new Date()));
       await new Promise((resolve) => setImmediate(resolve));
     }
     await checkpoint;
@@ -179,7 +179,7 @@ describe('the lock and the failure modes of the store', () => {
 
   test('services whose names differ only in case are refused (they would share a folder)', async () => {
     const store = await openStore({ seed: true });
-    await assert.rejects(new Domain(store).createService('Demo', 'k'), /differ only in case/);
+    await assert.rejects(composeDomain(store).createService('Demo', 'k'), /differ only in case/);
     await store.close();
   });
 });
@@ -229,9 +229,9 @@ describe('keys at rest', () => {
     const umask = process.umask(0o022);
     t.after(() => void process.umask(umask));
     const store = await openStore({ file, seed: true });
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
     await (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
-    await new Domain(store).award('demo', 'eve', ['popular'], new Date());
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
     const open = await modes(data);
     assert.ok(Object.keys(open).some((p) => p.endsWith('.jsonl')) && Object.keys(open).some((p) => /users\/demo\/\d+\.json$/.test(p)), Object.keys(open).join());
     assert.deepEqual(open, expected(open), 'while open: journal, snapshots, lock');

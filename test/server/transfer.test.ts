@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { describe, test } from 'node:test';
-import { Domain } from '../../server/core/domain.js';
+import { composeDomain } from '../../server/app/domain.js';
 import { openStore } from '../../server/stores/index.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { importStore } from '../../server/transfer/import.js';
@@ -118,7 +118,7 @@ describe('export and import', () => {
     ];
     for (const [what, content, error] of cases) {
       const fresh = await openStore();
-      await assert.rejects(importStore(new Domain(fresh), Readable.from(content.map((l) => l + '\n'))), error, what);
+      await assert.rejects(importStore(composeDomain(fresh), Readable.from(content.map((l) => l + '\n'))), error, what);
       await fresh.close();
     }
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../server/core/ports.js';
-import { openStore, type OpenedStore, type OpenStoreOptions } from '../../server/stores/index.js';
+import { openStore, type OpenStoreOptions, type SeededStore as OpenedStore } from '../../server/app/open-store.js';
 import { dropDatabase, withPostgres } from './postgres.js';
 
 /** Where one test keeps its data: every `open()` opens a store on it; `cleanup()` closes them all and removes it. */

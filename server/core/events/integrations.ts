@@ -41,13 +41,13 @@ export async function deleteIntegration(tx: Tx, service: string, id: string): Pr
   tx.put({ t: 'item-', s: service, k: KIND.integration, id });
 }
 
-/** The service a token belongs to, or undefined for a token that is not (or no longer) valid. */
-export async function serviceOfToken(store: Pick<Queries, 'getItem'>, token: string): Promise<string | undefined> {
+/** The service and integration a token belongs to, or undefined for a token that is not (or no longer) valid. */
+export async function integrationOfToken(store: Pick<Queries, 'getItem'>, token: string): Promise<{ service: string; id: string } | undefined> {
   const match = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.([0-9a-f]{12})\.([A-Za-z0-9_-]{32})$/.exec(token);
   if (!match) return undefined;
   const [, service, id, secret] = match;
   const item = await store.getItem(service!, KIND.integration, id!);
   if (!item) return undefined;
   const kept = Buffer.from((item.v as Kept).digest, 'hex');
-  return timingSafeEqual(kept, Buffer.from(digest(secret!), 'hex')) ? service : undefined;
+  return timingSafeEqual(kept, Buffer.from(digest(secret!), 'hex')) ? { service: service!, id: id! } : undefined;
 }

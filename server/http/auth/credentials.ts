@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Actor } from '../../core/actor.js';
 import { sameSecret, unauthorized } from './signatures.js';
 import { KEY_KIND, PREVIOUS_KEY_KIND, type Operation, type PreviousKey, type ScopedKey } from '../../core/access/keys.js';
 import { newId } from '../../core/access/ids.js';
@@ -14,6 +15,9 @@ import { HttpError } from '../errors.js';
 export type Access = { kind: 'service' } | { kind: 'key'; key: ScopedKey };
 
 export const SERVICE_ACCESS: Access = { kind: 'service' };
+
+/** The actor a request with this access acts as. */
+export const actorOf = (access: Access): Actor => (access.kind === 'service' ? { type: 'service' } : { type: 'key', id: access.key.id });
 
 /** A scoped key as given in `Authorization`: `<id>.<secret>`; as HTTP Basic, user `<id>`, password `<secret>`. */
 const TOKEN = /^(key_[a-z2-7]{20})\.([A-Za-z0-9_-]{43})$/;

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { credentialsOf, requestIdentity, unauthorized, useSignature } from './signatures.js';
-import { accessOfKey, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from './credentials.js';
+import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from './credentials.js';
 import type { Operation } from '../../core/access/keys.js';
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../../core/errors.js';
@@ -38,7 +38,8 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
       // Created on first use, and kept small: anyone may write to it. (A test service made before
       // quotas were settings gets its quota here once.)
       const quota = TEST_SERVICE_LIMITS;
-      record = await (record ? domain.updateServiceSettings(name, { quota }) : domain.createService(name, newKey(), { quota })).catch(async (error) => {
+      const anyone = domain.as({ type: 'public' });
+      record = await (record ? anyone.updateServiceSettings(name, { quota }) : anyone.createService(name, newKey(), { quota })).catch(async (error) => {
         // Two first requests at once: the other one created it.
         if (error instanceof DomainError && error.code === 'service_exists') return (await store.getService(name))!;
         throw error;
@@ -62,6 +63,7 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
     const { service } = ctx.state;
     ctx.state.access = SERVICE_ACCESS;
     if (service.name === OPEN_TEST_SERVICE && config.openTestService) {
+      ctx.state.actor = { type: 'public' };
       ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       // The core checks the service's quota against the result of the write, in the same unit.
       await next().catch((error) => {
@@ -74,6 +76,7 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       const access = await accessOfKey(store, service, credentials.key, config.now());
       requireOperation(access, operation);
       ctx.state.access = access;
+      ctx.state.actor = actorOf(access);
       ctx.state.body = (await readBody(ctx, maxBodyBytes)).json;
       await next();
       return;
@@ -98,6 +101,7 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
     }
     requireOperation(access, operation);
     ctx.state.access = access;
+    ctx.state.actor = actorOf(access);
     if (!use.first) {
       const sameRequest = use.request === requestIdentity(request);
       // The same request again within the window, signed without a nonce: a retry, or a repeat the

@@ -1,5 +1,4 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
 import { SignedQuery } from '../../../types/schema.js';
 import { HttpError } from '../errors.js';
@@ -128,16 +127,3 @@ export const unauthorized = (code: string, message: string) => {
   error.headers = { 'WWW-Authenticate': 'Bearer realm="user-badges"' };
   return error;
 };
-
-/** The admin API's operator token, compared in constant time; refused before any body is read. */
-export function operatorOnly(token: string): Middleware {
-  return async function operator(ctx, next) {
-    const given = ctx.get('authorization').replace(/^Bearer\s+/i, '').trim();
-    if (!given || !sameSecret(given, token)) {
-      const error = new HttpError(401, given ? 'invalid_admin_token' : 'missing_credentials', 'The admin API needs "Authorization: Bearer <admin token>"');
-      error.headers = { 'WWW-Authenticate': 'Bearer realm="user-badges admin"' };
-      throw error;
-    }
-    await next();
-  };
-}

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
+import type { Actor } from '../../core/actor.js';
 import type { Access } from '../auth/credentials.js';
 import type { Background } from '../../jobs/background.js';
 import type { AnswerKeeper } from '../middleware/kept-answers.js';
@@ -28,8 +29,10 @@ export interface V1State {
   service: ServiceRecord;
   /** The parsed JSON body of an authorised write. */
   body: unknown;
-  /** Whose credentials an authorised request carries (see access/credentials.ts). */
+  /** Whose credentials an authorised request carries (see auth/credentials.ts). */
   access?: Access;
+  /** Who the request acts as, set by the guards; the handler's Domain runs its units as this actor. */
+  actor?: Actor;
   /** Set when the request used up a signature: reports the answer sent (see kept-answers.ts). */
   answered?: AnswerKeeper['answered'];
 }

@@ -1,6 +1,6 @@
 import { GetBadgesBody, GetBadgesResponse, TokenParams } from '../../../types/events-schema.js';
 import { ingest } from '../../core/events/ingest.js';
-import { serviceOfToken } from '../../core/events/integrations.js';
+import { integrationOfToken } from '../../core/events/integrations.js';
 import { notFound } from '../errors.js';
 import { eventList, settingsDefaults } from './events.js';
 import { route } from './table.js';
@@ -30,10 +30,11 @@ export const getBadgesRoutes = [
     },
     etag: false,
     handler: async (ctx, { params, body }, { store, domain, config }) => {
-      const service = await serviceOfToken(store, params.token);
-      if (!service) throw notFound('integration_not_found', 'No integration has this token; make one with POST /v1/{service}/integrations.json');
+      const integration = await integrationOfToken(store, params.token);
+      if (!integration) throw notFound('integration_not_found', 'No integration has this token; make one with POST /v1/{service}/integrations.json');
       const events = eventList(body, () => undefined);
-      await domain.run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config) }));
+      const { service } = integration;
+      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config) }));
       return { status: 'ok' as const, message: 'Event enqueued for processing' as const };
     },
   }),

@@ -7,7 +7,7 @@ import type { Rule, RuleDefinition } from '../../core/events/rule-model.js';
 import { createRule, definitionOf, deleteRule, draftRule, getRule, listRules, updateRule } from '../../core/events/rules.js';
 import { itemReads } from '../../core/events/store-reads.js';
 import { notFound } from '../../core/errors.js';
-import { JOBS } from '../../jobs/events.js';
+
 import type { Deps } from './context.js';
 import { route } from './table.js';
 
@@ -149,7 +149,6 @@ export const ruleRoutes = [
         if (current?.status === 'running' && current.rev === rule.rev) return current;
         return startBackfill(tx, service, rule, total);
       });
-      deps.background.wake(JOBS.backfill);
       return progressView(rule.id, progress);
     },
   }),

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { requireBadges } from '../auth/credentials.js';
-import { operatorOnly } from '../auth/signatures.js';
+import { operatorOnly } from '../auth/operator.js';
+import type { Actor } from '../../core/actor.js';
 import type { Operation } from '../../core/access/keys.js';
 import { readBody } from '../body.js';
 import * as validate from '../validate.js';
@@ -12,7 +13,7 @@ import { authorize, loadService, notOnTestService } from '../auth/guards.js';
 
 /**
  * A route declares what it takes and answers, with schemas from `types/schema.ts`, beside its handler.
- * The app mounts the table (`mount`) and `/openapi.json` is generated from it (`server/http/openapi.ts`),
+ * The app mounts the table (`mount`) and `/openapi.json` is generated from it (`server/app/openapi.ts`),
  * so the document cannot describe a route other than the one served.
  */
 export interface RouteSpec<P extends TObject | undefined, Q extends TObject | undefined, B extends TSchema | undefined, R extends TSchema> {
@@ -62,6 +63,8 @@ export interface Input<P, Q, B> {
 
 export type Route = RouteSpec<any, any, any, any>;
 
+const PUBLIC: Actor = { type: 'public' };
+
 /** What a handler returns when it answered itself: a cached body, a 304. */
 export const ANSWERED: unique symbol = Symbol('answered');
 
@@ -108,7 +111,9 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
         ? undefined
         : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, spec.bodyBytes?.(deps.config) ?? deps.config.maxBodyBytes)).json, 'body');
     if (spec.scopeBadges && ctx.state.access) requireBadges(ctx.state.access, spec.scopeBadges({ params, query, body }));
-    const answer = await spec.handler(ctx, { params, query, body }, deps);
+    // Every unit the handler runs is its actor's: the audit trail and webhooks say who acted.
+    const domain = deps.domain.as(ctx.state.actor ?? PUBLIC);
+    const answer = await spec.handler(ctx, { params, query, body }, { ...deps, domain });
     if (answer === ANSWERED) return;
     ctx.status = spec.response.status ?? 200;
     ctx.body = answer;

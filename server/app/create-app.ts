@@ -1,26 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Koa, { type Middleware } from 'koa';
-import { startAccess } from '../jobs/access.js';
+import Koa from 'koa';
 import { Background } from '../jobs/background.js';
-import { BodyBudget, type BodyRules } from './body.js';
+import { BodyBudget, type BodyRules } from '../http/body.js';
 import { defaultConfig, type AppConfig } from '../config/app.js';
-import { Domain } from '../core/domain.js';
-import { errorHandler } from './errors.js';
-import { installEvents } from '../jobs/events.js';
-import { fastUsersReads } from './fast-path.js';
-import { keepAnswers } from './middleware/kept-answers.js';
-import { allowedMethods } from './middleware/allowed-methods.js';
-import { ReadCache, etagOf } from '../cache/read-cache.js';
+import { errorHandler } from '../http/errors.js';
+import { fastUsersReads } from '../http/fast-path.js';
+import { keepAnswers } from '../http/middleware/kept-answers.js';
+import { allowedMethods } from '../http/middleware/allowed-methods.js';
+import { ReadCache } from '../cache/read-cache.js';
+import { cors } from '../http/middleware/cors.js';
+import { jsonValidators } from '../http/middleware/json-validators.js';
 import { MemoryReplayStore, type ReplayStore } from '../stores/replays.js';
-import { notModified } from './etag.js';
 import { openApiDocument } from './openapi.js';
-import { routeGroups } from './routes/index.js';
-import { mount } from './routes/table.js';
-import { timeResponses } from './middleware/response-time.js';
-import { serveFiles } from './static.js';
+import { composeDomain } from './domain.js';
+import { routeGroups } from './features/index.js';
+import { startJobs } from './jobs.js';
+import { mount } from '../http/routes/table.js';
+import { timeResponses } from '../http/middleware/response-time.js';
+import { serveFiles } from '../http/static.js';
 import type { Store } from '../core/ports.js';
-import { refuseCredentialsInUrl } from './middleware/url-guard.js';
-import { logRequests, type Handler } from './request-log.js';
+import { refuseCredentialsInUrl } from '../http/middleware/url-guard.js';
+import { logRequests, type Handler } from '../http/request-log.js';
 
 export interface CreateAppOptions {
   /** A store that several processes share brings their common replay memory; else the app keeps one. */
@@ -38,23 +38,23 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   const deps = {
     background,
     store,
-    domain: new Domain(store, config.now),
+    domain: composeDomain(store, { now: config.now }),
     config,
     // A store that several processes share remembers signatures for all of them.
     replay: store.replays ?? new MemoryReplayStore(config.now()),
     reads: new ReadCache(store, undefined, config.now),
     openapi: JSON.stringify(openApiDocument()),
   };
-  installEvents(deps);
-  startAccess(deps);
+  startJobs(deps);
+  const groups = routeGroups();
   const app = Object.assign(new Koa(), { background });
   app.proxy = false;
   app.silent = true;
   // One budget for the bodies of all requests (see body.ts).
   app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes) } satisfies BodyRules;
 
-  const v1 = mount(routeGroups.v1, deps);
-  const meta = mount(routeGroups.meta, deps);
+  const v1 = mount(groups.v1, deps);
+  const meta = mount(groups.meta, deps);
 
   app.use(timeResponses);
   app.use(keepAnswers);
@@ -65,7 +65,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   app.use(v1.routes());
   app.use(allowedMethods(v1));
   if (config.adminToken) {
-    const admin = mount(routeGroups.admin, deps);
+    const admin = mount(groups.admin, deps);
     app.use(admin.routes());
     app.use(allowedMethods(admin));
   }
@@ -106,39 +106,3 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   }
   return app;
 }
-
-/**
- * Reads are public and embeddable anywhere; writes are authorised by key or signature, never by
- * cookies, so opening CORS to every origin gives a foreign page nothing it could not do with curl.
- */
-const cors: Middleware = async (ctx, next) => {
-  ctx.set('Access-Control-Allow-Origin', '*');
-  if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
-    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS');
-    ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match');
-    ctx.set('Access-Control-Max-Age', '86400');
-    ctx.status = 204;
-    return;
-  }
-  ctx.set('Access-Control-Expose-Headers', 'ETag');
-  await next();
-};
-
-/**
- * Serialises JSON answers once, tags them with a validator of their content, and answers a repeat
- * view whose `If-None-Match` still matches with 304 and no body.
- */
-const jsonValidators: Middleware = async (ctx, next) => {
-  await next();
-  if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
-  // An answer holding a secret (the admin API's key) is kept by no cache, so it needs no validator.
-  if (ctx.response.get('Cache-Control') === 'no-store') return;
-  const body = ctx.body;
-  if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
-  const text = JSON.stringify(body);
-  ctx.set('Cache-Control', 'no-cache');
-  if (notModified(ctx, etagOf(text))) return;
-  ctx.type = 'application/json';
-  ctx.body = text;
-};
-

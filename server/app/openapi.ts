@@ -1,9 +1,9 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ErrorBody, SignedQuery } from '../../types/schema.js';
-import { SIGNATURE_WINDOW_SECONDS } from './auth/signatures.js';
-import { routes as allRoutes } from './routes/index.js';
-import { OPEN_TEST_SERVICE, TEST_SERVICE_LIMITS } from './auth/guards.js';
-import { CLOSED_TO_TEST_SERVICE, type Route, type Tag } from './routes/table.js';
+import { SIGNATURE_WINDOW_SECONDS } from '../http/auth/signatures.js';
+import { routes as allRoutes } from './features/index.js';
+import { OPEN_TEST_SERVICE, TEST_SERVICE_LIMITS } from '../http/auth/guards.js';
+import { CLOSED_TO_TEST_SERVICE, type Route, type Tag } from '../http/routes/table.js';
 
 /**
  * The OpenAPI 3.1 document served at `/openapi.json`, generated from the route table: each route's

@@ -1,0 +1,12 @@
+import { claimCodeRoutes } from '../../http/routes/claim-codes.js';
+import { invitationRoutes } from '../../http/routes/invitations.js';
+import { keyRoutes } from '../../http/routes/keys.js';
+import { expiryJob } from '../../jobs/expiry.js';
+import type { Feature } from './feature.js';
+
+/** Awards by email with invitations, scoped keys and key rotation, claim codes (badges.mozilla.org, BadgeKit). */
+export const access: Feature = {
+  name: 'access',
+  routes: [...invitationRoutes, ...keyRoutes, ...claimCodeRoutes],
+  jobs: (deps) => [expiryJob(deps)],
+};

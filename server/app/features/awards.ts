@@ -1,0 +1,6 @@
+import { badgeRoutes } from '../../http/routes/badges.js';
+import { userRoutes } from '../../http/routes/users.js';
+import type { Feature } from './feature.js';
+
+/** The UserBadges v1 API: badges, users, awards, progress. Its rules are the core's own. */
+export const awards: Feature = { name: 'awards', routes: [...badgeRoutes, ...userRoutes] };
