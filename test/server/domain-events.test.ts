@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { Actor } from '../../server/core/actor.js';
 import { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import type { DomainEvent } from '../../server/core/events.js';
@@ -20,17 +21,18 @@ for (const kind of storeKinds) {
     let store: Store;
     let domain: Domain;
     let seen: DomainEvent[][];
+    const actor: Actor = { type: 'key', id: 'key_test' };
 
     beforeEach(async () => {
       place = await kind.place();
       store = await place.open();
       seen = [];
-      domain = new Domain(store, () => T0).react(async (_tx, events) => void seen.push([...events]));
+      domain = new Domain(store, () => T0).react(async (_tx, events) => void seen.push([...events])).as(actor);
       await domain.createService('shop', 'k');
     });
     afterEach(() => place.cleanup());
 
-    test('every write says what happened, once per unit, with the unit time', async () => {
+    test('every write says what happened, once per unit, with the unit time and its actor', async () => {
       await domain.putBadges('shop', [{ name: 'gold', fields: {} }]);
       await domain.putBadges('shop', [{ name: 'gold', fields: { description: 'Gold' } }, { name: 'silver', fields: {} }]);
       await domain.award('shop', 'ann', ['gold', 'gold', 'silver']);
@@ -38,17 +40,17 @@ for (const kind of storeKinds) {
       await domain.deleteBadges('shop', ['silver']);
       const at = iso(T0);
       assert.deepEqual(seen, [
-        [{ type: 'badge.created', service: 'shop', badge: 'gold', at }],
+        [{ type: 'badge.created', service: 'shop', badge: 'gold', at, actor }],
         [
-          { type: 'badge.updated', service: 'shop', badge: 'gold', at },
-          { type: 'badge.created', service: 'shop', badge: 'silver', at },
+          { type: 'badge.updated', service: 'shop', badge: 'gold', at, actor },
+          { type: 'badge.created', service: 'shop', badge: 'silver', at, actor },
         ],
         [
-          { type: 'award.created', service: 'shop', user: 'ann', badge: 'gold', count: 2, at },
-          { type: 'award.created', service: 'shop', user: 'ann', badge: 'silver', count: 1, at },
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'gold', count: 2, at, actor },
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'silver', count: 1, at, actor },
         ],
-        [{ type: 'award.revoked', service: 'shop', user: 'ann', badge: 'gold', count: 2, at }],
-        [{ type: 'badge.deleted', service: 'shop', badge: 'silver', at }],
+        [{ type: 'award.revoked', service: 'shop', user: 'ann', badge: 'gold', count: 2, at, actor }],
+        [{ type: 'badge.deleted', service: 'shop', badge: 'silver', at, actor }],
       ]);
     });
 
@@ -78,7 +80,7 @@ for (const kind of storeKinds) {
       });
       await domain.award('shop', 'ann', ['a']);
       assert.deepEqual((await store.getUser('shop', 'ann'))!.awards.map((a) => a.badge), ['a', 'b']);
-      assert.deepEqual(seen.at(-1), [{ type: 'award.created', service: 'shop', user: 'ann', badge: 'b', count: 1, at: iso(T0) }]);
+      assert.deepEqual(seen.at(-1), [{ type: 'award.created', service: 'shop', user: 'ann', badge: 'b', count: 1, at: iso(T0), actor }]);
 
       domain.react(async (tx, events) => {
         for (const event of events) if (event.type === 'award.created' && event.badge === 'b') await award(tx, 'shop', event.user, ['a']);

@@ -372,7 +372,7 @@ for (const kind of storeKinds) {
         const heard: Invalidation[] = [];
         const stop = store.feed.subscribe((change) => heard.push(change));
         await domain.award('shop', 'bob', ['gold', 'silver']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
         assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'] }]);

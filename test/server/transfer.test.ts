@@ -64,16 +64,23 @@ describe('export and import', () => {
       for (let i = 0; i < 1001; i++) tx.put({ t: 'item', s: 'demo', v: { kind: 'event', id: `e${i}`, owner: i % 2 ? 'Zoë' : null, at: new Date(Date.UTC(2026, 10, 3, 0, 0, i % 7)).toISOString(), v: { i, 'ключ': ['☕'] } } });
       tx.put({ t: 'item', s: 'demo', v: { kind: 'rule', id: 'r1', owner: null, at: '2026-11-03T00:00:00.000Z', v: { z: 1, a: 2 } } });
     });
-    const items = async (h: Harness) => [...(await h.store.listItems('demo', 'event', {})), ...(await h.store.listItems('demo', 'rule', {}))];
+    const items = async (h: Harness) => [
+      ...(await h.store.listItems('demo', 'event', {})),
+      ...(await h.store.listItems('demo', 'rule', {})),
+      ...(await h.store.listItems('demo', 'activity', {})),
+    ];
+    // Every award above wrote its activity entry, the seed's too: they move with the service.
+    const activity = await source.store.countItems('demo', 'activity', {});
+    assert.ok(activity >= 33, `the awards' activity entries (${activity})`);
     const before = await answers(source);
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 });
+    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 + activity });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);

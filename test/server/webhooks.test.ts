@@ -1,3 +1,4 @@
+import { WEBHOOK_LOG_JOB } from '../../server/jobs/webhooks.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isPrivateAddress } from '../../server/webhooks/ssrf.js';
@@ -49,7 +50,7 @@ describe('webhooks', () => {
     assert.match(String(got!.headers['webhook-signature']), /^v1,/);
     const payload = payloads('/all')[0]!;
     assert.equal(payload.type, 'award.created');
-    assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, at: (payload as unknown as { timestamp: string }).timestamp });
+    assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, actor: { type: 'service' }, at: (payload as unknown as { timestamp: string }).timestamp });
     await call('PATCH', `/webhooks/${endpoint.id}.json`, { events: ['nothing.happens'] });
   });
 
@@ -137,8 +138,8 @@ describe('webhooks', () => {
       for (let i = 0; i < 200 && (await log()).json.attempts.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
       assert.equal((await log()).json.attempts.length, 1);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      short.background.wake('access-expiry');
-      await short.background.settled('access-expiry');
+      short.background.wake(WEBHOOK_LOG_JOB);
+      await short.background.settled(WEBHOOK_LOG_JOB);
       assert.deepEqual((await log()).json.attempts, []);
       assert.deepEqual(await short.store.listItems('brief', 'webhook-message', {}), []);
     } finally {

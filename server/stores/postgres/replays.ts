@@ -15,6 +15,7 @@ export class PostgresReplays implements ReplayStore {
   readonly since = 0;
   private uses = 0;
   private sweeping: Promise<unknown> | null = null;
+  private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -45,10 +46,16 @@ export class PostgresReplays implements ReplayStore {
     return { first: false, request: rows[0]?.request ?? '', answer: this.answerOf(key) };
   }
 
+  /**
+   * The answer of a first use, once given. Nobody may be waiting for it (only a retry of the same
+   * request is), so it never rejects: a store closing or failing meanwhile makes it null.
+   */
   private async answerOf(key: string): Promise<KeptAnswer | null> {
     const until = Date.now() + this.waitMs;
-    while (Date.now() < until) {
-      const { rows } = await this.pool.query<{ answered: boolean; answer: KeptAnswer | null }>('SELECT answered, answer FROM replays WHERE key = $1', [key]);
+    while (Date.now() < until && !this.closed) {
+      const found = await this.pool.query<{ answered: boolean; answer: KeptAnswer | null }>('SELECT answered, answer FROM replays WHERE key = $1', [key]).catch(() => null);
+      if (!found) return null;
+      const { rows } = found;
       if (!rows[0]) return null;
       if (rows[0].answered) return rows[0].answer;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -56,8 +63,9 @@ export class PostgresReplays implements ReplayStore {
     return null;
   }
 
-  /** Waits for a sweep under way. */
+  /** Waits for a sweep under way; answers still awaited become null. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.sweeping;
   }
 
