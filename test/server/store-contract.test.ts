@@ -372,10 +372,10 @@ for (const kind of storeKinds) {
         const heard: Invalidation[] = [];
         const stop = store.feed.subscribe((change) => heard.push(change));
         await domain.award('shop', 'bob', ['gold', 'silver']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit'] }]);
         heard.length = 0;
         await domain.setServiceKey('shop', 'key-2');
         assert.deepEqual(heard, [{ service: 'shop', all: true }]);
@@ -424,5 +424,10 @@ for (const kind of storeKinds) {
 
 /** An invalidation with its name lists sorted: which users, not in which order. */
 function normal(change: Invalidation): Invalidation {
-  return { ...change, ...(change.users ? { users: [...change.users].sort() } : {}), ...(change.badges ? { badges: [...change.badges].sort() } : {}) };
+  return {
+    ...change,
+    ...(change.users ? { users: [...change.users].sort() } : {}),
+    ...(change.badges ? { badges: [...change.badges].sort() } : {}),
+    ...(change.items ? { items: [...change.items].sort() } : {}),
+  };
 }

@@ -1,0 +1,39 @@
+import { actorKey } from './actor.js';
+import { randomBase32 } from './access/ids.js';
+import { eventSubject, type Reactor } from './events.js';
+import type { Tx } from './ports.js';
+
+/**
+ * The audit trail (Discourse's staff action log): who granted, revoked, changed or deleted what.
+ * One `audit` item per domain event of a unit, written in that unit: the action (the event's type),
+ * the actor, what was acted on and, for awards, the cause (a rule and its event, a claim code, an
+ * invitation). Indexed by actor (`owner`, see `actorKey`) and by the person acted on (`subject`),
+ * kept for as long as the service is.
+ *
+ * Not kept: writes anyone may make (the open `test` service's, actor `public`), which would grow
+ * without bound, and a service's deletion, which takes its trail with it.
+ */
+export const AUDIT_KIND = 'audit';
+
+export const auditTrail: Reactor = async (tx, events) => {
+  const live = new Map<string, boolean>();
+  for (const event of events) {
+    if (event.actor.type === 'public' || event.type === 'service.deleted') continue;
+    let exists = live.get(event.service);
+    // A service deleted in this unit keeps no trail.
+    if (exists === undefined) live.set(event.service, (exists = (await tx.service(event.service)) !== undefined));
+    if (!exists) continue;
+    const { type, service, at: _at, actor, ...acted } = event;
+    const entry = { action: type, actor, ...acted };
+    tx.put({ t: 'item', s: service, v: { kind: AUDIT_KIND, id: nextId(tx), owner: actorKey(actor), subject: eventSubject(event), at: tx.now.toISOString(), v: entry } });
+  }
+};
+
+const counters = new WeakMap<Tx, number>();
+
+/** `aud_` and a count within the unit, so a unit's entries list in the order they happened, then chance. */
+function nextId(tx: Tx): string {
+  const n = counters.get(tx) ?? 0;
+  counters.set(tx, n + 1);
+  return `aud_${n.toString(36).padStart(3, '0')}${randomBase32(8)}`;
+}
