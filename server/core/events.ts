@@ -1,5 +1,4 @@
 import type { Actor } from './actor.js';
-import type { Tx } from './ports.js';
 
 /**
  * What happened in a unit of work, as the rules say it: the facts other parts of the model react to
@@ -32,12 +31,3 @@ export interface AwardCause {
 }
 
 export type DomainEventType = DomainEvent['type'];
-
-/**
- * Turns a unit's events into more writes of the same unit. Events a reactor emits are handed to
- * every reactor in a further round, so an award made by a reactor is seen like any other.
- */
-export type Reactor = (tx: Tx, events: readonly Acted[]) => Promise<void>;
-
-/** A domain event as reactors see it: with the actor of its unit. */
-export type Acted = DomainEvent & { actor: Actor };
