@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LIMITS } from './api.js';
+import { LIMITS } from './constants.js';
 import { BadgeName, ServiceParams, Time, UserName, refuse } from './schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Kind, Type, TypeRegistry, type ObjectOptions, type Static, type TNull, type TObject, type TOptional, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
-import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS } from './api.js';
+import { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS } from './constants.js';
 
 /**
  * The v1 API's shapes, declared once. The server checks requests with these schemas, `/openapi.json`

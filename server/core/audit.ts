@@ -1,6 +1,7 @@
 import { actorKey } from './actor.js';
 import { randomBase32 } from './access/ids.js';
-import { eventSubject, type Reactor } from './events.js';
+import { eventSubject } from './events.js';
+import type { Reactor } from './reactor.js';
 import type { Tx } from './ports.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { BadgeInput, BadgeRecord, Item, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
 import { SYSTEM, type Actor } from './actor.js';
-import type { Acted, Reactor } from './events.js';
+import type { Acted, Reactor } from './reactor.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
 import { awardChecked, revoke, type Awarded } from './rules/awards.js';

@@ -1,7 +1,6 @@
 import { DOMAIN_EVENT_NAMES, DOMAIN_EVENTS, type DomainEventName } from '../../types/audit-schema.js';
 import type { Actor } from './actor.js';
 import { addressSubject } from './email.js';
-import type { Tx } from './ports.js';
 
 /**
  * What happened in a unit of work, as the rules say it: the facts other parts of the model react to
@@ -79,12 +78,3 @@ export function eventSubject(event: { type: string; user?: unknown; email?: unkn
   if (typeof event.email === 'string') return addressSubject(event.email);
   return null;
 }
-
-/**
- * Turns a unit's events into more writes of the same unit. Events a reactor emits are handed to
- * every reactor in a further round, so an award made by a reactor is seen like any other.
- */
-export type Reactor = (tx: Tx, events: readonly Acted[]) => Promise<void>;
-
-/** A domain event as reactors see it: with the actor of its unit. */
-export type Acted = DomainEvent & { actor: Actor };

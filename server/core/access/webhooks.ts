@@ -1,5 +1,6 @@
 import { notFound } from '../errors.js';
-import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent, type Reactor } from '../events.js';
+import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent } from '../events.js';
+import type { Reactor } from '../reactor.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
