@@ -2,7 +2,6 @@ import { actorKey } from './actor.js';
 import { randomBase32 } from './access/ids.js';
 import { eventSubject } from './events.js';
 import type { Reactor } from './reactor.js';
-import type { Tx } from './ports.js';
 
 /**
  * The audit trail (Discourse's staff action log): who granted, revoked, changed or deleted what.
@@ -26,15 +25,16 @@ export const auditTrail: Reactor = async (tx, events) => {
     if (!exists) continue;
     const { type, service, at: _at, actor, ...acted } = event;
     const entry = { action: type, actor, ...acted };
-    tx.put({ t: 'item', s: service, v: { kind: AUDIT_KIND, id: nextId(tx), owner: actorKey(actor), subject: eventSubject(event), at: tx.now.toISOString(), v: entry } });
+    tx.put({ t: 'item', s: service, v: { kind: AUDIT_KIND, id: nextId(), owner: actorKey(actor), subject: eventSubject(event), at: tx.now.toISOString(), v: entry } });
   }
 };
 
-const counters = new WeakMap<Tx, number>();
+let made = 0;
 
-/** `aud_` and a count within the unit, so a unit's entries list in the order they happened, then chance. */
-function nextId(tx: Tx): string {
-  const n = counters.get(tx) ?? 0;
-  counters.set(tx, n + 1);
-  return `aud_${n.toString(36).padStart(3, '0')}${randomBase32(8)}`;
+/**
+ * `aud_`, a count of the entries this process made, and chance: entries of the same instant (units
+ * of one millisecond, a clock held still in tests) list in the order they were made.
+ */
+function nextId(): string {
+  return `aud_${(made++).toString(36).padStart(8, '0')}${randomBase32(5)}`;
 }
