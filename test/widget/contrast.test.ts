@@ -6,7 +6,7 @@
  */
 import { emulateMedia } from '@web/test-runner-commands';
 import { setDefaultServer } from '../../widget/index.js';
-import { assert, learningServer, mount, server, settled } from './helpers.js';
+import { assert, learningServer, mount, server, settled, waitFor } from './helpers.js';
 
 setDefaultServer(server);
 
@@ -104,6 +104,7 @@ describe('contrast (WCAG AA)', () => {
       const results = els.flatMap((el) => measure(el));
       // And the details card, open.
       els[0]!.shadowRoot!.querySelector('a')!.focus();
+      await waitFor(() => els[0]!.shadowRoot!.querySelector('.details')!.getBoundingClientRect().width > 1, 'the card open');
       results.push(...measure(els[0]!).filter((r) => !results.some((s) => s.what === r.what)));
       assert(results.some((r) => r.what.includes('No badges yet')) && results.some((r) => r.what.includes('Badges unavailable')), 'status texts measured');
       assert(results.some((r) => r.what.includes('Donated at least')), 'the card measured');
