@@ -171,7 +171,12 @@ export class UserBadgesElement extends Base {
     const root = this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [sharedSheet()];
     // The details card of the badge under the pointer or focus: the `details` chunk, loaded when first used.
-    const on = (e: Event) => chunk<Details>('details').then((d) => d?.on(root, e));
+    const on = (e: Event) => {
+      // Read now: once dispatched, an event in a shadow tree has no target any more.
+      const { type, target } = e;
+      const key = (e as KeyboardEvent).key;
+      chunk<Details>('details').then((d) => d?.on(root, type, target as Element, key));
+    };
     for (const type of ['pointerover', 'focusin', 'keydown']) root.addEventListener(type, on);
     // A property set before the element was defined shadows its accessor: take it over.
     const self = this as unknown as Record<string, unknown>;

@@ -80,12 +80,12 @@ export default ({ html, nothing }: Kit): Compact => {
       .popover {
         position-anchor: --more;
         position-area: block-end span-inline-end;
-        position-try-fallbacks: flip-block, flip-inline, flip-block flip-inline;
+        position-try: most-height flip-block, flip-inline, flip-block flip-inline;
         inset: auto;
         box-sizing: border-box;
         width: max-content;
         max-width: min(20rem, 100vw - 16px);
-        max-height: min(28rem, 100vh - 16px);
+        max-height: min(28rem, 100%);
         margin: 4px 0;
         padding: 0.6rem 0.75rem;
         overflow: auto;
@@ -140,9 +140,20 @@ export default ({ html, nothing }: Kit): Compact => {
   },
   render(list, loc, item, face) {
     const n = list.length;
+    // Closed with the focus inside (Escape), the focus goes back to the button, unless it went
+    // somewhere else meanwhile (a click outside).
+    let inside = false;
+    const toggle = (e: ToggleEvent) => {
+      const pop = e.target as HTMLElement;
+      const root = pop.getRootNode() as ShadowRoot;
+      if (e.type == 'beforetoggle') inside = e.newState == 'closed' && pop.contains(root.activeElement);
+      else if (inside && (pop.contains(root.activeElement) || document.activeElement == document.body)) (pop.previousElementSibling as HTMLElement).focus();
+    };
     return html`<button class=${face ? 'userbadge more summary' : 'userbadge more'} part=${face ? 'summary' : 'more'} popovertarget="more">${
       face ?? html`<span aria-hidden="true">${loc.t('plus', { n })}</span><span class="vh">${loc.t('more', { n })}</span>`
-    }</button><div class="popover" part="popover" id="more" popover><ul class="userbadges" part="list" aria-label=${loc.t('badges')}>${list.map((b) => item(b))}</ul></div>`;
+    }</button><div class="popover" part="popover" id="more" popover @beforetoggle=${toggle} @toggle=${toggle}><ul class="userbadges" part="list" aria-label=${loc.t(
+      'badges',
+    )}>${list.map((b) => item(b))}</ul></div>`;
   },
 };
   return self;

@@ -10,8 +10,8 @@ import type { Kit } from '../kit.js';
 export interface Details {
   css: string;
   messages: object;
-  /** Handles a `pointerover`, `focusin` or `keydown` in an element's shadow root. */
-  on(root: ShadowRoot, e: Event): void;
+  /** Handles a `pointerover`, `focusin` or `keydown` (of `key`) on `target` in an element's shadow root. */
+  on(root: ShadowRoot, type: string, target: Element, key?: string): void;
 }
 
 export default ({ sheetOf }: Kit): Details => {
@@ -52,13 +52,13 @@ export default ({ sheetOf }: Kit): Details => {
   return {
     css,
     messages: {},
-    on(root, e) {
+    on(root, type, target, key) {
       // The first use in this element: its card styles (kept by its renders from now on).
       const sheet = sheetOf(css);
       if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
       const ul = root.querySelector('ul');
-      if (e.type == 'keydown') return void ((e as KeyboardEvent).key == 'Escape' && ul?.classList.add('closed'));
-      const li = (e.target as Element).closest('li');
+      if (type == 'keydown') return void (key == 'Escape' && ul?.classList.add('closed'));
+      const li = target.closest('li');
       if (li != last.get(root)) last.set(root, li), ul?.classList.remove('closed');
       const card = li?.querySelector<HTMLElement>('.details:not(.popover *)');
       if (card)
