@@ -3,7 +3,7 @@
  * Credly): the image first (48 to 96 px, `--user-badges-image-size`; the tier drawn large when the
  * badge has none), the title (a link when the badge has one, which makes the whole card one), the
  * tier, the description, and the date earned, how far the user is (a progress bar), or "Not earned
- * yet"; the count, when more than one, on the image. Every card has the same height whatever its
+ * yet"; the count, when more than one, on the image (read after the title). Every card has the same height whatever its
  * text (titles are cut at two lines, descriptions at three, the whole shown on hover as a tooltip),
  * the image size plus 12.125rem and 2px (for a border of 1px), set by the script's own styles, so that
  * the loading placeholder (a card) and the room the themes reserve before the script runs are as
@@ -26,9 +26,9 @@ export default ({ html, nothing, text, facts, tierName, awarded, loaded }: Kit):
     const states = loaded<States>('states');
     return html`<div class="card" part="card card-${s}${type ? ' card-' + type : ''}" data-state=${s} data-type=${type || nothing} title=${desc || nothing}><span class="art" part="art">${
       image ? html`<img src=${image} alt="" loading="lazy" width="96" height="96" />` : html`<i class="icon"></i>`
-    }${b.count > 1 ? html`<span class="count" part="count">×${loc.num(b.count)}</span>` : nothing}</span><b class="title" part="title">${
-      link ? html`<a href=${link} part="link">${title}</a>` : title
-    }</b><span class="tier" part="tier">${type ? tierName(type, loc) : nothing}</span><span class="desc" part="description">${desc}</span><span class="date" part="date">${
+    }</span><b class="title" part="title">${link ? html`<a href=${link} part="link">${title}</a>` : title}</b>${
+      b.count > 1 ? html`<span class="count" part="count">×${loc.num(b.count)}</span>` : nothing
+    }<span class="tier" part="tier">${type ? tierName(type, loc) : nothing}</span><span class="desc" part="description">${desc}</span><span class="date" part="date">${
       s == 'earned' ? awarded(b, loc, 'earned') : p ? html`${states?.bar(p, loc)}${loc.t('of', p)}` : states?.text(b, p, loc)
     }</span></div>`;
   }
@@ -90,10 +90,10 @@ export default ({ html, nothing, text, facts, tierName, awarded, loaded }: Kit):
           width: 50%;
           height: 50%;
         }
-        .art .count {
+        .card > .count {
           position: absolute;
-          inset-block-end: -2px;
-          inset-inline-end: -0.6rem;
+          top: calc(0.875rem + var(--s) - 1.1rem);
+          inset-inline-start: calc(50% + var(--s) / 2 - 1rem);
           padding: 0 0.45em;
           font-size: 0.75rem;
           font-weight: 700;
