@@ -64,20 +64,12 @@ export function loadUser(server: string, service: string, name: string, query = 
 /** A user name as the server normalises it. */
 export const norm = (name: string): string => name.trim().normalize('NFC');
 
-/** Forgets every cached result, so that elements rendered from now on ask the server again. */
+/**
+ * Forgets every cached result, so that elements rendered from now on ask the server again (what
+ * `refresh()` does before asking again for its elements).
+ */
 export function clearCache(): void {
   cache.clear();
-}
-
-/**
- * Forgets the cached results of a service (on any server, or on `server`), or of one user of it,
- * so that the next {@link loadUser} asks again.
- */
-export function forget(service: string, user?: string, server?: string): void {
-  for (const id of cache.keys()) {
-    const [sv, se, , name] = id.split('\n');
-    if (se == service && (user == null || name == norm(user)) && (server == null || sv == server)) cache.delete(id);
-  }
 }
 
 function schedule() {

@@ -7,7 +7,7 @@ import { serverOf } from './config.js';
 import { emit, warn } from './events.js';
 import { addMessages, catalogueOf, localeOf, type Locale, type SiteMessages } from './i18n.js';
 import { globalRenderBadge, legacyRenderBadge } from './legacy.js';
-import { forget, loadUser, norm, type UserResult } from './loader.js';
+import { clearCache, loadUser, norm, type UserResult } from './loader.js';
 import { sharedSheet, sheetOf } from './styles.js';
 import { themeUrl } from './theme.js';
 import type { Compact } from './chunks/compact.js';
@@ -233,7 +233,7 @@ export class UserBadgesElement extends Base {
    * it is drawn. `UserBadges.refresh(service, user)` does the same for every element of a user.
    */
   refresh(): Promise<void> {
-    if (this.service) forget(this.service, this.user, serverOf(this.server));
+    clearCache();
     this._stale = true;
     this.requestUpdate();
     return this._done.then(() => this._loading);
@@ -468,5 +468,6 @@ export function messages(lang: string, m: SiteMessages): void {
  * element showing them, in one batched request, and draws the answers. Resolves once they are drawn.
  */
 export function refresh(service: string, user?: string): Promise<void> {
+  clearCache();
   return Promise.all([...live].filter((el) => el.service == service && (user == null || norm(el.user || '') == norm(user))).map((el) => el.refresh())).then(() => {});
 }
