@@ -10,6 +10,7 @@
  *   /__ub/env.js          `export const server`: the display server's origin
  *   /__ub/log             the URLs the display server received, in order (JSON)
  *   /__ub/csp.html?theme= a page under a strict Content-Security-Policy that embeds the widget
+ *                         (a row, max="3", a summary, a German grid of every state) and the old markup
  *   /__ub/theme.css?delay=ms&color=  a custom theme that answers late, for the no-FOUC test
  *   /__ub/theme.css?delay=ms&import=URL  the theme at URL, answering late (a theme seen before it loads)
  *   /__ub/page.html?body=&css=&meta=  a page of its own (the classic script from the display server,
@@ -226,7 +227,7 @@ ${q('meta') ? `<meta name="color-scheme" content="${q('meta')}">` : ''}<title>pa
           // No inline script or style is allowed, only files from this origin and the badge server.
           context.response.set(
             'Content-Security-Policy',
-            `default-src 'none'; script-src 'self' ${server}; style-src 'self' ${server}; connect-src ${server}; img-src 'self'`,
+            `default-src 'none'; script-src 'self' ${server}; style-src 'self' ${server}; connect-src ${server}; img-src 'self' ${server}`,
           );
           return {
             type: 'html',
@@ -235,7 +236,9 @@ ${q('meta') ? `<meta name="color-scheme" content="${q('meta')}">` : ''}<title>pa
 <link rel="stylesheet" href="${server}/themes/${theme}.css">
 <script src="${server}/user-badges.js" defer></script></head>
 <body><user-badges service="test" user="daniel" theme="${theme}">daniel's badges</user-badges>
-<span class="userbadges" data-service="test" data-user="daniel" data-sort="name"></span></body></html>`,
+<span class="userbadges" data-service="test" data-user="daniel" data-sort="name"></span>
+<p><user-badges service="test" user="mira" max="3" theme="${theme}"></user-badges> <user-badges service="test" user="mira" variant="summary" theme="${theme}"></user-badges></p>
+<user-badges service="test" user="kenji" layout="grid" show="all" group="tags" lang="de" theme="${theme}"></user-badges></body></html>`,
           };
         }
       },

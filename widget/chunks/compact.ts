@@ -105,16 +105,21 @@ export default ({ html, nothing }: Kit): Compact => {
         flex-direction: column;
         align-items: flex-start;
       }
+      .popover .userbadge {
+        flex-wrap: wrap;
+      }
       .popover .details {
         position: static;
         display: flex;
         flex-direction: column;
+        flex-basis: 100%;
         width: auto;
         height: auto;
-        padding: 0.15rem 0.25rem 0;
+        padding: 0.1rem 0 0;
         clip-path: none;
         white-space: normal;
         font-size: 0.75rem;
+        color: inherit;
         background: none;
         border: 0;
         box-shadow: none;
