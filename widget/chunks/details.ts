@@ -18,15 +18,13 @@ export default ({ sheetOf }: Kit): Details => {
   const last = new WeakMap<ShadowRoot, Element | null>();
   const css = /* css */ `
     @layer user-badges {
-      .details {
+      :host > ul:not(.closed) > li:is(:hover, :focus-within) .details:not(.popover *) {
         font: 400 0.8125rem/1.45 var(--user-badges-font, system-ui, sans-serif);
         color: CanvasText;
         background: Canvas;
         border: 1px solid GrayText;
         border-radius: 6px;
         box-shadow: 0 4px 12px #0003;
-      }
-      :host > ul:not(.closed) > li:is(:hover, :focus-within) .details:not(.popover *) {
         z-index: 9;
         top: 100%;
         inset-inline-start: 0;
