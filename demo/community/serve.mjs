@@ -13,6 +13,8 @@
  *   thread) and /profile/<member> (a profile), each in English or Arabic (`?lang=ar`, right to left)
  *   and light, dark or the system's (`?scheme=`), under a strict Content-Security-Policy that allows
  *   the display server and nothing else.
+ *
+ * `startCommunity` does the same for bench/widget.mjs, which measures the layout shift there.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,54 +22,59 @@ import { fileURLToPath } from 'node:url';
 import { forumPage, policy, profilePage } from './site.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
-const root = here('../../');
 
-let server;
-try {
-  server = await import('user-badges/server');
-} catch (e) {
-  console.error(`The display server is not built (${e.message.split('\n')[0]}): run "npm run build" first.`);
-  process.exit(1);
-}
-const { createApp, openStore, Domain } = server;
-
-/** Seeds a service from a seed file in the shape of demo/learning-seed.json, images on `origin`. */
-async function seedCommunity(domain, seed, origin) {
+/**
+ * Starts both servers with the display server's library (`{ createApp, openStore, Domain }`, as
+ * `user-badges/server` exports them) and returns their origins and a `close()`.
+ */
+export async function startCommunity({ createApp, openStore, Domain }, { port = 0, sitePort = 0, log = () => {} } = {}) {
+  const seed = JSON.parse(readFileSync(here('./seed.json'), 'utf8'));
+  const store = await openStore({ seed: true });
+  const app = createApp({ store, config: { publicRoot: here('../../'), log } });
+  const display = createServer(app.callback());
+  await new Promise((r) => display.listen(port, '127.0.0.1', r));
+  const badges = `http://127.0.0.1:${display.address().port}`;
+  const domain = new Domain(store);
   await domain.createService(seed.service, 'community-demo-' + crypto.randomUUID());
   await domain.putBadges(
     seed.service,
-    seed.badges.map(({ name, image, ...fields }) => ({ name, fields: image ? { ...fields, image: origin + image } : fields })),
+    seed.badges.map(({ name, image, ...fields }) => ({ name, fields: image ? { ...fields, image: badges + image } : fields })),
   );
-  for (const { user, badges, at } of seed.awards) await domain.award(seed.service, user, badges, new Date(at));
+  for (const { user, badges: names, at } of seed.awards) await domain.award(seed.service, user, names, new Date(at));
   for (const [user, made] of Object.entries(seed.progress)) await domain.setProgress(seed.service, user, made);
+
+  const FILES = { '/community.css': 'text/css', '/community.js': 'text/javascript' };
+  const site = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const send = (status, type, body, headers = {}) => {
+      res.writeHead(status, { 'content-type': type + '; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
+      res.end(body);
+    };
+    if (FILES[url.pathname]) return send(200, FILES[url.pathname], readFileSync(here('.' + url.pathname)));
+    if (url.pathname == '/favicon.svg') return send(200, 'image/svg+xml', readFileSync(here('../favicon.svg')));
+    const q = (k) => url.searchParams.get(k) || undefined;
+    const o = { badges, lang: q('lang') == 'ar' ? 'ar' : 'en', scheme: q('scheme') || 'auto', theme: q('theme') || 'auto', posts: Number(q('posts') || 0) };
+    const html = { 'content-security-policy': policy(badges) };
+    if (url.pathname == '/' || url.pathname == '/forum') return send(200, 'text/html', forumPage(o), html);
+    const m = /^\/profile\/([\w-]+)$/.exec(url.pathname);
+    if (m) return send(200, 'text/html', profilePage(o, m[1]), html);
+    send(404, 'text/plain', 'Not found');
+  });
+  await new Promise((r) => site.listen(sitePort, 'localhost', r));
+  const forum = `http://localhost:${site.address().port}`;
+  return { badges, forum, close: () => (display.close(), site.close(), store.close?.()) };
 }
 
-const seed = JSON.parse(readFileSync(here('./seed.json'), 'utf8'));
-const store = await openStore({ seed: true });
-const app = createApp({ store, config: { publicRoot: root, log: () => {} } });
-const display = createServer(app.callback());
-await new Promise((r) => display.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', r));
-const badges = `http://127.0.0.1:${display.address().port}`;
-await seedCommunity(new Domain(store), seed, badges);
-
-const FILES = { '/community.css': 'text/css', '/community.js': 'text/javascript' };
-const site = createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const send = (status, type, body, headers = {}) => {
-    res.writeHead(status, { 'content-type': type + '; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
-    res.end(body);
-  };
-  if (FILES[url.pathname]) return send(200, FILES[url.pathname], readFileSync(here('.' + url.pathname)));
-  if (url.pathname == '/favicon.svg') return send(200, 'image/svg+xml', readFileSync(here('../favicon.svg')));
-  const o = { badges, lang: url.searchParams.get('lang') == 'ar' ? 'ar' : 'en', scheme: url.searchParams.get('scheme') || 'auto', theme: url.searchParams.get('theme') || 'auto' };
-  const html = { 'content-security-policy': policy(badges) };
-  if (url.pathname == '/' || url.pathname == '/forum') return send(200, 'text/html', forumPage(o), html);
-  const m = /^\/profile\/([\w-]+)$/.exec(url.pathname);
-  if (m) return send(200, 'text/html', profilePage(o, m[1]), html);
-  send(404, 'text/plain', 'Not found');
-});
-await new Promise((r) => site.listen(Number(process.env.SITE_PORT ?? 3001), 'localhost', r));
-const forum = `http://localhost:${site.address().port}`;
-console.log(`display server  ${badges}
-the forum       ${forum}/forum   (?lang=ar, ?scheme=dark)
-a profile       ${forum}/profile/kenji   (or mira, layla, ...)`);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let lib;
+  try {
+    lib = await import('user-badges/server');
+  } catch (e) {
+    console.error(`The display server is not built (${e.message.split('\n')[0]}): run "npm run build" first.`);
+    process.exit(1);
+  }
+  const { badges, forum } = await startCommunity(lib, { port: Number(process.env.PORT ?? 3000), sitePort: Number(process.env.SITE_PORT ?? 3001) });
+  console.log(`display server  ${badges}
+the forum       ${forum}/forum   (?lang=ar, ?scheme=dark, ?theme=stackoverflow)
+a profile       ${forum}/profile/kenji   (or mira, layla, femi, ...)`);
+}
