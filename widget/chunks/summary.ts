@@ -31,7 +31,7 @@ export default ({ html, nothing }: Kit): View => ({
   `,
   render({ badges, loc, more }) {
     const count: Record<string, number> = { gold: 0, silver: 0, bronze: 0, other: 0 };
-    for (const b of badges) if (b.state == 'earned') count[(b.type as string) in count && b.type != 'other' ? (b.type as string) : 'other'] += b.count;
+    for (const b of badges) if (b.state == 'earned') count[['gold', 'silver', 'bronze'].includes(b.type as string) ? (b.type as string) : 'other'] += b.count;
     const face = Object.entries(count)
       .filter(([, n]) => n)
       .map(
