@@ -6,7 +6,8 @@
  * Geometry the themes rely on: the host is a flex box (so its height is exactly that of its
  * badges, never a line box's), a badge is at least 1.5rem tall and the skeleton's pills are badges
  * too, so loading and loaded look the same height and nothing moves when the badges arrive. Names
- * too long for the line end in an ellipsis instead of widening the page.
+ * too long for the line end in an ellipsis instead of widening the page, at the end of their own
+ * text's direction (an English name on an Arabic page keeps its start).
  */
 export const styles = /* css */ `
   @layer user-badges {
@@ -57,6 +58,7 @@ export const styles = /* css */ `
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
+      unicode-bidi: plaintext;
     }
     .image {
       flex: none;
