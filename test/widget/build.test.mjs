@@ -116,8 +116,8 @@ test('importing the ES module on a server (no DOM) does not crash', async () => 
   m.defineUserBadges(); // no customElements here: does nothing
 });
 
-test("the loader's limits are the API's (types/api.ts LIMITS, written out to keep the object out of the bundle)", () => {
-  const api = read('types/api.ts');
+test("the loader's limits are the API's (types/constants.ts LIMITS, written out to keep the object out of the bundle)", () => {
+  const api = read('types/constants.ts');
   const loader = read('widget/loader.ts');
   const limit = (name) => Number(new RegExp(`${name}:\\s*(\\d+)`).exec(api)[1]);
   assert.equal(Number(/NAME_LENGTH = (\d+)/.exec(loader)[1]), limit('nameLength'));
