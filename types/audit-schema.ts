@@ -44,7 +44,7 @@ const text = (description: string) => Type.Optional(Type.String({ description })
 
 export const Actor = Type.Object(
   {
-    type: Type.Union(['service', 'key', 'operator', 'cli', 'integration', 'public', 'system'].map((t) => Type.Literal(t)), {
+    type: Type.Union((['service', 'key', 'operator', 'cli', 'integration', 'public', 'system'] as const).map((t) => Type.Literal(t)), {
       description: "`service`: the service's key or a signature with it; `key`: a scoped key; `operator`: the admin API; `cli`: a command on the server's machine; `integration`: GetBadges' URL; `public`: anyone (the open test service); `system`: the server itself (a job, the demo seed)",
     }),
     id: text('The scoped key or integration'),
@@ -122,3 +122,4 @@ export const AuditQuery = Type.Object({
 export const AuditResponse = Type.Object({ audit: Type.Array(AuditEntry), paging: CursorPaging }, { $id: 'Audit', ...closed });
 
 export type AuditEntry = Static<typeof AuditEntry>;
+export type ActorType = Static<typeof Actor>['type'];

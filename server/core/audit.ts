@@ -1,4 +1,5 @@
-import { actorKey } from './actor.js';
+import type { ActorType } from '../../types/audit-schema.js';
+import { actorKey, type Actor } from './actor.js';
 import { randomBase32 } from './access/ids.js';
 import { eventSubject } from './events.js';
 import type { Reactor } from './reactor.js';
@@ -14,6 +15,11 @@ import type { Reactor } from './reactor.js';
  * without bound, and a service's deletion, which takes its trail with it.
  */
 export const AUDIT_KIND = 'audit';
+
+// The wire's actor (types/audit-schema.ts) names every type of actor the core knows, and no other.
+const _known: Record<ActorType, true> = {} as Record<Actor['type'], true>;
+const _told: Record<Actor['type'], true> = {} as Record<ActorType, true>;
+void _known, void _told;
 
 export const auditTrail: Reactor = async (tx, events) => {
   const live = new Map<string, boolean>();
