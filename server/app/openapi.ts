@@ -103,6 +103,8 @@ const TAGS: Record<Tag, string> = {
   activity: 'Awards, revocations and events, newest first',
   access: 'Email addresses, awards by address and their invitations, scoped keys, claim codes',
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
+  audit: 'Who granted, revoked, changed or deleted what: the audit trail',
+  people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
 };
 
 const DESCRIPTION = [

@@ -11,6 +11,7 @@ import { announceServer, localUrl, serverAdminToken, type AdminToken } from './a
 import { integrationCommand } from './integrations.js';
 import { serviceCommand, UsageError } from './services.js';
 import { keyCommand } from './keys.js';
+import { USER_USAGE, userCommand } from './users.js';
 import { accessFromEnv } from '../config/access.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { openStore } from '../stores/index.js';
@@ -47,6 +48,7 @@ Commands:
              [--badges a,b] [--expires 30d]
                                  Make a key that may do only that; prints it with its secret once
   key revoke SERVICE ID          Revoke a scoped key (every server refuses it from then on)
+${USER_USAGE}
   export [--service NAME] [--out FILE]
                                  Write the store (or one service) as JSON Lines, to stdout unless --out
   import FILE                    Load an export (FILE, or - for stdin) into services that do not exist yet
@@ -150,6 +152,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (command === 'integration') {
     return integrationCommand(rest, { dataFile: settings.dataFile, database: settings.databaseUrl, server: values.server, name: values.name }, env);
   }
+  if (command === 'user') return userCommand(rest, { dataFile: settings.dataFile, database: settings.databaseUrl, server: values.server }, env);
   const transfer = { dataFile: settings.dataFile, database: settings.databaseUrl, service: values.service, out: values.out };
   if (command === 'export') {
     if (rest.length > 0) throw new UsageError(`export takes no arguments, but got "${rest.join(' ')}" (write to a file with --out FILE)`);
@@ -167,7 +170,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(applied.length ? `Applied migrations ${applied.join(', ')}` : 'The schema is up to date');
     return 0;
   }
-  throw new UsageError(`unknown command "${command}"; the commands are serve, service, key, integration, export, import, migrate`);
+  throw new UsageError(`unknown command "${command}"; the commands are serve, service, key, integration, user, export, import, migrate`);
 }
 
 function parseCommandLine(argv: string[]) {

@@ -29,12 +29,16 @@ export interface Reads {
   itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
+  /** Every item of any kind whose data subject is one of `subjects` (see core/subjects.ts), in (kind, at, id) order. */
+  itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
 }
 
 /** Which items of a kind: all by default. */
 export interface ItemQuery {
   /** Only the owner's. */
   owner?: string;
+  /** Only those holding this subject's data (see core/subjects.ts). */
+  subject?: string;
   /** `at` at or after this time. */
   from?: string;
   /** `at` before this time. */
@@ -98,6 +102,8 @@ export interface Queries {
   countItems(service: string, kind: string, query: ItemCount): Promise<number>;
   /** The kinds of which the service has items. */
   itemKinds(service: string): Promise<string[]>;
+  /** As Reads.itemsOfSubjects: everything the service holds of these data subjects, but users. */
+  listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
   /**
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
    * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
@@ -117,6 +123,12 @@ export interface ChangeFeed {
 /** A store: persists units of work and answers queries. It knows nothing of the API. */
 export interface Store extends UnitOfWork, Queries {
   readonly feed: ChangeFeed;
+  /**
+   * Makes the store's own files hold what is durable and nothing else: the embedded store writes
+   * its snapshots and drops the journal they cover, so that what an erasure removed is in no file
+   * once this resolves. A store that keeps no journal of its own has nothing to do.
+   */
+  checkpoint(): Promise<void>;
   /** Flushes and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

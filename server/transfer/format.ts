@@ -10,7 +10,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
  *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
  *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
  *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...],"progress":{...}}}}
- *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","at":"...","v":{...}}}}
+ *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","subject":"daniel","at":"...","v":{...}}}}
  *
  * Items (events, rules, keys, ...: see core/model.ts) come last in their service's section.
  */
@@ -60,6 +60,8 @@ const Item = Type.Object({
   kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
   id: Type.String({ minLength: 1 }),
   owner: Type.Union([Type.String(), Type.Null()]),
+  // Exports made before items named their data subject have none: the import gives them their kind's.
+  subject: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   at: Time,
   v: Json,
 });

@@ -331,6 +331,19 @@ const cases: Case[] = [
   { name: 'remove an endpoint', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 200 },
   { name: 'remove it again', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 404 },
 
+  // The audit trail and a person's data (issue 19)
+  { name: 'audit', method: 'GET', path: `${demo}/audit.json?page_size=3`, auth: 'key', status: 200, capture: (json) => ({ cursor: new URL(json.paging.next, 'http://x').searchParams.get('cursor')! }) },
+  { name: 'audit, the next page', method: 'GET', path: `${demo}/audit.json?page_size=3&cursor={cursor}`, auth: 'key', status: 200 },
+  { name: "audit of a user's awards of a badge, by the service's key", method: 'GET', path: `${demo}/audit.json?user=daniel&badge=popular&actor=service`, auth: 'key', status: 200 },
+  { name: 'audit, a cursor that is none', method: 'GET', path: `${demo}/audit.json?cursor=nope`, auth: 'key', status: 400 },
+  { name: 'audit, no credentials', method: 'GET', path: `${demo}/audit.json`, status: 401 },
+  { name: "a user's data", method: 'GET', path: `${demo}/users/daniel/export.json`, auth: 'key', status: 200 },
+  { name: "the data of a user the service does not know", method: 'GET', path: `${demo}/users/ghost/export.json`, auth: 'key', status: 404 },
+  { name: 'rename a user', method: 'POST', path: `${demo}/users/bob/rename.json`, auth: 'key', body: { to: 'robert' }, status: 200 },
+  { name: 'rename a user to a name taken', method: 'POST', path: `${demo}/users/robert/rename.json`, auth: 'key', body: { to: 'daniel' }, status: 409 },
+  { name: 'erase a user', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 200 },
+  { name: 'erase them again', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 404 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },

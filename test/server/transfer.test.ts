@@ -68,19 +68,23 @@ describe('export and import', () => {
       ...(await h.store.listItems('demo', 'event', {})),
       ...(await h.store.listItems('demo', 'rule', {})),
       ...(await h.store.listItems('demo', 'activity', {})),
+      ...(await h.store.listItems('demo', 'audit', {})),
     ];
     // Every award above wrote its activity entry, the seed's too: they move with the service.
     const activity = await source.store.countItems('demo', 'activity', {});
     assert.ok(activity >= 33, `the awards' activity entries (${activity})`);
+    // And their audit trail, with the seed's acts.
+    const audit = await source.store.countItems('demo', 'audit', {});
+    assert.ok(audit >= activity, `the audit entries (${audit})`);
     const before = await answers(source);
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 + activity });
+    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);
@@ -103,7 +107,7 @@ describe('export and import', () => {
     t.after(() => h.close());
     await h.domain.createService('other', 'k');
     const file = join(dir, 'other.jsonl');
-    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 0 });
+    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 1 }, 'the audit entry of its creation');
     await assert.rejects(importStore(h.domain, createReadStream(file)), { code: 'service_exists' });
     await assert.rejects(exportTo(h, join(dir, 'x.jsonl'), 'nope'), /does not exist/);
   });

@@ -31,11 +31,14 @@ export async function makeClaimCodes(tx: Tx, service: string, badge: string, cod
   await requireService(tx, service);
   if (!(await tx.badges(service, [badge])).has(badge)) throw notFound('badge_not_found', `Badge "${badge}" is not registered in service "${service}"`);
   const createdAt = tx.now.toISOString();
-  return codes.map((code) => {
+  const made = codes.map((code) => {
     const record: ClaimCode = { code, badge, uses, redeemed: 0, expiresAt, createdAt };
     tx.put({ t: 'item', s: service, v: { kind: CLAIM_CODE_KIND, id: code, owner: badge, at: createdAt, v: record } });
     return record;
   });
+  // The codes award whoever holds one: they are told only to whoever asked for them.
+  tx.emit({ type: 'claim_code.created', service, badge, count: codes.length, uses, expiresAt, at: createdAt });
+  return made;
 }
 
 export async function redeemClaimCode(tx: Tx, service: string, code: string, user: string): Promise<{ code: ClaimCode; user: UserRecord }> {
@@ -51,7 +54,7 @@ export async function redeemClaimCode(tx: Tx, service: string, code: string, use
   if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `User "${user}" has redeemed this claim code already`);
   const badge = (await tx.badges(service, [record.badge])).get(record.badge);
   if (!badge) throw new DomainError('conflict', 'badge_not_found', `The claim code's badge "${record.badge}" was deleted`);
-  const result = await awardOnce(tx, service, user, badge);
+  const result = await awardOnce(tx, service, user, badge, { claimCode: code });
   if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
   if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
   const updated = { ...record, redeemed: record.redeemed + 1 };

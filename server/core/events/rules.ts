@@ -49,6 +49,7 @@ export async function deleteRule(tx: Tx, service: string, id: string): Promise<v
   tx.put({ t: 'item-', s: service, k: KIND.rule, id });
   tx.put({ t: 'item-', s: service, k: KIND.backfill, id });
   scheduleStateSweep(tx, service);
+  tx.emit({ type: 'rule.deleted', service, rule: id, at: tx.now.toISOString() });
 }
 
 async function saveRule(tx: Tx, service: string, id: string, definition: RuleDefinition, rules: Rule[], old: Rule | undefined): Promise<Rule> {
@@ -62,6 +63,7 @@ async function saveRule(tx: Tx, service: string, id: string, definition: RuleDef
   // The states of the revision replaced count for nothing now.
   if (old && !same) scheduleStateSweep(tx, service);
   tx.put({ t: 'item', s: service, v: { kind: KIND.rule, id, owner: null, at: value.createdAt, v: value } });
+  tx.emit({ type: old ? 'rule.updated' : 'rule.created', service, rule: id, badge: value.badge, at: now });
   return { id, ...value };
 }
 

@@ -27,6 +27,7 @@ import {
   redeliver,
   requireEndpoint,
   updateEndpoint,
+  WEBHOOK_EVENTS,
   type Attempt,
   type Endpoint,
 } from '../../core/access/webhooks.js';
@@ -74,7 +75,8 @@ export const webhookRoutes = [
     operationId: 'createWebhookEndpoint',
     summary: 'Register an endpoint: the events it wants are POSTed to it, signed (Standard Webhooks)',
     description:
-      'Events: `award.created`, `award.revoked`, `badge.created`, `badge.updated`, `badge.deleted`, `invitation.created`, `invitation.claimed`, `claim_code.redeemed`, or `*` (the default) for all. Each is written with the change that causes it and delivered at least once: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (or `Retry-After`, if longer); a 410 answer, or failing for days, disables the endpoint. Verify with the `standardwebhooks` package and the `secret`.',
+      `Events: ${WEBHOOK_EVENTS.map((type) => `\`${type}\``).join(', ')}, or \`*\` (the default) for all; each payload's \`data.actor\` says who acted. ` +
+      'Each is written with the change that causes it and delivered at least once: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (or `Retry-After`, if longer); a 410 answer, or failing for days, disables the endpoint. Verify with the `standardwebhooks` package and the `secret`.',
     tags: ['webhooks'],
     auth: 'service',
     params: ServiceParams,

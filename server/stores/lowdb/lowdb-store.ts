@@ -213,6 +213,10 @@ export class LowdbStore implements Store {
   async dueItems(kind: string, before: string, limit: number) {
     return this.state.dueItems(kind, before, limit);
   }
+  async listItemsOfSubjects(service: string, subjects: readonly string[]) {
+    this.serviceState(service);
+    return this.state.itemsOfSubjects(service, subjects);
+  }
 
   // Writes.
 
@@ -293,7 +297,10 @@ export class LowdbStore implements Store {
     this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
-  /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */
+  /**
+   * Writes every changed part to its lowdb file, then drops the journal segments they cover: once it
+   * resolves, what units removed is in no file of the store (an erasure forces one).
+   */
   checkpoint(): Promise<void> {
     if (!this.journal || !this.folder) return Promise.resolve();
     if (this.checkpointing) {
@@ -374,7 +381,7 @@ export class LowdbStore implements Store {
     }
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const kindJson = JSON.stringify(kind);
-    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
+    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
     await new DurableJSONFile<ItemsFile>(file).writeText(`{"items":[${lines.join(',')}]}`);
   }
 

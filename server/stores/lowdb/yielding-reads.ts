@@ -73,4 +73,8 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.itemsByOwner(service, kind, owners, range);
   }
+  async itemsOfSubjects(service: string, subjects: readonly string[]) {
+    await this.breathe();
+    return this.base.itemsOfSubjects(service, subjects);
+  }
 }

@@ -7,7 +7,7 @@ import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../co
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
-import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, type ItemRow } from './item-sql.js';
+import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, subjectItemsQuery, type ItemRow } from './item-sql.js';
 import { migrate } from './migrations.js';
 import { PostgresReplays } from './replays.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
@@ -171,6 +171,15 @@ export class PostgresStore implements Store {
     );
     return rows.map((row) => row.kind);
   }
+
+  async listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
+    await this.requireService(service);
+    const { text, values } = subjectItemsQuery(service, subjects);
+    return (await this.rows<ItemRow>(text, values)).map(itemRecord);
+  }
+
+  /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
+  async checkpoint(): Promise<void> {}
 
   async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
     const rows = await this.rows<ItemRow & { service: string }>(
