@@ -36,7 +36,8 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   params?: P;
   query?: Q;
   body?: B;
-  response: { status?: 200 | 201; description: string; schema: R };
+  /** `contentType`: what the answer is, when not JSON (an export's JSON Lines). */
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /** The largest body the route takes, if not `config.maxBodyBytes`. */
