@@ -51,7 +51,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   app.proxy = false;
   app.silent = true;
   // One budget for the bodies of all requests (see body.ts).
-  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes) } satisfies BodyRules;
+  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes, config.bodyPeerBudgetBytes) } satisfies BodyRules;
 
   const v1 = mount(groups.v1, deps);
   const meta = mount(groups.meta, deps);

@@ -25,7 +25,7 @@ Commands:
     --port N                     Port to listen on (default 3000; 0 picks a free one)
     --host H                     Address to listen on (default localhost; 0.0.0.0 for every interface)
     --no-seed                    Leave a new store empty
-    --headers-timeout-ms N  --body-timeout-ms N  --body-budget-bytes N
+    --headers-timeout-ms N  --body-timeout-ms N  --body-budget-bytes N  --body-peer-budget-bytes N
     --max-connections N  --shutdown-grace-ms N  --storage-retry-ms N
                                  Limits on clients, shutdown and storage retries (see Environment)
   service list                   List services as JSON lines {"name","createdAt","legacySignatures"}
@@ -70,6 +70,7 @@ Environment (a flag wins over its variable):
   HEADERS_TIMEOUT_MS             Headers must arrive within this time (default 10000)
   BODY_TIMEOUT_MS                A body must arrive within this time of its headers (default 10000)
   BODY_BUDGET_BYTES              Bytes that bodies still arriving may hold together (default 16 MiB)
+  BODY_PEER_BUDGET_BYTES         The part of it one client address may hold (default 4 MiB)
   MAX_CONNECTIONS                Open connections at most (default 4096)
   SHUTDOWN_GRACE_MS              On SIGTERM, how long requests in progress may take (default 10000)
   STORAGE_RETRY_MS               While the disk refuses writes, how often to retry (default 1000)
@@ -246,6 +247,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       adminToken: admin?.token,
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,
+      bodyPeerBudgetBytes: settings.bodyPeerBudgetBytes,
       access: accessFromEnv(env),
     },
   });

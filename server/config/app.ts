@@ -7,8 +7,10 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** A body must arrive within this many ms of the headers; a slower one gets a 408. */
   bodyTimeoutMs: number;
-  /** Bytes that bodies still arriving may hold together; a body beyond it gets a 503 at once. */
+  /** Bytes that bodies still arriving may hold together; a body that would overrun it gets a 503. */
   bodyBudgetBytes: number;
+  /** The part of that budget the bodies of one peer (remote address, IPv6 /64) may hold together. */
+  bodyPeerBudgetBytes: number;
   /** Whether the service named `test` takes writes without a key. Turn off in production. */
   openTestService: boolean;
   /** The folder holding `dist/`, `themes/` and `demo/`; null serves no files. */
@@ -37,6 +39,7 @@ export const defaultConfig = (): AppConfig => ({
   maxBodyBytes: 100 * 1024,
   bodyTimeoutMs: 10_000,
   bodyBudgetBytes: 16 * 1024 * 1024,
+  bodyPeerBudgetBytes: 4 * 1024 * 1024,
   openTestService: true,
   publicRoot: null,
   fastReads: true,
@@ -63,6 +66,7 @@ export interface ServerSettings {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   bodyBudgetBytes: number;
+  bodyPeerBudgetBytes: number;
   /** Open connections at most; more are closed as they arrive. */
   maxConnections: number;
   /** On SIGTERM/SIGINT, how long requests in progress may take before they are cut (ms). */
@@ -79,6 +83,7 @@ export const NUMERIC_SETTINGS = {
   headersTimeoutMs: { env: 'HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', fallback: 10_000, min: 1 },
   bodyTimeoutMs: { env: 'BODY_TIMEOUT_MS', flag: 'body-timeout-ms', fallback: 10_000, min: 1 },
   bodyBudgetBytes: { env: 'BODY_BUDGET_BYTES', flag: 'body-budget-bytes', fallback: 16 * 1024 * 1024, min: 1 },
+  bodyPeerBudgetBytes: { env: 'BODY_PEER_BUDGET_BYTES', flag: 'body-peer-budget-bytes', fallback: 4 * 1024 * 1024, min: 1 },
   maxConnections: { env: 'MAX_CONNECTIONS', flag: 'max-connections', fallback: 4096, min: 1 },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', fallback: 10_000, min: 0 },
   storageRetryMs: { env: 'STORAGE_RETRY_MS', flag: 'storage-retry-ms', fallback: 1000, min: 1 },

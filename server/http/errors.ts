@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { JsonValue } from '../../types/api.js';
 import { DomainError, type DomainErrorKind } from '../core/errors.js';
-import { noteErrorCode } from './request-log.js';
+import { loggablePath, noteErrorCode } from './request-log.js';
 
 /**
  * The one error type of the project: a value with an HTTP status and a stable machine-readable code.
@@ -45,7 +45,8 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
     } catch (caught) {
       const error = toHttpError(caught);
       // Refusals (storage full, shutting down) are logged once where they start, not per request.
-      if (!error.expose) log(`${ctx.method} ${ctx.path} failed`, caught);
+      // Only the path as the request log shows it: GetBadges' URL carries its credential.
+      if (!error.expose) log(`${ctx.method} ${loggablePath(ctx.path)} failed`, caught);
       ctx.status = error.status;
       noteErrorCode(ctx.res, error.code);
       ctx.set(error.headers ?? {});
