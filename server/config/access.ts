@@ -19,7 +19,10 @@ export interface AccessConfig {
   webhookDisableAfterMs: number;
   /** Whether endpoints may be on loopback, private or link-local addresses (tests; an operator's own network). */
   webhookAllowPrivate: boolean;
+  /** Attempts in flight at most: in all, of one service, of one endpoint (each instance). */
   webhookConcurrency: number;
+  webhookServiceConcurrency: number;
+  webhookEndpointConcurrency: number;
   /** Messages and the attempt log are kept this long, then removed (with them, redelivery). */
   webhookLogRetentionMs: number;
 }
@@ -36,6 +39,8 @@ export const defaultAccessConfig = (): AccessConfig => ({
   webhookDisableAfterMs: 5 * DAY,
   webhookAllowPrivate: false,
   webhookConcurrency: 32,
+  webhookServiceConcurrency: 8,
+  webhookEndpointConcurrency: 4,
   webhookLogRetentionMs: 30 * DAY,
 });
 
@@ -50,7 +55,8 @@ export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000
 /**
  * What `serve` takes from the environment: INVITATION_TTL (e.g. 90d, 0 for never),
  * WEBHOOK_ALLOW_PRIVATE=on (endpoints on the operator's own network), WEBHOOK_LEASE_MS,
- * WEBHOOK_RETRY_SCALE (a factor on the retry schedule) and WEBHOOK_POLL_MS.
+ * WEBHOOK_RETRY_SCALE (a factor on the retry schedule), WEBHOOK_POLL_MS, and the attempts in flight at
+ * most: WEBHOOK_CONCURRENCY (in all), WEBHOOK_SERVICE_CONCURRENCY, WEBHOOK_ENDPOINT_CONCURRENCY.
  */
 export function accessFromEnv(env: NodeJS.ProcessEnv): Partial<AccessConfig> {
   const access: Partial<AccessConfig> = {};
@@ -82,5 +88,16 @@ export function accessFromEnv(env: NodeJS.ProcessEnv): Partial<AccessConfig> {
   if (scale !== undefined) access.webhookRetryScale = scale;
   const poll = number('WEBHOOK_POLL_MS', 1);
   if (poll !== undefined) access.webhookPollMs = poll;
+  for (const [name, key] of [
+    ['WEBHOOK_CONCURRENCY', 'webhookConcurrency'],
+    ['WEBHOOK_SERVICE_CONCURRENCY', 'webhookServiceConcurrency'],
+    ['WEBHOOK_ENDPOINT_CONCURRENCY', 'webhookEndpointConcurrency'],
+  ] as const) {
+    const value = number(name, 1);
+    if (value !== undefined) {
+      if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, not "${env[name]}"`);
+      access[key] = value;
+    }
+  }
   return access;
 }

@@ -102,7 +102,16 @@ export interface Queries {
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
    * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
    */
-  dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]>;
+  dueItems(kind: string, before: string, limit: number, except?: DueExcept): Promise<{ service: string; item: Item }[]>;
+}
+
+/**
+ * Due items to pass over: those of busy services, or of busy owners (a webhook endpoint with as
+ * many attempts in flight as it may have), so that their backlog does not hide others' work.
+ */
+export interface DueExcept {
+  services?: readonly string[];
+  owners?: readonly { service: string; owner: string }[];
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */
