@@ -37,6 +37,10 @@ export type {
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The accepted values of `?sort=`; a leading `-` reverses the order. */
+/** What a service may hold (or do in an hour) at most: the operator's defaults, a service's own (admin API). */
+export const QUOTA_NAMES = ['webhook_endpoints', 'redeliveries', 'events', 'rejected_events', 'invitations', 'claim_codes'] as const;
+export type QuotaName = (typeof QUOTA_NAMES)[number];
+
 export const SORT_KEYS = ['name', '-name', 'count', '-count', 'date', '-date'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 

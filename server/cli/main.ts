@@ -12,6 +12,7 @@ import { integrationCommand } from './integrations.js';
 import { serviceCommand, UsageError } from './services.js';
 import { keyCommand } from './keys.js';
 import { accessFromEnv } from '../config/access.js';
+import { quotasFromEnv } from '../config/quotas.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { openStore } from '../stores/index.js';
 import { seedIfEmpty } from '../app/open-store.js';
@@ -249,6 +250,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       bodyBudgetBytes: settings.bodyBudgetBytes,
       bodyPeerBudgetBytes: settings.bodyPeerBudgetBytes,
       access: accessFromEnv(env),
+      quotas: quotasFromEnv(env),
     },
   });
   const server = createHttpServer(app.callback(), settings);

@@ -1,5 +1,6 @@
 import { HttpError } from '../http/errors.js';
 import type { AccessConfig } from './access.js';
+import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
 import type { RequestLog } from '../http/request-log.js';
 
 export interface AppConfig {
@@ -33,6 +34,8 @@ export interface AppConfig {
   maxEventBodyBytes: number;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
+  /** What each service may hold at most, unless it has its own (core/rules/quota.ts, config/quotas.ts). */
+  quotas: Quotas;
 }
 
 export const defaultConfig = (): AppConfig => ({
@@ -49,6 +52,7 @@ export const defaultConfig = (): AppConfig => ({
   requestLog: null,
   eventRetentionDays: 90,
   maxEventBodyBytes: 1024 * 1024,
+  quotas: DEFAULT_QUOTAS,
 });
 
 export interface ServerSettings {

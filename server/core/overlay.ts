@@ -222,6 +222,14 @@ export class Overlay implements Tx {
     return selectItems([...fromBase.filter((item) => !own.has(item.id)), ...mine], query);
   }
 
+  async itemCount(service: string, kind: string): Promise<number> {
+    const own = this.itemRecords.get(service)?.get(kind);
+    if (this.removed.has(service)) return countOwn(own);
+    const count = await this.base.itemCount(service, kind);
+    if (!own || own.size === 0) return count;
+    return this.adjustCount(service, new Map([[service, own]]), count, (ids) => this.base.itemsById(service, kind, ids));
+  }
+
   /** Records of a service by key: those changed here, the rest as the base has them. */
   private async ownOverBase<R>(service: string, own: Map<string, R | null> | undefined, keys: readonly string[], inBase: (keys: readonly string[]) => Promise<Map<string, R>>): Promise<Map<string, R>> {
     const missing = this.removed.has(service) ? [] : own ? keys.filter((key) => !own.has(key)) : keys;

@@ -29,6 +29,8 @@ export interface Reads {
   itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
+  /** How many items of a kind the service has: what a quota is checked against, cheap at any size. */
+  itemCount(service: string, kind: string): Promise<number>;
 }
 
 /** Which items of a kind: all by default. */

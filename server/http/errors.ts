@@ -67,6 +67,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   forbidden: 403,
+  too_many: 429,
   unavailable: 503,
   storage_full: 507,
 };
@@ -81,6 +82,8 @@ export function toHttpError(caught: unknown): HttpError {
       (error as { expose: boolean }).expose = true;
       error.headers = { 'Retry-After': '5' };
     }
+    const retryAfter = (caught.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (caught.kind === 'too_many' && typeof retryAfter === 'number') error.headers = { 'Retry-After': String(retryAfter) };
     return error;
   }
   const e = caught as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };

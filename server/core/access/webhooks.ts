@@ -3,6 +3,7 @@ import type { DomainEvent, Reactor } from '../events.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, useHourlyQuota, type Quotas } from '../rules/quota.js';
 import { newId } from './ids.js';
 
 /**
@@ -83,10 +84,12 @@ export interface Attempt {
 
 export type EndpointInput = Pick<Endpoint, 'url' | 'events' | 'description'>;
 
-export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput): Promise<Endpoint> {
+export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput, quotas: Quotas = DEFAULT_QUOTAS): Promise<Endpoint> {
   await requireService(tx, service);
   const endpoint: Endpoint = { id, ...input, secret, disabled: false, disabledReason: null, failingSince: null, createdAt: tx.now.toISOString() };
   tx.put({ t: 'item', s: service, v: { kind: ENDPOINT_KIND, id, owner: null, at: endpoint.createdAt, v: endpoint } });
+  // Each endpoint multiplies every event into a request: one badge update must not become hundreds.
+  await requireWithinQuota(tx, service, 'webhook_endpoints', ENDPOINT_KIND, quotas);
   return endpoint;
 }
 
@@ -154,10 +157,14 @@ function putDelivery(tx: Tx, service: string, message: string, endpoint: string,
   return delivery;
 }
 
-/** Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the service asked). */
-export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string): Promise<Delivery> {
+/**
+ * Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the
+ * service asked), within the service's hourly quota of redeliveries.
+ */
+export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string, quotas: Quotas = DEFAULT_QUOTAS): Promise<Delivery> {
   await requireEndpoint(tx, service, endpointId);
   if (!(await tx.item(service, MESSAGE_KIND, messageId))) throw notFound('message_not_found', `Service "${service}" has no webhook message "${messageId}"`);
+  await useHourlyQuota(tx, service, 'redeliveries', quotas);
   return putDelivery(tx, service, messageId, endpointId, `${messageId}.${endpointId}.${newId('r')}`, true);
 }
 

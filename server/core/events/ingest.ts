@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EMAIL_KIND } from '../email.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, quotaOf, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
 import { applyRules } from './live.js';
 import { listRules } from './rules.js';
@@ -22,6 +23,8 @@ export type EventResult =
 export interface IngestOptions {
   via: 'api' | 'getbadges';
   defaults?: EventSettings;
+  /** The operator's quotas (stored events, kept refusals); a service's own win. */
+  quotas?: Quotas;
 }
 
 /**
@@ -30,7 +33,8 @@ export interface IngestOptions {
  * reason, and the others go on. An id already recorded is a duplicate and changes nothing.
  */
 export async function ingest(tx: Tx, service: string, events: readonly unknown[], options: IngestOptions): Promise<EventResult[]> {
-  await requireService(tx, service);
+  const record = await requireService(tx, service);
+  const quotas = options.quotas ?? DEFAULT_QUOTAS;
   const rules = await listRules(tx, service);
   const settings = await eventSettings(tx, service, options.defaults);
   const now = tx.now.getTime();
@@ -46,6 +50,9 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
     if (result.status === 'rejected') keepRejected(tx, service, raw, result.error, options.via);
     results.push(result);
   }
+  // Refused whole: a batch that would store more events than the quota changes nothing.
+  if (results.some((r) => r.status === 'recorded')) await requireWithinQuota(tx, service, 'events', KIND.event, quotas);
+  if (results.some((r) => r.status === 'rejected')) await trimRejected(tx, service, quotaOf(record, 'rejected_events', quotas));
   return results;
 
   async function one(raw: unknown, checked: CheckedEvent | EventProblem): Promise<EventResult> {
@@ -73,6 +80,13 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
 }
 
 const SENT_CHARS = 4096;
+
+/** Kept refusals beyond the quota: the oldest give way, so the newest (what a sender needs to see) stay. */
+async function trimRejected(tx: Tx, service: string, limit: number): Promise<void> {
+  const excess = (await tx.itemCount(service, KIND.rejected)) - limit;
+  if (excess <= 0) return;
+  for (const item of await tx.items(service, KIND.rejected, { limit: excess })) tx.put({ t: 'item-', s: service, k: KIND.rejected, id: item.id });
+}
 
 function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): void {
   const at = tx.now.toISOString();

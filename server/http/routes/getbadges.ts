@@ -30,6 +30,7 @@ export const getBadgesRoutes = [
     errors: {
       400: 'The body is not an event nor an array of events (`invalid_body`), or holds more than 1,000 (`too_many_events`)',
       404: 'No integration has this token (`integration_not_found`)',
+      403: "The events would make the service hold more than its quota (`quota_events`); nothing is recorded",
     },
     etag: false,
     // The token is the credential: a wrong one is refused before a byte of the body is read.
@@ -42,7 +43,7 @@ export const getBadgesRoutes = [
       const integration = admitted.get(ctx)!;
       const events = eventList(body, () => undefined);
       const { service } = integration;
-      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config) }));
+      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config), quotas: config.quotas }));
       return { status: 'ok' as const, message: 'Event enqueued for processing' as const };
     },
   }),

@@ -90,7 +90,10 @@ export const invitationRoutes = [
     params: BadgeParams,
     body: BulkAwardBody,
     response: { description: 'Per recipient, as sent', schema: BulkAwardResponse },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)', 403: `A key that may not award this badge (\`key_out_of_scope\`), or: ${TEST_SERVICE_FULL}` },
+    errors: {
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      403: `A key that may not award this badge (\`key_out_of_scope\`); invitations beyond the service's quota (\`quota_invitations\`: nothing is awarded); or: ${TEST_SERVICE_FULL}`,
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const emails = body.emails ?? [];
       const users = body.users ?? [];
@@ -109,7 +112,7 @@ export const invitationRoutes = [
       }
       const service = ctx.state.service.name;
       const { invitationTtlMs } = accessConfig(config);
-      const result = await domain.run(service, (tx) => bulkAward(tx, service, params.badge, recipients, body.description ?? null, invitationTtlMs));
+      const result = await domain.run(service, (tx) => bulkAward(tx, service, params.badge, recipients, body.description ?? null, invitationTtlMs, config.quotas));
       for (const key of invalid) result.errors[key] = 'INVALID';
       return result;
     },

@@ -187,6 +187,9 @@ export class State implements Reads {
   async items(service: string, kind: string, query?: ItemQuery) {
     return this.itemIndex(service, kind)?.select(query) ?? [];
   }
+  async itemCount(service: string, kind: string) {
+    return this.itemIndex(service, kind)?.size ?? 0;
+  }
 }
 
 /** The records of `keys` that `get` finds. */

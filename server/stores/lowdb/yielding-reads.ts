@@ -73,4 +73,8 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.itemsByOwner(service, kind, owners, range);
   }
+  async itemCount(service: string, kind: string) {
+    await this.breathe();
+    return this.base.itemCount(service, kind);
+  }
 }

@@ -138,6 +138,17 @@ export class TxReads implements Reads {
     return items;
   }
 
+  async itemCount(service: string, kind: string): Promise<number> {
+    // Kept by triggers on `items` (migration 4): one row, whatever the count.
+    const key = `items\n${service}\n${kind}`;
+    let count = this.counts.get(key);
+    if (count === undefined) {
+      const [row] = await this.query<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]);
+      this.counts.set(key, (count = Number(row!.n)));
+    }
+    return count;
+  }
+
   /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */
   private async many<R>(known: Map<string, R | null>, keys: readonly string[], read: (missing: string[]) => Promise<[string, R][]>): Promise<Map<string, R>> {
     const missing = [...new Set(keys.filter((key) => !known.has(key)))];
