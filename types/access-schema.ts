@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { LIMITS, QUOTA_NAMES, type QuotaName } from './api.js';
+import { LIMITS, QUOTA_NAMES, WEBHOOK_EVENTS, type QuotaName } from './api.js';
 import { AdminServiceWithKey, BadgeName, Paging, ServiceName, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
 
 /**
@@ -200,8 +200,9 @@ export const RedeemResponse = Type.Object(
 // ---------------------------------------------------------------------------------------------------
 // Webhooks
 
-const EventType = Type.String({ pattern: '^(\\*|[a-z][a-z_]*\\.[a-z][a-z_]*)$', description: 'An event type, e.g. `award.created`; `*`: every type' });
-const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...refuse('invalid_events', '"events" must list event types like "award.created", or "*"') });
+const eventsRefusal = refuse('invalid_events', `"events" must list event types (${WEBHOOK_EVENTS.join(', ')}), or "*"`);
+const EventType = Type.Union([Type.Literal('*'), ...WEBHOOK_EVENTS.map((type) => Type.Literal(type))], { description: 'An event type, e.g. `award.created`; `*`: every type', ...eventsRefusal });
+const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...eventsRefusal });
 const url = Type.String({ maxLength: 2000, description: 'http(s) URL the events are POSTed to', ...refuse('invalid_url', 'url must be an http or https URL') });
 
 export const NewEndpointBody = Type.Object(

@@ -37,6 +37,21 @@ export type {
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The accepted values of `?sort=`; a leading `-` reverses the order. */
+/**
+ * The domain events a webhook endpoint may ask for, besides `*`; an endpoint that names another is
+ * refused (`award.create` would never be sent). A feature that emits a new one adds it here.
+ */
+export const WEBHOOK_EVENTS = [
+  'award.created',
+  'award.revoked',
+  'badge.created',
+  'badge.updated',
+  'badge.deleted',
+  'invitation.created',
+  'invitation.claimed',
+  'claim_code.redeemed',
+] as const;
+
 /** What a service may hold (or do in an hour) at most: the operator's defaults, a service's own (admin API). */
 export const QUOTA_NAMES = ['webhook_endpoints', 'redeliveries', 'events', 'rejected_events', 'invitations', 'claim_codes'] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];

@@ -36,7 +36,8 @@ export async function bulkAward(
   await requireService(tx, service);
   const badge = (await tx.badges(service, [badgeName])).get(badgeName);
   if (!badge) throw notFound('badge_not_found', `Badge "${badgeName}" is not registered in service "${service}"`);
-  const result: BulkResult = { successes: {}, errors: {} };
+  // Keyed by what the request named, which may be "__proto__": objects without a prototype take it as a key.
+  const result: BulkResult = { successes: Object.create(null), errors: Object.create(null) };
   const done = new Map<string, BulkSuccess | BulkError>();
   for (const recipient of recipients) {
     const user = 'user' in recipient ? recipient.user : (await tx.item(service, EMAIL_KIND, recipient.email))?.owner ?? undefined;

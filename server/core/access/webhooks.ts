@@ -19,17 +19,8 @@ export const MESSAGE_KIND = 'webhook-message';
 export const DELIVERY_KIND = 'delivery';
 export const ATTEMPT_KIND = 'delivery-attempt';
 
-/** The events of this feature and the core's; endpoints may name others' as they land, or `*`. */
-export const WEBHOOK_EVENTS = [
-  'award.created',
-  'award.revoked',
-  'badge.created',
-  'badge.updated',
-  'badge.deleted',
-  'invitation.created',
-  'invitation.claimed',
-  'claim_code.redeemed',
-] as const;
+/** The events an endpoint may ask for (or `*`): the wire contract lists them (types/api.ts). */
+export { WEBHOOK_EVENTS } from '../../../types/api.js';
 
 export interface Endpoint {
   id: string;

@@ -2,6 +2,7 @@ import { nameProblem } from '../../../types/schema.js';
 import { normalizeEmail } from '../email.js';
 import { jsonDepth } from '../json-depth.js';
 import { TYPE_PART, typeKey, type StoredEvent } from './kinds.js';
+import { parseTime } from '../time.js';
 
 /**
  * One event as sent, checked by hand: each event of a batch is judged alone, and a bad one is a
@@ -61,8 +62,8 @@ export function checkEvent(raw: unknown, { getbadges = false } = {}): CheckedEve
     checked.email = email;
   }
   if (e.at !== undefined) {
-    const ms = typeof e.at === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.test(e.at) ? Date.parse(e.at) : NaN;
-    if (Number.isNaN(ms)) return problem('invalid_at', '"at" must be an ISO-8601 time with its offset, e.g. 2026-11-29T12:00:00Z');
+    const ms = parseTime(e.at);
+    if (ms === undefined) return problem('invalid_at', '"at" must be an ISO-8601 time with its offset, on a day the calendar has, e.g. 2026-11-29T12:00:00Z');
     checked.at = new Date(ms).toISOString();
   }
   if (e.preview !== undefined && e.preview !== null) {

@@ -12,7 +12,8 @@ import { AdminRotatedKey, QuotasBody, RotateKeyQuery, ServiceQuotas } from '../.
 import type { Static } from '@sinclair/typebox';
 import { parseDuration } from '../../config/duration.js';
 import { rotateServiceKey } from '../../core/access/keys.js';
-import { HttpError } from '../errors.js';
+import { badRequest, HttpError } from '../errors.js';
+import type { Middleware } from 'koa';
 import { newKey } from '../../core/service-key.js';
 import type { ServiceRecord } from '../../core/model.js';
 import type { Store } from '../../core/ports.js';
@@ -59,6 +60,18 @@ async function quotasView(store: Store, config: AppConfig, service: ServiceRecor
   );
   return { name: service.name, quotas: Object.fromEntries(entries) as Static<typeof ServiceQuotas>['quotas'] };
 }
+
+/**
+ * `/admin/services/.` reaches the server as `/admin/services/` (clients resolve dot segments), which
+ * the router would take as the collection and answer DELETE or PATCH with a 405 for it: it names a
+ * service, an empty one, and is refused as any invalid name is.
+ */
+export const refuseEmptyServiceName: Middleware = async (ctx, next) => {
+  if (/^\/admin\/services\/+$/.test(ctx.path) && ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'POST' && ctx.method !== 'OPTIONS') {
+    throw badRequest('invalid_service_name', `${ctx.method} ${ctx.path} names no service: a service name is 1-64 letters, digits, "_" or "-" (${ctx.method} /admin/services/{name})`);
+  }
+  await next();
+};
 
 /**
  * `/admin/services`: the running server manages services itself, since one process owns the data
