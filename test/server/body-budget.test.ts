@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BodyBudget, peerOf } from '../../server/http/body.js';
+import { within } from '../support/deadline.js';
 import { start, type Harness } from './harness.js';
 import { rawRequest, type RawRequest, type RawResponse } from './raw-http.js';
 
@@ -13,17 +14,6 @@ import { rawRequest, type RawRequest, type RawResponse } from './raw-http.js';
 
 const A = '127.0.0.1';
 const B = '127.0.0.2';
-
-/** `promise`, or a failure naming what was awaited. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} (no answer after ${ms} ms)`)), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const portOf = (h: Harness) => Number(new URL(h.base).port);
 

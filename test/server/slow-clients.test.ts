@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir } from './harness.js';
+import { within } from '../support/deadline.js';
 import { putHead, rawRequest, type RawRequest } from './raw-http.js';
 import { serveProcess, type ServerProcess } from './server-process.js';
 
@@ -22,17 +23,6 @@ async function start(t: { after: (fn: () => void | Promise<void>) => void }, env
   assert.equal((await created.response)?.status, 200);
   await created.closed;
   return server;
-}
-
-/** `promise`, or a failure saying `what` if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} (after ${ms} ms)`)), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A PUT whose headers and the first `sent` bytes of a BODY-byte body arrive, then nothing. */
