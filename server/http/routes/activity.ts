@@ -36,6 +36,29 @@ const FEED_ERRORS = {
 export const MAX_ACTIVITY_DEPTH = 10_000;
 /** Entries one answer reads at most, shown or not: a feed of hidden awards ends a page early, with a cursor to go on. */
 const MAX_SCAN = 5_000;
+/** Entries read between two turns of the event loop while walking down to a numbered page. */
+const WALK_CHUNK = 250;
+/** A numbered page this deep or deeper is walked to one request of the service at a time. */
+const DEEP = 1_000;
+
+/**
+ * Walks down to deep numbered pages, one at a time per service: clients paging one service deep
+ * wait for each other, and the event loop keeps turning for every other service's requests.
+ */
+const deepWalks = new Map<string, Promise<void>>();
+async function oneAtATime<T>(service: string, work: () => Promise<T>): Promise<T> {
+  const before = deepWalks.get(service) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = before.then(() => new Promise<void>((resolve) => (release = resolve)));
+  deepWalks.set(service, mine);
+  await before;
+  try {
+    return await work();
+  } finally {
+    release();
+    if (deepWalks.get(service) === mine) deepWalks.delete(service);
+  }
+}
 
 interface Entry {
   item: Item;
@@ -200,18 +223,21 @@ async function feed(ctx: V1Context, deps: Deps, owner: string | undefined, query
   if (page !== undefined && page * pageSize > MAX_ACTIVITY_DEPTH) {
     throw new HttpError(400, 'page_too_deep', `Page numbers reach the feed's ${MAX_ACTIVITY_DEPTH.toLocaleString('en')} newest entries; go on with the cursor of paging.next`);
   }
-  const walked = walk(store, service, owner, withEvents, hidden, from, Math.min(skip + pageSize, 1000) + 1, skip + MAX_SCAN);
+  const walked = walk(store, service, owner, withEvents, hidden, from, skip > 0 ? WALK_CHUNK + 1 : pageSize + 1, skip + MAX_SCAN);
   const shown: Entry[] = [];
-  let seen = 0;
   let more = false;
-  for await (const e of walked.entries) {
-    if (seen++ < skip) continue;
-    if (shown.length === pageSize) {
-      more = true;
-      break;
+  const collect = async () => {
+    let seen = 0;
+    for await (const e of walked.entries) {
+      if (seen++ < skip) continue;
+      if (shown.length === pageSize) {
+        more = true;
+        break;
+      }
+      shown.push(e);
     }
-    shown.push(e);
-  }
+  };
+  await (skip >= DEEP ? oneAtATime(service, collect) : collect());
   // A full page goes on from its last entry; one cut short by the budget (hidden awards), from the last entry read.
   const resume = more ? shown.at(-1) : walked.spent() ? walked.last() : undefined;
   return {
