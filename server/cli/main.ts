@@ -83,7 +83,14 @@ Environment (a flag wins over its variable):
   WEBHOOK_LEASE_MS               How long an instance holds a delivery it sends (default 60000)
   WEBHOOK_RETRY_SCALE            A factor on the Standard Webhooks retry schedule (default 1)
   WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)
-  WEBHOOK_LOG_RETENTION          How long webhook messages and attempts are kept (default 30d)`;
+  WEBHOOK_LOG_RETENTION          How long webhook messages and attempts are kept (default 30d)
+  WEBHOOK_CONCURRENCY, WEBHOOK_SERVICE_CONCURRENCY, WEBHOOK_ENDPOINT_CONCURRENCY
+                                 Webhook attempts in flight at most: in all, of one service, of one
+                                 endpoint (defaults 32, 8, 4)
+  QUOTA_WEBHOOK_ENDPOINTS, QUOTA_REDELIVERIES, QUOTA_EVENTS, QUOTA_REJECTED_EVENTS,
+  QUOTA_INVITATIONS, QUOTA_CLAIM_CODES
+                                 What each service may hold (redeliveries: an hour) unless the admin
+                                 API gave it its own (defaults 20, 100, 2000000, 10000, 100000, 100000)`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
