@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_QUOTAS } from '../../server/core/rules/quota.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { start, type Harness } from './harness.js';
 
@@ -19,7 +20,10 @@ const waitFor = async (what: string, check: () => boolean, ms: number) => {
 
 async function setUp(t: { after: (fn: () => Promise<void>) => void }) {
   const receiver = await startReceiver();
-  const h = await start({ config: { access: { webhookAllowPrivate: true, webhookTimeoutMs: 10_000, webhookLeaseMs: 60_000, webhookPollMs: 200 } } });
+  // 32 endpoints of one service: past the default quota of 20, raised as an operator would.
+  const h = await start({
+    config: { quotas: { ...DEFAULT_QUOTAS, webhook_endpoints: 32 }, access: { webhookAllowPrivate: true, webhookTimeoutMs: 10_000, webhookLeaseMs: 60_000, webhookPollMs: 200 } },
+  });
   t.after(async () => {
     await receiver.close();
     await h.close();
