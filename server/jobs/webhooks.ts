@@ -68,7 +68,9 @@ export function deliveryJob({ store, domain: anyone, config, background }: JobDe
             return { service, owner };
           }),
         };
-        const due = await store.dueItems(DELIVERY_KIND, new Date(config.now()).toISOString(), free, except);
+        // Due at this very millisecond counts: a delivery written in the millisecond its wake-up
+        // arrives would otherwise wait for the next poll.
+        const due = await store.dueItems(DELIVERY_KIND, new Date(config.now() + 1).toISOString(), free, except);
         // Within the limits, counting what this round takes.
         const picked = new Map<string, string[]>();
         const services = new Counts();

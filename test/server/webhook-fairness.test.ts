@@ -62,6 +62,22 @@ describe('fair webhook delivery (issue 18.3)', () => {
     assert.ok(stuck <= 8, `the hanging service holds at most its 8 slots (it had ${stuck} attempts under way)`);
   });
 
+  test('a delivery due in the very millisecond its wake-up comes is sent then, not at the next poll', async (t) => {
+    // The clock stands still: the award, its delivery and the wake-up share one millisecond.
+    const receiver = await startReceiver();
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const h = await start({ config: { now: () => now, access: { webhookAllowPrivate: true, webhookPollMs: 600_000 } } });
+    t.after(async () => {
+      await receiver.close();
+      await h.close();
+    });
+    await h.domain.createService('quick', 'quick-key');
+    await h.domain.putBadges('quick', [{ name: 'gold', fields: {} }]);
+    await register(h, receiver, 'quick', '/now');
+    assert.equal((await award(h, 'quick', 'ann')).status, 200);
+    await waitFor('the delivery', () => receiver.at('/now').length === 1, 5_000);
+  });
+
   test("an endpoint that never answers holds at most 4 slots: the same service's other endpoint is delivered to meanwhile", async (t) => {
     const { receiver, h } = await setUp(t);
     await register(h, receiver, 'hanging', '/slow', () => 'hang');

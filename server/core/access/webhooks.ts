@@ -179,7 +179,8 @@ export async function leaseDeliveries(tx: Tx, service: string, ids: readonly str
   const leases: Lease[] = [];
   for (const id of ids) {
     const item = await tx.item(service, DELIVERY_KIND, id);
-    if (!item || item.at >= now) continue;
+    // Due when its time has come, this very millisecond included.
+    if (!item || item.at > now) continue;
     const delivery = item.v as Delivery;
     const endpoint = (await tx.item(service, ENDPOINT_KIND, delivery.endpoint))?.v as Endpoint | undefined;
     const message = (await tx.item(service, MESSAGE_KIND, delivery.message))?.v as Message | undefined;
