@@ -38,27 +38,34 @@ export const MAX_ACTIVITY_DEPTH = 10_000;
 const MAX_SCAN = 5_000;
 /** Entries read between two turns of the event loop while walking down to a numbered page. */
 const WALK_CHUNK = 250;
-/** A numbered page this deep or deeper is walked to one request of the service at a time. */
-const DEEP = 1_000;
+/** Feed requests of one service read at once at most: the rest wait their turn, so anonymous clients paging one feed slow only each other. */
+const FEED_TURNS = 2;
 
-/**
- * Walks down to deep numbered pages, one at a time per service: clients paging one service deep
- * wait for each other, and the event loop keeps turning for every other service's requests.
- */
-const deepWalks = new Map<string, Promise<void>>();
-async function oneAtATime<T>(service: string, work: () => Promise<T>): Promise<T> {
-  const before = deepWalks.get(service) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = before.then(() => new Promise<void>((resolve) => (release = resolve)));
-  deepWalks.set(service, mine);
-  await before;
-  try {
-    return await work();
-  } finally {
-    release();
-    if (deepWalks.get(service) === mine) deepWalks.delete(service);
+/** Turns per service: `run` waits until fewer than `limit` of the service's work run, then runs. */
+class Turns {
+  private readonly running = new Map<string, number>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if ((this.running.get(key) ?? 0) >= this.limit) {
+      await new Promise<void>((resolve) => (this.waiting.get(key) ?? this.waiting.set(key, []).get(key)!).push(resolve));
+    } else this.running.set(key, (this.running.get(key) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      // The turn passes to the next in line, or is given back.
+      const next = this.waiting.get(key)?.shift();
+      if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
+      if (next) next();
+      else if ((this.running.get(key) ?? 0) > 1) this.running.set(key, this.running.get(key)! - 1);
+      else this.running.delete(key);
+    }
   }
 }
+
+const feedTurns = new Turns(FEED_TURNS);
 
 interface Entry {
   item: Item;
@@ -226,7 +233,7 @@ async function feed(ctx: V1Context, deps: Deps, owner: string | undefined, query
   const walked = walk(store, service, owner, withEvents, hidden, from, skip > 0 ? WALK_CHUNK + 1 : pageSize + 1, skip + MAX_SCAN);
   const shown: Entry[] = [];
   let more = false;
-  const collect = async () => {
+  await feedTurns.run(service, async () => {
     let seen = 0;
     for await (const e of walked.entries) {
       if (seen++ < skip) continue;
@@ -236,8 +243,7 @@ async function feed(ctx: V1Context, deps: Deps, owner: string | undefined, query
       }
       shown.push(e);
     }
-  };
-  await (skip >= DEEP ? oneAtATime(service, collect) : collect());
+  });
   // A full page goes on from its last entry; one cut short by the budget (hidden awards), from the last entry read.
   const resume = more ? shown.at(-1) : walked.spent() ? walked.last() : undefined;
   return {
