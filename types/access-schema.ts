@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { LIMITS, QUOTA_NAMES, WEBHOOK_EVENTS, type QuotaName } from './api.js';
+import { LIMITS, QUOTA_MAX, QUOTA_NAMES, type QuotaName } from './constants.js';
+import { DOMAIN_EVENT_NAMES } from './audit-schema.js';
 import { AdminServiceWithKey, BadgeName, Paging, ServiceName, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
 
 /**
@@ -200,8 +201,9 @@ export const RedeemResponse = Type.Object(
 // ---------------------------------------------------------------------------------------------------
 // Webhooks
 
-const eventsRefusal = refuse('invalid_events', `"events" must list event types (${WEBHOOK_EVENTS.join(', ')}), or "*"`);
-const EventType = Type.Union([Type.Literal('*'), ...WEBHOOK_EVENTS.map((type) => Type.Literal(type))], { description: 'An event type, e.g. `award.created`; `*`: every type', ...eventsRefusal });
+// The domain events of the audit trail are the events an endpoint may ask for: one list (audit-schema.ts).
+const eventsRefusal = refuse('invalid_events', `"events" must list event types (${DOMAIN_EVENT_NAMES.join(', ')}), or "*"`);
+const EventType = Type.Union([Type.Literal('*'), ...DOMAIN_EVENT_NAMES.map((type) => Type.Literal(type))], { description: 'An event type, e.g. `award.created`; `*`: every type', ...eventsRefusal });
 const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...eventsRefusal });
 const url = Type.String({ maxLength: 2000, description: 'http(s) URL the events are POSTed to', ...refuse('invalid_url', 'url must be an http or https URL') });
 
@@ -282,7 +284,6 @@ export const AdminRotatedKey = Type.Object(
 // ---------------------------------------------------------------------------------------------------
 // Quotas (the admin API)
 
-const QUOTA_MAX = 1_000_000_000;
 const quotaRefusal = refuse('invalid_quota', `A quota is a whole number from 0 to ${QUOTA_MAX.toLocaleString('en')}, or null for the operator's default`);
 const quotaLimit = Type.Union([Type.Integer({ minimum: 0, maximum: QUOTA_MAX, ...quotaRefusal }), Type.Null()], quotaRefusal);
 const byQuota = <T extends TSchema>(schema: (name: QuotaName) => T) => Object.fromEntries(QUOTA_NAMES.map((name) => [name, schema(name)])) as Record<QuotaName, T>;

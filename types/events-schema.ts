@@ -45,21 +45,51 @@ export const EventTypesBody = Type.Object(
 );
 export const EventTypesResponse = Type.Object({ eventTypes: Type.Array(EventType) }, { $id: 'EventTypes', ...closed });
 
-/** One event, in GetBadges' shape; checked event by event by the server (see `error` in the answer). */
-export const EventInput = Type.Object(
-  {
-    version: Type.Optional(Type.Literal(0, { description: 'GetBadges API version; required (0) on `/v0/event/log/{token}`' })),
-    eventType: EventTypeRef,
-    id: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer()], { description: 'Unique within the service: sent again, the event is a `duplicate` and changes nothing' }),
-    user: Type.Optional(UserName),
-    email: Type.Optional(Type.String({ description: "An address set for a user (the user's `email` items); identifies the user instead of `user`" })),
-    preview: Type.Optional(Type.String({ maxLength: 500, description: 'Shown in the activity feed' })),
-    permalink: Type.Optional(Type.String({ maxLength: 2000, format: 'uri', description: 'Links the event to an external system (http or https)' })),
-    at: Type.Optional(Type.String({ format: 'date-time', description: "When it happened; default now. Not before the service's retention, nor more than 10 minutes ahead" })),
-    data: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Small JSON (at most 2 KB, 8 levels): rules may match its top-level fields' })),
-  },
-  { $id: 'EventInput' },
-);
+/**
+ * One event, in GetBadges' shape. This is what the server checks each event of a batch against
+ * (server/core/events/validate-event.ts): each node names the code an event refused for it gets in
+ * the answer (`x-error`), and the limits are these. Beyond JSON Schema: `data` is at most
+ * `x-max-bytes` of JSON nested `x-max-depth` deep; `user` and `email` are one or the other; an
+ * address must be one (normalised as `PUT users/{name}/emails.json` does).
+ */
+const version = { description: 'GetBadges API version; required (0) on `/v0/event/log/{token}`', ...refuse('invalid_version', '"version" must be 0 (the GetBadges API version)') };
+const eventFields = {
+  version: Type.Optional(Type.Literal(0, version)),
+  id: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })], {
+    description: 'Unique within the service: sent again, the event is a `duplicate` and changes nothing',
+    ...refuse('invalid_event_id', '"id" must be a string of 1-200 characters or a whole number, unique within the service'),
+  }),
+  // Not closed, unlike the registered type: a sender's extra fields are no reason to refuse an event.
+  eventType: Type.Object(EventTypeRef.properties, { description: EventTypeRef.description, ...refuse('invalid_event_type', '"eventType" must be {"source","type","action"}, each 1-64 letters, digits, "_", "." or "-"') }),
+  user: Type.Optional(Type.Unsafe<string>({ ...UserName, $id: undefined, ...refuse('invalid_user', '"user" must be a user name') })),
+  email: Type.Optional(Type.String({ maxLength: 320, description: "An address set for a user (the user's `email` items); identifies the user instead of `user`", ...refuse('invalid_user', '"email" is not an email address') })),
+  at: Type.Optional(
+    Type.String({
+      pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,9})?)?(Z|[+-]\\d\\d:\\d\\d)$',
+      description: "When it happened, ISO-8601 with its offset; default now. Not before the service's retention, nor more than 10 minutes ahead",
+      ...refuse('invalid_at', '"at" must be an ISO-8601 time with its offset, on a day the calendar has, e.g. 2026-11-29T12:00:00Z'),
+    }),
+  ),
+  preview: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'Shown in the activity feed', ...refuse('invalid_preview', '"preview" must be text of at most 500 characters') })),
+  permalink: Type.Optional(
+    Type.Union([Type.String({ maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$' }), Type.Literal(''), Type.Null()], {
+      description: 'Links the event to an external system (http or https)',
+      ...refuse('invalid_permalink', '"permalink" must be an http(s) URL of at most 2000 characters'),
+    }),
+  ),
+  data: Type.Optional(
+    Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+      description: 'Small JSON (at most 2 KB, 8 levels): rules may match its top-level fields',
+      'x-max-bytes': 2048,
+      'x-max-depth': 8,
+      ...refuse('invalid_data', '"data" must be a JSON object of at most 2048 bytes, nested at most 8 deep'),
+    }),
+  ),
+};
+
+export const EventInput = Type.Object(eventFields, { $id: 'EventInput', ...refuse('invalid_event', 'An event must be a JSON object') });
+/** On GetBadges' URL `version` is required. */
+export const GetBadgesEventInput = Type.Object({ ...eventFields, version: Type.Literal(0, version) }, { $id: 'GetBadgesEventInput', ...refuse('invalid_event', 'An event must be a JSON object') });
 
 /** Events are judged one by one, so the body is taken as it comes and each event checked in the core. */
 const anyJson = <T>(schema: object) => Type.Unsafe<T>({ [Kind]: 'Any', ...schema });
@@ -92,7 +122,7 @@ export const EventsResponse = Type.Object(
 export const GetBadgesBody = anyJson<unknown>({
   $id: 'GetBadgesEvents',
   description: 'GetBadges v0: one event or an array of them, each with `version: 0` and the user as `email`',
-  anyOf: [EventInput, Type.Array(EventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
+  anyOf: [GetBadgesEventInput, Type.Array(GetBadgesEventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
 });
 export const GetBadgesResponse = Type.Object({ status: Type.Literal('ok'), message: Type.Literal('Event enqueued for processing') }, { $id: 'GetBadgesAnswer', ...closed });
 export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, description: 'The integration token (`user-badges integration create`, or POST /v1/{service}/integrations.json)' }) });

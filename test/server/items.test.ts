@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { composeDomain } from '../../server/app/domain.js';
 import { selectItems } from '../../server/core/items.js';
+import { withSubject } from '../../server/core/subjects.js';
 import type { Item } from '../../server/core/model.js';
 import type { ItemQuery, Store, Tx } from '../../server/core/ports.js';
 import type { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
@@ -16,7 +17,8 @@ import { storeKinds, type StorePlace } from '../support/stores.js';
 
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const item = (id: string, minutes: number, owner: string | null = null, v: unknown = { n: id }, kind = 'event'): Item => ({ kind, id, owner, at: at(minutes), v });
+/** As a store gives it back: with the subject its kind gives it (an event's is its owner). */
+const item = (id: string, minutes: number, owner: string | null = null, v: unknown = { n: id }, kind = 'event'): Item => withSubject({ kind, id, owner, at: at(minutes), v });
 
 for (const kind of storeKinds) {
   describe(`items: ${kind.name}`, () => {
@@ -51,8 +53,9 @@ for (const kind of storeKinds) {
       assert.deepEqual(await ids({ offset: 1, limit: 2 }), ['e2a', 'e2b']);
       assert.equal(await store.countItems('shop', 'event', {}), 4);
       assert.equal(await store.countItems('shop', 'event', { owner: 'ann', from: at(3) }), 1);
-      assert.deepEqual(await store.itemKinds('shop'), ['event', 'rule']);
-      assert.deepEqual(await store.itemKinds('club'), ['event']);
+      // The services' creation is in their audit trail.
+      assert.deepEqual(await store.itemKinds('shop'), ['audit', 'event', 'rule']);
+      assert.deepEqual(await store.itemKinds('club'), ['audit', 'event']);
     });
 
     test('a change replaces the item whole, moving it in time and between owners; a removal takes it away', async () => {
@@ -168,16 +171,18 @@ for (const kind of storeKinds) {
       await domain.createService('shop', 'k');
       await put('shop', item('b', 2));
       assert.deepEqual((await store.listItems('shop', 'event', {})).map((i) => i.id), ['b']);
-      assert.deepEqual(await store.itemKinds('shop'), ['event']);
+      assert.deepEqual(await store.itemKinds('shop'), ['audit', 'event']);
+      assert.equal(await store.countItems('shop', 'audit', {}), 1, 'the trail of the service made again starts with its creation');
       if (!kind.durable) return;
       await store.close();
       store = await place.open();
       assert.deepEqual((await store.listItems('shop', 'event', {})).map((i) => i.id), ['b']);
-      assert.deepEqual(await store.itemKinds('shop'), ['event']);
+      assert.deepEqual(await store.itemKinds('shop'), ['audit', 'event']);
+      assert.equal(await store.countItems('shop', 'audit', {}), 1, 'the trail of the service made again starts with its creation');
     });
 
     test('items with any characters come back the same after a checkpoint and a restart', async () => {
-      const odd = { kind: 'event', id: 'a"b\\c ☕ \u2028', owner: 'Zoë "x"', at: at(1), v: { 'ключ': ['\u2028', '</script>', null, 1.5e-7], nested: { '': true } } };
+      const odd = { kind: 'event', id: 'a"b\\c ☕ \u2028', owner: 'Zoë "x"', subject: 'Zoë "x"', at: at(1), v: { 'ключ': ['\u2028', '</script>', null, 1.5e-7], nested: { '': true } } };
       await put('shop', odd, item('plain', 2));
       if (!kind.durable) return;
       await ((store as Partial<LowdbStore>).checkpoint?.() ?? Promise.resolve());

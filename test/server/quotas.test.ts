@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { quotasFromEnv } from '../../server/config/quotas.js';
+import { appConfigOf } from '../../server/config/app.js';
+import { readSettings } from '../../server/config/settings.js';
 import { DEFAULT_QUOTAS } from '../../server/core/rules/quota.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { start, type Harness } from './harness.js';
@@ -98,6 +99,21 @@ describe('quotas (issue 18.4)', () => {
     assert.equal((await call('shop', 'POST', '/events.json', { events: [event('e1')] })).json.duplicates, 1);
   });
 
+  test("a person's data: renaming them leaves what a quota counts as it was; erasing them frees their part", async () => {
+    const used = async () => (await admin('GET', '/shop/quotas')).json.quotas.events.used;
+    assert.equal(await used(), 5, "ann's five events");
+    const renamed = await call('shop', 'POST', '/users/ann/rename.json', { to: 'ann2' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(await used(), 5, 'her events moved, none was added or lost');
+    refused(await call('shop', 'POST', '/events.json', { events: [event('e6')] }), 403, 'quota_events', 5, 'shop');
+    const erased = await call('shop', 'POST', '/users/ann2/erase.json');
+    assert.equal(erased.status, 200, erased.text);
+    assert.equal(erased.json.removed.event, 5);
+    assert.equal(await used(), 0, 'her events went with her');
+    assert.equal((await call('shop', 'POST', '/events.json', { events: [event('e6')] })).json.recorded, 1);
+    assert.equal(await used(), 1);
+  });
+
   test('kept refusals: the newest three stay, the oldest give way', async () => {
     for (let i = 0; i < 5; i++) {
       const r = await call('club', 'POST', '/events.json', { events: [event(`bad${i}`, 'no/such/type')] });
@@ -121,8 +137,11 @@ describe('quotas (issue 18.4)', () => {
     assert.equal((await call('club', 'POST', '/badges/gold/claim-codes.json', { count: 3 })).status, 201);
   });
 
-  test('the operator sets the defaults with QUOTA_* variables; a typo is refused with its name', () => {
-    assert.deepEqual(quotasFromEnv({ QUOTA_EVENTS: '100', QUOTA_WEBHOOK_ENDPOINTS: '0' }), { ...DEFAULT_QUOTAS, events: 100, webhook_endpoints: 0 });
-    assert.throws(() => quotasFromEnv({ QUOTA_CLAIM_CODES: 'lots' }), /QUOTA_CLAIM_CODES \(claim codes\) must be a whole number, not "lots"/);
+  test('the operator sets the defaults with QUOTA_* variables or flags; a typo is refused with its name', () => {
+    const quotasOf = (sources: Parameters<typeof readSettings>[0]) => appConfigOf(readSettings(sources)).quotas;
+    assert.deepEqual(quotasOf({}), DEFAULT_QUOTAS);
+    assert.deepEqual(quotasOf({ env: { QUOTA_EVENTS: '100', QUOTA_WEBHOOK_ENDPOINTS: '0' } }), { ...DEFAULT_QUOTAS, events: 100, webhook_endpoints: 0 });
+    assert.deepEqual(quotasOf({ flags: { 'quota-claim-codes': '7' }, env: { QUOTA_CLAIM_CODES: '5' } }), { ...DEFAULT_QUOTAS, claim_codes: 7 });
+    assert.throws(() => readSettings({ env: { QUOTA_CLAIM_CODES: 'lots' } }), /QUOTA_CLAIM_CODES must be a whole number from 0 to 1000000000, not "lots"/);
   });
 });

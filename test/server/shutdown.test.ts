@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir } from './harness.js';
 import { putHead, rawRequest } from './raw-http.js';
-import { serveProcess } from './server-process.js';
+import { serve } from '../support/serve.js';
 
 /** SIGTERM against `user-badges serve` in its own process. */
 
@@ -13,7 +13,7 @@ const award = JSON.stringify({ badges: ['b'] });
 describe('shutdown', { timeout: 120_000 }, () => {
   test('SIGTERM with 50 writes in flight: each is applied and answered, idle keep-alive connections are closed, then the server exits', async (t) => {
     const file = join(await tempDir(t), 'db.json');
-    const server = await serveProcess(file, { SHUTDOWN_GRACE_MS: '60000' });
+    const server = await serve(['--data', file, '--no-seed'], { env: { SHUTDOWN_GRACE_MS: '60000' } });
     t.after(() => server.child.kill('SIGKILL'));
     const badge = '{"badges":[{"name":"b"}]}';
     const setup = rawRequest(server.port, putHead('/v1/test/badges.json', badge.length) + badge);
@@ -35,7 +35,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
     }
     assert.deepEqual(await server.exited, { code: 0, signal: null });
 
-    const again = await serveProcess(file);
+    const again = await serve(['--data', file, '--no-seed']);
     t.after(() => again.child.kill('SIGKILL'));
     const names = Array.from({ length: 50 }, (_, i) => `w${i}`);
     const { users } = await (await fetch(`${again.base}/v1/test/users.json?names=${names.join(',')}`)).json();
@@ -46,7 +46,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
 
   test('SIGTERM under steady load: 50 clients writing in a loop over keep-alive connections see no error, each stops at an answer with Connection: close, and every acknowledged write is kept', async (t) => {
     const file = join(await tempDir(t), 'db.json');
-    const server = await serveProcess(file, { SHUTDOWN_GRACE_MS: '20000', REQUEST_LOG: 'off' });
+    const server = await serve(['--data', file, '--no-seed'], { env: { SHUTDOWN_GRACE_MS: '20000', REQUEST_LOG: 'off' } });
     t.after(() => server.child.kill('SIGKILL'));
     const badge = '{"badges":[{"name":"b"}]}';
     const setup = rawRequest(server.port, putHead('/v1/test/badges.json', badge.length, 'Connection: close\r\n') + badge);
@@ -92,7 +92,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
     assert.deepEqual(errors, [], `${errors.length} client errors`);
     assert.deepEqual(await server.exited, { code: 0, signal: null });
 
-    const again = await serveProcess(file);
+    const again = await serve(['--data', file, '--no-seed']);
     t.after(() => again.child.kill('SIGKILL'));
     const names = [...acknowledged.keys()];
     const { users } = await (await fetch(`${again.base}/v1/test/users.json?names=${names.join(',')}`)).json();
@@ -104,7 +104,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
 
   test('a request that does not finish within the grace period is cut, and the server exits', async (t) => {
     const file = join(await tempDir(t), 'db.json');
-    const server = await serveProcess(file, { SHUTDOWN_GRACE_MS: '500', BODY_TIMEOUT_MS: '600000' });
+    const server = await serve(['--data', file, '--no-seed'], { env: { SHUTDOWN_GRACE_MS: '500', BODY_TIMEOUT_MS: '600000' } });
     t.after(() => server.child.kill('SIGKILL'));
     const stalled = rawRequest(server.port, putHead('/v1/test/users/slow.json', award.length, 'Expect: 100-continue\r\n'));
     await stalled.continued;

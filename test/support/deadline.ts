@@ -1,15 +1,2 @@
-/**
- * `promise`, or a failure that names what was awaited once `ms` have passed: a test that waits on
- * something that never comes says what it was, instead of running out the runner's timeout.
- */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${Math.round(ms / 1000)} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Tests wait with the server's deadlines: a wait that never ends names what it waited for. */
+export { within } from '../../server/core/deadline.js';

@@ -38,6 +38,8 @@ export async function makeClaimCodes(tx: Tx, service: string, badge: string, cod
     return record;
   });
   await requireWithinQuota(tx, service, 'claim_codes', CLAIM_CODE_KIND, quotas);
+  // The codes award whoever holds one: they are told only to whoever asked for them.
+  tx.emit({ type: 'claim_code.created', service, badge, count: codes.length, uses, expiresAt, at: createdAt });
   return made;
 }
 
@@ -54,7 +56,7 @@ export async function redeemClaimCode(tx: Tx, service: string, code: string, use
   if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `User "${user}" has redeemed this claim code already`);
   const badge = (await tx.badges(service, [record.badge])).get(record.badge);
   if (!badge) throw new DomainError('conflict', 'badge_not_found', `The claim code's badge "${record.badge}" was deleted`);
-  const result = await awardOnce(tx, service, user, badge);
+  const result = await awardOnce(tx, service, user, badge, { claimCode: code });
   if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
   if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
   const updated = { ...record, redeemed: record.redeemed + 1 };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EMAIL_KIND } from '../email.js';
+import { addressSubject, EMAIL_KIND } from '../email.js';
+import { subjectOfSent } from '../subjects.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { DEFAULT_QUOTAS, quotaOf, requireWithinQuota, type Quotas } from '../rules/quota.js';
@@ -47,7 +48,7 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
   const memo = await prefetch(tx, service, rules, timed.filter((e) => e.at >= oldest && e.at <= newest));
   for (const [i, raw] of events.entries()) {
     const result = await one(raw, checkedEvents[i]!);
-    if (result.status === 'rejected') keepRejected(tx, service, raw, result.error, options.via);
+    if (result.status === 'rejected') await keepRejected(tx, service, raw, result.error, options.via);
     results.push(result);
   }
   // Refused whole: a batch that would store more events than the quota changes nothing.
@@ -80,6 +81,7 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
 }
 
 const SENT_CHARS = 4096;
+const ADDRESS = addressSubject('');
 
 /** Kept refusals beyond the quota: the oldest give way, so the newest (what a sender needs to see) stay. */
 async function trimRejected(tx: Tx, service: string, limit: number): Promise<void> {
@@ -88,7 +90,8 @@ async function trimRejected(tx: Tx, service: string, limit: number): Promise<voi
   for (const item of await tx.items(service, KIND.rejected, { limit: excess })) tx.put({ t: 'item-', s: service, k: KIND.rejected, id: item.id });
 }
 
-function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): void {
+/** Kept with what was sent, and so with the person it names: their user, else their address. */
+async function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): Promise<void> {
   const at = tx.now.toISOString();
   const id = eventIdOf(raw);
   let sent: string;
@@ -98,5 +101,7 @@ function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem
     sent = String(raw);
   }
   const value: RejectedEvent = { code: error.code, message: error.message, via, ...(id !== undefined ? { id } : {}), sent: sent.slice(0, SENT_CHARS) };
-  tx.put({ t: 'item', s: service, v: { kind: KIND.rejected, id: `${at}-${randomBytes(6).toString('base64url')}`, owner: null, at, v: value } });
+  let subject = subjectOfSent(raw);
+  if (subject?.startsWith(ADDRESS)) subject = (await tx.item(service, EMAIL_KIND, subject.slice(ADDRESS.length)))?.owner ?? subject;
+  tx.put({ t: 'item', s: service, v: { kind: KIND.rejected, id: `${at}-${randomBytes(6).toString('base64url')}`, owner: null, subject, at, v: value } });
 }

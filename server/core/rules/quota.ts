@@ -22,7 +22,7 @@ export async function checkQuota(tx: Reads, service: ServiceRecord): Promise<voi
 
 /**
  * What one service may hold (or do in an hour), so that one tenant cannot fill a server many share.
- * The operator sets the defaults (`QUOTA_*`, server/config/quotas.ts); a service may have its own
+ * The operator sets the defaults (`QUOTA_*`, declared in server/config/settings.ts); a service may have its own
  * (`PATCH /admin/services/{name}/quotas`). Every check is made inside the unit of work that would
  * step over the quota, against the unit's result: units of a service never interleave, so two
  * requests at once cannot both pass a check made before either wrote.

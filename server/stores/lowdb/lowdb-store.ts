@@ -5,7 +5,7 @@ import { invalidations, type Change } from '../../core/changes.js';
 import { DomainError, notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
-import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { StorageError } from './errors.js';
@@ -66,6 +66,7 @@ export class LowdbStore implements Store {
   private pending = new Overlay(this.state);
   /** Units run one at a time: a unit's reads and its place in the journal must agree. */
   private turn: Promise<void> = Promise.resolve();
+  private readonly landing = new Set<Promise<void>>();
   readonly feed = new LocalFeed();
   private journal: Journal | null = null;
   private readonly folder: string | null;
@@ -213,6 +214,10 @@ export class LowdbStore implements Store {
   async dueItems(kind: string, before: string, limit: number, except?: DueExcept) {
     return this.state.dueItems(kind, before, limit, except);
   }
+  async listItemsOfSubjects(service: string, subjects: readonly string[]) {
+    this.serviceState(service);
+    return this.state.itemsOfSubjects(service, subjects);
+  }
 
   // Writes.
 
@@ -236,6 +241,18 @@ export class LowdbStore implements Store {
       release();
     }
     if (changes.length === 0) return result;
+    // Between its turn and being applied, a unit is landing: a snapshot waits for those that are.
+    const landed = this.land(changes, pending);
+    this.landing.add(landed);
+    try {
+      await landed;
+    } finally {
+      this.landing.delete(landed);
+    }
+    return result;
+  }
+
+  private async land(changes: Change[], pending: Overlay): Promise<void> {
     if (this.journal) {
       try {
         await this.journal.append(changes);
@@ -248,7 +265,20 @@ export class LowdbStore implements Store {
     for (const change of changes) pending.forget(change);
     for (const invalidation of invalidations(changes)) this.feed.publish(invalidation);
     if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
-    return result;
+  }
+
+  /** Takes the turn, so no unit starts, and waits for those landing: the reads then see one moment. */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const previous = this.turn;
+    this.turn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      await Promise.allSettled([...this.landing]);
+      return await work(this);
+    } finally {
+      release();
+    }
   }
 
   private applyAll(changes: Change[], markDirty: boolean): void {
@@ -293,7 +323,10 @@ export class LowdbStore implements Store {
     this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
-  /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */
+  /**
+   * Writes every changed part to its lowdb file, then drops the journal segments they cover: once it
+   * resolves, what units removed is in no file of the store (an erasure forces one).
+   */
   checkpoint(): Promise<void> {
     if (!this.journal || !this.folder) return Promise.resolve();
     if (this.checkpointing) {
@@ -374,7 +407,7 @@ export class LowdbStore implements Store {
     }
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const kindJson = JSON.stringify(kind);
-    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
+    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
     await new DurableJSONFile<ItemsFile>(file).writeText(`{"items":[${lines.join(',')}]}`);
   }
 

@@ -1,6 +1,7 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
-import { compareItems } from '../../core/items.js';
+import { compareItems, compareKindThenItem } from '../../core/items.js';
+import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
@@ -80,7 +81,8 @@ export class State implements Reads {
         if (!service) return;
         let index = service.items.get(change.v.kind);
         if (!index) service.items.set(change.v.kind, (index = new ItemIndex(change.v.kind)));
-        index.put(change.v);
+        // Journal lines and files written before subjects existed get their kind's.
+        index.put({ ...change.v, subject: change.v.subject !== undefined ? change.v.subject : subjectOf(change.v) });
         return;
       }
       case 'item-':
@@ -189,6 +191,11 @@ export class State implements Reads {
   }
   async itemCount(service: string, kind: string) {
     return this.itemIndex(service, kind)?.size ?? 0;
+  }
+  async itemsOfSubjects(service: string, subjects: readonly string[]) {
+    const found: Item[] = [];
+    for (const index of this.services.get(service)?.items.values() ?? []) for (const subject of new Set(subjects)) found.push(...index.select({ subject }));
+    return found.sort(compareKindThenItem);
   }
 }
 

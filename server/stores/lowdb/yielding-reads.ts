@@ -77,4 +77,8 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.itemCount(service, kind);
   }
+  async itemsOfSubjects(service: string, subjects: readonly string[]) {
+    await this.breathe();
+    return this.base.itemsOfSubjects(service, subjects);
+  }
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SUBJECT_KINDS, subjectOf } from '../../core/subjects.js';
 
 /**
  * The schema, as an ordered list of steps. A step, once released, is never edited: a change to the
@@ -8,6 +9,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (client: pg.ClientBase) => Promise<void>;
 }
 
 export const migrations: readonly Migration[] = [
@@ -102,6 +105,18 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'items name their data subject',
+    // Whose personal data an item holds (core/subjects.ts): what export, erasure and renaming of a
+    // person read, one index range per person. Rows written before get the subject their kind
+    // gives, from the same table the server fills new items' subjects from.
+    sql: `
+      ALTER TABLE items ADD COLUMN subject text COLLATE "C";
+      CREATE INDEX items_by_subject ON items (service, subject, kind, at, id) WHERE subject IS NOT NULL;
+    `,
+    run: assignSubjects,
+  },
+  {
+    version: 5,
     name: 'item counts per service and kind',
     // What quotas are checked against, inside a unit of work: count(*) over a million events would
     // cost tens of ms in every unit. Kept by statement triggers, so every way items come and go
@@ -132,6 +147,30 @@ export const migrations: readonly Migration[] = [
     `,
   },
 ];
+
+/** Gives every item of a kind that holds someone's data its subject, a page of rows at a time. */
+async function assignSubjects(client: pg.ClientBase): Promise<void> {
+  const PAGE = 1000;
+  let after = ['', '', ''];
+  for (;;) {
+    const { rows } = await client.query<{ service: string; kind: string; id: string; owner: string | null; at: string; v: unknown }>(
+      `SELECT service, kind, id, owner, at, v FROM items
+        WHERE kind = ANY($1::text[]) AND (service, kind, id) > ($2, $3, $4) ORDER BY service, kind, id LIMIT ${PAGE}`,
+      [SUBJECT_KINDS, ...after],
+    );
+    const named = rows.map((row) => ({ row, subject: subjectOf({ ...row, subject: null }) })).filter(({ subject }) => subject !== null);
+    if (named.length > 0) {
+      await client.query(
+        `UPDATE items SET subject = t.subject FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t (service, kind, id, subject)
+          WHERE (items.service, items.kind, items.id) = (t.service, t.kind, t.id)`,
+        ['service', 'kind', 'id'].map((column) => named.map(({ row }) => row[column as 'service' | 'kind' | 'id'])).concat([named.map(({ subject }) => subject!)]),
+      );
+    }
+    if (rows.length < PAGE) return;
+    const last = rows.at(-1)!;
+    after = [last.service, last.kind, last.id];
+  }
+}
 
 /** The session lock migrations run under, in the two-key space so it cannot meet a service's lock. */
 const LOCK = [0x75626467, 1] as const; // "ubdg"
@@ -183,6 +222,7 @@ async function applyPending(client: pg.Client, steps: readonly Migration[]): Pro
     await client.query('BEGIN');
     try {
       await client.query(step.sql);
+      await step.run?.(client);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
       await client.query('COMMIT');
     } catch (error) {

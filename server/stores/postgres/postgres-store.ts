@@ -3,11 +3,11 @@ import type { SortKey } from '../../../types/api.js';
 import { notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
-import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
-import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, type ItemRow } from './item-sql.js';
+import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, subjectItemsQuery, type ItemRow } from './item-sql.js';
 import { migrate } from './migrations.js';
 import { PostgresReplays } from './replays.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
@@ -154,7 +154,7 @@ export class PostgresStore implements Store {
 
   async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
     await this.requireService(service);
-    // All of a kind: the count the triggers keep (migration 4), not count(*) over every row.
+    // All of a kind: the count the triggers keep (migration 5), not count(*) over every row.
     if (query.owner === undefined && query.from === undefined && query.to === undefined) {
       return Number((await this.rows<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]))[0]!.n);
     }
@@ -176,6 +176,15 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.kind);
   }
 
+  async listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
+    await this.requireService(service);
+    const { text, values } = subjectItemsQuery(service, subjects);
+    return (await this.rows<ItemRow>(text, values)).map(itemRecord);
+  }
+
+  /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
+  async checkpoint(): Promise<void> {}
+
   async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
     const services = [...(except.services ?? [])];
     const owners = (except.owners ?? []).map(({ service, owner }) => `${service}\n${owner}`);
@@ -188,6 +197,42 @@ export class PostgresStore implements Store {
       services.length === 0 && owners.length === 0 ? [kind, before, limit] : [kind, before, limit, services, owners],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
+  }
+
+  /**
+   * The same queries, answered in one REPEATABLE READ transaction of their own: they all see the
+   * database as it was when the first one ran, and writers are not held back.
+   */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(error, this.onError);
+    });
+    const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> => {
+      try {
+        return (await client.query<R>(text, values)).rows;
+      } catch (error) {
+        throw unavailable(error, this.onError);
+      }
+    };
+    const services = new ServiceCache(async (name) => {
+      const [row] = await rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      return row && serviceRecord(row);
+    });
+    let failed = false;
+    try {
+      await rows('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', []);
+      // Every query method of this store, reading through the transaction's connection.
+      const view = Object.create(this, { rows: { value: rows }, services: { value: services } }) as PostgresStore;
+      const result = await work(view);
+      await rows('COMMIT', []);
+      return result;
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release(failed);
+    }
   }
 
   /** Takes no more units, waits for those accepted, and disconnects. */

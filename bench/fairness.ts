@@ -12,20 +12,20 @@
  *       down by cursor): B's reads p99 <= 50 ms; a cursor page costs the same deep as on top.
  *   F4  SIGTERM while 50 clients write in a loop over keep-alive connections: client errors, 0.
  *
- * node --import tsx bench/fairness-http.ts [--store lowdb|postgres|both] [--json FILE]
+ * npm run bench -- fairness [--store lowdb|postgres|both]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { within } from '../server/core/deadline.js';
+import { serve } from '../test/support/serve.js';
+import type { Group } from './lib/group.js';
+import type { Figure as Row } from './lib/report.js';
 import { startPostgres, type BenchPostgres } from './postgres.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN = 'bench-admin-token';
 const OTHER = '127.0.0.2';
 
@@ -49,55 +49,25 @@ interface Server {
 // ---------------------------------------------------------------------------------------------------
 // The server, and requests to it
 
-/** `bin/user-badges.js serve` on the built code; built first when the sources are newer. */
+/** `bin/user-badges.js serve` on the built code, through the spawner the tests and the other figures use. */
 async function startServer(target: { file: string } | { database: string }): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/user-badges.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--no-seed', ...('file' in target ? ['--data', target.file] : ['--database', target.database])],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ADMIN_TOKEN: ADMIN, TEST_SERVICE: 'off', REQUEST_LOG: 'off', WEBHOOK_ALLOW_PRIVATE: 'on', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const base = await deadline(
-    new Promise<string>((resolve, reject) => {
-      const look = () => {
-        const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout!.on('data', look);
-      void exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${output}`)));
-    }),
-    60_000,
-    'the server listening',
-  );
+  const served = await serve([...('file' in target ? ['--data', target.file] : ['--database', target.database]), '--no-seed'], {
+    built: true,
+    // DATABASE_URL is for the bench's PostgreSQL; in a server's environment it would turn a lowdb server into one on it.
+    env: { DATABASE_URL: undefined, ADMIN_TOKEN: ADMIN, TEST_SERVICE: 'off', REQUEST_LOG: 'off', WEBHOOK_ALLOW_PRIVATE: 'on', NODE_ENV: 'production' },
+    timeoutMs: 60_000,
+    keepBytes: 64 * 1024,
+  });
+  const exited = served.exited.then(({ code }) => code);
   return {
-    child,
-    base,
-    port: Number(new URL(base).port),
+    child: served.child,
+    base: served.base,
+    port: served.port,
     exited,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await deadline(exited, 30_000, 'the server stopping').catch(() => child.kill('SIGKILL'));
+      await within(served.stop('SIGTERM'), 30_000, 'the server stopping').catch(() => served.child.kill('SIGKILL'));
     },
   };
-}
-
-/** The bench measures the built server: built first when the sources are newer than `dist/`. */
-async function ensureBuilt(): Promise<void> {
-  const built = join(ROOT, 'dist/server/cli/main.js');
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => (entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs)));
-  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(newest(join(ROOT, 'server')), newest(join(ROOT, 'types')))) return;
-  console.log('building the server (npm run build:server)...');
-  const build = spawn('npm', ['run', '-s', 'build:server'], { cwd: ROOT, stdio: 'inherit' });
-  const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
-  if (code !== 0) throw new Error(`npm run build:server exited with ${code}`);
 }
 
 interface Answer {
@@ -329,7 +299,7 @@ async function drain(server: Server, store: Figure['store']): Promise<Figure> {
       agent.destroy();
     }
   });
-  await deadline(Promise.all(clients), 120_000, 'the clients ending after SIGTERM');
+  await within(Promise.all(clients), 120_000, 'the clients ending after SIGTERM');
   const code = await server.exited;
   return {
     id: 'F4',
@@ -343,29 +313,28 @@ async function drain(server: Server, store: Figure['store']): Promise<Figure> {
 
 // ---------------------------------------------------------------------------------------------------
 
-async function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
+
+export interface FairnessOptions {
+  stores?: Figure['store'][];
+  log?: (message: string) => void;
+  /** The PostgreSQL to measure on (the bench run's); without it, one of its own, stopped at the end. */
+  postgres?: () => Promise<BenchPostgres>;
 }
 
 /** Every figure on the stores asked for; servers and the embedded PostgreSQL are stopped whatever happens. */
-export async function runFairness({ stores = ['lowdb', 'postgres'] as Figure['store'][], log = console.log } = {}): Promise<Figure[]> {
+export async function runFairness({ stores = ['lowdb', 'postgres'], log = console.log, postgres: given }: FairnessOptions = {}): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'user-badges-fairness-'));
   // The embedded PostgreSQL runs as its own user (when we are root): it must reach its folder in here.
   await chmod(dir, 0o755);
   const figures: Figure[] = [];
-  let postgres: BenchPostgres | undefined;
+  let own: BenchPostgres | undefined;
+  const postgres = given ?? (async () => (own ??= await startPostgres(join(dir, 'pg'), log)));
   try {
     for (const store of stores) {
       let n = 0;
       const target = async () => {
         if (store === 'lowdb') return { file: join(dir, `db-${++n}`, 'db.json') };
-        postgres ??= await startPostgres(join(dir, 'pg'), log);
-        return { database: await postgres.createDatabase(`fairness_${++n}`) };
+        return { database: await (await postgres()).createDatabase(`fairness_${++n}`) };
       };
       const server = await startServer(await target());
       try {
@@ -391,7 +360,7 @@ export async function runFairness({ stores = ['lowdb', 'postgres'] as Figure['st
       }
     }
   } finally {
-    await postgres?.stop();
+    await own?.stop();
     await rm(dir, { recursive: true, force: true });
   }
   return figures;
@@ -399,13 +368,17 @@ export async function runFairness({ stores = ['lowdb', 'postgres'] as Figure['st
 
 const line = (f: Figure) => `${f.id.padEnd(8)} ${f.store.padEnd(8)} ${f.pass === null ? '      ' : f.pass ? 'PASS  ' : 'FAIL  '} ${f.measured}  [target: ${f.target}]\n         ${f.what}`;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { store: { type: 'string', default: 'both' }, json: { type: 'string' } } });
-  const stores = values.store === 'both' ? (['lowdb', 'postgres'] as const) : [values.store as Figure['store']];
-  await ensureBuilt();
-  const started = Date.now();
-  const figures = await runFairness({ stores: [...stores] });
-  console.log(`\n${figures.filter((f) => f.pass === false).length} of ${figures.filter((f) => f.pass !== null).length} targets missed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ at: new Date().toISOString(), figures }, null, 2));
-  process.exit(0);
-}
+/** The figures of issue 18 as a group of `npm run bench` (`npm run bench -- fairness`), on the stores `--store` names. */
+export const fairness: Group = {
+  name: 'fairness',
+  summary: 'One client, tenant or receiver does not slow the others: stalled bodies, hanging receivers, deep feeds, SIGTERM under load (F1-F4, each store)',
+  figures: ['fairness'],
+  postgres: true,
+  async run(bench) {
+    if (!bench.wants('fairness')) return;
+    const stores = [...(bench.options.lowdb ? ['lowdb' as const] : []), ...(bench.options.postgres ? ['postgres' as const] : [])];
+    const figures = await runFairness({ stores, log: (message) => bench.log(message), postgres: () => bench.postgres() });
+    const rows: Row[] = figures.map((f) => ({ id: f.store === 'postgres' ? `P${f.id}` : f.id, figure: `${f.what} (${f.store === 'postgres' ? 'PostgreSQL' : 'embedded store'})`, measured: f.measured, target: f.target, pass: f.pass }));
+    return { figures: rows, raw: figures };
+  },
+};
