@@ -29,6 +29,8 @@ export interface Reads {
   itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
+  /** How many items of a kind the service has: what a quota is checked against, cheap at any size. */
+  itemCount(service: string, kind: string): Promise<number>;
   /** Every item of any kind whose data subject is one of `subjects` (see core/subjects.ts), in (kind, at, id) order. */
   itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
 }
@@ -108,7 +110,16 @@ export interface Queries {
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
    * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
    */
-  dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]>;
+  dueItems(kind: string, before: string, limit: number, except?: DueExcept): Promise<{ service: string; item: Item }[]>;
+}
+
+/**
+ * Due items to pass over: those of busy services, or of busy owners (a webhook endpoint with as
+ * many attempts in flight as it may have), so that their backlog does not hide others' work.
+ */
+export interface DueExcept {
+  services?: readonly string[];
+  owners?: readonly { service: string; owner: string }[];
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */

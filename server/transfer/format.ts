@@ -45,6 +45,7 @@ const Service = Type.Object({
     Type.Object({
       legacySignatures: Type.Optional(Type.Boolean()),
       quota: Type.Optional(Type.Object({ users: Count, badges: Count })),
+      quotas: Type.Optional(Type.Record(Type.String(), Count)),
     }),
   ),
 });

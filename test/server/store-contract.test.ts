@@ -6,7 +6,8 @@ import { composeDomain } from '../../server/app/domain.js';
 import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
-import type { Store } from '../../server/core/ports.js';
+import type { Store, Tx } from '../../server/core/ports.js';
+import { eraseUser, type Erased } from '../../server/core/people/erase.js';
 import { storeKinds, type StorePlace } from '../support/stores.js';
 import { ANN, ANNS_KINDS, ANNS_TRACES, aPersonEverywhere } from '../support/person.js';
 import { addressSubject } from '../../server/core/email.js';
@@ -542,6 +543,36 @@ for (const kind of storeKinds) {
         await assert.rejects(domain.renameUser('shop', 'Ann B', 'Ann B'), refused('invalid', 'same_name'));
         await assert.rejects(domain.renameUser('shop', 'Ann B', 'a/b'), refused('invalid', 'invalid_user_name'));
         await assert.rejects(domain.renameUser('shop', ANN.name, 'Ann C'), refused('not_found', 'user_not_found'));
+      });
+
+      test('item counts, what quotas are checked against, stay through a renaming and follow an erasure, in its unit and after', async () => {
+        const counted = [...ANNS_KINDS, 'invitation'];
+        /** Each kind's count as a unit reads it (the store's own count, under the unit's changes). */
+        const counts = (work?: (tx: Tx) => Promise<unknown>) =>
+          domain.run('shop', async (tx) => {
+            await work?.(tx);
+            const found: Record<string, number> = {};
+            for (const k of counted) found[k] = await tx.itemCount('shop', k);
+            return found;
+          });
+        const listed = async () => Object.fromEntries(await Promise.all(counted.map(async (k) => [k, (await store.listItems('shop', k, {})).length] as const)));
+        const start = await counts();
+        assert.deepEqual(start, await listed(), 'a count is what a listing finds');
+        const told = (before: Record<string, number>): Record<string, number> => ({ ...before, audit: before.audit! + 1, 'webhook-message': before['webhook-message']! + 1, delivery: before.delivery! + 1 });
+
+        await domain.renameUser('shop', ANN.name, 'Ann B');
+        const renamed = await counts();
+        assert.deepEqual(renamed, told(start), 'a renaming moves records and adds only its own telling');
+        assert.deepEqual(renamed, await listed());
+
+        let erased!: Erased;
+        const inUnit = await counts(async (tx) => void (erased = await eraseUser(tx, 'shop', 'Ann B')));
+        const gone = (before: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n - (erased.removed[k] ?? 0)]));
+        assert.deepEqual(inUnit, gone(renamed), 'the erasing unit counts what it removed');
+        const after = await counts();
+        assert.deepEqual(after, await listed());
+        assert.deepEqual(after, told(gone(renamed)), 'and so does every unit after it (its telling aside)');
+        assert.ok(after.event! < start.event! && after.email === start.email! - ANN.addresses.length);
       });
     });
 

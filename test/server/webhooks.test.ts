@@ -1,6 +1,7 @@
 import { WEBHOOK_LOG_JOB } from '../../server/jobs/webhooks.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { send } from '../../server/webhooks/send.js';
 import { isPrivateAddress } from '../../server/webhooks/ssrf.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { start, type Harness } from './harness.js';
@@ -52,7 +53,7 @@ describe('webhooks', () => {
     assert.match(String(got!.headers['webhook-signature']), /^v1,/);
     const payload = payloads('/all')[1]!;
     assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, actor: { type: 'service' }, at: (payload as unknown as { timestamp: string }).timestamp });
-    await call('PATCH', `/webhooks/${endpoint.id}.json`, { events: ['nothing.happens'] });
+    await call('PATCH', `/webhooks/${endpoint.id}.json`, { disabled: true });
   });
 
   test('each endpoint gets the event types it asked for; badge, invitation and claim code events too', async () => {
@@ -211,6 +212,15 @@ describe('webhooks', () => {
     assert.equal((await h.request('POST', '/v1/test/webhooks.json', { body: { url: 'https://example.org/x' } })).json.error.code, 'not_on_test_service');
     assert.equal((await call('POST', '/webhooks.json', { url: 'ftp://example.org/x' })).json.error.code, 'invalid_url');
     assert.equal((await call('POST', '/webhooks.json', { url: 'https://user:pw@example.org/x' })).json.error.code, 'invalid_url');
+  });
+});
+
+describe('sending one attempt', () => {
+  test('an endpoint whose secret is not base64 fails its attempt with a reason; nothing throws', async () => {
+    const endpoint = { id: 'ep_x', url: 'https://hooks.example.invalid/', events: ['*'], description: '', secret: 'whsec_x', disabled: false, disabledReason: null, failingSince: null, createdAt: new Date(0).toISOString() };
+    const outcome = await send(endpoint, { id: 'msg_x', type: 'award.created', payload: '{}', at: new Date(0).toISOString() }, { timeoutMs: 1000, allowPrivate: false, now: Date.now() });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error ?? '', /secret/);
   });
 });
 

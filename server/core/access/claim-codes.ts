@@ -2,6 +2,7 @@ import { conflict, DomainError, notFound } from '../errors.js';
 import type { UserRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { awardOnce } from './awarding.js';
 
 /**
@@ -27,7 +28,7 @@ export type ClaimCodeState = 'active' | 'used' | 'expired';
 export const claimCodeState = (code: ClaimCode, now: string): ClaimCodeState =>
   code.redeemed >= code.uses ? 'used' : code.expiresAt !== null && code.expiresAt <= now ? 'expired' : 'active';
 
-export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null): Promise<ClaimCode[]> {
+export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null, quotas: Quotas = DEFAULT_QUOTAS): Promise<ClaimCode[]> {
   await requireService(tx, service);
   if (!(await tx.badges(service, [badge])).has(badge)) throw notFound('badge_not_found', `Badge "${badge}" is not registered in service "${service}"`);
   const createdAt = tx.now.toISOString();
@@ -36,6 +37,7 @@ export async function makeClaimCodes(tx: Tx, service: string, badge: string, cod
     tx.put({ t: 'item', s: service, v: { kind: CLAIM_CODE_KIND, id: code, owner: badge, at: createdAt, v: record } });
     return record;
   });
+  await requireWithinQuota(tx, service, 'claim_codes', CLAIM_CODE_KIND, quotas);
   // The codes award whoever holds one: they are told only to whoever asked for them.
   tx.emit({ type: 'claim_code.created', service, badge, count: codes.length, uses, expiresAt, at: createdAt });
   return made;

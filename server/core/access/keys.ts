@@ -33,7 +33,9 @@ export interface PreviousKey {
 
 export async function createKey(tx: Tx, service: string, key: Omit<ScopedKey, 'createdAt'>): Promise<ScopedKey> {
   await requireService(tx, service);
-  const record: ScopedKey = { ...key, createdAt: tx.now.toISOString() };
+  // Badge names are kept NFC-normalised: a key for "Zoë" typed either way is for the one badge.
+  const badges = key.badges === null ? null : [...new Set(key.badges.map((badge) => badge.normalize('NFC')))];
+  const record: ScopedKey = { ...key, badges, createdAt: tx.now.toISOString() };
   tx.put({ t: 'item', s: service, v: { kind: KEY_KIND, id: key.id, owner: null, at: record.createdAt, v: record } });
   tx.emit({ type: 'key.created', service, key: key.id, label: key.label, at: record.createdAt });
   return record;

@@ -35,12 +35,15 @@ export const claimCodeRoutes = [
     params: BadgeParams,
     body: NewClaimCodesBody,
     response: { status: 201, description: 'The new codes', schema: ClaimCodes },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)' },
+    errors: {
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      403: 'The codes would make the service hold more than its quota (`quota_claim_codes`)',
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
       const codes = Array.from({ length: body.count ?? 1 }, newCode);
-      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt));
+      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, config.quotas));
       return { codes: made.map((code) => codeView(code, config.now())) };
     },
   }),

@@ -5,7 +5,7 @@ import { invalidations, type Change } from '../../core/changes.js';
 import { DomainError, notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { StorageError } from './errors.js';
@@ -211,8 +211,8 @@ export class LowdbStore implements Store {
   async itemKinds(service: string) {
     return [...this.serviceState(service).items].filter(([, index]) => index.size > 0).map(([kind]) => kind).sort();
   }
-  async dueItems(kind: string, before: string, limit: number) {
-    return this.state.dueItems(kind, before, limit);
+  async dueItems(kind: string, before: string, limit: number, except?: DueExcept) {
+    return this.state.dueItems(kind, before, limit, except);
   }
   async listItemsOfSubjects(service: string, subjects: readonly string[]) {
     this.serviceState(service);

@@ -3,7 +3,7 @@ import type { SortKey } from '../../../types/api.js';
 import { notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
@@ -154,6 +154,10 @@ export class PostgresStore implements Store {
 
   async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
     await this.requireService(service);
+    // All of a kind: the count the triggers keep (migration 5), not count(*) over every row.
+    if (query.owner === undefined && query.from === undefined && query.to === undefined) {
+      return Number((await this.rows<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]))[0]!.n);
+    }
     const { text, values } = itemsCount(service, kind, query);
     return (await this.rows<{ count: number }>(text, values))[0]!.count;
   }
@@ -181,10 +185,16 @@ export class PostgresStore implements Store {
   /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
   async checkpoint(): Promise<void> {}
 
-  async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
+  async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
+    const services = [...(except.services ?? [])];
+    const owners = (except.owners ?? []).map(({ service, owner }) => `${service}\n${owner}`);
     const rows = await this.rows<ItemRow & { service: string }>(
-      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 ORDER BY at, id LIMIT $3`,
-      [kind, before, limit],
+      services.length === 0 && owners.length === 0
+        ? `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 ORDER BY at, id LIMIT $3`
+        : `SELECT service, ${ITEM_COLUMNS} FROM items
+            WHERE kind = $1 AND at < $2 AND NOT (service = ANY($4::text[])) AND (owner IS NULL OR NOT (service || E'\\n' || owner) = ANY($5::text[]))
+            ORDER BY at, id LIMIT $3`,
+      services.length === 0 && owners.length === 0 ? [kind, before, limit] : [kind, before, limit, services, owners],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
   }
