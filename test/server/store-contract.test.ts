@@ -7,6 +7,7 @@ import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
 import type { Store } from '../../server/core/ports.js';
+import { within } from '../support/deadline.js';
 import { storeKinds, type StorePlace } from '../support/stores.js';
 
 /**
@@ -367,6 +368,30 @@ for (const kind of storeKinds) {
         assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 3);
       });
 
+      test("a long unit of one service does not hold another service's units; a service's own units wait their turn", async () => {
+        await domain.createService('other', 'k');
+        let finishLong!: () => void;
+        const held = new Promise<void>((resolve) => (finishLong = resolve));
+        const order: string[] = [];
+        // A unit of "shop" that stays open (a long backfill step, a preview-sized batch) until told.
+        const long = store.run('shop', new Date(now), async (tx) => {
+          await tx.user('shop', 'ann');
+          order.push('long started');
+          await held;
+          tx.put({ t: 'user', s: 'shop', v: { name: 'long', createdAt: iso(now), awards: [] } });
+          order.push('long done');
+        });
+        while (!order.includes('long started')) await new Promise((resolve) => setImmediate(resolve));
+        const sameService = domain.award('shop', 'ann', ['gold']).then(() => order.push('shop award'));
+        await within(domain.putBadges('other', [{ name: 'b', fields: {} }]), 10_000, 'a write of another service while a long unit of "shop" is open');
+        assert.deepEqual((await store.listBadges('other')).map((b) => b.name), ['b'], 'durable and readable at once');
+        assert.deepEqual(order, ['long started'], "the service's own award waits for the long unit");
+        finishLong();
+        await within(Promise.all([long, sameService]), 10_000, 'the long unit and the award queued behind it');
+        assert.deepEqual(order, ['long started', 'long done', 'shop award']);
+        assert.ok(await store.getUser('shop', 'long'));
+      });
+
       test('the feed names exactly the users and badges a unit touched', async () => {
         await domain.award('shop', 'ann', ['gold']);
         const heard: Invalidation[] = [];
@@ -426,3 +451,4 @@ for (const kind of storeKinds) {
 function normal(change: Invalidation): Invalidation {
   return { ...change, ...(change.users ? { users: [...change.users].sort() } : {}), ...(change.badges ? { badges: [...change.badges].sort() } : {}) };
 }
+

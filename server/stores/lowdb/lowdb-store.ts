@@ -64,8 +64,12 @@ export class LowdbStore implements Store {
   private readonly state = new State();
   /** Changes appended to the journal and not yet durable, over the durable state. */
   private pending = new Overlay(this.state);
-  /** Units run one at a time: a unit's reads and its place in the journal must agree. */
-  private turn: Promise<void> = Promise.resolve();
+  /**
+   * Units of one scope (a service) run one at a time: a unit's reads and its place in the journal
+   * must agree. Units of different scopes read and write disjoint records, so they run side by side:
+   * a long unit of one service (a backfill step, a large batch) never holds another's writes.
+   */
+  private readonly turns = new Map<string, Promise<void>>();
   readonly feed = new LocalFeed();
   private journal: Journal | null = null;
   private readonly folder: string | null;
@@ -216,10 +220,11 @@ export class LowdbStore implements Store {
 
   // Writes.
 
-  async run<T>(_scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
     let release!: () => void;
-    const previous = this.turn;
-    this.turn = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.turns.get(scope);
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    this.turns.set(scope, turn);
     await previous;
     let result: T;
     let changes: Change[];
@@ -234,6 +239,7 @@ export class LowdbStore implements Store {
       for (const change of changes) pending.put(change);
     } finally {
       release();
+      if (this.turns.get(scope) === turn) this.turns.delete(scope);
     }
     if (changes.length === 0) return result;
     if (this.journal) {
