@@ -109,7 +109,7 @@ function rules(badges: string[]) {
   ];
 }
 
-interface Server {
+export interface Server {
   url: string;
   pid: number;
   startupMs: number;
@@ -122,7 +122,8 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-async function serve(target: { file: string } | { database: string }): Promise<Server> {
+/** The built server in a child process, on a lowdb file or a PostgreSQL database (no seed, no open test service). */
+export async function serve(target: { file: string } | { database: string }): Promise<Server> {
   const started = performance.now();
   const { DATABASE_URL: _ignored, ...env } = process.env;
   // BENCH_SERVER_FLAGS: node flags for the server alone (the generator here needs more memory than it).
@@ -165,7 +166,7 @@ async function serve(target: { file: string } | { database: string }): Promise<S
   };
 }
 
-async function api(url: string, key: string, method: string, path: string, body?: unknown) {
+export async function api(url: string, key: string, method: string, path: string, body?: unknown) {
   const r = await fetch(url + path, { method, headers: { authorization: key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await r.json();
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
@@ -182,7 +183,7 @@ interface Ingestion {
   reads: { count: number; p50: number; p99: number; max: number; errors: number };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+export const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 /**
  * `writers` clients per URL post batches of `batch` new events for random users as fast as they are

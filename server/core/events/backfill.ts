@@ -45,8 +45,7 @@ export async function backfillUser(tx: Tx, service: string, rule: Rule, user: st
   const breathe = slices();
   for (let after: { at: string; id: string } | undefined; ; ) {
     const page = await tx.items(service, KIND.event, { owner: user, ...(after ? { after } : {}), limit: PAGE });
-    await counting.add(page.map(occurrence));
-    await breathe();
+    await counting.add(page.map(occurrence), breathe);
     if (page.length < PAGE) break;
     after = { at: page.at(-1)!.at, id: page.at(-1)!.id };
   }
@@ -168,6 +167,7 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
     for (let after: string | null = null; ; ) {
       const page = await store.usersAfter(service, after, PAGE);
       for (const user of page) {
+        await breathe();
         result.scanned++;
         const held = new Map(user.awards.map((a) => [a.badge, a]));
         if (!rule.badges!.every((b) => held.has(b))) continue;
@@ -175,7 +175,6 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
         if (state?.r === rule.rev && state.a > 0) continue;
         count(user.name, 1, rule.badges!.map((b) => held.get(b)!.first).sort().at(-1)!);
       }
-      await breathe();
       if (page.length < PAGE) break;
       after = page.at(-1)!.name;
     }
@@ -186,6 +185,7 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
   for (let after: { at: string; id: string } | undefined; ; ) {
     const page = await store.listItems(service, KIND.event, { ...(after ? { after } : {}), limit: PAGE });
     for (const item of page) {
+      await breathe();
       result.scanned++;
       const event = occurrence(item);
       if (!matches(rule, event)) continue;
@@ -193,7 +193,6 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
       if (!counting) byUser.set(item.owner!, (counting = new Recompute(rule)));
       await counting.add([event]);
     }
-    await breathe();
     if (page.length < PAGE) break;
     after = { at: page.at(-1)!.at, id: page.at(-1)!.id };
   }

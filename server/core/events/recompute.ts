@@ -27,9 +27,10 @@ export class Recompute {
     this.state = windowOf(rule) === null ? emptyState(rule) : { ...emptyState(rule), w: { c: 0 } };
   }
 
-  /** The next events of the user, in (at, id) order after those added before. */
-  async add(events: readonly Occurrence[]): Promise<void> {
+  /** The next events of the user, in (at, id) order after those added before; `breathe` between them (see slices.ts). */
+  async add(events: readonly Occurrence[], breathe?: () => Promise<void>): Promise<void> {
     for (const event of events) {
+      await breathe?.();
       if (!matches(this.rule, event)) continue;
       this.matching.push(event);
       const next = await step(this.rule, this.state, event, { walk: this.walk, recent: async () => [] });
