@@ -8,6 +8,7 @@ import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
 import type { Store } from '../../server/core/ports.js';
 import { within } from '../support/deadline.js';
+import type { OpenedStore } from '../../server/stores/index.js';
 import { storeKinds, type StorePlace } from '../support/stores.js';
 
 /**
@@ -32,7 +33,7 @@ async function everything(store: Store, service: string) {
 for (const kind of storeKinds) {
   describe(`the store contract: ${kind.name}`, () => {
     let place: StorePlace;
-    let store: Store;
+    let store: OpenedStore;
     let domain: Domain;
     /** The domain's clock: tests move it instead of sleeping. */
     let now: number;
@@ -410,7 +411,7 @@ for (const kind of storeKinds) {
       });
     });
 
-    if (kind.shared) {
+    if (kind.shared || kind.durable) {
       test('replays: a key is used once until it expires; a repeat gets the first answer', async () => {
         const replays = store.replays!;
         const answer = { status: 200, type: 'application/json', body: '{"ok":true}' };
@@ -432,6 +433,17 @@ for (const kind of storeKinds) {
     }
 
     if (kind.durable) {
+      test('replays: a key used before the store closed is still used when it opens again, until it expires', async () => {
+        const T = Date.now();
+        assert.equal((await store.replays!.firstUse('sig-1', 'PUT /a', T + 300_000, T, false)).first, true);
+        await store.close();
+        const reopened = await place.open();
+        const again = await reopened.replays!.firstUse('sig-1', 'PUT /a', T + 300_000, T + 1, false);
+        assert.equal(again.first, false);
+        if (!again.first) assert.equal(again.request, 'PUT /a');
+        assert.equal((await reopened.replays!.firstUse('sig-1', 'PUT /b', T + 900_000, T + 300_000, false)).first, true, 'expired: used anew');
+      });
+
       test('closed and opened again, everything is there, byte for byte', async () => {
         await domain.award('shop', 'Zoë', ['gold', 'silver', 'gold']);
         await domain.award('shop', 'ann', ['bronze'], new Date(T0 - 1000));

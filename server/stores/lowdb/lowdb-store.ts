@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
@@ -8,11 +9,12 @@ import { Overlay } from '../../core/overlay.js';
 import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
-import { StorageError } from './errors.js';
+import { refusal } from './errors.js';
 import type { Kept } from './item-index.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
+import { DurableReplays } from './replays.js';
 import { State } from './state.js';
 import { YieldingReads } from './yielding-reads.js';
 
@@ -88,6 +90,8 @@ export class LowdbStore implements Store {
   private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
   private unlock: (() => Promise<void>) | null = null;
+  /** On a file: the replay memory of signed requests, kept across restarts (see replays.ts). */
+  replays?: DurableReplays;
 
   private constructor(private readonly options: LowdbStoreOptions) {
     this.folder = options.file ? options.file.replace(/\.json$/, '') + '.d' : null;
@@ -101,11 +105,13 @@ export class LowdbStore implements Store {
 
   private async load(): Promise<void> {
     if (!this.options.file || !this.folder) return;
+    const fresh = !existsSync(this.folder) && !existsSync(this.options.file);
     // Keys are kept in clear (HMAC needs them): only the server's user may read the data.
     await keepPrivate(this.options.file, this.folder);
     this.unlock = await acquireLock(join(this.folder, 'lock'));
     try {
       await this.loadFiles();
+      this.replays = await DurableReplays.open(join(this.folder, 'replays'), { fresh, onError: (error) => this.options.onError?.(error, false) });
     } catch (error) {
       await this.unlock();
       throw error;
@@ -413,6 +419,7 @@ export class LowdbStore implements Store {
     if (!this.journal) return;
     await (this.nextCheckpoint ?? this.checkpointing)?.catch(() => {});
     try {
+      await this.replays?.close();
       // On a full disk this fails; the journal still holds every change, for the next start.
       if (!this.journal.failed) await this.checkpoint();
     } finally {
@@ -420,14 +427,6 @@ export class LowdbStore implements Store {
       await this.unlock?.();
     }
   }
-}
-
-/** A write the journal could not take: nothing of it was applied, and it is safe to send again later. */
-function refusal(error: unknown): DomainError {
-  const storage = StorageError.from(error);
-  return storage.full
-    ? new DomainError('storage_full', 'storage_full', "The server's storage is full; the write was not applied. Retry later.")
-    : new DomainError('unavailable', 'store_failed', 'The server could not save the write; it was not applied. Retry later.');
 }
 
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
