@@ -2,6 +2,7 @@ import { notFound } from '../errors.js';
 import type { ServiceRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService, setServiceKey } from '../rules/services.js';
+import { deleteCodesOfKey } from './claim-codes.js';
 
 /**
  * Keys a service makes beside its own ("valet keys"): each may do some operations, on some badges
@@ -38,11 +39,15 @@ export async function createKey(tx: Tx, service: string, key: Omit<ScopedKey, 'c
   return record;
 }
 
-/** Revokes a key: gone from the store, so every instance refuses it from the next request on. */
+/**
+ * Revokes a key: gone from the store, so every instance refuses it from the next request on. The
+ * claim codes it made go with it: a code lives no longer than the key that made it.
+ */
 export async function deleteKey(tx: Tx, service: string, id: string): Promise<ScopedKey> {
   const item = await tx.item(service, KEY_KIND, id);
   if (!item) throw notFound('key_not_found', `Service "${service}" has no key "${id}"`);
   tx.put({ t: 'item-', s: service, k: KEY_KIND, id });
+  await deleteCodesOfKey(tx, service, id);
   return item.v as ScopedKey;
 }
 
