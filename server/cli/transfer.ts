@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { composeDomain } from '../app/domain.js';
 import { openStore } from '../stores/index.js';
 import { exportStore } from '../transfer/export.js';
-import { importStore } from '../transfer/import.js';
+import { ImportError, importStore } from '../transfer/import.js';
 
 export interface TransferOptions {
   dataFile: string;
@@ -49,13 +49,25 @@ export async function exportCommand(options: TransferOptions): Promise<number> {
   }
 }
 
-/** `user-badges import FILE` (or - for standard input): into services that do not exist yet. */
+/**
+ * `user-badges import FILE` (or - for standard input): into services that do not exist yet, all of
+ * the file or nothing. A file that cannot be imported exits 2 with the line and field at fault.
+ */
 export async function importCommand(file: string, options: TransferOptions): Promise<number> {
   const store = await openStore({ file: options.dataFile, database: options.database });
   const progress = progressLine();
   try {
     const input = file === '-' ? process.stdin : createReadStream(file);
-    const counts = await importStore(composeDomain(store, { actor: { type: 'cli', command: 'import' } }), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    let counts;
+    try {
+      counts = await importStore(composeDomain(store, { actor: { type: 'cli', command: 'import' } }), store, input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error;
+      // The file's fault, not the command's: nothing was imported, and the message says where.
+      progress.done();
+      console.error(`user-badges import: ${error.message}; nothing was imported`);
+      return 2;
+    }
     progress.done();
     console.error(`Imported ${counts.services} services, ${counts.badges} badges, ${counts.users} users, ${counts.items} items`);
     return 0;

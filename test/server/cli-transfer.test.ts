@@ -31,8 +31,8 @@ test('the CLI moves a store to PostgreSQL: migrate, export, import, and the serv
   assert.equal(imported.code, 0, imported.stderr);
   assert.match(imported.stderr, /Imported 1 services/);
   const again = await cli(['import', file, '--database', database]);
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, /exists already/);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /line 2: service "shop" exists already.*nothing was imported/);
 
   const listed = await cli(['service', 'list', '--database', database]);
   assert.deepEqual(listed.stdout.trim().split('\n').map((line) => JSON.parse(line).name), ['shop']);

@@ -6,6 +6,7 @@ import { composeDomain } from '../../server/app/domain.js';
 import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
+import { importingName } from '../../server/core/rules/services.js';
 import type { Store } from '../../server/core/ports.js';
 import { within } from '../support/deadline.js';
 import type { OpenedStore } from '../../server/stores/index.js';
@@ -101,6 +102,43 @@ for (const kind of storeKinds) {
         assert.ok(refused('invalid', 'unknown_badge')((results[3] as PromiseRejectedResult).reason));
         assert.deepEqual(await store.listBadges('shop'), []);
         assert.deepEqual(await store.listUsers('shop', { offset: 0, limit: 10 }), { users: [], total: 0 });
+      });
+      test('a service imported under a hidden name is not listed, nothing of it is due, and a rename makes it whole at once', async () => {
+        const hidden = importingName('news');
+        await domain.restoreService({ name: 'news', key: 'k', createdAt: iso(T0) }, hidden);
+        await domain.restoreBadges(hidden, [{ name: 'gold', fields: { title: 'Gold' }, count: 1, latest: iso(T0), createdAt: iso(T0) }]);
+        await domain.restoreUsers(hidden, [{ name: 'ann', createdAt: iso(T0), awards: [{ badge: 'gold', count: 1, first: iso(T0), latest: iso(T0) }] }]);
+        const due = { kind: 'delivery', id: 'd1', owner: 'ep', at: iso(T0), v: { n: 1 } };
+        await domain.restoreItems(hidden, [due]);
+        assert.deepEqual((await store.listServices()).map((s) => s.name), ['shop']);
+        assert.deepEqual(await store.dueItems('delivery', iso(T0 + 1), 10), [], 'nothing of an import is acted on');
+        await assert.rejects(store.renameService(hidden, 'SHOP'), refused('conflict', 'service_exists'));
+        await assert.rejects(store.renameService('nobody', 'x'), refused('not_found', 'service_not_found'));
+        const heard: Invalidation[] = [];
+        store.feed.subscribe((change) => heard.push(change));
+        await store.renameService(hidden, 'news');
+        assert.deepEqual(heard, [{ service: hidden, all: true }, { service: 'news', all: true }]);
+        assert.equal(await store.getService(hidden), undefined);
+        assert.deepEqual((await store.listServices()).map((s) => s.name), ['shop', 'news']);
+        const after = { service: await store.getService('news'), badges: await store.listBadges('news'), users: await store.getUsers('news', ['ann']), items: await store.listItems('news', 'delivery', {}) };
+        assert.deepEqual(after, {
+          service: { name: 'news', key: 'k', createdAt: iso(T0) },
+          badges: [{ name: 'gold', fields: { title: 'Gold' }, count: 1, latest: iso(T0), createdAt: iso(T0) }],
+          users: [{ name: 'ann', createdAt: iso(T0), awards: [{ badge: 'gold', count: 1, first: iso(T0), latest: iso(T0) }] }],
+          items: [due],
+        });
+        assert.deepEqual((await store.dueItems('delivery', iso(T0 + 1), 10)).map((d) => d.service), ['news']);
+        // Units of the new name see all of it.
+        await domain.award('news', 'ann', ['gold']);
+        assert.equal((await store.getUser('news', 'ann'))!.awards[0]!.count, 2);
+        if (kind.durable) {
+          const before = JSON.stringify(await everything(store, 'news'));
+          await store.close();
+          const reopened = await place.open();
+          assert.equal(JSON.stringify(await everything(reopened, 'news')), before);
+          assert.deepEqual(await reopened.listItems('news', 'delivery', {}), [due]);
+          assert.equal(await reopened.getService(hidden), undefined);
+        }
       });
     });
 

@@ -1,4 +1,4 @@
-import { notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import type { ServiceRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService, setServiceKey } from '../rules/services.js';
@@ -12,6 +12,8 @@ import { deleteCodesOfKey } from './claim-codes.js';
 export const KEY_KIND = 'key';
 /** The service's previous key during a rotation's grace: one item, id `service`, `at` its end. */
 export const PREVIOUS_KEY_KIND = 'previous-key';
+/** The longest grace of a rotation: an old key is being replaced, not kept beside the new one for good. */
+export const MAX_ROTATION_GRACE_MS = 30 * 86_400_000;
 
 export const OPERATIONS = ['award', 'revoke', 'manage_badges', 'read_private'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -57,6 +59,7 @@ export async function deleteKey(tx: Tx, service: string, id: string): Promise<Sc
  */
 export async function rotateServiceKey(tx: Tx, service: string, key: string, graceMs: number): Promise<ServiceRecord & { previousUntil: string | null }> {
   const old = await requireService(tx, service);
+  if (graceMs > MAX_ROTATION_GRACE_MS) throw invalid('invalid_grace', `The old key may keep working at most ${MAX_ROTATION_GRACE_MS / 86_400_000} days beside the new one`);
   const record = await setServiceKey(tx, service, key);
   if (graceMs <= 0) {
     if (await tx.item(service, PREVIOUS_KEY_KIND, 'service')) tx.put({ t: 'item-', s: service, k: PREVIOUS_KEY_KIND, id: 'service' });

@@ -3,7 +3,8 @@ import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { invalidations, type Change } from '../../core/changes.js';
-import { DomainError, notFound } from '../../core/errors.js';
+import { conflict, DomainError, notFound } from '../../core/errors.js';
+import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
 import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
@@ -17,6 +18,9 @@ import { keepPrivate } from './permissions.js';
 import { DurableReplays } from './replays.js';
 import { State } from './state.js';
 import { YieldingReads } from './yielding-reads.js';
+
+/** A journal line's entries: the units' changes, and the store's own renames of services. */
+type Line = Change | { t: 'service~'; from: string; to: string };
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -73,7 +77,7 @@ export class LowdbStore implements Store {
    */
   private readonly turns = new Map<string, Promise<void>>();
   readonly feed = new LocalFeed();
-  private journal: Journal | null = null;
+  private journal: Journal<Line> | null = null;
   private readonly folder: string | null;
   private mainDirty = false;
   private readonly dirtyShards = new Set<string>();
@@ -140,7 +144,7 @@ export class LowdbStore implements Store {
       }
       await this.loadItems(service.name);
     }
-    const { journal, segments, dropped } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
+    const { journal, segments, dropped } = await Journal.open<Line>(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
       retryMs: this.options.retryMs,
       openSegment: this.options.openSegment,
       // The journal fails the batch and every line queued behind it; units computed over them go
@@ -181,7 +185,7 @@ export class LowdbStore implements Store {
     return this.state.services.get(name)?.record;
   }
   async listServices() {
-    return [...this.state.services.values()].map((s) => s.record);
+    return [...this.state.services.values()].map((s) => s.record).filter((record) => !isHidden(record.name));
   }
   async listBadges(service: string) {
     return [...this.serviceState(service).badges.values()];
@@ -226,12 +230,21 @@ export class LowdbStore implements Store {
 
   // Writes.
 
-  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Waits for the scope's turn; answers what gives it to the next unit. */
+  private async turnOf(scope: string): Promise<() => void> {
     let release!: () => void;
     const previous = this.turns.get(scope);
     const turn = new Promise<void>((resolve) => (release = resolve));
     this.turns.set(scope, turn);
     await previous;
+    return () => {
+      release();
+      if (this.turns.get(scope) === turn) this.turns.delete(scope);
+    };
+  }
+
+  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const release = await this.turnOf(scope);
     let result: T;
     let changes: Change[];
     const pending = this.pending;
@@ -245,7 +258,6 @@ export class LowdbStore implements Store {
       for (const change of changes) pending.put(change);
     } finally {
       release();
-      if (this.turns.get(scope) === turn) this.turns.delete(scope);
     }
     if (changes.length === 0) return result;
     if (this.journal) {
@@ -263,8 +275,36 @@ export class LowdbStore implements Store {
     return result;
   }
 
-  private applyAll(changes: Change[], markDirty: boolean): void {
+  /**
+   * Holds both names' turns until the rename is durable and applied, so no unit of either reads it
+   * half done: it never passes through the overlay of what is on its way to disk.
+   */
+  async renameService(from: string, to: string): Promise<void> {
+    const scopes = [...new Set([from.toLowerCase(), to.toLowerCase()])].sort();
+    const releases: (() => void)[] = [];
+    try {
+      for (const scope of scopes) releases.push(await this.turnOf(scope));
+      if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
+      if (this.journal?.failed) throw refusal(this.journal.failed);
+      if (!this.state.services.has(from)) throw notFound('service_not_found', `Service "${from}" does not exist`);
+      const clash = await this.state.serviceIgnoringCase(to);
+      if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already`);
+      const line: Line[] = [{ t: 'service~', from, to }];
+      if (this.journal) await this.journal.append(line).catch((error) => Promise.reject(refusal(error)));
+      this.applyAll(line, true);
+      this.feed.publish({ service: from, all: true });
+      this.feed.publish({ service: to, all: true });
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+
+  private applyAll(changes: Line[], markDirty: boolean): void {
     for (const change of changes) {
+      if (change.t === 'service~') {
+        this.applyRename(change.from, change.to, markDirty);
+        continue;
+      }
       if (change.t === 'item' || change.t === 'item-') {
         const kind = change.t === 'item' ? change.v.kind : change.k;
         if (markDirty) {
@@ -295,6 +335,20 @@ export class LowdbStore implements Store {
         if (markDirty) this.mainDirty = true;
       }
     }
+  }
+
+  /** Every file of the service is written again under its new name at the next checkpoint; the old ones go. */
+  private applyRename(from: string, to: string, markDirty: boolean): void {
+    this.state.rename(from, to);
+    const members = this.shardMembers.get(from);
+    this.shardMembers.delete(from);
+    if (members) this.shardMembers.set(to, members);
+    if (!markDirty) return;
+    this.mainDirty = true;
+    this.removedItemServices.add(from);
+    for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${from}\n${i}`);
+    members?.forEach((names, i) => names.size > 0 && this.dirtyShards.add(`${to}\n${i}`));
+    for (const [kind, index] of this.state.services.get(to)?.items ?? []) for (const hour of index.hours()) this.dirtyItemFiles.add(itemFile(to, kind, hour));
   }
 
   private scheduleCheckpoint(all: boolean): void {

@@ -63,8 +63,10 @@ export class DurableReplays implements ReplayStore {
       }
     });
     const replays = new DurableReplays(memory, journal, options.onError ?? (() => {}));
-    // What was read back goes once it has expired, as a sealed segment would.
-    replays.sealed.push({ segment: await journal.seal(), until });
+    // What was read back goes once it has expired, as a sealed segment would: now, if it has.
+    const segment = await journal.seal();
+    if (until > now) replays.sealed.push({ segment, until });
+    else await journal.removeUpTo(segment);
     return replays;
   }
 

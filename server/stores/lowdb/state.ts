@@ -1,6 +1,7 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
 import { compareItems } from '../../core/items.js';
+import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
@@ -89,6 +90,15 @@ export class State implements Reads {
     }
   }
 
+  /** The service under another name, with all it holds; listed after the others, as a new one. */
+  rename(from: string, to: string): void {
+    const service = this.services.get(from);
+    if (!service) return;
+    this.services.delete(from);
+    service.record = { ...service.record, name: to };
+    this.services.set(to, service);
+  }
+
   /** The index of a service's items of a kind, if it has any. */
   itemIndex(service: string, kind: string): ItemIndex | undefined {
     return this.services.get(service)?.items.get(kind);
@@ -98,6 +108,7 @@ export class State implements Reads {
   dueItems(kind: string, before: string, limit: number): { service: string; item: Item }[] {
     const due: { service: string; item: Item }[] = [];
     for (const [name, service] of this.services) {
+      if (isHidden(name)) continue;
       for (const item of service.items.get(kind)?.select({ to: before, limit }) ?? []) due.push({ service: name, item });
     }
     return due.sort((a, b) => compareItems(a.item, b.item)).slice(0, limit);

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { SortKey } from '../../../types/api.js';
-import { notFound } from '../../core/errors.js';
+import type { Invalidation } from '../../core/changes.js';
+import { conflict, DomainError, notFound } from '../../core/errors.js';
+import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
 import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
@@ -85,7 +87,7 @@ export class PostgresStore implements Store {
   }
 
   async listServices(): Promise<ServiceRecord[]> {
-    return (await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services ORDER BY position`, [])).map(serviceRecord);
+    return (await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services ORDER BY position`, [])).map(serviceRecord).filter((service) => !isHidden(service.name));
   }
 
   async listBadges(service: string): Promise<BadgeRecord[]> {
@@ -174,10 +176,48 @@ export class PostgresStore implements Store {
 
   async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
     const rows = await this.rows<ItemRow & { service: string }>(
-      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 ORDER BY at, id LIMIT $3`,
-      [kind, before, limit],
+      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) ORDER BY at, id LIMIT $3`,
+      [kind, before, limit, HIDDEN],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
+  }
+
+  /**
+   * One transaction under both names' locks (the ones their units take), so no unit of either runs
+   * meanwhile on any instance: the rows are moved to the new name, and every instance is told.
+   */
+  async renameService(from: string, to: string): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error, this.onError);
+    }
+    const renamed: Invalidation[] = [
+      { service: from, all: true },
+      { service: to, all: true },
+    ];
+    let failure: unknown;
+    try {
+      await client.query('BEGIN');
+      for (const scope of [...new Set([from.toLowerCase(), to.toLowerCase()])].sort()) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [scope]);
+      if ((await client.query('SELECT 1 FROM services WHERE name = $1', [from])).rowCount === 0) throw notFound('service_not_found', `Service "${from}" does not exist`);
+      const [clash] = (await client.query<{ name: string }>('SELECT name FROM services WHERE name_lower = $1', [to.toLowerCase()])).rows;
+      if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already`);
+      await client.query('INSERT INTO services (name, name_lower, key, created_at, settings) SELECT $2, $3, key, created_at, settings FROM services WHERE name = $1', [from, to, to.toLowerCase()]);
+      for (const table of ['badges', 'users', 'items']) await client.query(`UPDATE ${table} SET service = $2 WHERE service = $1`, [from, to]);
+      await client.query('DELETE FROM services WHERE name = $1', [from]);
+      await client.query("SELECT pg_notify('user_badges', payload) FROM unnest($1::text[]) AS payload", [this.feed.payloads(renamed)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      failure = error;
+      await client.query('ROLLBACK').catch(() => {});
+    } finally {
+      client.release();
+    }
+    if (failure instanceof DomainError) throw failure;
+    if (failure) throw unavailable(failure, this.onError);
+    this.feed.publish(renamed);
   }
 
   /** Takes no more units, waits for those accepted, and disconnects. */
