@@ -106,7 +106,13 @@ export async function stepWindow(rule: Rule, needed: number, window: number, w: 
     else if (days && day(event) === day(w.l!)) {
       if (day(w.t!) === day(event)) next.t = key(event);
     } else if (w.c < needed) next.c = w.c + 1;
-    else next.t = needed === 1 ? key(event) : key((await (days ? lastOfNextDay(walk, w.t!) : walk.next(w.t!)))!);
+    else if (needed === 1) next.t = key(event);
+    else {
+      const moved = await (days ? lastOfNextDay(walk, w.t!) : walk.next(w.t!));
+      // The events behind the tail were taken away meanwhile (a user's data erased): count afresh.
+      if (!moved) return { w: { ...(w.f ? { f: w.f } : {}), l: key(event), c: 1, t: key(event) }, holds: needed <= 1 };
+      next.t = key(moved);
+    }
     const holds = holdsAt(next, needed, window, ms(event));
     return { w: next, holds, ...(holds && awardable ? { earned: event } : {}) };
   }
@@ -114,11 +120,11 @@ export async function stepWindow(rule: Rule, needed: number, window: number, w: 
   const next: WindowState = { ...w };
   if (!days) {
     if (w.c < needed) Object.assign(next, { c: w.c + 1, ...(!w.t || compareItems(event, w.t) < 0 ? { t: key(event) } : {}) });
-    else if (compareItems(event, w.t!) > 0) next.t = key((await walk.next(w.t!))!);
+    else if (compareItems(event, w.t!) > 0) next.t = key((await walk.next(w.t!)) ?? event);
   } else if (await dayHasOther(walk, w.f, event)) {
     if (w.t && day(w.t) === day(event) && compareItems(event, w.t) > 0) next.t = key(event);
   } else if (w.c < needed) Object.assign(next, { c: w.c + 1, ...(!w.t || day(event) < day(w.t) ? { t: key(event) } : {}) });
-  else if (day(event) > day(w.t!)) next.t = key((await lastOfNextDay(walk, w.t!))!);
+  else if (day(event) > day(w.t!)) next.t = key((await lastOfNextDay(walk, w.t!)) ?? event);
   const holds = holdsAt(next, needed, window, ms(next.l!));
   const earned = awardable && next.c >= needed ? await firstHolding(days, needed, window, next, event, walk) : undefined;
   return { w: next, holds, ...(earned ? { earned } : {}) };
