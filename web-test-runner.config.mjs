@@ -10,6 +10,7 @@
  *   /__ub/env.js          `export const server`: the display server's origin
  *   /__ub/log             the URLs the display server received, in order (JSON)
  *   /__ub/csp.html?theme= a page under a strict Content-Security-Policy that embeds the widget
+ *                         (a row, max="3", a summary, a German grid of every state) and the old markup
  *   /__ub/theme.css?delay=ms&color=  a custom theme that answers late, for the no-FOUC test
  *   /__ub/theme.css?delay=ms&import=URL  the theme at URL, answering late (a theme seen before it loads)
  *   /__ub/page.html?body=&css=&meta=  a page of its own (the classic script from the display server,
@@ -20,7 +21,13 @@
  *                         until the real server knows the richer badges of issue 10; it serves
  *                         /__ub/learning/themes/<name>.css too, from this checkout, and a service
  *                         `hostile` whose new fields carry markup and bad URLs
- *   /__ub/learning-log    the URLs the mock received, in order (JSON)
+ *   /__ub/learning-log    the URLs the mock received, in order (JSON); the mock also serves the
+ *                         service `community` (demo/community/seed.json, with its `featured`)
+ *   /__ub/forum.html?posts=&lang=&scheme=&theme=   the forum thread of the cross-origin demo
+ *                         (demo/community/site.mjs), its badges from the display server's `test`
+ *                         service (the community's badges and members are put there), under the
+ *                         demo's Content-Security-Policy; /__ub/profile.html?user=&lang=&scheme=&theme=
+ *                         a member's profile; /community.css, /community.js the demo site's files
  * and the command `ax-tree` (the page's full accessibility tree).
  *
  * `npm run build:widget` must have run: the classic bundle is tested as shipped.
@@ -33,6 +40,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { register } from 'tsx/esm/api';
 import { findChromium, missingMessage } from './scripts/find-chromium.mjs';
 import { answerUsers } from './test/widget/fixtures/learning-server.mjs';
+import { forumPage, policy, profilePage } from './demo/community/site.mjs';
 
 register();
 /** A badge name of 100 characters, the most the API accepts (user `longname` holds it). */
@@ -58,6 +66,7 @@ const httpServer = createServer((req, res) => {
 await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
 const server = `http://127.0.0.1:${httpServer.address().port}`;
 
+const communitySeed = JSON.parse(readFileSync(new URL('./demo/community/seed.json', import.meta.url), 'utf8'));
 await fixtures(server);
 log.length = 0;
 
@@ -92,6 +101,10 @@ async function fixtures(base) {
   await award('longname', [LONG_NAME, 'popular', 'helper']);
   await award('imaged', ['pictured', 'helper', 'test1']);
   for (let i = 0; i < 250; i++) await award(`many-${String(i).padStart(3, '0')}`, [i % 2 ? 'popular' : 'donated']);
+  // The community of the cross-origin demo: its badges (images on this server) and members.
+  await put('badges.json', { badges: communitySeed.badges.map(({ image, ...b }) => (image ? { ...b, image: base + image } : b)) });
+  for (const { user, badges } of communitySeed.awards) await award(user, badges);
+  for (const [user, progress] of Object.entries(communitySeed.progress)) await put(`users/${user}/progress.json`, { progress });
   // A user that exists but holds no badge: awarded, then revoked.
   await award('emptyhanded', ['test1']);
   const res = await fetch(base + '/v1/test/users/emptyhanded.json', {
@@ -177,12 +190,21 @@ export default {
         if (theme) return { body: readFileSync(new URL('./themes/' + theme[1], import.meta.url), 'utf8'), type: 'css' };
         if (url.pathname.startsWith('/__ub/learning/')) {
           learningLog.push(url.pathname.slice('/__ub/learning'.length) + url.search);
-          const { status, body } = answerUsers(url, url.pathname.includes('/v1/hostile/') ? hostileSeed : learningSeed);
+          const seed = url.pathname.includes('/v1/hostile/') ? hostileSeed : url.pathname.includes('/v1/community/') ? communitySeed : learningSeed;
+          const { status, body } = answerUsers(url, seed);
           context.response.status = status;
           // Never from the browser's cache: every test file is a page of the same browser, and the tests
           // count requests. (The test runner marks every path with an extension cacheable for a year,
           // overriding Cache-Control; a response that varies on everything is reused by no cache.)
           return { body: JSON.stringify(body), type: 'json', headers: { vary: '*' } };
+        }
+        const site = /^\/(community\.(css|js))$/.exec(url.pathname);
+        if (site) return { body: readFileSync(new URL('./demo/community/' + site[1], import.meta.url), 'utf8'), type: site[2] };
+        if (url.pathname === '/__ub/forum.html' || url.pathname === '/__ub/profile.html') {
+          const q = (k) => url.searchParams.get(k) || undefined;
+          const o = { badges: server, service: 'test', lang: q('lang'), scheme: q('scheme'), theme: q('theme'), posts: Number(q('posts') || 0) };
+          context.response.set('Content-Security-Policy', policy(server));
+          return { type: 'html', body: url.pathname.includes('forum') ? forumPage(o) : profilePage(o, q('user') || 'kenji') };
         }
         if (url.pathname === '/__ub/theme.css') {
           await sleep(Number(url.searchParams.get('delay') || 0));
@@ -205,7 +227,7 @@ ${q('meta') ? `<meta name="color-scheme" content="${q('meta')}">` : ''}<title>pa
           // No inline script or style is allowed, only files from this origin and the badge server.
           context.response.set(
             'Content-Security-Policy',
-            `default-src 'none'; script-src 'self' ${server}; style-src 'self' ${server}; connect-src ${server}; img-src 'self'`,
+            `default-src 'none'; script-src 'self' ${server}; style-src 'self' ${server}; connect-src ${server}; img-src 'self' ${server}`,
           );
           return {
             type: 'html',
@@ -214,7 +236,9 @@ ${q('meta') ? `<meta name="color-scheme" content="${q('meta')}">` : ''}<title>pa
 <link rel="stylesheet" href="${server}/themes/${theme}.css">
 <script src="${server}/user-badges.js" defer></script></head>
 <body><user-badges service="test" user="daniel" theme="${theme}">daniel's badges</user-badges>
-<span class="userbadges" data-service="test" data-user="daniel" data-sort="name"></span></body></html>`,
+<span class="userbadges" data-service="test" data-user="daniel" data-sort="name"></span>
+<p><user-badges service="test" user="mira" max="3" theme="${theme}"></user-badges> <user-badges service="test" user="mira" variant="summary" theme="${theme}"></user-badges></p>
+<user-badges service="test" user="kenji" layout="grid" show="all" group="tags" lang="de" theme="${theme}"></user-badges></body></html>`,
           };
         }
       },

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Widget benchmark: bundle sizes (raw, gzip, brotli) beside jQuery's minified file, and the number
- * of users.json requests the demo page with 200 <user-badges> makes against the real display server
- * in headless Chromium.
+ * Widget benchmark: bundle sizes (raw, gzip, brotli) beside jQuery's minified file, each chunk the
+ * classic script loads when a page first needs it, the number of users.json requests the demo page
+ * with 200 <user-badges> makes against the real display server in headless Chromium, and the
+ * cumulative layout shift of the cross-origin demo's forum thread with 50 elements there.
  *
  *   node bench/widget.mjs          a table on stdout
  *   node bench/widget.mjs --json   one JSON object on stdout (progress goes to stderr)
@@ -11,7 +12,7 @@
  * (cached in the system temp folder); without it, its known raw size is printed, labelled as such.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,17 @@ function sizes(buf) {
     gzip: gzipSync(buf, { level: 9 }).length,
     brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
+}
+
+/** Each chunk of the classic script (dist/widget/chunks/), by name. */
+function chunkSizes() {
+  const dir = join(root, 'dist/widget/chunks');
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true })
+      .filter((f) => f.endsWith('.js'))
+      .sort()
+      .map((f) => [f.slice(0, -3), sizes(readFileSync(join(dir, f)))]),
+  );
 }
 
 function bundleSizes() {
@@ -116,8 +128,53 @@ async function manyElements() {
   }
 }
 
+/**
+ * The forum thread of the cross-origin demo (demo/community) with 50 elements (45 posts and a topic
+ * map of 5), at 1280 and 375 px: its cumulative layout shift, all elements drawn.
+ */
+async function forumLayoutShift() {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const lib = await import('../server/index.ts');
+  const { startCommunity } = await import('../demo/community/serve.mjs');
+  const community = await startCommunity(lib);
+  const puppeteer = (await import('puppeteer-core')).default;
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  try {
+    const out = {};
+    for (const [width, height, reserved] of [
+      [1280, 900, true],
+      [375, 800, true],
+      [1280, 900, false],
+      [375, 800, false],
+    ]) {
+      const page = await browser.newPage();
+      await page.setViewport({ width, height });
+      // Without the theme linked in the page (the element still links it): nothing reserves the room.
+      if (!reserved) {
+        await page.setRequestInterception(true);
+        page.on('request', (r) => (/\/themes\/auto\.css$/.test(r.url()) ? r.abort() : r.continue()));
+      }
+      await page.evaluateOnNewDocument(() => {
+        window.__cls = 0;
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => !e.hadRecentInput && (window.__cls += e.value))).observe({ type: 'layout-shift', buffered: true });
+      });
+      await page.goto(community.forum + '/forum?posts=45');
+      await page.waitForFunction(() => [...document.querySelectorAll('user-badges')].every((e) => !['idle', 'loading', null].includes(e.getAttribute('state'))), { timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 800));
+      out[`${width} px${reserved ? '' : ', without the theme in the page'}`] = await page.evaluate(() => ({ elements: document.querySelectorAll('user-badges').length, cls: window.__cls }));
+      await page.close();
+    }
+    return out;
+  } finally {
+    await browser.close();
+    community.close();
+  }
+}
+
 const kb = (n) => (n == null ? '—' : (n / 1024).toFixed(1) + ' KB');
 const bundles = bundleSizes();
+const chunks = chunkSizes();
 const jquery = jquerySizes();
 let many;
 try {
@@ -126,8 +183,17 @@ try {
   log('request count not measured: ' + e.message);
   many = { error: e.message };
 }
+let shift;
+try {
+  shift = await forumLayoutShift();
+} catch (e) {
+  log('layout shift not measured: ' + e.message);
+  shift = { error: e.message };
+}
 const result = {
   bundles,
+  chunks,
+  forumLayoutShift: shift,
   budget: { brotli: BUDGET_BROTLI, within: bundles.classic.brotli <= BUDGET_BROTLI },
   jquery,
   manyElements: many,
@@ -139,8 +205,14 @@ if (json) {
   const row = (label, s, note = '') => console.log(`${label.padEnd(36)} ${kb(s.raw).padStart(9)} ${kb(s.gzip).padStart(9)} ${kb(s.brotli).padStart(9)}  ${note}`);
   console.log(`${'file'.padEnd(36)} ${'raw'.padStart(9)} ${'gzip'.padStart(9)} ${'brotli'.padStart(9)}`);
   row('user-badges.js (script tag, Lit in)', bundles.classic, result.budget.within ? `within the ${kb(BUDGET_BROTLI)} brotli budget` : 'OVER BUDGET');
+  for (const [name, s] of Object.entries(chunks)) row(`  chunks/${name}.js`, s, 'when first needed');
   row('user-badges.esm.js (Lit external)', bundles.esm);
   row(`jquery ${jquery.version} min`, jquery, jquery.measured ? '(npm pack, measured)' : '(known raw size, not measured)');
+  console.log('');
+  if (shift.error) console.log('forum layout shift: not measured: ' + shift.error);
+  else
+    for (const [how, m] of Object.entries(shift))
+      console.log(`forum thread of another origin, ${m.elements} elements, ${how}: cumulative layout shift ${m.cls.toFixed(4)}${how.includes('without') ? '' : ' (budget 0.005)'}`);
   if (many.error) console.log('\n200 elements: not measured: ' + many.error);
   else
     console.log(

@@ -33,26 +33,4 @@ export type {
   UserUpdateResponse,
 } from './schema.js';
 
-/** What a service name may be: letters, digits, `_` and `-`, starting with a letter or digit. */
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-/** The accepted values of `?sort=`; a leading `-` reverses the order. */
-export const SORT_KEYS = ['name', '-name', 'count', '-count', 'date', '-date'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-
-/** Fields the server owns; a write that sets them has them ignored (so a GET -> PUT round trip works). */
-export const RESERVED_BADGE_FIELDS = ['name', 'count', 'latest', 'globalCount', 'globalLatest'] as const;
-
-/** Limits the server enforces; the widget uses them to split its batched requests. */
-export const LIMITS = {
-  nameLength: 100,
-  namesPerRequest: 100,
-  badgesPerRequest: 100,
-  fieldsPerBadge: 50,
-  fieldNameLength: 64,
-  badgeFieldsBytes: 8 * 1024,
-  /** Nesting of objects and arrays in a badge's fields, the fields object itself counted. */
-  fieldDepth: 32,
-  pageSizeDefault: 100,
-  pageSizeMax: 1000,
-} as const;
+export { LIMITS, QUOTA_NAMES, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type QuotaName, type SortKey } from './constants.js';

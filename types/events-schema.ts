@@ -45,21 +45,51 @@ export const EventTypesBody = Type.Object(
 );
 export const EventTypesResponse = Type.Object({ eventTypes: Type.Array(EventType) }, { $id: 'EventTypes', ...closed });
 
-/** One event, in GetBadges' shape; checked event by event by the server (see `error` in the answer). */
-export const EventInput = Type.Object(
-  {
-    version: Type.Optional(Type.Literal(0, { description: 'GetBadges API version; required (0) on `/v0/event/log/{token}`' })),
-    eventType: EventTypeRef,
-    id: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer()], { description: 'Unique within the service: sent again, the event is a `duplicate` and changes nothing' }),
-    user: Type.Optional(UserName),
-    email: Type.Optional(Type.String({ description: "An address set for a user (the user's `email` items); identifies the user instead of `user`" })),
-    preview: Type.Optional(Type.String({ maxLength: 500, description: 'Shown in the activity feed' })),
-    permalink: Type.Optional(Type.String({ maxLength: 2000, format: 'uri', description: 'Links the event to an external system (http or https)' })),
-    at: Type.Optional(Type.String({ format: 'date-time', description: "When it happened; default now. Not before the service's retention, nor more than 10 minutes ahead" })),
-    data: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Small JSON (at most 2 KB, 8 levels): rules may match its top-level fields' })),
-  },
-  { $id: 'EventInput' },
-);
+/**
+ * One event, in GetBadges' shape. This is what the server checks each event of a batch against
+ * (server/core/events/validate-event.ts): each node names the code an event refused for it gets in
+ * the answer (`x-error`), and the limits are these. Beyond JSON Schema: `data` is at most
+ * `x-max-bytes` of JSON nested `x-max-depth` deep; `user` and `email` are one or the other; an
+ * address must be one (normalised as `PUT users/{name}/emails.json` does).
+ */
+const version = { description: 'GetBadges API version; required (0) on `/v0/event/log/{token}`', ...refuse('invalid_version', '"version" must be 0 (the GetBadges API version)') };
+const eventFields = {
+  version: Type.Optional(Type.Literal(0, version)),
+  id: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })], {
+    description: 'Unique within the service: sent again, the event is a `duplicate` and changes nothing',
+    ...refuse('invalid_event_id', '"id" must be a string of 1-200 characters or a whole number, unique within the service'),
+  }),
+  // Not closed, unlike the registered type: a sender's extra fields are no reason to refuse an event.
+  eventType: Type.Object(EventTypeRef.properties, { description: EventTypeRef.description, ...refuse('invalid_event_type', '"eventType" must be {"source","type","action"}, each 1-64 letters, digits, "_", "." or "-"') }),
+  user: Type.Optional(Type.Unsafe<string>({ ...UserName, $id: undefined, ...refuse('invalid_user', '"user" must be a user name') })),
+  email: Type.Optional(Type.String({ maxLength: 320, description: "An address set for a user (the user's `email` items); identifies the user instead of `user`", ...refuse('invalid_user', '"email" is not an email address') })),
+  at: Type.Optional(
+    Type.String({
+      pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,9})?)?(Z|[+-]\\d\\d:\\d\\d)$',
+      description: "When it happened, ISO-8601 with its offset; default now. Not before the service's retention, nor more than 10 minutes ahead",
+      ...refuse('invalid_at', '"at" must be an ISO-8601 time with its offset, on a day the calendar has, e.g. 2026-11-29T12:00:00Z'),
+    }),
+  ),
+  preview: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'Shown in the activity feed', ...refuse('invalid_preview', '"preview" must be text of at most 500 characters') })),
+  permalink: Type.Optional(
+    Type.Union([Type.String({ maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$' }), Type.Literal(''), Type.Null()], {
+      description: 'Links the event to an external system (http or https)',
+      ...refuse('invalid_permalink', '"permalink" must be an http(s) URL of at most 2000 characters'),
+    }),
+  ),
+  data: Type.Optional(
+    Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+      description: 'Small JSON (at most 2 KB, 8 levels): rules may match its top-level fields',
+      'x-max-bytes': 2048,
+      'x-max-depth': 8,
+      ...refuse('invalid_data', '"data" must be a JSON object of at most 2048 bytes, nested at most 8 deep'),
+    }),
+  ),
+};
+
+export const EventInput = Type.Object(eventFields, { $id: 'EventInput', ...refuse('invalid_event', 'An event must be a JSON object') });
+/** On GetBadges' URL `version` is required. */
+export const GetBadgesEventInput = Type.Object({ ...eventFields, version: Type.Literal(0, version) }, { $id: 'GetBadgesEventInput', ...refuse('invalid_event', 'An event must be a JSON object') });
 
 /** Events are judged one by one, so the body is taken as it comes and each event checked in the core. */
 const anyJson = <T>(schema: object) => Type.Unsafe<T>({ [Kind]: 'Any', ...schema });
@@ -92,7 +122,7 @@ export const EventsResponse = Type.Object(
 export const GetBadgesBody = anyJson<unknown>({
   $id: 'GetBadgesEvents',
   description: 'GetBadges v0: one event or an array of them, each with `version: 0` and the user as `email`',
-  anyOf: [EventInput, Type.Array(EventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
+  anyOf: [GetBadgesEventInput, Type.Array(GetBadgesEventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
 });
 export const GetBadgesResponse = Type.Object({ status: Type.Literal('ok'), message: Type.Literal('Event enqueued for processing') }, { $id: 'GetBadgesAnswer', ...closed });
 export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, description: 'The integration token (`user-badges integration create`, or POST /v1/{service}/integrations.json)' }) });
@@ -100,6 +130,21 @@ export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, de
 const pageSize = Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) });
 const page = Type.Integer({ minimum: 1, maximum: 999_999_999, default: 1, description: 'Page number from 1', ...refuse('invalid_page', 'page must be a whole number from 1 to 999999999') });
 export const PageQuery = Type.Object({ page_size: Type.Optional(pageSize), page: Type.Optional(page) });
+
+export const ActivityQuery = Type.Object({
+  page_size: Type.Optional(pageSize),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 400,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: "Where the page starts: the `cursor` of the previous page's `next`. The way to page: each page costs the same however deep",
+      ...refuse('invalid_cursor', 'cursor must be the one a previous answer gave in paging.next'),
+    }),
+  ),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 999_999_999, description: 'Page number from 1, instead of a cursor (for clients that count pages; down to the 10,000 newest entries)', ...refuse('invalid_page', 'page must be a whole number from 1 to 999999999') }),
+  ),
+});
 
 export const RuleId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'A rule: 1-64 lowercase letters, digits, "_" or "-"', ...refuse('invalid_rule_id', 'A rule id is 1-64 lowercase letters, digits, "_" or "-"') });
 export const RuleParams = Type.Object({ ...ServiceParams.properties, id: RuleId });
@@ -187,7 +232,21 @@ export const ActivityEntry = Type.Object(
   },
   { $id: 'ActivityEntry', ...closed },
 );
-export const ActivityResponse = Type.Object({ activity: Type.Array(ActivityEntry), events: Type.Boolean({ description: 'Whether event entries are included (with the service key, or when the service made them public)' }), paging: Paging }, { $id: 'Activity', ...closed });
+export const ActivityPaging = Type.Object(
+  {
+    total: Type.Integer({ minimum: 0, description: 'Entries the feed shows this client now (those of badges outside their display window, and events when they are private, are not counted)' }),
+    page_size: Type.Integer({ minimum: 1 }),
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'With `page`: the page asked for' })),
+    pages: Type.Optional(Type.Integer({ minimum: 1, description: 'With `page`: how many pages there are' })),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'Path and query of the next page (with a `cursor`), or null after the last entry' }),
+    prev: Type.Union([Type.String(), Type.Null()], { description: 'With `page`: the previous page; with a cursor, null (the feed pages forwards)' }),
+  },
+  { $id: 'ActivityPaging', ...closed },
+);
+export const ActivityResponse = Type.Object(
+  { activity: Type.Array(ActivityEntry), events: Type.Boolean({ description: 'Whether event entries are included (with the service key, or when the service made them public)' }), paging: ActivityPaging },
+  { $id: 'Activity', ...closed },
+);
 export const UserActivityParams = Type.Object({ ...ServiceParams.properties, name: UserName });
 
 export const EventSettings = Type.Object(

@@ -41,5 +41,16 @@ export function badgesOf(r: UserResult | undefined): BadgeData[] {
   });
 }
 
+/** `url` if it is safe as a link or image address (http, https, mailto, or relative), else undefined. */
+export function safeUrl(url: unknown): string | undefined {
+  try {
+    if (typeof url == 'string' && /^(https?|mailto):$/.test(new URL(url, document.baseURI).protocol)) return url;
+  } catch {
+    // not a URL
+  }
+  return undefined;
+}
+
 /** A string field, or '' when absent or not a string. */
 export const text = (v: JsonValue | undefined): string => (typeof v == 'string' ? v : '');
+

@@ -1,4 +1,4 @@
-import { LIMITS, type UsersResponse } from '../types/api.js';
+import type { UsersResponse } from '../types/api.js';
 import { fetchUsers, usersUrl } from './api.js';
 import type { StatedUser } from './wire.js';
 
@@ -19,6 +19,12 @@ interface Group {
 
 /** Longest request URL the batcher builds; browsers, proxies and CDNs all accept this much. */
 export const MAX_URL_LENGTH = 2000;
+/**
+ * `LIMITS.nameLength` and `LIMITS.namesPerRequest` of types/api.ts, as numbers: importing `LIMITS`
+ * would bring the whole object into the bundle (test/widget/build.test.mjs checks they agree).
+ */
+export const NAME_LENGTH = 100;
+export const NAMES_PER_REQUEST = 100;
 
 const cache = new Map<string, Promise<UserResult>>();
 let pending = new Map<string, Group>();
@@ -28,20 +34,20 @@ let scheduled = false;
  * The badges of one user, batched DataLoader-style: every name asked for the same server, service and
  * query (sort, `states=all`, tags: see `usersQuery`) before the batch is dispatched goes into one
  * `users.json?names=...` request (split so that no
- * request has more than `LIMITS.namesPerRequest` names or a URL longer than `MAX_URL_LENGTH`).
+ * request has more than `NAMES_PER_REQUEST` names or a URL longer than `MAX_URL_LENGTH`).
  * A batch is dispatched in a task of its own once the document is parsed, so all elements of the
  * initial HTML share it, and elements added later form their own batch. Results are cached for the
  * page; a failed one is forgotten so that the next caller retries.
  */
 export function loadUser(server: string, service: string, name: string, query = ''): Promise<UserResult> {
-  name = name.trim().normalize('NFC'); // as the server normalises names
+  name = norm(name);
   const group = [server, service, query].join('\n');
   const id = group + '\n' + name;
   let p = cache.get(id);
   if (!p) {
     // A name the server would refuse is never sent: it would fail the whole batch. No such user.
     p =
-      !name || name.length > LIMITS.nameLength || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},/]/u.test(name)
+      !name || name.length > NAME_LENGTH || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},/]/u.test(name)
         ? Promise.resolve({ user: null, badges: {} })
         : new Promise<UserResult>((resolve, reject) => {
             let g = pending.get(group);
@@ -55,7 +61,13 @@ export function loadUser(server: string, service: string, name: string, query = 
   return p;
 }
 
-/** Forgets every cached result, so that elements rendered from now on ask the server again. */
+/** A user name as the server normalises it. */
+export const norm = (name: string): string => name.trim().normalize('NFC');
+
+/**
+ * Forgets every cached result, so that elements rendered from now on ask the server again (what
+ * `refresh()` does before asking again for its elements).
+ */
 export function clearCache(): void {
   cache.clear();
 }
@@ -80,7 +92,7 @@ export function* chunks(g: { server: string; service: string; query: string; nam
   let chunk: string[] = [];
   for (const name of g.names.keys()) {
     const next = [...chunk, name];
-    if (chunk.length && (next.length > LIMITS.namesPerRequest || usersUrl(g.server, g.service, next, g.query).length > MAX_URL_LENGTH)) {
+    if (chunk.length && (next.length > NAMES_PER_REQUEST || usersUrl(g.server, g.service, next, g.query).length > MAX_URL_LENGTH)) {
       yield chunk;
       chunk = [name];
     } else chunk = next;

@@ -1,3 +1,5 @@
+import { safeUrl } from './badge.js';
+
 /**
  * The only way a string becomes markup: hooks return HTML strings (the old `UserBadges.renderBadge`
  * contract), and badge data interpolated into them must not run. The string is parsed in an inert
@@ -11,16 +13,6 @@
 const TAGS = /^(a|abbr|b|br|code|div|em|i|img|li|ol|p|small|span|strong|sub|sup|time|u|ul)$/;
 const DROP = /^(script|style|template|iframe|object|embed|noscript|svg|math|textarea|select|title)$/;
 const ATTRS = /^(class|part|title|alt|datetime|lang|dir|role|width|height|href|src|(aria|data)-[\w-]+)$/;
-
-/** `url` if it is safe as a link or image address (http, https, mailto, or relative), else undefined. */
-export function safeUrl(url: unknown): string | undefined {
-  try {
-    if (typeof url == 'string' && /^(https?|mailto):$/.test(new URL(url, document.baseURI).protocol)) return url;
-  } catch {
-    // not a URL
-  }
-  return undefined;
-}
 
 /** Parses `html` and returns a fragment holding only allowed elements and attributes. */
 export function sanitizeHTML(html: string): DocumentFragment {

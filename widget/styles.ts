@@ -6,7 +6,8 @@
  * Geometry the themes rely on: the host is a flex box (so its height is exactly that of its
  * badges, never a line box's), a badge is at least 1.5rem tall and the skeleton's pills are badges
  * too, so loading and loaded look the same height and nothing moves when the badges arrive. Names
- * too long for the line end in an ellipsis instead of widening the page.
+ * too long for the line end in an ellipsis instead of widening the page, at the end of their own
+ * text's direction (an English name on an Arabic page keeps its start).
  */
 export const styles = /* css */ `
   @layer user-badges {
@@ -15,8 +16,12 @@ export const styles = /* css */ `
       vertical-align: middle;
       max-width: 100%;
     }
-    :host([hidden]) {
+    :host([hidden]),
+    :host([empty='hide']:is([state='empty'], [state='unknown'])) {
       display: none;
+    }
+    :host([layout='grid']) {
+      display: block;
     }
     ul,
     .skeleton {
@@ -28,6 +33,9 @@ export const styles = /* css */ `
       margin: 0;
       padding: 0;
       list-style: none;
+    }
+    :host(:is([max], [variant='summary'])) :is(ul, .skeleton) {
+      flex-wrap: var(--user-badges-wrap, nowrap);
     }
     li {
       position: relative;
@@ -50,6 +58,7 @@ export const styles = /* css */ `
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
+      unicode-bidi: plaintext;
     }
     .image {
       flex: none;
@@ -66,37 +75,16 @@ export const styles = /* css */ `
       clip-path: inset(50%);
       white-space: nowrap;
     }
-    ul:not(.closed) li:is(:hover, :focus-within) .details {
-      z-index: 9;
-      top: 100%;
-      left: 0;
-      display: flex;
-      flex-direction: column;
-      width: max-content;
-      max-width: min(18rem, 100vw - 16px);
-      height: auto;
-      padding: 0.4em 0.7em;
-      overflow: visible;
-      clip-path: none;
-      white-space: normal;
-      font: 400 0.8125rem/1.45 var(--user-badges-font, system-ui, sans-serif);
-      color: CanvasText;
-      background: Canvas;
-      border: 1px solid GrayText;
-      border-radius: 6px;
-      box-shadow: 0 4px 12px #0003;
-    }
-    .details b {
-      font-weight: 600;
-      overflow-wrap: anywhere;
-    }
-    .tier::first-letter {
-      text-transform: uppercase;
-    }
     .skeleton i {
       width: 3.75rem;
       background: var(--user-badges-skeleton, #8884);
       animation: pulse 1s ease-in-out infinite alternate;
+    }
+    .card {
+      flex: auto;
+      box-sizing: border-box;
+      height: calc(clamp(48px, var(--user-badges-image-size, 64px), 96px) + 12.125rem + 2px);
+      border-radius: 8px;
     }
     .status {
       font-size: 0.875em;
@@ -118,7 +106,13 @@ export const styles = /* css */ `
 let sheet: CSSStyleSheet | undefined;
 
 /** One constructed stylesheet shared by every element: no `<style>`, so no CSP `unsafe-inline`. */
-export const sharedSheet = (): CSSStyleSheet => {
-  if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(styles);
-  return sheet;
+export const sharedSheet = (): CSSStyleSheet => (sheet ||= sheetOf(styles));
+
+const sheets = new Map<string, CSSStyleSheet>();
+
+/** A constructed stylesheet of `css`, one per text (a view's styles, shared by its elements). */
+export const sheetOf = (css: string): CSSStyleSheet => {
+  let s = sheets.get(css);
+  if (!s) sheets.set(css, (s = new CSSStyleSheet())), s.replaceSync(css);
+  return s;
 };

@@ -33,6 +33,11 @@ export interface StatedUserBadge extends Omit<UserBadge, 'latest'> {
 
 export interface StatedUser extends Omit<User, 'badges'> {
   badges: StatedUserBadge[];
+  /**
+   * The badges the site features for this user, by name, in the order to show them (when the
+   * server says; absent means none): the compact variants and `sort="tier"` put them first.
+   */
+  featured?: string[];
 }
 
 export interface StatedUsersResponse extends Omit<UsersResponse, 'users'> {

@@ -36,3 +36,21 @@ export function describeActor(actor: Actor): string {
       return actor.type;
   }
 }
+
+/**
+ * The actor as one string: `service`, `key:key_abc`, `operator`, `cli:user erase`,
+ * `integration:0a1b2c3d4e5f`, `public`, `system:expiry`. The audit trail is indexed and filtered by it.
+ */
+export function actorKey(actor: Actor): string {
+  switch (actor.type) {
+    case 'key':
+    case 'integration':
+      return `${actor.type}:${actor.id}`;
+    case 'cli':
+      return `cli:${actor.command}`;
+    case 'system':
+      return `system:${actor.job}`;
+    default:
+      return actor.type;
+  }
+}

@@ -1,6 +1,6 @@
 import type { BadgeInput, BadgeRecord, Item, ServiceRecord, ServiceSettings, UserRecord } from './model.js';
 import { SYSTEM, type Actor } from './actor.js';
-import type { Acted, Reactor } from './events.js';
+import type { Acted, Reactor } from './reactor.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
 import { awardChecked, revoke, type Awarded } from './rules/awards.js';
@@ -8,6 +8,9 @@ import { deleteBadges, putBadges } from './rules/badges.js';
 import { setProgress, type ProgressMade } from './rules/progress.js';
 import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
+import { eraseUser, type Erased } from './people/erase.js';
+import { exportUser, type PersonalData } from './people/export.js';
+import { renameUser, type Renamed } from './people/rename.js';
 
 const MAX_ROUNDS = 16;
 
@@ -88,6 +91,17 @@ export class Domain {
   }
   revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
     return this.run(service, (tx) => revoke(tx, service, user, badges));
+  }
+
+  /** Everything the service holds of a person, read in one unit (core/people/). */
+  exportUser(service: string, name: string): Promise<PersonalData> {
+    return this.run(service, (tx) => exportUser(tx, service, name, tx.now));
+  }
+  eraseUser(service: string, name: string): Promise<Erased> {
+    return this.run(service, (tx) => eraseUser(tx, service, name));
+  }
+  renameUser(service: string, from: string, to: string): Promise<Renamed> {
+    return this.run(service, (tx) => renameUser(tx, service, from, to));
   }
 
   /** Exported records, as they were, under a hidden name (see rules/restore.ts). */

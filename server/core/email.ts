@@ -16,3 +16,9 @@ export function normalizeEmail(text: unknown): string | undefined {
   const address = text.trim().normalize('NFC').toLowerCase();
   return address.length <= 254 && SHAPE.test(address) ? address : undefined;
 }
+
+/**
+ * The data subject (see core/subjects.ts) of what is kept about an address no user has (yet): a
+ * pending invitation. User names never hold "/", so it never names a user.
+ */
+export const addressSubject = (address: string) => `email/${address}`;

@@ -1,43 +1,80 @@
+import { DOMAIN_EVENT_NAMES, DOMAIN_EVENTS, type DomainEventName } from '../../types/audit-schema.js';
 import type { Actor } from './actor.js';
-import type { Tx } from './ports.js';
+import { addressSubject } from './email.js';
 
 /**
  * What happened in a unit of work, as the rules say it: the facts other parts of the model react to
- * in the same unit (the activity feed, webhooks owed, rules that award on awards). A rule emits an
- * event with `tx.emit`; the Domain hands the unit's events to its reactors before the unit ends, so
- * whatever they write is part of the same atomic write.
+ * in the same unit (the activity feed, the audit trail, webhooks owed, rules that award on awards).
+ * A rule emits an event with `tx.emit`; the Domain hands the unit's events to its reactors before
+ * the unit ends, so whatever they write is part of the same atomic write.
  *
  * Times are ISO-8601, the unit's clock unless the change was back-dated. `actor` is the unit's,
- * stamped by the Domain on every event a rule emits (a rule never sets it).
+ * stamped by the Domain on every event a rule emits (a rule never sets it). An event carries no
+ * secret (a key, a token, a signing secret): webhooks send it as it is.
  */
 export type DomainEvent = DomainEventBody & { actor?: Actor };
 
 type DomainEventBody =
-  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
-  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: AwardCause }
+  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string; cause?: Cause }
+  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: Cause }
   | { type: 'badge.created'; service: string; badge: string; at: string }
   | { type: 'badge.updated'; service: string; badge: string; at: string }
   | { type: 'badge.deleted'; service: string; badge: string; at: string }
+  | { type: 'rule.created'; service: string; rule: string; badge: string; at: string }
+  | { type: 'rule.updated'; service: string; rule: string; badge: string; at: string }
+  | { type: 'rule.deleted'; service: string; rule: string; at: string }
+  | { type: 'event_settings.updated'; service: string; retentionDays: number; publicEvents: boolean; at: string }
+  | { type: 'integration.created'; service: string; integration: string; name: string; at: string }
+  | { type: 'integration.deleted'; service: string; integration: string; at: string }
+  | { type: 'service.created'; service: string; at: string }
+  | { type: 'service.updated'; service: string; settings: string[]; at: string }
+  | { type: 'service.key_rotated'; service: string; previousKeyUntil: string | null; at: string }
+  | { type: 'service.deleted'; service: string; at: string }
+  | { type: 'key.created'; service: string; key: string; label: string; at: string }
+  | { type: 'key.deleted'; service: string; key: string; at: string }
+  | { type: 'endpoint.created'; service: string; endpoint: string; url: string; at: string }
+  | { type: 'endpoint.updated'; service: string; endpoint: string; at: string }
+  | { type: 'endpoint.deleted'; service: string; endpoint: string; at: string }
   // Issue 11: deferred awards and claim codes (see core/access/).
   | { type: 'invitation.created'; service: string; invitation: string; email: string; badge: string; at: string }
   | { type: 'invitation.claimed'; service: string; invitation: string; email: string; user: string; badge: string; invitedAt: string; at: string }
-  | { type: 'claim_code.redeemed'; service: string; code: string; user: string; badge: string; at: string };
-
-/** What made a rule award or revoke: the rule, and the event that earned the award if one did. */
-export interface AwardCause {
-  rule: string;
-  event?: string;
-  preview?: string;
-  permalink?: string;
-}
+  | { type: 'invitation.cancelled'; service: string; invitation: string; email: string; badge: string; at: string }
+  | { type: 'claim_code.created'; service: string; badge: string; count: number; uses: number; expiresAt: string | null; at: string }
+  | { type: 'claim_code.redeemed'; service: string; code: string; user: string; badge: string; at: string }
+  // Issue 19: a person's data on request. `user` of an erasure is a pseudonym, never the name.
+  | { type: 'user.erased'; service: string; user: string; at: string }
+  | { type: 'user.renamed'; service: string; from: string; to: string; at: string };
 
 export type DomainEventType = DomainEvent['type'];
 
-/**
- * Turns a unit's events into more writes of the same unit. Events a reactor emits are handed to
- * every reactor in a further round, so an award made by a reactor is seen like any other.
- */
-export type Reactor = (tx: Tx, events: readonly Acted[]) => Promise<void>;
+// Every domain event is described once, in the wire contract (types/audit-schema.ts): its name is
+// what webhooks and the audit trail call it. A type missing there, or one there that no rule emits,
+// does not compile.
+const _described: Record<DomainEventType, string> = DOMAIN_EVENTS;
+const _emitted: Record<DomainEventName, true> = {} as Record<DomainEventType, true>;
+void _described, void _emitted;
 
-/** A domain event as reactors see it: with the actor of its unit. */
-export type Acted = DomainEvent & { actor: Actor };
+export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = DOMAIN_EVENT_NAMES;
+
+/**
+ * What made an award or a revocation, beside the actor who sent it: a rule (and the event that
+ * earned the award), a claim code redeemed, an invitation claimed.
+ */
+export interface Cause {
+  rule?: string;
+  event?: string;
+  preview?: string;
+  permalink?: string;
+  claimCode?: string;
+  invitation?: string;
+}
+
+/** Whose personal data an event holds (see core/subjects.ts): the user it is about, or the address. */
+export function eventSubject(event: { type: string; user?: unknown; email?: unknown; to?: unknown }): string | null {
+  // An erasure's `user` is a pseudonym: nobody's data.
+  if (event.type === 'user.erased') return null;
+  if (event.type === 'user.renamed') return typeof event.to === 'string' ? event.to : null;
+  if (typeof event.user === 'string') return event.user;
+  if (typeof event.email === 'string') return addressSubject(event.email);
+  return null;
+}

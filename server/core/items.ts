@@ -16,9 +16,10 @@ export function compareItems(a: Pick<Item, 'at' | 'id'>, b: Pick<Item, 'at' | 'i
   return a.at < b.at ? -1 : a.at > b.at ? 1 : compareCodePoints(a.id, b.id);
 }
 
-export function itemMatches(item: Pick<Item, 'at' | 'id' | 'owner'>, query: ItemQuery): boolean {
+export function itemMatches(item: Pick<Item, 'at' | 'id' | 'owner' | 'subject'>, query: ItemQuery): boolean {
   return (
     (query.owner === undefined || item.owner === query.owner) &&
+    (query.subject === undefined || item.subject === query.subject) &&
     (query.from === undefined || item.at >= query.from) &&
     (query.to === undefined || item.at < query.to) &&
     (query.after === undefined || compareItems(item, query.after) * (query.order === 'desc' ? -1 : 1) > 0)
@@ -37,4 +38,9 @@ export function checkItem(item: Item): void {
   if (!ITEM_KIND.test(item.kind)) throw new Error(`Item kind ${JSON.stringify(item.kind)} is not lowercase letters, digits and "-"`);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(item.at)) throw new Error(`Item ${item.kind}/${item.id} has no ISO-8601 UTC time: ${item.at}`);
   if (item.id.length === 0) throw new Error(`An item of kind ${item.kind} has an empty id`);
+}
+
+/** (kind, at, id) order: how a person's items of every kind are listed. */
+export function compareKindThenItem(a: Pick<Item, 'kind' | 'at' | 'id'>, b: Pick<Item, 'kind' | 'at' | 'id'>): number {
+  return a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : compareItems(a, b);
 }

@@ -1,4 +1,4 @@
-import type { BadgeFields } from '../../types/api.js';
+import type { BadgeFields, QuotaName } from '../../types/api.js';
 
 /**
  * The records of the model, as every store keeps them. They are values: a change replaces a record
@@ -10,6 +10,8 @@ export interface ServiceSettings {
   legacySignatures?: boolean;
   /** At most this many users and badges; the open `test` service has one, since anyone writes to it. */
   quota?: { users: number; badges: number };
+  /** The service's own quotas (rules/quota.ts), where they differ from the operator's defaults. */
+  quotas?: Partial<Record<QuotaName, number>>;
 }
 
 export interface ServiceRecord {
@@ -70,6 +72,13 @@ export interface Item<V = unknown> {
   id: string;
   /** Whom the item is about (a user, an address), for the per-owner index; null for nobody. */
   owner: string | null;
+  /**
+   * Whose personal data the item holds (core/subjects.ts), for the per-subject index that export,
+   * erasure and renaming read: a user's name, or `email/<address>` for an address no user has.
+   * Null for nobody's. A unit fills it in from the item's kind when a rule leaves it out, and every
+   * item read from a store has it.
+   */
+  subject?: string | null;
   /** ISO-8601; items are listed in (at, id) order, and `dueItems` reads it as a due time. */
   at: string;
   v: V;

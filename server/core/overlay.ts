@@ -1,8 +1,9 @@
 import { changeKey, type Change } from './changes.js';
 import type { DomainEvent } from './events.js';
-import { checkItem, itemMatches, selectItems } from './items.js';
+import { checkItem, compareKindThenItem, itemMatches, selectItems } from './items.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
 import type { ItemQuery, Reads, Tx } from './ports.js';
+import { withSubject } from './subjects.js';
 
 /**
  * Reads over a base that see changes not yet written to it: a unit of work's own changes, or, in a
@@ -51,6 +52,8 @@ export class Overlay implements Tx {
   }
 
   put(change: Change): void {
+    // Every item names its data subject; a rule that leaves it out gets its kind's.
+    if (change.t === 'item' && change.v.subject === undefined) change = { ...change, v: withSubject(change.v) };
     const key = changeKey(change);
     this.log.delete(key);
     this.log.set(key, change);
@@ -220,6 +223,25 @@ export class Overlay implements Tx {
     const fromBase = gone ? [] : await this.base.items(service, kind, query.limit === undefined ? query : { ...query, limit: query.limit + own.size });
     const mine = [...own.values()].filter((item): item is Item => item !== null && itemMatches(item, query));
     return selectItems([...fromBase.filter((item) => !own.has(item.id)), ...mine], query);
+  }
+
+  async itemCount(service: string, kind: string): Promise<number> {
+    const own = this.itemRecords.get(service)?.get(kind);
+    if (this.removed.has(service)) return countOwn(own);
+    const count = await this.base.itemCount(service, kind);
+    if (!own || own.size === 0) return count;
+    return this.adjustCount(service, new Map([[service, own]]), count, (ids) => this.base.itemsById(service, kind, ids));
+  }
+
+  async itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
+    const own = this.itemRecords.get(service);
+    const gone = this.removed.has(service);
+    if (!gone && !own) return this.base.itemsOfSubjects(service, subjects);
+    const wanted = new Set(subjects);
+    const fromBase = gone ? [] : await this.base.itemsOfSubjects(service, subjects);
+    const mine: Item[] = [];
+    for (const items of own?.values() ?? []) for (const item of items.values()) if (item?.subject != null && wanted.has(item.subject)) mine.push(item);
+    return [...fromBase.filter((item) => !own?.get(item.kind)?.has(item.id)), ...mine].sort(compareKindThenItem);
   }
 
   /** Records of a service by key: those changed here, the rest as the base has them. */

@@ -29,12 +29,18 @@ export interface Reads {
   itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
+  /** How many items of a kind the service has: what a quota is checked against, cheap at any size. */
+  itemCount(service: string, kind: string): Promise<number>;
+  /** Every item of any kind whose data subject is one of `subjects` (see core/subjects.ts), in (kind, at, id) order. */
+  itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
 }
 
 /** Which items of a kind: all by default. */
 export interface ItemQuery {
   /** Only the owner's. */
   owner?: string;
+  /** Only those holding this subject's data (see core/subjects.ts). */
+  subject?: string;
   /** `at` at or after this time. */
   from?: string;
   /** `at` before this time. */
@@ -99,12 +105,23 @@ export interface Queries {
   countItems(service: string, kind: string, query: ItemCount): Promise<number>;
   /** The kinds of which the service has items. */
   itemKinds(service: string): Promise<string[]>;
+  /** As Reads.itemsOfSubjects: everything the service holds of these data subjects, but users. */
+  listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
   /**
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
    * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work. Hidden
    * services' items are not due: nothing of an import under way is acted on before it is whole.
    */
-  dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]>;
+  dueItems(kind: string, before: string, limit: number, except?: DueExcept): Promise<{ service: string; item: Item }[]>;
+}
+
+/**
+ * Due items to pass over: those of busy services, or of busy owners (a webhook endpoint with as
+ * many attempts in flight as it may have), so that their backlog does not hide others' work.
+ */
+export interface DueExcept {
+  services?: readonly string[];
+  owners?: readonly { service: string; owner: string }[];
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */
@@ -125,6 +142,19 @@ export interface Store extends UnitOfWork, Queries {
    * `to` does, in any case. No unit of either may be under way.
    */
   renameService(from: string, to: string): Promise<void>;
+  /**
+   * Makes the store's own files hold what is durable and nothing else: the embedded store writes
+   * its snapshots and drops the journal they cover, so that what an erasure removed is in no file
+   * once this resolves. A store that keeps no journal of its own has nothing to do.
+   */
+  checkpoint(): Promise<void>;
+  /**
+   * Runs `work` over reads of one moment: no unit becomes durable in what they see until it is done,
+   * so an export taken while the server runs is consistent (a badge's count agrees with its holders).
+   * The embedded store holds writes back meanwhile; PostgreSQL reads in one REPEATABLE READ
+   * transaction and holds nothing back.
+   */
+  snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T>;
   /** Flushes and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

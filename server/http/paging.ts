@@ -1,5 +1,6 @@
 import { LIMITS } from '../../types/api.js';
 import type { Paging } from '../../types/schema.js';
+import { HttpError } from './errors.js';
 
 /**
  * The one shape of every list the API pages: `?page=&page_size=` in, `paging` out, with links that
@@ -49,4 +50,30 @@ export function pageOf<T>(items: readonly T[], path: string, keep: Record<string
 export function pageWindow(path: string, keep: Record<string, string | undefined>, total: number, query: { page?: number; page_size?: number }) {
   const request = pageRequest(query);
   return { paging: paging(path, keep, total, request), offset: offsetOf(request), limit: request.pageSize };
+}
+
+/**
+ * Paging by cursor: a page starts after the entry the cursor names, so every page costs the same
+ * however deep it is, and entries written meanwhile neither repeat nor go missing. The cursor is
+ * opaque to clients: the (at, id) of the last entry of the page before.
+ */
+export function cursorOf(place: { at: string; id: string }): string {
+  return Buffer.from(JSON.stringify([place.at, place.id])).toString('base64url');
+}
+
+/** The place a cursor names; a cursor that is not one of ours is a 400. */
+export function placeOf(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string') return { at, id };
+  } catch {
+    // Answered below.
+  }
+  throw new HttpError(400, 'invalid_cursor', 'cursor must be the `next` of an earlier page', { in: 'query', pointer: '/cursor' });
+}
+
+/** `paging` of a page read by cursor: `next` leads on from `last`, or is null after the last page. */
+export function cursorPaging(path: string, keep: Record<string, string | undefined>, pageSize: number, last: { at: string; id: string } | null) {
+  const kept = Object.entries(keep).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return { page_size: pageSize, next: last ? `${path}?${new URLSearchParams([...kept, ['page_size', String(pageSize)], ['cursor', cursorOf(last)]])}` : null };
 }

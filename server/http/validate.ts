@@ -1,5 +1,5 @@
 import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler, ValueErrorType, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/compiler';
 import type { ParsedUrlQuery } from 'node:querystring';
 import { RESERVED_BADGE_FIELDS } from '../../types/api.js';
 import {
@@ -19,6 +19,9 @@ import {
 import type { BadgeInput } from '../core/model.js';
 import { HttpError } from './errors.js';
 import { jsonDepth } from '../core/json-depth.js';
+import { checker, keyOf, refusalOf, withKey } from '../core/schema-refusal.js';
+
+export { checker };
 
 /**
  * Checks what comes from outside against the schemas of `types/schema.ts`. Each checker is compiled
@@ -28,15 +31,6 @@ import { jsonDepth } from '../core/json-depth.js';
  */
 
 export type Where = 'path' | 'query' | 'body';
-
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
-
-/** The compiled checker of a schema; routes compile theirs when mounted, not on the first request. */
-export function checker<T extends TSchema>(schema: T): TypeCheck<T> {
-  let check = compiled.get(schema);
-  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
-  return check as TypeCheck<T>;
-}
 
 /** The value, names NFC-normalised, if it satisfies the schema; else the refusal its failing node names. */
 export function check<T extends TSchema>(schema: T, value: unknown, where: Where): Static<T> {
@@ -71,65 +65,22 @@ export const sort = (raw: string | string[] | undefined) => (raw === undefined ?
 export const names = (raw: string | string[] | undefined) => (raw === undefined ? undefined : check(NameList, list(raw), 'query'));
 
 // ---------------------------------------------------------------------------------------------------
-// From a failed check to the refusal its schema declares
-
-const KEYWORD: Partial<Record<ValueErrorType, string>> = {
-  [ValueErrorType.ArrayMinItems]: 'minItems',
-  [ValueErrorType.ArrayMaxItems]: 'maxItems',
-  [ValueErrorType.ObjectRequiredProperty]: 'required',
-  [ValueErrorType.ObjectAdditionalProperties]: 'additionalProperties',
-};
+// From a failed check to the refusal its schema declares (core/schema-refusal.ts), as an answer
 
 function refusal(root: TSchema, error: ValueError, where: Where): HttpError {
-  const keyword = KEYWORD[error.type];
-  // A missing or unexpected property is the object's failing, not the property's.
-  const pointer = keyword === 'required' || keyword === 'additionalProperties' ? error.path.slice(0, error.path.lastIndexOf('/')) : error.path;
-  const nodes = schemasAlong(root, pointer);
-  const failing = nodes[nodes.length - 1]!;
-  const annotated = [...nodes].reverse().find((node) => node['x-error'] !== undefined);
-  const annotation = annotated?.['x-error'] as RefusalAnnotation | undefined;
-  // The per-keyword refusal is the failing node's own; an ancestor's only stands for the whole.
-  const chosen = (annotated === failing && keyword && (annotation?.[keyword] as Refusal | undefined)) || annotation;
-  let message = chosen?.message ?? `Invalid ${where}`;
-  if (failing[Kind] === NAME_KIND && error.type === ValueErrorType.Kind) message = `A ${failing.title} ${nameProblem(error.value)}`;
-  return new HttpError(chosen?.status ?? 400, chosen?.code ?? `invalid_${where}`, located(message, error.path, where), { in: where, pointer: error.path });
+  const { code, message, status } = refusalOf(root, error);
+  return new HttpError(status ?? 400, code ?? `invalid_${where}`, located(message ?? `Invalid ${where}`, error.path, where), { in: where, pointer: error.path });
 }
 
-/** The schema nodes from the root to the one a JSON pointer leads to (as far as the schema goes). */
-function schemasAlong(root: TSchema, pointer: string): TSchema[] {
-  const nodes = [root];
-  for (const segment of pointer.split('/').slice(1)) {
-    const node = nodes[nodes.length - 1]!;
-    const key = keyOf(segment);
-    const next: TSchema | undefined =
-      node.type === 'array'
-        ? node.items
-        : node.type === 'object'
-          ? node.properties && Object.hasOwn(node.properties, key)
-            ? node.properties[key]
-            : typeof node.additionalProperties === 'object'
-              ? node.additionalProperties
-              : undefined
-          : undefined;
-    if (!next) break;
-    nodes.push(next);
-  }
-  return nodes;
-}
-
-/** `badges[2]: A badge name ...`, with the key that failed for `{key}`. */
+/** `badges[2]: A badge name ...`: in a body, where the failing value is. */
 function located(message: string, pointer: string, where: Where): string {
   const segments = pointer.split('/').slice(1).map(keyOf);
-  message = withKey(message, segments[segments.length - 1] ?? '');
   const isIndex = (segment: string) => /^\d+$/.test(segment);
   let end = segments.length;
   while (end > 0 && !isIndex(segments[end - 1]!)) end--;
   if (where !== 'body' || end === 0) return message;
   return `${segments.slice(0, end).map((s) => (isIndex(s) ? `[${s}]` : `.${s}`)).join('').slice(1)}: ${message}`;
 }
-
-/** A JSON pointer's segment as the key it stands for. */
-const keyOf = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** NFC forms of the names in a checked value; new objects only where a name changed. */
 function normalised(schema: TSchema, value: unknown): unknown {
@@ -158,7 +109,6 @@ function refuseBadge(keyword: string, badge: string, key = ''): HttpError {
   return new HttpError(status, code, `Badge "${badge}": ${withKey(message, key)}`);
 }
 
-const withKey = (message: string, key: string) => message.replace('{key}', `"${key.slice(0, 80)}"`);
 
 /**
  * Checked badges as the core takes them: custom fields apart from the name, the server's own fields

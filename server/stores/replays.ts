@@ -34,6 +34,20 @@ export interface ReplayStore {
    * answer reported for it is kept for repeats; otherwise repeats are only refused.
    */
   firstUse(key: string, request: string, expiresAt: number, now: number, keepAnswer: boolean): Promise<Use>;
+  /**
+   * Drops the kept answers to the service's requests (keys `<service>\n...`) whose body holds any of
+   * `texts`: a person's name and addresses, as an erasure forgets them. An identical repeat of such a
+   * request is then refused, as one whose answer was not kept. Answers how many were dropped.
+   */
+  forgetAnswers(service: string, texts: readonly string[]): Promise<number>;
+}
+
+/**
+ * The forms a text takes in an answer's body: as a JSON string holds it, and percent-encoded in a
+ * path (a paging link). Empty texts would match everything, and are left out.
+ */
+export function answerForms(texts: readonly string[]): string[] {
+  return [...new Set(texts.filter((text) => text !== '').flatMap((text) => [JSON.stringify(text).slice(1, -1), encodeURIComponent(text)]))];
 }
 
 /** A first use whose answer is reported at most once, however often the caller reports it. */
@@ -53,6 +67,8 @@ interface Entry {
   expiresAt: number;
   request: string;
   answer: Promise<KeptAnswer | null>;
+  /** The answer once kept, to look into when asked to forget some. */
+  kept?: KeptAnswer;
   bytes: number;
 }
 
@@ -87,6 +103,7 @@ export class MemoryReplayStore implements ReplayStore {
         return;
       }
       entry.bytes = bytes;
+      entry.kept = answer;
       this.answerBytes += bytes;
       answered(answer);
     });
@@ -103,6 +120,20 @@ export class MemoryReplayStore implements ReplayStore {
   release(key: string): void {
     const seen = this.used.get(key);
     if (seen) this.forget(key, seen);
+  }
+
+  async forgetAnswers(service: string, texts: readonly string[]): Promise<number> {
+    const forms = answerForms(texts);
+    let dropped = 0;
+    for (const [key, entry] of this.used) {
+      if (!key.startsWith(`${service}\n`) || !entry.kept || !forms.some((form) => entry.kept!.body.includes(form))) continue;
+      entry.kept = undefined;
+      entry.answer = Promise.resolve(null);
+      this.answerBytes -= entry.bytes;
+      entry.bytes = 0;
+      dropped++;
+    }
+    return dropped;
   }
 
   private prune(now: number): void {

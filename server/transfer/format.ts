@@ -11,9 +11,13 @@ import { noProtoKeys, RecordProblem } from './records.js';
  *   {"service":{"name":"demo","key":"...","createdAt":"...","settings":{...}}}
  *   {"badge":{"service":"demo","record":{"name":"gold","fields":{...},"count":3,"latest":"...","createdAt":"..."}}}
  *   {"user":{"service":"demo","record":{"name":"daniel","createdAt":"...","awards":[...],"progress":{...}}}}
- *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","at":"...","v":{...}}}}
+ *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","subject":"daniel","at":"...","v":{...}}}}
  *
  * Items (events, rules, keys, ...: see core/model.ts) come last in their service's section.
+ *
+ * The header says whether the file holds secrets (service keys, scoped keys, webhook signing
+ * secrets; `export --without-secrets` leaves them out, and an import then makes new ones) and, for a
+ * whole embedded store, which one it is: importing it into PostgreSQL marks that store moved.
  */
 
 export const FORMAT = 'user-badges-export';
@@ -22,7 +26,16 @@ export const VERSION = 1;
 // A pattern, not `format: 'date-time'`: TypeBox checks formats only once registered.
 const Time = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' });
 const Service = Type.String({ minLength: 1, maxLength: 64 });
-const Header = Type.Object({ format: Type.Literal(FORMAT), version: Type.Integer(), exportedAt: Time });
+
+const Source = Type.Object({ store: Type.Literal('embedded'), file: Type.String(), host: Type.String() });
+const Header = Type.Object({
+  format: Type.Literal(FORMAT),
+  version: Type.Integer(),
+  exportedAt: Time,
+  // Absent in files written before it was said: those held every secret.
+  secrets: Type.Optional(Type.Boolean()),
+  from: Type.Optional(Source),
+});
 
 // The envelope of each kind of line; the record in it is checked as the API checks what makes it
 // (records.ts), by the importer.
@@ -46,6 +59,7 @@ export class ImportError extends Error {
 }
 
 export type HeaderLine = Static<typeof Header>;
+export type Source = Static<typeof Source>;
 export type RecordLine =
   | { service: unknown }
   | { badge: { service: string; record: unknown } }

@@ -6,7 +6,9 @@ import type { BadgeRecord, Item, UserRecord } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import { restoreItems } from '../core/rules/restore.js';
 import { importingName } from '../core/rules/services.js';
-import { ImportError, parseHeader, parseRecord, type RecordLine } from './format.js';
+import { newKey } from '../core/service-key.js';
+import { ImportError, parseHeader, parseRecord, type HeaderLine, type RecordLine } from './format.js';
+import { SECRET_ITEMS } from './secrets.js';
 
 export { ImportError };
 import { checkBadge, checkItem, checkItemInUnit, checkService, checkUser, MAX_LINE_BYTES, RecordProblem } from './records.js';
@@ -21,6 +23,16 @@ export interface ImportOptions {
   now?: () => number;
 }
 
+export interface ImportCounts {
+  services: number;
+  badges: number;
+  users: number;
+  items: number;
+  header: HeaderLine;
+  /** Services the export held no key of (`--without-secrets`): they got new ones. */
+  newKeys: string[];
+}
+
 /**
  * Reads an export (see format.ts) line by line into a store. Every record is checked as the API
  * checks what makes it (records.ts). Each service is written under a hidden name (rules/services.ts)
@@ -30,8 +42,9 @@ export interface ImportOptions {
  * the store is as it was, and the fixed file imports. (A kill midway leaves a hidden service, which
  * no request sees and the next import of that service removes.) Services must not exist yet.
  */
-export async function importStore(domain: Domain, store: Pick<Store, 'getService' | 'renameService'>, input: Readable, options: ImportOptions = {}): Promise<{ services: number; badges: number; users: number; items: number }> {
-  const counts = { services: 0, badges: 0, users: 0, items: 0 };
+export async function importStore(domain: Domain, store: Pick<Store, 'getService' | 'renameService'>, input: Readable, options: ImportOptions = {}): Promise<ImportCounts> {
+  const counts: Omit<ImportCounts, 'header'> = { services: 0, badges: 0, users: 0, items: 0, newKeys: [] };
+  let header: HeaderLine | undefined;
   const now = options.now ?? Date.now;
   const lines = createInterface({ input, crlfDelay: Infinity });
   /** Each service of the file: its own name, where it is written meanwhile. */
@@ -74,7 +87,7 @@ export async function importStore(domain: Domain, store: Pick<Store, 'getService
       number++;
       if (text.length > MAX_LINE_BYTES) throw new ImportError(number, `line ${number}: longer than ${MAX_LINE_BYTES} bytes; no record is`);
       if (number === 1) {
-        parseHeader(text);
+        header = parseHeader(text);
         continue;
       }
       if (text.trim() === '') continue;
@@ -99,7 +112,7 @@ export async function importStore(domain: Domain, store: Pick<Store, 'getService
     for (const { hidden } of written) await domain.deleteService(hidden).catch(() => {});
     throw error instanceof ImportError ? error : new ImportError(number, `line ${number}: ${(error as Error).message}`);
   }
-  return counts;
+  return { ...counts, header: header! };
 
   /** A service's section starts: its record checked, its leftovers of a failed import removed. */
   async function begin(value: unknown, line: number): Promise<Section> {
@@ -107,7 +120,9 @@ export async function importStore(domain: Domain, store: Pick<Store, 'getService
     if (await store.getService(service.name)) throw new ImportError(line, `line ${line}: service "${service.name}" exists already; import into a store without it (service_exists)`);
     const hidden = importingName(service.name);
     if (await store.getService(hidden)) await domain.deleteService(hidden);
-    await at(line, domain.restoreService(service, hidden), `service "${service.name}"`);
+    // An export made without secrets holds no key: the service gets a new one.
+    if (service.key === undefined) counts.newKeys.push(service.name);
+    await at(line, domain.restoreService({ ...service, key: service.key ?? newKey() }, hidden), `service "${service.name}"`);
     return { name: service.name, hidden, badgeNames: new Set(), userNames: new Set(), itemKeys: new Set(), badges: [], users: [], items: [] };
   }
 
@@ -128,7 +143,10 @@ export async function importStore(domain: Domain, store: Pick<Store, 'getService
       section.users.push({ line, record: user });
     } else {
       const { record: value } = record.item;
-      const item = judged(line, 'item', () => checkItem(value, now()));
+      // An export made without secrets: a kind that needs one (a webhook endpoint's) gets its own, then is checked.
+      const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+      const renew = header?.secrets === false && typeof kind === 'string' ? SECRET_ITEMS[kind]?.renew : undefined;
+      const item = judged(line, 'item', () => checkItem(renew ? { ...(value as Item), v: renew((value as Item).v) } : value, now()));
       const key = `${item.kind}\n${item.id}`;
       if (section.itemKeys.has(key)) throw new ImportError(line, `line ${line}: item ${item.kind} "${item.id}" is listed twice`);
       section.itemKeys.add(key);

@@ -1,12 +1,15 @@
 import { Kind, Type, TypeRegistry, type TSchema } from '@sinclair/typebox';
 import { Attempt, ClaimCode as ClaimCodeView, Invitation as InvitationView, Key, NewEndpointBody } from '../../types/access-schema.js';
 import { EventSettings, EventType, IntegrationBody, RejectedEvent, Rule as RuleView, RuleId } from '../../types/events-schema.js';
+import { QUOTA_NAMES } from '../../types/api.js';
+import { AuditEntry } from '../../types/audit-schema.js';
 import { BadgeInput, BadgeName, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
 import { BATCH_KIND, CLAIM_CODE_KIND, REDEMPTION_KIND } from '../core/access/claim-codes.js';
 import { CLAIMED_KIND, INVITATION_KIND, NEVER } from '../core/access/invitations.js';
 import { KEY_KIND, MAX_ROTATION_GRACE_MS, PREVIOUS_KEY_KIND } from '../core/access/keys.js';
 import { ATTEMPT_KIND, DELIVERY_KIND, ENDPOINT_KIND, MESSAGE_KIND } from '../core/access/webhooks.js';
-import { EMAIL_KIND, normalizeEmail } from '../core/email.js';
+import { AUDIT_KIND } from '../core/audit.js';
+import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
 import { checkRuleDefinition } from '../core/events/rules.js';
@@ -14,6 +17,7 @@ import { stateId } from '../core/events/state.js';
 import { checkEvent, isProblem } from '../core/events/validate-event.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../core/model.js';
 import type { Tx } from '../core/ports.js';
+import { QUOTA_USAGE_KIND } from '../core/rules/quota.js';
 import { checkServiceName } from '../core/rules/services.js';
 import { settleTerms } from '../core/terms.js';
 import { HttpError } from '../http/errors.js';
@@ -108,19 +112,31 @@ export function noProtoKeys(value: unknown, at = ''): void {
 // ---------------------------------------------------------------------------------------------------
 // Services, badges, users
 
+const ServiceKey = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' });
 const ServiceShape = Type.Object(
   {
     name: ServiceName,
-    key: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }),
+    // Absent from an export made without secrets: the import makes a new key.
+    key: Type.Optional(ServiceKey),
     createdAt: Stamp,
-    settings: Type.Optional(Type.Object({ legacySignatures: Type.Optional(Type.Boolean()), quota: Type.Optional(Type.Object({ users: Count, badges: Count }, closed)) }, closed)),
+    settings: Type.Optional(
+      Type.Object(
+        {
+          legacySignatures: Type.Optional(Type.Boolean()),
+          quota: Type.Optional(Type.Object({ users: Count, badges: Count }, closed)),
+          // A service's own quotas, as PATCH /admin/services/{name}/quotas sets them.
+          quotas: Type.Optional(Type.Partial(Type.Object(Object.fromEntries(QUOTA_NAMES.map((name) => [name, Count])), closed))),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
 
-export function checkService(record: unknown): ServiceRecord {
+export function checkService(record: unknown): Omit<ServiceRecord, 'key'> & { key?: string } {
   conform(ServiceShape, record);
-  const service = record as ServiceRecord;
+  const service = record as Omit<ServiceRecord, 'key'> & { key?: string };
   as('/name', () => checkServiceName(service.name));
   return service;
 }
@@ -310,7 +326,7 @@ export const ITEMS: Record<string, ItemRule> = {
   [CLAIMED_KIND]: { v: ClaimedInvitation, owner: 'email', check: (item) => same('/id', item.id, (item.v as { id: string }).id, "the id must be the invitation's") },
   [KEY_KIND]: { v: StoredKey, owner: 'none', check: (item) => same('/id', item.id, (item.v as { id: string }).id, "the id must be the key's") },
   [PREVIOUS_KEY_KIND]: {
-    v: Type.Object({ key: ServiceShape.properties.key, until: Stamp }, closed),
+    v: Type.Object({ key: ServiceKey, until: Stamp }, closed),
     owner: 'none',
     check: (item, now) => {
       same('/id', item.id, 'service', 'the id must be');
@@ -365,19 +381,57 @@ export const ITEMS: Record<string, ItemRule> = {
       if (!v.id.startsWith(`${v.message}.${v.endpoint}`)) throw new RecordProblem('/id', 'the id must be "<message>.<endpoint>"');
     },
   },
+  [AUDIT_KIND]: {
+    // As the audit route answers it, but its id and time, which are the item's (and times as kept).
+    v: Type.Object(
+      {
+        ...Type.Omit(AuditEntry, ['id', 'at', 'invitedAt', 'expiresAt', 'previousKeyUntil']).properties,
+        invitedAt: Type.Optional(Stamp),
+        expiresAt: Type.Optional(Nullable(Stamp)),
+        previousKeyUntil: Type.Optional(Nullable(Stamp)),
+      },
+      closed,
+    ),
+    // Whoever acted (core/actor.ts actorKey): "<type>" or "<type>:<id>".
+    owner: 'any',
+    id: idMatching(/^aud_[0-9a-z]{8,16}[a-z2-7]{5}$/, 'an audit entry id'),
+  },
+  [QUOTA_USAGE_KIND]: {
+    v: Type.Object({ since: Stamp, count: Count }, closed),
+    owner: 'none',
+    check: (item) => {
+      if (!(QUOTA_NAMES as readonly string[]).includes(item.id)) throw new RecordProblem('/id', `the id must be a quota (${QUOTA_NAMES.join(', ')})`);
+      atIs((i) => (i.v as { since: string }).since, 'when its hour began')(item);
+    },
+  },
   [ATTEMPT_KIND]: { v: Type.Object({ ...Attempt.properties, at: Stamp, next: Nullable(Stamp), error: Nullable(Text(2000)) }, closed), owner: 'endpoint', check: (item) => same('/owner', item.owner, (item.v as { endpoint: string }).endpoint, 'the owner must be the endpoint') },
 };
 
 const ItemShape = Type.Object(
-  { kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }), id: Type.String({ minLength: 1, maxLength: 300 }), owner: Nullable(Type.String({ minLength: 1, maxLength: 320 })), at: Stamp, v: Type.Unknown() },
+  {
+    kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
+    id: Type.String({ minLength: 1, maxLength: 300 }),
+    owner: Nullable(Type.String({ minLength: 1, maxLength: 320 })),
+    // Whose data it holds (core/subjects.ts); exports made before subjects existed have none.
+    subject: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 330 }))),
+    at: Stamp,
+    v: Type.Unknown(),
+  },
   closed,
 );
+
+/** A data subject as core/subjects.ts names one: a user's name, or an address no user has. */
+function subject(value: string): void {
+  const address = value.startsWith(addressSubject('')) ? value.slice(addressSubject('').length) : null;
+  if (address === null) name(value, '/subject');
+  else if (normalizeEmail(address) !== address || address === '') throw new RecordProblem('/subject', 'an address must be as the API keeps it (trimmed, lower case)');
+}
 
 /** An item of a kind this version writes, as that kind writes it. `now`: the importing clock. */
 export function checkItem(record: unknown, now: number): Item {
   conform(ItemShape, record);
   const item = record as Item;
-  const rule = ITEMS[item.kind];
+  const rule = Object.hasOwn(ITEMS, item.kind) ? ITEMS[item.kind] : undefined;
   if (!rule) throw new RecordProblem('/kind', `"${item.kind}" is not a kind of item this version keeps`);
   const owner = item.owner;
   if (rule.owner === 'none' && owner !== null) throw new RecordProblem('/owner', `an item of kind "${item.kind}" has no owner`);
@@ -385,6 +439,7 @@ export function checkItem(record: unknown, now: number): Item {
   if ((rule.owner === 'user' || rule.owner === 'badge') && owner !== null) name(owner, '/owner');
   if (rule.owner === 'email' && normalizeEmail(owner) !== owner) throw new RecordProblem('/owner', 'the owner must be an address as the API keeps it');
   if (rule.owner === 'endpoint' && !/^ep_[a-z2-7]{20}$/.test(owner ?? '')) throw new RecordProblem('/owner', 'the owner must be a webhook endpoint');
+  if (typeof item.subject === 'string') subject(item.subject);
   conform(rule.v, item.v, '/v');
   rule.id?.(item);
   rule.check?.(item, now);
@@ -393,5 +448,5 @@ export function checkItem(record: unknown, now: number): Item {
 
 /** What an item needs of the service imported so far (a rule's badges and event types). */
 export async function checkItemInUnit(tx: Tx, service: string, item: Item): Promise<void> {
-  await ITEMS[item.kind]?.inUnit?.(tx, service, item);
+  if (Object.hasOwn(ITEMS, item.kind)) await ITEMS[item.kind]!.inUnit?.(tx, service, item);
 }

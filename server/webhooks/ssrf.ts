@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { badRequest } from '../http/errors.js';
+import { invalid } from '../core/errors.js';
 
 /**
  * Webhook URLs are chosen by whoever holds a service key, and the server POSTs to them: without a
@@ -57,16 +57,16 @@ export async function checkEndpointUrl(text: string, allowPrivate: boolean): Pro
   try {
     url = new URL(text);
   } catch {
-    throw badRequest('invalid_url', 'url must be an http or https URL');
+    throw invalid('invalid_url', 'url must be an http or https URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('invalid_url', 'url must be an http or https URL');
-  if (url.username || url.password) throw badRequest('invalid_url', 'url may not carry credentials; the signature proves the sender');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('invalid_url', 'url must be an http or https URL');
+  if (url.username || url.password) throw invalid('invalid_url', 'url may not carry credentials; the signature proves the sender');
   if (allowPrivate) return url.href;
   const host = hostOf(url);
   const addresses = isIP(host) ? [host] : await new Promise<string[]>((resolve) => dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found.map((a) => a.address))));
   const bad = addresses.find(isPrivateAddress);
   // The address itself is not named: it would tell a key holder what the server's own names resolve to.
-  if (bad !== undefined) throw badRequest('private_address', 'url points to a loopback, private or link-local address, which webhooks may not reach');
+  if (bad !== undefined) throw invalid('private_address', 'url points to a loopback, private or link-local address, which webhooks may not reach');
   return url.href;
 }
 

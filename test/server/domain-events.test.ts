@@ -29,6 +29,8 @@ for (const kind of storeKinds) {
       seen = [];
       domain = new Domain(store, () => T0).react(async (_tx, events) => void seen.push([...events])).as(actor);
       await domain.createService('shop', 'k');
+      assert.deepEqual(seen, [[{ type: 'service.created', service: 'shop', at: iso(T0), actor }]]);
+      seen = [];
     });
     afterEach(() => place.cleanup());
 

@@ -81,6 +81,19 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
   for (const [name, header] of Object.entries(response.headers ?? {})) {
     if (header.required && answer.headers[name.toLowerCase()] === undefined) problems.push(`header ${name} missing`);
   }
+  const lines = response.content?.['application/x-ndjson'];
+  if (lines) {
+    // JSON Lines (an export): the type, and every line JSON.
+    if (!/^application\/x-ndjson/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
+    for (const line of answer.text.trimEnd().split('\n')) {
+      try {
+        JSON.parse(line);
+      } catch {
+        problems.push(`a line that is not JSON: ${line.slice(0, 80)}`);
+      }
+    }
+    return { operation: operation?.operationId, problems };
+  }
   const content = response.content?.['application/json'];
   if (!content) {
     if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 80)}`);
@@ -230,7 +243,15 @@ const cases: Case[] = [
   { name: 'admin: rotate the key', method: 'POST', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
   { name: 'admin: rotate the key of nothing', method: 'POST', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
   { name: 'admin: show the key', method: 'GET', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
+  { name: 'admin: quotas', method: 'GET', path: `${admin}/topchefs/quotas`, auth: 'admin', status: 200 },
+  { name: 'admin: quotas of nothing', method: 'GET', path: `${admin}/ghost/quotas`, auth: 'admin', status: 404 },
+  { name: 'admin: set a quota', method: 'PATCH', path: `${admin}/topchefs/quotas`, auth: 'admin', body: { events: 1000, webhook_endpoints: null }, status: 200 },
+  { name: 'admin: set a quota below zero', method: 'PATCH', path: `${admin}/topchefs/quotas`, auth: 'admin', body: { events: -1 }, status: 400 },
   { name: 'admin: show the key of nothing', method: 'GET', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
+  { name: 'admin: export', method: 'GET', path: '/admin/export', auth: 'admin', status: 200 },
+  { name: 'admin: export one service without secrets', method: 'GET', path: '/admin/export?service=topchefs&secrets=off', auth: 'admin', status: 200 },
+  { name: 'admin: export a service that does not exist', method: 'GET', path: '/admin/export?service=ghost', auth: 'admin', status: 404 },
+  { name: 'admin: export, secrets neither on nor off', method: 'GET', path: '/admin/export?secrets=maybe', auth: 'admin', status: 400 },
   { name: 'admin: delete', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
   { name: 'admin: delete again', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 404 },
 
@@ -343,6 +364,19 @@ const cases: Case[] = [
   { name: 'remove an endpoint', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 200 },
   { name: 'remove it again', method: 'DELETE', path: `${demo}/webhooks/{endpoint}.json`, auth: 'key', status: 404 },
 
+  // The audit trail and a person's data (issue 19)
+  { name: 'audit', method: 'GET', path: `${demo}/audit.json?page_size=3`, auth: 'key', status: 200, capture: (json) => ({ cursor: new URL(json.paging.next, 'http://x').searchParams.get('cursor')! }) },
+  { name: 'audit, the next page', method: 'GET', path: `${demo}/audit.json?page_size=3&cursor={cursor}`, auth: 'key', status: 200 },
+  { name: "audit of a user's awards of a badge, by the service's key", method: 'GET', path: `${demo}/audit.json?user=daniel&badge=popular&actor=service`, auth: 'key', status: 200 },
+  { name: 'audit, a cursor that is none', method: 'GET', path: `${demo}/audit.json?cursor=nope`, auth: 'key', status: 400 },
+  { name: 'audit, no credentials', method: 'GET', path: `${demo}/audit.json`, status: 401 },
+  { name: "a user's data", method: 'GET', path: `${demo}/users/daniel/export.json`, auth: 'key', status: 200 },
+  { name: "the data of a user the service does not know", method: 'GET', path: `${demo}/users/ghost/export.json`, auth: 'key', status: 404 },
+  { name: 'rename a user', method: 'POST', path: `${demo}/users/bob/rename.json`, auth: 'key', body: { to: 'robert' }, status: 200 },
+  { name: 'rename a user to a name taken', method: 'POST', path: `${demo}/users/robert/rename.json`, auth: 'key', body: { to: 'daniel' }, status: 409 },
+  { name: 'erase a user', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 200 },
+  { name: 'erase them again', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 404 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },
@@ -454,8 +488,12 @@ test("the patterns the document gives names state the server's rules (read with 
   );
 });
 
-test('types/api.ts, which the widget bundles, imports nothing at run time (TypeBox stays out)', async () => {
-  const source = await readFile(new URL('../../types/api.ts', import.meta.url), 'utf8');
-  const imports = source.match(/^\s*(import|export)\s[^;]*?\sfrom\s/gm) ?? [];
-  assert.deepEqual(imports.filter((statement) => !/^\s*(import|export) type\s/.test(statement)), []);
+test('types/api.ts, which the widget bundles, imports nothing at run time but the constants, which import nothing (TypeBox stays out)', async () => {
+  const runtimeImports = async (file: string) => {
+    const source = await readFile(new URL(`../../types/${file}`, import.meta.url), 'utf8');
+    const statements = source.match(/^\s*(import|export)\s[^;]*?\sfrom\s+'[^']+'/gm) ?? [];
+    return statements.filter((statement) => !/^\s*(import|export) type\s/.test(statement)).map((statement) => /'([^']+)'$/.exec(statement)![1]);
+  };
+  assert.deepEqual(await runtimeImports('api.ts'), ['./constants.js']);
+  assert.deepEqual(await runtimeImports('constants.ts'), []);
 });

@@ -94,9 +94,9 @@ describe('PostgreSQL: instances sharing one database', () => {
     const heardB = listen(b);
     const heardA = listen(a);
     await composeDomain(a).award('shop', 'ann', ['gold']);
-    assert.deepEqual(heardA, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity'] }], 'told at once on the writing instance');
+    assert.deepEqual(heardA, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity', 'audit'] }], 'told at once on the writing instance');
     assert.equal((await b.getUser('shop', 'ann'))!.awards[0]!.count, 1);
-    await within(1000, () => assert.deepEqual(heardB, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity'] }]));
+    await within(1000, () => assert.deepEqual(heardB, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity', 'audit'] }]));
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(heardA.length, 1, "an instance's own notification is not told twice");
 
@@ -133,7 +133,7 @@ describe('PostgreSQL: instances sharing one database', () => {
     await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
     heard.length = 0;
     await composeDomain(a).award('shop', 'ann', ['gold']);
-    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity'] }]));
+    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity', 'audit'] }]));
   });
 });
 
@@ -202,7 +202,7 @@ describe('PostgreSQL: failures and shutdown', () => {
     await within(2000, () => assert.deepEqual(heard, [EVERYTHING, EVERYTHING]));
     heard.length = 0;
     await composeDomain(a).award('shop', 'ann', ['gold']);
-    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity'] }]));
+    await within(1000, () => assert.deepEqual(heard, [{ service: 'shop', users: ['ann'], badges: ['gold'], items: ['activity', 'audit'] }]));
   });
 
   test('when the database fails during a batch, every unit of the batch fails and none is saved', HANG, async (t) => {

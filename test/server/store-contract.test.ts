@@ -7,10 +7,15 @@ import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
 import { importingName } from '../../server/core/rules/services.js';
-import type { Store } from '../../server/core/ports.js';
+import type { Store, Tx } from '../../server/core/ports.js';
+import { eraseUser, type Erased } from '../../server/core/people/erase.js';
 import { within } from '../support/deadline.js';
 import type { OpenedStore } from '../../server/stores/index.js';
 import { storeKinds, type StorePlace } from '../support/stores.js';
+import { ANN, ANNS_KINDS, ANNS_TRACES, aPersonEverywhere } from '../support/person.js';
+import { addressSubject } from '../../server/core/email.js';
+import { compareKindThenItem } from '../../server/core/items.js';
+import type { Item } from '../../server/core/model.js';
 
 /**
  * What every store must do, observed through the domain and the queries only: one suite, run on
@@ -360,6 +365,24 @@ for (const kind of storeKinds) {
     });
 
     describe('units of work', () => {
+      test('a snapshot reads one moment: an award made meanwhile is in none of its reads, a badge count agrees with its holders', async () => {
+        await domain.award('shop', 'ann', ['gold']);
+        let writing: Promise<unknown> | undefined;
+        const seen = await store.snapshot(async (view) => {
+          const before = { badge: (await view.getBadges('shop', ['gold']))[0]!.count, users: (await view.listUsers('shop', { offset: 0, limit: 10 })).total };
+          // Made while the snapshot reads: the embedded store holds it back, PostgreSQL commits it unseen.
+          writing = domain.award('shop', 'bob', ['gold']);
+          await Promise.race([writing, new Promise((resolve) => setTimeout(resolve, 300))]);
+          const after = { badge: (await view.getBadges('shop', ['gold']))[0]!.count, users: (await view.listUsers('shop', { offset: 0, limit: 10 })).total };
+          return { before, after, bob: await view.getUser('shop', 'bob') };
+        });
+        assert.deepEqual(seen, { before: { badge: 1, users: 1 }, after: { badge: 1, users: 1 }, bob: undefined });
+        await writing;
+        assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 2, 'the award is there once the snapshot is over');
+        await assert.rejects(store.snapshot(async () => Promise.reject(new Error('boom'))), /boom/);
+        assert.equal((await domain.award('shop', 'cat', ['gold'])).user.name, 'cat', 'a failed snapshot leaves the store working');
+      });
+
       test('a unit reads many users at once as it reads each: what is stored, under its own changes', async () => {
         await domain.award('shop', 'ann', ['gold']);
         await domain.award('shop', 'bob', ['silver']);
@@ -436,16 +459,184 @@ for (const kind of storeKinds) {
         const heard: Invalidation[] = [];
         const stop = store.feed.subscribe((change) => heard.push(change));
         await domain.award('shop', 'bob', ['gold', 'silver']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit'] }]);
         heard.length = 0;
         await domain.setServiceKey('shop', 'key-2');
         assert.deepEqual(heard, [{ service: 'shop', all: true }]);
         stop();
         await domain.award('shop', 'cy', ['silver']);
         assert.equal(heard.length, 1, 'nothing after unsubscribing');
+      });
+    });
+
+    describe("a person's data: subjects, the audit trail, export, erasure, renaming", () => {
+      const listed = (items: Item[]) => items.map((i) => `${i.kind} ${i.id}`);
+      const kinds = (items: Item[]) => [...new Set(items.map((i) => i.kind))].sort();
+      const annsSubjects = [ANN.name, ...ANN.addresses.map(addressSubject)];
+      /** Every record of the service, as text: where a trace of someone would show. */
+      const everything = async () =>
+        JSON.stringify([
+          await store.listBadges('shop'),
+          (await store.listUsers('shop', { offset: 0, limit: 1000 })).users,
+          ...(await Promise.all((await store.itemKinds('shop')).map((k) => store.listItems('shop', k, {})))),
+        ]);
+
+      beforeEach(() => aPersonEverywhere(domain, store, (ms) => (now += ms)));
+
+      test("every record holding a person's data names them, and one read of the subject index finds it all", async () => {
+        const anns = await store.listItemsOfSubjects('shop', [ANN.name]);
+        assert.deepEqual(kinds(anns), ANNS_KINDS);
+        assert.ok(anns.every((i) => i.subject === ANN.name));
+        assert.deepEqual(listed(anns), listed([...anns].sort(compareKindThenItem)), 'in (kind, at, id) order');
+        assert.deepEqual(kinds(await store.listItemsOfSubjects('shop', [addressSubject(ANN.addresses[1]!)])), ['audit', 'delivery', 'invitation', 'webhook-message'], "an address's own records: its expired invitation, told and kept");
+        const bobs = await store.listItemsOfSubjects('shop', ['bob']);
+        assert.ok(bobs.length > 0 && bobs.every((i) => i.subject === 'bob') && !listed(bobs).some((id) => listed(anns).includes(id)));
+        assert.deepEqual((await store.listItems('shop', 'event', { subject: ANN.name })).map((i) => i.id), ['c1', 'c2'], 'the subject narrows a listing of one kind');
+        assert.deepEqual((await store.listItems('shop', 'event-rejected', { subject: ANN.name })).map((i) => JSON.parse((i.v as { sent: string }).sent).id).sort(), ['bad-1', 'bad-2'], 'refused events, by name and by her address');
+        assert.equal((await store.listItemsOfSubjects('shop', [...annsSubjects, ANN.name])).length, (await store.listItemsOfSubjects('shop', annsSubjects)).length);
+        await store.run('shop', new Date(now), async (tx) => {
+          assert.deepEqual(listed(await tx.itemsOfSubjects('shop', [ANN.name])), listed(anns), 'a unit reads what queries read');
+          tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'c1' });
+          tx.put({ t: 'item', s: 'shop', v: { kind: 'event', id: 'c9', owner: ANN.name, at: iso(now), v: { t: 'app/comment/post' } } });
+          tx.put({ t: 'item', s: 'shop', v: { kind: 'note', id: 'n1', owner: null, subject: ANN.name, at: iso(now), v: {} } });
+          const seen = listed(await tx.itemsOfSubjects('shop', [ANN.name]));
+          assert.ok(!seen.includes('event c1') && seen.includes('event c9') && seen.includes('note n1'), 'and its own changes');
+        });
+        assert.equal((await store.getItem('shop', 'event', 'c9'))!.subject, ANN.name, "an event left without a subject gets its kind's: its owner");
+        assert.equal((await store.getItem('shop', 'note', 'n1'))!.subject, ANN.name, 'a subject named is kept');
+        if (!kind.durable) return;
+        const before = listed(await store.listItemsOfSubjects('shop', annsSubjects));
+        await store.close();
+        store = await place.open();
+        assert.deepEqual(listed(await store.listItemsOfSubjects('shop', annsSubjects)), before, 'closed and opened again, the same');
+      });
+
+      test('the audit trail keeps every act with its actor and its cause, by actor and by the person acted on', async () => {
+        const anns = (await store.listItems('shop', 'audit', { subject: ANN.name })).map((i) => i.v as Record<string, unknown>);
+        // In the order they were made; units of the same instant in any order.
+        const awards = anns.filter((e) => e.action === 'award.created').map((e) => [e.badge, e.cause]).sort();
+        const invitation = (await store.listItems('shop', 'invitation-claimed', {}))[0]!.id;
+        assert.deepEqual(awards, [
+          ['bronze', { claimCode: 'CODE0001' }],
+          ['gold', { invitation }],
+          ['silver', { rule: 'talker', event: 'c2', permalink: 'https://example.org/c2' }],
+        ]);
+        assert.deepEqual(new Set(anns.map((e) => e.action)), new Set(['invitation.claimed', 'award.created', 'claim_code.redeemed']));
+        const invited = await store.listItems('shop', 'audit', { subject: addressSubject(ANN.addresses[0]!) });
+        assert.deepEqual(invited.map((i) => (i.v as { action: string }).action), ['invitation.created'], 'the invitation was to her address, before it was hers');
+        await domain.as({ type: 'key', id: 'key_1' }).revoke('shop', ANN.name, ['bronze']);
+        const byKey = await store.listItems('shop', 'audit', { owner: 'key:key_1' });
+        assert.deepEqual(
+          byKey.map((i) => [i.subject, i.at, i.v]),
+          [[ANN.name, iso(now), { action: 'award.revoked', actor: { type: 'key', id: 'key_1' }, user: ANN.name, badge: 'bronze', count: 1 }]],
+        );
+        const system = (await store.listItems('shop', 'audit', { owner: 'system:server' })).map((i) => (i.v as { action: string }).action);
+        assert.deepEqual(system.slice(0, 4), ['service.created', 'badge.created', 'badge.created', 'badge.created']);
+        assert.ok(['endpoint.created', 'rule.created', 'claim_code.created'].every((action) => system.includes(action)));
+        const count = await store.countItems('shop', 'audit', {});
+        await domain.as({ type: 'public' }).award('shop', 'bob', ['gold']);
+        assert.equal(await store.countItems('shop', 'audit', {}), count, 'what anyone may do (the open test service) is not kept');
+      });
+
+      test('export: everything the service holds of the person, in one document', async () => {
+        const data = await domain.exportUser('shop', ANN.name);
+        assert.deepEqual(data.account!.awards.map((a) => a.badge), ['gold', 'silver', 'bronze']);
+        assert.deepEqual(data.emails, ANN.addresses);
+        assert.deepEqual(Object.keys(data.records).sort(), [...ANNS_KINDS, 'invitation'].sort());
+        assert.deepEqual(data.records.event!.map((r) => r.value), [
+          { user: ANN.name, eventType: { source: 'app', type: 'comment', action: 'post' }, preview: 'Hello' },
+          { user: ANN.name, eventType: { source: 'app', type: 'comment', action: 'post' }, permalink: 'https://example.org/c2' },
+        ]);
+        assert.ok(data.records['webhook-message']!.every((r) => typeof (r.value as { payload: object }).payload === 'object'), 'payloads as JSON, not text');
+        assert.equal(JSON.stringify(data).includes('"bob"'), false, "nobody else's data");
+        await assert.rejects(domain.exportUser('shop', 'nobody'), refused('not_found', 'user_not_found'));
+      });
+
+      test('erase: every record of the person goes in one write, counts follow, the audit keeps the acts under a pseudonym', async () => {
+        const bob = await store.getUser('shop', 'bob');
+        const erased = await domain.as({ type: 'cli', command: 'user erase' }).eraseUser('shop', ANN.name);
+        assert.match(erased.pseudonym, /^erased_[a-z2-7]{20}$/);
+        assert.deepEqual(Object.keys(erased.removed).sort(), ['user', ...ANNS_KINDS.filter((k) => k !== 'audit'), 'invitation'].sort());
+        assert.deepEqual(erased.forget, ANNS_TRACES);
+        assert.equal(await store.getUser('shop', ANN.name), undefined);
+        assert.deepEqual(await store.listItemsOfSubjects('shop', annsSubjects), []);
+        const badges = Object.fromEntries((await store.listBadges('shop')).map((b) => [b.name, [b.count, b.latest]]));
+        const bobs = (badge: string) => bob!.awards.find((a) => a.badge === badge)!;
+        assert.deepEqual(badges, { gold: [1, bobs('gold').latest], silver: [0, null], bronze: [1, bobs('bronze').latest] });
+        assert.deepEqual(await store.getUser('shop', 'bob'), bob, 'others keep theirs');
+        const text = await everything();
+        for (const trace of ANNS_TRACES) assert.equal(text.includes(trace), false, `no record holds ${trace}`);
+        const trail = (await store.listItems('shop', 'audit', { order: 'desc' })).map((i) => ({ subject: i.subject, ...(i.v as Record<string, unknown>) }));
+        assert.deepEqual(trail[0], { subject: null, action: 'user.erased', actor: { type: 'cli', command: 'user erase' }, user: erased.pseudonym });
+        assert.equal(trail.filter((e) => e.user === erased.pseudonym || e.email === erased.pseudonym).length, erased.pseudonymised + 1, 'her acts and her addresses');
+        assert.ok(trail.some((e) => e.action === 'award.created' && e.user === erased.pseudonym && JSON.stringify(e.cause) === '{"rule":"talker"}'), "a rule's award keeps its rule, not the person's event");
+        await assert.rejects(domain.eraseUser('shop', ANN.name), refused('not_found', 'user_not_found'));
+        if (!kind.durable) return;
+        await store.close();
+        store = await place.open();
+        domain = composeDomain(store, { now: () => now });
+        assert.equal((await everything()).includes(ANN.name), false, 'closed and opened again, still nothing');
+      });
+
+      test('rename: everything moves to the new name in one write; counts stay', async () => {
+        const before = await domain.exportUser('shop', ANN.name);
+        const badges = await store.listBadges('shop');
+        const renamed = await domain.renameUser('shop', ANN.name, 'Ann B');
+        assert.deepEqual(Object.keys(renamed.moved).sort(), ['user', ...ANNS_KINDS].sort());
+        assert.equal(await store.getUser('shop', ANN.name), undefined);
+        assert.deepEqual(await store.getUser('shop', 'Ann B'), { ...before.account, name: 'Ann B' });
+        assert.deepEqual(await store.listBadges('shop'), badges);
+        assert.deepEqual(await store.listItemsOfSubjects('shop', [ANN.name]), []);
+        assert.deepEqual(kinds(await store.listItemsOfSubjects('shop', ['Ann B'])), ANNS_KINDS);
+        assert.equal((await store.getItem('shop', 'email', ANN.addresses[0]!))!.owner, 'Ann B');
+        assert.deepEqual((await store.listItems('shop', 'rule-state', { owner: 'Ann B' })).map((i) => i.id), ['talker/Ann B']);
+        assert.deepEqual((await store.listItems('shop', 'rule-expiry', { owner: 'Ann B' })).map((i) => [i.id, (i.v as { user: string }).user]), [['talker/Ann B', 'Ann B']]);
+        assert.deepEqual((await store.listItems('shop', 'claim-redemption', { subject: 'Ann B' })).map((i) => i.id), ['CODE0001\nAnn B']);
+        const after = await domain.exportUser('shop', 'Ann B');
+        const sizes = (data: typeof before) => Object.fromEntries(Object.entries(data.records).map(([k, v]) => [k, v.length]));
+        // The rename itself is told (a webhook message and its delivery) and kept in the audit trail.
+        assert.deepEqual(sizes(after), { ...sizes(before), audit: sizes(before).audit! + 1, 'webhook-message': sizes(before)['webhook-message']! + 1, delivery: sizes(before).delivery! + 1 });
+        const [last] = await store.listItems('shop', 'audit', { order: 'desc', limit: 1 });
+        assert.deepEqual([last!.subject, last!.v], ['Ann B', { action: 'user.renamed', actor: { type: 'system', job: 'server' }, from: ANN.name, to: 'Ann B' }]);
+        await domain.award('shop', 'Ann B', ['silver']);
+        assert.equal((await store.getUser('shop', 'Ann B'))!.awards.find((a) => a.badge === 'silver')!.count, 2, 'the renamed user goes on');
+        await assert.rejects(domain.renameUser('shop', 'Ann B', 'bob'), refused('conflict', 'user_exists'));
+        await assert.rejects(domain.renameUser('shop', 'Ann B', 'Ann B'), refused('invalid', 'same_name'));
+        await assert.rejects(domain.renameUser('shop', 'Ann B', 'a/b'), refused('invalid', 'invalid_user_name'));
+        await assert.rejects(domain.renameUser('shop', ANN.name, 'Ann C'), refused('not_found', 'user_not_found'));
+      });
+
+      test('item counts, what quotas are checked against, stay through a renaming and follow an erasure, in its unit and after', async () => {
+        const counted = [...ANNS_KINDS, 'invitation'];
+        /** Each kind's count as a unit reads it (the store's own count, under the unit's changes). */
+        const counts = (work?: (tx: Tx) => Promise<unknown>) =>
+          domain.run('shop', async (tx) => {
+            await work?.(tx);
+            const found: Record<string, number> = {};
+            for (const k of counted) found[k] = await tx.itemCount('shop', k);
+            return found;
+          });
+        const listed = async () => Object.fromEntries(await Promise.all(counted.map(async (k) => [k, (await store.listItems('shop', k, {})).length] as const)));
+        const start = await counts();
+        assert.deepEqual(start, await listed(), 'a count is what a listing finds');
+        const told = (before: Record<string, number>): Record<string, number> => ({ ...before, audit: before.audit! + 1, 'webhook-message': before['webhook-message']! + 1, delivery: before.delivery! + 1 });
+
+        await domain.renameUser('shop', ANN.name, 'Ann B');
+        const renamed = await counts();
+        assert.deepEqual(renamed, told(start), 'a renaming moves records and adds only its own telling');
+        assert.deepEqual(renamed, await listed());
+
+        let erased!: Erased;
+        const inUnit = await counts(async (tx) => void (erased = await eraseUser(tx, 'shop', 'Ann B')));
+        const gone = (before: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n - (erased.removed[k] ?? 0)]));
+        assert.deepEqual(inUnit, gone(renamed), 'the erasing unit counts what it removed');
+        const after = await counts();
+        assert.deepEqual(after, await listed());
+        assert.deepEqual(after, told(gone(renamed)), 'and so does every unit after it (its telling aside)');
+        assert.ok(after.event! < start.event! && after.email === start.email! - ANN.addresses.length);
       });
     });
 
@@ -499,6 +690,11 @@ for (const kind of storeKinds) {
 
 /** An invalidation with its name lists sorted: which users, not in which order. */
 function normal(change: Invalidation): Invalidation {
-  return { ...change, ...(change.users ? { users: [...change.users].sort() } : {}), ...(change.badges ? { badges: [...change.badges].sort() } : {}) };
+  return {
+    ...change,
+    ...(change.users ? { users: [...change.users].sort() } : {}),
+    ...(change.badges ? { badges: [...change.badges].sort() } : {}),
+    ...(change.items ? { items: [...change.items].sort() } : {}),
+  };
 }
 

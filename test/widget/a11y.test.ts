@@ -26,7 +26,7 @@ describe('accessibility', () => {
     const items = list.children!.filter((c) => c.role === 'listitem');
     equal(items.length, 3);
     const first = texts(items[0]!).join('');
-    for (const part of ['donated', 'gold badge', 'Donated at least $5', 'Awarded 2 times, last on ', 'awarded in all'])
+    for (const part of ['donated', 'Gold badge', 'Donated at least $5', 'Awarded 2 times, last on ', 'awarded in all'])
       assert(first.includes(part), `"${part}" in "${first}"`);
     assert(!first.includes('×2'), 'the visual count is not read twice');
     const link = (n: A11yNode): A11yNode | undefined => (n.role === 'link' ? n : n.children?.map(link).find(Boolean));
@@ -92,6 +92,33 @@ describe('accessibility of badge states (show="all")', () => {
         assert(els.every((el) => el.getAttribute('state') === 'ready'));
         assert(els[1]!.shadowRoot!.querySelector('[role=progressbar]') && els[2]!.shadowRoot!.querySelector('[data-state=unearned] img'), 'every state drawn');
         await noViolations(host);
+        host.remove();
+      });
+    }
+});
+
+describe('accessibility of the compact variants and the grid, in every theme, light and dark', () => {
+  after(() => emulateMedia({ colorScheme: 'light' }));
+
+  for (const theme of ['auto', 'light', 'dark', 'stackoverflow', 'github', 'minimal'])
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`no axe violations: ${theme} theme, system ${scheme}: max="2" with its popover open, summary, grid of every state by tag`, async () => {
+        await emulateMedia({ colorScheme: scheme });
+        const dark = theme == 'dark' || (theme != 'light' && scheme == 'dark');
+        const page = `color-scheme: ${theme == 'light' || theme == 'dark' ? theme : 'light dark'}; ` + (dark ? 'background: #0d1117; color: #f0f6fc' : 'background: #fff; color: #1f2328');
+        const host = mount(`<div style="${page}; padding: 8px; width: 760px">
+          <p>mira <user-badges theme="${theme}" service="test" user="mira" max="2"></user-badges>
+          <user-badges theme="${theme}" service="test" user="mira" variant="summary"></user-badges>
+          <user-badges theme="${theme}" service="test" user="pat" max="2"></user-badges></p>
+          <h2>Badges</h2>
+          <user-badges theme="${theme}" service="test" user="kenji" layout="grid" show="all" group="tags" tags="community,dedication,trust"></user-badges></div>`);
+        const els = [...host.querySelectorAll('user-badges')];
+        await Promise.all(els.map((el) => settled(el)));
+        const pop = els[0]!.shadowRoot!.querySelector<HTMLElement>('[popover]')!;
+        pop.showPopover();
+        assert(els[3]!.shadowRoot!.querySelector('[data-state=unearned]') && els[3]!.shadowRoot!.querySelector('[role=progressbar]'), 'every state drawn');
+        await noViolations(host);
+        pop.hidePopover();
         host.remove();
       });
     }

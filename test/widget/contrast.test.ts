@@ -1,12 +1,14 @@
 /**
  * WCAG AA contrast, measured in Chromium: every text the element draws (names, counts, status
- * texts, the details card, badges not earned yet) at least 4.5:1 against what is really behind it,
- * and the tier icons at least 3:1 against their badge, and the filled part of progress bars 3:1
- * against their track, for every theme on light and on dark pages.
+ * texts, the details card, badges not earned yet, "+N" and its open popover, the summary, the
+ * grid's cards) at least 4.5:1 against what is really behind it, and the tier icons (of badges,
+ * of the summary's tallies, of cards, large and small) at least 3:1 against their background, and
+ * the filled part of progress bars 3:1 against their track, for every theme on light and on dark
+ * pages.
  */
 import { emulateMedia } from '@web/test-runner-commands';
 import { setDefaultServer } from '../../widget/index.js';
-import { assert, learningServer, mount, server, settled } from './helpers.js';
+import { assert, learningServer, mount, server, settled, waitFor } from './helpers.js';
 
 setDefaultServer(server);
 
@@ -45,7 +47,7 @@ const opacity = (el: Element) => {
   for (let e: Element | null = el; e; e = up(e)) o *= Number(getComputedStyle(e).opacity);
   return o;
 };
-const visible = (el: Element) => !el.closest('.vh, .details') || (el.closest('.vh, .details')!.getBoundingClientRect().width > 1);
+const visible = (el: Element) => el.getClientRects().length > 0 && (!el.closest('.vh, .details') || el.closest('.vh, .details')!.getBoundingClientRect().width > 1);
 
 /** Every drawn text in the element's shadow root with its contrast, and every tier icon's. */
 function measure(el: Element) {
@@ -58,15 +60,19 @@ function measure(el: Element) {
     const [r, g, b, a] = parse(getComputedStyle(parent).color);
     found.push({ what: `${parent.className || parent.localName} "${t.nodeValue!.trim().slice(0, 24)}"`, ratio: ratio(over([r, g, b, a * opacity(parent)], bg), bg), min: 4.5 });
   }
-  for (const badge of el.shadowRoot!.querySelectorAll('.userbadge[data-type]:not([data-image])')) {
-    const fill = parse(getComputedStyle(badge, '::before').backgroundColor);
-    const bg = behind(badge);
-    found.push({ what: `${badge.getAttribute('data-type')} icon`, ratio: ratio(over(fill, bg), bg), min: 3 });
+  const icon = (what: string, fill: RGBA, bg: RGBA) => found.push({ what, ratio: ratio(over(fill, bg), bg), min: 3 });
+  for (const badge of el.shadowRoot!.querySelectorAll('.userbadge[data-type]:not([data-image]), .tally, .card .tier:not(:empty)')) {
+    if (!visible(badge)) continue;
+    icon(`${badge.closest('[data-type]')?.getAttribute('data-type') ?? 'other'} icon of ${badge.className}`, parse(getComputedStyle(badge, '::before').backgroundColor), behind(badge));
   }
+  // A card's art without an image: the tier's shape on a disc tinted with it.
+  for (const shape of el.shadowRoot!.querySelectorAll('.card .icon'))
+    icon(`large ${shape.closest('[data-type]')?.getAttribute('data-type') ?? 'other'} icon of a ${shape.closest('.card')!.getAttribute('data-state')} card`, parse(getComputedStyle(shape).backgroundColor), behind(shape.parentElement!));
   for (const bar of el.shadowRoot!.querySelectorAll('.progress')) {
+    if (!visible(bar)) continue;
     const track = behind(bar);
     const fill = parse(getComputedStyle(bar.firstElementChild!).backgroundColor);
-    found.push({ what: `progress of ${bar.closest('.userbadge')!.querySelector('.name')!.textContent}`, ratio: ratio(over(fill, track), track), min: 3 });
+    found.push({ what: `progress of ${bar.closest('.userbadge, .card')!.querySelector('.name, .title')!.textContent}`, ratio: ratio(over(fill, track), track), min: 3 });
   }
   return found;
 }
@@ -97,13 +103,28 @@ describe('contrast (WCAG AA)', () => {
           ['daniel', 'bob', 'longname', 'emptyhanded'].map((u) => `<p><user-badges theme="${theme}" service="test" user="${u}"></user-badges></p>`).join('') +
           `<p><user-badges theme="${theme}" service="nosuchservice" user="daniel"></user-badges></p>` +
           // Every state: theo has earned, in-progress and unearned badges.
-          `<p><user-badges theme="${theme}" server="${learningServer}" service="learning" user="theo" show="all"></user-badges></p></div>`,
+          `<p><user-badges theme="${theme}" server="${learningServer}" service="learning" user="theo" show="all"></user-badges></p>` +
+          // The compact row with its popover, the summary, and a grid of every state.
+          `<p><user-badges theme="${theme}" service="test" user="mira" max="2"></user-badges> <user-badges theme="${theme}" service="test" user="mira" variant="summary"></user-badges></p>` +
+          `<user-badges theme="${theme}" service="test" user="kenji" layout="grid" show="all" tags="community,dedication,trust"></user-badges></div>`,
       );
       const els = [...host.querySelectorAll('user-badges')];
       await Promise.all(els.map((el) => settled(el)));
+      const [row, summary, grid] = els.slice(-3);
       const results = els.flatMap((el) => measure(el));
+      // The popover, open.
+      const pop = row!.shadowRoot!.querySelector<HTMLElement>('[popover]')!;
+      pop.showPopover();
+      results.push(...measure(row!).filter((r) => !results.some((s) => s.what === r.what)));
+      pop.hidePopover();
+      assert(results.some((r) => r.what.startsWith('gold icon of tally')) && results.some((r) => r.what.startsWith('other icon of tally')), 'the summary measured');
+      assert(results.some((r) => r.what.includes('of a unearned card')) && results.some((r) => r.what.includes('of a earned card')), 'the cards measured');
+      assert(results.some((r) => r.what.startsWith('progress of Problem Solver')), 'a card\'s progress bar measured');
+      assert(results.some((r) => r.what.startsWith('span "+')), '"+N" measured');
+      assert(summary && grid);
       // And the details card, open.
       els[0]!.shadowRoot!.querySelector('a')!.focus();
+      await waitFor(() => els[0]!.shadowRoot!.querySelector('.details')!.getBoundingClientRect().width > 1, 'the card open');
       results.push(...measure(els[0]!).filter((r) => !results.some((s) => s.what === r.what)));
       assert(results.some((r) => r.what.includes('No badges yet')) && results.some((r) => r.what.includes('Badges unavailable')), 'status texts measured');
       assert(results.some((r) => r.what.includes('Donated at least')), 'the card measured');

@@ -36,6 +36,28 @@ describe('strict Content-Security-Policy', () => {
     });
   }
 
+  it('loads each chunk it needs from the script\'s origin, versioned, under the same policy', async () => {
+    const win = await open('auto');
+    const doc = win.document;
+    const els = [...doc.querySelectorAll('user-badges')];
+    await waitFor(() => els.every((el) => el.getAttribute('state') === 'ready'), 'the four elements ready');
+    // The details card is a chunk loaded when first used.
+    (els[0]!.shadowRoot!.querySelector('a') as HTMLElement).focus();
+    await waitFor(() => els[0]!.shadowRoot!.querySelector('.details')!.getBoundingClientRect().width > 1, 'the card shown');
+    const urls = win.performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/chunks/'));
+    const names = urls.map((u) => /\/widget\/chunks\/(.+)\.js\?v=[0-9a-f]{12}$/.exec(u.slice(server.length))?.[1]).sort();
+    equal(names, ['compact', 'details', 'grid', 'messages/de', 'states', 'strings', 'summary'], urls.join('\n'));
+    assert(urls.every((u) => u.startsWith(server + '/widget/chunks/')), 'from the script\'s origin');
+    // What they draw: the German grid with its states, the summary, "+N".
+    const grid = els[3]!.shadowRoot!;
+    assert(grid.querySelector('.card[data-state=in_progress] [role=progressbar]'), 'a progress bar');
+    assert(grid.querySelector('h3')!.textContent, 'a group heading');
+    assert(grid.textContent!.includes('Noch nicht erhalten'), 'German');
+    assert(els[2]!.shadowRoot!.querySelector('.tally'), 'the summary');
+    assert(els[1]!.shadowRoot!.querySelector('button.more'), '"+N"');
+    equal(win.__violations, []);
+  });
+
   it('the policy is really enforced on that page', async () => {
     const win = await open('auto');
     const s = win.document.createElement('script');

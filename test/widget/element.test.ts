@@ -20,7 +20,7 @@ describe('<user-badges> rendering', () => {
     equal(donated!.querySelector('.count')!.textContent, '×2');
     assert(!popular!.querySelector('.count'), 'no count for a badge awarded once');
     const details = [...donated!.querySelectorAll('.details > *')].map((d) => d.textContent);
-    equal(details.slice(0, 3), ['donated', 'gold badge', 'Donated at least $5'], 'headed by the whole name');
+    equal(details.slice(0, 3), ['donated', 'Gold badge', 'Donated at least $5'], 'headed by the whole name');
     assert(/^Awarded 2 times, last on \w/.test(details[3]!), details[3]);
     assert(/^\d+ awarded in all$/.test(details[4]!), details[4]);
     equal(donated!.querySelector('time')!.getAttribute('datetime'), el.badges[0]!.latest);
@@ -201,7 +201,7 @@ describe('<user-badges> events and badge data', () => {
     await settled(el);
     const donated = $(el, '.userbadge')!;
     const text = donated.textContent!.replace(/\s+/g, ' ');
-    assert(/^donated×2donatedgold badgeDonated at least \$5Awarded 2 times, last on .+\d+ awarded in all$/.test(text), text);
+    assert(/^donated×2donatedGold badgeDonated at least \$5Awarded 2 times, last on .+\d+ awarded in all$/.test(text), text);
     equal(donated.querySelector('.details b')!.getAttribute('aria-hidden'), 'true', 'the name is not read twice');
     equal(donated.querySelector('.count')!.getAttribute('aria-hidden'), 'true');
   });

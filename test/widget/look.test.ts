@@ -55,7 +55,8 @@ describe('details on hover and focus', () => {
     const card = donated!.querySelector('.details')!;
     assert(!shown(card), 'hidden at rest');
     donated!.querySelector('a')!.focus();
-    assert(shown(card), 'shown on focus');
+    // The card's styles are a chunk, loaded when a card is first used on the page.
+    await waitFor(() => shown(card), 'the card shown on focus');
     assert(card.textContent!.includes('Donated at least $5'));
     await sendKeys({ press: 'Escape' });
     assert(!shown(card), 'closed by Escape');

@@ -1,4 +1,4 @@
-import type { Reactor } from '../../core/events.js';
+import type { Reactor } from '../../core/reactor.js';
 import type { Route } from '../../http/routes/table.js';
 import type { Job } from '../../jobs/background.js';
 import type { JobDeps } from '../../jobs/deps.js';

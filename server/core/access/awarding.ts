@@ -1,3 +1,5 @@
+import type { Cause } from '../events.js';
+import { withCause } from '../events/award-for.js';
 import type { BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { awardChecked, type SkipReason } from '../rules/awards.js';
@@ -11,8 +13,13 @@ import { termsOf } from '../terms.js';
 /** Whether a user may hold the badge once only. */
 export const isUnique = (badge: BadgeRecord): boolean => termsOf(badge.fields).unique;
 
-/** Awards `badge` to `user` once: `awarded`, or why the badge's terms refused it (nothing written then). */
-export async function awardOnce(tx: Tx, service: string, user: string, badge: BadgeRecord): Promise<'awarded' | SkipReason> {
-  const { skipped } = await awardChecked(tx, service, user, [badge.name]);
-  return skipped[0]?.reason ?? 'awarded';
+/**
+ * Awards `badge` to `user` once: `awarded`, or why the badge's terms refused it (nothing written
+ * then). `cause` (a claim code, an invitation) is written on the award's event.
+ */
+export async function awardOnce(tx: Tx, service: string, user: string, badge: BadgeRecord, cause?: Cause): Promise<'awarded' | SkipReason> {
+  let reason: SkipReason | undefined;
+  const award = async () => (reason = (await awardChecked(tx, service, user, [badge.name])).skipped[0]?.reason);
+  await (cause ? withCause(tx, cause, award) : award());
+  return reason ?? 'awarded';
 }

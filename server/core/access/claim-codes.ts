@@ -1,8 +1,9 @@
 import { conflict, DomainError, notFound } from '../errors.js';
-import type { Reactor } from '../events.js';
+import type { Reactor } from '../reactor.js';
 import type { Item, UserRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { awardOnce } from './awarding.js';
 import { INVITATION_KIND, type Invitation } from './invitations.js';
 
@@ -53,7 +54,7 @@ export const claimCodeState = (code: ClaimCode, now: string): ClaimCodeState =>
 /** Who makes codes: a scoped key (its id and expiry), or the service's own key (null). */
 export type Maker = { id: string; expiresAt: string | null } | null;
 
-export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null, batch: string, maker: Maker): Promise<{ batch: ClaimCodeBatch; codes: ClaimCode[] }> {
+export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null, batch: string, maker: Maker, quotas: Quotas = DEFAULT_QUOTAS): Promise<{ batch: ClaimCodeBatch; codes: ClaimCode[] }> {
   await requireService(tx, service);
   if (!(await tx.badges(service, [badge])).has(badge)) throw notFound('badge_not_found', `Badge "${badge}" is not registered in service "${service}"`);
   const createdAt = tx.now.toISOString();
@@ -66,6 +67,9 @@ export async function makeClaimCodes(tx: Tx, service: string, badge: string, cod
   });
   const record: ClaimCodeBatch = { id: batch, badge, key: maker?.id ?? null, codes: [...codes], uses, expiresAt: until, createdAt };
   tx.put({ t: 'item', s: service, v: { kind: BATCH_KIND, id: batch, owner: maker?.id ?? null, at: createdAt, v: record } });
+  await requireWithinQuota(tx, service, 'claim_codes', CLAIM_CODE_KIND, quotas);
+  // The codes award whoever holds one: they are told only to whoever asked for them.
+  tx.emit({ type: 'claim_code.created', service, badge, count: codes.length, uses, expiresAt: until, at: createdAt });
   return { batch: record, codes: made };
 }
 
@@ -81,7 +85,7 @@ export async function redeemClaimCode(tx: Tx, service: string, code: string, use
   if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `User "${user}" has redeemed this claim code already`);
   const badge = (await tx.badges(service, [record.badge])).get(record.badge);
   if (!badge) throw new DomainError('conflict', 'badge_not_found', `The claim code's badge "${record.badge}" was deleted`);
-  const result = await awardOnce(tx, service, user, badge);
+  const result = await awardOnce(tx, service, user, badge, { claimCode: code });
   if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
   if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
   const updated = { ...record, redeemed: record.redeemed + 1 };

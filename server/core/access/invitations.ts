@@ -57,7 +57,7 @@ export async function claimInvitations(tx: Tx, service: string, user: string, em
     const badge = (await tx.badges(service, [invitation.badge])).get(invitation.badge);
     // The badge was deleted since: nothing left to claim.
     if (!badge) continue;
-    const awarded = (await awardOnce(tx, service, user, badge)) === 'awarded';
+    const awarded = (await awardOnce(tx, service, user, badge, { invitation: invitation.id })) === 'awarded';
     const record: ClaimedInvitation = { ...invitation, user, claimedAt: now, awarded };
     tx.put({ t: 'item', s: service, v: { kind: CLAIMED_KIND, id: invitation.id, owner: email, at: now, v: record } });
     tx.emit({ type: 'invitation.claimed', service, invitation: invitation.id, email, user, badge: invitation.badge, invitedAt: invitation.createdAt, at: now });
@@ -70,7 +70,9 @@ export async function cancelInvitation(tx: Tx, service: string, id: string): Pro
   const item = await tx.item(service, INVITATION_KIND, id);
   if (!item) throw notFound('invitation_not_found', `No pending invitation "${id}" in service "${service}"`);
   tx.put({ t: 'item-', s: service, k: INVITATION_KIND, id });
-  return item.v as Invitation;
+  const invitation = item.v as Invitation;
+  tx.emit({ type: 'invitation.cancelled', service, invitation: id, email: invitation.email, badge: invitation.badge, at: tx.now.toISOString() });
+  return invitation;
 }
 
 /** Removes the listed invitations that have expired by the unit's time; returns how many. */

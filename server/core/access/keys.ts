@@ -36,8 +36,11 @@ export interface PreviousKey {
 
 export async function createKey(tx: Tx, service: string, key: Omit<ScopedKey, 'createdAt'>): Promise<ScopedKey> {
   await requireService(tx, service);
-  const record: ScopedKey = { ...key, createdAt: tx.now.toISOString() };
+  // Badge names are kept NFC-normalised: a key for "Zoë" typed either way is for the one badge.
+  const badges = key.badges === null ? null : [...new Set(key.badges.map((badge) => badge.normalize('NFC')))];
+  const record: ScopedKey = { ...key, badges, createdAt: tx.now.toISOString() };
   tx.put({ t: 'item', s: service, v: { kind: KEY_KIND, id: key.id, owner: null, at: record.createdAt, v: record } });
+  tx.emit({ type: 'key.created', service, key: key.id, label: key.label, at: record.createdAt });
   return record;
 }
 
@@ -50,6 +53,7 @@ export async function deleteKey(tx: Tx, service: string, id: string): Promise<Sc
   if (!item) throw notFound('key_not_found', `Service "${service}" has no key "${id}"`);
   tx.put({ t: 'item-', s: service, k: KEY_KIND, id });
   await deleteCodesOfKey(tx, service, id);
+  tx.emit({ type: 'key.deleted', service, key: id, at: tx.now.toISOString() });
   return item.v as ScopedKey;
 }
 
@@ -60,12 +64,12 @@ export async function deleteKey(tx: Tx, service: string, id: string): Promise<Sc
 export async function rotateServiceKey(tx: Tx, service: string, key: string, graceMs: number): Promise<ServiceRecord & { previousUntil: string | null }> {
   const old = await requireService(tx, service);
   if (graceMs > MAX_ROTATION_GRACE_MS) throw invalid('invalid_grace', `The old key may keep working at most ${MAX_ROTATION_GRACE_MS / 86_400_000} days beside the new one`);
-  const record = await setServiceKey(tx, service, key);
-  if (graceMs <= 0) {
+  const until = graceMs <= 0 ? null : new Date(tx.now.getTime() + graceMs).toISOString();
+  const record = await setServiceKey(tx, service, key, until);
+  if (until === null) {
     if (await tx.item(service, PREVIOUS_KEY_KIND, 'service')) tx.put({ t: 'item-', s: service, k: PREVIOUS_KEY_KIND, id: 'service' });
     return { ...record, previousUntil: null };
   }
-  const until = new Date(tx.now.getTime() + graceMs).toISOString();
   const previous: PreviousKey = { key: old.key, until };
   tx.put({ t: 'item', s: service, v: { kind: PREVIOUS_KEY_KIND, id: 'service', owner: null, at: until, v: previous } });
   return { ...record, previousUntil: until };

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { notFound } from '../errors.js';
-import type { DomainEvent, Reactor } from '../events.js';
+import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent } from '../events.js';
+import type { Reactor } from '../reactor.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, useHourlyQuota, type Quotas } from '../rules/quota.js';
 import { newId } from './ids.js';
 
 /**
@@ -18,17 +21,12 @@ export const MESSAGE_KIND = 'webhook-message';
 export const DELIVERY_KIND = 'delivery';
 export const ATTEMPT_KIND = 'delivery-attempt';
 
-/** The events of this feature and the core's; endpoints may name others' as they land, or `*`. */
-export const WEBHOOK_EVENTS = [
-  'award.created',
-  'award.revoked',
-  'badge.created',
-  'badge.updated',
-  'badge.deleted',
-  'invitation.created',
-  'invitation.claimed',
-  'claim_code.redeemed',
-] as const;
+/**
+ * What an endpoint may ask for: every domain event (core/events.ts), so webhooks tell what the
+ * audit trail records; or `*`. Messages and deliveries hold the person's data of their event, and
+ * name them as their subject (core/subjects.ts); so does the attempt log.
+ */
+export const WEBHOOK_EVENTS = DOMAIN_EVENT_TYPES;
 
 export interface Endpoint {
   id: string;
@@ -83,10 +81,16 @@ export interface Attempt {
 
 export type EndpointInput = Pick<Endpoint, 'url' | 'events' | 'description'>;
 
-export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput): Promise<Endpoint> {
+/** A signing secret in the Standard Webhooks form. */
+export const newEndpointSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+
+export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput, quotas: Quotas = DEFAULT_QUOTAS): Promise<Endpoint> {
   await requireService(tx, service);
   const endpoint: Endpoint = { id, ...input, secret, disabled: false, disabledReason: null, failingSince: null, createdAt: tx.now.toISOString() };
   tx.put({ t: 'item', s: service, v: { kind: ENDPOINT_KIND, id, owner: null, at: endpoint.createdAt, v: endpoint } });
+  // Each endpoint multiplies every event into a request: one badge update must not become hundreds.
+  await requireWithinQuota(tx, service, 'webhook_endpoints', ENDPOINT_KIND, quotas);
+  tx.emit({ type: 'endpoint.created', service, endpoint: id, url: endpoint.url, at: endpoint.createdAt });
   return endpoint;
 }
 
@@ -102,6 +106,7 @@ export async function updateEndpoint(tx: Tx, service: string, id: string, change
     ...(change.disabled === true && !current.disabled ? { disabledReason: 'disabled by the service' } : {}),
   };
   tx.put({ t: 'item', s: service, v: { ...item, v: endpoint } });
+  tx.emit({ type: 'endpoint.updated', service, endpoint: id, at: tx.now.toISOString() });
   return endpoint;
 }
 
@@ -110,6 +115,7 @@ export async function deleteEndpoint(tx: Tx, service: string, id: string): Promi
   tx.put({ t: 'item-', s: service, k: ENDPOINT_KIND, id });
   // Its deliveries still due go with it; its log stays until the service is deleted.
   for (const delivery of await tx.items(service, DELIVERY_KIND, { owner: id })) tx.put({ t: 'item-', s: service, k: DELIVERY_KIND, id: delivery.id });
+  tx.emit({ type: 'endpoint.deleted', service, endpoint: id, at: tx.now.toISOString() });
 }
 
 export async function requireEndpoint(tx: Tx, service: string, id: string): Promise<Item> {
@@ -136,29 +142,36 @@ export const webhookOutbox: Reactor = async (tx, events) => {
     for (const event of owed) {
       const wanting = endpoints.filter((e) => e.events.includes('*') || e.events.includes(event.type));
       if (wanting.length === 0) continue;
-      const message = putMessage(tx, service, event.type, payloadOf(event));
-      for (const endpoint of wanting) putDelivery(tx, service, message.id, endpoint.id, `${message.id}.${endpoint.id}`);
+      const subject = eventSubject(event);
+      const message = putMessage(tx, service, event.type, payloadOf(event), subject);
+      for (const endpoint of wanting) putDelivery(tx, service, message.id, endpoint.id, `${message.id}.${endpoint.id}`, subject);
     }
   }
 };
 
-function putMessage(tx: Tx, service: string, type: string, payload: string): Message {
+function putMessage(tx: Tx, service: string, type: string, payload: string, subject: string | null): Message {
   const message: Message = { id: newId('msg'), type, payload, at: tx.now.toISOString() };
-  tx.put({ t: 'item', s: service, v: { kind: MESSAGE_KIND, id: message.id, owner: null, at: message.at, v: message } });
+  tx.put({ t: 'item', s: service, v: { kind: MESSAGE_KIND, id: message.id, owner: null, subject, at: message.at, v: message } });
   return message;
 }
 
-function putDelivery(tx: Tx, service: string, message: string, endpoint: string, id: string, manual = false): Delivery {
+/** A delivery is its message's: it names the message's subject, so an erasure takes it with the message. */
+function putDelivery(tx: Tx, service: string, message: string, endpoint: string, id: string, subject: string | null, manual = false): Delivery {
   const delivery: Delivery = { id, message, endpoint, attempt: 0, createdAt: tx.now.toISOString(), ...(manual ? { manual: true as const } : {}) };
-  tx.put({ t: 'item', s: service, v: { kind: DELIVERY_KIND, id, owner: endpoint, at: delivery.createdAt, v: delivery } });
+  tx.put({ t: 'item', s: service, v: { kind: DELIVERY_KIND, id, owner: endpoint, subject, at: delivery.createdAt, v: delivery } });
   return delivery;
 }
 
-/** Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the service asked). */
-export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string): Promise<Delivery> {
+/**
+ * Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the
+ * service asked), within the service's hourly quota of redeliveries.
+ */
+export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string, quotas: Quotas = DEFAULT_QUOTAS): Promise<Delivery> {
   await requireEndpoint(tx, service, endpointId);
-  if (!(await tx.item(service, MESSAGE_KIND, messageId))) throw notFound('message_not_found', `Service "${service}" has no webhook message "${messageId}"`);
-  return putDelivery(tx, service, messageId, endpointId, `${messageId}.${endpointId}.${newId('r')}`, true);
+  const message = await tx.item(service, MESSAGE_KIND, messageId);
+  if (!message) throw notFound('message_not_found', `Service "${service}" has no webhook message "${messageId}"`);
+  await useHourlyQuota(tx, service, 'redeliveries', quotas);
+  return putDelivery(tx, service, messageId, endpointId, `${messageId}.${endpointId}.${newId('r')}`, message.subject ?? null, true);
 }
 
 /** A delivery leased for one attempt: what the sender needs. */
@@ -167,6 +180,8 @@ export interface Lease {
   delivery: string;
   attempt: number;
   message: Message;
+  /** The message's data subject, which its attempts name too. */
+  subject: string | null;
   endpoint: Endpoint;
 }
 
@@ -181,17 +196,19 @@ export async function leaseDeliveries(tx: Tx, service: string, ids: readonly str
   const leases: Lease[] = [];
   for (const id of ids) {
     const item = await tx.item(service, DELIVERY_KIND, id);
-    if (!item || item.at >= now) continue;
+    // Due when its time has come, this very millisecond included.
+    if (!item || item.at > now) continue;
     const delivery = item.v as Delivery;
     const endpoint = (await tx.item(service, ENDPOINT_KIND, delivery.endpoint))?.v as Endpoint | undefined;
-    const message = (await tx.item(service, MESSAGE_KIND, delivery.message))?.v as Message | undefined;
+    const messageItem = await tx.item(service, MESSAGE_KIND, delivery.message);
+    const message = messageItem?.v as Message | undefined;
     if (!endpoint || !message || (endpoint.disabled && !delivery.manual)) {
       tx.put({ t: 'item-', s: service, k: DELIVERY_KIND, id });
       continue;
     }
     const attempt = delivery.attempt + 1;
     tx.put({ t: 'item', s: service, v: { ...item, at: until, v: { ...delivery, attempt } } });
-    leases.push({ service, delivery: id, attempt, message, endpoint });
+    leases.push({ service, delivery: id, attempt, message, subject: messageItem!.subject ?? null, endpoint });
   }
   return leases;
 }
@@ -262,6 +279,9 @@ export async function recordAttempt(tx: Tx, lease: Lease, outcome: Outcome, poli
     at: now,
     next: nextAt,
   };
-  tx.put({ t: 'item', s: service, v: { kind: ATTEMPT_KIND, id: attempt.id, owner: attempt.endpoint, at: now, v: attempt } });
+  // A message erased while it was on its way (its person's data) leaves no attempt naming them.
+  if (current || (await tx.item(service, MESSAGE_KIND, lease.message.id))) {
+    tx.put({ t: 'item', s: service, v: { kind: ATTEMPT_KIND, id: attempt.id, owner: attempt.endpoint, subject: lease.subject, at: now, v: attempt } });
+  }
   return attempt;
 }

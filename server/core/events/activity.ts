@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Reactor } from '../events.js';
+import type { Reactor } from '../reactor.js';
 import { KIND, type ActivityValue } from './kinds.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AwardCause, DomainEvent } from '../events.js';
+import type { Cause, DomainEvent } from '../events.js';
 import type { Tx } from '../ports.js';
 import { awardChecked, revoke } from '../rules/awards.js';
 
@@ -12,19 +12,19 @@ import { awardChecked, revoke } from '../rules/awards.js';
  * rules/awards.ts). False when nothing was awarded: the badge is gone (deleted after the rule was
  * made) or its terms refused it then.
  */
-export async function awardFor(tx: Tx, service: string, badge: string, user: string, at: string, cause: AwardCause): Promise<boolean> {
+export async function awardFor(tx: Tx, service: string, badge: string, user: string, at: string, cause: Cause): Promise<boolean> {
   if (!(await tx.badges(service, [badge])).has(badge)) return false;
   let awarded = false;
   await withCause(tx, cause, async () => (awarded = (await awardChecked(tx, service, user, [badge], new Date(at))).skipped.length === 0));
   return awarded;
 }
 
-export async function revokeFor(tx: Tx, service: string, badge: string, user: string, cause: AwardCause): Promise<void> {
+export async function revokeFor(tx: Tx, service: string, badge: string, user: string, cause: Cause): Promise<void> {
   await withCause(tx, cause, () => revoke(tx, service, user, [badge]));
 }
 
 /** Runs `work` and writes `cause` on the award events it emitted; events emitted before stay as they were. */
-async function withCause(tx: Tx, cause: AwardCause, work: () => Promise<unknown>): Promise<void> {
+export async function withCause(tx: Tx, cause: Cause, work: () => Promise<unknown>): Promise<void> {
   const before = tx.takeEvents();
   try {
     await work();

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { EMAIL_KIND } from '../email.js';
+import { addressSubject, EMAIL_KIND } from '../email.js';
+import { subjectOfSent } from '../subjects.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, quotaOf, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
 import { applyRules, EventWalks } from './live.js';
 import { listRules } from './rules.js';
@@ -22,6 +24,8 @@ export type EventResult =
 export interface IngestOptions {
   via: 'api' | 'getbadges';
   defaults?: EventSettings;
+  /** The operator's quotas (stored events, kept refusals); a service's own win. */
+  quotas?: Quotas;
 }
 
 /**
@@ -30,7 +34,8 @@ export interface IngestOptions {
  * reason, and the others go on. An id already recorded is a duplicate and changes nothing.
  */
 export async function ingest(tx: Tx, service: string, events: readonly unknown[], options: IngestOptions): Promise<EventResult[]> {
-  await requireService(tx, service);
+  const record = await requireService(tx, service);
+  const quotas = options.quotas ?? DEFAULT_QUOTAS;
   const rules = await listRules(tx, service);
   const settings = await eventSettings(tx, service, options.defaults);
   const now = tx.now.getTime();
@@ -44,9 +49,12 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
   const walks = new EventWalks(tx, service);
   for (const [i, raw] of events.entries()) {
     const result = await one(raw, checkedEvents[i]!);
-    if (result.status === 'rejected') keepRejected(tx, service, raw, result.error, options.via);
+    if (result.status === 'rejected') await keepRejected(tx, service, raw, result.error, options.via);
     results.push(result);
   }
+  // Refused whole: a batch that would store more events than the quota changes nothing.
+  if (results.some((r) => r.status === 'recorded')) await requireWithinQuota(tx, service, 'events', KIND.event, quotas);
+  if (results.some((r) => r.status === 'rejected')) await trimRejected(tx, service, quotaOf(record, 'rejected_events', quotas));
   return results;
 
   async function one(raw: unknown, checked: CheckedEvent | EventProblem): Promise<EventResult> {
@@ -75,8 +83,17 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
 }
 
 const SENT_CHARS = 4096;
+const ADDRESS = addressSubject('');
 
-function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): void {
+/** Kept refusals beyond the quota: the oldest give way, so the newest (what a sender needs to see) stay. */
+async function trimRejected(tx: Tx, service: string, limit: number): Promise<void> {
+  const excess = (await tx.itemCount(service, KIND.rejected)) - limit;
+  if (excess <= 0) return;
+  for (const item of await tx.items(service, KIND.rejected, { limit: excess })) tx.put({ t: 'item-', s: service, k: KIND.rejected, id: item.id });
+}
+
+/** Kept with what was sent, and so with the person it names: their user, else their address. */
+async function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): Promise<void> {
   const at = tx.now.toISOString();
   const id = eventIdOf(raw);
   let sent: string;
@@ -86,5 +103,7 @@ function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem
     sent = String(raw);
   }
   const value: RejectedEvent = { code: error.code, message: error.message, via, ...(id !== undefined ? { id } : {}), sent: sent.slice(0, SENT_CHARS) };
-  tx.put({ t: 'item', s: service, v: { kind: KIND.rejected, id: `${at}-${randomBytes(6).toString('base64url')}`, owner: null, at, v: value } });
+  let subject = subjectOfSent(raw);
+  if (subject?.startsWith(ADDRESS)) subject = (await tx.item(service, EMAIL_KIND, subject.slice(ADDRESS.length)))?.owner ?? subject;
+  tx.put({ t: 'item', s: service, v: { kind: KIND.rejected, id: `${at}-${randomBytes(6).toString('base64url')}`, owner: null, subject, at, v: value } });
 }

@@ -29,6 +29,7 @@ export async function createIntegration(tx: Tx, service: string, name: string): 
   const secret = randomBytes(24).toString('base64url');
   const at = tx.now.toISOString();
   tx.put({ t: 'item', s: service, v: { kind: KIND.integration, id, owner: null, at, v: { name, digest: digest(secret) } satisfies Kept } });
+  tx.emit({ type: 'integration.created', service, integration: id, name, at });
   return { id, name, createdAt: at, token: `${service}.${id}.${secret}` };
 }
 
@@ -39,6 +40,7 @@ export async function listIntegrations(store: Pick<Queries, 'listItems'>, servic
 export async function deleteIntegration(tx: Tx, service: string, id: string): Promise<void> {
   if (!(await tx.item(service, KIND.integration, id))) throw notFound('integration_not_found', `Integration "${id}" does not exist in service "${service}"`);
   tx.put({ t: 'item-', s: service, k: KIND.integration, id });
+  tx.emit({ type: 'integration.deleted', service, integration: id, at: tx.now.toISOString() });
 }
 
 /** The service and integration a token belongs to, or undefined for a token that is not (or no longer) valid. */

@@ -30,9 +30,6 @@ export interface EventTypeValue extends EventTypeRef {
   description?: string;
 }
 
-/** One part of an event type: no "/" (the parts are joined with it into the type's key). */
-export const TYPE_PART = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 export const typeKey = (t: EventTypeRef) => `${t.source}/${t.type}/${t.action}`;
 
 export function typeOf(key: string): EventTypeRef {

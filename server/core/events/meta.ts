@@ -1,4 +1,4 @@
-import type { Reactor } from '../events.js';
+import type { Reactor } from '../reactor.js';
 import type { Tx } from '../ports.js';
 import { awardFor, revokeFor } from './award-for.js';
 import { listRules } from './rules.js';

@@ -4,7 +4,10 @@ import type { Reads, Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { KIND, typeKey } from './kinds.js';
 import type { Rule, RuleDefinition, RuleValue } from './rule-model.js';
+import { getRule, listRules } from './rule-reads.js';
 import { scheduleStateSweep } from './state-sweep.js';
+
+export { getRule, listRules };
 import { durationMs } from './window.js';
 
 /** Rules of a service, created and changed at run time; each checked against what exists. */
@@ -12,15 +15,6 @@ import { durationMs } from './window.js';
 export const RULE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** More would make every event slow to take in. */
 export const MAX_RULES = 200;
-
-export async function listRules(tx: Pick<Reads, 'items'>, service: string): Promise<Rule[]> {
-  return (await tx.items(service, KIND.rule)).map((item) => ({ id: item.id, ...(item.v as RuleValue) }));
-}
-
-export async function getRule(tx: Pick<Reads, 'item'>, service: string, id: string): Promise<Rule | undefined> {
-  const item = await tx.item(service, KIND.rule, id);
-  return item && { id, ...(item.v as RuleValue) };
-}
 
 /** Creates a rule; `id` defaults to the badge's name made into an id, or a random one. */
 export async function createRule(tx: Tx, service: string, definition: RuleDefinition, id?: string): Promise<Rule> {
@@ -55,6 +49,7 @@ export async function deleteRule(tx: Tx, service: string, id: string): Promise<v
   tx.put({ t: 'item-', s: service, k: KIND.rule, id });
   tx.put({ t: 'item-', s: service, k: KIND.backfill, id });
   scheduleStateSweep(tx, service);
+  tx.emit({ type: 'rule.deleted', service, rule: id, at: tx.now.toISOString() });
 }
 
 async function saveRule(tx: Tx, service: string, id: string, definition: RuleDefinition, rules: Rule[], old: Rule | undefined): Promise<Rule> {
@@ -68,6 +63,7 @@ async function saveRule(tx: Tx, service: string, id: string, definition: RuleDef
   // The states of the revision replaced count for nothing now.
   if (old && !same) scheduleStateSweep(tx, service);
   tx.put({ t: 'item', s: service, v: { kind: KIND.rule, id, owner: null, at: value.createdAt, v: value } });
+  tx.emit({ type: old ? 'rule.updated' : 'rule.created', service, rule: id, badge: value.badge, at: now });
   return { id, ...value };
 }
 

@@ -14,6 +14,7 @@ export async function eventSettings(tx: Pick<Reads, 'item'>, service: string, de
 export async function setEventSettings(tx: Tx, service: string, changes: Partial<EventSettings>, defaults: EventSettings = DEFAULT_SETTINGS): Promise<EventSettings> {
   const settings = { ...(await eventSettings(tx, service, defaults)), ...changes };
   tx.put({ t: 'item', s: service, v: { kind: KIND.settings, id: 'settings', owner: null, at: tx.now.toISOString(), v: settings } });
+  tx.emit({ type: 'event_settings.updated', service, retentionDays: settings.retentionDays, publicEvents: settings.publicEvents, at: tx.now.toISOString() });
   return settings;
 }
 

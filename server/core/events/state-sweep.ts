@@ -1,7 +1,7 @@
 import type { Tx } from '../ports.js';
 import { KIND } from './kinds.js';
 import type { RuleState } from './evaluate.js';
-import { listRules } from './rules.js';
+import { listRules } from './rule-reads.js';
 
 /**
  * Rule states left behind: those of a deleted rule, or of a rule's earlier revision (loadState

@@ -1,14 +1,28 @@
-import { nameProblem } from '../../../types/schema.js';
+import type { Static } from '@sinclair/typebox';
+import { EventInput, GetBadgesEventInput } from '../../../types/events-schema.js';
+import type { Refusal } from '../../../types/schema.js';
 import { normalizeEmail } from '../email.js';
 import { jsonDepth } from '../json-depth.js';
-import { TYPE_PART, typeKey, type StoredEvent } from './kinds.js';
+import { checker, refusalOf } from '../schema-refusal.js';
+import { parseTime } from '../time.js';
+import { typeKey, type StoredEvent } from './kinds.js';
 
 /**
- * One event as sent, checked by hand: each event of a batch is judged alone, and a bad one is a
- * per-event error, never the batch's failure.
+ * One event as sent, checked against its schema (types/events-schema.ts), which declares the code of
+ * each refusal and every limit; then what a schema cannot say (one of `user` and `email`, an address
+ * that is one, the size and depth of `data`, a time that exists). Each event of a batch is judged
+ * alone: a bad one is a per-event error, never the batch's failure.
  */
 
-export const EVENT_LIMITS = { idLength: 200, previewLength: 500, permalinkLength: 2000, dataBytes: 2048, dataDepth: 8 };
+type SentEvent = Static<typeof EventInput>;
+const fields = EventInput.properties;
+const dataLimits = fields.data as unknown as { 'x-max-bytes': number; 'x-max-depth': number };
+
+export const EVENT_LIMITS = {
+  idLength: fields.id.anyOf[0].maxLength!,
+  dataBytes: dataLimits['x-max-bytes'],
+  dataDepth: dataLimits['x-max-depth'],
+};
 
 export interface EventProblem {
   code: string;
@@ -26,7 +40,11 @@ export interface CheckedEvent {
   value: StoredEvent;
 }
 
-const problem = (code: string, message: string): EventProblem => ({ code, message });
+/** The refusal a field's schema declares, for what is checked after the schema. */
+const refusal = (field: keyof typeof fields): EventProblem => {
+  const { code, message } = fields[field]['x-error'] as Refusal;
+  return { code, message };
+};
 
 /** The event's id as text, if it has a usable one (for reporting a refusal by id). */
 export function eventIdOf(raw: unknown): string | undefined {
@@ -38,48 +56,34 @@ export function eventIdOf(raw: unknown): string | undefined {
 }
 
 export function checkEvent(raw: unknown, { getbadges = false } = {}): CheckedEvent | EventProblem {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('invalid_event', 'An event must be a JSON object');
-  const e = raw as Record<string, unknown>;
-  if (getbadges && e.version !== 0) return problem('invalid_version', '"version" must be 0 (the GetBadges API version)');
-  const id = eventIdOf(e);
-  if (id === undefined) return problem('invalid_event_id', `"id" must be a string of 1-${EVENT_LIMITS.idLength} characters or a whole number, unique within the service`);
-  const type = e.eventType as Record<string, unknown> | undefined;
-  if (typeof type !== 'object' || type === null || !['source', 'type', 'action'].every((k) => typeof type[k] === 'string' && TYPE_PART.test(type[k] as string))) {
-    return problem('invalid_event_type', '"eventType" must be {"source","type","action"}, each 1-64 letters, digits, "_", "." or "-"');
+  const schema = getbadges ? GetBadgesEventInput : EventInput;
+  const check = checker(schema);
+  if (!check.Check(raw)) {
+    const { code = 'invalid_event', message = 'Not an event' } = refusalOf(schema, check.Errors(raw).First()!);
+    return { code, message };
   }
-  const checked: CheckedEvent = { id, type: typeKey(type as never), value: { t: '' } };
-  checked.value.t = checked.type;
-  if (e.user !== undefined && e.email !== undefined && e.email !== '') return problem('invalid_user', 'Give "user" or "email", not both');
-  if (e.user !== undefined) {
-    const why = nameProblem(e.user);
-    if (why) return problem('invalid_user', `"user": a user name ${why}`);
-    checked.user = (e.user as string).normalize('NFC');
-  } else {
-    if (e.email === undefined || e.email === '') return problem('invalid_user', 'Name the user: "user" (a user name) or "email" (an address set for a user)');
+  const e = raw as SentEvent;
+  const type = typeKey(e.eventType);
+  const checked: CheckedEvent = { id: eventIdOf(e)!, type, value: { t: type } };
+  if (e.user !== undefined && e.email !== undefined && e.email !== '') return { code: 'invalid_user', message: 'Give "user" or "email", not both' };
+  if (e.user !== undefined) checked.user = e.user.normalize('NFC');
+  else {
+    if (e.email === undefined || e.email === '') return { code: 'invalid_user', message: 'Name the user: "user" (a user name) or "email" (an address set for a user)' };
     const email = normalizeEmail(e.email);
-    if (!email) return problem('invalid_user', '"email" is not an email address');
+    if (!email) return refusal('email');
     checked.email = email;
   }
   if (e.at !== undefined) {
-    const ms = typeof e.at === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.test(e.at) ? Date.parse(e.at) : NaN;
-    if (Number.isNaN(ms)) return problem('invalid_at', '"at" must be an ISO-8601 time with its offset, e.g. 2026-11-29T12:00:00Z');
+    // The pattern says the form; whether the day exists, only the calendar does (Date.parse reads
+    // 2026-02-31 as 3 March).
+    const ms = parseTime(e.at);
+    if (ms === undefined) return refusal('at');
     checked.at = new Date(ms).toISOString();
   }
-  if (e.preview !== undefined && e.preview !== null) {
-    if (typeof e.preview !== 'string' || e.preview.length > EVENT_LIMITS.previewLength) return problem('invalid_preview', `"preview" must be text of at most ${EVENT_LIMITS.previewLength} characters`);
-    if (e.preview !== '') checked.value.p = e.preview;
-  }
-  if (e.permalink !== undefined && e.permalink !== null && e.permalink !== '') {
-    if (typeof e.permalink !== 'string' || e.permalink.length > EVENT_LIMITS.permalinkLength || !/^https?:\/\/[^\s]+$/i.test(e.permalink)) {
-      return problem('invalid_permalink', `"permalink" must be an http(s) URL of at most ${EVENT_LIMITS.permalinkLength} characters`);
-    }
-    checked.value.l = e.permalink;
-  }
-  if (e.data !== undefined && e.data !== null) {
-    if (typeof e.data !== 'object' || Array.isArray(e.data)) return problem('invalid_data', '"data" must be a JSON object');
-    if (jsonDepth(e.data, EVENT_LIMITS.dataDepth) > EVENT_LIMITS.dataDepth || Buffer.byteLength(JSON.stringify(e.data)) > EVENT_LIMITS.dataBytes) {
-      return problem('invalid_data', `"data" takes at most ${EVENT_LIMITS.dataBytes} bytes of JSON, nested at most ${EVENT_LIMITS.dataDepth} deep`);
-    }
+  if (e.preview) checked.value.p = e.preview;
+  if (e.permalink) checked.value.l = e.permalink;
+  if (e.data) {
+    if (jsonDepth(e.data, EVENT_LIMITS.dataDepth) > EVENT_LIMITS.dataDepth || Buffer.byteLength(JSON.stringify(e.data)) > EVENT_LIMITS.dataBytes) return refusal('data');
     if (Object.keys(e.data).length > 0) checked.value.d = e.data as Record<string, unknown>;
   }
   return checked;

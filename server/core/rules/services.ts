@@ -34,12 +34,15 @@ export async function createService(tx: Tx, name: string, key: string, settings?
   if (clash) throw conflict('service_exists', `Service "${clash.name}" exists; names may not differ only in case`);
   const record: ServiceRecord = { name, key, createdAt: tx.now.toISOString(), ...(settings ? { settings } : {}) };
   tx.put({ t: 'service', v: record });
+  tx.emit({ type: 'service.created', service: name, at: record.createdAt });
   return record;
 }
 
-export async function setServiceKey(tx: Tx, name: string, key: string): Promise<ServiceRecord> {
+/** A new key; `previousKeyUntil` says until when the old one still works (a rotation's grace), if at all. */
+export async function setServiceKey(tx: Tx, name: string, key: string, previousKeyUntil: string | null = null): Promise<ServiceRecord> {
   const record = { ...(await requireService(tx, name)), key };
   tx.put({ t: 'service', v: record });
+  tx.emit({ type: 'service.key_rotated', service: name, previousKeyUntil, at: tx.now.toISOString() });
   return record;
 }
 
@@ -47,6 +50,7 @@ export async function updateServiceSettings(tx: Tx, name: string, settings: Serv
   const current = await requireService(tx, name);
   const record = { ...current, settings: { ...current.settings, ...settings } };
   tx.put({ t: 'service', v: record });
+  tx.emit({ type: 'service.updated', service: name, settings: Object.keys(settings), at: tx.now.toISOString() });
   return record;
 }
 
@@ -54,5 +58,6 @@ export async function updateServiceSettings(tx: Tx, name: string, settings: Serv
 export async function deleteService(tx: Tx, name: string): Promise<ServiceRecord> {
   const record = await requireService(tx, name);
   tx.put({ t: 'service-', n: name });
+  tx.emit({ type: 'service.deleted', service: name, at: tx.now.toISOString() });
   return record;
 }

@@ -105,14 +105,17 @@ export const claimCodeRoutes = [
     params: BadgeParams,
     body: NewClaimCodesBody,
     response: { status: 201, description: 'The new codes and their batch', schema: ClaimCodes },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)' },
+    errors: {
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      403: 'The codes would make the service hold more than its quota (`quota_claim_codes`)',
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
       const codes = Array.from({ length: body.count ?? 1 }, newCode);
       const access = ctx.state.access;
       const maker = access?.kind === 'key' ? { id: access.key.id, expiresAt: access.key.expiresAt } : null;
-      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, newId('ccb'), maker));
+      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, newId('ccb'), maker, config.quotas));
       return { batch: made.batch.id, codes: made.codes.map((code) => codeView(code, config.now())) };
     },
   }),

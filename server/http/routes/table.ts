@@ -36,9 +36,15 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   params?: P;
   query?: Q;
   body?: B;
-  response: { status?: 200 | 201; description: string; schema: R };
+  /** `contentType`: what the answer is, when not JSON (an export's JSON Lines). */
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
+  /**
+   * What can refuse the request by its path, query or headers (a token in the path), checked before
+   * the body is read: a request that will be refused costs no body.
+   */
+  admit?: (ctx: V1Context, input: Omit<Input<P, Q, B>, 'body'>, deps: Deps) => Promise<void>;
   /** The largest body the route takes, if not `config.maxBodyBytes`. */
   bodyBytes?: (config: AppConfig) => number;
   /** Whether a GET answer carries an ETag (and so may be a 304); true unless said otherwise. */
@@ -50,10 +56,17 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
  * What the open test service does not have, read or write: it keeps no private data and nothing
  * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
  */
-export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks']);
-const TAG_TEXT: Partial<Record<Tag, string>> = { events: 'events', rules: 'rules', access: 'addresses, keys, invitations or claim codes', webhooks: 'webhooks' };
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people']);
+const TAG_TEXT: Partial<Record<Tag, string>> = {
+  events: 'events',
+  rules: 'rules',
+  access: 'addresses, keys, invitations or claim codes',
+  webhooks: 'webhooks',
+  audit: 'audit trail (anyone may write to it)',
+  people: "exports, erasures or renames of a person's data",
+};
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
@@ -106,6 +119,7 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
     const ctxParams = (ctx as unknown as { params: Record<string, string> }).params;
     const params = spec.params ? validate.check(spec.params, ctxParams, 'path') : {};
     const query = spec.query ? validate.query(spec.query, ctx.query) : {};
+    await spec.admit?.(ctx, { params, query }, deps);
     const body =
       spec.body === undefined
         ? undefined

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import {
   AttemptList,
@@ -21,12 +20,14 @@ import { newId } from '../../core/access/ids.js';
 import {
   ATTEMPT_KIND,
   createEndpoint,
+  newEndpointSecret,
   deleteEndpoint,
   DELIVERY_KIND,
   ENDPOINT_KIND,
   redeliver,
   requireEndpoint,
   updateEndpoint,
+  WEBHOOK_EVENTS,
   type Attempt,
   type Endpoint,
 } from '../../core/access/webhooks.js';
@@ -36,7 +37,6 @@ import { route } from './table.js';
 
 /** `/v1/:service/webhooks`: where a service's events are delivered, and how that went. */
 
-const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 async function endpointView(store: Store, service: string, { secret: _secret, ...endpoint }: Endpoint): Promise<Static<typeof EndpointSchema>> {
   return { ...endpoint, pending: await store.countItems(service, DELIVERY_KIND, { owner: endpoint.id }) };
@@ -74,18 +74,19 @@ export const webhookRoutes = [
     operationId: 'createWebhookEndpoint',
     summary: 'Register an endpoint: the events it wants are POSTed to it, signed (Standard Webhooks)',
     description:
-      'Events: `award.created`, `award.revoked`, `badge.created`, `badge.updated`, `badge.deleted`, `invitation.created`, `invitation.claimed`, `claim_code.redeemed`, or `*` (the default) for all. Each is written with the change that causes it and delivered at least once: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (or `Retry-After`, if longer); a 410 answer, or failing for days, disables the endpoint. Verify with the `standardwebhooks` package and the `secret`.',
+      `Events: ${WEBHOOK_EVENTS.map((type) => `\`${type}\``).join(', ')}, or \`*\` (the default) for all; each payload's \`data.actor\` says who acted. ` +
+      'Each is written with the change that causes it and delivered at least once: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (or `Retry-After`, if longer); a 410 answer, or failing for days, disables the endpoint. Verify with the `standardwebhooks` package and the `secret`.',
     tags: ['webhooks'],
     auth: 'service',
     params: ServiceParams,
     body: NewEndpointBody,
     response: { status: 201, description: 'The endpoint, with its signing secret', schema: NewEndpointResponse },
-    errors: { 400: URL_400 },
+    errors: { 400: URL_400, 403: 'The service has as many endpoints as its quota allows (`quota_webhook_endpoints`)' },
     handler: async (ctx, { body }, deps) => {
       const url = await checkEndpointUrl(body.url, accessConfig(deps.config).webhookAllowPrivate);
       const service = ctx.state.service.name;
       const events = [...new Set(body.events ?? ['*'])];
-      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newSecret(), { url, events, description: body.description ?? '' }));
+      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newEndpointSecret(), { url, events, description: body.description ?? '' }, deps.config.quotas));
       return { ...(await endpointView(deps.store, service, endpoint)), secret: endpoint.secret };
     },
   }),
@@ -172,12 +173,15 @@ export const webhookRoutes = [
     auth: 'service',
     params: RedeliverParams,
     response: { status: 201, description: 'The new delivery', schema: Redelivery },
-    errors: { 404: 'The service, the endpoint or the message does not exist (`service_not_found`, `endpoint_not_found`, `message_not_found`)' },
-    handler: async (ctx, { params }, { domain }) => {
+    errors: {
+      404: 'The service, the endpoint or the message does not exist (`service_not_found`, `endpoint_not_found`, `message_not_found`)',
+      429: 'The service made as many redeliveries this hour as its quota allows (`quota_redeliveries`; `Retry-After` says when)',
+    },
+    handler: async (ctx, { params }, { domain, config }) => {
       const service = ctx.state.service.name;
       const delivery = await domain.run(service, async (tx) => {
         await requireEndpoint(tx, service, params.id);
-        return redeliver(tx, service, params.id, params.message);
+        return redeliver(tx, service, params.id, params.message, config.quotas);
       });
       return { delivery: delivery.id, message: delivery.message, endpoint: delivery.endpoint, due: delivery.createdAt };
     },

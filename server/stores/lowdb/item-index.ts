@@ -9,6 +9,7 @@ import type { ItemCount, ItemQuery } from '../../core/ports.js';
 export interface Kept {
   id: string;
   owner: string | null;
+  subject: string | null;
   at: string;
   json: string;
   /** Removed: left in the ordered list until the next compaction (see `remove`). */
@@ -16,7 +17,7 @@ export interface Kept {
 }
 
 /**
- * One service's items of one kind, by id, in (at, id) order, and per owner. Items mostly arrive in
+ * One service's items of one kind, by id, in (at, id) order, per owner and per data subject. Items mostly arrive in
  * time order and leave oldest first (retention), so the order is an array appended at its end;
  * removals only mark an entry, and the array is compacted once half of it is marked.
  */
@@ -25,6 +26,7 @@ export class ItemIndex {
   private ordered: Kept[] = [];
   private goneCount = 0;
   private readonly byOwner = new Map<string, Kept[]>();
+  private readonly bySubject = new Map<string, Kept[]>();
 
   constructor(readonly kind: string) {}
 
@@ -42,18 +44,17 @@ export class ItemIndex {
     return this.byId.get(id)?.at;
   }
 
-  put(item: Item): void {
+  /** `item` names its subject (a unit fills it in: see core/subjects.ts). */
+  put(item: Item & { subject: string | null }): void {
     this.remove(item.id);
     // One copy of an owner's name for all their items: strings parsed from files are each new.
     const owner = item.owner === null ? null : (this.byOwner.get(item.owner)?.[0]?.owner ?? item.owner);
-    const kept: Kept = { id: item.id, owner, at: item.at, json: JSON.stringify(item.v) };
+    const subject = item.subject === null ? null : item.subject === owner ? owner : (this.bySubject.get(item.subject)?.[0]?.subject ?? item.subject);
+    const kept: Kept = { id: item.id, owner, subject, at: item.at, json: JSON.stringify(item.v) };
     this.byId.set(item.id, kept);
     insertSorted(this.ordered, kept);
-    if (kept.owner !== null) {
-      let own = this.byOwner.get(kept.owner);
-      if (!own) this.byOwner.set(kept.owner, (own = []));
-      insertSorted(own, kept);
-    }
+    if (kept.owner !== null) insertInto(this.byOwner, kept.owner, kept);
+    if (kept.subject !== null) insertInto(this.bySubject, kept.subject, kept);
   }
 
   remove(id: string): void {
@@ -62,11 +63,8 @@ export class ItemIndex {
     this.byId.delete(id);
     kept.gone = true;
     this.goneCount++;
-    if (kept.owner !== null) {
-      const own = this.byOwner.get(kept.owner)!;
-      own.splice(own.indexOf(kept), 1);
-      if (own.length === 0) this.byOwner.delete(kept.owner);
-    }
+    if (kept.owner !== null) removeFrom(this.byOwner, kept.owner, kept);
+    if (kept.subject !== null) removeFrom(this.bySubject, kept.subject, kept);
     if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) {
       this.ordered = this.ordered.filter((entry) => !entry.gone);
       this.goneCount = 0;
@@ -75,7 +73,7 @@ export class ItemIndex {
 
   /** `offset` items are skipped before any is read. */
   select(query: ItemQuery & { offset?: number } = {}): Item[] {
-    const list = query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
+    const list = this.listFor(query);
     let start = query.from === undefined ? 0 : lowerBound(list, query.from);
     let end = query.to === undefined ? list.length : lowerBound(list, query.to);
     // A cursor narrows the range to its time; items of the same time are sorted out by itemMatches.
@@ -116,7 +114,7 @@ export class ItemIndex {
   }
 
   count(query: ItemCount = {}): number {
-    const list = query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
+    const list = this.listFor(query);
     const start = query.from === undefined ? 0 : lowerBound(list, query.from);
     const end = query.to === undefined ? list.length : lowerBound(list, query.to);
     if (end <= start) return 0;
@@ -126,9 +124,27 @@ export class ItemIndex {
     return count;
   }
 
-  private item(kept: Kept): Item {
-    return { kind: this.kind, id: kept.id, owner: kept.owner, at: kept.at, v: JSON.parse(kept.json) };
+  /** The narrowest list a query reads: a subject's, an owner's, or all; itemMatches does the rest. */
+  private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): Kept[] {
+    if (query.subject !== undefined) return this.bySubject.get(query.subject) ?? [];
+    return query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
   }
+
+  private item(kept: Kept): Item {
+    return { kind: this.kind, id: kept.id, owner: kept.owner, subject: kept.subject, at: kept.at, v: JSON.parse(kept.json) };
+  }
+}
+
+function insertInto(lists: Map<string, Kept[]>, key: string, kept: Kept): void {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  insertSorted(list, kept);
+}
+
+function removeFrom(lists: Map<string, Kept[]>, key: string, kept: Kept): void {
+  const list = lists.get(key)!;
+  list.splice(list.indexOf(kept), 1);
+  if (list.length === 0) lists.delete(key);
 }
 
 /** Inserts in (at, id) order; at the end, where items in time order go, without a search. */

@@ -7,7 +7,7 @@ import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { refusal } from './errors.js';
@@ -76,6 +76,10 @@ export class LowdbStore implements Store {
    * a long unit of one service (a backfill step, a large batch) never holds another's writes.
    */
   private readonly turns = new Map<string, Promise<void>>();
+  /** Units from their turn until they are applied (or refused): a snapshot waits for these. */
+  private readonly units = new Set<Promise<void>>();
+  /** Set while a snapshot reads: no unit takes its turn meanwhile. */
+  private gate: Promise<void> | null = null;
   readonly feed = new LocalFeed();
   private journal: Journal<Line> | null = null;
   private readonly folder: string | null;
@@ -224,8 +228,12 @@ export class LowdbStore implements Store {
   async itemKinds(service: string) {
     return [...this.serviceState(service).items].filter(([, index]) => index.size > 0).map(([kind]) => kind).sort();
   }
-  async dueItems(kind: string, before: string, limit: number) {
-    return this.state.dueItems(kind, before, limit);
+  async dueItems(kind: string, before: string, limit: number, except?: DueExcept) {
+    return this.state.dueItems(kind, before, limit, except);
+  }
+  async listItemsOfSubjects(service: string, subjects: readonly string[]) {
+    this.serviceState(service);
+    return this.state.itemsOfSubjects(service, subjects);
   }
 
   // Writes.
@@ -243,23 +251,55 @@ export class LowdbStore implements Store {
     };
   }
 
-  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
-    const release = await this.turnOf(scope);
-    let result: T;
-    let changes: Change[];
-    const pending = this.pending;
-    try {
-      if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
-      // Refused before anything is computed; the journal says when it takes writes again.
-      if (this.journal?.failed) throw refusal(this.journal.failed);
-      const tx = new Overlay(new YieldingReads(pending), now);
-      result = await work(tx);
-      changes = tx.changes;
-      for (const change of changes) pending.put(change);
-    } finally {
-      release();
+  /**
+   * The turns of `scopes` (in a fixed order, so two callers cannot wait on each other), once no
+   * snapshot reads; the unit counts as under way until `done` is called, and a snapshot that starts
+   * meanwhile waits for it. `release` gives the turns to the next unit of the scopes.
+   */
+  private async enter(scopes: readonly string[]): Promise<{ release: () => void; done: () => void }> {
+    for (;;) {
+      while (this.gate) await this.gate;
+      const releases: (() => void)[] = [];
+      for (const scope of [...new Set(scopes)].sort()) releases.push(await this.turnOf(scope));
+      const release = () => releases.forEach((give) => give());
+      // A snapshot began while this waited for its turn: it goes first, and the turn is taken again after it.
+      if (this.gate) {
+        release();
+        continue;
+      }
+      let done!: () => void;
+      const unit = new Promise<void>((resolve) => (done = resolve));
+      this.units.add(unit);
+      return { release, done: () => (this.units.delete(unit), done()) };
     }
-    if (changes.length === 0) return result;
+  }
+
+  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const { release, done } = await this.enter([scope]);
+    try {
+      let result: T;
+      let changes: Change[];
+      const pending = this.pending;
+      try {
+        if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
+        // Refused before anything is computed; the journal says when it takes writes again.
+        if (this.journal?.failed) throw refusal(this.journal.failed);
+        const tx = new Overlay(new YieldingReads(pending), now);
+        result = await work(tx);
+        changes = tx.changes;
+        for (const change of changes) pending.put(change);
+      } finally {
+        release();
+      }
+      // Between its turn and being applied, a unit is landing: a snapshot still waits for it.
+      if (changes.length > 0) await this.land(changes, pending);
+      return result;
+    } finally {
+      done();
+    }
+  }
+
+  private async land(changes: Change[], pending: Overlay): Promise<void> {
     if (this.journal) {
       try {
         await this.journal.append(changes);
@@ -272,7 +312,24 @@ export class LowdbStore implements Store {
     for (const change of changes) pending.forget(change);
     for (const invalidation of invalidations(changes)) this.feed.publish(invalidation);
     if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
-    return result;
+  }
+
+  /**
+   * Closes the gate, so no unit takes its turn, and waits for the units under way (those of every
+   * service, running side by side) to be applied or refused: the reads then see one moment, no unit
+   * half applied. One snapshot at a time.
+   */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    let open!: () => void;
+    this.gate = new Promise<void>((resolve) => (open = resolve));
+    try {
+      await Promise.allSettled([...this.units]);
+      return await work(this);
+    } finally {
+      this.gate = null;
+      open();
+    }
   }
 
   /**
@@ -280,10 +337,8 @@ export class LowdbStore implements Store {
    * half done: it never passes through the overlay of what is on its way to disk.
    */
   async renameService(from: string, to: string): Promise<void> {
-    const scopes = [...new Set([from.toLowerCase(), to.toLowerCase()])].sort();
-    const releases: (() => void)[] = [];
+    const { release, done } = await this.enter([from.toLowerCase(), to.toLowerCase()]);
     try {
-      for (const scope of scopes) releases.push(await this.turnOf(scope));
       if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
       if (this.journal?.failed) throw refusal(this.journal.failed);
       if (!this.state.services.has(from)) throw notFound('service_not_found', `Service "${from}" does not exist`);
@@ -295,7 +350,8 @@ export class LowdbStore implements Store {
       this.feed.publish({ service: from, all: true });
       this.feed.publish({ service: to, all: true });
     } finally {
-      for (const release of releases) release();
+      release();
+      done();
     }
   }
 
@@ -359,7 +415,10 @@ export class LowdbStore implements Store {
     this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
-  /** Writes every changed part to its lowdb file, then drops the journal segments they cover. */
+  /**
+   * Writes every changed part to its lowdb file, then drops the journal segments they cover: once it
+   * resolves, what units removed is in no file of the store (an erasure forces one).
+   */
   checkpoint(): Promise<void> {
     if (!this.journal || !this.folder) return Promise.resolve();
     if (this.checkpointing) {
@@ -440,7 +499,7 @@ export class LowdbStore implements Store {
     }
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const kindJson = JSON.stringify(kind);
-    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
+    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
     await new DurableJSONFile<ItemsFile>(file).writeText(`{"items":[${lines.join(',')}]}`);
   }
 

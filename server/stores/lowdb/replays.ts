@@ -85,6 +85,15 @@ export class DurableReplays implements ReplayStore {
     return use;
   }
 
+  /**
+   * Kept answers live in memory only (the journal holds a use's key, a digest of its request and its
+   * expiry, nothing of its answer), and none is read back at start: a forgotten answer stays
+   * forgotten across a restart without a journal entry of its own.
+   */
+  forgetAnswers(service: string, texts: readonly string[]): Promise<number> {
+    return this.memory.forgetAnswers(service, texts);
+  }
+
   /** Seals the open segment once a minute, and removes the sealed ones whose uses all expired. */
   private maintain(now: number): void {
     if (this.sealing || Math.max(now, Date.now()) - this.sealedAt < SEAL_MS) return;

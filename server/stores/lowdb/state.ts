@@ -1,9 +1,10 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
-import { compareItems } from '../../core/items.js';
+import { compareItems, compareKindThenItem } from '../../core/items.js';
 import { isHidden } from '../../core/rules/services.js';
+import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { ItemQuery, Reads } from '../../core/ports.js';
+import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
 
@@ -81,7 +82,8 @@ export class State implements Reads {
         if (!service) return;
         let index = service.items.get(change.v.kind);
         if (!index) service.items.set(change.v.kind, (index = new ItemIndex(change.v.kind)));
-        index.put(change.v);
+        // Journal lines and files written before subjects existed get their kind's.
+        index.put({ ...change.v, subject: change.v.subject !== undefined ? change.v.subject : subjectOf(change.v) });
         return;
       }
       case 'item-':
@@ -104,12 +106,23 @@ export class State implements Reads {
     return this.services.get(service)?.items.get(kind);
   }
 
-  /** Items of a kind due before `before`, of every service, earliest first. */
-  dueItems(kind: string, before: string, limit: number): { service: string; item: Item }[] {
+  /** Items of a kind due before `before`, of every service, earliest first, but those `except` names. */
+  dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): { service: string; item: Item }[] {
+    const skipped = new Set(except.services);
+    const busy = new Map<string, Set<string>>();
+    for (const { service, owner } of except.owners ?? []) (busy.get(service) ?? busy.set(service, new Set()).get(service)!).add(owner);
     const due: { service: string; item: Item }[] = [];
     for (const [name, service] of this.services) {
-      if (isHidden(name)) continue;
-      for (const item of service.items.get(kind)?.select({ to: before, limit }) ?? []) due.push({ service: name, item });
+      if (skipped.has(name) || isHidden(name)) continue;
+      const owners = busy.get(name);
+      // With owners to pass over, their items are read and dropped: the rest may lie behind them.
+      const items = service.items.get(kind)?.select({ to: before, ...(owners ? {} : { limit }) }) ?? [];
+      let taken = 0;
+      for (const item of items) {
+        if (owners && item.owner !== null && owners.has(item.owner)) continue;
+        due.push({ service: name, item });
+        if (++taken === limit) break;
+      }
     }
     return due.sort((a, b) => compareItems(a.item, b.item)).slice(0, limit);
   }
@@ -185,6 +198,14 @@ export class State implements Reads {
   }
   async items(service: string, kind: string, query?: ItemQuery) {
     return this.itemIndex(service, kind)?.select(query) ?? [];
+  }
+  async itemCount(service: string, kind: string) {
+    return this.itemIndex(service, kind)?.size ?? 0;
+  }
+  async itemsOfSubjects(service: string, subjects: readonly string[]) {
+    const found: Item[] = [];
+    for (const index of this.services.get(service)?.items.values() ?? []) for (const subject of new Set(subjects)) found.push(...index.select({ subject }));
+    return found.sort(compareKindThenItem);
   }
 }
 

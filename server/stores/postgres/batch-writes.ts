@@ -46,7 +46,7 @@ export class BatchWrites {
     const services = columns(5);
     const badges = columns(6);
     const users = columns(7);
-    const items = columns(6);
+    const items = columns(7);
     for (const { change, removeFirst } of this.finals.values()) {
       if (removeFirst) {
         if (change.t === 'service' || change.t === 'service-') removed.services.push(change.t === 'service' ? change.v.name : change.n);
@@ -65,7 +65,7 @@ export class BatchWrites {
         users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v), v.progress === undefined ? null : JSON.stringify(v.progress));
       } else if (change.t === 'item') {
         const v = change.v;
-        items.add(change.s, v.kind, v.id, v.owner, v.at, JSON.stringify(v.v));
+        items.add(change.s, v.kind, v.id, v.owner, v.subject ?? null, v.at, JSON.stringify(v.v));
       }
     }
     const statements: Statement[] = [];
@@ -122,11 +122,11 @@ const UPSERT_AND_NOTIFY = `
       SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest,
           progress = excluded.progress
   ), i AS (
-    INSERT INTO items (service, kind, id, owner, at, v)
-    SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::json[])
-    ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, at = excluded.at, v = excluded.v
+    INSERT INTO items (service, kind, id, owner, subject, at, v)
+    SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::json[])
+    ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, subject = excluded.subject, at = excluded.at, v = excluded.v
   )
-  SELECT pg_notify('user_badges', payload) FROM unnest($25::text[]) AS payload`;
+  SELECT pg_notify('user_badges', payload) FROM unnest($26::text[]) AS payload`;
 
 function columns(width: number) {
   const arrays = Array.from({ length: width }, () => [] as unknown[]);

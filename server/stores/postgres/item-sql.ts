@@ -3,17 +3,27 @@ import type { ItemCount, ItemQuery } from '../../core/ports.js';
 
 /** Items to and from rows, and the SQL of an item query: the same for units and queries. */
 
-export const ITEM_COLUMNS = 'kind, id, owner, at, v';
+export const ITEM_COLUMNS = 'kind, id, owner, subject, at, v';
 
 export interface ItemRow {
   kind: string;
   id: string;
   owner: string | null;
+  subject: string | null;
   at: string;
   v: unknown;
 }
 
-export const itemRecord = (row: ItemRow): Item => ({ kind: row.kind, id: row.id, owner: row.owner, at: row.at, v: row.v });
+export const itemRecord = (row: ItemRow): Item => ({ kind: row.kind, id: row.id, owner: row.owner, subject: row.subject, at: row.at, v: row.v });
+
+/**
+ * Every item of a service whose subject is one of `subjects`, in (kind, at, id) order: one range
+ * of the items_by_subject index per subject.
+ */
+export const subjectItemsQuery = (service: string, subjects: readonly string[]) => ({
+  text: `SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND subject = ANY($2::text[]) ORDER BY kind, at, id`,
+  values: [service, [...new Set(subjects)]],
+});
 
 /**
  * `SELECT ... FROM items` for a query of one service's kind, in core/items.ts's order: (at, id),
@@ -37,11 +47,12 @@ export function itemsCount(service: string, kind: string, query: ItemCount): { t
   return { text: `SELECT count(*)::int AS count FROM items WHERE ${where.join(' AND ')}`, values };
 }
 
-function itemsWhere(service: string, kind: string, query: ItemCount) {
+function itemsWhere(service: string, kind: string, query: ItemCount & Pick<ItemQuery, 'subject'>) {
   const values: unknown[] = [service, kind];
   const where = ['service = $1', 'kind = $2'];
   const param = (value: unknown) => `$${values.push(value)}`;
   if (query.owner !== undefined) where.push(`owner = ${param(query.owner)}`);
+  if (query.subject !== undefined) where.push(`subject = ${param(query.subject)}`);
   if (query.from !== undefined) where.push(`at >= ${param(query.from)}`);
   if (query.to !== undefined) where.push(`at < ${param(query.to)}`);
   return { where, values, param };

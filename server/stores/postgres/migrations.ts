@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SUBJECT_KINDS, subjectOf } from '../../core/subjects.js';
 
 /**
  * The schema, as an ordered list of steps. A step, once released, is never edited: a change to the
@@ -8,6 +9,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (client: pg.ClientBase) => Promise<void>;
 }
 
 export const migrations: readonly Migration[] = [
@@ -100,7 +103,74 @@ export const migrations: readonly Migration[] = [
     // json, not jsonb, as the badges' fields: the map comes back in the order it was written.
     sql: 'ALTER TABLE users ADD COLUMN progress json',
   },
+  {
+    version: 4,
+    name: 'items name their data subject',
+    // Whose personal data an item holds (core/subjects.ts): what export, erasure and renaming of a
+    // person read, one index range per person. Rows written before get the subject their kind
+    // gives, from the same table the server fills new items' subjects from.
+    sql: `
+      ALTER TABLE items ADD COLUMN subject text COLLATE "C";
+      CREATE INDEX items_by_subject ON items (service, subject, kind, at, id) WHERE subject IS NOT NULL;
+    `,
+    run: assignSubjects,
+  },
+  {
+    version: 5,
+    name: 'item counts per service and kind',
+    // What quotas are checked against, inside a unit of work: count(*) over a million events would
+    // cost tens of ms in every unit. Kept by statement triggers, so every way items come and go
+    // (upserts, removals, a service's removal cascading) counts. A count at zero is left in place.
+    sql: `
+      CREATE TABLE item_counts (
+        service text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        n bigint NOT NULL,
+        PRIMARY KEY (service, kind)
+      );
+      INSERT INTO item_counts (service, kind, n) SELECT service, kind, count(*) FROM items GROUP BY service, kind;
+      CREATE FUNCTION items_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO item_counts AS c (service, kind, n) SELECT service, kind, count(*) FROM added GROUP BY service, kind
+            ON CONFLICT (service, kind) DO UPDATE SET n = c.n + excluded.n;
+        ELSE
+          UPDATE item_counts c SET n = c.n - d.n
+            FROM (SELECT service, kind, count(*) AS n FROM removed GROUP BY service, kind) d
+           WHERE c.service = d.service AND c.kind = d.kind;
+        END IF;
+        RETURN NULL;
+      END $$;
+      -- An upsert's INSERT trigger sees only the rows it inserted; an update changes no count.
+      CREATE TRIGGER items_added AFTER INSERT ON items REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION items_counted();
+      CREATE TRIGGER items_removed AFTER DELETE ON items REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION items_counted();
+    `,
+  },
 ];
+
+/** Gives every item of a kind that holds someone's data its subject, a page of rows at a time. */
+async function assignSubjects(client: pg.ClientBase): Promise<void> {
+  const PAGE = 1000;
+  let after = ['', '', ''];
+  for (;;) {
+    const { rows } = await client.query<{ service: string; kind: string; id: string; owner: string | null; at: string; v: unknown }>(
+      `SELECT service, kind, id, owner, at, v FROM items
+        WHERE kind = ANY($1::text[]) AND (service, kind, id) > ($2, $3, $4) ORDER BY service, kind, id LIMIT ${PAGE}`,
+      [SUBJECT_KINDS, ...after],
+    );
+    const named = rows.map((row) => ({ row, subject: subjectOf({ ...row, subject: null }) })).filter(({ subject }) => subject !== null);
+    if (named.length > 0) {
+      await client.query(
+        `UPDATE items SET subject = t.subject FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t (service, kind, id, subject)
+          WHERE (items.service, items.kind, items.id) = (t.service, t.kind, t.id)`,
+        ['service', 'kind', 'id'].map((column) => named.map(({ row }) => row[column as 'service' | 'kind' | 'id'])).concat([named.map(({ subject }) => subject!)]),
+      );
+    }
+    if (rows.length < PAGE) return;
+    const last = rows.at(-1)!;
+    after = [last.service, last.kind, last.id];
+  }
+}
 
 /** The session lock migrations run under, in the two-key space so it cannot meet a service's lock. */
 const LOCK = [0x75626467, 1] as const; // "ubdg"
@@ -152,6 +222,7 @@ async function applyPending(client: pg.Client, steps: readonly Migration[]): Pro
     await client.query('BEGIN');
     try {
       await client.query(step.sql);
+      await step.run?.(client);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
       await client.query('COMMIT');
     } catch (error) {

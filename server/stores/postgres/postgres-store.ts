@@ -5,11 +5,11 @@ import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
-import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, type ItemRow } from './item-sql.js';
+import { ITEM_COLUMNS, itemRecord, itemsCount, itemsQuery, subjectItemsQuery, type ItemRow } from './item-sql.js';
 import { migrate } from './migrations.js';
 import { PostgresReplays } from './replays.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
@@ -156,6 +156,10 @@ export class PostgresStore implements Store {
 
   async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
     await this.requireService(service);
+    // All of a kind: the count the triggers keep (migration 5), not count(*) over every row.
+    if (query.owner === undefined && query.from === undefined && query.to === undefined) {
+      return Number((await this.rows<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]))[0]!.n);
+    }
     const { text, values } = itemsCount(service, kind, query);
     return (await this.rows<{ count: number }>(text, values))[0]!.count;
   }
@@ -174,10 +178,25 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.kind);
   }
 
-  async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
+  async listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
+    await this.requireService(service);
+    const { text, values } = subjectItemsQuery(service, subjects);
+    return (await this.rows<ItemRow>(text, values)).map(itemRecord);
+  }
+
+  /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
+  async checkpoint(): Promise<void> {}
+
+  async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
+    const services = [...(except.services ?? [])];
+    const owners = (except.owners ?? []).map(({ service, owner }) => `${service}\n${owner}`);
     const rows = await this.rows<ItemRow & { service: string }>(
-      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) ORDER BY at, id LIMIT $3`,
-      [kind, before, limit, HIDDEN],
+      services.length === 0 && owners.length === 0
+        ? `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) ORDER BY at, id LIMIT $3`
+        : `SELECT service, ${ITEM_COLUMNS} FROM items
+            WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) AND NOT (service = ANY($5::text[])) AND (owner IS NULL OR NOT (service || E'\\n' || owner) = ANY($6::text[]))
+            ORDER BY at, id LIMIT $3`,
+      services.length === 0 && owners.length === 0 ? [kind, before, limit, HIDDEN] : [kind, before, limit, HIDDEN, services, owners],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
   }
@@ -205,7 +224,11 @@ export class PostgresStore implements Store {
       const [clash] = (await client.query<{ name: string }>('SELECT name FROM services WHERE name_lower = $1', [to.toLowerCase()])).rows;
       if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already`);
       await client.query('INSERT INTO services (name, name_lower, key, created_at, settings) SELECT $2, $3, key, created_at, settings FROM services WHERE name = $1', [from, to, to.toLowerCase()]);
+      // Items keep their subject; their counts (kept by triggers on insert and delete, not on update)
+      // move with them, over the zero counts a service of that name once deleted may have left.
       for (const table of ['badges', 'users', 'items']) await client.query(`UPDATE ${table} SET service = $2 WHERE service = $1`, [from, to]);
+      await client.query('DELETE FROM item_counts WHERE service = $1', [to]);
+      await client.query('UPDATE item_counts SET service = $2 WHERE service = $1', [from, to]);
       await client.query('DELETE FROM services WHERE name = $1', [from]);
       await client.query("SELECT pg_notify('user_badges', payload) FROM unnest($1::text[]) AS payload", [this.feed.payloads(renamed)]);
       await client.query('COMMIT');
@@ -218,6 +241,41 @@ export class PostgresStore implements Store {
     if (failure instanceof DomainError) throw failure;
     if (failure) throw unavailable(failure, this.onError);
     this.feed.publish(renamed);
+  }
+
+  /**
+   * database as it was when the first one ran, and writers are not held back.
+   */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(error, this.onError);
+    });
+    const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> => {
+      try {
+        return (await client.query<R>(text, values)).rows;
+      } catch (error) {
+        throw unavailable(error, this.onError);
+      }
+    };
+    const services = new ServiceCache(async (name) => {
+      const [row] = await rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      return row && serviceRecord(row);
+    });
+    let failed = false;
+    try {
+      await rows('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', []);
+      // Every query method of this store, reading through the transaction's connection.
+      const view = Object.create(this, { rows: { value: rows }, services: { value: services } }) as PostgresStore;
+      const result = await work(view);
+      await rows('COMMIT', []);
+      return result;
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release(failed);
+    }
   }
 
   /** Takes no more units, waits for those accepted, and disconnects. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { firstUse, type KeptAnswer, type ReplayStore, type Use } from '../replays.js';
+import { answerForms, firstUse, type KeptAnswer, type ReplayStore, type Use } from '../replays.js';
 import { unavailable } from './failures.js';
 
 /** Kept answers larger than this are not kept: a repeat of such a request is refused instead. */
@@ -61,6 +61,18 @@ export class PostgresReplays implements ReplayStore {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return null;
+  }
+
+  async forgetAnswers(service: string, texts: readonly string[]): Promise<number> {
+    const { rowCount } = await this.pool
+      .query(
+        `UPDATE replays SET answer = NULL
+          WHERE left(key, length($1)) = $1 AND answer IS NOT NULL
+            AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS form WHERE strpos(answer ->> 'body', form) > 0)`,
+        [`${service}\n`, answerForms(texts)],
+      )
+      .catch((error) => Promise.reject(unavailable(error, this.onError)));
+    return rowCount ?? 0;
   }
 
   /** Waits for a sweep under way; answers still awaited become null. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { ItemQuery, Reads } from '../../core/ports.js';
 import { notSaved } from './failures.js';
-import { ITEM_COLUMNS, itemRecord, itemsQuery, type ItemRow } from './item-sql.js';
+import { ITEM_COLUMNS, itemRecord, itemsQuery, subjectItemsQuery, type ItemRow } from './item-sql.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
 
 /** Whole kinds of at most this many items are remembered (rules, endpoints); a service's events are not. */
@@ -136,6 +136,22 @@ export class TxReads implements Reads {
     // A copy: the caller may sort or add to its answer.
     if (whole && items.length <= KEPT_KIND) this.kinds.set(key, [...items]);
     return items;
+  }
+
+  async itemCount(service: string, kind: string): Promise<number> {
+    // Kept by triggers on `items` (migration 5): one row, whatever the count.
+    const key = `items\n${service}\n${kind}`;
+    let count = this.counts.get(key);
+    if (count === undefined) {
+      const [row] = await this.query<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]);
+      this.counts.set(key, (count = Number(row!.n)));
+    }
+    return count;
+  }
+
+  async itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
+    const { text, values } = subjectItemsQuery(service, subjects);
+    return (await this.query<ItemRow>(text, values)).map(itemRecord);
   }
 
   /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */

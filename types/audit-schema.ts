@@ -1,0 +1,125 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LIMITS } from './constants.js';
+import { BadgeName, ServiceParams, Time, UserName, refuse } from './schema.js';
+
+/**
+ * What the server tells of what happened: the actions of the audit trail and the types of webhook
+ * events, one list (the core's domain events, `server/core/events.ts`, are checked against it).
+ */
+export const DOMAIN_EVENTS = {
+  'award.created': 'A badge was awarded to a user (`count` times in this write)',
+  'award.revoked': 'A badge was taken from a user',
+  'badge.created': 'A badge was registered',
+  'badge.updated': "A badge's fields were changed",
+  'badge.deleted': 'A badge was deleted, and taken from every holder',
+  'rule.created': 'A rule was made',
+  'rule.updated': 'A rule was changed',
+  'rule.deleted': 'A rule was removed',
+  'event_settings.updated': 'How long events are kept, or whether they are public, was changed',
+  'integration.created': 'An integration token was made',
+  'integration.deleted': 'An integration token was revoked',
+  'service.created': 'The service was created',
+  'service.updated': "The service's settings were changed (`settings` names them)",
+  'service.key_rotated': 'The service was given a new key',
+  'service.deleted': 'The service was deleted',
+  'key.created': 'A scoped key was made',
+  'key.deleted': 'A scoped key was revoked',
+  'endpoint.created': 'A webhook endpoint was registered',
+  'endpoint.updated': 'A webhook endpoint was changed, disabled or enabled',
+  'endpoint.deleted': 'A webhook endpoint was removed',
+  'invitation.created': 'A badge was awarded to an address nobody has yet (a deferred award)',
+  'invitation.claimed': 'A user got an address with a pending invitation, and its badge',
+  'invitation.cancelled': 'A pending invitation was cancelled',
+  'claim_code.created': 'Claim codes were made for a badge (the codes themselves are not told)',
+  'claim_code.redeemed': 'A claim code was redeemed for a user',
+  'user.erased': "A user's data was erased; `user` is a pseudonym, the same in the audit trail",
+  'user.renamed': 'A user was renamed, with everything the service holds of them',
+} as const;
+
+export type DomainEventName = keyof typeof DOMAIN_EVENTS;
+export const DOMAIN_EVENT_NAMES = Object.keys(DOMAIN_EVENTS) as DomainEventName[];
+
+const closed = { additionalProperties: false } as const;
+const text = (description: string) => Type.Optional(Type.String({ description }));
+
+export const Actor = Type.Object(
+  {
+    type: Type.Union((['service', 'key', 'operator', 'cli', 'integration', 'public', 'system'] as const).map((t) => Type.Literal(t)), {
+      description: "`service`: the service's key or a signature with it; `key`: a scoped key; `operator`: the admin API; `cli`: a command on the server's machine; `integration`: GetBadges' URL; `public`: anyone (the open test service); `system`: the server itself (a job, the demo seed)",
+    }),
+    id: text('The scoped key or integration'),
+    command: text('The command, e.g. `user erase`'),
+    job: text('The job, e.g. `expiry`, `seed`'),
+  },
+  { $id: 'Actor', ...closed, description: 'Who acted' },
+);
+
+export const Cause = Type.Object(
+  {
+    rule: text('The rule that awarded or revoked'),
+    event: text('The event that earned the award'),
+    preview: text("The event's preview"),
+    permalink: text("The event's link"),
+    claimCode: text('The claim code redeemed'),
+    invitation: text('The invitation claimed'),
+  },
+  { $id: 'Cause', ...closed, description: 'What made the award or revocation, beside the actor who sent it' },
+);
+
+export const AuditEntry = Type.Object(
+  {
+    id: Type.String(),
+    at: Time,
+    action: Type.Union(DOMAIN_EVENT_NAMES.map((name) => Type.Literal(name)), { description: 'What was done: a domain event, as webhooks name it' }),
+    actor: Actor,
+    cause: Type.Optional(Cause),
+    user: Type.Optional(Type.String({ description: 'The user acted on; after an erasure, the pseudonym that stands for them' })),
+    badge: Type.Optional(BadgeName),
+    count: Type.Optional(Type.Integer({ minimum: 0 })),
+    rule: text('The rule'),
+    key: text('The scoped key'),
+    label: text("The scoped key's label"),
+    endpoint: text('The webhook endpoint'),
+    url: text("The endpoint's URL"),
+    integration: text('The integration'),
+    name: text("The integration's name"),
+    invitation: text('The invitation'),
+    email: text('The address invited (a pseudonym after an erasure)'),
+    invitedAt: Type.Optional(Time),
+    code: text('The claim code'),
+    uses: Type.Optional(Type.Integer({ minimum: 1 })),
+    expiresAt: Type.Optional(Type.Union([Time, Type.Null()])),
+    settings: Type.Optional(Type.Array(Type.String(), { description: 'The settings changed' })),
+    previousKeyUntil: Type.Optional(Type.Union([Time, Type.Null()], { description: 'Until when the previous key works' })),
+    retentionDays: Type.Optional(Type.Integer()),
+    publicEvents: Type.Optional(Type.Boolean()),
+    from: text('The name before a rename'),
+    to: text('The name after a rename'),
+  },
+  { $id: 'AuditEntry', ...closed },
+);
+
+const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,400}$', description: 'Where the page starts: `next` of the page before', ...refuse('invalid_cursor', 'cursor must be the `next` of an earlier page') });
+
+export const CursorPaging = Type.Object(
+  {
+    page_size: Type.Integer({ minimum: 1 }),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'Path and query of the next page, or null after the last one. A page may hold fewer entries than `page_size` and still have a next one (a `badge` filter reads a bounded number of entries per page).' }),
+  },
+  { $id: 'CursorPaging', ...closed },
+);
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
+  user: Type.Optional(UserName),
+  badge: Type.Optional(BadgeName),
+  page_size: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) }),
+  ),
+  cursor: Type.Optional(Cursor),
+});
+
+export const AuditResponse = Type.Object({ audit: Type.Array(AuditEntry), paging: CursorPaging }, { $id: 'Audit', ...closed });
+
+export type AuditEntry = Static<typeof AuditEntry>;
+export type ActorType = Static<typeof Actor>['type'];
