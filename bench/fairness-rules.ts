@@ -13,6 +13,7 @@
  * F0, quiet's awards with nothing else running, is printed beside them: on a loaded machine it
  * says how much of F2-F4 is the machine's.
  *
+ *   npm run bench -- fairness-rules [--store lowdb|postgres|both]   (as R0-R4 beside the other groups)
  *   node --import tsx bench/fairness-rules.ts [--store lowdb|postgres|both] [--stored 50000]
  *
  * Builds the server first when dist/ is older than the sources.
@@ -29,6 +30,7 @@ import { createRule } from '../server/core/events/rules.js';
 import { openStore } from '../server/stores/index.js';
 import { api, eventTable, percentile, serve, type EventFigure } from './events.js';
 import { benchTemp } from './generate.js';
+import type { Group } from './lib/group.js';
 import { startPostgres } from './postgres.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,6 +174,22 @@ export async function fairnessRuleFigures(options: { store: 'lowdb' | 'postgres'
   }
   return figures;
 }
+
+/** The figures as a group of `npm run bench` (`npm run bench -- fairness-rules`), on the stores `--store` names. */
+export const fairnessRules: Group = {
+  name: 'fairness-rules',
+  summary: "Windowed rules over 50,000 stored events: one tenant's batches, preview and backfill beside another service's awards (F0-F4 of rules, each store)",
+  figures: ['fairness-rules'],
+  postgres: true,
+  async run(bench) {
+    if (!bench.wants('fairness-rules')) return;
+    const stored = bench.options.quick ? 10_000 : 50_000;
+    const figures: EventFigure[] = [];
+    if (bench.options.lowdb) figures.push(...(await measure('lowdb', { file: join(bench.runDir, 'fairness-rules', 'db.json') }, stored)));
+    if (bench.options.postgres) figures.push(...(await measure('PostgreSQL', { database: await (await bench.postgres()).createDatabase('fairness_rules') }, stored)));
+    return { figures: figures.map((f) => ({ ...f, id: `R${f.id.slice(1)}` })) };
+  },
+};
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { store: { type: 'string', default: 'both' }, stored: { type: 'string', default: '50000' } } });
