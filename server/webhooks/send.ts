@@ -30,7 +30,7 @@ export function send(endpoint: Endpoint, message: Message, { timeoutMs, allowPri
   } catch {
     return Promise.resolve(failed('invalid url'));
   }
-  if (!allowPrivate && literalBlocked(url)) return Promise.resolve(failed(`${url.hostname} is an address webhooks may not reach`));
+  if (!allowPrivate && literalBlocked(url)) return Promise.resolve(failed(`${url.hostname} is an address webhooks may not reach (WEBHOOK_ALLOW_PRIVATE=on allows it)`));
   const timestamp = new Date(now);
   const body = Buffer.from(message.payload);
   const headers = {

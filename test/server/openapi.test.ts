@@ -27,6 +27,11 @@ describe('/openapi.json passes redocly lint (recommended rules)', () => {
     for (const warning of warnings) t.diagnostic(`  ${show(warning)}`);
     assert.deepEqual(problems.filter((p) => p.severity === 'error').map(show), []);
   });
+
+  test("the document's version is the package's, not a placeholder", async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(openApiDocument().info.version, pkg.version);
+  });
 });
 
 /**

@@ -227,6 +227,7 @@ describe('the SSRF guard', () => {
       const refused = await h.request('POST', '/v1/shop/webhooks.json', { headers: as, body: { url } });
       assert.equal(refused.status, 400, url);
       assert.equal(refused.json.error.code, 'private_address', url);
+      assert.match(refused.json.error.message, /WEBHOOK_ALLOW_PRIVATE=on/, 'the refusal names the setting that would allow it');
     }
   });
 
