@@ -174,8 +174,10 @@ export const ClaimCode = Type.Object(
     uses: Type.Integer({ minimum: 1, description: 'Redemptions allowed, one per user' }),
     redeemed: Type.Integer({ minimum: 0 }),
     state: Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')]),
-    expiresAt: Nullable(Time),
+    expiresAt: Nullable(Time, 'When it stops working (no later than the key that made it); null: never'),
     createdAt: Time,
+    batch: Nullable(Type.String({ description: 'The batch it was made in (codes made before batches: null)' })),
+    key: Nullable(Type.String({ description: "The scoped key that made it; null: the service's own key" })),
   },
   { $id: 'ClaimCode', ...closed },
 );
@@ -189,7 +191,22 @@ export const NewClaimCodesBody = Type.Object(
   { $id: 'NewClaimCodes', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
 );
 
-export const ClaimCodes = Type.Object({ codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
+export const ClaimCodes = Type.Object({ batch: Type.String({ description: 'The batch the codes were made in: expire or delete them together' }), codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
+export const ClaimCodeBatch = Type.Object(
+  {
+    id: Type.String(),
+    badge: BadgeName,
+    key: Nullable(Type.String({ description: "The scoped key that made it; null: the service's own key" })),
+    uses: Type.Integer({ minimum: 1 }),
+    expiresAt: Nullable(Time),
+    createdAt: Time,
+    codes: Type.Array(ClaimCode, { description: 'Its codes that were not deleted' }),
+  },
+  { $id: 'ClaimCodeBatch', ...closed },
+);
+export const ClaimCodeDeleted = Type.Object({ code: Type.String(), deleted: Type.Literal(true) }, { $id: 'ClaimCodeDeleted', ...closed });
+export const ClaimCodeBatchDeleted = Type.Object({ id: Type.String(), deleted: Type.Integer({ minimum: 0, description: 'Codes deleted' }) }, { $id: 'ClaimCodeBatchDeleted', ...closed });
+export const ClaimCodeBatchParams = Type.Object({ ...ServiceParams.properties, batch: idOf('^ccb_[a-z2-7]{20}$', 'claim_code_batch_not_found', 'claim code batch') });
 export const ClaimCodeList = Type.Object({ codes: Type.Array(ClaimCode), paging: Paging }, { $id: 'ClaimCodeList', ...closed });
 export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: idOf('^[A-Za-z0-9-]{1,64}$', 'claim_code_not_found', 'claim code') });
 export const RedeemBody = Type.Object({ user: UserName }, { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"}') });

@@ -85,6 +85,7 @@ export interface ListUsersOptions {
 /** Reads outside any unit of work: what the API answers. They see only durable data. */
 export interface Queries {
   getService(name: string): Promise<ServiceRecord | undefined>;
+  /** Every service but hidden ones (an import under way: see rules/services.ts). */
   listServices(): Promise<ServiceRecord[]>;
   listBadges(service: string): Promise<BadgeRecord[]>;
   /** The named badges that exist, in the order asked. */
@@ -108,7 +109,8 @@ export interface Queries {
   listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
   /**
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
-   * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
+   * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work. Hidden
+   * services' items are not due: nothing of an import under way is acted on before it is whole.
    */
   dueItems(kind: string, before: string, limit: number, except?: DueExcept): Promise<{ service: string; item: Item }[]>;
 }
@@ -134,6 +136,12 @@ export interface ChangeFeed {
 /** A store: persists units of work and answers queries. It knows nothing of the API. */
 export interface Store extends UnitOfWork, Queries {
   readonly feed: ChangeFeed;
+  /**
+   * Gives a service and all it holds another name, at once: how a service imported under a hidden
+   * name (see rules/services.ts) appears whole or not at all. Refused if `from` does not exist or
+   * `to` does, in any case. No unit of either may be under way.
+   */
+  renameService(from: string, to: string): Promise<void>;
   /**
    * Makes the store's own files hold what is durable and nothing else: the embedded store writes
    * its snapshots and drops the journal they cover, so that what an erasure removed is in no file

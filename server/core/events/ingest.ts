@@ -5,7 +5,7 @@ import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { DEFAULT_QUOTAS, quotaOf, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
-import { applyRules } from './live.js';
+import { applyRules, EventWalks } from './live.js';
 import { listRules } from './rules.js';
 import { eventSettings, retentionMs } from './settings.js';
 import { prefetch } from './prefetch.js';
@@ -46,6 +46,7 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
   const checkedEvents = events.map((raw) => checkEvent(raw, { getbadges: options.via === 'getbadges' }));
   const timed = checkedEvents.flatMap((e) => (isProblem(e) ? [] : [{ ...e, at: e.at ?? tx.now.toISOString() }]));
   const memo = await prefetch(tx, service, rules, timed.filter((e) => e.at >= oldest && e.at <= newest));
+  const walks = new EventWalks(tx, service);
   for (const [i, raw] of events.entries()) {
     const result = await one(raw, checkedEvents[i]!);
     if (result.status === 'rejected') await keepRejected(tx, service, raw, result.error, options.via);
@@ -74,8 +75,9 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
     const event = { kind: KIND.event, id: checked.id, owner: user, at, v: checked.value };
     tx.put({ t: 'item', s: service, v: event });
     memo?.recorded(event);
+    walks.recorded(event);
     const v = checked.value;
-    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) }, memo);
+    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) }, walks, memo);
     return { id: checked.id, status: 'recorded', user, awards };
   }
 }

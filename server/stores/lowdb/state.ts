@@ -1,6 +1,7 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
 import { compareItems, compareKindThenItem } from '../../core/items.js';
+import { isHidden } from '../../core/rules/services.js';
 import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
@@ -91,6 +92,15 @@ export class State implements Reads {
     }
   }
 
+  /** The service under another name, with all it holds; listed after the others, as a new one. */
+  rename(from: string, to: string): void {
+    const service = this.services.get(from);
+    if (!service) return;
+    this.services.delete(from);
+    service.record = { ...service.record, name: to };
+    this.services.set(to, service);
+  }
+
   /** The index of a service's items of a kind, if it has any. */
   itemIndex(service: string, kind: string): ItemIndex | undefined {
     return this.services.get(service)?.items.get(kind);
@@ -103,7 +113,7 @@ export class State implements Reads {
     for (const { service, owner } of except.owners ?? []) (busy.get(service) ?? busy.set(service, new Set()).get(service)!).add(owner);
     const due: { service: string; item: Item }[] = [];
     for (const [name, service] of this.services) {
-      if (skipped.has(name)) continue;
+      if (skipped.has(name) || isHidden(name)) continue;
       const owners = busy.get(name);
       // With owners to pass over, their items are read and dropped: the rest may lie behind them.
       const items = service.items.get(kind)?.select({ to: before, ...(owners ? {} : { limit }) }) ?? [];
