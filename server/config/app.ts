@@ -1,8 +1,7 @@
 import type { AccessConfig } from './access.js';
 import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
-import type { RequestLog } from '../http/request-log.js';
+import type { RequestLog } from './request-log.js';
 import type { Settings } from './settings.js';
-import type { Source } from '../transfer/format.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -36,7 +35,7 @@ export interface AppConfig {
   /** Largest body of an events request (up to 1,000 events), in bytes. */
   maxEventBodyBytes: number;
   /** The embedded store served, named in the header of an export (`GET /admin/export`). */
-  exportFrom?: Source | null;
+  exportFrom?: { store: 'embedded'; file: string; host: string } | null;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
   /** What each service may hold at most, unless it has its own (core/rules/quota.ts; QUOTA_* in settings.ts). */
