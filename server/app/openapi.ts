@@ -25,7 +25,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       [status]: {
         description: route.response.description,
         headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') } : {}),
-        content: { 'application/json': { schema: json(route.response.schema) } },
+        content: { [route.response.type ?? 'application/json']: { schema: json(route.response.schema) } },
       },
     };
     if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') }) };
@@ -105,6 +105,8 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  leaderboard: 'Points, leaderboards, and what each user features and hides',
+  live: 'Badges as they are won: a Server-Sent Events stream per page, and flair images that need no JavaScript',
 };
 
 const DESCRIPTION = [

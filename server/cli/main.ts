@@ -6,6 +6,7 @@ import { createApp } from '../app/create-app.js';
 import { NUMERIC_SETTINGS, settingsFromEnv } from '../config/app.js';
 import { createHttpServer } from '../http/http-server.js';
 import { gracefulStop } from '../http/shutdown.js';
+import { liveFromEnv } from '../config/live.js';
 import { packageRoot } from '../config/package-root.js';
 import { announceServer, localUrl, serverAdminToken, type AdminToken } from './admin-access.js';
 import { integrationCommand } from './integrations.js';
@@ -83,7 +84,12 @@ Environment (a flag wins over its variable):
   WEBHOOK_LEASE_MS               How long an instance holds a delivery it sends (default 60000)
   WEBHOOK_RETRY_SCALE            A factor on the Standard Webhooks retry schedule (default 1)
   WEBHOOK_POLL_MS                How often due deliveries are looked for besides new ones (default 1000)
-  WEBHOOK_LOG_RETENTION          How long webhook messages and attempts are kept (default 30d)`;
+  WEBHOOK_LOG_RETENTION          How long webhook messages and attempts are kept (default 30d)
+  LIVE_MAX_STREAMS               Live streams (Server-Sent Events) this server holds at most (default 10000;
+                                 each is a connection too: raise MAX_CONNECTIONS with it)
+  LIVE_MAX_PER_IP                Live streams from one address at most (default 32)
+  LIVE_MAX_PER_SERVICE           Live streams of one service at most (default 5000)
+  LIVE_HEARTBEAT_MS              How often a live stream says it is alive (default 25000)`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
@@ -250,6 +256,7 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
       bodyTimeoutMs: settings.bodyTimeoutMs,
       bodyBudgetBytes: settings.bodyBudgetBytes,
       access: accessFromEnv(env),
+      live: liveFromEnv(env),
     },
   });
   const server = createHttpServer(app.callback(), settings);
@@ -280,6 +287,8 @@ async function serve(settings: ReturnType<typeof settingsFromEnv>, seed: boolean
     // signal during the grace period ends the process at once.
     const shutdown = async (signal: string) => {
       console.log(`${signal}: closing (up to ${settings.shutdownGraceMs} ms for requests in progress)`);
+      // Live streams never end by themselves: each gets a last event, so its page reconnects elsewhere.
+      app.live.close();
       const cut = await stop(settings.shutdownGraceMs);
       if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
       try {

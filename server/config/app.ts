@@ -1,5 +1,6 @@
 import { HttpError } from '../http/errors.js';
 import type { AccessConfig } from './access.js';
+import type { LiveConfig } from './live.js';
 import type { RequestLog } from '../http/request-log.js';
 
 export interface AppConfig {
@@ -31,6 +32,8 @@ export interface AppConfig {
   maxEventBodyBytes: number;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
+  /** Bounds of the live streams; unset ones take their defaults (see live.ts). */
+  live?: Partial<LiveConfig>;
 }
 
 export const defaultConfig = (): AppConfig => ({

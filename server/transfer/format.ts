@@ -49,12 +49,18 @@ const Award = Type.Object({
   first: Time,
   latest: Time,
   period: Type.Optional(Type.Object({ start: Time, count: Type.Integer({ minimum: 1 }) })),
+  points: Type.Optional(Count),
+  recent: Type.Optional(
+    Type.Object({ week: Time, weekCount: Count, weekPoints: Count, month: Time, monthCount: Count, monthPoints: Count }),
+  ),
 });
 const User = Type.Object({
   name: Name,
   createdAt: Time,
   awards: Type.Array(Award),
   progress: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
+  featured: Type.Optional(Type.Array(Name)),
+  hidden: Type.Optional(Type.Array(Name)),
 });
 const Item = Type.Object({
   kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),

@@ -344,6 +344,20 @@ const cases: Case[] = [
   { name: 'erase a user', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 200 },
   { name: 'erase them again', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 404 },
 
+  // Points, leaderboards, one badge and its holders, featured and hidden badges (issue 21)
+  { name: 'leaderboard', method: 'GET', path: `${demo}/leaderboard.json?limit=2`, status: 200 },
+  { name: 'leaderboard of the week, of a badge', method: 'GET', path: `${demo}/leaderboard.json?period=week&badge=donated`, status: 200 },
+  { name: 'leaderboard, an unknown period', method: 'GET', path: `${demo}/leaderboard.json?period=year`, status: 400 },
+  { name: 'leaderboard, an unknown badge', method: 'GET', path: `${demo}/leaderboard.json?badge=nope`, status: 404 },
+  { name: 'one badge', method: 'GET', path: `${demo}/badges/donated.json`, status: 200 },
+  { name: 'one badge that does not exist', method: 'GET', path: `${demo}/badges/nope.json`, status: 404 },
+  { name: "a badge's holders", method: 'GET', path: `${demo}/badges/donated/holders.json?limit=1`, status: 200 },
+  { name: "a badge's holders, a foreign cursor", method: 'GET', path: `${demo}/badges/donated/holders.json?cursor=eA`, status: 400 },
+  { name: 'feature and hide', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['donated'], hidden: [] }, status: 200 },
+  { name: 'feature what is not held', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['nope'] }, status: 400 },
+  { name: 'what a user features and hides', method: 'GET', path: `${demo}/users/daniel/display.json`, auth: 'key', status: 200 },
+  { name: 'what a user features and hides, without the key', method: 'GET', path: `${demo}/users/daniel/display.json`, status: 401 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Actor } from '../../core/actor.js';
 import type { Access } from '../auth/credentials.js';
 import type { Background } from '../../jobs/background.js';
+import type { LiveHub } from '../live/hub.js';
 import type { AnswerKeeper } from '../middleware/kept-answers.js';
 import type { ReadCache } from '../../cache/read-cache.js';
 import type { AppConfig } from '../../config/app.js';
@@ -23,6 +24,8 @@ export interface Deps {
   openapi: string;
   /** Periodic work; stopped with the app (see `AppHandle`). */
   background: Background;
+  /** The live streams this instance holds. */
+  live: LiveHub;
 }
 
 export interface V1State {

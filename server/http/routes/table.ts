@@ -36,7 +36,8 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   params?: P;
   query?: Q;
   body?: B;
-  response: { status?: 200 | 201; description: string; schema: R };
+  /** `type`: the answer's media type when it is not JSON (an event stream, an image). */
+  response: { status?: 200 | 201; description: string; schema: R; type?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /** The largest body the route takes, if not `config.maxBodyBytes`. */
@@ -60,7 +61,7 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   people: "exports, erasures or renames of a person's data",
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
