@@ -16,7 +16,7 @@ import { route } from './table.js';
 export const TIES = 'Equal scores: who reached the score first ranks first (the latest award that counted, earlier first), then by name in code-point order';
 
 /** A badge a public read may show now, or a 404 as if it did not exist. */
-async function shownBadge(ctx: V1Context, { store, config }: Deps, name: string): Promise<BadgeRecord> {
+export async function shownBadge(ctx: V1Context, { store, config }: Deps, name: string): Promise<BadgeRecord> {
   const service = ctx.state.service.name;
   const [badge] = await store.getBadges(service, [name]);
   if (!badge || !new Listing([badge], {}, config.now()).shows(name)) throw notFound('badge_not_found', `Badge "${name}" does not exist in service "${service}"`);
