@@ -82,6 +82,9 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
       serveFiles(config.publicRoot, [
         { url: '/user-badges.js', file: 'dist/widget/user-badges.js' },
         { url: '/userbadges.js', file: 'dist/widget/user-badges.js' },
+        { url: '/user-badges-leaderboard.js', file: 'dist/widget/user-badges-leaderboard.js' },
+        // The demo's badge links (`/badges/donated`): the badge and who earned it.
+        { url: '/badges/', page: 'demo/badge.html' },
         { url: '/', file: 'demo/index.html' },
         { url: '/docs', file: 'demo/docs.html' },
         { url: '/favicon.ico', file: 'demo/favicon.svg' },
