@@ -9,8 +9,9 @@ import type { Reactor } from './reactor.js';
  * numbers are in commit order): a page that reconnects says the last number it saw and gets
  * exactly what followed, from any instance.
  *
- * Bounded: a unit that writes entry n removes entry n - LIVE_BACKLOG, so a service keeps the last
- * LIVE_BACKLOG entries, whatever its rate, and no job is needed. A page further behind is told to
+ * Bounded: the unit that writes entry n, a multiple of 100, removes the hundred entries up to
+ * n - LIVE_BACKLOG, so a service keeps the last LIVE_BACKLOG to LIVE_BACKLOG + 99 entries, whatever
+ * its rate, and no job is needed. A page further behind is told to
  * reload. Entries name the user they are about (their subject): an erasure takes them, a rename
  * moves them.
  *
@@ -20,6 +21,7 @@ import type { Reactor } from './reactor.js';
 export const LIVE_KIND = 'live';
 const SEQUENCE_KIND = 'live-seq';
 export const LIVE_BACKLOG = 1000;
+const PRUNE = 100;
 
 /** Entries are ordered by their number alone: one constant time, ids of fixed width. */
 export const LIVE_AT = '1970-01-01T00:00:00.000Z';
@@ -64,7 +66,8 @@ export const liveReactor: Reactor = async (tx, events) => {
     for (const entry of entries) {
       n++;
       tx.put({ t: 'item', s: service, v: { kind: LIVE_KIND, id: liveId(n), owner: entry.user ?? null, at: LIVE_AT, v: entry } });
-      if (n > LIVE_BACKLOG) tx.put({ t: 'item-', s: service, k: LIVE_KIND, id: liveId(n - LIVE_BACKLOG) });
+      // Pruned a hundred at a time: one removal statement per hundred units, not one per unit.
+      if (n % PRUNE === 0) for (let old = n - LIVE_BACKLOG - PRUNE + 1; old <= n - LIVE_BACKLOG; old++) if (old > 0) tx.put({ t: 'item-', s: service, k: LIVE_KIND, id: liveId(old) });
     }
     tx.put({ t: 'item', s: service, v: { kind: SEQUENCE_KIND, id: 'n', owner: null, at: LIVE_AT, v: { n } } });
   }

@@ -3,6 +3,7 @@ import { LIVE_AT, LIVE_BACKLOG, LIVE_KIND, LIVE_SEQUENCE, liveId, liveSequence, 
 import type { Invalidation } from '../../core/changes.js';
 import type { Store } from '../../core/ports.js';
 import { HttpError } from '../errors.js';
+import { responseTime } from '../middleware/response-time.js';
 import type { LiveConfig } from '../../config/live.js';
 
 /** One open stream: a page, and the users it shows (null: every user, for a leaderboard). */
@@ -73,10 +74,12 @@ export class LiveHub {
    * (what it missed is sent from the backlog, or a "reload" event when the backlog no longer reaches
    * back), else from now.
    */
-  async open(service: string, users: string[] | null, lastId: number | null, res: ServerResponse, ip: string): Promise<void> {
+  async open(service: string, users: string[] | null, lastId: number | null, res: ServerResponse, ip: string, started = performance.now()): Promise<void> {
     this.admit(service, ip);
     const state = await this.serviceStreams(service);
     res.writeHead(200, {
+      // Until the stream opened, as every answer says how long it took.
+      'X-Response-Time': responseTime(started),
       'Content-Type': 'text/event-stream; charset=utf-8',
       // No cache, no proxy may transform (compress) it; nginx is told not to buffer it.
       'Cache-Control': 'no-cache, no-transform',

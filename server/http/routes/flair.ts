@@ -53,7 +53,12 @@ function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): typeof A
   return ANSWERED;
 }
 
-const image = (format: 'svg' | 'png') => ({ description: `The image (${format === 'svg' ? 'image/svg+xml' : 'image/png'})`, schema: Type.String({ format: 'binary' }), type: format === 'svg' ? 'image/svg+xml' : 'image/png' });
+const image = (format: 'svg' | 'png') => ({
+  description: `The image (${format === 'svg' ? 'image/svg+xml' : 'image/png'})`,
+  schema: Type.String({ format: 'binary' }),
+  type: format === 'svg' ? 'image/svg+xml' : 'image/png',
+  cache: CACHE,
+});
 
 const userFlair = (format: 'svg' | 'png') =>
   route({

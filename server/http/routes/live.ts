@@ -29,12 +29,13 @@ export const liveRoutes = [
     errors: { 429: 'Too many streams from this address or for this service (`too_many_streams`)', 503: 'This server holds all the streams it may (`busy`), or is stopping (`store_closed`)' },
     etag: false,
     handler: async (ctx, { query }, { live }) => {
+      const started = performance.now();
       const header = ctx.get('last-event-id');
       const raw = header !== '' ? header : query.last_event_id;
       if (raw !== undefined && !/^[0-9]{1,16}$/.test(raw)) throw new HttpError(400, 'invalid_last_event_id', 'Last-Event-ID must be an event id of this stream');
       live.admit(ctx.state.service.name, ctx.ip);
       ctx.respond = false;
-      await live.open(ctx.state.service.name, query.users ?? null, raw === undefined ? null : Number(raw), ctx.res, ctx.ip);
+      await live.open(ctx.state.service.name, query.users ?? null, raw === undefined ? null : Number(raw), ctx.res, ctx.ip, started);
       return ANSWERED;
     },
   }),
