@@ -77,6 +77,8 @@ export class LiveHub {
   async open(service: string, users: string[] | null, lastId: number | null, res: ServerResponse, ip: string, started = performance.now()): Promise<void> {
     this.admit(service, ip);
     const state = await this.serviceStreams(service);
+    // Gone while the service's place was read: its close has been and will not come again.
+    if (res.destroyed) return;
     res.writeHead(200, {
       // Until the stream opened, as every answer says how long it took.
       'X-Response-Time': responseTime(started),
@@ -186,6 +188,7 @@ export class LiveHub {
       .catch((error) => this.log(`live entries of service "${service}" could not be read`, error))
       .finally(() => {
         state.reading = null;
+        if (state.streams.size === 0 && this.services.get(service) === state) this.services.delete(service);
       });
   }
 
