@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { withPostgres } from '../support/postgres.js';
 import { cli, serve, type Served } from '../support/serve.js';
 import { openStream, type SseStream } from '../support/sse.js';
-import { tempDir } from './harness.js';
+import { start, tempDir } from './harness.js';
+import type { RequestLogEntry } from '../../server/http/request-log.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,5 +169,25 @@ describe('SIGTERM with live streams open', () => {
     }
     assert.equal(await exited, 0);
     assert.ok(Date.now() - started < 30_000, `stopped in ${Date.now() - started} ms`);
+  });
+});
+
+describe('live streams and the request machinery', () => {
+  test('a stream is one line of the request log when it ends, takes nothing from the body budget, and the fast path leaves it to Koa', async (t) => {
+    const logged: RequestLogEntry[] = [];
+    // A budget for one small body: streams held meanwhile must not use it up.
+    const h = await start({ config: { requestLog: (entry) => logged.push(entry), bodyBudgetBytes: 4096, fastReads: true } });
+    t.after(() => h.close());
+    const streams = await Promise.all([1, 2, 3].map(() => openStream(`${h.base}/v1/demo/live?users=daniel`)));
+    await streams[0]!.next('the opening retry', (e) => e.event === 'retry');
+    const write = await h.request('PUT', '/v1/demo/users/daniel.json', { body: { badges: ['popular'] }, headers: { authorization: h.key } });
+    assert.equal(write.status, 200, write.text);
+    await streams[0]!.next("daniel's award", isAward('daniel', 'popular'));
+    assert.ok(!logged.some((entry) => entry.path === '/v1/demo/live'), 'no line while the streams are open');
+    for (const stream of streams) stream.close();
+    for (let waited = 0; logged.filter((entry) => entry.path === '/v1/demo/live').length < 3 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const lines = logged.filter((entry) => entry.path === '/v1/demo/live');
+    assert.equal(lines.length, 3);
+    assert.ok(lines.every((entry) => entry.status === 200 && entry.aborted === true), JSON.stringify(lines));
   });
 });
