@@ -1,13 +1,30 @@
 /**
- * Figures of issue 11 (`npm run bench -- --only 6`): awarding 1,000 addresses in one request, and
- * webhooks: deliveries per second to a local receiver, how long a delivery waits after its award,
- * and how soon deliveries catch up once a receiver that was down is back. The server is the built
- * CLI in a child process (lowdb on a file, or PostgreSQL); the receiver is a plain HTTP server in
- * this process that answers at once (it does not verify signatures, to measure the sender).
+ * Figures of issue 11 (`npm run bench -- access`, or `--only 6`): awarding 1,000 addresses in one
+ * request, and webhooks: deliveries per second to a local receiver, how long a delivery waits after
+ * its award, and how soon deliveries catch up once a receiver that was down is back. The server is
+ * the built CLI in a child process (lowdb on a file, or PostgreSQL); the receiver is a plain HTTP
+ * server in this process that answers at once (it does not verify signatures, to measure the sender).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { cli, serve } from '../test/support/serve.js';
+import type { Group } from './lib/group.js';
+
+export const access: Group = {
+  name: 'access',
+  summary: 'Awards to 1,000 addresses in one request, and webhooks: deliveries/s, delay, recovery (6a lowdb, 6b PostgreSQL)',
+  figures: ['6'],
+  postgres: true,
+  run: async (bench) => {
+    if (!bench.wants('6')) return;
+    const stores: AccessBenchOptions['stores'] = [
+      ...(bench.options.lowdb ? [{ kind: 'lowdb' as const }] : []),
+      ...(bench.options.postgres ? [{ kind: 'postgres' as const, database: async () => (await bench.postgres()).createDatabase(`access_${Date.now()}`) }] : []),
+    ];
+    return accessFigures({ root: bench.root, dir: bench.runDir, stores, quick: bench.options.quick, log: (m) => bench.log(m), track: bench.track });
+  },
+};
 
 export interface AccessFigure {
   id: string;
@@ -75,11 +92,12 @@ export async function accessFigures(options: AccessBenchOptions): Promise<{ figu
 }
 
 async function measureStore(options: AccessBenchOptions, place: string[]) {
-  const cli = join(options.root, 'bin/user-badges.js');
-  const created = spawnSync(process.execPath, [cli, 'service', 'create', 'bench', ...place], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`service create failed: ${created.stderr}`);
+  const created = await cli(['service', 'create', 'bench', ...place], {}, { built: true });
+  if (created.code !== 0) throw new Error(`service create failed: ${created.stderr}`);
   const key = JSON.parse(created.stdout).key as string;
-  const server = await serve(options, cli, place);
+  const served = await serve(['--no-seed', ...place], { built: true, env: { WEBHOOK_ALLOW_PRIVATE: 'on', REQUEST_LOG: 'off', TEST_SERVICE: 'off' } });
+  options.track(served.child);
+  const server = { base: served.base, stop: () => served.stop() };
   const receiver = await startReceiver();
   try {
     const call = async (method: string, path: string, body?: unknown) => {
@@ -150,33 +168,6 @@ async function measureStore(options: AccessBenchOptions, place: string[]) {
     await receiver.close();
     await server.stop();
   }
-}
-
-async function serve(options: AccessBenchOptions, cli: string, place: string[]) {
-  const child = options.track(
-    spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--no-seed', ...place], {
-      env: { ...process.env, WEBHOOK_ALLOW_PRIVATE: 'on', REQUEST_LOG: 'off', TEST_SERVICE: 'off' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return {
-    base,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** Answers at once (204), or 503 while `down`; records when each success arrived. */

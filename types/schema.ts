@@ -522,6 +522,19 @@ export const AdminServiceWithKey = Type.Object(
 );
 export const AdminServiceList = Type.Object({ services: Type.Array(AdminService) }, { $id: 'AdminServiceList', ...closed });
 export const AdminServiceDeleted = Type.Object({ name: ServiceName, deleted: Type.Literal(true) }, closed);
+export const AdminExportQuery = Type.Object(
+  {
+    service: Type.Optional(serviceName({ description: 'Only this service; every service without it' })),
+    secrets: Type.Optional(
+      Type.Union([Type.Literal('on'), Type.Literal('off')], { description: '`off` leaves out service keys, scoped keys and webhook signing secrets', ...refuse('invalid_secrets', 'secrets is on or off') }),
+    ),
+  },
+  closed,
+);
+export const ExportLines = Type.String({
+  description:
+    'JSON Lines: a header {"format":"user-badges-export","version":1,"exportedAt","secrets"}, then each service, its badges, users and items, one record a line (what `user-badges import` reads), from one consistent snapshot',
+});
 
 export const Health = Type.Object({ ok: Type.Literal(true) }, closed);
 export const OpenApiDocument = Type.Object({ openapi: Type.String(), info: Type.Object({}), paths: Type.Object({}) }, { description: 'This document' });

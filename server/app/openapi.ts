@@ -28,7 +28,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       [status]: {
         description: route.response.description,
         headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl } : {}),
-        content: { [route.response.type ?? 'application/json']: { schema: json(route.response.schema) } },
+        content: { [route.response.contentType ?? 'application/json']: { schema: json(route.response.schema) } },
       },
     };
     if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl }) };

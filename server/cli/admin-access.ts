@@ -23,8 +23,8 @@ export interface AdminToken {
  * The operator token for `serve`: ADMIN_TOKEN if set (then nothing is written), else the one kept
  * in the token file, else a new one written there with mode 0600, so it survives restarts.
  */
-export async function serverAdminToken(dataFile: string, env: NodeJS.ProcessEnv): Promise<AdminToken> {
-  if (env.ADMIN_TOKEN) return { token: checked(env.ADMIN_TOKEN, 'ADMIN_TOKEN'), source: 'env' };
+export async function serverAdminToken(dataFile: string, fromSettings: string | undefined): Promise<AdminToken> {
+  if (fromSettings) return { token: fromSettings, source: 'env' };
   const { folder, token: file } = adminFiles(dataFile);
   const kept = await readToken(file);
   if (kept !== undefined) return { token: kept, source: 'file', file };
@@ -35,9 +35,8 @@ export async function serverAdminToken(dataFile: string, env: NodeJS.ProcessEnv)
   return { token, source: 'created', file };
 }
 
-/** The token for a CLI talking to a server: ADMIN_TOKEN, else the server's token file, if readable. */
-export async function cliAdminToken(dataFile: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (env.ADMIN_TOKEN) return checked(env.ADMIN_TOKEN, 'ADMIN_TOKEN');
+/** The token a server on this data file kept in its folder, if readable (ADMIN_TOKEN comes first: see target.ts). */
+export async function cliAdminToken(dataFile: string): Promise<string | undefined> {
   return readToken(adminFiles(dataFile).token);
 }
 

@@ -1,51 +1,44 @@
-import { callServer, cliAdminToken, runningServer } from './admin-access.js';
+import { callServer } from './admin-access.js';
 import { composeDomain } from '../app/domain.js';
 import { createIntegration } from '../core/events/integrations.js';
-import { UsageError } from './services.js';
-import { openStore } from '../stores/index.js';
+import type { Store } from '../core/ports.js';
+import { serverOption, STORE_FLAGS, type Command } from './command.js';
+import { withTarget } from './target.js';
 
-export interface IntegrationCommandOptions {
-  dataFile: string;
-  database?: string;
-  server?: string;
-  name?: string;
+type Made = { id: string; name: string; token: string };
+
+/** `integration create SERVICE [--name NAME]`: a token for GetBadges' URL (`/v0/event/log/<token>`). */
+export const integrationCommands: Command[] = [
+  {
+    name: 'integration create',
+    args: [{ name: 'SERVICE', what: 'the name of a service' }],
+    summary: "A token for GetBadges' URL POST /v0/event/log/TOKEN; prints {\"id\",\"name\",\"token\",\"url\"}",
+    details: ['While serve runs on the embedded store, this goes through its API; on PostgreSQL it works on the database directly.'],
+    options: { name: { type: 'string', placeholder: 'NAME', help: 'What the integration is called (default getbadges)' }, ...serverOption() },
+    flags: STORE_FLAGS,
+    run: (call) =>
+      withTarget(call, local, remote, async (admin) => {
+        const made = await admin.create(call.args[0]!, (call.options.name as string | undefined) ?? 'getbadges');
+        console.log(JSON.stringify({ id: made.id, name: made.name, token: made.token, url: `/v0/event/log/${made.token}` }));
+      }),
+  },
+];
+
+function local(store: Store) {
+  const domain = composeDomain(store, { actor: { type: 'cli', command: 'integration create' } });
+  return {
+    create: (service: string, name: string): Promise<Made> => domain.run(service, (tx) => createIntegration(tx, service, name)),
+    close: () => store.close(),
+  };
 }
 
-/**
- * `integration create SERVICE [--name NAME]`: a token for GetBadges' URL (`/v0/event/log/<token>`).
- * Through a server that owns the data (its admin API gives the service key, the v1 API makes the
- * token), else on the data directly. Prints {"id","name","token","url"}.
- */
-export async function integrationCommand(args: (string | undefined)[], options: IntegrationCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const [sub, service, extra] = args;
-  if (sub !== 'create') throw new UsageError(sub === undefined ? 'integration needs a command: create' : `unknown integration command "${sub}"; the command is create`);
-  if (service === undefined) throw new UsageError('integration create needs the name of a service: user-badges integration create SERVICE [--name NAME]');
-  if (extra !== undefined) throw new UsageError(`integration create takes one service, but got "${service}" and "${extra}"`);
-  const name = options.name ?? 'getbadges';
-  try {
-    const made = await (options.database && !options.server ? local(options, service, name) : remoteOrLocal(options, service, name, env));
-    console.log(JSON.stringify({ id: made.id, name: made.name, token: made.token, url: `/v0/event/log/${made.token}` }));
-    return 0;
-  } catch (error) {
-    console.error(`user-badges: ${(error as Error).message}`);
-    return 1;
-  }
-}
-
-async function local(options: IntegrationCommandOptions, service: string, name: string) {
-  const store = await openStore(options.database ? { database: options.database } : { file: options.dataFile });
-  try {
-    return await composeDomain(store, { actor: { type: 'cli', command: 'integration create' } }).run(service, (tx) => createIntegration(tx, service, name));
-  } finally {
-    await store.close();
-  }
-}
-
-async function remoteOrLocal(options: IntegrationCommandOptions, service: string, name: string, env: NodeJS.ProcessEnv) {
-  const server = options.server ?? (await runningServer(options.dataFile));
-  if (server === undefined) return local(options, service, name);
-  const token = await cliAdminToken(options.dataFile, env);
-  if (token === undefined) throw new Error(`The server at ${server} needs its admin token: set ADMIN_TOKEN`);
-  const { key } = await callServer<{ key: string }>(server, 'GET', `/admin/services/${encodeURIComponent(service)}/key`, `Bearer ${token}`);
-  return callServer<{ id: string; name: string; token: string }>(server, 'POST', `/v1/${encodeURIComponent(service)}/integrations.json`, key, { name });
+/** Through a running server: the admin API gives the service key, with which the v1 API makes the token. */
+function remote(server: string, token: string) {
+  return {
+    create: async (service: string, name: string): Promise<Made> => {
+      const { key } = await callServer<{ key: string }>(server, 'GET', `/admin/services/${encodeURIComponent(service)}/key`, `Bearer ${token}`);
+      return callServer<Made>(server, 'POST', `/v1/${encodeURIComponent(service)}/integrations.json`, key, { name });
+    },
+    close: async () => {},
+  };
 }

@@ -1,21 +1,12 @@
-import { callServer, cliAdminToken, runningServer } from './admin-access.js';
+import { callServer } from './admin-access.js';
 import { newScopedKey, tokenOf } from '../http/auth/credentials.js';
 import { parseDuration } from '../config/duration.js';
 import { createKey, deleteKey, KEY_KIND, OPERATIONS, type Operation, type ScopedKey } from '../core/access/keys.js';
 import { composeDomain } from '../app/domain.js';
 import { keyView } from '../http/routes/keys.js';
-import { UsageError } from './services.js';
-import { openStore } from '../stores/index.js';
-
-export interface KeyCommandOptions {
-  dataFile: string;
-  database?: string;
-  server?: string;
-  label?: string;
-  operations?: string;
-  badges?: string;
-  expires?: string;
-}
+import type { Store } from '../core/ports.js';
+import { serverOption, STORE_FLAGS, UsageError, type Call, type Command } from './command.js';
+import { withTarget } from './target.js';
 
 interface NewKey {
   label: string;
@@ -32,56 +23,70 @@ interface KeyAdmin {
   close(): Promise<void>;
 }
 
-/** `key list|create|revoke SERVICE [ID]`; returns the exit code. */
-export async function keyCommand(args: (string | undefined)[], options: KeyCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const [sub, service, id, extra] = args;
-  if (sub === undefined || !['list', 'create', 'revoke'].includes(sub)) throw new UsageError(`key needs a command: list, create, revoke${sub ? ` (not "${sub}")` : ''}`);
-  if (service === undefined) throw new UsageError(`key ${sub} needs the name of a service: user-badges key ${sub} SERVICE`);
-  if (sub === 'revoke' ? id === undefined || extra !== undefined : id !== undefined) throw new UsageError(sub === 'revoke' ? 'key revoke takes SERVICE and the key ID' : `key ${sub} takes one SERVICE`);
-  let admin: KeyAdmin | undefined;
-  try {
-    const key = sub === 'create' ? newKeyOf(options) : undefined;
-    admin = await connect(options, env);
-    if (sub === 'list') for (const k of await admin.list(service)) console.log(JSON.stringify(k));
-    else if (sub === 'create') console.log(JSON.stringify(await admin.create(service, key!)));
-    else {
-      await admin.revoke(service, id!);
-      console.log(JSON.stringify({ id, deleted: true }));
-    }
-    return 0;
-  } catch (error) {
-    console.error(`user-badges: ${(error as Error).message}`);
-    return 1;
-  } finally {
-    await admin?.close();
-  }
-}
+const SERVICE = { name: 'SERVICE', what: 'the name of a service' };
+const THROUGH_SERVER = 'While serve runs on the embedded store, this goes through its API; on PostgreSQL it works on the database directly.';
 
-function newKeyOf({ label, operations, badges, expires }: KeyCommandOptions): NewKey {
-  if (!label) throw new Error('key create needs --label TEXT (what the key is for)');
+/** `key list|create|revoke`: the scoped keys ("valet keys") of a service. */
+export const keyCommands: Command[] = [
+  {
+    name: 'key list',
+    args: [SERVICE],
+    summary: "The service's scoped keys as JSON lines, without secrets",
+    details: [THROUGH_SERVER],
+    options: serverOption(),
+    flags: STORE_FLAGS,
+    run: (call) => withKeys(call, async (admin) => (await admin.list(call.args[0]!)).forEach((k) => console.log(JSON.stringify(k)))),
+  },
+  {
+    name: 'key create',
+    args: [SERVICE],
+    summary: 'Make a key that may do only some operations; prints it with its secret, once',
+    details: ['The key signs requests as the service key does, or is sent as "Authorization: Bearer <token>".', THROUGH_SERVER],
+    options: {
+      label: { type: 'string', placeholder: 'TEXT', help: 'What the key is for', required: true },
+      operations: { type: 'string', placeholder: 'LIST', help: `What it may do, some of ${OPERATIONS.join(', ')}`, required: true },
+      badges: { type: 'string', placeholder: 'a,b', help: 'Only these badges (default: all)' },
+      expires: { type: 'string', placeholder: 'TIME', help: 'It stops working after this (s, m, h or d: 30d)' },
+      ...serverOption(),
+    },
+    flags: STORE_FLAGS,
+    examples: ['user-badges key create demo --label "meetup bot" --operations award --badges speaker --expires 30d'],
+    run: (call) => {
+      const key = newKeyOf(call.options as Record<string, string | undefined>);
+      return withKeys(call, async (admin) => console.log(JSON.stringify(await admin.create(call.args[0]!, key))));
+    },
+  },
+  {
+    name: 'key revoke',
+    args: [SERVICE, { name: 'ID', what: 'the id of the key (key list shows it)' }],
+    summary: 'Revoke a scoped key: every server refuses it from then on',
+    options: serverOption(),
+    flags: STORE_FLAGS,
+    run: (call) =>
+      withKeys(call, async (admin) => {
+        await admin.revoke(call.args[0]!, call.args[1]!);
+        console.log(JSON.stringify({ id: call.args[1], deleted: true }));
+      }),
+  },
+];
+
+const withKeys = (call: Call, work: (admin: KeyAdmin) => Promise<void>) => withTarget(call, local, remote, work);
+
+function newKeyOf({ label, operations, badges, expires }: Record<string, string | undefined>): NewKey {
   const ops = (operations ?? '').split(',').filter(Boolean);
   const wrong = ops.filter((op) => !(OPERATIONS as readonly string[]).includes(op));
-  if (ops.length === 0 || wrong.length > 0) throw new Error(`--operations must list some of ${OPERATIONS.join(', ')}${wrong.length ? `, not ${wrong.join(', ')}` : ''}`);
+  if (ops.length === 0 || wrong.length > 0) throw new UsageError(`--operations must list some of ${OPERATIONS.join(', ')}${wrong.length ? `, not ${wrong.join(', ')}` : ''}`);
   const ms = expires === undefined ? undefined : parseDuration(expires);
-  if (expires !== undefined && ms === undefined) throw new Error(`--expires must be a whole number and s, m, h or d (e.g. 30d), not "${expires}"`);
+  if (expires !== undefined && ms === undefined) throw new UsageError(`--expires must be a whole number and s, m, h or d (e.g. 30d), not "${expires}"`);
   return {
-    label,
+    label: label!,
     operations: [...new Set(ops)] as Operation[],
     badges: badges === undefined ? null : badges.split(',').filter(Boolean),
     expiresAt: ms === undefined ? null : new Date(Date.now() + ms).toISOString(),
   };
 }
 
-async function connect(options: KeyCommandOptions, env: NodeJS.ProcessEnv): Promise<KeyAdmin> {
-  if (options.database && !options.server) return local(await openStore({ database: options.database }));
-  const server = options.server ?? (await runningServer(options.dataFile));
-  if (server === undefined) return local(await openStore({ file: options.dataFile }));
-  const token = await cliAdminToken(options.dataFile, env);
-  if (token === undefined) throw new Error(`The server at ${server} needs its admin token: set ADMIN_TOKEN`);
-  return remote(server, token);
-}
-
-function local(store: Awaited<ReturnType<typeof openStore>>): KeyAdmin {
+function local(store: Store): KeyAdmin {
   const domain = composeDomain(store, { actor: { type: 'cli', command: 'key' } });
   const exists = async (service: string) => {
     if (!(await store.getService(service))) throw new Error(`Service "${service}" does not exist`);

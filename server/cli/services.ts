@@ -1,12 +1,13 @@
-import { callServer, cliAdminToken, runningServer } from './admin-access.js';
+import { callServer } from './admin-access.js';
 import { newKey } from '../core/service-key.js';
 import { parseDuration } from '../config/duration.js';
 import { rotateServiceKey } from '../core/access/keys.js';
 import { composeDomain } from '../app/domain.js';
 import type { ServiceSettings } from '../core/model.js';
 import type { Store } from '../core/ports.js';
-import { adminView as view, type AdminService } from '../http/routes/admin.js';
-import { openStore } from '../stores/index.js';
+import { adminView as view, withDefaults, type AdminService } from '../http/routes/admin.js';
+import { serverOption, STORE_FLAGS, UsageError, type Call, type Command } from './command.js';
+import { withTarget } from './target.js';
 
 /** What `user-badges service ...` does, whether on the data itself or through a running server. */
 interface ServiceAdmin {
@@ -19,84 +20,94 @@ interface ServiceAdmin {
   close(): Promise<void>;
 }
 
-export interface ServiceCommandOptions {
-  dataFile: string;
-  /** PostgreSQL: shared by every server, so commands work on it directly while servers run. */
-  database?: string;
-  /** `--server URL`: use that server's admin API. */
-  server?: string;
-  /** `--legacy-signatures on|off`. */
-  legacySignatures?: string;
-  /** `rotate-key --grace 24h`: the old key works beside the new one until then. */
-  grace?: string;
-}
-
-/** A command line that asks for nothing the CLI can do: the CLI says what is wrong and exits 2. */
-export class UsageError extends Error {}
-
-const WITH_NAME = ['create', 'rotate-key', 'show-key', 'set', 'delete'];
-
-/**
- * `service list|create|rotate-key|show-key|set|delete`. While a server owns the data (it left a note
- * beside it) or with `--server`, through the server's admin API; otherwise on the data file directly.
- * Returns the exit code; throws a UsageError for arguments that name no command.
- */
-export async function serviceCommand(args: (string | undefined)[], options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const [sub, name, extra] = args;
-  const commands = ['list', ...WITH_NAME].join(', ');
-  if (sub === undefined) throw new UsageError(`service needs a command: ${commands}`);
-  if (sub !== 'list' && !WITH_NAME.includes(sub)) throw new UsageError(`unknown service command "${sub}"; the commands are ${commands}`);
-  if (sub === 'list' && name !== undefined) throw new UsageError(`service list takes no name, but got "${name}"`);
-  if (sub !== 'list' && name === undefined) throw new UsageError(`service ${sub} needs the name of a service: user-badges service ${sub} NAME`);
-  if (extra !== undefined) throw new UsageError(`service ${sub} takes one name, but got "${name}" and "${extra}"`);
-  const print = (value: object) => console.log(JSON.stringify(value));
-  let admin: ServiceAdmin | undefined;
-  try {
-    const settings = legacySetting(options.legacySignatures);
-    if (sub === 'set' && settings.legacySignatures === undefined) throw new Error('service set needs a setting: --legacy-signatures on|off');
-    admin = await connect(options, env);
-    if (sub === 'list') for (const s of await admin.list()) print(s);
-    else if (sub === 'create') print(withKey(await admin.create(name!, settings)));
-    else if (sub === 'rotate-key') print(withKey(await admin.rotateKey(name!, graceOf(options.grace))));
-    else if (sub === 'show-key') print(withKey(await admin.showKey(name!)));
-    else if (sub === 'set') print(await admin.configure(name!, settings));
-    else {
-      await admin.delete(name!);
-      print({ name: name!, deleted: true });
-    }
-    return 0;
-  } catch (error) {
-    console.error(`user-badges: ${(error as Error).message}`);
-    return 1;
-  } finally {
-    await admin?.close();
-  }
-}
-
+const THROUGH_SERVER =
+  'While serve runs on the embedded store, this goes through its admin API (serve leaves a note in the data folder saying where it listens, and keeps its token there); on PostgreSQL it works on the database directly.';
+const NAME = [{ name: 'NAME', what: 'the name of a service' }];
+const print = (value: object) => console.log(JSON.stringify(value));
 const withKey = ({ name, key }: { name: string; key: string }) => ({ name, key });
+const legacyOption = (help: string, required = false) => ({ 'legacy-signatures': { type: 'string' as const, placeholder: 'on|off', help, required } });
+
+/** `service list|create|show-key|rotate-key|set|delete`. */
+export const serviceCommands: Command[] = [
+  {
+    name: 'service list',
+    summary: 'List services as JSON lines {"name","createdAt","legacySignatures"}; never keys',
+    details: [THROUGH_SERVER],
+    options: serverOption(),
+    flags: STORE_FLAGS,
+    run: (call) => withAdmin(call, async (admin) => (await admin.list()).forEach(print)),
+  },
+  {
+    name: 'service create',
+    args: NAME,
+    summary: 'Create a service; prints {"name","key"}',
+    details: ['New services accept the legacy SHA1 signature form of the original API, except in production (--production or NODE_ENV=production), where they refuse it unless told otherwise.', THROUGH_SERVER],
+    options: { ...legacyOption('Accept the legacy SHA1 signature form or not'), ...serverOption() },
+    flags: [...STORE_FLAGS, 'production'],
+    examples: ['user-badges service create topchefs        # {"name":"topchefs","key":"9f2c..."}'],
+    run: (call) => {
+      const asked = legacySetting(call.options['legacy-signatures']);
+      return withAdmin(call, async (admin) => print(withKey(await admin.create(call.args[0]!, withDefaults(asked, !call.settings.production)))));
+    },
+  },
+  {
+    name: 'service show-key',
+    args: NAME,
+    summary: 'Print a service\'s key again; prints {"name","key"}',
+    options: serverOption(),
+    flags: STORE_FLAGS,
+    run: (call) => withAdmin(call, async (admin) => print(withKey(await admin.showKey(call.args[0]!)))),
+  },
+  {
+    name: 'service rotate-key',
+    args: NAME,
+    summary: 'Give a service a new key; prints {"name","key"}',
+    details: ['The old key stops working at once, or with --grace when the grace ends.'],
+    options: { grace: { type: 'string', placeholder: 'TIME', help: 'The old key keeps working this long beside the new one (s, m, h or d: 24h)' }, ...serverOption() },
+    flags: STORE_FLAGS,
+    run: (call) => {
+      const grace = graceOf(call.options.grace as string | undefined);
+      return withAdmin(call, async (admin) => print(withKey(await admin.rotateKey(call.args[0]!, grace))));
+    },
+  },
+  {
+    name: 'service set',
+    args: NAME,
+    summary: 'Change a service\'s settings: accept or refuse the legacy SHA1 signature form',
+    options: { ...legacyOption('Accept the legacy SHA1 signature form or not', true), ...serverOption() },
+    flags: STORE_FLAGS,
+    run: (call) => {
+      const settings = legacySetting(call.options['legacy-signatures']);
+      return withAdmin(call, async (admin) => print(await admin.configure(call.args[0]!, settings)));
+    },
+  },
+  {
+    name: 'service delete',
+    args: NAME,
+    summary: 'Delete a service with all its badges and users',
+    options: serverOption(),
+    flags: STORE_FLAGS,
+    run: (call) =>
+      withAdmin(call, async (admin) => {
+        await admin.delete(call.args[0]!);
+        print({ name: call.args[0]!, deleted: true });
+      }),
+  },
+];
+
+const withAdmin = (call: Call, work: (admin: ServiceAdmin) => Promise<void>) => withTarget(call, local, remote, work);
 
 function graceOf(value: string | undefined): number {
   if (value === undefined) return 0;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new Error(`--grace must be a whole number and s, m, h or d (e.g. 24h), not "${value}"`);
+  if (ms === undefined) throw new UsageError(`--grace must be a whole number and s, m, h or d (e.g. 24h), not "${value}"`);
   return ms;
 }
 
-function legacySetting(value: string | undefined): ServiceSettings {
+function legacySetting(value: string | boolean | undefined): ServiceSettings {
   if (value === undefined) return {};
-  if (value !== 'on' && value !== 'off') throw new Error(`--legacy-signatures must be on or off, not "${value}"`);
+  if (value !== 'on' && value !== 'off') throw new UsageError(`--legacy-signatures must be on or off, not "${value}"`);
   return { legacySignatures: value === 'on' };
-}
-
-async function connect(options: ServiceCommandOptions, env: NodeJS.ProcessEnv): Promise<ServiceAdmin> {
-  if (options.database && !options.server) return local(await openStore({ database: options.database }));
-  const server = options.server ?? (await runningServer(options.dataFile));
-  if (server === undefined) return local(await openStore({ file: options.dataFile }));
-  const token = await cliAdminToken(options.dataFile, env);
-  if (token === undefined) {
-    throw new Error(`The server at ${server} needs its admin token: set ADMIN_TOKEN (serve printed it when it made it, and keeps it in the data folder)`);
-  }
-  return remote(server, token);
 }
 
 function local(store: Store): ServiceAdmin {

@@ -1,5 +1,4 @@
 import type { AppConfig } from './app.js';
-import { parseDuration } from './duration.js';
 
 /** Settings of addresses, invitations, claim codes and webhooks; every one has a default. */
 export interface AccessConfig {
@@ -46,41 +45,3 @@ export const accessConfig = (config: Pick<AppConfig, 'access'>): AccessConfig =>
  * 10 h; eight attempts over about a day and a day.
  */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
-
-/**
- * What `serve` takes from the environment: INVITATION_TTL (e.g. 90d, 0 for never),
- * WEBHOOK_ALLOW_PRIVATE=on (endpoints on the operator's own network), WEBHOOK_LEASE_MS,
- * WEBHOOK_RETRY_SCALE (a factor on the retry schedule) and WEBHOOK_POLL_MS.
- */
-export function accessFromEnv(env: NodeJS.ProcessEnv): Partial<AccessConfig> {
-  const access: Partial<AccessConfig> = {};
-  const number = (name: string, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number of at least ${min}, not "${raw}"`);
-    return value;
-  };
-  if (env.INVITATION_TTL !== undefined && env.INVITATION_TTL !== '') {
-    const ttl = env.INVITATION_TTL === '0' ? 0 : parseDuration(env.INVITATION_TTL);
-    if (ttl === undefined) throw new Error(`INVITATION_TTL must be like 90d, 12h or 0 (never), not "${env.INVITATION_TTL}"`);
-    access.invitationTtlMs = ttl;
-  }
-  const flag = env.WEBHOOK_ALLOW_PRIVATE?.toLowerCase();
-  if (flag !== undefined && flag !== '') {
-    if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) throw new Error(`WEBHOOK_ALLOW_PRIVATE must be on or off, not "${env.WEBHOOK_ALLOW_PRIVATE}"`);
-    access.webhookAllowPrivate = ['on', 'true', '1'].includes(flag);
-  }
-  if (env.WEBHOOK_LOG_RETENTION !== undefined && env.WEBHOOK_LOG_RETENTION !== '') {
-    const kept = parseDuration(env.WEBHOOK_LOG_RETENTION);
-    if (kept === undefined) throw new Error(`WEBHOOK_LOG_RETENTION must be like 30d or 12h, not "${env.WEBHOOK_LOG_RETENTION}"`);
-    access.webhookLogRetentionMs = kept;
-  }
-  const lease = number('WEBHOOK_LEASE_MS', 1);
-  if (lease !== undefined) access.webhookLeaseMs = lease;
-  const scale = number('WEBHOOK_RETRY_SCALE', 0);
-  if (scale !== undefined) access.webhookRetryScale = scale;
-  const poll = number('WEBHOOK_POLL_MS', 1);
-  if (poll !== undefined) access.webhookPollMs = poll;
-  return access;
-}

@@ -138,6 +138,13 @@ export interface Store extends UnitOfWork, Queries {
    * once this resolves. A store that keeps no journal of its own has nothing to do.
    */
   checkpoint(): Promise<void>;
+  /**
+   * Runs `work` over reads of one moment: no unit becomes durable in what they see until it is done,
+   * so an export taken while the server runs is consistent (a badge's count agrees with its holders).
+   * The embedded store holds writes back meanwhile; PostgreSQL reads in one REPEATABLE READ
+   * transaction and holds nothing back.
+   */
+  snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T>;
   /** Flushes and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

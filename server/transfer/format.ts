@@ -13,6 +13,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
  *   {"item":{"service":"demo","record":{"kind":"event","id":"...","owner":"daniel","subject":"daniel","at":"...","v":{...}}}}
  *
  * Items (events, rules, keys, ...: see core/model.ts) come last in their service's section.
+ *
+ * The header says whether the file holds secrets (service keys, scoped keys, webhook signing
+ * secrets; `export --without-secrets` leaves them out, and an import then makes new ones) and, for a
+ * whole embedded store, which one it is: importing it into PostgreSQL marks that store moved.
  */
 
 export const FORMAT = 'user-badges-export';
@@ -24,10 +28,18 @@ const Count = Type.Integer({ minimum: 0 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Json = Type.Unknown();
 
-const Header = Type.Object({ format: Type.Literal(FORMAT), version: Type.Integer(), exportedAt: Time });
+const Source = Type.Object({ store: Type.Literal('embedded'), file: Type.String(), host: Type.String() });
+const Header = Type.Object({
+  format: Type.Literal(FORMAT),
+  version: Type.Integer(),
+  exportedAt: Time,
+  // Absent in files written before it was said: those held every secret.
+  secrets: Type.Optional(Type.Boolean()),
+  from: Type.Optional(Source),
+});
 const Service = Type.Object({
   name: Name,
-  key: Type.String({ minLength: 1 }),
+  key: Type.Optional(Type.String({ minLength: 1 })),
   createdAt: Time,
   settings: Type.Optional(
     Type.Object({
@@ -81,6 +93,7 @@ const Lines = {
 const Line = Type.Union(Object.values(Lines));
 
 export type HeaderLine = Static<typeof Header>;
+export type Source = Static<typeof Source>;
 export type RecordLine = Static<typeof Line>;
 
 const header = TypeCompiler.Compile(Header);

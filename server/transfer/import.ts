@@ -2,7 +2,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Domain } from '../core/domain.js';
 import type { BadgeRecord, Item, UserRecord } from '../core/model.js';
-import { parseHeader, parseRecord } from './format.js';
+import { newKey } from '../core/service-key.js';
+import { parseHeader, parseRecord, type HeaderLine } from './format.js';
+import { SECRET_ITEMS } from './secrets.js';
 
 /** Users per unit of work: large enough to be fast, small enough to bound memory and lock time. */
 const BATCH = 500;
@@ -17,8 +19,19 @@ export interface ImportOptions {
  * services must not exist yet. A bad line stops the import with its line number; what came before
  * it is in the store (each batch is one unit of work), so fix the file and import into a fresh store.
  */
-export async function importStore(domain: Domain, input: Readable, options: ImportOptions = {}): Promise<{ services: number; badges: number; users: number; items: number }> {
-  const counts = { services: 0, badges: 0, users: 0, items: 0 };
+export interface ImportCounts {
+  services: number;
+  badges: number;
+  users: number;
+  items: number;
+  header: HeaderLine;
+  /** Services the export held no key of (`--without-secrets`): they got new ones. */
+  newKeys: string[];
+}
+
+export async function importStore(domain: Domain, input: Readable, options: ImportOptions = {}): Promise<ImportCounts> {
+  const counts: Omit<ImportCounts, 'header'> = { services: 0, badges: 0, users: 0, items: 0, newKeys: [] };
+  let header: HeaderLine | undefined;
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let service: string | null = null;
@@ -42,14 +55,16 @@ export async function importStore(domain: Domain, input: Readable, options: Impo
   for await (const text of lines) {
     number++;
     if (number === 1) {
-      parseHeader(text);
+      header = parseHeader(text);
       continue;
     }
     if (text.trim() === '') continue;
     const record = parseRecord(text, number);
     if ('service' in record) {
       await flush();
-      await domain.restoreService(record.service);
+      const { key, ...rest } = record.service;
+      if (key === undefined) counts.newKeys.push(rest.name);
+      await domain.restoreService({ ...rest, key: key ?? newKey() });
       service = record.service.name;
       counts.services++;
     } else {
@@ -63,12 +78,14 @@ export async function importStore(domain: Domain, input: Readable, options: Impo
         users.push(record.user.record);
         if (users.length >= BATCH) await flush();
       } else {
-        items.push(record.item.record as Item);
+        const item = record.item.record as Item;
+        const renew = header?.secrets === false ? SECRET_ITEMS[item.kind]?.renew : undefined;
+        items.push(renew ? { ...item, v: renew(item.v) } : item);
         if (items.length >= BATCH) await flush();
       }
     }
   }
   if (number === 0) throw new Error('the file is empty');
   await flush();
-  return counts;
+  return { ...counts, header: header! };
 }

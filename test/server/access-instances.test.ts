@@ -37,7 +37,7 @@ for (const store of ['lowdb file', 'PostgreSQL'] as const) {
     const key = await createShop(place);
     const receiver = await startReceiver();
     t.after(() => receiver.close());
-    let server = await serve([...place, '--no-seed'], ENV);
+    let server = await serve([...place, '--no-seed'], { env: ENV });
     t.after(() => server.stop());
     await call(server, 'PUT', '/v1/shop/badges.json', key, { badges: [{ name: 'gold' }] });
     const endpoint = await call(server, 'POST', '/v1/shop/webhooks.json', key, { url: `${receiver.base}/hook`, events: ['award.created'] });
@@ -49,7 +49,7 @@ for (const store of ['lowdb file', 'PostgreSQL'] as const) {
     server.child.kill('SIGKILL');
     await server.stop();
 
-    server = await serve([...place, '--no-seed'], ENV);
+    server = await serve([...place, '--no-seed'], { env: ENV });
     await receiver.until(() => receiver.at('/hook').length === 2, 20_000, 'the attempt after the restart');
     const [first, second] = receiver.at('/hook');
     assert.equal(second!.id, first!.id);
@@ -77,7 +77,7 @@ describe('two server processes on one PostgreSQL database', () => {
     database = await withPostgres();
     key = await createShop(['--database', database]);
     receiver = await startReceiver();
-    [a, b] = await Promise.all([serve(['--database', database, '--no-seed'], ENV), serve(['--database', database, '--no-seed'], ENV)]);
+    [a, b] = await Promise.all([serve(['--database', database, '--no-seed'], { env: ENV }), serve(['--database', database, '--no-seed'], { env: ENV })]);
     assert.equal((await call(a, 'PUT', '/v1/shop/badges.json', key, { badges: [{ name: 'gold' }, { name: 'early' }] })).status, 200);
   });
   after(async () => {

@@ -1,56 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { openStore } from '../../server/stores/index.js';
+import { cli, serve } from '../support/serve.js';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
-
-const run = async (args: string[], env: Record<string, string> = {}) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ADMIN_TOKEN: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[], env: Record<string, string> = {}) => cli(args, { ADMIN_TOKEN: '', ...env });
 
 /** `user-badges serve` in a child process, until it has printed everything it prints at start. */
-async function serve(data: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, '--no-seed'], {
-    env: { ...process.env, ADMIN_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (/Admin API/.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-    setTimeout(() => reject(new Error(`serve printed no admin notice in 15 s: ${output}`)), 15_000).unref();
-  }).catch((error) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { child, url, output, stop };
+async function start(data: string, env: Record<string, string> = {}) {
+  const served = await serve(['--data', data, '--no-seed'], { env: { ADMIN_TOKEN: '', ...env }, until: /Admin API/ });
+  return { ...served, url: served.base, output: served.output() + served.stderr(), stop: async () => void (await served.stop()) };
 }
 
 describe('user-badges service while the server runs (issue 7.10)', () => {
   test('serve makes an admin token once (mode 0600, printed once, kept across restarts); service commands go through the server', async (t) => {
     const data = join(await tempDir(t), 'db.json');
-    const first = await serve(data);
+    const first = await start(data);
     const token = /with the token (\S+)/.exec(first.output)?.[1];
     try {
       assert.ok(token, first.output);
@@ -88,7 +55,7 @@ describe('user-badges service while the server runs (issue 7.10)', () => {
       await first.stop();
     }
 
-    const second = await serve(data);
+    const second = await start(data);
     try {
       assert.equal(second.output.includes(token!), false, 'the token is printed only when made');
       assert.match(second.output, /token in .*admin-token/);
@@ -109,7 +76,7 @@ describe('user-badges service while the server runs (issue 7.10)', () => {
   test('ADMIN_TOKEN given to serve is used and not written anywhere', async (t) => {
     const data = join(await tempDir(t), 'db.json');
     const token = 'an-operator-token-from-the-environment';
-    const server = await serve(data, { ADMIN_TOKEN: token });
+    const server = await start(data, { ADMIN_TOKEN: token });
     try {
       assert.match(server.output, /token from ADMIN_TOKEN/);
       assert.equal(server.output.includes(token), false);

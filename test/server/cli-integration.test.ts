@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { integrationOfToken } from '../../server/core/events/integrations.js';
 import { openStore } from '../../server/stores/index.js';
+import { cli } from '../support/serve.js';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
-
-const run = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ADMIN_TOKEN: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (args: string[]) => cli(args, { ADMIN_TOKEN: '' });
 
 test('integration create makes a token for the GetBadges URL that the server accepts', async (t) => {
   const data = join(await tempDir(t), 'db.json');

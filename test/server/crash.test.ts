@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { serve } from '../support/serve.js';
 import { tempDir } from './harness.js';
 
-const CLI = new URL('../../server/cli/main.ts', import.meta.url).pathname;
-
 /** The real server in its own process, as `user-badges serve` runs it. */
-async function serve(file: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', file, '--no-seed'], {
-    env: { ...process.env, CHECKPOINT_BYTES: '20000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { child, base };
-}
+const start = (file: string) => serve(['--data', file, '--no-seed'], { env: { CHECKPOINT_BYTES: '20000' } });
 
 const put = (base: string, path: string, body: unknown) =>
   fetch(base + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -41,7 +20,7 @@ describe('kill -9', () => {
     let sent = 0;
 
     for (let round = 0; round < 3; round++) {
-      const { child, base } = await serve(file);
+      const { child, base, exited } = await start(file);
       if (round === 0) assert.equal((await put(base, '/v1/test/badges.json', { badges: [{ name: 'b' }] })).status, 200);
       let killed = false;
       // 50 clients award as fast as the server acknowledges, until the kill.
@@ -62,7 +41,7 @@ describe('kill -9', () => {
       killed = true;
       child.kill('SIGKILL');
       await Promise.all(clients);
-      await new Promise((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve));
+      await exited;
     }
 
     const main = JSON.parse(await readFile(file, 'utf8'));
@@ -72,7 +51,7 @@ describe('kill -9', () => {
       JSON.parse(await readFile(join(shards, shard), 'utf8'));
     }
 
-    const { child, base } = await serve(file);
+    const { child, base, stop } = await start(file);
     try {
       // The new server may be writing its first checkpoint already: its own temporary files are not leftovers.
       const leftovers = [...(await readdir(dir)), ...(await readdir(shards).catch(() => []))].filter(
@@ -92,8 +71,7 @@ describe('kill -9', () => {
       assert.ok(stored <= sent, `${stored} stored, ${sent} sent`);
       assert.equal(found.badges.b.count, stored, 'the service-wide count agrees with the users');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop();
     }
   });
 });

@@ -81,6 +81,19 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
   for (const [name, header] of Object.entries(response.headers ?? {})) {
     if (header.required && answer.headers[name.toLowerCase()] === undefined) problems.push(`header ${name} missing`);
   }
+  const lines = response.content?.['application/x-ndjson'];
+  if (lines) {
+    // JSON Lines (an export): the type, and every line JSON.
+    if (!/^application\/x-ndjson/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
+    for (const line of answer.text.trimEnd().split('\n')) {
+      try {
+        JSON.parse(line);
+      } catch {
+        problems.push(`a line that is not JSON: ${line.slice(0, 80)}`);
+      }
+    }
+    return { operation: operation?.operationId, problems };
+  }
   const content = response.content?.['application/json'];
   // An event stream or an image: its media type is what the document says.
   const other = Object.keys(response.content ?? {}).find((type) => type !== 'application/json');
@@ -238,6 +251,10 @@ const cases: Case[] = [
   { name: 'admin: rotate the key of nothing', method: 'POST', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
   { name: 'admin: show the key', method: 'GET', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
   { name: 'admin: show the key of nothing', method: 'GET', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
+  { name: 'admin: export', method: 'GET', path: '/admin/export', auth: 'admin', status: 200 },
+  { name: 'admin: export one service without secrets', method: 'GET', path: '/admin/export?service=topchefs&secrets=off', auth: 'admin', status: 200 },
+  { name: 'admin: export a service that does not exist', method: 'GET', path: '/admin/export?service=ghost', auth: 'admin', status: 404 },
+  { name: 'admin: export, secrets neither on nor off', method: 'GET', path: '/admin/export?secrets=maybe', auth: 'admin', status: 400 },
   { name: 'admin: delete', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 200 },
   { name: 'admin: delete again', method: 'DELETE', path: `${admin}/topchefs`, auth: 'admin', status: 404 },
 

@@ -74,7 +74,7 @@ test('REQUEST_LOG=off keeps serve quiet per request, and a typo in it stops the 
   const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'user-badges-log-'));
   try {
-    const server = await serve(['--data', join(dir, 'db.json'), '--no-seed'], { REQUEST_LOG: 'off' });
+    const server = await serve(['--data', join(dir, 'db.json'), '--no-seed'], { env: { REQUEST_LOG: 'off' } });
     await fetch(server.base + '/v1/nobody/badges.json');
     await fetch(server.base + '/health');
     await server.stop();

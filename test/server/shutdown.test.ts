@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir } from './harness.js';
 import { putHead, rawRequest } from './raw-http.js';
-import { serveProcess } from './server-process.js';
+import { serve } from '../support/serve.js';
 
 /** SIGTERM against `user-badges serve` in its own process. */
 
@@ -12,7 +12,7 @@ const award = JSON.stringify({ badges: ['b'] });
 describe('shutdown', { timeout: 120_000 }, () => {
   test('SIGTERM with 50 writes in flight: each is applied and answered, idle keep-alive connections are closed, then the server exits', async (t) => {
     const file = join(await tempDir(t), 'db.json');
-    const server = await serveProcess(file, { SHUTDOWN_GRACE_MS: '60000' });
+    const server = await serve(['--data', file, '--no-seed'], { env: { SHUTDOWN_GRACE_MS: '60000' } });
     t.after(() => server.child.kill('SIGKILL'));
     const badge = '{"badges":[{"name":"b"}]}';
     const setup = rawRequest(server.port, putHead('/v1/test/badges.json', badge.length) + badge);
@@ -34,7 +34,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
     }
     assert.deepEqual(await server.exited, { code: 0, signal: null });
 
-    const again = await serveProcess(file);
+    const again = await serve(['--data', file, '--no-seed']);
     t.after(() => again.child.kill('SIGKILL'));
     const names = Array.from({ length: 50 }, (_, i) => `w${i}`);
     const { users } = await (await fetch(`${again.base}/v1/test/users.json?names=${names.join(',')}`)).json();
@@ -45,7 +45,7 @@ describe('shutdown', { timeout: 120_000 }, () => {
 
   test('a request that does not finish within the grace period is cut, and the server exits', async (t) => {
     const file = join(await tempDir(t), 'db.json');
-    const server = await serveProcess(file, { SHUTDOWN_GRACE_MS: '500', BODY_TIMEOUT_MS: '600000' });
+    const server = await serve(['--data', file, '--no-seed'], { env: { SHUTDOWN_GRACE_MS: '500', BODY_TIMEOUT_MS: '600000' } });
     t.after(() => server.child.kill('SIGKILL'));
     const stalled = rawRequest(server.port, putHead('/v1/test/users/slow.json', award.length, 'Expect: 100-continue\r\n'));
     await stalled.continued;

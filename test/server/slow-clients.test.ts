@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir } from './harness.js';
 import { putHead, rawRequest, type RawRequest } from './raw-http.js';
-import { serveProcess, type ServerProcess } from './server-process.js';
+import { serve, type Served } from '../support/serve.js';
 
 /** Slow and idle clients against `user-badges serve` in its own process. */
 
 const BODY = 102_400;
 
-async function start(t: { after: (fn: () => void | Promise<void>) => void }, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await serveProcess(join(await tempDir(t), 'db.json'), env);
+async function start(t: { after: (fn: () => void | Promise<void>) => void }, env: Record<string, string> = {}): Promise<Served> {
+  const server = await serve(['--data', join(await tempDir(t), 'db.json'), '--no-seed'], { env });
   t.after(async () => {
     server.child.kill('SIGKILL');
     await server.exited;
@@ -48,7 +48,7 @@ const json = (body: string) => JSON.parse(body) as { error: { code: string } };
 describe('slow clients', { timeout: 180_000 }, () => {
   test('3,000 stalled bodies: memory grows at most 150 MB, all are closed within 35 s, and a normal client is served meanwhile', async (t) => {
     const server = await start(t);
-    const before = await server.memory();
+    const before = server.memory();
     const requests: RawRequest[] = [];
     // In waves, so that the listen backlog is not overrun.
     for (let i = 0; i < 3000; i += 250) {
@@ -65,9 +65,9 @@ describe('slow clients', { timeout: 180_000 }, () => {
     });
 
     const closedAfter = Date.now() - sent;
-    const { peak } = await server.memory();
-    const growth = (peak - before.rss) / 1024;
-    t.diagnostic(`closed ${closedAfter} ms after the bodies stalled; memory ${(before.rss / 1024).toFixed(0)} MB, peak +${growth.toFixed(0)} MB`);
+    const { peakMB } = server.memory();
+    const growth = peakMB - before.rssMB;
+    t.diagnostic(`closed ${closedAfter} ms after the bodies stalled; memory ${before.rssMB.toFixed(0)} MB, peak +${growth.toFixed(0)} MB`);
     // The bodies would take 300 MB held whole; half that shows they are not. What is measured is the
     // peak, garbage included: 67-105 MB across runs on this machine (the 105 on a clean clone in CI).
     assert.ok(growth <= 150, `the server grew by ${growth.toFixed(0)} MB`);

@@ -326,6 +326,24 @@ for (const kind of storeKinds) {
     });
 
     describe('units of work', () => {
+      test('a snapshot reads one moment: an award made meanwhile is in none of its reads, a badge count agrees with its holders', async () => {
+        await domain.award('shop', 'ann', ['gold']);
+        let writing: Promise<unknown> | undefined;
+        const seen = await store.snapshot(async (view) => {
+          const before = { badge: (await view.getBadges('shop', ['gold']))[0]!.count, users: (await view.listUsers('shop', { offset: 0, limit: 10 })).total };
+          // Made while the snapshot reads: the embedded store holds it back, PostgreSQL commits it unseen.
+          writing = domain.award('shop', 'bob', ['gold']);
+          await Promise.race([writing, new Promise((resolve) => setTimeout(resolve, 300))]);
+          const after = { badge: (await view.getBadges('shop', ['gold']))[0]!.count, users: (await view.listUsers('shop', { offset: 0, limit: 10 })).total };
+          return { before, after, bob: await view.getUser('shop', 'bob') };
+        });
+        assert.deepEqual(seen, { before: { badge: 1, users: 1 }, after: { badge: 1, users: 1 }, bob: undefined });
+        await writing;
+        assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 2, 'the award is there once the snapshot is over');
+        await assert.rejects(store.snapshot(async () => Promise.reject(new Error('boom'))), /boom/);
+        assert.equal((await domain.award('shop', 'cat', ['gold'])).user.name, 'cat', 'a failed snapshot leaves the store working');
+      });
+
       test('a unit reads many users at once as it reads each: what is stored, under its own changes', async () => {
         await domain.award('shop', 'ann', ['gold']);
         await domain.award('shop', 'bob', ['silver']);

@@ -9,6 +9,8 @@ import { composeDomain } from '../../server/app/domain.js';
 import { openStore } from '../../server/stores/index.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { importStore } from '../../server/transfer/import.js';
+import { createKey, rotateServiceKey } from '../../server/core/access/keys.js';
+import { createEndpoint } from '../../server/core/access/webhooks.js';
 import { withPostgres } from '../support/postgres.js';
 import { start, tempDir, type Harness } from './harness.js';
 
@@ -34,9 +36,9 @@ async function answers(h: Harness): Promise<string[]> {
   return all;
 }
 
-async function exportTo(h: Harness, file: string, service?: string) {
+async function exportTo(h: Harness, file: string, service?: string, withoutSecrets = false) {
   const out = createWriteStream(file);
-  const counts = await exportStore(h.store, out, { service });
+  const counts = await exportStore(h.store, out, { service, withoutSecrets });
   out.end();
   await finished(out);
   return counts;
@@ -80,11 +82,12 @@ describe('export and import', () => {
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit, secrets: true });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    assert.deepEqual(await importStore(middle.domain, createReadStream(first)), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit });
+    const imported = await importStore(middle.domain, createReadStream(first));
+    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1002 + activity + audit, newKeys: [], header: undefined });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);
@@ -107,7 +110,7 @@ describe('export and import', () => {
     t.after(() => h.close());
     await h.domain.createService('other', 'k');
     const file = join(dir, 'other.jsonl');
-    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 1 }, 'the audit entry of its creation');
+    assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 1, secrets: true }, 'the audit entry of its creation');
     await assert.rejects(importStore(h.domain, createReadStream(file)), { code: 'service_exists' });
     await assert.rejects(exportTo(h, join(dir, 'x.jsonl'), 'nope'), /does not exist/);
   });
@@ -132,5 +135,42 @@ describe('export and import', () => {
       await assert.rejects(importStore(composeDomain(fresh), Readable.from(content.map((l) => l + '\n'))), error, what);
       await fresh.close();
     }
+  });
+
+  test('--without-secrets leaves out keys and signing secrets and says so; an import makes new ones (issue 24.9)', async (t) => {
+    const dir = await tempDir(t);
+    const h = await start();
+    t.after(() => h.close());
+    const scoped = { id: 'key_abc', secret: 'scoped-secret-0123456789', label: 'bot', operations: ['award' as const], badges: null, expiresAt: null };
+    await h.domain.run('demo', async (tx) => {
+      await createKey(tx, 'demo', scoped);
+      await createEndpoint(tx, 'demo', 'ep_1', 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTAxMjM0NTY3', { url: 'https://example.com/hook', events: ['*'], description: '' });
+      await rotateServiceKey(tx, 'demo', 'the-new-service-key-0123456789', 3_600_000);
+    });
+    const withSecrets = join(dir, 'all.jsonl');
+    assert.equal((await exportTo(h, withSecrets)).secrets, true);
+    const kept = await readFile(withSecrets, 'utf8');
+    for (const secret of [h.key, 'the-new-service-key-0123456789', scoped.secret, 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTAxMjM0NTY3']) assert.ok(kept.includes(secret), secret);
+    assert.match(kept.split('\n')[0]!, /"secrets":true/);
+
+    const without = join(dir, 'without.jsonl');
+    const counts = await exportTo(h, without, 'demo', true);
+    assert.equal(counts.secrets, false);
+    const text = await readFile(without, 'utf8');
+    for (const secret of [h.key, 'the-new-service-key-0123456789', scoped.secret, 'whsec_', '"kind":"key"', '"kind":"previous-key"']) assert.ok(!text.includes(secret), `${secret} left out`);
+    assert.match(text.split('\n')[0]!, /"secrets":false/);
+
+    const fresh = await openStore();
+    t.after(() => fresh.close());
+    const imported = await importStore(composeDomain(fresh), createReadStream(without));
+    assert.deepEqual(imported.newKeys, ['demo']);
+    const service = (await fresh.getService('demo'))!;
+    assert.match(service.key, /^[0-9a-f]{64}$/);
+    assert.notEqual(service.key, 'the-new-service-key-0123456789');
+    const endpoint = (await fresh.getItem('demo', 'webhook-endpoint', 'ep_1'))!.v as { secret: string; url: string };
+    assert.match(endpoint.secret, /^whsec_[A-Za-z0-9+/=]{32}$/);
+    assert.equal(endpoint.url, 'https://example.com/hook');
+    assert.equal(await fresh.getItem('demo', 'key', 'key_abc'), undefined);
+    assert.equal((await fresh.listUsers('demo', { offset: 0, limit: 0 })).total, (await h.store.listUsers('demo', { offset: 0, limit: 0 })).total, 'everything else came');
   });
 });

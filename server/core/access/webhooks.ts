@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { notFound } from '../errors.js';
 import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent } from '../events.js';
 import type { Reactor } from '../reactor.js';
@@ -78,6 +79,9 @@ export interface Attempt {
 }
 
 export type EndpointInput = Pick<Endpoint, 'url' | 'events' | 'description'>;
+
+/** A signing secret in the Standard Webhooks form. */
+export const newEndpointSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput): Promise<Endpoint> {
   await requireService(tx, service);

@@ -1,10 +1,13 @@
+import { PassThrough } from 'node:stream';
 import {
+  AdminExportQuery,
   AdminServiceDeleted,
   AdminServiceList,
   AdminServiceParams,
   AdminServiceWithKey,
   AdminService as AdminServiceSchema,
   NewServiceBody,
+  ExportLines,
   ServiceSettingsBody,
   type AdminService,
 } from '../../../types/schema.js';
@@ -13,9 +16,10 @@ import { parseDuration } from '../../config/duration.js';
 import { rotateServiceKey } from '../../core/access/keys.js';
 import { HttpError } from '../errors.js';
 import { newKey } from '../../core/service-key.js';
-import type { ServiceRecord } from '../../core/model.js';
+import type { ServiceRecord, ServiceSettings } from '../../core/model.js';
 import type { Store } from '../../core/ports.js';
-import { route } from './table.js';
+import { exportStore } from '../../transfer/export.js';
+import { ANSWERED, route } from './table.js';
 
 export type { AdminService };
 
@@ -25,6 +29,10 @@ export const adminView = (service: ServiceRecord): AdminService => ({
   createdAt: service.createdAt,
   legacySignatures: service.settings?.legacySignatures !== false,
 });
+
+/** A new service's settings: what was asked, and in production no legacy signatures unless asked. */
+export const withDefaults = (settings: ServiceSettings, legacySignaturesByDefault: boolean): ServiceSettings =>
+  settings.legacySignatures === undefined && !legacySignaturesByDefault ? { ...settings, legacySignatures: false } : settings;
 
 const existing = async (store: Store, name: string) => {
   const service = await store.getService(name);
@@ -60,8 +68,8 @@ export const adminRoutes = [
     body: NewServiceBody,
     response: { status: 201, description: 'The service, with its key', schema: AdminServiceWithKey },
     errors: { 409: 'The name is taken, or differs from a taken one only in case (`service_exists`)' },
-    handler: async (_ctx, { body: { name, ...settings } }, { domain }) => {
-      const service = await domain.createService(name, newKey(), settings);
+    handler: async (_ctx, { body: { name, ...settings } }, { domain, config }) => {
+      const service = await domain.createService(name, newKey(), withDefaults(settings, config.legacySignaturesByDefault));
       return { ...adminView(service), key: service.key };
     },
   }),
@@ -141,6 +149,38 @@ export const adminRoutes = [
       const name = (await existing(store, params.name)).name;
       const service = await domain.run(name, (tx) => rotateServiceKey(tx, name, newKey(), query.grace ? parseDuration(query.grace)! : 0));
       return { ...adminView(service), key: service.key, previousKeyUntil: service.previousUntil };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/export',
+    operationId: 'exportStore',
+    summary: 'The store, or one service, as JSON Lines from one snapshot: a backup while the server runs (`user-badges export` uses it)',
+    description:
+      'What `user-badges import` reads. The embedded store holds writes back while it is written (they wait, none is refused); PostgreSQL reads it in one transaction. With keys and webhook signing secrets unless `secrets=off`.',
+    tags: ['admin'],
+    auth: 'admin',
+    query: AdminExportQuery,
+    response: { description: 'The export', schema: ExportLines, contentType: 'application/x-ndjson' },
+    errors: noSuchService,
+    etag: false,
+    handler: async (ctx, { query }, { store, config }) => {
+      if (query.service) await existing(store, query.service);
+      const out = new PassThrough();
+      ctx.status = 200;
+      ctx.type = 'application/x-ndjson';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = out;
+      // A client that goes away ends the export, and with it the snapshot.
+      ctx.res.once('close', () => out.destroy());
+      exportStore(store, out, { service: query.service, withoutSecrets: query.secrets === 'off', from: config.exportFrom ?? undefined }).then(
+        () => out.end(),
+        (error: unknown) => {
+          config.log('export failed', error);
+          out.destroy(error as Error);
+        },
+      );
+      return ANSWERED;
     },
   }),
 ];

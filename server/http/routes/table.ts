@@ -37,10 +37,10 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   query?: Q;
   body?: B;
   /**
-   * `type`: the answer's media type when it is not JSON (an event stream, an image); `cache`: its
-   * `Cache-Control` when not `no-cache` (an image proxies may keep).
+   * `contentType`: the answer's media type when it is not JSON (an export's JSON Lines, an event
+   * stream, an image); `cache`: its `Cache-Control` when not `no-cache` (an image proxies may keep).
    */
-  response: { status?: 200 | 201; description: string; schema: R; type?: string; cache?: string };
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string; cache?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /** The largest body the route takes, if not `config.maxBodyBytes`. */

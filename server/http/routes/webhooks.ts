@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import {
   AttemptList,
@@ -21,6 +20,7 @@ import { newId } from '../../core/access/ids.js';
 import {
   ATTEMPT_KIND,
   createEndpoint,
+  newEndpointSecret,
   deleteEndpoint,
   DELIVERY_KIND,
   ENDPOINT_KIND,
@@ -37,7 +37,6 @@ import { route } from './table.js';
 
 /** `/v1/:service/webhooks`: where a service's events are delivered, and how that went. */
 
-const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 async function endpointView(store: Store, service: string, { secret: _secret, ...endpoint }: Endpoint): Promise<Static<typeof EndpointSchema>> {
   return { ...endpoint, pending: await store.countItems(service, DELIVERY_KIND, { owner: endpoint.id }) };
@@ -87,7 +86,7 @@ export const webhookRoutes = [
       const url = await checkEndpointUrl(body.url, accessConfig(deps.config).webhookAllowPrivate);
       const service = ctx.state.service.name;
       const events = [...new Set(body.events ?? ['*'])];
-      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newSecret(), { url, events, description: body.description ?? '' }));
+      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newEndpointSecret(), { url, events, description: body.description ?? '' }));
       return { ...(await endpointView(deps.store, service, endpoint)), secret: endpoint.secret };
     },
   }),

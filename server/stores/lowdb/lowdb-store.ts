@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
 import type { BoardCursor, BoardPeriod, HolderCursor } from '../../core/standings.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
 import { StorageError } from './errors.js';
@@ -67,6 +67,7 @@ export class LowdbStore implements Store {
   private pending = new Overlay(this.state);
   /** Units run one at a time: a unit's reads and its place in the journal must agree. */
   private turn: Promise<void> = Promise.resolve();
+  private readonly landing = new Set<Promise<void>>();
   readonly feed = new LocalFeed();
   private journal: Journal | null = null;
   private readonly folder: string | null;
@@ -247,6 +248,18 @@ export class LowdbStore implements Store {
       release();
     }
     if (changes.length === 0) return result;
+    // Between its turn and being applied, a unit is landing: a snapshot waits for those that are.
+    const landed = this.land(changes, pending);
+    this.landing.add(landed);
+    try {
+      await landed;
+    } finally {
+      this.landing.delete(landed);
+    }
+    return result;
+  }
+
+  private async land(changes: Change[], pending: Overlay): Promise<void> {
     if (this.journal) {
       try {
         await this.journal.append(changes);
@@ -259,7 +272,20 @@ export class LowdbStore implements Store {
     for (const change of changes) pending.forget(change);
     for (const invalidation of invalidations(changes)) this.feed.publish(invalidation);
     if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
-    return result;
+  }
+
+  /** Takes the turn, so no unit starts, and waits for those landing: the reads then see one moment. */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const previous = this.turn;
+    this.turn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      await Promise.allSettled([...this.landing]);
+      return await work(this);
+    } finally {
+      release();
+    }
   }
 
   private applyAll(changes: Change[], markDirty: boolean): void {

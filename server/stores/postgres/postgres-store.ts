@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
 import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from '../../core/standings.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Store, Tx } from '../../core/ports.js';
+import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
@@ -208,6 +208,42 @@ export class PostgresStore implements Store {
       [kind, before, limit],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
+  }
+
+  /**
+   * The same queries, answered in one REPEATABLE READ transaction of their own: they all see the
+   * database as it was when the first one ran, and writers are not held back.
+   */
+  async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(error, this.onError);
+    });
+    const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> => {
+      try {
+        return (await client.query<R>(text, values)).rows;
+      } catch (error) {
+        throw unavailable(error, this.onError);
+      }
+    };
+    const services = new ServiceCache(async (name) => {
+      const [row] = await rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
+      return row && serviceRecord(row);
+    });
+    let failed = false;
+    try {
+      await rows('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', []);
+      // Every query method of this store, reading through the transaction's connection.
+      const view = Object.create(this, { rows: { value: rows }, services: { value: services } }) as PostgresStore;
+      const result = await work(view);
+      await rows('COMMIT', []);
+      return result;
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release(failed);
+    }
   }
 
   /** Takes no more units, waits for those accepted, and disconnects. */
