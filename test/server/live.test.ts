@@ -34,7 +34,7 @@ for (const kind of ['lowdb', 'postgres'] as const) {
       const created = await cli(['service', 'create', 'shop', ...where]);
       assert.equal(created.code, 0, created.stderr);
       key = JSON.parse(created.stdout).key;
-      server = await serve([...where, '--no-seed'], { LIVE_MAX_PER_IP: '3', LIVE_HEARTBEAT_MS: '300' });
+      server = await serve([...where, '--no-seed'], { env: { LIVE_MAX_PER_IP: '3', LIVE_HEARTBEAT_MS: '300' } });
       await write(server, key, 'PUT', '/v1/shop/badges.json', { badges: [{ name: 'gold', type: 'gold' }, { name: 'silver' }] });
       await write(server, key, 'PUT', '/v1/shop/badges.json', { badges: Array.from({ length: 100 }, (_, i) => ({ name: `b${i}` })) });
     });
@@ -155,7 +155,7 @@ describe('live streams across two instances on one PostgreSQL database', () => {
 describe('SIGTERM with live streams open', () => {
   test('each stream gets a last "close" event and the server stops at once, not after the grace period', async (t) => {
     const dir = await tempDir(t);
-    const server = await serve(['--data', join(dir, 'db.json')], { SHUTDOWN_GRACE_MS: '60000' });
+    const server = await serve(['--data', join(dir, 'db.json')], { env: { SHUTDOWN_GRACE_MS: '60000' } });
     // The signal handlers are in place once the start is over (the demo seeded, the admin API told).
     for (let waited = 0; !/admin API/i.test(server.output()) && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const streams = await Promise.all([1, 2].map(() => openStream(`${server.base}/v1/demo/live?users=daniel`)));

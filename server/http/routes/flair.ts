@@ -56,7 +56,7 @@ function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): typeof A
 const image = (format: 'svg' | 'png') => ({
   description: `The image (${format === 'svg' ? 'image/svg+xml' : 'image/png'})`,
   schema: Type.String({ format: 'binary' }),
-  type: format === 'svg' ? 'image/svg+xml' : 'image/png',
+  contentType: format === 'svg' ? 'image/svg+xml' : 'image/png',
   cache: CACHE,
 });
 

@@ -25,7 +25,7 @@ export const liveRoutes = [
     auth: 'public',
     params: ServiceParams,
     query: LiveQuery,
-    response: { description: 'The stream (`text/event-stream`), open until the page or the server closes it', schema: Type.String(), type: 'text/event-stream' },
+    response: { description: 'The stream (`text/event-stream`), open until the page or the server closes it', schema: Type.String(), contentType: 'text/event-stream' },
     errors: { 429: 'Too many streams from this address or for this service (`too_many_streams`)', 503: 'This server holds all the streams it may (`busy`), or is stopping (`store_closed`)' },
     etag: false,
     handler: async (ctx, { query }, { live }) => {
