@@ -7,7 +7,7 @@ import type { UserRecord } from '../../server/core/model.js';
 import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
 import { migrate, migrations } from '../../server/stores/postgres/migrations.js';
-import { PostgresStore } from '../../server/stores/postgres/postgres-store.js';
+import { boardQuery, holdersQuery, PostgresStore } from '../../server/stores/postgres/postgres-store.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
 import { tempDir } from './harness.js';
 
@@ -66,4 +66,54 @@ test('PostgreSQL gives the users of a database from before points their scores a
   const store = await PostgresStore.open({ url, poolSize: 2 });
   t.after(() => store.close());
   await check(store);
+});
+
+test('PostgreSQL reads every board and holders page along an index: no scan, no sort, whatever the page', async (t) => {
+  const url = await withPostgres();
+  t.after(() => dropDatabase(url));
+  const store = await PostgresStore.open({ url, poolSize: 2 });
+  t.after(() => store.close());
+  const week = '2026-11-30T00:00:00.000Z';
+  const month = '2026-11-01T00:00:00.000Z';
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // 20,000 users in each of two services, every one holding "gold": enough rows that a scan and a
+    // sort would be the planner's choice if the index did not serve the order.
+    for (const service of ['shop', 'other']) {
+      await client.query(`INSERT INTO services (name, name_lower, key, created_at) VALUES ($1, $1, 'k', $2)`, [service, at]);
+      await client.query(
+        `INSERT INTO users (service, name, created_at, awards, total, latest, score, score_at, week_start, week_score, week_at, month_start, month_score, month_at)
+          SELECT $1, 'u' || i, $2, '[]', i % 50, $2, i % 50, $2, $3, i % 7, $2, $4, i % 13, $2 FROM generate_series(1, 20000) i`,
+        [service, at, week, month],
+      );
+      await client.query(
+        `INSERT INTO holdings (service, name, badge, count, first, latest, week_start, week_count, month_start, month_count, hidden)
+          SELECT $1, 'u' || i, 'gold', 1 + i % 9, $2, to_char(timestamp '2026-01-01' + i * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), $3, 1, $4, 1 + i % 3, i % 10 = 0
+            FROM generate_series(1, 20000) i`,
+        [service, at, week, month],
+      );
+    }
+    await client.query('ANALYZE users; ANALYZE holdings');
+    const cursor = { rank: 25, score: 10, reached: at, name: 'u500' };
+    const queries = {
+      'all time': boardQuery('shop', 'all', '', undefined, null, 25),
+      'all time, after a cursor': boardQuery('shop', 'all', '', undefined, cursor, 25),
+      week: boardQuery('shop', 'week', week, undefined, null, 25),
+      'month, after a cursor': boardQuery('shop', 'month', month, undefined, cursor, 25),
+      "a badge's, all time": boardQuery('shop', 'all', '', 'gold', null, 25),
+      "a badge's month, after a cursor": boardQuery('shop', 'month', month, 'gold', cursor, 25),
+      "a badge's week": boardQuery('shop', 'week', week, 'gold', null, 25),
+      holders: holdersQuery('shop', 'gold', null, 25),
+      'holders after a cursor': holdersQuery('shop', 'gold', { latest: '2026-01-05T00:00:00.000Z', name: 'u100' }, 25),
+    };
+    for (const [what, { text, values }] of Object.entries(queries)) {
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      assert.match(plan, /Index (Only )?Scan using (users_board|holdings_)/, `${what}: read along its index\n${plan}`);
+      assert.doesNotMatch(plan, /Seq Scan|Sort/, `${what}: neither a scan nor a sort\n${plan}`);
+    }
+  } finally {
+    await client.end();
+  }
 });

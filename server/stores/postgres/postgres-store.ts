@@ -151,13 +151,8 @@ export class PostgresStore implements Store {
 
   async holdersPage(service: string, badge: string, after: HolderCursor | null, limit: number): Promise<Holder[]> {
     await this.requireService(service);
-    // latest <= $3 bounds the index range; the ties at that instant are sorted out by name.
-    const rows = await this.rows<Holder>(
-      `SELECT name, count, first, latest FROM holdings
-        WHERE service = $1 AND badge = $2 AND NOT hidden ${after ? 'AND latest <= $4 AND (latest < $4 OR name > $5)' : ''}
-        ORDER BY latest DESC, name LIMIT $3`,
-      after ? [service, badge, limit, after.latest, after.name] : [service, badge, limit],
-    );
+    const { text, values } = holdersQuery(service, badge, after, limit);
+    const rows = await this.rows<Holder>(text, values);
     return rows.map((row) => ({ name: row.name, count: row.count, first: row.first, latest: row.latest }));
   }
 
@@ -281,11 +276,22 @@ function orderBy(sort: SortKey): { inner: string; outer: string } {
   return { inner: `${key} ${direction}, name`, outer: `${column} ${direction}, p.name` };
 }
 
+/** A page of a badge's holders, newest first, read along holdings_newest (migration 5). */
+export function holdersQuery(service: string, badge: string, after: HolderCursor | null, limit: number) {
+  // latest <= $4 bounds the index range; the ties at that instant are sorted out by name.
+  return {
+    text: `SELECT name, count, first, latest FROM holdings
+      WHERE service = $1 AND badge = $2 AND NOT hidden ${after ? 'AND latest <= $4 AND (latest < $4 OR name > $5)' : ''}
+      ORDER BY latest DESC, name LIMIT $3`,
+    values: after ? [service, badge, limit, after.latest, after.name] : [service, badge, limit],
+  };
+}
+
 /**
  * A page of a board, read along its index (migration 5): the order is the index's, a cursor a row
  * comparison, so every page costs the same.
  */
-function boardQuery(service: string, period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number) {
+export function boardQuery(service: string, period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number) {
   const values: unknown[] = [service, limit];
   const param = (value: unknown) => `$${values.push(value)}`;
   let table: string;
