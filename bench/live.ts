@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { generateCached, prng, type Generated } from './generate.js';
 import type { Bench } from './lib/context.js';
 import type { Group } from './lib/group.js';
+import { snapshot, withUsage } from './lib/measure.js';
 import { fmt, type Figure } from './lib/report.js';
 import type { ServerHandle } from './lib/servers.js';
 import { transfer } from './postgres.js';
@@ -106,27 +107,56 @@ async function fanOut(writeTo: string, key: string, user: string, held: Held[], 
 }
 
 /** `clients` loops for SECONDS: each request's time, and how many were made. */
-async function load(seconds: number, clients: number, next: () => Promise<number>): Promise<{ times: number[]; count: number; failed: number }> {
+/** What one request of a load answered: its status, and the server's own time (X-Response-Time). */
+interface Answer {
+  status: number;
+  serverMs?: number;
+}
+
+interface Loaded {
+  /** Each request's time as this process saw it, sorted; the server's own, sorted. */
+  times: number[];
+  serverTimes: number[];
+  count: number;
+  failed: number;
+  /** Cores' worth of CPU the rest of the machine used meanwhile (see lib/measure.ts). */
+  otherCores: number | null;
+}
+
+/** `clients` loops for `seconds`, measured beside the machine's other load. */
+async function load(bench: Bench, serverPid: number, title: string, seconds: number, clients: number, next: () => Promise<Answer>): Promise<Loaded> {
   const times: number[] = [];
+  const serverTimes: number[] = [];
   let failed = 0;
+  const before = snapshot(bench, serverPid, process.pid);
   const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
         const started = performance.now();
-        const status = await next();
+        const { status, serverMs } = await next();
         times.push(performance.now() - started);
+        if (serverMs !== undefined) serverTimes.push(serverMs);
         if (status >= 400) failed++;
       }
     }),
   );
-  return { times: times.sort((a, b) => a - b), count: times.length, failed };
+  const run = { title, connections: clients, seconds, sent: times.length, completed: times.length, ok: times.length - failed, non2xx: failed, statusCodes: {}, errors: 0, timeouts: 0, resets: 0, rate: times.length / seconds, okRate: (times.length - failed) / seconds, latency: { mean: 0, p50: 0, p90: 0, p97_5: 0, p99: 0, max: 0 }, bytes: 0 };
+  const { otherCores } = withUsage(bench, run, before, snapshot(bench, serverPid, process.pid));
+  return { times: times.sort((a, b) => a - b), serverTimes: serverTimes.sort((a, b) => a - b), count: times.length, failed, otherCores };
 }
 
-async function get(url: string): Promise<{ status: number; body: string }> {
+async function get(url: string): Promise<Answer & { body: string }> {
   const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
+  const took = /^(\d+)ms$/.exec(response.headers.get('x-response-time') ?? '');
+  return { status: response.status, body: await response.text(), serverMs: took ? Number(took[1]) : undefined };
 }
+
+/** How a load's times read in the table. */
+const times = (r: Loaded) =>
+  `p50 ${ms(percentile(r.times, 50))}, p99 ${ms(percentile(r.times, 99))}` +
+  (r.serverTimes.length > 0 ? ` (server's own time p50 ${ms(percentile(r.serverTimes, 50))}, p99 ${ms(percentile(r.serverTimes, 99))})` : '') +
+  (r.otherCores !== null ? `; rest of the machine ${fmt(r.otherCores, 1)} cores` : '');
 
 /** The four figures on one store: rows for the table, and the raw numbers. */
 async function liveFigures(bench: Bench, store: 'lowdb' | 'postgres', data: Generated, users: number, clients: number): Promise<{ figures: Figure[]; raw: Record<string, unknown> }> {
@@ -204,12 +234,12 @@ async function liveFigures(bench: Bench, store: 'lowdb' | 'postgres', data: Gene
     const random = prng(21);
     const someone = () => data.userNames[Math.floor(random() * data.userNames.length)]!;
     for (const format of ['svg', 'png']) {
-      const result = await load(seconds, 16, async () => (await get(`${server.url}/v1/bench/users/${encodeURIComponent(someone())}/flair.${format}`)).status);
-      raw[`flair_${format}`] = { perSecond: result.count / seconds, ...summary(result.times), failed: result.failed };
+      const result = await load(bench, server.pid, `${label}: flair ${format}`, seconds, 16, () => get(`${server.url}/v1/bench/users/${encodeURIComponent(someone())}/flair.${format}`));
+      raw[`flair_${format}`] = { perSecond: result.count / seconds, ...summary(result.times), server: summary(result.serverTimes), failed: result.failed, otherCores: result.otherCores };
       figures.push({
         id: id(3),
         figure: `${label}: flair images of random users, ${format.toUpperCase()}, 16 clients`,
-        measured: `${fmt(result.count / seconds)} images/s, p50 ${ms(percentile(result.times, 50))}, p99 ${ms(percentile(result.times, 99))}; errors ${result.failed}`,
+        measured: `${fmt(result.count / seconds)} images/s, ${times(result)}; errors ${result.failed}`,
         target: 'reported',
         pass: null,
       });
@@ -222,19 +252,20 @@ async function liveFigures(bench: Bench, store: 'lowdb' | 'postgres', data: Gene
       const first = JSON.parse((await get(`${server.url}/v1/bench/leaderboard.json?${board}&limit=25`)).body) as { next?: string };
       if (first.next) cursors.push(first.next);
     }
-    const writes = load(seconds, 8, () => call(server.url, 'PUT', `/v1/bench/users/${encodeURIComponent(someone())}.json`, data.key, { badges: [data.badges[Math.floor(random() * data.badges.length)]] }));
+    const writes = load(bench, server.pid, `${label}: awards beside leaderboard reads`, seconds, 8, async () => ({
+      status: await call(server.url, 'PUT', `/v1/bench/users/${encodeURIComponent(someone())}.json`, data.key, { badges: [data.badges[Math.floor(random() * data.badges.length)]] }),
+    }));
     let i = 0;
-    const reads = await load(seconds, 8, async () => {
+    const reads = await load(bench, server.pid, `${label}: leaderboard reads while awards flow`, seconds, 8, () => {
       const pick = i++ % (boards.length + cursors.length);
-      const path = pick < boards.length ? `/v1/bench/leaderboard.json?${boards[pick]}&limit=25` : cursors[pick - boards.length]!;
-      return (await get(server.url + path)).status;
+      return get(server.url + (pick < boards.length ? `/v1/bench/leaderboard.json?${boards[pick]}&limit=25` : cursors[pick - boards.length]!));
     });
     const written = await writes;
-    raw.leaderboard = { readsPerSecond: reads.count / seconds, awardsPerSecond: written.count / seconds, ...summary(reads.times), failed: reads.failed + written.failed, cursors: cursors.length };
+    raw.leaderboard = { readsPerSecond: reads.count / seconds, awardsPerSecond: written.count / seconds, ...summary(reads.times), server: summary(reads.serverTimes), otherCores: reads.otherCores, failed: reads.failed + written.failed, cursors: cursors.length };
     figures.push({
       id: id(4),
       figure: `${label}: leaderboard reads at ${fmt(users)} users while awards flow (8 read + 8 award clients)`,
-      measured: `p50 ${ms(percentile(reads.times, 50))}, p99 ${ms(percentile(reads.times, 99))}; ${fmt(reads.count / seconds)} reads/s beside ${fmt(written.count / seconds)} awards/s; errors ${reads.failed + written.failed}`,
+      measured: `${times(reads)}; ${fmt(reads.count / seconds)} reads/s beside ${fmt(written.count / seconds)} awards/s; errors ${reads.failed + written.failed}`,
       target: 'p99 < 20 ms',
       pass: percentile(reads.times, 99) < 20,
     });
