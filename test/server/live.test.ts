@@ -190,4 +190,25 @@ describe('live streams and the request machinery', () => {
     assert.equal(lines.length, 3);
     assert.ok(lines.every((entry) => entry.status === 200 && entry.aborted === true), JSON.stringify(lines));
   });
+
+  test("one service's many streams leave room for another's: the last tenth is kept for services holding few", async (t) => {
+    // 40 streams at most on the server, 40 for one service: without the reserve "demo" would take them all.
+    const h = await start({ config: { live: { maxStreams: 40, perService: 40, perIp: 1000 } } });
+    t.after(() => h.close());
+    await h.domain.createService('other', 'other-secret-key');
+    const held: SseStream[] = [];
+    t.after(() => held.forEach((stream) => stream.close()));
+    let refused: Response | undefined;
+    while (!refused && held.length < 40) {
+      const stream = await openStream(`${h.base}/v1/demo/live`);
+      if (stream.status === 200) held.push(stream);
+      else refused = await fetch(`${h.base}/v1/demo/live`);
+    }
+    assert.equal(held.length, 36, 'the busy service stops short of the last tenth');
+    assert.equal(refused?.status, 503);
+    assert.equal((await refused!.json()).error.code, 'busy');
+    const small = await openStream(`${h.base}/v1/other/live?users=ann`);
+    assert.equal(small.status, 200, 'the other service still gets its stream');
+    held.push(small);
+  });
 });

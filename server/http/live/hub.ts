@@ -36,7 +36,9 @@ interface ServiceStreams {
  * the streams showing its user (a badge's change to all of the service's streams).
  *
  * Counted and bounded: at most `maxStreams` on the instance, `perIp` from one address and
- * `perService` for one service. Streams never read a body, so they take nothing from the body budget.
+ * `perService` for one service, and the last tenth of `maxStreams` only for services holding under a
+ * hundredth of it (fairness between services that share a server). Streams never read a body, so
+ * they take nothing from the body budget.
  */
 export class LiveHub {
   private readonly services = new Map<string, ServiceStreams>();
@@ -66,7 +68,19 @@ export class LiveHub {
     if (this.closed) throw new HttpError(503, 'store_closed', 'The server is shutting down');
     if (this.count >= this.config.maxStreams) throw new HttpError(503, 'busy', `This server holds ${this.config.maxStreams} live streams, its most; retry later`);
     if ((this.perIp.get(ip) ?? 0) >= this.config.perIp) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perIp} live streams from one address: a page needs one for all its users`);
-    if ((this.services.get(service)?.streams.size ?? 0) >= this.config.perService) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perService} live streams for one service on this server`);
+    const held = this.services.get(service)?.streams.size ?? 0;
+    if (held >= this.config.perService) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perService} live streams for one service on this server`);
+    // The last tenth is kept for services holding few streams (under a hundredth each), so that one
+    // service's many streams, or two's, never leave a server that others share with no room for them.
+    const { reserve, few } = this.shares();
+    if (this.config.maxStreams - this.count <= reserve && held >= few) {
+      throw new HttpError(503, 'busy', `This server keeps its last ${reserve} live streams for services holding fewer than ${few}; retry later`);
+    }
+  }
+
+  /** The streams kept for small services, and what counts as small. */
+  private shares(): { reserve: number; few: number } {
+    return { reserve: Math.floor(this.config.maxStreams / 10), few: Math.max(1, Math.floor(this.config.maxStreams / 100)) };
   }
 
   /**

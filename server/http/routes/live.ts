@@ -19,7 +19,7 @@ export const liveRoutes = [
       'One stream for every user a page shows (browsers allow 6 connections per origin over HTTP/1.1): `users=a,b`; without it, the awards of every user (a leaderboard).',
       'Events: `award`, `revoke` (`{type, user, badge, count, at}`), `badge` (a badge of the service was created, changed or deleted: `{type, badge, at}`), `display` (a user changed what they feature or hide), `reload` (the page missed more than the backlog keeps: read again), `close` (the server is stopping: reconnect).',
       'Each event has an `id`, in commit order per service on every instance: a page that reconnects with `Last-Event-ID` (browsers send it themselves) gets exactly the events it missed, or `reload`. A comment-free heartbeat (`id:` alone) every 25 s keeps proxies from closing the stream and moves the page\'s last id on.',
-      'Awards of a badge the user hides, or outside its display window, are not sent. At most 32 streams per address, 5,000 per service and 10,000 per server (LIVE_MAX_*): more are refused with 429 `too_many_streams` or 503 `busy`.',
+      'Awards of a badge the user hides, or outside its display window, are not sent. At most 32 streams per address, 5,000 per service and 10,000 per server (LIVE_MAX_*): more are refused with 429 `too_many_streams` or 503 `busy`. The last tenth of a server\'s streams is kept for services holding fewer than a hundredth of them.',
     ].join('\n\n'),
     tags: ['live'],
     auth: 'public',
