@@ -173,11 +173,12 @@ async function liveFigures(bench: Bench, store: 'lowdb' | 'postgres', data: Gene
     await transfer(bench.root, data.file, database, join(bench.runDir, `live-${store}`, 'move.jsonl'), users);
     target = { database };
   }
-  // Bounds raised for the streams (each is a connection too); no request log to write.
+  // Bounds raised for the streams (each is a connection too; the last tenth is kept for other
+  // services, hence the ninth more); no request log to write.
   const env = {
     REQUEST_LOG: 'off',
-    MAX_CONNECTIONS: String(clients + 1000),
-    LIVE_MAX_STREAMS: String(clients + 100),
+    MAX_CONNECTIONS: String(Math.ceil(clients / 0.9) + 1000),
+    LIVE_MAX_STREAMS: String(Math.ceil(clients / 0.9) + 100),
     LIVE_MAX_PER_IP: String(clients + 100),
     LIVE_MAX_PER_SERVICE: String(clients + 100),
     SHUTDOWN_GRACE_MS: '1000',
