@@ -48,11 +48,11 @@ async function holders(url) {
     who.textContent = holder.name;
     const when = document.createElement('time');
     when.dateTime = holder.latest;
-    when.textContent = new Date(holder.latest).toLocaleDateString('en', { dateStyle: 'medium' });
+    when.textContent = `${holder.count > 1 ? `${holder.count} times, last ` : ''}${new Date(holder.latest).toLocaleDateString('en', { dateStyle: 'medium' })}`;
+    // All of them: on this badge's page a "+1" must not hide the very badge the row is about.
     const badges = document.createElement('user-badges');
     badges.setAttribute('service', 'demo');
     badges.setAttribute('user', holder.name);
-    badges.setAttribute('max', '3');
     li.append(who, when, badges);
     $('holders').append(li);
   }
