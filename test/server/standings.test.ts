@@ -13,7 +13,7 @@ import { tempDir } from './harness.js';
 
 /**
  * Awards made before points existed (issue 21) count 1 each, on both stores: the embedded store
- * reads its old files and journal lines so, and PostgreSQL's migration 5 gives old rows their
+ * reads its old files and journal lines so, and PostgreSQL's migration 6 gives old rows their
  * scores and holdings.
  */
 const at = '2026-11-01T00:00:00.000Z';
@@ -50,7 +50,7 @@ test('the embedded store counts awards from before points 1 each', async (t) => 
 test('PostgreSQL gives the users of a database from before points their scores and holdings, in the migration that adds them', async (t) => {
   const url = await withPostgres();
   t.after(() => dropDatabase(url));
-  await migrate(url, migrations.filter((m) => m.version < 5));
+  await migrate(url, migrations.filter((m) => m.version < 6));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
