@@ -10,6 +10,7 @@ import { CLAIMED_KIND, INVITATION_KIND, NEVER } from '../core/access/invitations
 import { KEY_KIND, MAX_ROTATION_GRACE_MS, PREVIOUS_KEY_KIND } from '../core/access/keys.js';
 import { ATTEMPT_KIND, DELIVERY_KIND, ENDPOINT_KIND, MESSAGE_KIND } from '../core/access/webhooks.js';
 import { AUDIT_KIND } from '../core/audit.js';
+import { LIVE_KIND, LIVE_SEQUENCE } from '../core/live.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
@@ -282,6 +283,16 @@ const Delivery = Type.Object(
 
 /** Every item kind this version writes, and how import checks it. */
 export const ITEMS: Record<string, ItemRule> = {
+  // The live backlog (core/live.ts): entries numbered per service, and the number reached.
+  [LIVE_KIND]: {
+    v: Type.Object(
+      { type: Type.Union(['award', 'revoke', 'badge', 'display'].map((t) => Type.Literal(t))), user: Type.Optional(UserName), badge: Type.Optional(BadgeName), count: Type.Optional(Type.Integer()), at: Stamp },
+      closed,
+    ),
+    owner: 'any',
+    id: idMatching(/^\d{16}$/, 'a live entry number (16 digits)'),
+  },
+  [LIVE_SEQUENCE.kind]: { v: Type.Object({ n: Count }, closed), owner: 'none', id: (item) => same('/id', item.id, LIVE_SEQUENCE.id, 'the id must be') },
   [KIND.event]: {
     v: StoredEventShape,
     owner: 'user',
