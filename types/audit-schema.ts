@@ -34,6 +34,7 @@ export const DOMAIN_EVENTS = {
   'claim_code.redeemed': 'A claim code was redeemed for a user',
   'user.erased': "A user's data was erased; `user` is a pseudonym, the same in the audit trail",
   'user.renamed': 'A user was renamed, with everything the service holds of them',
+  'user.display_updated': 'A user\'s featured or hidden badges were set',
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENTS;
@@ -95,6 +96,8 @@ export const AuditEntry = Type.Object(
     publicEvents: Type.Optional(Type.Boolean()),
     from: text('The name before a rename'),
     to: text('The name after a rename'),
+    featured: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user features, in order' })),
+    hidden: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user hides from public reads' })),
   },
   { $id: 'AuditEntry', ...closed },
 );

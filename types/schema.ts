@@ -185,6 +185,15 @@ const terms = {
   frequency: [Frequency, 'invalid_frequency', 'frequency must be an object with freq_cap and freq_period (day, week, month or year) and/or freq_max, positive whole numbers'],
   unique: [Type.Boolean({ description: 'Held at most once: awarded again, it stays at count 1' }), 'invalid_unique', 'unique must be true or false'],
   goal: [Type.Number({ exclusiveMinimum: 0, description: 'The progress target: reaching it awards the badge' }), 'invalid_goal', 'goal must be a positive number'],
+  points: [
+    Type.Integer({
+      minimum: 0,
+      maximum: LIMITS.pointsMax,
+      description: "What one award is worth on the leaderboards, counted when awarded. Default: the tier's (gold 10, silver 5, bronze 1, any other 1)",
+    }),
+    'invalid_points',
+    `points must be a whole number from 0 to ${LIMITS.pointsMax}`,
+  ],
   badge_states: [
     Type.Array(BadgeState, { maxItems: BADGE_STATES.length }),
     'invalid_badge_states',
@@ -396,6 +405,9 @@ export const User = Type.Object(
     name: UserName,
     latest: Nullable(Time, { description: "The user's last award, or null if the user holds no badge" }),
     badges: Type.Array(UserBadge),
+    featured: Type.Optional(
+      Type.Array(BadgeName, { maxItems: LIMITS.featuredBadges, description: 'The badges the user features, in order: shown first by the widget. Absent when none is featured' }),
+    ),
   },
   { $id: 'User', ...closed },
 );

@@ -22,14 +22,17 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     const cached = route.method === 'get' && route.etag !== false;
     const signed = route.auth === 'service';
     const headers = (extra: Record<string, unknown> = {}) => ({ 'X-Response-Time': ref('headers', 'X-Response-Time'), ...(signed ? { 'X-Replay': ref('headers', 'X-Replay') } : {}), ...extra });
+    const cacheControl = route.response.cache
+      ? { description: 'How long caches may keep the answer before revalidating it', required: true, schema: { type: 'string', const: route.response.cache } }
+      : ref('headers', 'Cache-Control');
     const responses: Record<string, unknown> = {
       [status]: {
         description: route.response.description,
-        headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') } : {}),
+        headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl } : {}),
         content: { [route.response.contentType ?? 'application/json']: { schema: json(route.response.schema) } },
       },
     };
-    if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') }) };
+    if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl }) };
     for (const [code, description] of Object.entries(refusals(route))) {
       const extra = code === '401' ? { 'WWW-Authenticate': ref('headers', 'WWW-Authenticate') } : code === '503' || code === '507' ? { 'Retry-After': ref('headers', 'Retry-After') } : {};
       responses[code] = { description, headers: headers(extra), content: errorContent };
@@ -106,6 +109,8 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  leaderboard: 'Points, leaderboards, and what each user features and hides',
+  live: 'Badges as they are won: a Server-Sent Events stream per page, and flair images that need no JavaScript',
 };
 
 const DESCRIPTION = [

@@ -53,17 +53,24 @@ export class Listing {
     return [...this.shown.values()].map((s) => s.record);
   }
 
+  /** Whether a read at this instant shows the badge: registered, in its display window, tagged as asked. */
+  shows(badge: string): boolean {
+    return this.shown.has(badge);
+  }
+
   user(user: UserRecord): User {
     const entries: UserBadge[] = [];
     const progress = user.progress;
+    // What the user hides is shown to nobody, earned or not (the owner site reads it with its key).
+    const hidden = new Set(user.hidden);
     for (const award of user.awards) {
-      const badge = this.shown.get(award.badge);
+      const badge = hidden.has(award.badge) ? undefined : this.shown.get(award.badge);
       if (badge) entries.push(this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge)));
     }
     if (this.options.states === 'all') {
       const held = new Set(user.awards.map((a) => a.badge));
       for (const { record, terms } of this.shown.values()) {
-        if (held.has(record.name) || !terms.enabled) continue;
+        if (held.has(record.name) || hidden.has(record.name) || !terms.enabled) continue;
         const current = progressOf(progress, record.name) ?? 0;
         entries.push(this.entry(record.name, terms, current > 0 ? 'in_progress' : 'unearned', 0, null, current));
       }
@@ -72,7 +79,9 @@ export class Listing {
     if (sort) sortBy(entries, sort, (e) => e.name, (e) => e.count, (e) => e.latest);
     let latest: string | null = null;
     for (const e of entries) if (e.latest !== null && (latest === null || e.latest > latest)) latest = e.latest;
-    return { name: user.name, latest, badges: entries };
+    const listed = new Set(entries.filter((e) => e.count > 0).map((e) => e.name));
+    const featured = user.featured?.filter((badge) => listed.has(badge));
+    return { name: user.name, latest, badges: entries, ...(featured?.length ? { featured } : {}) };
   }
 
   /** The users, with the service-wide data of every badge listed for any of them. */

@@ -102,6 +102,8 @@ async function serve({ settings, warnings: given }: Call): Promise<number> {
     // signal during the grace period ends the process at once.
     const shutdown = async (signal: string) => {
       console.log(`${signal}: closing (up to ${settings.shutdownGraceMs} ms for requests in progress)`);
+      // Live streams never end by themselves: each gets a last event, so its page reconnects elsewhere.
+      app.live.close();
       const cut = await stop(settings.shutdownGraceMs);
       if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
       try {

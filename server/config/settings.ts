@@ -17,13 +17,14 @@ import { parseDuration } from './duration.js';
 /** How a setting is written as text. */
 type Form = 'integer' | 'number' | 'on-off' | 'duration' | 'duration-or-0' | 'text' | 'production';
 
-type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'quotas';
+type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'quotas' | 'live';
 const SECTIONS: Record<Section, string> = {
   data: 'Where the data is',
   server: 'The server',
   limits: 'Limits on clients, shutdown and storage',
   webhooks: 'Invitations and webhooks',
   quotas: "Each service's quotas, unless the admin API gave it its own (PATCH /admin/services/NAME/quotas)",
+  live: 'Live streams (Server-Sent Events)',
 };
 
 interface Meta {
@@ -132,6 +133,10 @@ export const SETTINGS = Type.Object({
   quotaRejectedEvents: quota('rejected_events'),
   quotaInvitations: quota('invitations'),
   quotaClaimCodes: quota('claim_codes'),
+  liveMaxStreams: ms('Live streams this server holds at most; each is a connection too, so raise MAX_CONNECTIONS with it', 10_000, 1, { env: 'LIVE_MAX_STREAMS', flag: 'live-max-streams', section: 'live' }),
+  liveMaxPerIp: ms('Live streams from one address at most (a page needs one for all its elements)', 32, 1, { env: 'LIVE_MAX_PER_IP', flag: 'live-max-per-ip', section: 'live' }),
+  liveMaxPerService: ms('Live streams of one service at most, so that one busy site does not take every stream', 5_000, 1, { env: 'LIVE_MAX_PER_SERVICE', flag: 'live-max-per-service', section: 'live' }),
+  liveHeartbeatMs: ms('How often a live stream says it is alive, so that proxies keep it open', 25_000, 1, { env: 'LIVE_HEARTBEAT_MS', flag: 'live-heartbeat-ms', section: 'live' }),
 });
 
 export type Settings = Static<typeof SETTINGS>;

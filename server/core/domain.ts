@@ -6,6 +6,7 @@ import type { Tx, UnitOfWork } from './ports.js';
 import { awardChecked, revoke, type Awarded } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
 import { setProgress, type ProgressMade } from './rules/progress.js';
+import { setDisplay, type DisplayChoice } from './rules/display.js';
 import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
 import { eraseUser, type Erased } from './people/erase.js';
@@ -91,6 +92,10 @@ export class Domain {
   }
   revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
     return this.run(service, (tx) => revoke(tx, service, user, badges));
+  }
+
+  setDisplay(service: string, user: string, choice: DisplayChoice): Promise<UserRecord> {
+    return this.run(service, (tx) => setDisplay(tx, service, user, choice));
   }
 
   /** Everything the service holds of a person, read in one unit (core/people/). */

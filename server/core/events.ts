@@ -43,7 +43,9 @@ type DomainEventBody =
   | { type: 'claim_code.redeemed'; service: string; code: string; user: string; badge: string; at: string }
   // Issue 19: a person's data on request. `user` of an erasure is a pseudonym, never the name.
   | { type: 'user.erased'; service: string; user: string; at: string }
-  | { type: 'user.renamed'; service: string; from: string; to: string; at: string };
+  | { type: 'user.renamed'; service: string; from: string; to: string; at: string }
+  // Issue 21: what a user shows first, and hides.
+  | { type: 'user.display_updated'; service: string; user: string; featured: string[]; hidden: string[]; at: string };
 
 export type DomainEventType = DomainEvent['type'];
 

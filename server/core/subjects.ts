@@ -6,6 +6,7 @@ import { AUDIT_KIND } from './audit.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from './email.js';
 import { eventSubject } from './events.js';
 import { KIND } from './events/kinds.js';
+import { LIVE_KIND } from './live.js';
 import type { Item } from './model.js';
 
 /**
@@ -28,6 +29,7 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [KIND.state]: (item) => item.owner,
   [KIND.expiry]: (item) => item.owner,
   [EMAIL_KIND]: (item) => item.owner,
+  [LIVE_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
   [INVITATION_KIND]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [CLAIMED_KIND]: (item) => stringOr((item.v as { user?: unknown }).user),

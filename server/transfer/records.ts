@@ -4,11 +4,13 @@ import { EventSettings, EventType, IntegrationBody, RejectedEvent, Rule as RuleV
 import { QUOTA_NAMES } from '../../types/api.js';
 import { AuditEntry } from '../../types/audit-schema.js';
 import { BadgeInput, BadgeName, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
+import { LIMITS } from '../../types/constants.js';
 import { BATCH_KIND, CLAIM_CODE_KIND, REDEMPTION_KIND } from '../core/access/claim-codes.js';
 import { CLAIMED_KIND, INVITATION_KIND, NEVER } from '../core/access/invitations.js';
 import { KEY_KIND, MAX_ROTATION_GRACE_MS, PREVIOUS_KEY_KIND } from '../core/access/keys.js';
 import { ATTEMPT_KIND, DELIVERY_KIND, ENDPOINT_KIND, MESSAGE_KIND } from '../core/access/webhooks.js';
 import { AUDIT_KIND } from '../core/audit.js';
+import { LIVE_KIND, LIVE_SEQUENCE } from '../core/live.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
@@ -155,9 +157,24 @@ export function checkBadge(record: unknown): BadgeRecord {
   return badge;
 }
 
-const AwardShape = Type.Object({ badge: BadgeName, count: Positive, first: Stamp, latest: Stamp, period: Type.Optional(Type.Object({ start: Stamp, count: Positive }, closed)) }, closed);
+const AwardShape = Type.Object(
+  {
+    badge: BadgeName,
+    count: Positive,
+    first: Stamp,
+    latest: Stamp,
+    period: Type.Optional(Type.Object({ start: Stamp, count: Positive }, closed)),
+    // What the award is worth on the leaderboards, and its tallies of this week and month (issue 21).
+    points: Type.Optional(Count),
+    recent: Type.Optional(Type.Object({ week: Stamp, weekCount: Count, weekPoints: Count, month: Stamp, monthCount: Count, monthPoints: Count }, closed)),
+  },
+  closed,
+);
 const UserShape = Type.Object(
-  { name: UserName, createdAt: Stamp, awards: Type.Array(AwardShape, { maxItems: 100_000 }), progress: Type.Optional(Type.Object({}, { additionalProperties: Type.Number({ minimum: 0 }) })) },
+  { name: UserName, createdAt: Stamp, awards: Type.Array(AwardShape, { maxItems: 100_000 }), progress: Type.Optional(Type.Object({}, { additionalProperties: Type.Number({ minimum: 0 }) })),
+    featured: Type.Optional(Type.Array(BadgeName, { maxItems: LIMITS.featuredBadges })),
+    hidden: Type.Optional(Type.Array(BadgeName, { maxItems: 100_000 })),
+  },
   closed,
 );
 
@@ -266,6 +283,16 @@ const Delivery = Type.Object(
 
 /** Every item kind this version writes, and how import checks it. */
 export const ITEMS: Record<string, ItemRule> = {
+  // The live backlog (core/live.ts): entries numbered per service, and the number reached.
+  [LIVE_KIND]: {
+    v: Type.Object(
+      { type: Type.Union(['award', 'revoke', 'badge', 'display'].map((t) => Type.Literal(t))), user: Type.Optional(UserName), badge: Type.Optional(BadgeName), count: Type.Optional(Type.Integer()), at: Stamp },
+      closed,
+    ),
+    owner: 'any',
+    id: idMatching(/^\d{16}$/, 'a live entry number (16 digits)'),
+  },
+  [LIVE_SEQUENCE.kind]: { v: Type.Object({ n: Count }, closed), owner: 'none', id: (item) => same('/id', item.id, LIVE_SEQUENCE.id, 'the id must be') },
   [KIND.event]: {
     v: StoredEventShape,
     owner: 'user',

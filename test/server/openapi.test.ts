@@ -100,7 +100,12 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
     return { operation: operation?.operationId, problems };
   }
   const content = response.content?.['application/json'];
-  if (!content) {
+  // An event stream or an image: its media type is what the document says.
+  const other = Object.keys(response.content ?? {}).find((type) => type !== 'application/json');
+  if (!content && other) {
+    if (!(answer.headers['content-type'] ?? '').startsWith(other)) problems.push(`content-type ${answer.headers['content-type']}, documented ${other}`);
+    if (answer.method !== 'HEAD' && answer.text === '') problems.push('no body');
+  } else if (!content) {
     if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 80)}`);
   } else if (answer.method !== 'HEAD') {
     if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
@@ -140,6 +145,8 @@ interface Case {
   capture?: (json: any) => Record<string, string>;
   /** Ids read from the store before the request, for its path's `{name}`s. */
   prepare?: (h: Harness) => Promise<Record<string, string>>;
+  /** An answer that does not end (a live stream): its first bytes are its text. */
+  stream?: true;
 }
 
 const demo = '/v1/demo';
@@ -382,6 +389,32 @@ const cases: Case[] = [
   { name: 'erase a user', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 200 },
   { name: 'erase them again', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 404 },
 
+  // Points, leaderboards, one badge and its holders, featured and hidden badges (issue 21)
+  { name: 'leaderboard', method: 'GET', path: `${demo}/leaderboard.json?limit=2`, status: 200 },
+  { name: 'leaderboard of the week, of a badge', method: 'GET', path: `${demo}/leaderboard.json?period=week&badge=donated`, status: 200 },
+  { name: 'leaderboard, an unknown period', method: 'GET', path: `${demo}/leaderboard.json?period=year`, status: 400 },
+  { name: 'leaderboard, an unknown badge', method: 'GET', path: `${demo}/leaderboard.json?badge=nope`, status: 404 },
+  { name: 'one badge', method: 'GET', path: `${demo}/badges/donated.json`, status: 200 },
+  { name: 'one badge that does not exist', method: 'GET', path: `${demo}/badges/nope.json`, status: 404 },
+  { name: "a badge's holders", method: 'GET', path: `${demo}/badges/donated/holders.json?limit=1`, status: 200 },
+  { name: "a badge's holders, a foreign cursor", method: 'GET', path: `${demo}/badges/donated/holders.json?cursor=eA`, status: 400 },
+  { name: 'feature and hide', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['donated'], hidden: [] }, status: 200 },
+  { name: 'feature what is not held', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['nope'] }, status: 400 },
+  { name: 'what a user features and hides', method: 'GET', path: `${demo}/users/daniel/display.json`, auth: 'key', status: 200 },
+  { name: 'what a user features and hides, without the key', method: 'GET', path: `${demo}/users/daniel/display.json`, status: 401 },
+  { name: 'the live stream', method: 'GET', path: `${demo}/live?users=daniel,bob`, status: 200, stream: true },
+  { name: 'the live stream, a foreign last event id', method: 'GET', path: `${demo}/live?last_event_id=x`, status: 400 },
+  { name: 'the live stream of an unknown service', method: 'GET', path: '/v1/nosuch/live', status: 404 },
+  { name: 'flair, SVG', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=dark`, status: 200 },
+  { name: 'flair, SVG, not modified', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=dark`, status: 304, revalidate: true },
+  { name: 'flair, SVG, an unknown theme', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=neon`, status: 400 },
+  { name: 'flair, PNG', method: 'GET', path: `${demo}/users/daniel/flair.png?theme=compact`, status: 200 },
+  { name: 'flair, PNG, an unknown theme', method: 'GET', path: `${demo}/users/daniel/flair.png?theme=neon`, status: 400 },
+  { name: 'one badge, SVG', method: 'GET', path: `${demo}/badges/donated/flair.svg`, status: 200 },
+  { name: 'one badge, SVG, unknown', method: 'GET', path: `${demo}/badges/nope/flair.svg`, status: 404 },
+  { name: 'one badge, PNG', method: 'GET', path: `${demo}/badges/donated/flair.png`, status: 200 },
+  { name: 'one badge, PNG, unknown', method: 'GET', path: `${demo}/badges/nope/flair.png`, status: 404 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },
@@ -428,6 +461,13 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
       path += `${path.includes('?') ? '&' : '?'}ts=${ts}${nonce ? `&nonce=${nonce}` : ''}&signature=${signature}`;
     }
     if (c.revalidate) headers['if-none-match'] = etags.get(c.path) ?? '';
+    if (c.stream) {
+      const aborted = new AbortController();
+      const response = await fetch(h.base + path, { headers, signal: aborted.signal });
+      const { value } = await response.body!.getReader().read();
+      aborted.abort();
+      return { method: c.method, path: c.path, status: response.status, headers: Object.fromEntries(response.headers), text: Buffer.from(value ?? []).toString() };
+    }
     const r = await h.request(c.method, path, { raw, headers });
     if (r.headers.get('etag')) etags.set(c.path, r.headers.get('etag')!);
     if (c.capture && r.status < 300) Object.assign(vars, c.capture(r.json));

@@ -138,6 +138,7 @@ describe('the audit trail over HTTP', () => {
     const [code] = (await call('POST', '/badges/bronze/claim-codes.json', {})).codes;
     await call('POST', `/claim-codes/${code.code}/redeem.json`, { user: 'bea' });
     await call('POST', '/users/bea/rename.json', { to: 'beatrix' });
+    await call('PUT', '/users/beatrix/display.json', { featured: ['bronze'] });
     // An erasure takes the person's messages with it: someone else's, then.
     await call('PUT', '/users/zed.json', { badges: ['gold'] });
     await call('POST', '/users/zed/erase.json');

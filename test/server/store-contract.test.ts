@@ -186,12 +186,14 @@ for (const kind of storeKinds) {
       test('counts, first and latest, in first-award order', async () => {
         now = T0 + 1000;
         const { user: ann } = await domain.award('shop', 'ann', ['silver', 'gold', 'silver']);
+        // Each award with its points (1: no tier) and its week's and month's tallies (core/standings.ts).
+        const recent = (n: number) => ({ week: iso(Date.parse('2026-10-26T00:00:00Z')), weekCount: n, weekPoints: n, month: iso(T0), monthCount: n, monthPoints: n });
         assert.deepEqual(ann, {
           name: 'ann',
           createdAt: iso(T0 + 1000),
           awards: [
-            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
-            { badge: 'gold', count: 1, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
+            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 2, recent: recent(2) },
+            { badge: 'gold', count: 1, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 10, recent: { ...recent(1), weekPoints: 10, monthPoints: 10 } },
           ],
         });
         now = T0 + 2000;
@@ -200,9 +202,9 @@ for (const kind of storeKinds) {
         assert.equal(
           JSON.stringify(stored.awards),
           JSON.stringify([
-            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
-            { badge: 'gold', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 2000) },
-            { badge: 'bronze', count: 1, first: iso(T0 + 2000), latest: iso(T0 + 2000) },
+            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 2, recent: recent(2) },
+            { badge: 'gold', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 2000), points: 20, recent: { ...recent(2), weekPoints: 20, monthPoints: 20 } },
+            { badge: 'bronze', count: 1, first: iso(T0 + 2000), latest: iso(T0 + 2000), points: 1, recent: recent(1) },
           ]),
         );
         assert.equal(stored.createdAt, iso(T0 + 1000));
@@ -487,10 +489,10 @@ for (const kind of storeKinds) {
         const heard: Invalidation[] = [];
         const stop = store.feed.subscribe((change) => heard.push(change));
         await domain.award('shop', 'bob', ['gold', 'silver']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit', 'live', 'live-seq'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit', 'live', 'live-seq'] }]);
         heard.length = 0;
         await domain.setServiceKey('shop', 'key-2');
         assert.deepEqual(heard, [{ service: 'shop', all: true }]);

@@ -34,6 +34,8 @@ export const ANNS_KINDS = [
   'event',
   'event-rejected',
   'invitation-claimed',
+  // What open pages are told of her awards (core/live.ts).
+  'live',
   'rule-expiry',
   'rule-state',
   'webhook-message',

@@ -4,6 +4,7 @@ import type { AwardRecord, BadgeRecord, UserRecord } from '../model.js';
 import { periodStart } from '../periods.js';
 import type { Tx } from '../ports.js';
 import { termsOf, within, type Terms } from '../terms.js';
+import { pointsOf, tallied } from '../standings.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
 
@@ -59,7 +60,7 @@ export async function awardChecked(tx: Tx, serviceName: string, userName: string
       skipped.push({ badge, reason });
       continue;
     }
-    awards.set(badge, awardOnce(terms, held, badge, at));
+    awards.set(badge, tallied(awardOnce(terms, held, badge, at), held, pointsOf(records.get(badge)!.fields), at));
     given.set(badge, (given.get(badge) ?? 0) + 1);
   }
   const updated: UserRecord = { ...(user ?? { name: userName, createdAt: when }), awards: [...awards.values()] };
@@ -96,7 +97,7 @@ function refusal(terms: Terms, held: AwardRecord | undefined, at: Date): SkipRea
 
 function awardOnce(terms: Terms, held: AwardRecord | undefined, badge: string, at: Date): AwardRecord {
   const when = at.toISOString();
-  const { period: _, ...base } = held ?? { badge, count: 0, first: when, latest: when };
+  const { period: _, points: _points, recent: _recent, ...base } = held ?? { badge, count: 0, first: when, latest: when };
   const next: AwardRecord = { ...base, count: base.count + 1, latest: later(base.latest, when) };
   const { cap, period } = terms.frequency;
   if (cap === undefined || !period) return next;

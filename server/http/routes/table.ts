@@ -36,8 +36,11 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   params?: P;
   query?: Q;
   body?: B;
-  /** `contentType`: what the answer is, when not JSON (an export's JSON Lines). */
-  response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
+  /**
+   * `contentType`: the answer's media type when it is not JSON (an export's JSON Lines, an event
+   * stream, an image); `cache`: its `Cache-Control` when not `no-cache` (an image proxies may keep).
+   */
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string; cache?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /**
@@ -66,7 +69,7 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   people: "exports, erasures or renames of a person's data",
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;

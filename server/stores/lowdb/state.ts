@@ -7,6 +7,7 @@ import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/mo
 import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
+import { Boards } from './boards.js';
 
 export interface ServiceState {
   record: ServiceRecord;
@@ -18,6 +19,8 @@ export interface ServiceState {
   sorted: Map<SortKey, SortedIndex>;
   /** kind -> its items */
   items: Map<string, ItemIndex>;
+  /** Leaderboards and holders lists, built when first read (see boards.ts). */
+  boards?: Boards;
 }
 
 /**
@@ -54,6 +57,7 @@ export class State implements Reads {
         const service = this.services.get(change.s);
         service?.badges.delete(change.n);
         service?.holders.delete(change.n);
+        service?.boards?.dropBadge(change.n);
         return;
       }
       case 'user':
@@ -66,6 +70,7 @@ export class State implements Reads {
         if (change.t === 'user-') {
           service.users.delete(name);
           for (const index of service.sorted.values()) index.update(previous, undefined);
+          service.boards?.update(previous, undefined);
           return;
         }
         for (const award of change.v.awards) {
@@ -75,6 +80,7 @@ export class State implements Reads {
         }
         service.users.set(name, change.v);
         for (const index of service.sorted.values()) index.update(previous, change.v);
+        service.boards?.update(previous, change.v);
         return;
       }
       case 'item': {
@@ -138,6 +144,16 @@ export class State implements Reads {
     const index = this.sortedBy(service, 'name');
     const names = after === null ? index.slice(0, limit) : index.after(after, after, limit);
     return names.map((name) => service.users.get(name)!);
+  }
+
+  /** The service's leaderboards and holders lists (see boards.ts). */
+  boardsOf(service: ServiceState): Boards {
+    return (service.boards ??= new Boards(
+      () => service.users.values(),
+      function* (badge) {
+        for (const name of service.holders.get(badge) ?? []) yield service.users.get(name)!;
+      },
+    ));
   }
 
   private sortedBy(service: ServiceState, sort: SortKey): SortedIndex {
