@@ -46,7 +46,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       tags: route.tags,
       security: route.auth === 'public' ? [] : route.auth === 'service' ? [{ key: [] }, { signature: [] }, { jwt: [] }] : [{ admin: [] }],
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(route.body) } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.optionalBody, content: { 'application/json': { schema: json(route.body) } } } } : {}),
       responses,
     };
   }
@@ -107,6 +107,8 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  issuers: "Issuers and their programs (BadgeKit's): who gives a badge; the service itself is the default issuer",
+  assessment: "Earners' applications for a badge, with evidence, reviewed against its criteria (BadgeKit's assessment)",
 };
 
 const DESCRIPTION = [

@@ -1,6 +1,7 @@
 import type { BadgeFields } from '../../../types/api.js';
+import { normalizeEmail } from '../email.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import type { BadgeRecord, ServiceRecord } from '../model.js';
+import type { BadgeRecord, Item, ServiceRecord } from '../model.js';
 import type { Reads, Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 
@@ -39,6 +40,8 @@ export interface Issuer extends IssuerProfile {
   id: string;
   createdAt: string;
   updatedAt: string;
+  /** The default issuer without a profile of its own: the service itself (never stored). */
+  implicit?: true;
 }
 
 export interface ProgramProfile {
@@ -55,24 +58,25 @@ export interface Program extends ProgramProfile {
 }
 
 /** The default issuer as it is when the site gave it no profile: the service itself. */
-export const implicitIssuer = (service: ServiceRecord): Issuer => ({ id: DEFAULT_ISSUER, name: service.name, createdAt: service.createdAt, updatedAt: service.createdAt });
+export const implicitIssuer = (service: ServiceRecord): Issuer => ({ id: DEFAULT_ISSUER, name: service.name, createdAt: service.createdAt, updatedAt: service.createdAt, implicit: true });
+
+/** The issuer `id` of the service, from its item (none: undefined, but for the default issuer, which always is). */
+export function issuerFrom(service: ServiceRecord, id: string, item: Item | undefined): Issuer | undefined {
+  if (item) return item.v as Issuer;
+  return id === DEFAULT_ISSUER ? implicitIssuer(service) : undefined;
+}
 
 /** The issuer, the default one included (with its profile if it has one); undefined if there is none. */
 export async function findIssuer(tx: Reads, service: string, id: string): Promise<Issuer | undefined> {
-  const item = await tx.item(service, ISSUER_KIND, id);
-  if (item) return item.v as Issuer;
-  return id === DEFAULT_ISSUER ? implicitIssuer(await requireService(tx, service)) : undefined;
+  return issuerFrom(await requireService(tx, service), id, await tx.item(service, ISSUER_KIND, id));
 }
 
-export async function requireIssuer(tx: Reads, service: string, id: string): Promise<Issuer> {
-  const issuer = await findIssuer(tx, service, id);
-  if (!issuer) throw notFound('issuer_not_found', `Service "${service}" has no issuer "${id}"`);
-  return issuer;
-}
+export const issuerNotFound = (service: string, id: string) => notFound('issuer_not_found', `Service "${service}" has no issuer "${id}"`);
+export const programNotFound = (service: string, id: string) => notFound('program_not_found', `Service "${service}" has no program "${id}"`);
 
 export async function requireProgram(tx: Reads, service: string, id: string): Promise<Program> {
   const item = await tx.item(service, PROGRAM_KIND, id);
-  if (!item) throw notFound('program_not_found', `Service "${service}" has no program "${id}"`);
+  if (!item) throw programNotFound(service, id);
   return item.v as Program;
 }
 
@@ -84,8 +88,10 @@ export async function putIssuer(tx: Tx, service: string, id: string, profile: Is
   if (!existing && id !== DEFAULT_ISSUER && (await tx.items(service, ISSUER_KIND)).length >= MAX_ISSUERS) {
     throw invalid('too_many_issuers', `A service has at most ${MAX_ISSUERS} issuers`);
   }
+  const email = profile.email === undefined ? undefined : normalizeEmail(profile.email);
+  if (profile.email !== undefined && email === undefined) throw invalid('invalid_email', `The issuer's "email" is not an email address`);
   const now = tx.now.toISOString();
-  const issuer: Issuer = { id, ...profile, createdAt: existing?.createdAt ?? now, updatedAt: now };
+  const issuer: Issuer = { id, ...profile, ...(email ? { email } : {}), createdAt: existing?.createdAt ?? now, updatedAt: now };
   tx.put({ t: 'item', s: service, v: { kind: ISSUER_KIND, id, owner: null, at: issuer.createdAt, v: issuer } });
   tx.emit({ type: existing ? 'issuer.updated' : 'issuer.created', service, issuer: id, at: now });
   return { issuer, created: !existing };
@@ -100,7 +106,7 @@ export async function deleteIssuer(tx: Tx, service: string, id: string): Promise
   const item = await tx.item(service, ISSUER_KIND, id);
   if (!item) {
     if (id === DEFAULT_ISSUER) throw notFound('issuer_not_found', `The default issuer of service "${service}" has no profile of its own to delete`);
-    throw notFound('issuer_not_found', `Service "${service}" has no issuer "${id}"`);
+    throw issuerNotFound(service, id);
   }
   if (id !== DEFAULT_ISSUER) {
     const programs = (await tx.items(service, PROGRAM_KIND, { owner: id })).map((p) => p.id);
