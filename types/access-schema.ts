@@ -16,7 +16,7 @@ const pageNumber = (field: string, max: number, description: string) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description, ...refuse(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`) }));
 
 /** A time a request gives: ISO-8601 with a zone (a pattern: the checker knows no formats). */
-const WhenText = (description: string) =>
+export const WhenText = (description: string) =>
   Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description, ...refuse('invalid_time', 'A time is ISO-8601 with a zone, e.g. 2027-01-31T00:00:00Z') });
 
 export const MAX_RECIPIENTS = 1000;
