@@ -30,7 +30,6 @@ import {
   type Application,
   type Review,
 } from '../../core/assessment/applications.js';
-import { normalizeEmail } from '../../core/email.js';
 import { belongsTo } from '../../core/issuing/issuers.js';
 import type { Item } from '../../core/model.js';
 import type { Tx } from '../../core/ports.js';
@@ -38,6 +37,7 @@ import { accessConfig } from '../../config/access.js';
 import { futureTime } from '../../config/duration.js';
 import { requireBadges } from '../auth/credentials.js';
 import { badRequest } from '../errors.js';
+import { learnerFrom } from '../learner.js';
 import { cursorPaging, scanPage } from '../paging.js';
 import type { Deps, V1Context } from './context.js';
 import { route } from './table.js';
@@ -144,15 +144,13 @@ export const applicationRoutes = [
       409: 'The learner has a pending application for the badge (`application_pending`)',
     },
     handler: async (ctx, { params, body }, { domain, config }) => {
-      if ((body.user === undefined) === (body.email === undefined)) throw badRequest('invalid_body', 'An application names its learner by "user" or by "email", one of them');
-      const email = body.email === undefined ? undefined : normalizeEmail(body.email);
-      if (body.email !== undefined && email === undefined) throw badRequest('invalid_email', `"${body.email}" is not an email address`);
+      const learner = learnerFrom(body, 'An application');
       if (body.reviewer === undefined && body.expiresAt != null) throw badRequest('invalid_body', 'An expiry needs a "reviewer"');
       const service = ctx.state.service.name;
       const application = await domain.run(service, (tx) =>
         submitApplication(tx, service, {
           badge: params.badge,
-          ...(body.user !== undefined ? { user: body.user } : { email: email! }),
+          ...learner,
           evidence: body.evidence ?? [],
           ...(body.reviewer !== undefined ? { assignment: { reviewer: body.reviewer, expiresAt: futureTime(body.expiresAt, config.now()) } } : {}),
         }),
