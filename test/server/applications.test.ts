@@ -186,6 +186,18 @@ describe('applications and reviews', () => {
     assert.equal((await call('POST', `/applications/${closing.id}/reviews.json`, { reviewer: 'rita', approved: false })).json.error.code, 'application_processed');
   });
 
+  test("when the badge's terms refuse the award now, an approved application stays pending, and says why", async () => {
+    await call('PUT', '/badges.json', { badges: [{ name: 'solo', unique: true, auto_award: true }] });
+    await call('PUT', '/users/jo.json', { badges: ['solo'] });
+    const app = await apply('solo', { user: 'jo' });
+    const r = await call('POST', `/applications/${app.id}/reviews.json`, { reviewer: 'rita', approved: true });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual([r.json.skipped, r.json.application.state, r.json.application.review.approved], ['unique', 'pending', true]);
+    const award = await call('POST', `/applications/${app.id}/award.json`);
+    assert.deepEqual([award.status, award.json.error.code, award.json.error.details], [409, 'not_awardable', { reason: 'unique' }]);
+    assert.equal((await call('POST', `/applications/${app.id}/close.json`)).json.state, 'processed');
+  });
+
   test('a scoped key acts on the badges it covers only; issuer and program filter the list', async () => {
     const key = (await call('POST', '/keys.json', { label: 'helpers', operations: ['award', 'read_private'], badges: ['helper'] })).json;
     const mine = { authorization: key.token };
