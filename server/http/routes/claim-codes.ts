@@ -58,6 +58,7 @@ const codeView = (code: ClaimCode, now: number): Static<typeof ClaimCodeSchema> 
   createdAt: code.createdAt,
   batch: code.batch ?? null,
   key: code.key ?? null,
+  ...(code.chosen ? { chosen: true as const } : {}),
 });
 
 const batchView = ({ batch, codes }: { batch: ClaimCodeBatch; codes: ClaimCode[] }, now: number): Static<typeof BatchSchema> => ({
