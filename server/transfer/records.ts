@@ -2,7 +2,9 @@ import { Kind, Type, TypeRegistry, type TSchema } from '@sinclair/typebox';
 import { Attempt, ClaimCode as ClaimCodeView, Invitation as InvitationView, Key, NewEndpointBody } from '../../types/access-schema.js';
 import { EventSettings, EventType, IntegrationBody, RejectedEvent, Rule as RuleView, RuleId } from '../../types/events-schema.js';
 import { QUOTA_NAMES } from '../../types/api.js';
-import { AuditEntry } from '../../types/audit-schema.js';
+import { AuditEntry, Cause } from '../../types/audit-schema.js';
+import { Evidence } from '../../types/issuing-schema.js';
+import { ReviewItem } from '../../types/assessment-schema.js';
 import { BadgeInput, BadgeName, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
 import { LIMITS } from '../../types/constants.js';
 import { BATCH_KIND, CLAIM_CODE_KIND, REDEMPTION_KIND } from '../core/access/claim-codes.js';
@@ -11,6 +13,9 @@ import { KEY_KIND, MAX_ROTATION_GRACE_MS, PREVIOUS_KEY_KIND } from '../core/acce
 import { ATTEMPT_KIND, DELIVERY_KIND, ENDPOINT_KIND, MESSAGE_KIND } from '../core/access/webhooks.js';
 import { AUDIT_KIND } from '../core/audit.js';
 import { LIVE_KIND, LIVE_SEQUENCE } from '../core/live.js';
+import { APPLICATION_KIND, applicationOwner, ASSIGNMENT_KIND, reviewerOwner, REVIEW_KIND } from '../core/assessment/applications.js';
+import { ISSUER_KIND, PROGRAM_KIND } from '../core/issuing/issuers.js';
+import { AWARD_KIND } from '../core/rules/instances.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
@@ -253,10 +258,10 @@ const ActivityShape = Type.Object(
   closed,
 );
 const StoredKey = Type.Object({ ...Key.properties, expiresAt: Nullable(Stamp), createdAt: Stamp, label: Type.String({ minLength: 1, maxLength: 100 }), secret: Type.String({ minLength: 16, maxLength: 200 }) }, closed);
-const StoredInvitation = Type.Object({ ...Type.Omit(InvitationView, ['state', 'user', 'claimedAt', 'awarded']).properties, createdAt: Stamp, expiresAt: Nullable(Stamp), description: Nullable(Text(2000)) }, closed);
+const StoredInvitation = Type.Object({ ...Type.Omit(InvitationView, ['state', 'user', 'claimedAt', 'awarded']).properties, createdAt: Stamp, expiresAt: Nullable(Stamp), description: Nullable(Text(2000)), cause: Type.Optional(Cause), evidence: Type.Optional(Type.Array(Evidence, { maxItems: 20 })) }, closed);
 const ClaimedInvitation = Type.Object({ ...StoredInvitation.properties, user: UserName, claimedAt: Stamp, awarded: Type.Boolean() }, closed);
 const StoredCode = Type.Object(
-  { ...Type.Omit(ClaimCodeView, ['state', 'batch', 'key']).properties, code: Type.String({ pattern: '^[A-Z2-7]{24}$' }), uses: Type.Integer({ minimum: 1, maximum: 1_000_000 }), expiresAt: Nullable(Stamp), createdAt: Stamp, batch: Type.Optional(Type.String({ pattern: '^ccb_[a-z2-7]{20}$' })), key: Type.Optional(Nullable(Type.String({ pattern: '^key_[a-z2-7]{20}$' }))) },
+  { ...Type.Omit(ClaimCodeView, ['state', 'batch', 'key']).properties, code: Type.String({ pattern: '^[A-Z0-9]{1,64}$' }), uses: Type.Integer({ minimum: 1, maximum: 1_000_000 }), expiresAt: Nullable(Stamp), createdAt: Stamp, batch: Type.Optional(Type.String({ pattern: '^ccb_[a-z2-7]{20}$' })), key: Type.Optional(Nullable(Type.String({ pattern: '^key_[a-z2-7]{20}$' }))) },
   closed,
 );
 const Batch = Type.Object(
@@ -374,12 +379,79 @@ export const ITEMS: Record<string, ItemRule> = {
   },
   [BATCH_KIND]: { v: Batch, owner: 'any', check: (item) => same('/owner', item.owner, (item.v as { key: string | null }).key, 'the owner must be the key that made it') },
   [REDEMPTION_KIND]: {
-    v: Type.Object({ code: StoredCode.properties.code, user: UserName, badge: BadgeName, at: Stamp }, closed),
-    owner: 'user',
+    // Redeemed for a user, or for an address nobody had (its owner then the address's subject).
+    v: Type.Object({ code: StoredCode.properties.code, user: Type.Optional(UserName), email: Type.Optional(Text(320)), badge: BadgeName, at: Stamp }, closed),
+    owner: 'any',
     check: (item) => {
-      const v = item.v as { code: string; user: string };
-      same('/id', item.id, `${v.code}\n${v.user}`, 'the id must be "<code>\\n<user>"');
-      same('/owner', item.owner, v.user, 'the owner must be the user');
+      const v = item.v as { code: string; user?: string; email?: string };
+      const redeemer = v.user ?? (v.email !== undefined ? addressSubject(v.email) : undefined);
+      if (redeemer === undefined) throw new RecordProblem('/v', 'a redemption is a user\'s or an address\'s');
+      if (v.user !== undefined) name(v.user, '/v/user');
+      same('/id', item.id, `${v.code}\n${redeemer}`, 'the id must be "<code>\\n<user or address>"');
+      same('/owner', item.owner, redeemer, 'the owner must be the user, or the address');
+    },
+  },
+  [AWARD_KIND]: {
+    v: Type.Object({ badge: BadgeName, at: Stamp, cause: Type.Optional(Cause), evidence: Type.Optional(Type.Array(Evidence, { maxItems: 20 })), revoked: Type.Optional(Type.Object({ at: Stamp, reason: Nullable(Text(500)) }, closed)) }, closed),
+    owner: 'user',
+    id: idMatching(/^aw_[a-z2-7]{20}$/, 'an award id'),
+    check: atIs((i) => (i.v as { at: string }).at, 'when awarded'),
+  },
+  [ISSUER_KIND]: {
+    v: Type.Object({ id: Text(64), name: Text(200), url: Type.Optional(Text(2000)), email: Type.Optional(Text(320)), image: Type.Optional(Text(2000)), description: Type.Optional(Text(4000)), createdAt: Stamp, updatedAt: Stamp }, closed),
+    owner: 'none',
+    check: (item) => same('/id', item.id, (item.v as { id: string }).id, "the id must be the issuer's"),
+  },
+  [PROGRAM_KIND]: {
+    v: Type.Object({ id: Text(64), issuer: Text(64), name: Text(200), url: Type.Optional(Text(2000)), description: Type.Optional(Text(4000)), createdAt: Stamp, updatedAt: Stamp }, closed),
+    owner: 'any',
+    check: (item) => {
+      same('/id', item.id, (item.v as { id: string }).id, "the id must be the program's");
+      same('/owner', item.owner, (item.v as { issuer: string }).issuer, 'the owner must be its issuer');
+    },
+  },
+  [APPLICATION_KIND]: {
+    v: Type.Object(
+      {
+        id: Type.String({ pattern: '^app_[a-z2-7]{20}$' }),
+        badge: BadgeName,
+        user: Type.Optional(UserName),
+        email: Type.Optional(Text(320)),
+        evidence: Type.Array(Evidence, { maxItems: 20 }),
+        createdAt: Stamp,
+        assignment: Nullable(Type.Object({ reviewer: Text(200), expiresAt: Nullable(Stamp) }, closed)),
+        review: Nullable(Type.Object({ id: Text(40), reviewer: Text(200), approved: Type.Boolean(), at: Stamp }, closed)),
+        processed: Nullable(Type.Object({ at: Stamp, awarded: Type.Boolean(), awards: Type.Optional(Type.Array(Text(40))), invitation: Type.Optional(Text(40)) }, closed)),
+      },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { id: string; badge: string; processed: unknown; user?: string; email?: string };
+      same('/id', item.id, v.id, "the id must be the application's");
+      same('/owner', item.owner, applicationOwner(v.processed ? 'processed' : 'pending', v.badge), 'the owner must be "<state>/<badge>"');
+      if (v.user === undefined && v.email === undefined) throw new RecordProblem('/v', 'an application names a user or an address');
+    },
+  },
+  [ASSIGNMENT_KIND]: {
+    v: Type.Object({ application: Text(40), badge: BadgeName, user: Type.Optional(UserName), email: Type.Optional(Text(320)), reviewer: Text(200), expiresAt: Nullable(Stamp) }, closed),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { application: string; reviewer: string };
+      same('/id', item.id, v.application, "the id must be the application's");
+      same('/owner', item.owner, reviewerOwner(v.reviewer), 'the owner must be "reviewer/<reviewer>"');
+    },
+  },
+  [REVIEW_KIND]: {
+    v: Type.Object(
+      { id: Text(40), application: Text(40), badge: BadgeName, user: Type.Optional(UserName), email: Type.Optional(Text(320)), reviewer: Text(200), comment: Nullable(Text(4000)), approved: Type.Boolean(), items: Type.Array(ReviewItem, { maxItems: 50 }), at: Stamp },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { id: string; application: string };
+      same('/id', item.id, v.id, "the id must be the review's");
+      same('/owner', item.owner, v.application, 'the owner must be the application');
     },
   },
   [ENDPOINT_KIND]: {
