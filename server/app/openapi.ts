@@ -33,6 +33,9 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       const extra = code === '401' ? { 'WWW-Authenticate': ref('headers', 'WWW-Authenticate') } : code === '503' || code === '507' ? { 'Retry-After': ref('headers', 'Retry-After') } : {};
       responses[code] = { description, headers: headers(extra), content: errorContent };
     }
+    for (const [code, answer] of Object.entries(route.answers ?? {})) {
+      responses[code] = { description: answer.description, headers: headers(), content: { [answer.contentType ?? 'application/json']: { schema: json(answer.schema) } } };
+    }
     const parameters = [
       ...parametersOf(route.params, 'path', json),
       ...parametersOf(route.query, 'query', json),
@@ -105,6 +108,7 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  openbadges: 'Open Badges 2.0 (hosted assertions, baked images) and 3.0 (signed credentials, issuer keys, status lists), and a public page per award',
 };
 
 const DESCRIPTION = [

@@ -2,6 +2,7 @@ import type { AccessConfig } from './access.js';
 import type { RequestLog } from '../http/request-log.js';
 import type { Settings } from './settings.js';
 import type { Source } from '../transfer/format.js';
+import type { OpenBadgesConfig } from './openbadges.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -36,6 +37,8 @@ export interface AppConfig {
   exportFrom?: Source | null;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
+  /** Open Badges (issue 22): where they are published and how issuer keys are kept (see openbadges.ts). */
+  openBadges?: Partial<OpenBadgesConfig>;
 }
 
 export const defaultConfig = (): AppConfig => ({
@@ -68,6 +71,11 @@ export function appConfigOf(settings: Settings): Partial<AppConfig> {
       webhookRetryScale: settings.webhookRetryScale,
       webhookPollMs: settings.webhookPollMs,
       webhookLogRetentionMs: settings.webhookLogRetentionMs,
+    },
+    openBadges: {
+      publicUrl: settings.publicUrl ?? null,
+      keySecret: settings.issuerKeySecret ?? null,
+      production: settings.production,
     },
   };
 }

@@ -15,12 +15,13 @@ import { parseDuration } from './duration.js';
 /** How a setting is written as text. */
 type Form = 'integer' | 'number' | 'on-off' | 'duration' | 'duration-or-0' | 'text' | 'production';
 
-type Section = 'data' | 'server' | 'limits' | 'webhooks';
+type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'openbadges';
 const SECTIONS: Record<Section, string> = {
   data: 'Where the data is',
   server: 'The server',
   limits: 'Limits on clients, shutdown and storage',
   webhooks: 'Invitations and webhooks',
+  openbadges: 'Open Badges',
 };
 
 interface Meta {
@@ -109,6 +110,20 @@ export const SETTINGS = Type.Object({
     minimum: 1, default: 30 * 86_400_000, env: 'WEBHOOK_LOG_RETENTION', flag: 'webhook-log-retention', placeholder: 'TIME', form: 'duration', section: 'webhooks',
     help: 'How long webhook messages and attempts are kept (30d, 12h)',
   }),
+  publicUrl: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/?#\\s]+$', env: 'PUBLIC_URL', flag: 'public-url', placeholder: 'URL', form: 'text', section: 'openbadges',
+      expected: 'an origin such as https://badges.example.com (no path)',
+      help: "The server's public origin: Open Badges assertions, credentials and issuer profiles are published under it, and verifiers check that they all are. Keep it for good: it is inside every credential issued (default: the origin each request names, for development)",
+    }),
+  ),
+  issuerKeySecret: Type.Optional(
+    Type.String({
+      minLength: 32, env: 'ISSUER_KEY_SECRET', form: 'text', section: 'openbadges', secret: true,
+      expected: 'at least 32 characters',
+      help: "Encrypts the issuers' signing keys at rest (openssl rand -base64 32). Required in production to sign Open Badges 3.0 credentials; without it, development uses a fixed, public development secret",
+    }),
+  ),
 });
 
 export type Settings = Static<typeof SETTINGS>;

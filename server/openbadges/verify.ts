@@ -73,9 +73,9 @@ export async function verifyCredential(credential: Statused & object, documentLo
     }
   }
 
-  const at = now.toISOString();
-  const early = credential.validFrom !== undefined && credential.validFrom > at;
-  const late = credential.validUntil !== undefined && credential.validUntil <= at;
+  // As instants: ISO-8601 texts with and without fractions of a second do not compare as strings.
+  const early = credential.validFrom !== undefined && Date.parse(credential.validFrom) > now.getTime();
+  const late = credential.validUntil !== undefined && Date.parse(credential.validUntil) <= now.getTime();
   checks.push({ name: 'validity', ok: !early && !late, detail: early ? `Not valid before ${credential.validFrom}` : late ? `Expired at ${credential.validUntil}` : 'Within its validity period' });
   return { verified: checks.every((check) => check.ok), revoked, checks };
 }

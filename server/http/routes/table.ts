@@ -38,6 +38,8 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   body?: B;
   /** `contentType`: what the answer is, when not JSON (an export's JSON Lines). */
   response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
+  /** Other answers that are not refusals: a status with a body of its own (a revoked assertion's 410). */
+  answers?: { [status: number]: { description: string; schema: TSchema; contentType?: string } };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /** The largest body the route takes, if not `config.maxBodyBytes`. */
@@ -51,7 +53,7 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
  * What the open test service does not have, read or write: it keeps no private data and nothing
  * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
  */
-export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people']);
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'openbadges']);
 const TAG_TEXT: Partial<Record<Tag, string>> = {
   events: 'events',
   rules: 'rules',
@@ -59,9 +61,10 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   webhooks: 'webhooks',
   audit: 'audit trail (anyone may write to it)',
   people: "exports, erasures or renames of a person's data",
+  openbadges: 'Open Badges (anyone may award there, and a credential signed for it would be signed by this server)',
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'openbadges';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
