@@ -92,9 +92,14 @@ export function awardPage({ view, urls, issuer, achievement, verification, unsig
   const tags = achievement.tags?.length ? `<section><h2>Skills</h2><ul class="tags">${achievement.tags.map((tag) => `<li>${escapeHtml(tag)}</li>`).join('')}</ul></section>` : '';
   const files = [
     ...(verification ? [[urls.credential(view.id), 'Open Badges 3.0 credential (JSON-LD, signed)'], [urls.jwt(view.id), 'Open Badges 3.0 credential (VC-JWT)']] : []),
-    [urls.assertion(view.id), 'Open Badges 2.0 assertion'],
-    [urls.baked(view.id, 'png'), 'Baked badge image (PNG)'],
-    [urls.baked(view.id, 'svg'), 'Baked badge image (SVG)'],
+    // A revoked award's hosted assertion and baked images answer 410: not offered.
+    ...(revoked
+      ? []
+      : [
+          [urls.assertion(view.id), 'Open Badges 2.0 assertion'],
+          [urls.baked(view.id, 'png'), 'Baked badge image (PNG)'],
+          [urls.baked(view.id, 'svg'), 'Baked badge image (SVG)'],
+        ]),
   ];
   const title = `${achievement.name}, awarded to ${view.user}`;
   return `<!doctype html>
