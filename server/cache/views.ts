@@ -4,6 +4,7 @@ import { sortBy } from '../core/order.js';
 import type { BadgeRecord, UserRecord } from '../core/model.js';
 import type { Queries } from '../core/ports.js';
 import { progressOf } from '../core/rules/progress.js';
+import { belongsTo } from '../core/issuing/issuers.js';
 import { nextDisplayChange, tagged, termsOf, within, type Terms } from '../core/terms.js';
 
 /** Records to the wire shapes of `types/api.ts`. */
@@ -21,6 +22,9 @@ export interface ReadOptions {
   states?: 'earned' | 'all';
   /** Only badges having any of these tags. */
   tags?: string[];
+  /** Only badges of this issuer (or program): see core/issuing/issuers.ts. */
+  issuer?: string;
+  program?: string;
 }
 
 /**
@@ -44,7 +48,7 @@ export class Listing {
       const terms = termsOf(record.fields);
       const edge = nextDisplayChange(terms, now);
       if (edge !== undefined && (until === undefined || edge < until)) until = edge;
-      if (within(terms.display, now) && tagged(terms, options.tags)) this.shown.set(record.name, { record, terms });
+      if (within(terms.display, now) && tagged(terms, options.tags) && belongsTo(record, options)) this.shown.set(record.name, { record, terms });
     }
     this.until = until;
   }
@@ -53,12 +57,15 @@ export class Listing {
     return [...this.shown.values()].map((s) => s.record);
   }
 
-  user(user: UserRecord): User {
+  /** `instances`: the ids of the user's award instances by badge, to list beside each badge held. */
+  user(user: UserRecord, instances?: ReadonlyMap<string, string[]>): User {
     const entries: UserBadge[] = [];
     const progress = user.progress;
     for (const award of user.awards) {
       const badge = this.shown.get(award.badge);
-      if (badge) entries.push(this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge)));
+      if (!badge) continue;
+      const entry = this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge));
+      entries.push(instances ? { ...entry, awards: instances.get(award.badge) ?? [] } : entry);
     }
     if (this.options.states === 'all') {
       const held = new Set(user.awards.map((a) => a.badge));

@@ -3,7 +3,7 @@ import { SYSTEM, type Actor } from './actor.js';
 import type { Acted, Reactor } from './reactor.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
-import { awardChecked, revoke, type Awarded } from './rules/awards.js';
+import { awardChecked, revoke, type Awarded, type RevokedFor } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
 import { setProgress, type ProgressMade } from './rules/progress.js';
 import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
@@ -89,8 +89,8 @@ export class Domain {
   setProgress(service: string, user: string, progress: Readonly<Record<string, number>>): Promise<ProgressMade> {
     return this.run(service, (tx) => setProgress(tx, service, user, progress));
   }
-  revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
-    return this.run(service, (tx) => revoke(tx, service, user, badges));
+  revoke(service: string, user: string, badges: readonly string[], revokedFor?: RevokedFor): Promise<{ user: UserRecord | undefined; absent: string[] }> {
+    return this.run(service, (tx) => revoke(tx, service, user, badges, revokedFor));
   }
 
   /** Everything the service holds of a person, read in one unit (core/people/). */

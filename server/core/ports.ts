@@ -14,6 +14,8 @@ export interface Reads {
   /** The named badges that exist. */
   badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>>;
   badgeCount(service: string): Promise<number>;
+  /** Every badge of the service, in the order registered: for the few rules that look at all of them (is an issuer in use?). */
+  allBadges(service: string): Promise<BadgeRecord[]>;
   user(service: string, name: string): Promise<UserRecord | undefined>;
   /** The named users that exist: what a unit will read of many users, in one read. */
   users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>>;

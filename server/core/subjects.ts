@@ -7,6 +7,7 @@ import { addressSubject, EMAIL_KIND, normalizeEmail } from './email.js';
 import { eventSubject } from './events.js';
 import { KIND } from './events/kinds.js';
 import type { Item } from './model.js';
+import { AWARD_KIND } from './rules/instances.js';
 
 /**
  * Data subjects: whose personal data each record holds, so that a person's data can be found
@@ -29,6 +30,7 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [KIND.expiry]: (item) => item.owner,
   [EMAIL_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
+  [AWARD_KIND]: (item) => item.owner,
   [INVITATION_KIND]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [CLAIMED_KIND]: (item) => stringOr((item.v as { user?: unknown }).user),
   [KIND.rejected]: (item) => subjectOfSent(parsed((item.v as { sent?: unknown }).sent)),

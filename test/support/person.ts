@@ -27,6 +27,7 @@ export const ANNS_TRACES = [ANN.name, ...ANN.addresses];
 export const ANNS_KINDS = [
   'activity',
   'audit',
+  'award',
   'claim-redemption',
   'delivery',
   'delivery-attempt',

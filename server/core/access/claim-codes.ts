@@ -54,7 +54,7 @@ export async function redeemClaimCode(tx: Tx, service: string, code: string, use
   if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `User "${user}" has redeemed this claim code already`);
   const badge = (await tx.badges(service, [record.badge])).get(record.badge);
   if (!badge) throw new DomainError('conflict', 'badge_not_found', `The claim code's badge "${record.badge}" was deleted`);
-  const result = await awardOnce(tx, service, user, badge, { claimCode: code });
+  const result = await awardOnce(tx, service, user, badge, { cause: { claimCode: code } });
   if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
   if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
   const updated = { ...record, redeemed: record.redeemed + 1 };

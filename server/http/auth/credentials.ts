@@ -87,9 +87,10 @@ export function requireOperation(access: Access, operation: Operation | undefine
   if (!access.key.operations.includes(operation)) throw outOfScope(access.key, `"${operation}" (${OPERATION_TEXT[operation]})`);
 }
 
-/** Refuses a scoped key limited to other badges than these. */
-export function requireBadges(access: Access, badges: readonly string[]): void {
+/** Refuses a scoped key limited to other badges than these; `all`: any key limited to some badges. */
+export function requireBadges(access: Access, badges: readonly string[] | 'all'): void {
   if (access.kind === 'service' || access.key.badges === null) return;
+  if (badges === 'all') throw outOfScope(access.key, 'every badge (it acts on what badges belong to)');
   const allowed = access.key.badges;
   const outside = [...new Set(badges.filter((badge) => !allowed.includes(badge)))];
   if (outside.length > 0) throw outOfScope(access.key, `badges ${outside.join(', ')}`);

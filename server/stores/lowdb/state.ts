@@ -140,6 +140,9 @@ export class State implements Reads {
   async badgeCount(service: string) {
     return this.services.get(service)?.badges.size ?? 0;
   }
+  async allBadges(service: string) {
+    return [...(this.services.get(service)?.badges.values() ?? [])];
+  }
   async user(service: string, name: string) {
     return this.services.get(service)?.users.get(name);
   }
