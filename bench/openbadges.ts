@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { composeDomain } from '../server/app/domain.js';
+import { awardChecked } from '../server/core/rules/awards.js';
 import { openStore } from '../server/app/open-store.js';
 import * as ob from '../server/openbadges/index.js';
-import { awardId } from '../test/support/award-instances.js';
 import { readSpec } from './lib/api.js';
 import type { Group } from './lib/group.js';
 import { fmt, type Figure } from './lib/report.js';
@@ -60,21 +60,19 @@ export async function signingFigures(seconds: number) {
   return { di, jwt, diVerified, jwtVerified };
 }
 
-/** A store file with `count` award instances of one badge among 10,000 users. */
+/** A store file with `count` awards of one badge among 10,000 users (each one an instance). */
 async function awardsData(file: string, count: number): Promise<string[]> {
   const store = await openStore({ file });
   const domain = composeDomain(store);
   await domain.createService('bench', 'bench-key-0123456789');
   await domain.putBadges('bench', [{ name: 'closer', fields: { title: 'Closer', type: 'gold' } }]);
   const ids: string[] = [];
+  // Awarded by the award rule, 2,000 to a unit: instances, user records and counts as the API makes them.
   for (let done = 0; done < count; done += 2000) {
     await domain.run('bench', async (tx) => {
-      const at = tx.now.toISOString();
       for (let i = done; i < Math.min(count, done + 2000); i++) {
-        const id = awardId();
-        ids.push(id);
-        const user = `user${i % 10_000}`;
-        tx.put({ t: 'item', s: 'bench', v: { kind: 'award', id, owner: user, subject: user, at, v: { badge: 'closer', at } } });
+        const { awards } = await awardChecked(tx, 'bench', `user${i % 10_000}`, ['closer']);
+        ids.push(...awards.map((award) => award.id));
       }
     });
   }
@@ -104,23 +102,27 @@ export const openBadgesGroup: Group = {
       await mkdir(dir, { recursive: true });
       const started = performance.now();
       const ids = await awardsData(join(dir, 'db.json'), count);
-      bench.log(`Open Badges: ${fmt(count)} award instances written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      bench.log(`Open Badges: ${fmt(count)} awards (each an instance) written by the award rule in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       const server = await bench.startServer({ file: join(dir, 'db.json') });
       try {
         const paths = Array.from({ length: 256 }, (_, i) => `/v1/bench/openbadges/assertions/${ids[Math.floor(((i * 2654435761) % 2 ** 32) / 2 ** 32 * ids.length)]}`);
         const check = await fetch(server.url + paths[0]);
         if (check.status !== 200) throw new Error(`assertion read: ${check.status} ${await check.text()}`);
         const loader = bench.loader();
-        if (bench.options.warmup > 0) await loader.run({ ...readSpec(server.url, paths, 'assertions (warm-up)', bench.options.connections), duration: bench.options.warmup });
-        const result = await loader.run({ ...readSpec(server.url, paths, `assertions, ${count} awards`, bench.options.connections), duration: bench.options.duration });
-        raw.assertions = result;
-        figures.push({
-          id: 'OB3',
-          figure: `GET an award's hosted assertion (Open Badges 2.0), lowdb, ${fmt(count)} awards, ${bench.options.connections} clients`,
-          measured: `p99 ${result.latency.p99} ms (p50 ${result.latency.p50} ms); ${fmt(result.okRate)} req/s; non-2xx ${result.non2xx}`,
-          target: 'p99 <= 50 ms',
-          pass: result.latency.p99 <= 50 && result.non2xx === 0,
-        });
+        // The p99 with 10 clients, as figure 3 reads (a latency figure); the rate with 50 (a throughput one).
+        const runs: [string, number][] = [['p99', bench.options.readConnections], ['rate', bench.options.connections]];
+        for (const [what, connections] of runs) {
+          if (bench.options.warmup > 0) await loader.run({ ...readSpec(server.url, paths, 'assertions (warm-up)', connections), duration: bench.options.warmup });
+          const result = await loader.run({ ...readSpec(server.url, paths, `assertions, ${count} awards, ${connections} clients`, connections), duration: bench.options.duration });
+          raw[`assertions-${what}`] = result;
+          figures.push({
+            id: 'OB3',
+            figure: `GET an award's hosted assertion (Open Badges 2.0), lowdb, ${fmt(count)} awards, ${connections} clients`,
+            measured: `p99 ${result.latency.p99} ms (p50 ${result.latency.p50} ms); ${fmt(result.okRate)} req/s; non-2xx ${result.non2xx}`,
+            target: what === 'p99' ? 'p99 <= 50 ms' : 'reported',
+            pass: what === 'p99' ? result.latency.p99 <= 50 && result.non2xx === 0 : null,
+          });
+        }
       } finally {
         await server.stop();
       }

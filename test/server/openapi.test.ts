@@ -8,7 +8,7 @@ import { sign } from '../../server/http/auth/signatures.js';
 import { openApiDocument } from '../../server/app/openapi.js';
 import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
-import { putAward, revokeAward } from '../support/award-instances.js';
+import { awardOnce, revokeOnce } from '../support/awards.js';
 
 /**
  * The served document against independent tools: Redocly's linter with its recommended rules, and
@@ -159,7 +159,7 @@ const admin = '/admin/services';
 /** Every route, answered with success and with each kind of refusal it can give, in this order. */
 const cases: Case[] = [
   // Open Badges (issue 22): public documents of an award, its badge and issuer; signed ones; a page.
-  { name: 'ob: assertion', method: 'GET', path: `${demo}/openbadges/assertions/{award}`, status: 200, prepare: async (h) => ({ award: await putAward(h.domain, 'demo', 'daniel', 'donated') }) },
+  { name: 'ob: assertion', method: 'GET', path: `${demo}/openbadges/assertions/{award}`, status: 200, prepare: async (h) => ({ award: await awardOnce(h.domain, 'demo', 'daniel', 'donated') }) },
   { name: 'ob: assertion, unknown award', method: 'GET', path: `${demo}/openbadges/assertions/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
   { name: 'ob: assertion, malformed id', method: 'GET', path: `${demo}/openbadges/assertions/42`, status: 400 },
   {
@@ -168,8 +168,8 @@ const cases: Case[] = [
     path: `${demo}/openbadges/assertions/{revoked}`,
     status: 410,
     prepare: async (h) => {
-      const revoked = await putAward(h.domain, 'demo', 'bob', 'donated');
-      await revokeAward(h.domain, 'demo', revoked, 'a mistake');
+      const revoked = await awardOnce(h.domain, 'demo', 'bob', 'donated');
+      await revokeOnce(h.domain, 'demo', 'bob', revoked, 'a mistake');
       return { revoked };
     },
   },

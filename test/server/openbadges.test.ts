@@ -8,7 +8,7 @@ import * as vc from '@digitalbazaar/vc';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { setEmails } from '../../server/core/access/emails.js';
 import { BUNDLED, isSet, unbakePng, unbakeSvg, verifyCredential } from '../../server/openbadges/index.js';
-import { putAward, revokeAward } from '../support/award-instances.js';
+import { awardOnce, revokeOnce } from '../support/awards.js';
 import { AchievementCredentialShape } from '../support/ob3-schema.js';
 import { start, type Harness } from './harness.js';
 
@@ -54,7 +54,7 @@ describe(`Open Badges over HTTP (${process.env.TEST_STORE ?? 'lowdb'})`, () => {
     });
     assert.equal(put.status, 200, put.text);
     await h.domain.run(SERVICE, (tx) => setEmails(tx, SERVICE, 'daniel', ['daniel@example.com']));
-    award = await putAward(h.domain, SERVICE, 'daniel', 'closer', { at: '2026-03-04T05:06:07.089Z', evidence: [{ url: 'https://example.com/OMG-3', reflection: 'Three in a row' }] });
+    award = await awardOnce(h.domain, SERVICE, 'daniel', 'closer', { at: '2026-03-04T05:06:07.089Z', evidence: [{ url: 'https://example.com/OMG-3', reflection: 'Three in a row' }] });
   });
   after(() => h.close());
 
@@ -143,12 +143,12 @@ describe(`Open Badges over HTTP (${process.env.TEST_STORE ?? 'lowdb'})`, () => {
   });
 
   test('a revocation: 410 Gone for the assertion, and the signed status list says revoked', async () => {
-    const other = await putAward(h.domain, SERVICE, 'daniel', 'closer');
+    const other = await awardOnce(h.domain, SERVICE, 'daniel', 'closer');
     const before = (await h.request('GET', path(`/v3/credentials/${other}`))).json;
     let check = await verifyCredential(before, remoteLoader(h));
     assert.equal(check.verified, true, JSON.stringify(check.checks));
 
-    await revokeAward(h.domain, SERVICE, other, 'Awarded by mistake');
+    await revokeOnce(h.domain, SERVICE, 'daniel', other, 'Awarded by mistake');
     const gone = await h.request('GET', path(`/assertions/${other}`));
     assert.equal(gone.status, 410);
     assert.equal(gone.json.revoked, true);
@@ -196,6 +196,45 @@ describe(`Open Badges over HTTP (${process.env.TEST_STORE ?? 'lowdb'})`, () => {
     assert.equal(payload.jti, old.id);
   });
 
+  test("each award in the user's read links its Open Badges, the award made by the real rule over HTTP", async () => {
+    const put = await h.request('PUT', `/v1/${SERVICE}/users/frank.json`, { headers: { authorization: h.key }, body: { badges: ['closer'] } });
+    assert.equal(put.status, 200, put.text);
+    const read = (await h.request('GET', `/v1/${SERVICE}/users/frank.json`)).json;
+    const closer = read.badges.find((b: { name: string }) => b.name === 'closer');
+    assert.equal(closer.awards.length, 1);
+    const [id] = closer.awards;
+    assert.deepEqual(closer.openBadges, [
+      { award: id, assertion: `${h.base}${path(`/assertions/${id}`)}`, credential: `${h.base}${path(`/v3/credentials/${id}`)}`, jwt: `${h.base}${path(`/v3/credentials/${id}/jwt`)}`, page: `${h.base}${path(`/awards/${id}`)}` },
+    ]);
+    for (const url of [closer.openBadges[0].assertion, closer.openBadges[0].credential, closer.openBadges[0].jwt, closer.openBadges[0].page]) assert.equal((await fetch(url)).status, 200, url);
+    // A revocation by id through the API: 410 from then on.
+    const revoked = await h.request('DELETE', `/v1/${SERVICE}/users/frank/awards/${id}.json`, { headers: { authorization: h.key }, body: { reason: 'Wrong person' } });
+    assert.equal(revoked.status, 200, revoked.text);
+    const gone = await h.request('GET', path(`/assertions/${id}`));
+    assert.deepEqual([gone.status, gone.json.revocationReason], [410, 'Wrong person']);
+    const credential = (await h.request('GET', path(`/v3/credentials/${id}`))).json;
+    assert.deepEqual([(await verifyCredential(credential, remoteLoader(h))).revoked], [true]);
+  });
+
+  test("a badge of an issuer of the service's: that issuer's profile, key and name everywhere", async () => {
+    const issuer = await h.request('PUT', `/v1/${SERVICE}/issuers/chipublib.json`, { headers: { authorization: h.key }, body: { name: 'Chicago Public Library', url: 'https://chipublib.example.org', email: 'badges@chipublib.example.org' } });
+    assert.ok([200, 201].includes(issuer.status), issuer.text);
+    const badge = await h.request('PUT', `/v1/${SERVICE}/badges.json`, { headers: { authorization: h.key }, body: { badges: [{ name: 'reader', title: 'Reader', issuer: 'chipublib' }] } });
+    assert.equal(badge.status, 200, badge.text);
+    const id = await awardOnce(h.domain, SERVICE, 'daniel', 'reader');
+    const badgeClass = (await h.request('GET', path('/badges/reader'))).json;
+    assert.equal(badgeClass.issuer, `${h.base}${path('/issuers/chipublib')}`);
+    const ob2 = (await h.request('GET', path('/issuers/chipublib'))).json;
+    assert.deepEqual([ob2.name, ob2.url, ob2.email], ['Chicago Public Library', 'https://chipublib.example.org', 'badges@chipublib.example.org']);
+    const credential = (await h.request('GET', path(`/v3/credentials/${id}`))).json;
+    assert.equal(credential.issuer.id, `${h.base}${path('/v3/issuers/chipublib')}`);
+    assert.equal(credential.issuer.name, 'Chicago Public Library');
+    assert.ok(credential.proof.verificationMethod.startsWith(credential.issuer.id + '#'), 'signed with the issuer\'s own key');
+    assert.equal((await checkSignature(h, credential)).verified, true);
+    const page = await h.request('GET', path(`/awards/${id}`));
+    assert.ok(page.text.includes('Chicago Public Library'));
+  });
+
   test('unknown awards are 404, malformed ones 400; the test service has no Open Badges', async () => {
     assert.equal((await h.request('GET', path('/assertions/aw_aaaaaaaaaaaaaaaaaaaa'))).json.error.code, 'award_not_found');
     assert.equal((await h.request('GET', path('/assertions/nope'))).status, 400);
@@ -204,7 +243,7 @@ describe(`Open Badges over HTTP (${process.env.TEST_STORE ?? 'lowdb'})`, () => {
   });
 
   test("erasing the person takes their awards' documents and credentials with them", async () => {
-    const mine = await putAward(h.domain, SERVICE, 'erin', 'closer');
+    const mine = await awardOnce(h.domain, SERVICE, 'erin', 'closer');
     assert.equal((await h.request('GET', path(`/v3/credentials/${mine}`))).status, 200);
     await h.domain.eraseUser(SERVICE, 'erin');
     for (const rest of [`/assertions/${mine}`, `/v3/credentials/${mine}`, `/v3/credentials/${mine}/jwt`, `/awards/${mine}`]) {
@@ -218,7 +257,7 @@ describe('Open Badges without ISSUER_KEY_SECRET in production', () => {
     const h = await start({ config: { openBadges: { production: true, keySecret: null } } });
     try {
       await h.request('PUT', `/v1/${SERVICE}/badges.json`, { headers: { authorization: h.key }, body: { badges: [{ name: 'closer' }] } });
-      const award = await putAward(h.domain, SERVICE, 'daniel', 'closer');
+      const award = await awardOnce(h.domain, SERVICE, 'daniel', 'closer');
       assert.equal((await h.request('GET', `/v1/${SERVICE}/openbadges/assertions/${award}`)).status, 200);
       const refused = await h.request('GET', `/v1/${SERVICE}/openbadges/v3/credentials/${award}`);
       assert.equal(refused.status, 503);

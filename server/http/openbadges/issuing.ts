@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Domain } from '../../core/domain.js';
 import { EMAIL_KIND } from '../../core/email.js';
+import { ISSUER_KIND, issuerFrom, issuerOf } from '../../core/issuing/issuers.js';
 import type { BadgeRecord, Item } from '../../core/model.js';
 import { assignStatus, ensureIssuerKey, issuerKeys, rotateIssuerKey, STATUS_KIND, STATUS_LIST_KIND, statusList, type StatusPlace } from '../../core/openbadges.js';
 import type { Store } from '../../core/ports.js';
+import { AWARD_KIND, type AwardInstance } from '../../core/rules/instances.js';
 import { keySecretOf, type OpenBadgesConfig } from '../../config/openbadges.js';
 import * as ob from '../../openbadges/index.js';
 import { HttpError } from '../errors.js';
@@ -16,23 +18,11 @@ import { HttpError } from '../errors.js';
  * drops theirs from memory too (the store's change feed names the users a unit touched).
  */
 
-/** An award instance (issue 22's `award` items, core/rules/instances.ts). */
-export interface AwardValue {
-  badge: string;
-  at: string;
-  evidence?: { url?: string; mediaType?: string; reflection?: string }[];
-  revoked?: { at: string; reason?: string };
-}
-export const AWARD_KIND = 'award';
-export const ISSUER_KIND = 'issuer';
-export const PROGRAM_KIND = 'program';
-export const DEFAULT_ISSUER = 'default';
-
 /** One award with what its documents say: its badge, its holder, its issuer. */
 export interface AwardView {
   id: string;
   user: string;
-  award: AwardValue;
+  award: AwardInstance;
   badge: BadgeRecord;
   issuer: string;
 }
@@ -110,10 +100,10 @@ export class OpenBadges {
   async award(service: string, id: string): Promise<AwardView> {
     const item = /^aw_[a-z2-7]{20}$/.test(id) ? await this.store.getItem(service, AWARD_KIND, id) : undefined;
     if (!item) throw new HttpError(404, 'award_not_found', `No award ${id} in service "${service}"`);
-    const award = item.v as AwardValue;
+    const award = item.v as AwardInstance;
     const [badge] = await this.store.getBadges(service, [award.badge]);
     if (!badge) throw new HttpError(404, 'award_not_found', `The badge of award ${id} is gone`);
-    return { id, user: item.subject ?? item.owner ?? '', award, badge, issuer: await this.issuerOfBadge(service, badge) };
+    return { id, user: item.subject ?? item.owner ?? '', award, badge, issuer: issuerOf(badge) };
   }
 
   async badge(service: string, name: string): Promise<BadgeRecord> {
@@ -122,24 +112,15 @@ export class OpenBadges {
     return badge;
   }
 
-  /** The badge's issuer: its own, else its program's, else the service itself (`default`). */
-  async issuerOfBadge(service: string, badge: BadgeRecord): Promise<string> {
-    const fields = badge.fields as { issuer?: unknown; program?: unknown };
-    if (typeof fields.issuer === 'string') return fields.issuer;
-    if (typeof fields.program === 'string') {
-      const program = await this.store.getItem(service, PROGRAM_KIND, fields.program);
-      const issuer = (program?.v as { issuer?: unknown } | undefined)?.issuer;
-      if (typeof issuer === 'string') return issuer;
-    }
-    return DEFAULT_ISSUER;
-  }
-
-  /** What the issuer says of itself; the default issuer is the service, named after it. */
+  /**
+   * What the issuer says of itself (core/issuing/issuers.ts): its profile, or for the default issuer
+   * without one, the service, named after it and at the server's origin.
+   */
   async issuer(service: string, slug: string, urls: Urls): Promise<ob.IssuerInput & { url: string }> {
-    const item = slug === DEFAULT_ISSUER ? undefined : await this.store.getItem(service, ISSUER_KIND, slug);
-    if (!item && slug !== DEFAULT_ISSUER) throw new HttpError(404, 'issuer_not_found', `No issuer "${slug}" in service "${service}"`);
-    const v = (item?.v ?? {}) as IssuerValue;
-    return { id: urls.profile(slug), name: v.name ?? service, url: v.url ?? urls.origin, email: v.email, image: v.image, description: v.description };
+    const record = await this.store.getService(service);
+    const found = record && issuerFrom(record, slug, await this.store.getItem(service, ISSUER_KIND, slug));
+    if (!found) throw new HttpError(404, 'issuer_not_found', `No issuer "${slug}" in service "${service}"`);
+    return { id: urls.profile(slug), name: found.name, url: found.url ?? urls.origin, email: found.email, image: found.image, description: found.description };
   }
 
   /** The holder's first address, hashed into their documents; else their public page on this server. */
@@ -171,7 +152,7 @@ export class OpenBadges {
   async badgeClass(service: string, name: string, urls: Urls): Promise<object> {
     const badge = await this.badge(service, name);
     const achievement = this.achievementInput(badge, urls, service);
-    return ob.buildBadgeClass({ ...achievement, id: urls.badgeClass(name), image: achievement.image!, issuer: urls.issuer(await this.issuerOfBadge(service, badge)) });
+    return ob.buildBadgeClass({ ...achievement, id: urls.badgeClass(name), image: achievement.image!, issuer: urls.issuer(issuerOf(badge)) });
   }
 
   async assertion(view: AwardView, service: string, urls: Urls): Promise<object> {
@@ -346,7 +327,7 @@ function criteriaNarrative(criteria: unknown): string | undefined {
   return text || undefined;
 }
 
-function evidenceOf(award: AwardValue): { id?: string; narrative?: string }[] | undefined {
+function evidenceOf(award: AwardInstance): { id?: string; narrative?: string }[] | undefined {
   const items = (award.evidence ?? []).filter((item) => item && (typeof item.url === 'string' || typeof item.reflection === 'string'));
   return items.length ? items.map((item) => ({ ...(item.url ? { id: item.url } : {}), ...(item.reflection ? { narrative: item.reflection } : {}) })) : undefined;
 }
