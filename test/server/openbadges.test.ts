@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Value } from '@sinclair/typebox/value';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
@@ -238,6 +240,21 @@ describe(`Open Badges over HTTP (${process.env.TEST_STORE ?? 'lowdb'})`, () => {
     assert.equal((await checkSignature(h, credential)).verified, true);
     const page = await h.request('GET', path(`/awards/${id}`));
     assert.ok(page.text.includes('Chicago Public Library'));
+  });
+
+  test("the README's third-party check (scripts/verify-open-badge.mjs): valid, then revoked", async () => {
+    const id = await awardOnce(h.domain, SERVICE, 'grace', 'closer');
+    const check = () => promisify(execFile)(process.execPath, ['scripts/verify-open-badge.mjs', `${h.base}${path(`/v3/credentials/${id}`)}`], { timeout: 120_000 }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    const valid = await check();
+    assert.equal(valid.code, 0, valid.stdout);
+    assert.match(valid.stdout, /Data Integrity proof \(eddsa-rdfc-2022\) and status: valid\nVC-JWT signature \(EdDSA, key [^)]+\): valid/);
+    await revokeOnce(h.domain, SERVICE, 'grace', id, 'Test');
+    const revoked = await check();
+    assert.equal(revoked.code, 1, revoked.stdout);
+    assert.match(revoked.stdout, /and status: NOT valid \(revoked\)/);
   });
 
   test('unknown awards are 404, malformed ones 400; the test service has no Open Badges', async () => {
