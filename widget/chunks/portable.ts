@@ -68,7 +68,7 @@ export default ({ serverOf, sheetOf }: Kit): Portable => {
     out.textContent = !v?.checks
       ? 'Cannot verify now'
       : v.verified
-        ? '✓ Verified: ' + v.checks.map((c) => c.detail).join('; ')
+        ? '✓ Verified: signed by its issuer, not revoked, valid'
         : v.revoked
           ? '✗ Revoked' + (v.reason ? ': ' + v.reason : '')
           : '✗ Not verified: ' + v.checks.filter((c) => !c.ok).map((c) => c.detail).join('; ');
