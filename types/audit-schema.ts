@@ -130,14 +130,19 @@ export const CursorPaging = Type.Object(
   { $id: 'CursorPaging', ...closed },
 );
 
-export const AuditQuery = Type.Object({
-  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
-  user: Type.Optional(UserName),
-  badge: Type.Optional(BadgeName),
+/** `?page_size=&cursor=` of every list paged by cursor (see server/http/paging.ts). */
+export const cursorQuery = {
   page_size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) }),
   ),
   cursor: Type.Optional(Cursor),
+};
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
+  user: Type.Optional(UserName),
+  badge: Type.Optional(BadgeName),
+  ...cursorQuery,
 });
 
 export const AuditResponse = Type.Object({ audit: Type.Array(AuditEntry), paging: CursorPaging }, { $id: 'Audit', ...closed });

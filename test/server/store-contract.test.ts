@@ -475,7 +475,7 @@ for (const kind of storeKinds) {
           ['gold', { invitation }],
           ['silver', { rule: 'talker', event: 'c2', permalink: 'https://example.org/c2' }],
         ]);
-        assert.deepEqual(new Set(anns.map((e) => e.action)), new Set(['invitation.claimed', 'award.created', 'claim_code.redeemed']));
+        assert.deepEqual(new Set(anns.map((e) => e.action)), new Set(['invitation.claimed', 'award.created', 'claim_code.redeemed', 'application.submitted', 'application.assigned', 'application.reviewed']));
         const invited = await store.listItems('shop', 'audit', { subject: addressSubject(ANN.addresses[0]!) });
         assert.deepEqual(invited.map((i) => (i.v as { action: string }).action), ['invitation.created'], 'the invitation was to her address, before it was hers');
         const bronze = (await store.listItems('shop', 'award', { owner: ANN.name })).find((i) => (i.v as { badge: string }).badge === 'bronze')!;

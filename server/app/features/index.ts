@@ -1,5 +1,6 @@
 import type { Route } from '../../http/routes/table.js';
 import { access } from './access.js';
+import { assessment } from './assessment.js';
 import { awards } from './awards.js';
 import { events } from './events.js';
 import { issuing } from './issuing.js';
@@ -10,7 +11,7 @@ import { server } from './server.js';
 import { webhooks } from './webhooks.js';
 
 /** Every feature of the server, each registered here once (see feature.ts). */
-export const FEATURES: readonly Feature[] = [awards, events, access, issuing, webhooks, people, openBadges, server];
+export const FEATURES: readonly Feature[] = [awards, events, access, issuing, assessment, webhooks, people, openBadges, server];
 
 /** Every route, grouped as the app mounts them: the v1 API, the operator's, and the server's own (last). */
 export function routeGroups(features: readonly Feature[] = FEATURES): { v1: Route[]; admin: Route[]; meta: Route[] } {

@@ -6,9 +6,11 @@ import { pageWindow } from '../paging.js';
 import { randomBase32 } from '../../core/access/ids.js';
 import { CLAIM_CODE_KIND, claimCodeState, makeClaimCodes, redeemClaimCode, type ClaimCode } from '../../core/access/claim-codes.js';
 import { badRequest } from '../errors.js';
+import { accessConfig } from '../../config/access.js';
+import { learnerFrom } from '../learner.js';
 import { route } from './table.js';
 
-/** Claim codes: made for a badge, handed out by the site, redeemed for a user. */
+/** Claim codes: made for a badge (at random, or chosen by the site), handed out by the site, redeemed for a user or an address. */
 
 /** 120 random bits, in groups of four for people to type: `ABCD-EFGH-...`. */
 const newCode = () => randomBase32(15).toUpperCase();
@@ -18,7 +20,7 @@ const canonical = (typed: string) => typed.replace(/[-\s]/g, '').toUpperCase();
 
 const codeView = (code: ClaimCode, now: number): Static<typeof ClaimCodeSchema> => ({
   ...code,
-  code: shown(code.code),
+  code: code.chosen ? code.code : shown(code.code),
   state: claimCodeState(code, new Date(now).toISOString()),
 });
 
@@ -27,7 +29,7 @@ export const claimCodeRoutes = [
     method: 'post',
     path: '/v1/{service}/badges/{badge}/claim-codes.json',
     operationId: 'createClaimCodes',
-    summary: 'Make claim codes for a badge: single or multi use, optional expiry',
+    summary: 'Make claim codes for a badge, random or chosen by the site: single or multi use, optional expiry',
     tags: ['access'],
     auth: 'service',
     operation: 'award',
@@ -35,12 +37,17 @@ export const claimCodeRoutes = [
     params: BadgeParams,
     body: NewClaimCodesBody,
     response: { status: 201, description: 'The new codes', schema: ClaimCodes },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)' },
+    errors: {
+      400: 'Both `count` and `codes`, or codes that are the same but for case and hyphens (`invalid_body`, `invalid_codes`)',
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      409: 'A code chosen is a code of the service already (`claim_code_exists`, the codes in `details`)',
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
-      const codes = Array.from({ length: body.count ?? 1 }, newCode);
-      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt));
+      if (body.codes && body.count !== undefined) throw badRequest('invalid_body', 'Either `count` random codes or the `codes` chosen, not both');
+      const codes = body.codes ? body.codes.map(canonical) : Array.from({ length: body.count ?? 1 }, newCode);
+      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, body.codes !== undefined));
       return { codes: made.map((code) => codeView(code, config.now())) };
     },
   }),
@@ -68,8 +75,9 @@ export const claimCodeRoutes = [
     method: 'post',
     path: '/v1/{service}/claim-codes/{code}/redeem.json',
     operationId: 'redeemClaimCode',
-    summary: 'Redeem a claim code for a user: awards its badge',
-    description: 'Atomic: of two redemptions of the last use of a code, exactly one succeeds; the other is a 409 (`claim_code_used`). A user redeems a code once (`claim_code_redeemed`).',
+    summary: 'Redeem a claim code for a user or an address: awards its badge',
+    description:
+      'Atomic: of two redemptions of the last use of a code, exactly one succeeds; the other is a 409 (`claim_code_used`). A user, or an address, redeems a code once (`claim_code_redeemed`). An address a user has awards that user; an address nobody has gets an invitation (a deferred award, claimed when a user gets the address), and uses the code up now.',
     tags: ['access'],
     auth: 'service',
     operation: 'award',
@@ -78,17 +86,22 @@ export const claimCodeRoutes = [
     response: { description: 'The code after redemption, and every badge the user has', schema: RedeemResponse },
     errors: {
       404: 'The service or the code does not exist (`service_not_found`, `claim_code_not_found`)',
-      409: 'The code is used up, expired, redeemed by this user before, its badge deleted, or a unique badge the user holds, or a badge whose terms refuse it now (`claim_code_used`, `claim_code_expired`, `claim_code_redeemed`, `badge_not_found`, `already_awarded`, `not_awardable`)',
+      400: 'Neither or both of `user` and `email`, or an address that is not one (`invalid_body`, `invalid_email`)',
+      409: 'The code is used up, expired, redeemed by this user (or address) before, its badge deleted, or a unique badge the user holds, or a badge whose terms refuse it now (`claim_code_used`, `claim_code_expired`, `claim_code_redeemed`, `badge_not_found`, `already_awarded`, `not_awardable`)',
     },
     handler: async (ctx, { params, body }, { domain, config }) => {
+      const learner = learnerFrom(body, 'A redemption');
       const service = ctx.state.service.name;
       const code = canonical(params.code);
+      const { invitationTtlMs } = accessConfig(config);
       const result = await domain.run(service, async (tx) => {
         const badge = ((await tx.item(service, CLAIM_CODE_KIND, code))?.v as ClaimCode | undefined)?.badge;
         if (badge !== undefined && ctx.state.access) requireBadges(ctx.state.access, [badge]);
-        return redeemClaimCode(tx, service, code, body.user);
+        return redeemClaimCode(tx, service, code, 'user' in learner ? learner.user : learner, invitationTtlMs);
       });
-      return { code: codeView(result.code, config.now()), user: { name: result.user.name, badges: result.user.awards.map((a) => a.badge) } };
+      const shown = codeView(result.code, config.now());
+      if ('invitation' in result) return { code: shown, email: result.email, invitation: result.invitation };
+      return { code: shown, user: { name: result.user.name, badges: result.user.awards.map((a) => a.badge) } };
     },
   }),
 ];
