@@ -224,7 +224,7 @@ describe('applications and reviews', () => {
     const other = await start({ store: onPostgres ? { seed: false, file: join(dir, 'other.json') } : { seed: false, database: await withPostgres() } });
     // Closed before the directory it keeps its files in is removed.
     try {
-      await importStore(other.domain, createReadStream(file));
+      await importStore(other.domain, other.store, createReadStream(file));
       for (const path of ['/applications.json', '/applications.json?state=processed', '/badges/reader/applications.json']) {
         const [a, b] = [await call('GET', path), await other.request('GET', `/v1/shop${path}`, { headers: as })];
         assert.equal(b.text, a.text, path);

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { credentialsOf, requestIdentity, unauthorized, useSignature, type Signature } from './signatures.js';
+import { checkSignatureForm, credentialsOf, requestIdentity, unauthorized, useSignature, type Signature } from './signatures.js';
 import { jwtOf, useJwt } from './jwt.js';
 import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from './credentials.js';
 import type { Operation } from '../../core/access/keys.js';
@@ -85,13 +85,14 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       await next();
       return;
     }
-    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
     const now = config.now();
     let access: Access = SERVICE_ACCESS;
     let use: Use;
+    let request: { method: string; path: string; body: Buffer };
     /** A nonce or a `jti` makes identical requests distinct: a repeat is then refused, not answered again. */
     let distinct: boolean;
     if (jwt !== undefined) {
+      request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
       const used = await useJwt(store, service, jwt, { ...request, url: ctx.originalUrl }, replay, now);
       ({ access, use } = used);
       distinct = used.jti !== undefined;
@@ -99,10 +100,16 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       const signed = credentials as Signature;
       distinct = signed.nonce !== undefined;
       const keyId = ctx.query.key_id;
-      if (typeof keyId === 'string') {
-        const key = await scopedKey(store, service, keyId, now);
-        // A scoped key is new: it signs with HMAC-SHA256 only.
-        use = await useSignature({ ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } }, signed, request, replay, now);
+      // What the signature can be refused for without its body (an unknown key, a stale ts) is
+      // refused before the body is read: a signature-shaped request costs no body unless it may pass.
+      const key = typeof keyId === 'string' ? await scopedKey(store, service, keyId, now) : undefined;
+      // A scoped key is new: it signs with HMAC-SHA256 only.
+      const signer = key ? { ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } } : service;
+      checkSignatureForm(signer, signed, now);
+      if (key) requireOperation({ kind: 'key', key }, operation);
+      request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
+      if (key) {
+        use = await useSignature(signer, signed, request, replay, now);
         access = { kind: 'key', key };
       } else {
         use = await useSignature(service, signed, request, replay, now).catch(async (error) => {
