@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import Koa from 'koa';
 import { Background } from '../jobs/background.js';
+import { exportStore } from '../transfer/export.js';
 import { BodyBudget, type BodyRules } from '../http/body.js';
 import { defaultConfig, type AppConfig } from '../config/app.js';
 import { errorHandler } from '../http/errors.js';
@@ -45,6 +47,9 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     replay: store.replays ?? new MemoryReplayStore(config.now()),
     reads: new ReadCache(store, undefined, config.now),
     openapi: JSON.stringify(openApiDocument()),
+    // The export says where it came from (the header line) when the operator configured it.
+    exportTo: (out: Writable, options: { service?: string; withoutSecrets: boolean }) =>
+      exportStore(store, out, { ...options, from: config.exportFrom ?? undefined }).then(() => {}),
   };
   startJobs(deps);
   const groups = routeGroups();

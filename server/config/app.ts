@@ -1,8 +1,7 @@
 import type { AccessConfig } from './access.js';
 import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
-import type { RequestLog } from '../http/request-log.js';
+import type { RequestLog } from './request-log.js';
 import type { Settings } from './settings.js';
-import type { Source } from '../transfer/format.js';
 import type { OpenBadgesConfig } from './openbadges.js';
 
 export interface AppConfig {
@@ -37,7 +36,7 @@ export interface AppConfig {
   /** Largest body of an events request (up to 1,000 events), in bytes. */
   maxEventBodyBytes: number;
   /** The embedded store served, named in the header of an export (`GET /admin/export`). */
-  exportFrom?: Source | null;
+  exportFrom?: { store: 'embedded'; file: string; host: string } | null;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
   /** Open Badges (issue 22): where they are published and how issuer keys are kept (see openbadges.ts). */

@@ -1,19 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One answered (or abandoned) request, as the access log records it. */
-export interface RequestLogEntry {
-  method: string;
-  /** The path only: a query may carry a signature, or a key sent there by mistake. */
-  path: string;
-  status: number;
-  /** The error code of a refusal, as in its body. */
-  code?: string;
-  ms: number;
-  /** The connection closed before the answer was sent in full. */
-  aborted?: true;
-}
+import type { RequestLog, RequestLogEntry } from '../config/request-log.js';
 
-export type RequestLog = (entry: RequestLogEntry) => void;
+export type { RequestLog, RequestLogEntry };
 
 /** Long enough for any real path; a 16 KB junk URL does not make a 16 KB log line. */
 const MAX_PATH = 512;

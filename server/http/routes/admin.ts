@@ -26,7 +26,6 @@ import { ENDPOINT_KIND } from '../../core/access/webhooks.js';
 import { INVITATION_KIND } from '../../core/access/invitations.js';
 import { CLAIM_CODE_KIND } from '../../core/access/claim-codes.js';
 import { KIND } from '../../core/events/kinds.js';
-import { exportStore } from '../../transfer/export.js';
 import { ANSWERED, route } from './table.js';
 
 export type { AdminService };
@@ -234,7 +233,7 @@ export const adminRoutes = [
     response: { description: 'The export', schema: ExportLines, contentType: 'application/x-ndjson' },
     errors: noSuchService,
     etag: false,
-    handler: async (ctx, { query }, { store, config }) => {
+    handler: async (ctx, { query }, { store, config, exportTo }) => {
       if (query.service) await existing(store, query.service);
       const out = new PassThrough();
       ctx.status = 200;
@@ -243,7 +242,7 @@ export const adminRoutes = [
       ctx.body = out;
       // A client that goes away ends the export, and with it the snapshot.
       ctx.res.once('close', () => out.destroy());
-      exportStore(store, out, { service: query.service, withoutSecrets: query.secrets === 'off', from: config.exportFrom ?? undefined }).then(
+      exportTo(out, { service: query.service, withoutSecrets: query.secrets === 'off' }).then(
         () => out.end(),
         (error: unknown) => {
           config.log('export failed', error);

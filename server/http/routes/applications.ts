@@ -34,7 +34,7 @@ import { belongsTo } from '../../core/issuing/issuers.js';
 import type { Item } from '../../core/model.js';
 import type { Tx } from '../../core/ports.js';
 import { accessConfig } from '../../config/access.js';
-import { futureTime } from '../../config/duration.js';
+import { futureTime } from '../future-time.js';
 import { requireBadges } from '../auth/credentials.js';
 import { badRequest } from '../errors.js';
 import { learnerFrom } from '../learner.js';

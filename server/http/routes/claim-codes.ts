@@ -15,7 +15,7 @@ import {
   RedeemResponse,
 } from '../../../types/access-schema.js';
 import { requireBadges } from '../auth/credentials.js';
-import { futureTime } from '../../config/duration.js';
+import { futureTime } from '../future-time.js';
 import { pageWindow } from '../paging.js';
 import { newId, randomBase32 } from '../../core/access/ids.js';
 import {

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
 import type { Actor } from '../../core/actor.js';
@@ -23,6 +24,8 @@ export interface Deps {
   openapi: string;
   /** Periodic work; stopped with the app (see `AppHandle`). */
   background: Background;
+  /** Writes the store (or one service) as JSON Lines from one snapshot: `transfer/export.ts`, given by the app. */
+  exportTo: (out: Writable, options: { service?: string; withoutSecrets: boolean }) => Promise<void>;
 }
 
 export interface V1State {

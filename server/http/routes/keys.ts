@@ -1,7 +1,7 @@
 import { Key as KeySchema, KeyDeleted, KeyList, KeyParams, NewKeyBody, NewKeyResponse } from '../../../types/access-schema.js';
 import { ServiceParams } from '../../../types/schema.js';
 import { newScopedKey, tokenOf } from '../auth/credentials.js';
-import { futureTime } from '../../config/duration.js';
+import { futureTime } from '../future-time.js';
 import { createKey, deleteKey, KEY_KIND, type ScopedKey } from '../../core/access/keys.js';
 import { badRequest } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
