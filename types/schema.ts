@@ -452,6 +452,21 @@ export const UserBadge = Type.Object(
     awards: Type.Optional(
       Type.Array(AwardId, { description: '`users/{name}.json` only: the award instances making up `count`, oldest first (revoke one by its id with DELETE users/{name}/awards/{id}.json)' }),
     ),
+    openBadges: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            award: AwardId,
+            assertion: Type.String({ description: 'The hosted Open Badges 2.0 assertion' }),
+            credential: Type.String({ description: 'The signed Open Badges 3.0 credential (Data Integrity proof)' }),
+            jwt: Type.String({ description: 'The same credential as a VC-JWT' }),
+            page: Type.String({ description: "The award's public page" }),
+          },
+          closed,
+        ),
+        { description: '`users/{name}.json` only: where each award of `awards` travels as Open Badges, in the same order' },
+      ),
+    ),
   },
   { $id: 'UserBadge', ...closed },
 );

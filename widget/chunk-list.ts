@@ -13,6 +13,7 @@ const CHUNKS: Record<string, () => Promise<{ default: unknown }>> = {
   states: () => import('./chunks/states.js'),
   details: () => import('./chunks/details.js'),
   live: () => import('./chunks/live.js'),
+  portable: () => import('./chunks/portable.js'),
   'messages/de': () => import('./chunks/messages/de.js'),
   'messages/fr': () => import('./chunks/messages/fr.js'),
   'messages/es': () => import('./chunks/messages/es.js'),

@@ -38,6 +38,9 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       const extra = code === '401' ? { 'WWW-Authenticate': ref('headers', 'WWW-Authenticate') } : code === '503' || code === '507' ? { 'Retry-After': ref('headers', 'Retry-After') } : {};
       responses[code] = { description, headers: headers(extra), content: errorContent };
     }
+    for (const [code, answer] of Object.entries(route.answers ?? {})) {
+      responses[code] = { description: answer.description, headers: headers(), content: { [answer.contentType ?? 'application/json']: { schema: json(answer.schema) } } };
+    }
     const parameters = [
       ...parametersOf(route.params, 'path', json),
       ...parametersOf(route.query, 'query', json),
@@ -115,6 +118,7 @@ const TAGS: Record<Tag, string> = {
   live: 'Badges as they are won: a Server-Sent Events stream per page, and flair images that need no JavaScript',
   issuers: "Issuers and their programs (BadgeKit's): who gives a badge; the service itself is the default issuer",
   assessment: "Earners' applications for a badge, with evidence, reviewed against its criteria (BadgeKit's assessment)",
+  openbadges: 'Open Badges 2.0 (hosted assertions, baked images) and 3.0 (signed credentials, issuer keys, status lists), and a public page per award',
 };
 
 const DESCRIPTION = [

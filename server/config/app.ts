@@ -3,6 +3,7 @@ import type { LiveConfig } from './live.js';
 import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
 import type { RequestLog } from './request-log.js';
 import type { Settings } from './settings.js';
+import type { OpenBadgesConfig } from './openbadges.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -41,6 +42,8 @@ export interface AppConfig {
   access?: Partial<AccessConfig>;
   /** Bounds of the live streams; unset ones take their defaults (see live.ts). */
   live?: Partial<LiveConfig>;
+  /** Open Badges (issue 22): where they are published and how issuer keys are kept (see openbadges.ts). */
+  openBadges?: Partial<OpenBadgesConfig>;
   /** What each service may hold at most, unless it has its own (core/rules/quota.ts; QUOTA_* in settings.ts). */
   quotas: Quotas;
 }
@@ -95,6 +98,11 @@ export function appConfigOf(settings: Settings): Partial<AppConfig> {
       perIp: settings.liveMaxPerIp,
       perService: settings.liveMaxPerService,
       heartbeatMs: settings.liveHeartbeatMs,
+    },
+    openBadges: {
+      publicUrl: settings.publicUrl ?? null,
+      keySecret: settings.issuerKeySecret ?? null,
+      production: settings.production,
     },
   };
 }

@@ -24,6 +24,7 @@ import { stateId } from '../core/events/state.js';
 import { checkEvent, isProblem } from '../core/events/validate-event.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../core/model.js';
 import type { Tx } from '../core/ports.js';
+import { ISSUER_KEY_KIND, STATUS_KIND, STATUS_LIST_KIND } from '../core/openbadges.js';
 import { QUOTA_USAGE_KIND } from '../core/rules/quota.js';
 import { checkServiceName } from '../core/rules/services.js';
 import { settleTerms } from '../core/terms.js';
@@ -502,6 +503,29 @@ export const ITEMS: Record<string, ItemRule> = {
       if (!(QUOTA_NAMES as readonly string[]).includes(item.id)) throw new RecordProblem('/id', `the id must be a quota (${QUOTA_NAMES.join(', ')})`);
       atIs((i) => (i.v as { since: string }).since, 'when its hour began')(item);
     },
+  },
+  // Open Badges (issue 22): an issuer's keys (the private half sealed), each award's place in its
+  // issuer's status list, and the lists. Keys move sealed: the importing server needs the same ISSUER_KEY_SECRET.
+  [ISSUER_KEY_KIND]: {
+    v: Type.Object(
+      {
+        id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+        created: Stamp,
+        retired: Type.Optional(Stamp),
+        publicKeyMultibase: Type.String({ pattern: '^z[1-9A-HJ-NP-Za-km-z]{40,60}$' }),
+        publicKeyJwk: Type.Object({ kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, closed),
+        sealed: Type.Object({ alg: Type.Literal('A256GCM'), iv: Type.String({ maxLength: 100 }), data: Type.String({ maxLength: 200 }), tag: Type.String({ maxLength: 100 }) }, closed),
+      },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => same('/id', item.id, `${item.owner}/${(item.v as { id: string }).id}`, 'the id must be "<issuer>/<key>"'),
+  },
+  [STATUS_KIND]: { v: Type.Object({ issuer: Type.String({ minLength: 1, maxLength: 64 }), list: Count, index: Count }, closed), owner: 'none' },
+  [STATUS_LIST_KIND]: {
+    v: Type.Object({ size: Count, revoked: Type.Array(Count) }, closed),
+    owner: 'any',
+    check: (item) => same('/id', item.id.split('/')[0], item.owner, 'the id must be "<issuer>/<list>"'),
   },
   [ATTEMPT_KIND]: { v: Type.Object({ ...Attempt.properties, at: Stamp, next: Nullable(Stamp), error: Nullable(Text(2000)) }, closed), owner: 'endpoint', check: (item) => same('/owner', item.owner, (item.v as { endpoint: string }).endpoint, 'the owner must be the endpoint') },
 };

@@ -8,6 +8,7 @@ import { sign } from '../../server/http/auth/signatures.js';
 import { openApiDocument } from '../../server/app/openapi.js';
 import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
+import { awardOnce, revokeOnce } from '../support/awards.js';
 
 /**
  * The served document against independent tools: Redocly's linter with its recommended rules, and
@@ -99,6 +100,20 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
     }
     return { operation: operation?.operationId, problems };
   }
+  // A document of its own type (JSON-LD, a JWK, an image, a page): that type, and the schema if it is JSON.
+  const [own, media] = Object.entries(response.content ?? {}).find(([type]) => type !== 'application/json') ?? [];
+  if (own && media) {
+    if (!(answer.headers['content-type'] ?? '').startsWith(own)) problems.push(`content-type ${answer.headers['content-type']}, not ${own}`);
+    if (/json$/.test(own) && answer.method !== 'HEAD') {
+      const validate = api.validator.getAjv(ValidationContext.Response).compile(media.schema);
+      try {
+        if (!validate(JSON.parse(answer.text))) for (const e of validate.errors ?? []) problems.push(`body${e.instancePath} ${e.message}`);
+      } catch {
+        problems.push(`not JSON: ${answer.text.slice(0, 80)}`);
+      }
+    }
+    return { operation: operation?.operationId, problems };
+  }
   const content = response.content?.['application/json'];
   // An event stream or an image: its media type is what the document says.
   const other = Object.keys(response.content ?? {}).find((type) => type !== 'application/json');
@@ -155,6 +170,59 @@ const admin = '/admin/services';
 
 /** Every route, answered with success and with each kind of refusal it can give, in this order. */
 const cases: Case[] = [
+  // Open Badges (issue 22): public documents of an award, its badge and issuer; signed ones; a page.
+  { name: 'ob: assertion', method: 'GET', path: `${demo}/openbadges/assertions/{award}`, status: 200, prepare: async (h) => ({ award: await awardOnce(h.domain, 'demo', 'daniel', 'donated') }) },
+  { name: 'ob: assertion, unknown award', method: 'GET', path: `${demo}/openbadges/assertions/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: assertion, malformed id', method: 'GET', path: `${demo}/openbadges/assertions/42`, status: 400 },
+  {
+    name: 'ob: assertion, revoked',
+    method: 'GET',
+    path: `${demo}/openbadges/assertions/{revoked}`,
+    status: 410,
+    prepare: async (h) => {
+      const revoked = await awardOnce(h.domain, 'demo', 'bob', 'donated');
+      await revokeOnce(h.domain, 'demo', 'bob', revoked, 'a mistake');
+      return { revoked };
+    },
+  },
+  { name: 'ob: baked PNG', method: 'GET', path: `${demo}/openbadges/assertions/{award}/badge.png`, status: 200 },
+  { name: 'ob: baked PNG, unknown award', method: 'GET', path: `${demo}/openbadges/assertions/aw_aaaaaaaaaaaaaaaaaaaa/badge.png`, status: 404 },
+  { name: 'ob: baked SVG', method: 'GET', path: `${demo}/openbadges/assertions/{award}/badge.svg`, status: 200 },
+  { name: 'ob: baked SVG, revoked', method: 'GET', path: `${demo}/openbadges/assertions/{revoked}/badge.svg`, status: 410 },
+  { name: 'ob: BadgeClass', method: 'GET', path: `${demo}/openbadges/badges/donated`, status: 200 },
+  { name: 'ob: BadgeClass, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch`, status: 404 },
+  { name: 'ob: badge image PNG', method: 'GET', path: `${demo}/openbadges/badges/donated/image.png`, status: 200 },
+  { name: 'ob: badge image PNG, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch/image.png`, status: 404 },
+  { name: 'ob: badge image SVG', method: 'GET', path: `${demo}/openbadges/badges/donated/image.svg`, status: 200 },
+  { name: 'ob: badge image SVG, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch/image.svg`, status: 404 },
+  { name: 'ob: Issuer', method: 'GET', path: `${demo}/openbadges/issuers/default`, status: 200 },
+  { name: 'ob: Issuer, unknown', method: 'GET', path: `${demo}/openbadges/issuers/nobody`, status: 404 },
+  { name: 'ob: Achievement', method: 'GET', path: `${demo}/openbadges/v3/achievements/donated`, status: 200 },
+  { name: 'ob: Achievement, unknown badge', method: 'GET', path: `${demo}/openbadges/v3/achievements/nosuch`, status: 404 },
+  {
+    name: 'ob: credential',
+    method: 'GET',
+    path: `${demo}/openbadges/v3/credentials/{award}`,
+    status: 200,
+    capture: (json) => ({ keyId: json.proof.verificationMethod.split('#')[1] }),
+  },
+  { name: 'ob: credential, unknown award', method: 'GET', path: `${demo}/openbadges/v3/credentials/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: JWT', method: 'GET', path: `${demo}/openbadges/v3/credentials/{award}/jwt`, status: 200 },
+  { name: 'ob: JWT, unknown award', method: 'GET', path: `${demo}/openbadges/v3/credentials/aw_aaaaaaaaaaaaaaaaaaaa/jwt`, status: 404 },
+  { name: 'ob: profile', method: 'GET', path: `${demo}/openbadges/v3/issuers/default`, status: 200 },
+  { name: 'ob: profile, unknown issuer', method: 'GET', path: `${demo}/openbadges/v3/issuers/nobody`, status: 404 },
+  { name: 'ob: key', method: 'GET', path: `${demo}/openbadges/v3/issuers/default/keys/{keyId}`, status: 200 },
+  { name: 'ob: key, unknown', method: 'GET', path: `${demo}/openbadges/v3/issuers/default/keys/key-none`, status: 404 },
+  { name: 'ob: status list', method: 'GET', path: `${demo}/openbadges/v3/status/default/0`, status: 200 },
+  { name: 'ob: status list, unknown', method: 'GET', path: `${demo}/openbadges/v3/status/default/9`, status: 404 },
+  { name: 'ob: status list, malformed', method: 'GET', path: `${demo}/openbadges/v3/status/default/x`, status: 400 },
+  { name: 'ob: page', method: 'GET', path: `${demo}/openbadges/awards/{award}`, status: 200 },
+  { name: 'ob: page, unknown award', method: 'GET', path: `${demo}/openbadges/awards/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: verification', method: 'GET', path: `${demo}/openbadges/awards/{award}/verification.json`, status: 200 },
+  { name: 'ob: verification, unknown award', method: 'GET', path: `${demo}/openbadges/awards/aw_aaaaaaaaaaaaaaaaaaaa/verification.json`, status: 404 },
+  { name: 'ob: rotate a key', method: 'POST', path: `${demo}/openbadges/issuers/default/keys/rotate.json`, status: 200, auth: 'key' },
+  { name: 'ob: rotate a key without the key', method: 'POST', path: `${demo}/openbadges/issuers/default/keys/rotate.json`, status: 401 },
+  { name: 'ob: rotate, unknown issuer', method: 'POST', path: `${demo}/openbadges/issuers/nobody/keys/rotate.json`, status: 404, auth: 'key' },
   // Public reads, through Koa and the fast path
   { name: 'badges', method: 'GET', path: `${demo}/badges.json`, status: 200 },
   { name: 'badges again, not modified', method: 'GET', path: `${demo}/badges.json`, status: 304, revalidate: true },

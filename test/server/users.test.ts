@@ -68,9 +68,11 @@ describe('users', () => {
     const one = await h.request('GET', '/v1/demo/users/daniel.json');
     const list = await h.request('GET', '/v1/demo/users.json?names=daniel');
     assert.equal(one.status, 200);
-    const { badges, ...rest } = one.json as { badges: { awards: string[]; count: number }[] };
-    assert.deepEqual({ ...rest, badges: badges.map(({ awards: _, ...badge }) => badge) }, list.json.users[0]);
+    // Beside each badge, the one-user read lists its awards, and where each travels (Open Badges).
+    const { badges, ...rest } = one.json as { badges: { awards: string[]; openBadges: { award: string }[]; count: number }[] };
+    assert.deepEqual({ ...rest, badges: badges.map(({ awards: _, openBadges: __, ...badge }) => badge) }, list.json.users[0]);
     assert.ok(badges.every((b) => b.awards.length === b.count && b.awards.every((id) => /^aw_[a-z2-7]{20}$/.test(id))), JSON.stringify(badges));
+    assert.ok(badges.every((b) => b.openBadges.map((links) => links.award).join() === b.awards.join()), 'one set of links per award, in order');
   });
 
   test('GET of an unknown user is a 404', async () => {

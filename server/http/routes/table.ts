@@ -43,6 +43,8 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
    * stream, an image); `cache`: its `Cache-Control` when not `no-cache` (an image proxies may keep).
    */
   response: { status?: 200 | 201; description: string; schema: R; contentType?: string; cache?: string };
+  /** Other answers that are not refusals: a status with a body of its own (a revoked assertion's 410). */
+  answers?: { [status: number]: { description: string; schema: TSchema; contentType?: string } };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /**
@@ -61,7 +63,7 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
  * What the open test service does not have, read or write: it keeps no private data and nothing
  * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
  */
-export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'issuers', 'assessment']);
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'issuers', 'assessment', 'openbadges']);
 const TAG_TEXT: Partial<Record<Tag, string>> = {
   events: 'events',
   rules: 'rules',
@@ -71,9 +73,10 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   people: "exports, erasures or renames of a person's data",
   issuers: 'issuers or programs',
   assessment: 'applications or reviews (they hold earners\' addresses and evidence)',
+  openbadges: 'Open Badges (anyone may award there, and a credential signed for it would be signed by this server)',
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live' | 'issuers' | 'assessment';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live' | 'issuers' | 'assessment' | 'openbadges';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;

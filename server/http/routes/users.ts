@@ -16,13 +16,14 @@ import type { Actor } from '../../core/actor.js';
 import type { AwardRecord, UserRecord } from '../../core/model.js';
 import { AWARD_KIND, instancesMissing, isLive, settleInstances, type AwardInstance } from '../../core/rules/instances.js';
 import { notFound } from '../errors.js';
+import { openBadgesLinks, openBadgesOf } from '../openbadges/issuing.js';
 import { notModified } from '../etag.js';
 import { offsetOf, pageRequest, paging } from '../paging.js';
 import { answerHeaders, type Answer } from '../../cache/read-cache.js';
 import { progressInput } from '../validate.js';
 import { Listing, badgesFor, type ReadOptions } from '../../cache/views.js';
 import type { Deps, V1Context } from './context.js';
-import { TEST_SERVICE_FULL } from '../auth/guards.js';
+import { OPEN_TEST_SERVICE, TEST_SERVICE_FULL } from '../auth/guards.js';
 import { ANSWERED, route } from './table.js';
 
 /** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
@@ -77,7 +78,11 @@ export const userRoutes = [
       const service = ctx.state.service.name;
       const user = await deps.store.getUser(service, params.name);
       if (!user) throw notFound('user_not_found', `User "${params.name}" does not exist in service "${service}"`);
-      return (await listing(deps, service, [user], query)).user(user, await instanceIds(deps, service, user));
+      const read = (await listing(deps, service, [user], query)).user(user, await instanceIds(deps, service, user));
+      // Each award links its Open Badges (issue 22); the open test service issues none.
+      if (service === OPEN_TEST_SERVICE && deps.config.openTestService) return read;
+      const urls = openBadgesOf(deps.store, deps.config).urls(`${ctx.protocol}://${ctx.host}`, service);
+      return { ...read, badges: read.badges.map((badge) => (badge.awards ? { ...badge, openBadges: badge.awards.map((id) => ({ award: id, ...openBadgesLinks(urls, id) })) } : badge)) };
     },
   }),
   route({
