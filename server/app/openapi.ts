@@ -105,6 +105,7 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  console: 'What the admin console at `/admin` reads beside the rest: figures for its plots, the member search, the service\'s own export',
 };
 
 const DESCRIPTION = [
@@ -142,7 +143,7 @@ function refusals(route: Route): Record<string, string> {
 /** A route's own refusals; a write any key may make can also meet a scoped key that may not. */
 function ownRefusals(route: Route): { [status: number]: string } {
   const own = { ...route.errors };
-  if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
+  if (route.auth === 'service' && route.operation !== 'any' && !own[403]?.includes('key_out_of_scope')) {
     const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
     own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
   }

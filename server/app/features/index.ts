@@ -1,6 +1,7 @@
 import type { Route } from '../../http/routes/table.js';
 import { access } from './access.js';
 import { awards } from './awards.js';
+import { adminConsole } from './console.js';
 import { events } from './events.js';
 import { people } from './people.js';
 import type { Feature } from './feature.js';
@@ -8,7 +9,7 @@ import { server } from './server.js';
 import { webhooks } from './webhooks.js';
 
 /** Every feature of the server, each registered here once (see feature.ts). */
-export const FEATURES: readonly Feature[] = [awards, events, access, webhooks, people, server];
+export const FEATURES: readonly Feature[] = [awards, events, access, webhooks, people, adminConsole, server];
 
 /** Every route, grouped as the app mounts them: the v1 API, the operator's, and the server's own (last). */
 export function routeGroups(features: readonly Feature[] = FEATURES): { v1: Route[]; admin: Route[]; meta: Route[] } {

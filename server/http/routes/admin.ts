@@ -18,7 +18,8 @@ import { HttpError } from '../errors.js';
 import { newKey } from '../../core/service-key.js';
 import type { ServiceRecord, ServiceSettings } from '../../core/model.js';
 import type { Store } from '../../core/ports.js';
-import { exportStore } from '../../transfer/export.js';
+import { exportStore, type ExportOptions } from '../../transfer/export.js';
+import type { Deps, V1Context } from './context.js';
 import { ANSWERED, route } from './table.js';
 
 export type { AdminService };
@@ -39,6 +40,25 @@ const existing = async (store: Store, name: string) => {
   if (!service) throw new HttpError(404, 'service_not_found', `Service "${name}" does not exist`);
   return service;
 };
+
+/** Streams an export (JSON Lines) as the answer; the admin API's and a service's own (`export.jsonl`). */
+export function sendExport(ctx: V1Context, { store, config }: Pick<Deps, 'store' | 'config'>, options: ExportOptions): typeof ANSWERED {
+  const out = new PassThrough();
+  ctx.status = 200;
+  ctx.type = 'application/x-ndjson';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = out;
+  // A client that goes away ends the export, and with it the snapshot.
+  ctx.res.once('close', () => out.destroy());
+  exportStore(store, out, options).then(
+    () => out.end(),
+    (error: unknown) => {
+      config.log('export failed', error);
+      out.destroy(error as Error);
+    },
+  );
+  return ANSWERED;
+}
 
 const noSuchService = { 404: 'No such service (`service_not_found`)' };
 
@@ -166,21 +186,7 @@ export const adminRoutes = [
     etag: false,
     handler: async (ctx, { query }, { store, config }) => {
       if (query.service) await existing(store, query.service);
-      const out = new PassThrough();
-      ctx.status = 200;
-      ctx.type = 'application/x-ndjson';
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = out;
-      // A client that goes away ends the export, and with it the snapshot.
-      ctx.res.once('close', () => out.destroy());
-      exportStore(store, out, { service: query.service, withoutSecrets: query.secrets === 'off', from: config.exportFrom ?? undefined }).then(
-        () => out.end(),
-        (error: unknown) => {
-          config.log('export failed', error);
-          out.destroy(error as Error);
-        },
-      );
-      return ANSWERED;
+      return sendExport(ctx, { store, config }, { service: query.service, withoutSecrets: query.secrets === 'off', from: config.exportFrom ?? undefined });
     },
   }),
 ];
