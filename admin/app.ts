@@ -69,7 +69,8 @@ export class AdminApp extends Page {
     });
     window.addEventListener('ub-notice', (e) => {
       const notice = (e as CustomEvent<Notice>).detail;
-      this.notices = [...this.notices, notice];
+      // The newest three: more would cover the page.
+      this.notices = [...this.notices, notice].slice(-3);
       setTimeout(() => (this.notices = this.notices.filter((n) => n !== notice)), notice.kind === 'error' ? 12_000 : 6_000);
     });
     this.resume();
@@ -234,7 +235,7 @@ export class AdminApp extends Page {
       case 'webhooks':
         return html`<ub-webhooks-page .args=${args}></ub-webhooks-page>`;
       case 'audit':
-        return html`<ub-audit-page></ub-audit-page>`;
+        return html`<ub-audit-page .args=${args}></ub-audit-page>`;
       case 'settings':
         return html`<ub-settings-page></ub-settings-page>`;
     }

@@ -83,7 +83,7 @@ export class UbPlot extends Page {
     const id = `plot-${this.label.replace(/\W+/g, '-').toLowerCase()}`;
     return html`<figure class="plot" aria-labelledby="${id}-title">
       <figcaption>
-        <h3 id="${id}-title">${this.label}</h3>
+        <h2 id="${id}-title">${this.label}</h2>
         <button class="btn btn-small btn-quiet" aria-pressed=${String(this.showTable)} @click=${() => (this.showTable = !this.showTable)}>
           ${this.showTable ? 'Show plot' : 'Show table'}
         </button>

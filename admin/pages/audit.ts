@@ -89,7 +89,8 @@ export class AuditPage extends Page {
   declare next: string | null;
   declare error: unknown;
   declare loadingMore: boolean;
-  private shownFor = '';
+  /** The filters the entries are of; null before the first read. */
+  private shownFor: string | null = null;
 
   constructor() {
     super();
