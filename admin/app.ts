@@ -171,7 +171,7 @@ export class AdminApp extends Page {
         <button class="btn btn-icon menu-button" aria-expanded=${String(this.menuOpen)} aria-controls="nav" @click=${() => (this.menuOpen = !this.menuOpen)}>
           <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 6h16M4 12h16M4 18h16" /></svg><span class="visually-hidden">Menu</span>
         </button>
-        <a class="brand" href=${serviceOpen ? href('overview') : href('services')}>${logo()}<span>Badges admin</span></a>
+        <a class="brand" aria-label="Badges admin" href=${serviceOpen ? href('overview') : href('services')}>${logo()}<span>Badges admin</span></a>
         ${serviceOpen ? html`<span class="service-name" title="The service you manage"><span class="visually-hidden">Service </span>${session.service}</span>` : nothing}
         <span class="spacer"></span>
         <span class="who">${this.who()}</span>
