@@ -199,7 +199,7 @@ export class WebhookView extends Page {
             <dt>Events</dt>
             <dd>${e.events.map((ev) => html`<code>${ev}</code> `)}</dd>
             <dt>Waiting</dt>
-            <dd>${formatNumber(e.pending)} deliveries</dd>
+            <dd>${formatNumber(e.pending)} ${e.pending === 1 ? 'delivery' : 'deliveries'}</dd>
             ${e.disabledReason ? html`<dt>Disabled because</dt><dd>${e.disabledReason}</dd>` : nothing}
             <dt>Registered</dt>
             <dd>${formatDate(e.createdAt)}</dd>

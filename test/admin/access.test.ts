@@ -27,6 +27,13 @@ test('a key that may award and revoke is offered awards, not keys, rules, webhoo
   const nav = page.getByRole('navigation', { name: 'Pages' });
   assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()), ['Overview', 'Badges', 'Awards', 'Members', 'Invitations & codes']);
   await page.locator('.who', { hasText: 'Forum moderators' }).waitFor();
+  // The key is nowhere in clear: not in either storage, not in the URL; a reload still signs in.
+  const kept = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie }));
+  const secret = c.awarderToken.split('.').at(-1)!;
+  assert.ok(!kept.includes(secret) && !kept.includes(c.awarderToken), `the key is kept in clear: ${kept}`);
+  assert.match(kept, /user-badges-admin\/session/, 'an encrypted copy is kept for reloads');
+  await page.reload();
+  await page.locator('.who', { hasText: 'Forum moderators' }).waitFor();
 
   await visit(page, c, 'badges');
   assert.equal(await page.getByRole('link', { name: 'New badge' }).count(), 0, 'no badge may be made');
