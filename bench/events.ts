@@ -115,7 +115,7 @@ process.on('exit', () => {
 });
 
 /** The built server, REQUEST_LOG off; BENCH_SERVER_FLAGS: node flags for it alone (the generator here needs more memory than it). */
-async function serve(target: { file: string } | { database: string }) {
+export async function serve(target: { file: string } | { database: string }) {
   const server = await startServer(target, {
     track: (child) => (children.add(child), child),
     nodeFlags: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [],
@@ -124,7 +124,7 @@ async function serve(target: { file: string } | { database: string }) {
   return { ...server, stop: async () => void (await server.stop()) };
 }
 
-async function api(url: string, key: string, method: string, path: string, body?: unknown) {
+export async function api(url: string, key: string, method: string, path: string, body?: unknown) {
   const r = await fetch(url + path, { method, headers: { authorization: key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await r.json();
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
@@ -141,7 +141,7 @@ interface Ingestion {
   reads: { count: number; p50: number; p99: number; max: number; errors: number };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+export const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 /**
  * `writers` clients per URL post batches of `batch` new events for random users as fast as they are

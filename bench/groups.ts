@@ -1,5 +1,7 @@
 import { access } from './access.js';
 import { events } from './events.js';
+import { fairness } from './fairness.js';
+import { fairnessRules } from './fairness-rules.js';
 import type { Group } from './lib/group.js';
 import { lowdb100k } from './lowdb-100k.js';
 import { postgres100k } from './postgres-100k.js';
@@ -7,4 +9,4 @@ import { reads10k } from './reads-10k.js';
 import { widget } from './widget-figures.js';
 
 /** Every group of figures, in the order a full run measures them: a new group is one line here. */
-export const GROUPS: readonly Group[] = [reads10k, lowdb100k, postgres100k, access, widget, events];
+export const GROUPS: readonly Group[] = [reads10k, lowdb100k, postgres100k, access, widget, events, fairness, fairnessRules];

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { LIMITS } from './api.js';
-import { AdminServiceWithKey, BadgeName, Paging, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
+import { LIMITS, QUOTA_MAX, QUOTA_NAMES, type QuotaName } from './constants.js';
+import { DOMAIN_EVENT_NAMES } from './audit-schema.js';
+import { AdminServiceWithKey, BadgeName, Paging, ServiceName, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
 
 /**
  * The shapes of addresses, bulk awards, invitations, scoped keys, claim codes and webhooks (issue 11),
@@ -173,8 +174,10 @@ export const ClaimCode = Type.Object(
     uses: Type.Integer({ minimum: 1, description: 'Redemptions allowed, one per user' }),
     redeemed: Type.Integer({ minimum: 0 }),
     state: Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')]),
-    expiresAt: Nullable(Time),
+    expiresAt: Nullable(Time, 'When it stops working (no later than the key that made it); null: never'),
     createdAt: Time,
+    batch: Nullable(Type.String({ description: 'The batch it was made in (codes made before batches: null)' })),
+    key: Nullable(Type.String({ description: "The scoped key that made it; null: the service's own key" })),
   },
   { $id: 'ClaimCode', ...closed },
 );
@@ -188,7 +191,22 @@ export const NewClaimCodesBody = Type.Object(
   { $id: 'NewClaimCodes', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
 );
 
-export const ClaimCodes = Type.Object({ codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
+export const ClaimCodes = Type.Object({ batch: Type.String({ description: 'The batch the codes were made in: expire or delete them together' }), codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
+export const ClaimCodeBatch = Type.Object(
+  {
+    id: Type.String(),
+    badge: BadgeName,
+    key: Nullable(Type.String({ description: "The scoped key that made it; null: the service's own key" })),
+    uses: Type.Integer({ minimum: 1 }),
+    expiresAt: Nullable(Time),
+    createdAt: Time,
+    codes: Type.Array(ClaimCode, { description: 'Its codes that were not deleted' }),
+  },
+  { $id: 'ClaimCodeBatch', ...closed },
+);
+export const ClaimCodeDeleted = Type.Object({ code: Type.String(), deleted: Type.Literal(true) }, { $id: 'ClaimCodeDeleted', ...closed });
+export const ClaimCodeBatchDeleted = Type.Object({ id: Type.String(), deleted: Type.Integer({ minimum: 0, description: 'Codes deleted' }) }, { $id: 'ClaimCodeBatchDeleted', ...closed });
+export const ClaimCodeBatchParams = Type.Object({ ...ServiceParams.properties, batch: idOf('^ccb_[a-z2-7]{20}$', 'claim_code_batch_not_found', 'claim code batch') });
 export const ClaimCodeList = Type.Object({ codes: Type.Array(ClaimCode), paging: Paging }, { $id: 'ClaimCodeList', ...closed });
 export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: idOf('^[A-Za-z0-9-]{1,64}$', 'claim_code_not_found', 'claim code') });
 export const RedeemBody = Type.Object({ user: UserName }, { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"}') });
@@ -200,8 +218,10 @@ export const RedeemResponse = Type.Object(
 // ---------------------------------------------------------------------------------------------------
 // Webhooks
 
-const EventType = Type.String({ pattern: '^(\\*|[a-z][a-z_]*\\.[a-z][a-z_]*)$', description: 'An event type, e.g. `award.created`; `*`: every type' });
-const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...refuse('invalid_events', '"events" must list event types like "award.created", or "*"') });
+// The domain events of the audit trail are the events an endpoint may ask for: one list (audit-schema.ts).
+const eventsRefusal = refuse('invalid_events', `"events" must list event types (${DOMAIN_EVENT_NAMES.join(', ')}), or "*"`);
+const EventType = Type.Union([Type.Literal('*'), ...DOMAIN_EVENT_NAMES.map((type) => Type.Literal(type))], { description: 'An event type, e.g. `award.created`; `*`: every type', ...eventsRefusal });
+const eventTypes = Type.Array(EventType, { minItems: 1, maxItems: 50, ...eventsRefusal });
 const url = Type.String({ maxLength: 2000, description: 'http(s) URL the events are POSTed to', ...refuse('invalid_url', 'url must be an http or https URL') });
 
 export const NewEndpointBody = Type.Object(
@@ -277,6 +297,36 @@ export const AdminRotatedKey = Type.Object(
   },
   { $id: 'AdminRotatedKey', ...closed },
 );
+
+// ---------------------------------------------------------------------------------------------------
+// Quotas (the admin API)
+
+const quotaRefusal = refuse('invalid_quota', `A quota is a whole number from 0 to ${QUOTA_MAX.toLocaleString('en')}, or null for the operator's default`);
+const quotaLimit = Type.Union([Type.Integer({ minimum: 0, maximum: QUOTA_MAX, ...quotaRefusal }), Type.Null()], quotaRefusal);
+const byQuota = <T extends TSchema>(schema: (name: QuotaName) => T) => Object.fromEntries(QUOTA_NAMES.map((name) => [name, schema(name)])) as Record<QuotaName, T>;
+
+export const QuotasBody = Type.Object(
+  byQuota(() => Type.Optional(quotaLimit)),
+  {
+    $id: 'QuotasChange',
+    ...closed,
+    description: "The service's own quotas to set; null returns one to the operator's default (QUOTA_* of the server)",
+    ...refuse('invalid_body', `The body must be a JSON object like {"webhook_endpoints": 50}`, { additionalProperties: { code: 'invalid_body', message: `{key} is not a quota; the quotas are ${QUOTA_NAMES.join(', ')}` } }),
+  },
+);
+
+const Quota = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 0, description: 'What applies: the service\'s own, else the default' }),
+    default: Type.Integer({ minimum: 0, description: "The operator's default for every service" }),
+    own: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: "The service's own, or null" }),
+    used: Type.Integer({ minimum: 0, description: 'What the service holds now (redeliveries: in the current hour)' }),
+  },
+  closed,
+);
+
+export const ServiceQuotas = Type.Object({ name: ServiceName, quotas: Type.Object(byQuota(() => Quota), closed) }, { $id: 'ServiceQuotas', ...closed });
+
 
 export { UserParams };
 

@@ -33,4 +33,4 @@ export type {
   UserUpdateResponse,
 } from './schema.js';
 
-export { LIMITS, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type SortKey } from './constants.js';
+export { LIMITS, QUOTA_NAMES, RESERVED_BADGE_FIELDS, SERVICE_NAME, SORT_KEYS, type QuotaName, type SortKey } from './constants.js';

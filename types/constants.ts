@@ -7,6 +7,12 @@ export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const SORT_KEYS = ['name', '-name', 'count', '-count', 'date', '-date'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
+/** What a service may hold (or do in an hour) at most: the operator's defaults, a service's own (admin API). */
+export const QUOTA_NAMES = ['webhook_endpoints', 'redeliveries', 'events', 'rejected_events', 'invitations', 'claim_codes'] as const;
+export type QuotaName = (typeof QUOTA_NAMES)[number];
+/** The most a quota may be set to. */
+export const QUOTA_MAX = 1_000_000_000;
+
 /** Fields the server owns; a write that sets them has them ignored (so a GET -> PUT round trip works). */
 export const RESERVED_BADGE_FIELDS = ['name', 'count', 'latest', 'globalCount', 'globalLatest'] as const;
 

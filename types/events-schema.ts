@@ -67,7 +67,7 @@ const eventFields = {
     Type.String({
       pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,9})?)?(Z|[+-]\\d\\d:\\d\\d)$',
       description: "When it happened, ISO-8601 with its offset; default now. Not before the service's retention, nor more than 10 minutes ahead",
-      ...refuse('invalid_at', '"at" must be an ISO-8601 time with its offset, e.g. 2026-11-29T12:00:00Z'),
+      ...refuse('invalid_at', '"at" must be an ISO-8601 time with its offset, on a day the calendar has, e.g. 2026-11-29T12:00:00Z'),
     }),
   ),
   preview: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'Shown in the activity feed', ...refuse('invalid_preview', '"preview" must be text of at most 500 characters') })),
@@ -130,6 +130,21 @@ export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, de
 const pageSize = Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) });
 const page = Type.Integer({ minimum: 1, maximum: 999_999_999, default: 1, description: 'Page number from 1', ...refuse('invalid_page', 'page must be a whole number from 1 to 999999999') });
 export const PageQuery = Type.Object({ page_size: Type.Optional(pageSize), page: Type.Optional(page) });
+
+export const ActivityQuery = Type.Object({
+  page_size: Type.Optional(pageSize),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 400,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: "Where the page starts: the `cursor` of the previous page's `next`. The way to page: each page costs the same however deep",
+      ...refuse('invalid_cursor', 'cursor must be the one a previous answer gave in paging.next'),
+    }),
+  ),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 999_999_999, description: 'Page number from 1, instead of a cursor (for clients that count pages; down to the 10,000 newest entries)', ...refuse('invalid_page', 'page must be a whole number from 1 to 999999999') }),
+  ),
+});
 
 export const RuleId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'A rule: 1-64 lowercase letters, digits, "_" or "-"', ...refuse('invalid_rule_id', 'A rule id is 1-64 lowercase letters, digits, "_" or "-"') });
 export const RuleParams = Type.Object({ ...ServiceParams.properties, id: RuleId });
@@ -217,7 +232,21 @@ export const ActivityEntry = Type.Object(
   },
   { $id: 'ActivityEntry', ...closed },
 );
-export const ActivityResponse = Type.Object({ activity: Type.Array(ActivityEntry), events: Type.Boolean({ description: 'Whether event entries are included (with the service key, or when the service made them public)' }), paging: Paging }, { $id: 'Activity', ...closed });
+export const ActivityPaging = Type.Object(
+  {
+    total: Type.Integer({ minimum: 0, description: 'Entries the feed shows this client now (those of badges outside their display window, and events when they are private, are not counted)' }),
+    page_size: Type.Integer({ minimum: 1 }),
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'With `page`: the page asked for' })),
+    pages: Type.Optional(Type.Integer({ minimum: 1, description: 'With `page`: how many pages there are' })),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'Path and query of the next page (with a `cursor`), or null after the last entry' }),
+    prev: Type.Union([Type.String(), Type.Null()], { description: 'With `page`: the previous page; with a cursor, null (the feed pages forwards)' }),
+  },
+  { $id: 'ActivityPaging', ...closed },
+);
+export const ActivityResponse = Type.Object(
+  { activity: Type.Array(ActivityEntry), events: Type.Boolean({ description: 'Whether event entries are included (with the service key, or when the service made them public)' }), paging: ActivityPaging },
+  { $id: 'Activity', ...closed },
+);
 export const UserActivityParams = Type.Object({ ...ServiceParams.properties, name: UserName });
 
 export const EventSettings = Type.Object(

@@ -16,6 +16,7 @@ import { composeDomain } from './domain.js';
 import { routeGroups } from './features/index.js';
 import { startJobs } from './jobs.js';
 import { mount } from '../http/routes/table.js';
+import { refuseEmptyServiceName } from '../http/routes/admin.js';
 import { timeResponses } from '../http/middleware/response-time.js';
 import { adminConsolePage, serveFiles } from '../http/static.js';
 import type { Store } from '../core/ports.js';
@@ -51,7 +52,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   app.proxy = false;
   app.silent = true;
   // One budget for the bodies of all requests (see body.ts).
-  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes) } satisfies BodyRules;
+  app.context.bodies = { timeoutMs: config.bodyTimeoutMs, budget: new BodyBudget(config.bodyBudgetBytes, config.bodyPeerBudgetBytes) } satisfies BodyRules;
 
   const v1 = mount(groups.v1, deps);
   const meta = mount(groups.meta, deps);
@@ -66,6 +67,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   app.use(allowedMethods(v1));
   if (config.adminToken) {
     const admin = mount(groups.admin, deps);
+    app.use(refuseEmptyServiceName);
     app.use(admin.routes());
     app.use(allowedMethods(admin));
   }

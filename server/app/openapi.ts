@@ -1,6 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ErrorBody, SignedQuery } from '../../types/schema.js';
 import { SIGNATURE_WINDOW_SECONDS } from '../http/auth/signatures.js';
+import { packageVersion } from '../config/package-root.js';
 import { routes as allRoutes } from './features/index.js';
 import { OPEN_TEST_SERVICE, TEST_SERVICE_LIMITS } from '../http/auth/guards.js';
 import { CLOSED_TO_TEST_SERVICE, type Route, type Tag } from '../http/routes/table.js';
@@ -60,7 +61,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     openapi: '3.1.0',
     info: {
       title: 'user-badges display server',
-      version: '1.0.0',
+      version: packageVersion(),
       license: { name: 'MIT', identifier: 'MIT' },
       description: DESCRIPTION,
     },

@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadSettings } from '../config/load-settings.js';
-import { packageRoot } from '../config/package-root.js';
+import { packageVersion } from '../config/package-root.js';
 import { settingFlags, SettingsError, wrap } from '../config/settings.js';
 import { commandHelp, commandList, parseCall, UsageError, type Command } from './command.js';
 import { databaseCommands } from './database.js';
@@ -129,11 +127,6 @@ function overview(commands: readonly Command[]): string {
     '  Every command reads the same settings as serve: flags, the environment, and user-badges.env in the',
     '  working folder (NAME=value lines). "user-badges serve --help" lists them all.',
   ].join('\n');
-}
-
-/** The version in package.json, which npm installed with the code. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -6,7 +6,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { composeDomain } from '../app/domain.js';
 import { redactUrl } from '../config/settings.js';
 import { exportStore } from '../transfer/export.js';
-import { importStore } from '../transfer/import.js';
+import { ImportError, importStore } from '../transfer/import.js';
 import { STORE_FLAGS, serverOption, type Call, type Command } from './command.js';
 import { markMoved } from './moved.js';
 import { findTarget, openOwnStore } from './target.js';
@@ -138,7 +138,15 @@ async function importCommand(call: Call): Promise<number> {
   let counts: Awaited<ReturnType<typeof importStore>>;
   try {
     const input = file === '-' ? process.stdin : createReadStream(file);
-    counts = await importStore(composeDomain(store, { actor: { type: 'cli', command: 'import' } }), input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    try {
+      counts = await importStore(composeDomain(store, { actor: { type: 'cli', command: 'import' } }), store, input, { progress: (lines) => progress.show(`${lines.toLocaleString('en')} lines read`) });
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error;
+      // The file's fault, not the command's: nothing was imported, and the message says where.
+      progress.done();
+      console.error(`user-badges import: ${error.message}; nothing was imported`);
+      return 2;
+    }
     progress.done();
   } finally {
     await store.close();

@@ -18,7 +18,10 @@ export interface AccessConfig {
   webhookDisableAfterMs: number;
   /** Whether endpoints may be on loopback, private or link-local addresses (tests; an operator's own network). */
   webhookAllowPrivate: boolean;
+  /** Attempts in flight at most: in all, of one service, of one endpoint (each instance). */
   webhookConcurrency: number;
+  webhookServiceConcurrency: number;
+  webhookEndpointConcurrency: number;
   /** Messages and the attempt log are kept this long, then removed (with them, redelivery). */
   webhookLogRetentionMs: number;
 }
@@ -35,6 +38,8 @@ export const defaultAccessConfig = (): AccessConfig => ({
   webhookDisableAfterMs: 5 * DAY,
   webhookAllowPrivate: false,
   webhookConcurrency: 32,
+  webhookServiceConcurrency: 8,
+  webhookEndpointConcurrency: 4,
   webhookLogRetentionMs: 30 * DAY,
 });
 

@@ -1,4 +1,5 @@
 import type { AccessConfig } from './access.js';
+import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
 import type { RequestLog } from '../http/request-log.js';
 import type { Settings } from './settings.js';
 import type { Source } from '../transfer/format.js';
@@ -8,8 +9,10 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** A body must arrive within this many ms of the headers; a slower one gets a 408. */
   bodyTimeoutMs: number;
-  /** Bytes that bodies still arriving may hold together; a body beyond it gets a 503 at once. */
+  /** Bytes that bodies still arriving may hold together; a body that would overrun it gets a 503. */
   bodyBudgetBytes: number;
+  /** The part of that budget the bodies of one peer (remote address, IPv6 /64) may hold together. */
+  bodyPeerBudgetBytes: number;
   /** Whether the service named `test` takes writes without a key. Turn off in production. */
   openTestService: boolean;
   /** Whether a service created without saying accepts the legacy SHA1 signatures (not in production). */
@@ -36,12 +39,15 @@ export interface AppConfig {
   exportFrom?: Source | null;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
+  /** What each service may hold at most, unless it has its own (core/rules/quota.ts; QUOTA_* in settings.ts). */
+  quotas: Quotas;
 }
 
 export const defaultConfig = (): AppConfig => ({
   maxBodyBytes: 100 * 1024,
   bodyTimeoutMs: 10_000,
   bodyBudgetBytes: 16 * 1024 * 1024,
+  bodyPeerBudgetBytes: 4 * 1024 * 1024,
   openTestService: true,
   legacySignaturesByDefault: true,
   publicRoot: null,
@@ -52,6 +58,7 @@ export const defaultConfig = (): AppConfig => ({
   requestLog: null,
   eventRetentionDays: 90,
   maxEventBodyBytes: 1024 * 1024,
+  quotas: DEFAULT_QUOTAS,
 });
 
 /** What `serve` gives `createApp` of the settings (see settings.ts); the rest keep their defaults. */
@@ -60,6 +67,7 @@ export function appConfigOf(settings: Settings): Partial<AppConfig> {
     openTestService: settings.testService,
     bodyTimeoutMs: settings.bodyTimeoutMs,
     bodyBudgetBytes: settings.bodyBudgetBytes,
+    bodyPeerBudgetBytes: settings.bodyPeerBudgetBytes,
     legacySignaturesByDefault: !settings.production,
     access: {
       invitationTtlMs: settings.invitationTtlMs,
@@ -68,6 +76,17 @@ export function appConfigOf(settings: Settings): Partial<AppConfig> {
       webhookRetryScale: settings.webhookRetryScale,
       webhookPollMs: settings.webhookPollMs,
       webhookLogRetentionMs: settings.webhookLogRetentionMs,
+      webhookConcurrency: settings.webhookConcurrency,
+      webhookServiceConcurrency: settings.webhookServiceConcurrency,
+      webhookEndpointConcurrency: settings.webhookEndpointConcurrency,
+    },
+    quotas: {
+      webhook_endpoints: settings.quotaWebhookEndpoints,
+      redeliveries: settings.quotaRedeliveries,
+      events: settings.quotaEvents,
+      rejected_events: settings.quotaRejectedEvents,
+      invitations: settings.quotaInvitations,
+      claim_codes: settings.quotaClaimCodes,
     },
   };
 }

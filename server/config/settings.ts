@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { QUOTA_MAX } from '../../types/constants.js';
+import { DEFAULT_QUOTAS, QUOTA_TEXT, type QuotaName } from '../core/rules/quota.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -15,12 +17,13 @@ import { parseDuration } from './duration.js';
 /** How a setting is written as text. */
 type Form = 'integer' | 'number' | 'on-off' | 'duration' | 'duration-or-0' | 'text' | 'production';
 
-type Section = 'data' | 'server' | 'limits' | 'webhooks';
+type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'quotas';
 const SECTIONS: Record<Section, string> = {
   data: 'Where the data is',
   server: 'The server',
   limits: 'Limits on clients, shutdown and storage',
   webhooks: 'Invitations and webhooks',
+  quotas: "Each service's quotas, unless the admin API gave it its own (PATCH /admin/services/NAME/quotas)",
 };
 
 interface Meta {
@@ -47,6 +50,16 @@ interface Meta {
 const MAX_TIMER = 2 ** 31 - 1;
 const ms = (help: string, fallback: number, min = 1, more: Partial<Meta> & { env: string }) =>
   Type.Integer({ minimum: min, maximum: MAX_TIMER, default: fallback, form: 'integer', section: 'limits', placeholder: 'N', help, ...more });
+
+const concurrency = (help: string, fallback: number, env: string, flag: string) =>
+  Type.Integer({ minimum: 1, maximum: 100_000, default: fallback, env, flag, placeholder: 'N', form: 'integer', section: 'webhooks', help });
+
+/** A quota's default for every service: its name, default and meaning are the core's (rules/quota.ts). */
+const quota = (name: QuotaName) =>
+  Type.Integer({
+    minimum: 0, maximum: QUOTA_MAX, default: DEFAULT_QUOTAS[name], env: `QUOTA_${name.toUpperCase()}`, flag: `quota-${name.replaceAll('_', '-')}`, placeholder: 'N', form: 'integer', section: 'quotas',
+    help: `At most this many ${QUOTA_TEXT[name]} (0: none)`,
+  });
 
 /** The settings, in the order `--help` shows them; `production` first, as other defaults follow it. */
 export const SETTINGS = Type.Object({
@@ -90,7 +103,8 @@ export const SETTINGS = Type.Object({
   checkpointBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 8 * 1024 * 1024, env: 'CHECKPOINT_BYTES', flag: 'checkpoint-bytes', placeholder: 'N', form: 'integer', section: 'limits', help: 'Journal size that starts a checkpoint of the embedded store' }),
   headersTimeoutMs: ms('Headers must arrive within this time', 10_000, 1, { env: 'HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms' }),
   bodyTimeoutMs: ms('A body must arrive within this time of its headers (else 408)', 10_000, 1, { env: 'BODY_TIMEOUT_MS', flag: 'body-timeout-ms' }),
-  bodyBudgetBytes: ms('Bytes that bodies still arriving may hold together (beyond it, 503 at once)', 16 * 1024 * 1024, 1, { env: 'BODY_BUDGET_BYTES', flag: 'body-budget-bytes' }),
+  bodyBudgetBytes: ms('Bytes that bodies still arriving may hold together, counted as they arrive (beyond it, 503)', 16 * 1024 * 1024, 1, { env: 'BODY_BUDGET_BYTES', flag: 'body-budget-bytes' }),
+  bodyPeerBudgetBytes: ms('The part of it the bodies of one client address (an IPv6 /64) may hold together (beyond it, 503)', 4 * 1024 * 1024, 1, { env: 'BODY_PEER_BUDGET_BYTES', flag: 'body-peer-budget-bytes' }),
   maxConnections: ms('Open connections at most; more are closed as they arrive', 4096, 1, { env: 'MAX_CONNECTIONS', flag: 'max-connections' }),
   shutdownGraceMs: ms('On SIGTERM or SIGINT, how long requests in progress may take', 10_000, 0, { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms' }),
   storageRetryMs: ms('While the disk refuses writes, how often to try again', 1000, 1, { env: 'STORAGE_RETRY_MS', flag: 'storage-retry-ms' }),
@@ -109,6 +123,15 @@ export const SETTINGS = Type.Object({
     minimum: 1, default: 30 * 86_400_000, env: 'WEBHOOK_LOG_RETENTION', flag: 'webhook-log-retention', placeholder: 'TIME', form: 'duration', section: 'webhooks',
     help: 'How long webhook messages and attempts are kept (30d, 12h)',
   }),
+  webhookConcurrency: concurrency('Webhook attempts in flight at most, of this instance', 32, 'WEBHOOK_CONCURRENCY', 'webhook-concurrency'),
+  webhookServiceConcurrency: concurrency("Of them, one service's at most: its slow receivers cannot hold the others' deliveries", 8, 'WEBHOOK_SERVICE_CONCURRENCY', 'webhook-service-concurrency'),
+  webhookEndpointConcurrency: concurrency("Of them, one endpoint's at most", 4, 'WEBHOOK_ENDPOINT_CONCURRENCY', 'webhook-endpoint-concurrency'),
+  quotaWebhookEndpoints: quota('webhook_endpoints'),
+  quotaRedeliveries: quota('redeliveries'),
+  quotaEvents: quota('events'),
+  quotaRejectedEvents: quota('rejected_events'),
+  quotaInvitations: quota('invitations'),
+  quotaClaimCodes: quota('claim_codes'),
 });
 
 export type Settings = Static<typeof SETTINGS>;

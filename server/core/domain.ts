@@ -104,9 +104,9 @@ export class Domain {
     return this.run(service, (tx) => renameUser(tx, service, from, to));
   }
 
-  /** Exported records, as they were (see rules/restore.ts). */
-  restoreService(record: ServiceRecord): Promise<void> {
-    return this.run(record.name, (tx) => restoreService(tx, record));
+  /** Exported records, as they were, under a hidden name (see rules/restore.ts). */
+  restoreService(record: ServiceRecord, under: string): Promise<void> {
+    return this.run(under, (tx) => restoreService(tx, record, under));
   }
   restoreBadges(service: string, badges: readonly BadgeRecord[]): Promise<void> {
     return this.run(service, (tx) => restoreBadges(tx, service, badges));

@@ -9,7 +9,8 @@ export type DomainErrorKind =
   | 'invalid' // the request itself is wrong
   | 'not_found'
   | 'conflict' // the request clashes with what exists
-  | 'forbidden' // allowed for nobody in this state (a full test service)
+  | 'forbidden' // allowed for nobody in this state (a full test service, a quota reached)
+  | 'too_many' // too many of these lately (an hourly quota): retry later
   | 'unavailable' // the store cannot take writes now (shutting down, failed)
   | 'storage_full'; // the store's disk is full: writes are refused until there is room
 

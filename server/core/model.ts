@@ -1,4 +1,4 @@
-import type { BadgeFields } from '../../types/api.js';
+import type { BadgeFields, QuotaName } from '../../types/api.js';
 
 /**
  * The records of the model, as every store keeps them. They are values: a change replaces a record
@@ -10,6 +10,8 @@ export interface ServiceSettings {
   legacySignatures?: boolean;
   /** At most this many users and badges; the open `test` service has one, since anyone writes to it. */
   quota?: { users: number; badges: number };
+  /** The service's own quotas (rules/quota.ts), where they differ from the operator's defaults. */
+  quotas?: Partial<Record<QuotaName, number>>;
 }
 
 export interface ServiceRecord {

@@ -225,6 +225,14 @@ export class Overlay implements Tx {
     return selectItems([...fromBase.filter((item) => !own.has(item.id)), ...mine], query);
   }
 
+  async itemCount(service: string, kind: string): Promise<number> {
+    const own = this.itemRecords.get(service)?.get(kind);
+    if (this.removed.has(service)) return countOwn(own);
+    const count = await this.base.itemCount(service, kind);
+    if (!own || own.size === 0) return count;
+    return this.adjustCount(service, new Map([[service, own]]), count, (ids) => this.base.itemsById(service, kind, ids));
+  }
+
   async itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
     const own = this.itemRecords.get(service);
     const gone = this.removed.has(service);

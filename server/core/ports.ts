@@ -29,6 +29,8 @@ export interface Reads {
   itemsByOwner(service: string, kind: string, owners: readonly string[], range?: Pick<ItemQuery, 'from' | 'to'>): Promise<Map<string, Item[]>>;
   /** Items of a kind in (at, id) order (reversed with `order: 'desc'`), as `query` narrows them. */
   items(service: string, kind: string, query?: ItemQuery): Promise<Item[]>;
+  /** How many items of a kind the service has: what a quota is checked against, cheap at any size. */
+  itemCount(service: string, kind: string): Promise<number>;
   /** Every item of any kind whose data subject is one of `subjects` (see core/subjects.ts), in (kind, at, id) order. */
   itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
 }
@@ -83,6 +85,7 @@ export interface ListUsersOptions {
 /** Reads outside any unit of work: what the API answers. They see only durable data. */
 export interface Queries {
   getService(name: string): Promise<ServiceRecord | undefined>;
+  /** Every service but hidden ones (an import under way: see rules/services.ts). */
   listServices(): Promise<ServiceRecord[]>;
   listBadges(service: string): Promise<BadgeRecord[]>;
   /** The named badges that exist, in the order asked. */
@@ -106,9 +109,19 @@ export interface Queries {
   listItemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]>;
   /**
    * Items of a kind, of every service, whose `at` is before `before`, earliest first: work that is
-   * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work.
+   * due (a webhook delivery, an expiry). Whoever acts on one re-reads it in a unit of work. Hidden
+   * services' items are not due: nothing of an import under way is acted on before it is whole.
    */
-  dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]>;
+  dueItems(kind: string, before: string, limit: number, except?: DueExcept): Promise<{ service: string; item: Item }[]>;
+}
+
+/**
+ * Due items to pass over: those of busy services, or of busy owners (a webhook endpoint with as
+ * many attempts in flight as it may have), so that their backlog does not hide others' work.
+ */
+export interface DueExcept {
+  services?: readonly string[];
+  owners?: readonly { service: string; owner: string }[];
 }
 
 /** Tells readers what became stale, on every instance that shares the store. */
@@ -123,6 +136,12 @@ export interface ChangeFeed {
 /** A store: persists units of work and answers queries. It knows nothing of the API. */
 export interface Store extends UnitOfWork, Queries {
   readonly feed: ChangeFeed;
+  /**
+   * Gives a service and all it holds another name, at once: how a service imported under a hidden
+   * name (see rules/services.ts) appears whole or not at all. Refused if `from` does not exist or
+   * `to` does, in any case. No unit of either may be under way.
+   */
+  renameService(from: string, to: string): Promise<void>;
   /**
    * Makes the store's own files hold what is durable and nothing else: the embedded store writes
    * its snapshots and drops the journal they cover, so that what an erasure removed is in no file

@@ -1,6 +1,7 @@
 import type { BadgeFields, JsonValue } from '../../types/api.js';
 import { invalid } from './errors.js';
 import type { Period } from './periods.js';
+import { parseTime } from './time.js';
 
 /**
  * What a badge's meaningful fields say (see `types/schema.ts`), read from its free-form fields. The
@@ -58,8 +59,8 @@ export function settleTerms(badge: string, fields: BadgeFields): BadgeFields {
   for (const field of TIME_FIELDS) {
     const value = settled[field];
     if (value === undefined) continue;
-    const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-    if (Number.isNaN(ms)) throw invalid('invalid_date', `Badge "${badge}": ${field} must be an ISO-8601 time with a time zone`);
+    const ms = parseTime(value);
+    if (ms === undefined) throw invalid('invalid_date', `Badge "${badge}": ${field} must be an ISO-8601 time with a time zone, on a day the calendar has`);
     settled[field] = new Date(ms).toISOString();
   }
   const windows = [['date_start', 'date_end'], ['display_date_start', 'display_date_end']] as const;

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { JsonValue } from '../../types/api.js';
 import { DomainError, type DomainErrorKind } from '../core/errors.js';
-import { noteErrorCode } from './request-log.js';
+import { loggablePath, noteErrorCode } from './request-log.js';
 
 /**
  * The one error type of the project: a value with an HTTP status and a stable machine-readable code.
@@ -45,7 +45,8 @@ export function errorHandler(log: (message: string, error: unknown) => void): Mi
     } catch (caught) {
       const error = toHttpError(caught);
       // Refusals (storage full, shutting down) are logged once where they start, not per request.
-      if (!error.expose) log(`${ctx.method} ${ctx.path} failed`, caught);
+      // Only the path as the request log shows it: GetBadges' URL carries its credential.
+      if (!error.expose) log(`${ctx.method} ${loggablePath(ctx.path)} failed`, caught);
       ctx.status = error.status;
       noteErrorCode(ctx.res, error.code);
       ctx.set(error.headers ?? {});
@@ -66,6 +67,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   forbidden: 403,
+  too_many: 429,
   unavailable: 503,
   storage_full: 507,
 };
@@ -80,6 +82,8 @@ export function toHttpError(caught: unknown): HttpError {
       (error as { expose: boolean }).expose = true;
       error.headers = { 'Retry-After': '5' };
     }
+    const retryAfter = (caught.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (caught.kind === 'too_many' && typeof retryAfter === 'number') error.headers = { 'Retry-After': String(retryAfter) };
     return error;
   }
   const e = caught as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };

@@ -35,7 +35,7 @@ export function logRequests(handler: Handler, log: RequestLog): Handler {
     res.once('close', () => {
       const url = req.url ?? '';
       const question = url.indexOf('?');
-      const path = redact(question < 0 ? url : url.slice(0, question));
+      const path = loggablePath(question < 0 ? url : url.slice(0, question));
       const entry: RequestLogEntry = {
         method: req.method ?? '',
         path: path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}...` : path,
@@ -71,7 +71,40 @@ export function batchedLines(write: (chunk: string) => void): (line: string) => 
   };
 }
 
-/** GetBadges' URL carries its credential in the path (`/v0/event/log/<service>.<id>.<secret>`): the secret is not logged. */
-function redact(path: string): string {
-  return path.startsWith('/v0/event/log/') ? path.replace(/^(\/v0\/event\/log\/[^/.]*\.[^/.]*)\.[^/]*/, '$1.***') : path;
+/**
+ * A path as it may be written to a log. GetBadges' URL carries its credential in the path
+ * (`/v0/event/log/<service>.<id>.<secret>`) and a claim code's path carries the code: both are
+ * starred, however the path spells them. The router takes `/V0/EVENT/LOG/...` and percent-encoded
+ * dots as the same URL, and a path it does not route may still hold a real secret sent by mistake,
+ * so the path is judged as decoded, in lower case, with repeated slashes and dot segments folded;
+ * a path that holds neither is logged as sent.
+ */
+export function loggablePath(path: string): string {
+  const plain = folded(path);
+  const log = /\/v0\/event\/log(?![a-z0-9_-])/.exec(plain);
+  const code = plain.search(/\/claim-codes\/[^/]/);
+  if (!log && code < 0) return path;
+  let shown = plain;
+  if (log) {
+    const token = shown.slice(log.index + log[0].length).replace(/^\//, '');
+    // The service and the token's id say which integration it was; the secret is its last part.
+    const kept = /^([a-z0-9][a-z0-9_-]{0,63}\.[0-9a-f]{12})\.[^/]*$/.exec(token)?.[1];
+    shown = `${shown.slice(0, log.index)}/v0/event/log/${kept === undefined ? '***' : `${kept}.***`}`;
+  }
+  return shown.replace(/\/claim-codes\/[^/]+/g, '/claim-codes/***');
+}
+
+/** The path decoded (twice over, as a proxy in front may decode once more), lower case, `//` and `/./` folded. */
+function folded(path: string): string {
+  let text = path;
+  for (let i = 0; i < 3 && text.includes('%'); i++) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // A malformed escape stays as sent; the rest is still judged.
+      text = text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      break;
+    }
+  }
+  return text.toLowerCase().replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/\/(\.\/)+/g, '/');
 }

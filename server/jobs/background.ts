@@ -18,6 +18,11 @@ export interface Job {
   wakeOn?: readonly string[];
   /** One round of the job; resolves when the round is over. */
   run(): Promise<void>;
+  /**
+   * Work a round started and did not wait for (webhook attempts in flight), if any: `stop` and
+   * `settled` wait for it too.
+   */
+  outstanding?(): Promise<void> | undefined;
 }
 
 interface Scheduled {
@@ -64,15 +69,20 @@ export class Background {
     this.start(scheduled);
   }
 
-  /** Resolves once the named job's current round (if any) is over; for tests. */
+  /** Resolves once the named job's current round (if any) and the work it left running are over; for tests. */
   async settled(name: string): Promise<void> {
-    while (this.jobs.get(name)?.running) await this.jobs.get(name)!.running;
+    for (;;) {
+      const scheduled = this.jobs.get(name);
+      const pending = scheduled?.running ?? scheduled?.job.outstanding?.();
+      if (!pending) return;
+      await pending;
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const scheduled of this.jobs.values()) if (scheduled.timer) clearTimeout(scheduled.timer);
-    await Promise.all([...this.jobs.values()].map((scheduled) => scheduled.running));
+    await Promise.all([...this.jobs.values()].map((scheduled) => this.settled(scheduled.job.name)));
   }
 
   private schedule(scheduled: Scheduled): void {

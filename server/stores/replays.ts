@@ -3,7 +3,9 @@ import { DomainError } from '../core/errors.js';
 /**
  * The replay memory of signed requests: which signatures were used, and the answers given to them,
  * so that a retry gets its first answer and a replay is refused. A store that several processes share
- * keeps it for all of them (PostgreSQL); otherwise each process keeps its own (`MemoryReplayStore`).
+ * keeps it for all of them (PostgreSQL); the embedded store on a file keeps it in a journal of its
+ * own, so that it outlives a restart (lowdb/replays.ts); a store in memory keeps it in memory
+ * (`MemoryReplayStore`).
  */
 
 /** An answer as sent, kept so that an identical repeat of a request can be given it again. */
@@ -105,6 +107,19 @@ export class MemoryReplayStore implements ReplayStore {
       this.answerBytes += bytes;
       answered(answer);
     });
+  }
+
+  /** A use remembered from before a restart: refused again until it expires; its answer was not kept. */
+  restore(key: string, request: string, expiresAt: number): void {
+    const seen = this.used.get(key);
+    if (seen) this.forget(key, seen);
+    this.used.set(key, { expiresAt, request, bytes: 0, answer: Promise.resolve(null) });
+  }
+
+  /** Forgets a first use that did not happen after all (it could not be made durable). */
+  release(key: string): void {
+    const seen = this.used.get(key);
+    if (seen) this.forget(key, seen);
   }
 
   async forgetAnswers(service: string, texts: readonly string[]): Promise<number> {

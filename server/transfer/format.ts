@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { noProtoKeys, RecordProblem } from './records.js';
 
 /**
  * The export format: JSON Lines, one record a line, so that a store of any size is written and read
@@ -24,9 +25,7 @@ export const VERSION = 1;
 
 // A pattern, not `format: 'date-time'`: TypeBox checks formats only once registered.
 const Time = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' });
-const Count = Type.Integer({ minimum: 0 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Json = Type.Unknown();
+const Service = Type.String({ minLength: 1, maxLength: 64 });
 
 const Source = Type.Object({ store: Type.Literal('embedded'), file: Type.String(), host: Type.String() });
 const Header = Type.Object({
@@ -37,58 +36,35 @@ const Header = Type.Object({
   secrets: Type.Optional(Type.Boolean()),
   from: Type.Optional(Source),
 });
-const Service = Type.Object({
-  name: Name,
-  key: Type.Optional(Type.String({ minLength: 1 })),
-  createdAt: Time,
-  settings: Type.Optional(
-    Type.Object({
-      legacySignatures: Type.Optional(Type.Boolean()),
-      quota: Type.Optional(Type.Object({ users: Count, badges: Count })),
-    }),
-  ),
-});
-const Badge = Type.Object({
-  name: Name,
-  fields: Type.Record(Type.String(), Json),
-  count: Count,
-  latest: Type.Union([Time, Type.Null()]),
-  createdAt: Time,
-});
-const Award = Type.Object({
-  badge: Name,
-  count: Type.Integer({ minimum: 1 }),
-  first: Time,
-  latest: Time,
-  period: Type.Optional(Type.Object({ start: Time, count: Type.Integer({ minimum: 1 }) })),
-});
-const User = Type.Object({
-  name: Name,
-  createdAt: Time,
-  awards: Type.Array(Award),
-  progress: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
-});
-const Item = Type.Object({
-  kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
-  id: Type.String({ minLength: 1 }),
-  owner: Type.Union([Type.String(), Type.Null()]),
-  // Exports made before items named their data subject have none: the import gives them their kind's.
-  subject: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  at: Time,
-  v: Json,
-});
 
+// The envelope of each kind of line; the record in it is checked as the API checks what makes it
+// (records.ts), by the importer.
+const closed = { additionalProperties: false } as const;
 const Lines = {
-  service: Type.Object({ service: Service }),
-  badge: Type.Object({ badge: Type.Object({ service: Name, record: Badge }) }),
-  user: Type.Object({ user: Type.Object({ service: Name, record: User }) }),
-  item: Type.Object({ item: Type.Object({ service: Name, record: Item }) }),
+  service: Type.Object({ service: Type.Unknown() }, closed),
+  badge: Type.Object({ badge: Type.Object({ service: Service, record: Type.Unknown() }, closed) }, closed),
+  user: Type.Object({ user: Type.Object({ service: Service, record: Type.Unknown() }, closed) }, closed),
+  item: Type.Object({ item: Type.Object({ service: Service, record: Type.Unknown() }, closed) }, closed),
 };
-const Line = Type.Union(Object.values(Lines));
+
+/** Why a file cannot be imported: the line, the record and the field, and what is wrong. */
+export class ImportError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
 
 export type HeaderLine = Static<typeof Header>;
 export type Source = Static<typeof Source>;
-export type RecordLine = Static<typeof Line>;
+export type RecordLine =
+  | { service: unknown }
+  | { badge: { service: string; record: unknown } }
+  | { user: { service: string; record: unknown } }
+  | { item: { service: string; record: unknown } };
 
 const header = TypeCompiler.Compile(Header);
 const lines = Object.fromEntries(Object.entries(Lines).map(([kind, schema]) => [kind, TypeCompiler.Compile(schema)]));
@@ -96,20 +72,26 @@ const lines = Object.fromEntries(Object.entries(Lines).map(([kind, schema]) => [
 /** The header, or an error naming what is wrong with it. */
 export function parseHeader(text: string): HeaderLine {
   const value = parseJson(text, 1);
-  if (!header.Check(value)) throw new Error(`line 1: not a user-badges export (expected {"format":"${FORMAT}","version":${VERSION},...})`);
-  if (value.version !== VERSION) throw new Error(`line 1: format version ${value.version}; this version of user-badges reads version ${VERSION}`);
+  if (!header.Check(value)) throw new ImportError(1, `line 1: not a user-badges export (expected {"format":"${FORMAT}","version":${VERSION},...})`);
+  if (value.version !== VERSION) throw new ImportError(1, `line 1: format version ${value.version}; this version of user-badges reads version ${VERSION}`);
   return value;
 }
 
 export function parseRecord(text: string, number: number): RecordLine {
   const value = parseJson(text, number);
+  try {
+    noProtoKeys(value);
+  } catch (error) {
+    if (error instanceof RecordProblem) throw new ImportError(number, `line ${number}: ${error.field}: ${error.message}`);
+    throw error;
+  }
   // Checked against the one kind of record the line says it is, so the error names the field.
   const kind = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value)[0] : undefined;
   const check = kind === undefined ? undefined : lines[kind];
-  if (!check) throw new Error(`line ${number}: not a service, badge, user or item record`);
+  if (!check) throw new ImportError(number, `line ${number}: not a service, badge, user or item record`);
   if (!check.Check(value)) {
     const error = check.Errors(value).First();
-    throw new Error(`line ${number}: not a valid ${kind} record (${error?.path}: ${error?.message})`);
+    throw new ImportError(number, `line ${number}: not a ${kind} line (${error?.path}: ${error?.message})`);
   }
   return value as RecordLine;
 }
@@ -118,6 +100,6 @@ function parseJson(text: string, number: number): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`line ${number}: not JSON (${(error as Error).message})`);
+    throw new ImportError(number, `line ${number}: not JSON (${(error as Error).message})`);
   }
 }

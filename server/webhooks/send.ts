@@ -30,16 +30,23 @@ export function send(endpoint: Endpoint, message: Message, { timeoutMs, allowPri
   } catch {
     return Promise.resolve(failed('invalid url'));
   }
-  if (!allowPrivate && literalBlocked(url)) return Promise.resolve(failed(`${url.hostname} is an address webhooks may not reach`));
+  if (!allowPrivate && literalBlocked(url)) return Promise.resolve(failed(`${url.hostname} is an address webhooks may not reach (WEBHOOK_ALLOW_PRIVATE=on allows it)`));
   const timestamp = new Date(now);
   const body = Buffer.from(message.payload);
+  let signature: string;
+  try {
+    signature = new Webhook(endpoint.secret).sign(message.id, timestamp, message.payload);
+  } catch {
+    // A secret that is not base64 (one written by hand into a store, say) fails this attempt, not the job.
+    return Promise.resolve(failed('the endpoint secret is not a Standard Webhooks secret (whsec_ and base64)'));
+  }
   const headers = {
     'content-type': 'application/json',
     'content-length': String(body.length),
     'user-agent': 'user-badges-webhooks/1',
     'webhook-id': message.id,
     'webhook-timestamp': String(Math.floor(now / 1000)),
-    'webhook-signature': new Webhook(endpoint.secret).sign(message.id, timestamp, message.payload),
+    'webhook-signature': signature,
   };
   return new Promise((settle) => {
     let settled = false;

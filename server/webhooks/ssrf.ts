@@ -66,7 +66,7 @@ export async function checkEndpointUrl(text: string, allowPrivate: boolean): Pro
   const addresses = isIP(host) ? [host] : await new Promise<string[]>((resolve) => dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found.map((a) => a.address))));
   const bad = addresses.find(isPrivateAddress);
   // The address itself is not named: it would tell a key holder what the server's own names resolve to.
-  if (bad !== undefined) throw invalid('private_address', 'url points to a loopback, private or link-local address, which webhooks may not reach');
+  if (bad !== undefined) throw invalid('private_address', 'url points to a loopback, private or link-local address, which webhooks may not reach (an operator who means it sets WEBHOOK_ALLOW_PRIVATE=on)');
   return url.href;
 }
 
@@ -77,7 +77,7 @@ export function guardedLookup(hostname: string, options: { all?: boolean; family
   dnsLookup(hostname, { ...options, all: true } as { all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return callback(Object.assign(new Error(`${hostname} resolves to a non-public address, which webhooks may not reach`), { code: 'EPRIVATE' }), []);
+    if (bad) return callback(Object.assign(new Error(`${hostname} resolves to a non-public address, which webhooks may not reach (WEBHOOK_ALLOW_PRIVATE=on allows it)`), { code: 'EPRIVATE' }), []);
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0]!.address, addresses[0]!.family);
   });

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { start, type Harness } from './harness.js';
 
-/** Claim codes: made for a badge, listed with their state, redeemed atomically. */
+/**
+ * Claim codes: made for a badge, listed with their state, redeemed atomically; ended or deleted one
+ * at a time or a batch at once; no longer alive than the key that made them or their badge.
+ */
 
 const KEY = 'shop-key-0123456789';
+const OTHER = 'mall-key-0123456789';
 
 describe('claim codes', () => {
   let h: Harness;
@@ -17,6 +21,9 @@ describe('claim codes', () => {
     h = await start({ config: { now: () => now } });
     await h.domain.createService('shop', KEY);
     await h.domain.putBadges('shop', [{ name: 'early', fields: {} }, { name: 'founder', fields: { unique: true } }]);
+    // A second service beside it, with a badge of the same name and codes of its own.
+    await h.domain.createService('mall', OTHER);
+    await h.domain.putBadges('mall', [{ name: 'early', fields: {} }]);
   });
   after(() => h.close());
 
@@ -78,4 +85,80 @@ describe('claim codes', () => {
     assert.equal((await h.request('POST', '/v1/shop/badges/early/claim-codes.json', { headers: { authorization: key.token }, body: {} })).status, 403);
     assert.equal((await h.request('POST', '/v1/shop/badges/founder/claim-codes.json', { headers: { authorization: key.token }, body: {} })).status, 201);
   });
+
+  test('codes are listed, ended and deleted one at a time or a batch at once', async () => {
+    const made = await call('POST', '/badges/early/claim-codes.json', { count: 3, uses: 5 });
+    assert.match(made.json.batch, /^ccb_[a-z2-7]{20}$/);
+    const [a, b, c] = made.json.codes as { code: string; batch: string; key: string | null }[];
+    assert.deepEqual([a!.batch, a!.key], [made.json.batch, null], "made by the service's own key");
+    const theirs = (await h.request('POST', '/v1/mall/badges/early/claim-codes.json', { body: {}, headers: { authorization: OTHER } })).json.codes[0].code;
+
+    const one = await call('GET', `/claim-codes/${a!.code}.json`);
+    assert.deepEqual([one.status, one.json.state, one.json.code], [200, 'active', a!.code]);
+    const ended = await call('POST', `/claim-codes/${a!.code}/expire.json`);
+    assert.deepEqual([ended.json.state, ended.json.expiresAt], ['expired', new Date(now).toISOString()]);
+    assert.equal((await redeem(a!.code, 'gus')).json.error.code, 'claim_code_expired');
+    assert.equal((await call('DELETE', `/claim-codes/${b!.code}.json`)).json.deleted, true);
+    assert.equal((await redeem(b!.code, 'gus')).status, 404);
+    assert.equal((await call('GET', `/claim-codes/${b!.code}.json`)).status, 404);
+
+    const batch = await call('GET', `/claim-code-batches/${made.json.batch}.json`);
+    assert.deepEqual(batch.json.codes.map((code: { code: string; state: string }) => [code.code, code.state]), [[a!.code, 'expired'], [c!.code, 'active']]);
+    const all = await call('POST', `/claim-code-batches/${made.json.batch}/expire.json`);
+    assert.deepEqual(all.json.codes.map((code: { state: string }) => code.state), ['expired', 'expired']);
+    assert.equal((await redeem(c!.code, 'gus')).json.error.code, 'claim_code_expired');
+    const deleted = await call('DELETE', `/claim-code-batches/${made.json.batch}.json`);
+    assert.deepEqual(deleted.json, { id: made.json.batch, deleted: 2 });
+    assert.equal((await call('GET', `/claim-code-batches/${made.json.batch}.json`)).status, 404);
+    const listed = (await call('GET', '/badges/early/claim-codes.json?page_size=1000')).json.codes.map((code: { code: string }) => code.code);
+    assert.ok(![a, b, c].some((code) => listed.includes(code!.code)), 'none of the batch is listed');
+    // The other service's code of the same badge name is untouched, and not reachable from here.
+    assert.equal((await call('GET', `/claim-codes/${theirs}.json`)).status, 404);
+    assert.equal((await h.request('GET', `/v1/mall/claim-codes/${theirs}.json`, { headers: { authorization: OTHER } })).json.state, 'active');
+  });
+
+  test('a code lives no longer than the key that made it: it expires with it, and goes when it is deleted', async () => {
+    const scoped = (expiresAt?: string) => call('POST', '/keys.json', { label: 'codes', operations: ['award', 'read_private'], badges: ['early'], ...(expiresAt ? { expiresAt } : {}) });
+    const brief = (await scoped(new Date(now + 2000).toISOString())).json;
+    const made = await h.request('POST', '/v1/shop/badges/early/claim-codes.json', { headers: { authorization: brief.token }, body: { count: 2, uses: 1_000_000 } });
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual(made.json.codes.map((code: { expiresAt: string; key: string }) => [code.expiresAt, code.key]), [
+      [brief.expiresAt, brief.id],
+      [brief.expiresAt, brief.id],
+    ]);
+    now += 3000;
+    assert.equal((await redeem(made.json.codes[0].code, 'hal')).json.error.code, 'claim_code_expired', 'expired with its key');
+
+    const lasting = (await scoped()).json;
+    const codes = (await h.request('POST', '/v1/shop/badges/early/claim-codes.json', { headers: { authorization: lasting.token }, body: { count: 3 } })).json;
+    assert.equal((await h.request('GET', `/v1/shop/claim-codes/${codes.codes[0].code}.json`, { headers: { authorization: lasting.token } })).json.state, 'active');
+    assert.equal((await call('DELETE', `/keys/${lasting.id}.json`)).status, 200);
+    for (const code of codes.codes) assert.equal((await redeem(code.code, 'hal')).status, 404, 'deleted with its key');
+    assert.equal((await call('GET', `/claim-code-batches/${codes.batch}.json`)).status, 404);
+  });
+
+  test('a badge deleted takes its codes and pending invitations; made again under its name, it does not revive them', async () => {
+    await call('PUT', '/badges.json', { badges: [{ name: 'pioneer' }] });
+    await h.request('PUT', '/v1/mall/badges.json', { body: { badges: [{ name: 'pioneer' }] }, headers: { authorization: OTHER } });
+    const code = (await call('POST', '/badges/pioneer/claim-codes.json', { uses: 10 })).json.codes[0].code;
+    const theirs = (await h.request('POST', '/v1/mall/badges/pioneer/claim-codes.json', { body: {}, headers: { authorization: OTHER } })).json.codes[0].code;
+    const invited = await call('POST', '/badges/pioneer/awards.json', { emails: ['ivy@example.org'] });
+    assert.equal(invited.json.successes['ivy@example.org'], 'INVITED');
+    await h.request('POST', '/v1/mall/badges/pioneer/awards.json', { body: { emails: ['ivy@example.org'] }, headers: { authorization: OTHER } });
+
+    assert.equal((await call('DELETE', '/badges.json', { badges: ['pioneer'] })).status, 200);
+    await call('PUT', '/badges.json', { badges: [{ name: 'pioneer' }] });
+    assert.equal((await redeem(code, 'ivy')).status, 404, 'the old code is gone');
+    assert.equal((await call('GET', '/badges/pioneer/claim-codes.json')).json.paging.total, 0);
+    assert.deepEqual((await call('GET', '/invitations.json?email=ivy@example.org')).json.invitations, []);
+    const claimed = await call('PUT', '/users/ivy/emails.json', { emails: ['ivy@example.org'] });
+    assert.deepEqual(claimed.json.claimed, [], 'no invitation of the old badge is claimed');
+    assert.equal((await h.request('GET', '/v1/shop/users/ivy.json')).status, 404, 'nothing awarded');
+
+    // The other service's badge of that name kept its code and its invitation.
+    const mall = { authorization: OTHER };
+    assert.equal((await h.request('GET', `/v1/mall/claim-codes/${theirs}.json`, { headers: mall })).json.state, 'active');
+    assert.equal((await h.request('GET', '/v1/mall/invitations.json?email=ivy@example.org', { headers: mall })).json.invitations.length, 1);
+  });
 });
+

@@ -37,7 +37,17 @@ describe('kill -9', () => {
           }
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 400 + round * 300));
+      // The kill comes after a while and after enough acknowledgements, whichever is later: on a
+      // loaded machine a fixed while can pass before the server has answered anything.
+      const before = [...acknowledged.values()].reduce((a, b) => a + b, 0);
+      const since = Date.now();
+      const deadline = since + 60_000;
+      for (;;) {
+        const now = [...acknowledged.values()].reduce((a, b) => a + b, 0) - before;
+        if (now >= 100 && Date.now() - since >= 400 + round * 300) break;
+        if (Date.now() > deadline) assert.fail(`round ${round}: 100 acknowledged awards before the kill, ${now} in 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       killed = true;
       child.kill('SIGKILL');
       await Promise.all(clients);

@@ -206,9 +206,13 @@ describe('events and rules', () => {
     assert.ok(withKey.json.paging.total > pub.json.paging.total);
     const ats = withKey.json.activity.map((e: { at: string }) => e.at);
     assert.deepEqual(ats, [...ats].sort().reverse());
+    // `next` is a cursor: the page after goes on where this one ended, as page 2 does.
+    assert.match(withKey.json.paging.next, /[?&]cursor=[A-Za-z0-9_-]+&page_size=5$/);
     const page2 = await h.request('GET', withKey.json.paging.next, { headers: auth() });
-    assert.equal(page2.json.paging.page, 2);
     assert.ok(page2.json.activity[0].at <= ats.at(-1));
+    const numbered = await h.request('GET', '/v1/demo/activity.json?page=2&page_size=5', { headers: auth() });
+    assert.deepEqual(numbered.json.activity, page2.json.activity);
+    assert.equal(numbered.json.paging.page, 2);
     assert.equal((await h.request('GET', '/v1/demo/activity.json', { headers: { authorization: 'wrong' } })).status, 401);
     await send('PUT', '/v1/demo/event-settings.json', { publicEvents: true });
     const events = await h.request('GET', '/v1/demo/users/ann/activity.json?page_size=50');

@@ -7,6 +7,7 @@ import { createApp, type App } from '../../server/app/create-app.js';
 import type { AppConfig } from '../../server/config/app.js';
 import { openStore, type OpenStoreOptions } from '../../server/app/open-store.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
+import { within } from '../support/deadline.js';
 import type { Store } from '../../server/core/ports.js';
 import { composeDomain } from '../../server/app/domain.js';
 import type { Domain } from '../../server/core/domain.js';
@@ -66,9 +67,9 @@ export async function start(options: { config?: Partial<AppConfig>; store?: Open
     },
     async close() {
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await app.background.stop();
-      await store.close();
+      await within(new Promise((resolve) => server.close(resolve)), 30_000, `closing the test server at ${base}`);
+      await within(app.background.stop(), 60_000, 'the background jobs finishing their rounds');
+      await within(store.close(), 60_000, 'closing the store');
       if (database) await dropDatabase(database);
     },
   };

@@ -78,6 +78,46 @@ for (const kind of storeKinds) {
       assert.deepEqual((await store.dueItems('delivery', at(60), 1)).map((d) => d.item.id), ['d1']);
     });
 
+    test("due items pass over the services and owners named busy: another's work behind their backlog is found", async () => {
+      const backlog = Array.from({ length: 30 }, (_, i) => item(`b${String(i).padStart(2, '0')}`, i, 'ep_busy', {}, 'delivery'));
+      await put('shop', ...backlog, item('s1', 40, 'ep_other', {}, 'delivery'), item('s2', 41, null, {}, 'delivery'));
+      await put('club', item('c1', 35, 'ep_busy', {}, 'delivery'), item('c2', 50, 'ep_club', {}, 'delivery'));
+      const ids = async (except: Parameters<typeof store.dueItems>[3], limit = 3) => (await store.dueItems('delivery', at(60), limit, except)).map((d) => `${d.service}/${d.item.id}`);
+      assert.deepEqual(await ids({}), ['shop/b00', 'shop/b01', 'shop/b02']);
+      assert.deepEqual(await ids({ owners: [{ service: 'shop', owner: 'ep_busy' }] }), ['club/c1', 'shop/s1', 'shop/s2'], "the same owner's items of another service are not passed over");
+      assert.deepEqual(await ids({ services: ['shop'] }), ['club/c1', 'club/c2']);
+      assert.deepEqual(await ids({ services: ['club'], owners: [{ service: 'shop', owner: 'ep_busy' }] }, 10), ['shop/s1', 'shop/s2']);
+    });
+
+    test('a unit counts the items of a kind, over what is stored and its own changes; units written together each see the ones before', async () => {
+      await put('shop', item('a', 1), item('b', 2), item('c', 3), item('r', 1, null, {}, 'rule'));
+      await put('club', item('a', 1));
+      const counted = await store.run('shop', new Date(T0), async (tx) => {
+        const before = await tx.itemCount('shop', 'event');
+        tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'a' });
+        tx.put({ t: 'item', s: 'shop', v: item('b', 9) });
+        tx.put({ t: 'item', s: 'shop', v: item('d', 0) });
+        tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'never' });
+        return [before, await tx.itemCount('shop', 'event'), await tx.itemCount('shop', 'rule'), await tx.itemCount('shop', 'none')];
+      });
+      assert.deepEqual(counted, [3, 3, 1, 0]);
+      const together = await Promise.all([
+        write('shop', (tx) => tx.put({ t: 'item', s: 'shop', v: item('e', 4) })),
+        store.run('shop', new Date(T0), (tx) => tx.itemCount('shop', 'event')),
+        write('shop', (tx) => tx.put({ t: 'item-', s: 'shop', k: 'event', id: 'b' })),
+        store.run('shop', new Date(T0), (tx) => tx.itemCount('shop', 'event')),
+      ]);
+      assert.deepEqual([together[1], together[3]], [4, 3]);
+      assert.equal(await store.run('club', new Date(T0), (tx) => tx.itemCount('club', 'event')), 1);
+      assert.equal(await store.countItems('shop', 'event', {}), 3);
+      // A service removed and made again starts at nothing.
+      await write('club', (tx) => tx.put({ t: 'service-', n: 'club' }));
+      await write('club', (tx) => tx.put({ t: 'service', v: { name: 'club', key: 'k', createdAt: at(0) } }));
+      assert.equal(await store.run('club', new Date(T0), (tx) => tx.itemCount('club', 'event')), 0);
+      await put('club', item('z', 1));
+      assert.equal(await store.run('club', new Date(T0), (tx) => tx.itemCount('club', 'event')), 1);
+    });
+
     test('a unit reads its own items, over what is stored, limit and cursor included', async () => {
       await put('shop', item('a', 1), item('b', 2), item('c', 3));
       const seen = await store.run('shop', new Date(T0), async (tx) => {

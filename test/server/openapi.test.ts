@@ -27,6 +27,11 @@ describe('/openapi.json passes redocly lint (recommended rules)', () => {
     for (const warning of warnings) t.diagnostic(`  ${show(warning)}`);
     assert.deepEqual(problems.filter((p) => p.severity === 'error').map(show), []);
   });
+
+  test("the document's version is the package's, not a placeholder", async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(openApiDocument().info.version, pkg.version);
+  });
 });
 
 /**
@@ -243,6 +248,10 @@ const cases: Case[] = [
   { name: 'admin: rotate the key', method: 'POST', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
   { name: 'admin: rotate the key of nothing', method: 'POST', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
   { name: 'admin: show the key', method: 'GET', path: `${admin}/topchefs/key`, auth: 'admin', status: 200 },
+  { name: 'admin: quotas', method: 'GET', path: `${admin}/topchefs/quotas`, auth: 'admin', status: 200 },
+  { name: 'admin: quotas of nothing', method: 'GET', path: `${admin}/ghost/quotas`, auth: 'admin', status: 404 },
+  { name: 'admin: set a quota', method: 'PATCH', path: `${admin}/topchefs/quotas`, auth: 'admin', body: { events: 1000, webhook_endpoints: null }, status: 200 },
+  { name: 'admin: set a quota below zero', method: 'PATCH', path: `${admin}/topchefs/quotas`, auth: 'admin', body: { events: -1 }, status: 400 },
   { name: 'admin: show the key of nothing', method: 'GET', path: `${admin}/ghost/key`, auth: 'admin', status: 404 },
   { name: 'admin: export', method: 'GET', path: '/admin/export', auth: 'admin', status: 200 },
   { name: 'admin: export one service without secrets', method: 'GET', path: '/admin/export?service=topchefs&secrets=off', auth: 'admin', status: 200 },
@@ -317,12 +326,24 @@ const cases: Case[] = [
   { name: 'award with a scoped key, outside its badges', method: 'PUT', path: user, auth: 'token', body: { badges: ['donated'] }, status: 403 },
   { name: 'revoke a key', method: 'DELETE', path: `${demo}/keys/{key}.json`, auth: 'key', status: 200 },
   { name: 'revoke it again', method: 'DELETE', path: `${demo}/keys/{key}.json`, auth: 'key', status: 404 },
-  { name: 'make claim codes', method: 'POST', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', body: { count: 2, uses: 1 }, status: 201, capture: (json) => ({ code: json.codes[0].code }) },
+  { name: 'make claim codes', method: 'POST', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', body: { count: 2, uses: 1 }, status: 201, capture: (json) => ({ code: json.codes[0].code, other: json.codes[1].code, batch: json.batch }) },
   { name: 'make claim codes, too many', method: 'POST', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', body: { count: 1001 }, status: 400 },
   { name: 'claim codes', method: 'GET', path: `${demo}/badges/popular/claim-codes.json`, auth: 'key', status: 200 },
   { name: 'claim codes, no credentials', method: 'GET', path: `${demo}/badges/popular/claim-codes.json`, status: 401 },
   { name: 'redeem a claim code', method: 'POST', path: `${demo}/claim-codes/{code}/redeem.json`, auth: 'key', body: { user: 'bob' }, status: 200 },
   { name: 'redeem it again', method: 'POST', path: `${demo}/claim-codes/{code}/redeem.json`, auth: 'key', body: { user: 'daniel' }, status: 409 },
+  { name: 'a claim code', method: 'GET', path: `${demo}/claim-codes/{code}.json`, auth: 'key', status: 200 },
+  { name: 'a claim code that does not exist', method: 'GET', path: `${demo}/claim-codes/AAAA-BBBB.json`, auth: 'key', status: 404 },
+  { name: 'expire a claim code', method: 'POST', path: `${demo}/claim-codes/{other}/expire.json`, auth: 'key', status: 200 },
+  { name: 'expire a claim code, no credentials', method: 'POST', path: `${demo}/claim-codes/{other}/expire.json`, status: 401 },
+  { name: 'delete a claim code', method: 'DELETE', path: `${demo}/claim-codes/{other}.json`, auth: 'key', status: 200 },
+  { name: 'delete it again', method: 'DELETE', path: `${demo}/claim-codes/{other}.json`, auth: 'key', status: 404 },
+  { name: 'a claim code batch', method: 'GET', path: `${demo}/claim-code-batches/{batch}.json`, auth: 'key', status: 200 },
+  { name: 'a claim code batch that cannot be one', method: 'GET', path: `${demo}/claim-code-batches/nope.json`, auth: 'key', status: 404 },
+  { name: 'expire a batch', method: 'POST', path: `${demo}/claim-code-batches/{batch}/expire.json`, auth: 'key', status: 200 },
+  { name: 'expire a batch, no credentials', method: 'POST', path: `${demo}/claim-code-batches/{batch}/expire.json`, status: 401 },
+  { name: 'delete a batch', method: 'DELETE', path: `${demo}/claim-code-batches/{batch}.json`, auth: 'key', status: 200 },
+  { name: 'delete the batch again', method: 'DELETE', path: `${demo}/claim-code-batches/{batch}.json`, auth: 'key', status: 404 },
 
   // Webhooks (issue 11); .invalid names never resolve, so nothing is ever delivered
   { name: 'register an endpoint', method: 'POST', path: `${demo}/webhooks.json`, auth: 'key', body: { url: 'https://hooks.example.invalid/badges', events: ['award.created'] }, status: 201, capture: (json) => ({ endpoint: json.id }) },

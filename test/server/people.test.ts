@@ -9,7 +9,7 @@ import { DOMAIN_EVENT_TYPES } from '../../server/core/events.js';
 import { sign } from '../../server/http/auth/signatures.js';
 import { openStore } from '../../server/app/open-store.js';
 import { composeDomain } from '../../server/app/domain.js';
-import { createEndpoint } from '../../server/core/access/webhooks.js';
+import { createEndpoint, newEndpointSecret } from '../../server/core/access/webhooks.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { ANN, ANNS_TRACES, aPersonEverywhere } from '../support/person.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
@@ -242,7 +242,7 @@ describe('the seed and the CLI write what the same writes over HTTP write', () =
     const seeded = (await store.listItems('demo', 'audit', { subject: 'daniel' })).map((i) => i.v as { action: string; actor: object; badge: string });
     assert.deepEqual(new Set(seeded.map((e) => `${e.action} ${e.badge} ${JSON.stringify(e.actor)}`)), new Set(['donated', 'popular', 'commenter'].map((b) => `award.created ${b} {"type":"system","job":"seed"}`)));
     assert.equal(await store.countItems('demo', 'activity', { owner: 'daniel' }), 4, 'an entry per award');
-    await composeDomain(store).run('demo', (tx) => createEndpoint(tx, 'demo', 'ep_aaaaaaaaaaaaaaaaaaaa', 'whsec_x', { url: 'https://hooks.example.invalid/all', events: ['user.erased', 'award.created'], description: '' }));
+    await composeDomain(store).run('demo', (tx) => createEndpoint(tx, 'demo', 'ep_aaaaaaaaaaaaaaaaaaaa', newEndpointSecret(), { url: 'https://hooks.example.invalid/all', events: ['user.erased', 'award.created'], description: '' }));
     await store.close();
 
     const erased = await cli(['user', 'erase', 'demo', 'daniel', '--data', data]);

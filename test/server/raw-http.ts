@@ -20,10 +20,11 @@ export interface RawRequest {
 
 /**
  * An HTTP/1.1 request written by hand, so a test can stop anywhere in it: after the headers, in the
- * middle of the body. `head` is sent on connect.
+ * middle of the body. `head` is sent on connect. `from` is the client's address: any of 127.0.0.0/8
+ * reaches the server, so two addresses make two clients the server can tell apart.
  */
-export function rawRequest(port: number, head: string): RawRequest {
-  const socket = connect(port, '127.0.0.1');
+export function rawRequest(port: number, head: string, { from }: { from?: string } = {}): RawRequest {
+  const socket = connect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) });
   let text = '';
   let onContinue!: () => void;
   let onResponse!: (response: RawResponse | null) => void;

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { RequestLogEntry } from '../../server/http/request-log.js';
 import { serve } from '../support/serve.js';
 import { start, tempDir } from './harness.js';
+import { rawRequest } from './raw-http.js';
 
 describe('the request log (issue 12.3)', () => {
   test('one entry per request, Koa and fast path alike, with the error code and never the query', async () => {
@@ -64,6 +65,68 @@ describe('the request log (issue 12.3)', () => {
     } finally {
       await served.stop();
     }
+  });
+});
+
+describe('no secret in any log (issue 18.9)', () => {
+  test("GetBadges' token under every spelling of its path, a failure of its route and a sender that drops mid-upload: never logged, and no stack", async (t) => {
+    const entries: RequestLogEntry[] = [];
+    const logged: string[] = [];
+    const h = await start({
+      config: {
+        requestLog: (entry) => entries.push(entry),
+        log: (message, error) => logged.push(`${message} ${error instanceof Error ? error.stack : String(error ?? '')}`),
+      },
+    });
+    t.after(() => h.close());
+    const made = await h.request('POST', '/v1/demo/integrations.json', { body: { name: 'gitlab' }, headers: { authorization: h.key } });
+    const token: string = made.json.token;
+    const secret = token.split('.')[2]!;
+    const encoded = [...secret].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    const event = [{ version: 0, email: 'nobody@example.org', type: 'x', source: 's', action: 'a' }];
+    const spellings = [
+      `/v0/event/log/${token}`,
+      `/V0/EVENT/LOG/${token}`,
+      `/v0/event/log/${token.replaceAll('.', '%2E')}`,
+      `/v0/event/log/${token.replaceAll('.', '%2e')}`,
+      `//v0/event/log/${token}`,
+      `/v0//event///log/${token}`,
+      `/v0/./event/log/${token}`,
+      `/v0/event/log/${token.split('.').slice(0, 2).join('.')}.${encoded}`,
+      `/v0%2Fevent%2Flog%2F${token}`,
+      `/v0/event/log/${token}/`,
+    ];
+    for (const path of spellings) await h.request('POST', path, { body: event });
+
+    // The route fails (its store read throws): the error is logged, with the path as the log shows it.
+    const getItem = h.store.getItem.bind(h.store);
+    h.store.getItem = async () => {
+      throw new Error('the store broke');
+    };
+    const failed = await h.request('POST', `/V0/event/log/${token}`, { body: event });
+    h.store.getItem = getItem;
+    assert.equal(failed.status, 500);
+
+    // A sender that drops mid-upload: one request-log line (aborted), nothing on the error log.
+    const before = entries.length;
+    const dropping = rawRequest(Number(new URL(h.base).port), `POST /V0/event/log/${token} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n[{"version":0`);
+    await dropping.connected;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    dropping.socket.destroy();
+    for (let i = 0; i < 100 && entries.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(entries.length - before, 1, `one line for the dropped upload: ${JSON.stringify(entries.slice(before))}`);
+    assert.equal(entries.at(-1)!.aborted, true);
+
+    assert.equal(entries.length, 1 + spellings.length + 2, "the integration, each spelling, the failure, the drop");
+    const everything = [...entries.map((e) => e.path), ...logged];
+    for (const text of everything) {
+      let decoded = text;
+      for (let i = 0; i < 3; i++) decoded = decodeURIComponent(decoded.replace(/%(?![0-9a-f]{2})/gi, '%25'));
+      assert.ok(!text.toLowerCase().includes(secret.toLowerCase()) && !decoded.toLowerCase().includes(secret.toLowerCase()), `a secret in the log: ${text}`);
+    }
+    assert.equal(logged.length, 1, `only the failure is on the error log: ${logged.join('\n---\n')}`);
+    assert.match(logged[0]!, /^POST \/v0\/event\/log\/demo\.[0-9a-f]{12}\.\*\*\* failed Error: the store broke/);
   });
 });
 

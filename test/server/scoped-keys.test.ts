@@ -124,5 +124,9 @@ describe('scoped keys', () => {
     assert.equal(at_once.json.previousKeyUntil, null);
     assert.equal((await award(fresh)).status, 401, 'rotated without grace: the old key stops at once');
     assert.equal((await h.request('POST', '/admin/services/shop/key?grace=soon', { headers: { authorization: `Bearer ${TOKEN}` } })).json.error.code, 'invalid_grace');
+    // An old key is being replaced, not kept for good beside the new one: 30 days at most.
+    const forever = await h.request('POST', '/admin/services/shop/key?grace=365000d', { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual([forever.status, forever.json.error.code], [400, 'invalid_grace']);
+    assert.equal((await award(at_once.json.key)).status, 200, 'refused: the key is still the one before');
   });
 });

@@ -6,7 +6,11 @@ import { composeDomain } from '../../server/app/domain.js';
 import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
 import { sortUsers } from '../../server/core/order.js';
-import type { Store } from '../../server/core/ports.js';
+import { importingName } from '../../server/core/rules/services.js';
+import type { Store, Tx } from '../../server/core/ports.js';
+import { eraseUser, type Erased } from '../../server/core/people/erase.js';
+import { within } from '../support/deadline.js';
+import type { OpenedStore } from '../../server/stores/index.js';
 import { storeKinds, type StorePlace } from '../support/stores.js';
 import { ANN, ANNS_KINDS, ANNS_TRACES, aPersonEverywhere } from '../support/person.js';
 import { addressSubject } from '../../server/core/email.js';
@@ -35,7 +39,7 @@ async function everything(store: Store, service: string) {
 for (const kind of storeKinds) {
   describe(`the store contract: ${kind.name}`, () => {
     let place: StorePlace;
-    let store: Store;
+    let store: OpenedStore;
     let domain: Domain;
     /** The domain's clock: tests move it instead of sleeping. */
     let now: number;
@@ -103,6 +107,47 @@ for (const kind of storeKinds) {
         assert.ok(refused('invalid', 'unknown_badge')((results[3] as PromiseRejectedResult).reason));
         assert.deepEqual(await store.listBadges('shop'), []);
         assert.deepEqual(await store.listUsers('shop', { offset: 0, limit: 10 }), { users: [], total: 0 });
+      });
+      test('a service imported under a hidden name is not listed, nothing of it is due, and a rename makes it whole at once', async () => {
+        const hidden = importingName('news');
+        await domain.restoreService({ name: 'news', key: 'k', createdAt: iso(T0) }, hidden);
+        await domain.restoreBadges(hidden, [{ name: 'gold', fields: { title: 'Gold' }, count: 1, latest: iso(T0), createdAt: iso(T0) }]);
+        await domain.restoreUsers(hidden, [{ name: 'ann', createdAt: iso(T0), awards: [{ badge: 'gold', count: 1, first: iso(T0), latest: iso(T0) }] }]);
+        const due = { kind: 'delivery', id: 'd1', owner: 'ep', at: iso(T0), v: { n: 1 } };
+        const said = { kind: 'event', id: 'e1', owner: 'ann', at: iso(T0), v: { t: 'app/comment/post' } };
+        await domain.restoreItems(hidden, [due, said]);
+        assert.deepEqual((await store.listServices()).map((s) => s.name), ['shop']);
+        assert.deepEqual(await store.dueItems('delivery', iso(T0 + 1), 10), [], 'nothing of an import is acted on');
+        await assert.rejects(store.renameService(hidden, 'SHOP'), refused('conflict', 'service_exists'));
+        await assert.rejects(store.renameService('nobody', 'x'), refused('not_found', 'service_not_found'));
+        const heard: Invalidation[] = [];
+        store.feed.subscribe((change) => heard.push(change));
+        await store.renameService(hidden, 'news');
+        assert.deepEqual(heard, [{ service: hidden, all: true }, { service: 'news', all: true }]);
+        assert.equal(await store.getService(hidden), undefined);
+        assert.deepEqual((await store.listServices()).map((s) => s.name), ['shop', 'news']);
+        const after = { service: await store.getService('news'), badges: await store.listBadges('news'), users: await store.getUsers('news', ['ann']), items: await store.listItems('news', 'delivery', {}) };
+        assert.deepEqual(after, {
+          service: { name: 'news', key: 'k', createdAt: iso(T0) },
+          badges: [{ name: 'gold', fields: { title: 'Gold' }, count: 1, latest: iso(T0), createdAt: iso(T0) }],
+          users: [{ name: 'ann', createdAt: iso(T0), awards: [{ badge: 'gold', count: 1, first: iso(T0), latest: iso(T0) }] }],
+          items: [{ ...due, subject: null }],
+        });
+        assert.deepEqual((await store.dueItems('delivery', iso(T0 + 1), 10)).map((d) => d.service), ['news']);
+        // What the service holds of a person, and its counts (what quotas are checked against), moved too.
+        assert.deepEqual((await store.listItemsOfSubjects('news', ['ann'])).map((i) => [i.kind, i.id, i.subject]), [['event', 'e1', 'ann']]);
+        assert.deepEqual(await domain.run('news', async (tx) => [await tx.itemCount('news', 'delivery'), await tx.itemCount('news', 'event')]), [1, 1]);
+        // Units of the new name see all of it.
+        await domain.award('news', 'ann', ['gold']);
+        assert.equal((await store.getUser('news', 'ann'))!.awards[0]!.count, 2);
+        if (kind.durable) {
+          const before = JSON.stringify(await everything(store, 'news'));
+          await store.close();
+          const reopened = await place.open();
+          assert.equal(JSON.stringify(await everything(reopened, 'news')), before);
+          assert.deepEqual((await reopened.listItems('news', 'delivery', {})).map(({ subject: _s, ...item }) => item), [due]);
+          assert.equal(await reopened.getService(hidden), undefined);
+        }
       });
     });
 
@@ -342,6 +387,30 @@ for (const kind of storeKinds) {
         assert.equal((await domain.award('shop', 'cat', ['gold'])).user.name, 'cat', 'a failed snapshot leaves the store working');
       });
 
+      test("a snapshot sees every service's unit whole: one under way when it begins, of another service, lands first or is not seen", async () => {
+        await domain.createService('other', 'other-key');
+        let letGo!: () => void;
+        const held = new Promise<void>((resolve) => (letGo = resolve));
+        let started!: () => void;
+        const begun = new Promise<void>((resolve) => (started = resolve));
+        const long = store.run('other', new Date(T0), async (tx) => {
+          tx.put({ t: 'item', s: 'other', v: { kind: 'note', id: 'n1', owner: null, at: iso(T0), v: {} } });
+          started();
+          await held;
+          tx.put({ t: 'item', s: 'other', v: { kind: 'note', id: 'n2', owner: null, at: iso(T0), v: {} } });
+        });
+        await within(begun, 30_000, 'the long unit to begin');
+        const reading = store.snapshot(async (view) => (await view.listItems('other', 'note', {})).map((i) => i.id));
+        // A unit of a third service, asked for while the snapshot is open, is not half in it either.
+        const meanwhile = domain.award('shop', 'dan', ['gold']);
+        setTimeout(letGo, 100);
+        const ids = await within(reading, 60_000, 'the snapshot');
+        await within(Promise.all([long, meanwhile]), 60_000, 'the units after the snapshot');
+        if (kind.shared) assert.ok(ids.length === 0 || ids.length === 2, `the unit whole or not at all: ${ids}`);
+        else assert.deepEqual(ids, ['n1', 'n2'], 'the embedded store lets the unit under way land first');
+        assert.deepEqual((await store.listItems('other', 'note', {})).map((i) => i.id), ['n1', 'n2']);
+      });
+
       test('a unit reads many users at once as it reads each: what is stored, under its own changes', async () => {
         await domain.award('shop', 'ann', ['gold']);
         await domain.award('shop', 'bob', ['silver']);
@@ -387,6 +456,30 @@ for (const kind of storeKinds) {
         assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
         assert.equal((await store.getUser('shop', 'ann'))!.awards[0]!.count, 2);
         assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 3);
+      });
+
+      test("a long unit of one service does not hold another service's units; a service's own units wait their turn", async () => {
+        await domain.createService('other', 'k');
+        let finishLong!: () => void;
+        const held = new Promise<void>((resolve) => (finishLong = resolve));
+        const order: string[] = [];
+        // A unit of "shop" that stays open (a long backfill step, a preview-sized batch) until told.
+        const long = store.run('shop', new Date(now), async (tx) => {
+          await tx.user('shop', 'ann');
+          order.push('long started');
+          await held;
+          tx.put({ t: 'user', s: 'shop', v: { name: 'long', createdAt: iso(now), awards: [] } });
+          order.push('long done');
+        });
+        while (!order.includes('long started')) await new Promise((resolve) => setImmediate(resolve));
+        const sameService = domain.award('shop', 'ann', ['gold']).then(() => order.push('shop award'));
+        await within(domain.putBadges('other', [{ name: 'b', fields: {} }]), 10_000, 'a write of another service while a long unit of "shop" is open');
+        assert.deepEqual((await store.listBadges('other')).map((b) => b.name), ['b'], 'durable and readable at once');
+        assert.deepEqual(order, ['long started'], "the service's own award waits for the long unit");
+        finishLong();
+        await within(Promise.all([long, sameService]), 10_000, 'the long unit and the award queued behind it');
+        assert.deepEqual(order, ['long started', 'long done', 'shop award']);
+        assert.ok(await store.getUser('shop', 'long'));
       });
 
       test('the feed names exactly the users and badges a unit touched', async () => {
@@ -543,9 +636,39 @@ for (const kind of storeKinds) {
         await assert.rejects(domain.renameUser('shop', 'Ann B', 'a/b'), refused('invalid', 'invalid_user_name'));
         await assert.rejects(domain.renameUser('shop', ANN.name, 'Ann C'), refused('not_found', 'user_not_found'));
       });
+
+      test('item counts, what quotas are checked against, stay through a renaming and follow an erasure, in its unit and after', async () => {
+        const counted = [...ANNS_KINDS, 'invitation'];
+        /** Each kind's count as a unit reads it (the store's own count, under the unit's changes). */
+        const counts = (work?: (tx: Tx) => Promise<unknown>) =>
+          domain.run('shop', async (tx) => {
+            await work?.(tx);
+            const found: Record<string, number> = {};
+            for (const k of counted) found[k] = await tx.itemCount('shop', k);
+            return found;
+          });
+        const listed = async () => Object.fromEntries(await Promise.all(counted.map(async (k) => [k, (await store.listItems('shop', k, {})).length] as const)));
+        const start = await counts();
+        assert.deepEqual(start, await listed(), 'a count is what a listing finds');
+        const told = (before: Record<string, number>): Record<string, number> => ({ ...before, audit: before.audit! + 1, 'webhook-message': before['webhook-message']! + 1, delivery: before.delivery! + 1 });
+
+        await domain.renameUser('shop', ANN.name, 'Ann B');
+        const renamed = await counts();
+        assert.deepEqual(renamed, told(start), 'a renaming moves records and adds only its own telling');
+        assert.deepEqual(renamed, await listed());
+
+        let erased!: Erased;
+        const inUnit = await counts(async (tx) => void (erased = await eraseUser(tx, 'shop', 'Ann B')));
+        const gone = (before: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n - (erased.removed[k] ?? 0)]));
+        assert.deepEqual(inUnit, gone(renamed), 'the erasing unit counts what it removed');
+        const after = await counts();
+        assert.deepEqual(after, await listed());
+        assert.deepEqual(after, told(gone(renamed)), 'and so does every unit after it (its telling aside)');
+        assert.ok(after.event! < start.event! && after.email === start.email! - ANN.addresses.length);
+      });
     });
 
-    if (kind.shared) {
+    if (kind.shared || kind.durable) {
       test('replays: a key is used once until it expires; a repeat gets the first answer', async () => {
         const replays = store.replays!;
         const answer = { status: 200, type: 'application/json', body: '{"ok":true}' };
@@ -564,9 +687,43 @@ for (const kind of storeKinds) {
         assert.equal((await replays.firstUse('sig-1', 'PUT /b', T0 + 5000, T0 + 1000, true)).first, true, 'expired: used anew');
         assert.equal((await replays.firstUse('sig-1', 'PUT /b', T0 + 5000, T0 + 4000, true)).first, false);
       });
+
+      test("replays: an erasure forgets the kept answers that show the person, that service's only; forgotten, they stay forgotten after a restart", async () => {
+        const T = Date.now();
+        const replays = store.replays!;
+        const told = (name: string) => ({ status: 200, type: 'application/json', body: JSON.stringify({ user: { name } }) });
+        for (const [key, name] of [['shop\nsig-ann', 'Ann Zed'], ['shop\nsig-bob', 'bob'], ['other\nsig-ann', 'Ann Zed']] as const) {
+          const use = await replays.firstUse(key, 'PUT /u', T + 300_000, T, true);
+          if (use.first) use.answered(told(name));
+        }
+        assert.equal(await replays.forgetAnswers('shop', ['Ann Zed', 'ann@example.org']), 1);
+        const answerOf = async (r: typeof replays, key: string) => {
+          const use = await r.firstUse(key, 'PUT /u', T + 300_000, T + 1, true);
+          assert.equal(use.first, false, key);
+          return use.first ? undefined : await use.answer;
+        };
+        assert.equal(await answerOf(replays, 'shop\nsig-ann'), null, 'refused as one whose answer was not kept');
+        assert.deepEqual(await answerOf(replays, 'shop\nsig-bob'), told('bob'));
+        assert.deepEqual(await answerOf(replays, 'other\nsig-ann'), told('Ann Zed'), "another service's are its own");
+        if (!kind.durable) return;
+        await store.close();
+        const reopened = await place.open();
+        assert.equal(await answerOf(reopened.replays!, 'shop\nsig-ann'), null, 'still used, and still without its answer');
+      });
     }
 
     if (kind.durable) {
+      test('replays: a key used before the store closed is still used when it opens again, until it expires', async () => {
+        const T = Date.now();
+        assert.equal((await store.replays!.firstUse('sig-1', 'PUT /a', T + 300_000, T, false)).first, true);
+        await store.close();
+        const reopened = await place.open();
+        const again = await reopened.replays!.firstUse('sig-1', 'PUT /a', T + 300_000, T + 1, false);
+        assert.equal(again.first, false);
+        if (!again.first) assert.equal(again.request, 'PUT /a');
+        assert.equal((await reopened.replays!.firstUse('sig-1', 'PUT /b', T + 900_000, T + 300_000, false)).first, true, 'expired: used anew');
+      });
+
       test('closed and opened again, everything is there, byte for byte', async () => {
         await domain.award('shop', 'Zoë', ['gold', 'silver', 'gold']);
         await domain.award('shop', 'ann', ['bronze'], new Date(T0 - 1000));
@@ -591,3 +748,4 @@ function normal(change: Invalidation): Invalidation {
     ...(change.items ? { items: [...change.items].sort() } : {}),
   };
 }
+

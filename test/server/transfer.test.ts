@@ -6,6 +6,8 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { describe, test } from 'node:test';
 import { composeDomain } from '../../server/app/domain.js';
+import { putEventTypes } from '../../server/core/events/event-types.js';
+import { createRule } from '../../server/core/events/rules.js';
 import { openStore } from '../../server/stores/index.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { importStore } from '../../server/transfer/import.js';
@@ -61,13 +63,16 @@ describe('export and import', () => {
     assert.deepEqual([zoe?.progress, zoe?.awards.at(-1)?.period], [{ lessons: 3 }, { start: '2026-10-26T00:00:00.000Z', count: 1 }]);
     await source.domain.revoke('demo', 'bob', ['reviewer']);
     for (let i = 0; i < 30; i++) await source.domain.award('demo', `user ${i}`, ['founder'], new Date(Date.UTC(2026, 10, 2, 0, i)));
-    // Items of two kinds, more of one than an export page holds.
+    // Items of several kinds, more of one than an export page holds.
+    const type = { source: 'app', type: 'task', action: 'close' };
+    await source.domain.run('demo', (tx) => putEventTypes(tx, 'demo', [type]));
+    await source.domain.run('demo', (tx) => createRule(tx, 'demo', { badge: 'popular', condition: 'count', eventTypes: [type], count: 5000, window: 'P7D' }, 'r1'));
     await source.domain.run('demo', async (tx) => {
-      for (let i = 0; i < 1001; i++) tx.put({ t: 'item', s: 'demo', v: { kind: 'event', id: `e${i}`, owner: i % 2 ? 'Zoë' : null, at: new Date(Date.UTC(2026, 10, 3, 0, 0, i % 7)).toISOString(), v: { i, 'ключ': ['☕'] } } });
-      tx.put({ t: 'item', s: 'demo', v: { kind: 'rule', id: 'r1', owner: null, at: '2026-11-03T00:00:00.000Z', v: { z: 1, a: 2 } } });
+      for (let i = 0; i < 1001; i++) tx.put({ t: 'item', s: 'demo', v: { kind: 'event', id: `e${i}`, owner: i % 2 ? 'Zoë' : 'bob', at: new Date(Date.UTC(2026, 10, 3, 0, 0, i % 7)).toISOString(), v: { t: 'app/task/close', d: { i, 'ключ': ['☕'] } } } });
     });
     const items = async (h: Harness) => [
       ...(await h.store.listItems('demo', 'event', {})),
+      ...(await h.store.listItems('demo', 'event-type', {})),
       ...(await h.store.listItems('demo', 'rule', {})),
       ...(await h.store.listItems('demo', 'activity', {})),
       ...(await h.store.listItems('demo', 'audit', {})),
@@ -82,12 +87,12 @@ describe('export and import', () => {
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1002 + activity + audit, secrets: true });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit, secrets: true });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
-    const imported = await importStore(middle.domain, createReadStream(first));
-    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1002 + activity + audit, newKeys: [], header: undefined });
+    const imported = await importStore(middle.domain, middle.store, createReadStream(first));
+    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit, newKeys: [], header: undefined });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);
@@ -96,7 +101,7 @@ describe('export and import', () => {
     await exportTo(middle, second);
     const back = await start({ store: { file: join(dir, 'back.json'), seed: false } });
     opened.push(back);
-    await importStore(back.domain, createReadStream(second));
+    await importStore(back.domain, back.store, createReadStream(second));
     assert.deepEqual(await answers(back), before);
     assert.deepEqual(await back.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(JSON.stringify(await items(back)), JSON.stringify(itemsBefore), 'items come back with their keys in order');
@@ -111,7 +116,7 @@ describe('export and import', () => {
     await h.domain.createService('other', 'k');
     const file = join(dir, 'other.jsonl');
     assert.deepEqual(await exportTo(h, file, 'other'), { services: 1, badges: 0, users: 0, items: 1, secrets: true }, 'the audit entry of its creation');
-    await assert.rejects(importStore(h.domain, createReadStream(file)), { code: 'service_exists' });
+    await assert.rejects(importStore(h.domain, h.store, createReadStream(file)), /line 2: service "other" exists already/);
     await assert.rejects(exportTo(h, join(dir, 'x.jsonl'), 'nope'), /does not exist/);
   });
 
@@ -125,14 +130,14 @@ describe('export and import', () => {
     const cases: [string, string[], RegExp][] = [
       ['not an export', ['{"hello":1}'], /line 1: not a user-badges export/],
       ['a newer version', [lines[0]!.replace('"version":1', '"version":2'), ...lines.slice(1)], /version 2/],
-      ['a negative count', [...lines.slice(0, 2), lines[2]!.replace(/"count":\d+/, '"count":-1'), ...lines.slice(3)], /line 3: not a valid badge record \(\/badge\/record\/count: /],
+      ['a negative count', [...lines.slice(0, 2), lines[2]!.replace(/"count":\d+/, '"count":-1'), ...lines.slice(3)], /line 3: badge \/count: /],
       ['a user before its service', [lines[0]!, lines.at(-1)!], /line 2: a record of "demo" outside/],
       ['not JSON', [...lines.slice(0, 2), '{oops', ...lines.slice(2)], /line 3: not JSON/],
       ['empty', [], /empty/],
     ];
     for (const [what, content, error] of cases) {
       const fresh = await openStore();
-      await assert.rejects(importStore(composeDomain(fresh), Readable.from(content.map((l) => l + '\n'))), error, what);
+      await assert.rejects(importStore(composeDomain(fresh), fresh, Readable.from(content.map((l) => l + '\n'))), error, what);
       await fresh.close();
     }
   });
@@ -144,7 +149,7 @@ describe('export and import', () => {
     const scoped = { id: 'key_abc', secret: 'scoped-secret-0123456789', label: 'bot', operations: ['award' as const], badges: null, expiresAt: null };
     await h.domain.run('demo', async (tx) => {
       await createKey(tx, 'demo', scoped);
-      await createEndpoint(tx, 'demo', 'ep_1', 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTAxMjM0NTY3', { url: 'https://example.com/hook', events: ['*'], description: '' });
+      await createEndpoint(tx, 'demo', 'ep_cccccccccccccccccccc', 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTAxMjM0NTY3', { url: 'https://example.com/hook', events: ['*'], description: '' });
       await rotateServiceKey(tx, 'demo', 'the-new-service-key-0123456789', 3_600_000);
     });
     const withSecrets = join(dir, 'all.jsonl');
@@ -162,12 +167,12 @@ describe('export and import', () => {
 
     const fresh = await openStore();
     t.after(() => fresh.close());
-    const imported = await importStore(composeDomain(fresh), createReadStream(without));
+    const imported = await importStore(composeDomain(fresh), fresh, createReadStream(without));
     assert.deepEqual(imported.newKeys, ['demo']);
     const service = (await fresh.getService('demo'))!;
     assert.match(service.key, /^[0-9a-f]{64}$/);
     assert.notEqual(service.key, 'the-new-service-key-0123456789');
-    const endpoint = (await fresh.getItem('demo', 'webhook-endpoint', 'ep_1'))!.v as { secret: string; url: string };
+    const endpoint = (await fresh.getItem('demo', 'webhook-endpoint', 'ep_cccccccccccccccccccc'))!.v as { secret: string; url: string };
     assert.match(endpoint.secret, /^whsec_[A-Za-z0-9+/=]{32}$/);
     assert.equal(endpoint.url, 'https://example.com/hook');
     assert.equal(await fresh.getItem('demo', 'key', 'key_abc'), undefined);

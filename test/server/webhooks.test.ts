@@ -1,6 +1,7 @@
 import { WEBHOOK_LOG_JOB } from '../../server/jobs/webhooks.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { send } from '../../server/webhooks/send.js';
 import { isPrivateAddress } from '../../server/webhooks/ssrf.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { start, type Harness } from './harness.js';
@@ -52,7 +53,7 @@ describe('webhooks', () => {
     assert.match(String(got!.headers['webhook-signature']), /^v1,/);
     const payload = payloads('/all')[1]!;
     assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, actor: { type: 'service' }, at: (payload as unknown as { timestamp: string }).timestamp });
-    await call('PATCH', `/webhooks/${endpoint.id}.json`, { events: ['nothing.happens'] });
+    await call('PATCH', `/webhooks/${endpoint.id}.json`, { disabled: true });
   });
 
   test('each endpoint gets the event types it asked for; badge, invitation and claim code events too', async () => {
@@ -214,6 +215,15 @@ describe('webhooks', () => {
   });
 });
 
+describe('sending one attempt', () => {
+  test('an endpoint whose secret is not base64 fails its attempt with a reason; nothing throws', async () => {
+    const endpoint = { id: 'ep_x', url: 'https://hooks.example.invalid/', events: ['*'], description: '', secret: 'whsec_x', disabled: false, disabledReason: null, failingSince: null, createdAt: new Date(0).toISOString() };
+    const outcome = await send(endpoint, { id: 'msg_x', type: 'award.created', payload: '{}', at: new Date(0).toISOString() }, { timeoutMs: 1000, allowPrivate: false, now: Date.now() });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error ?? '', /secret/);
+  });
+});
+
 describe('the SSRF guard', () => {
   let h: Harness;
   before(async () => {
@@ -227,6 +237,7 @@ describe('the SSRF guard', () => {
       const refused = await h.request('POST', '/v1/shop/webhooks.json', { headers: as, body: { url } });
       assert.equal(refused.status, 400, url);
       assert.equal(refused.json.error.code, 'private_address', url);
+      assert.match(refused.json.error.message, /WEBHOOK_ALLOW_PRIVATE=on/, 'the refusal names the setting that would allow it');
     }
   });
 

@@ -2,7 +2,7 @@ import { bulkAward } from '../../server/core/access/bulk-award.js';
 import { makeClaimCodes, redeemClaimCode } from '../../server/core/access/claim-codes.js';
 import { setEmails } from '../../server/core/access/emails.js';
 import { invite } from '../../server/core/access/invitations.js';
-import { createEndpoint, DELIVERY_KIND, leaseDeliveries, recordAttempt } from '../../server/core/access/webhooks.js';
+import { createEndpoint, newEndpointSecret, DELIVERY_KIND, leaseDeliveries, recordAttempt } from '../../server/core/access/webhooks.js';
 import type { Domain } from '../../server/core/domain.js';
 import { putEventTypes } from '../../server/core/events/event-types.js';
 import { ingest } from '../../server/core/events/ingest.js';
@@ -39,9 +39,13 @@ export const ANNS_KINDS = [
   'webhook-message',
 ];
 
-export async function aPersonEverywhere(domain: Domain, store: Queries, tick: (ms: number) => void, service = 'shop'): Promise<void> {
+/**
+ * `ids`: the claim code and the endpoint's signing secret, where a test needs them as the API makes
+ * them (an import checks their shape).
+ */
+export async function aPersonEverywhere(domain: Domain, store: Queries, tick: (ms: number) => void, service = 'shop', ids = { code: 'CODE0001', secret: newEndpointSecret() }): Promise<void> {
   const type = { source: 'app', type: 'comment', action: 'post' };
-  await domain.run(service, (tx) => createEndpoint(tx, service, 'ep_aaaaaaaaaaaaaaaaaaaa', 'whsec_x', { url: 'https://hooks.example.invalid/all', events: ['*'], description: '' }));
+  await domain.run(service, (tx) => createEndpoint(tx, service, 'ep_aaaaaaaaaaaaaaaaaaaa', ids.secret, { url: 'https://hooks.example.invalid/all', events: ['*'], description: '' }));
   await domain.run(service, (tx) => putEventTypes(tx, service, [type]));
   await domain.run(service, (tx) => createRule(tx, service, { badge: 'silver', condition: 'count', eventTypes: [type], count: 2, window: 'P7D', revoke: true }, 'talker'));
   await domain.run(service, async (tx) => {
@@ -66,8 +70,8 @@ export async function aPersonEverywhere(domain: Domain, store: Queries, tick: (m
     ),
   );
   await domain.run(service, async (tx) => {
-    await makeClaimCodes(tx, service, 'bronze', ['CODE0001'], 1, null);
-    await redeemClaimCode(tx, service, 'CODE0001', ANN.name);
+    await makeClaimCodes(tx, service, 'bronze', [ids.code], 1, null, 'ccb_aaaaaaaaaaaaaaaaaaaa', null);
+    await redeemClaimCode(tx, service, ids.code, ANN.name);
   });
   await domain.award(service, 'bob', ['gold', 'bronze']);
   tick(1000);

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import pg from 'pg';
 import { createDatabase, startEmbeddedOnAnyPort, type EmbeddedServer } from '../../server/stores/postgres/embedded.js';
+import { within } from './deadline.js';
 
 /**
  * A PostgreSQL for tests: `DATABASE_URL` when given, else one throwaway server per test process,
  * started on first use (fsync off: durability is not under test here). Every call gets a database
- * of its own, so tests never see each other's data.
+ * of its own, so tests never see each other's data. Every wait (the start, CREATE and DROP DATABASE,
+ * the stop) has a deadline that names what it waited for (server/stores/postgres/embedded.ts).
  */
 export async function withPostgres(): Promise<string> {
   const server = process.env.DATABASE_URL ?? (await (embedded ??= startThrowaway()));
@@ -50,11 +52,11 @@ export async function dropDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = target.pathname.slice(1);
   target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.href });
-  await admin.connect();
+  const admin = new pg.Client({ connectionString: target.href, connectionTimeoutMillis: 30_000 });
+  await within(admin.connect(), 30_000, `connecting to PostgreSQL at ${target.host} to drop ${name}`);
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+    await within(admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`), 60_000, `DROP DATABASE ${name}`);
   } finally {
-    await admin.end();
+    await admin.end().catch(() => {});
   }
 }

@@ -1,3 +1,4 @@
+import { badgeLeftovers } from '../../core/access/claim-codes.js';
 import { claimCodeRoutes } from '../../http/routes/claim-codes.js';
 import { invitationRoutes } from '../../http/routes/invitations.js';
 import { keyRoutes } from '../../http/routes/keys.js';
@@ -7,6 +8,7 @@ import type { Feature } from './feature.js';
 /** Awards by email with invitations, scoped keys and key rotation, claim codes (badges.mozilla.org, BadgeKit). */
 export const access: Feature = {
   name: 'access',
+  reactors: [badgeLeftovers],
   routes: [...invitationRoutes, ...keyRoutes, ...claimCodeRoutes],
   jobs: (deps) => [expiryJob(deps)],
 };

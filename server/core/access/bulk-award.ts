@@ -4,7 +4,8 @@ import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import type { SkipReason } from '../rules/awards.js';
 import { awardOnce } from './awarding.js';
-import { invite } from './invitations.js';
+import { invite, INVITATION_KIND } from './invitations.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, type Quotas } from '../rules/quota.js';
 
 /** A recipient as the request named it (`key`): a normalised address or a user name. */
 export type Recipient = { key: string; email: string } | { key: string; user: string };
@@ -23,11 +24,20 @@ export interface BulkResult {
  * an address nobody has is INVITED (a deferred award), a unique badge held (or pending) already is
  * ALREADYAWARDED. A recipient named twice is given once, both keys answered alike.
  */
-export async function bulkAward(tx: Tx, service: string, badgeName: string, recipients: readonly Recipient[], description: string | null, invitationTtlMs: number): Promise<BulkResult> {
+export async function bulkAward(
+  tx: Tx,
+  service: string,
+  badgeName: string,
+  recipients: readonly Recipient[],
+  description: string | null,
+  invitationTtlMs: number,
+  quotas: Quotas = DEFAULT_QUOTAS,
+): Promise<BulkResult> {
   await requireService(tx, service);
   const badge = (await tx.badges(service, [badgeName])).get(badgeName);
   if (!badge) throw notFound('badge_not_found', `Badge "${badgeName}" is not registered in service "${service}"`);
-  const result: BulkResult = { successes: {}, errors: {} };
+  // Keyed by what the request named, which may be "__proto__": objects without a prototype take it as a key.
+  const result: BulkResult = { successes: Object.create(null), errors: Object.create(null) };
   const done = new Map<string, BulkSuccess | BulkError>();
   for (const recipient of recipients) {
     const user = 'user' in recipient ? recipient.user : (await tx.item(service, EMAIL_KIND, recipient.email))?.owner ?? undefined;
@@ -41,6 +51,7 @@ export async function bulkAward(tx: Tx, service: string, badgeName: string, reci
     if (outcome === 'AWARDED' || outcome === 'INVITED') result.successes[recipient.key] = outcome;
     else result.errors[recipient.key] = outcome;
   }
+  await requireWithinQuota(tx, service, 'invitations', INVITATION_KIND, quotas);
   return result;
 }
 

@@ -5,6 +5,7 @@ import type { Reactor } from '../reactor.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, requireWithinQuota, useHourlyQuota, type Quotas } from '../rules/quota.js';
 import { newId } from './ids.js';
 
 /**
@@ -83,10 +84,12 @@ export type EndpointInput = Pick<Endpoint, 'url' | 'events' | 'description'>;
 /** A signing secret in the Standard Webhooks form. */
 export const newEndpointSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput): Promise<Endpoint> {
+export async function createEndpoint(tx: Tx, service: string, id: string, secret: string, input: EndpointInput, quotas: Quotas = DEFAULT_QUOTAS): Promise<Endpoint> {
   await requireService(tx, service);
   const endpoint: Endpoint = { id, ...input, secret, disabled: false, disabledReason: null, failingSince: null, createdAt: tx.now.toISOString() };
   tx.put({ t: 'item', s: service, v: { kind: ENDPOINT_KIND, id, owner: null, at: endpoint.createdAt, v: endpoint } });
+  // Each endpoint multiplies every event into a request: one badge update must not become hundreds.
+  await requireWithinQuota(tx, service, 'webhook_endpoints', ENDPOINT_KIND, quotas);
   tx.emit({ type: 'endpoint.created', service, endpoint: id, url: endpoint.url, at: endpoint.createdAt });
   return endpoint;
 }
@@ -159,11 +162,15 @@ function putDelivery(tx: Tx, service: string, message: string, endpoint: string,
   return delivery;
 }
 
-/** Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the service asked). */
-export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string): Promise<Delivery> {
+/**
+ * Sends a message to an endpoint again, as a new delivery due now (a disabled endpoint too: the
+ * service asked), within the service's hourly quota of redeliveries.
+ */
+export async function redeliver(tx: Tx, service: string, endpointId: string, messageId: string, quotas: Quotas = DEFAULT_QUOTAS): Promise<Delivery> {
   await requireEndpoint(tx, service, endpointId);
   const message = await tx.item(service, MESSAGE_KIND, messageId);
   if (!message) throw notFound('message_not_found', `Service "${service}" has no webhook message "${messageId}"`);
+  await useHourlyQuota(tx, service, 'redeliveries', quotas);
   return putDelivery(tx, service, messageId, endpointId, `${messageId}.${endpointId}.${newId('r')}`, message.subject ?? null, true);
 }
 
@@ -189,7 +196,8 @@ export async function leaseDeliveries(tx: Tx, service: string, ids: readonly str
   const leases: Lease[] = [];
   for (const id of ids) {
     const item = await tx.item(service, DELIVERY_KIND, id);
-    if (!item || item.at >= now) continue;
+    // Due when its time has come, this very millisecond included.
+    if (!item || item.at > now) continue;
     const delivery = item.v as Delivery;
     const endpoint = (await tx.item(service, ENDPOINT_KIND, delivery.endpoint))?.v as Endpoint | undefined;
     const messageItem = await tx.item(service, MESSAGE_KIND, delivery.message);

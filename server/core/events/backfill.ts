@@ -2,9 +2,11 @@ import type { Domain } from '../domain.js';
 import type { Item } from '../model.js';
 import type { Store, Tx } from '../ports.js';
 import { awardFor } from './award-for.js';
+import { matches } from './evaluate.js';
 import { KIND } from './kinds.js';
 import { evaluateMeta } from './meta.js';
-import { merged, recompute } from './recompute.js';
+import { slices } from '../slices.js';
+import { merged, Recompute } from './recompute.js';
 import type { Occurrence, Rule, RuleValue } from './rule-model.js';
 import { cancelExpiry, loadState, occurrence, saveState, scheduleExpiry } from './state.js';
 
@@ -30,11 +32,24 @@ export interface BackfillProgress {
   message?: string;
 }
 
-/** Applies the rule to one user's stored events; answers the awards made. */
+/** Events read per page, by a backfill of one user and by a preview. */
+const PAGE = 1000;
+
+/**
+ * Applies the rule to one user's stored events; answers the awards made. The events are read and
+ * counted a page at a time: a user with a long history holds the event loop no longer than a page.
+ */
 export async function backfillUser(tx: Tx, service: string, rule: Rule, user: string): Promise<number> {
   if (rule.condition === 'badges') return (await evaluateMeta(tx, service, rule, user)) ? 1 : 0;
-  const events = (await tx.items(service, KIND.event, { owner: user })).map(occurrence);
-  const fresh = recompute(rule, events);
+  const counting = new Recompute(rule);
+  const breathe = slices();
+  for (let after: { at: string; id: string } | undefined; ; ) {
+    const page = await tx.items(service, KIND.event, { owner: user, ...(after ? { after } : {}), limit: PAGE });
+    await counting.add(page.map(occurrence), breathe);
+    if (page.length < PAGE) break;
+    after = { at: page.at(-1)!.at, id: page.at(-1)!.id };
+  }
+  const fresh = counting.result;
   const old = await loadState(tx, service, rule, user);
   const state = merged(old, fresh.state);
   let awards = 0;
@@ -137,10 +152,11 @@ export interface Preview {
 
 /**
  * What a backfill of the rule would award now, changing nothing: one walk over the stored events
- * (or users), keeping only the events the rule counts.
+ * (or users), keeping only the events the rule counts, in slices that give the event loop back.
  */
 export async function previewRule(store: Store, service: string, rule: Rule, sampleSize = 10): Promise<Preview> {
   const result: Preview = { users: 0, awards: 0, scanned: 0, sample: [] };
+  const breathe = slices();
   const count = (user: string, awards: number, first: string) => {
     if (awards <= 0) return;
     result.users++;
@@ -149,8 +165,9 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
   };
   if (rule.condition === 'badges') {
     for (let after: string | null = null; ; ) {
-      const page = await store.usersAfter(service, after, 1000);
+      const page = await store.usersAfter(service, after, PAGE);
       for (const user of page) {
+        await breathe();
         result.scanned++;
         const held = new Map(user.awards.map((a) => [a.badge, a]));
         if (!rule.badges!.every((b) => held.has(b))) continue;
@@ -158,31 +175,34 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
         if (state?.r === rule.rev && state.a > 0) continue;
         count(user.name, 1, rule.badges!.map((b) => held.get(b)!.first).sort().at(-1)!);
       }
-      if (page.length < 1000) break;
+      if (page.length < PAGE) break;
       after = page.at(-1)!.name;
     }
     return result;
   }
-  const byUser = new Map<string, Occurrence[]>();
+  // Events come in (at, id) order, so each user's are counted as they come, a page at a time.
+  const byUser = new Map<string, Recompute>();
   for (let after: { at: string; id: string } | undefined; ; ) {
-    const page = await store.listItems(service, KIND.event, { ...(after ? { after } : {}), limit: 5000 });
+    const page = await store.listItems(service, KIND.event, { ...(after ? { after } : {}), limit: PAGE });
     for (const item of page) {
+      await breathe();
       result.scanned++;
       const event = occurrence(item);
-      if (!rule.eventTypes!.some((t) => `${t.source}/${t.type}/${t.action}` === event.type)) continue;
-      let list = byUser.get(item.owner!);
-      if (!list) byUser.set(item.owner!, (list = []));
-      list.push(event);
+      if (!matches(rule, event)) continue;
+      let counting = byUser.get(item.owner!);
+      if (!counting) byUser.set(item.owner!, (counting = new Recompute(rule)));
+      await counting.add([event]);
     }
-    if (page.length < 5000) break;
+    if (page.length < PAGE) break;
     after = { at: page.at(-1)!.at, id: page.at(-1)!.id };
   }
-  for (const [user, events] of byUser) {
-    const { earned } = recompute(rule, events);
+  for (const [user, counting] of byUser) {
+    const { earned } = counting.result;
     if (earned.length === 0) continue;
     const state = (await store.getItem(service, KIND.state, `${rule.id}/${user}`))?.v as { r: string; a: number } | undefined;
     const already = state?.r === rule.rev ? state.a : 0;
     count(user, earned.length - already, earned[already]?.at ?? '');
+    await breathe();
   }
   return result;
 }

@@ -1,6 +1,6 @@
-import { compareItems } from '../items.js';
 import type { Occurrence, Rule } from './rule-model.js';
 import { durationMs } from './window.js';
+import { holdsUntil, pickUp, restartAfter, stepWindow, type Walk, type WindowState } from './window-count.js';
 
 /**
  * What a rule counted for one user, and one step of counting: the one function both live
@@ -17,8 +17,11 @@ export interface RuleState {
   d?: string[];
   /** Repeatable windowed rules: counting starts after this event (the one that earned the last award). */
   s?: { at: string; id: string };
+  /** Windowed rules: where counting stands; absent until picked up from the stored events. */
+  w?: WindowState;
 }
 
+/** Nothing counted; a windowed rule picks its counting up from the stored events at its next event. */
 export const emptyState = (rule: Rule): RuleState => ({ r: rule.rev, n: 0, a: 0 });
 
 export const windowOf = (rule: Rule): number | null => (rule.window ? (durationMs(rule.window) ?? null) : null);
@@ -36,16 +39,24 @@ export function matches(rule: Rule, event: Occurrence): boolean {
 
 export interface Step {
   state: RuleState;
-  award: boolean;
+  /** The event that earned an award, if this step earned one: the event itself, or a later one a late event completed. */
+  earned?: Occurrence;
   /** Windowed rules while the condition holds: when it stops holding unless more events come. */
   holdsUntil?: string;
 }
 
+/** What a windowed rule reads besides its state: the stored events it counts. */
+export interface Counting {
+  walk: Walk;
+  /** The events the rule counts in the window before the event, oldest first, without it: where counting is picked up from. */
+  recent(): Promise<Occurrence[]>;
+}
+
 /**
- * Counts one matching event. `recent`: the user's matching events with `at` within the window
- * before the event, up to and including it, in (at, id) order (read only for windowed rules).
+ * Counts one matching event. Windowed rules count through `counting` (window-count.ts): one step
+ * of a tail, never a read of the whole window.
  */
-export function step(rule: Rule, state: RuleState, event: Occurrence, recent: readonly Occurrence[]): Step {
+export async function step(rule: Rule, state: RuleState, event: Occurrence, counting: Counting): Promise<Step> {
   const N = needed(rule);
   const window = windowOf(rule);
   const next: RuleState = { ...state, n: state.n + 1 };
@@ -54,45 +65,25 @@ export function step(rule: Rule, state: RuleState, event: Occurrence, recent: re
     if (rule.condition === 'days') {
       const day = event.at.slice(0, 10);
       const days = state.d ?? [];
-      if (days.includes(day) || (!rule.repeatable && state.a > 0)) return { state: next, award: false };
+      if (days.includes(day) || (!rule.repeatable && state.a > 0)) return { state: next };
       next.d = [...days, day].sort();
       reached = next.d.length;
     }
     const award = rule.repeatable ? Math.floor(reached / N) > state.a : state.a === 0 && reached >= N;
     if (award) next.a = state.a + 1;
-    return { state: next, award };
+    return { state: next, ...(award ? { earned: event } : {}) };
   }
   const since = rule.repeatable ? state.s : undefined;
-  const counted = since ? recent.filter((e) => compareItems(e, since) > 0) : recent;
-  const holds = reach(rule, counted) >= N;
-  const award = holds && (rule.repeatable || state.a === 0);
-  if (award) {
+  const w = state.w ?? pickUp(rule, N, since, await counting.recent());
+  const counted = await stepWindow(rule, N, window, w, event, counting.walk, rule.repeatable || state.a === 0);
+  next.w = counted.w;
+  const earned = counted.earned;
+  if (earned) {
     next.a = state.a + 1;
-    if (rule.repeatable) next.s = { at: event.at, id: event.id };
+    if (rule.repeatable) {
+      next.s = { at: earned.at, id: earned.id };
+      next.w = earned === event ? { f: next.s, l: next.s, c: 0 } : await restartAfter(rule, N, counted.w, earned, counting.walk);
+    }
   }
-  return { state: next, award, ...(holds && !rule.repeatable ? { holdsUntil: holdsUntil(rule, counted, window) } : {}) };
-}
-
-/** How far the events go towards the rule: their number, or their distinct days. */
-export function reach(rule: Rule, events: readonly Occurrence[]): number {
-  return rule.condition === 'days' ? new Set(events.map((e) => e.at.slice(0, 10))).size : events.length;
-}
-
-/**
- * When the condition, holding over `events`, stops holding if nothing more comes: the window after
- * the newest event that is still needed (the N-th newest, or the last of the N-th newest day).
- */
-export function holdsUntil(rule: Rule, events: readonly Occurrence[], window: number): string {
-  const N = needed(rule);
-  const days = new Set<string>();
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (rule.condition === 'days') {
-      const day = e.at.slice(0, 10);
-      if (days.has(day)) continue;
-      days.add(day);
-      if (days.size === N) return new Date(Date.parse(e.at) + window).toISOString();
-    } else if (events.length - i === N) return new Date(Date.parse(e.at) + window).toISOString();
-  }
-  return events.at(-1)?.at ?? new Date(0).toISOString();
+  return { state: next, ...(earned ? { earned } : {}), ...(counted.holds && !rule.repeatable ? { holdsUntil: holdsUntil(counted.w, window) } : {}) };
 }

@@ -3,8 +3,9 @@ import { addressSubject, EMAIL_KIND } from '../email.js';
 import { subjectOfSent } from '../subjects.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
+import { DEFAULT_QUOTAS, quotaOf, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { KIND, type EventSettings, type RejectedEvent } from './kinds.js';
-import { applyRules } from './live.js';
+import { applyRules, EventWalks } from './live.js';
 import { listRules } from './rules.js';
 import { eventSettings, retentionMs } from './settings.js';
 import { prefetch } from './prefetch.js';
@@ -23,6 +24,8 @@ export type EventResult =
 export interface IngestOptions {
   via: 'api' | 'getbadges';
   defaults?: EventSettings;
+  /** The operator's quotas (stored events, kept refusals); a service's own win. */
+  quotas?: Quotas;
 }
 
 /**
@@ -31,7 +34,8 @@ export interface IngestOptions {
  * reason, and the others go on. An id already recorded is a duplicate and changes nothing.
  */
 export async function ingest(tx: Tx, service: string, events: readonly unknown[], options: IngestOptions): Promise<EventResult[]> {
-  await requireService(tx, service);
+  const record = await requireService(tx, service);
+  const quotas = options.quotas ?? DEFAULT_QUOTAS;
   const rules = await listRules(tx, service);
   const settings = await eventSettings(tx, service, options.defaults);
   const now = tx.now.getTime();
@@ -42,11 +46,15 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
   const checkedEvents = events.map((raw) => checkEvent(raw, { getbadges: options.via === 'getbadges' }));
   const timed = checkedEvents.flatMap((e) => (isProblem(e) ? [] : [{ ...e, at: e.at ?? tx.now.toISOString() }]));
   const memo = await prefetch(tx, service, rules, timed.filter((e) => e.at >= oldest && e.at <= newest));
+  const walks = new EventWalks(tx, service);
   for (const [i, raw] of events.entries()) {
     const result = await one(raw, checkedEvents[i]!);
     if (result.status === 'rejected') await keepRejected(tx, service, raw, result.error, options.via);
     results.push(result);
   }
+  // Refused whole: a batch that would store more events than the quota changes nothing.
+  if (results.some((r) => r.status === 'recorded')) await requireWithinQuota(tx, service, 'events', KIND.event, quotas);
+  if (results.some((r) => r.status === 'rejected')) await trimRejected(tx, service, quotaOf(record, 'rejected_events', quotas));
   return results;
 
   async function one(raw: unknown, checked: CheckedEvent | EventProblem): Promise<EventResult> {
@@ -67,14 +75,22 @@ export async function ingest(tx: Tx, service: string, events: readonly unknown[]
     const event = { kind: KIND.event, id: checked.id, owner: user, at, v: checked.value };
     tx.put({ t: 'item', s: service, v: event });
     memo?.recorded(event);
+    walks.recorded(event);
     const v = checked.value;
-    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) }, memo);
+    const awards = await applyRules(tx, service, rules, user, { id: checked.id, at, type: v.t, ...(v.d ? { data: v.d } : {}), ...(v.p ? { preview: v.p } : {}), ...(v.l ? { permalink: v.l } : {}) }, walks, memo);
     return { id: checked.id, status: 'recorded', user, awards };
   }
 }
 
 const SENT_CHARS = 4096;
 const ADDRESS = addressSubject('');
+
+/** Kept refusals beyond the quota: the oldest give way, so the newest (what a sender needs to see) stay. */
+async function trimRejected(tx: Tx, service: string, limit: number): Promise<void> {
+  const excess = (await tx.itemCount(service, KIND.rejected)) - limit;
+  if (excess <= 0) return;
+  for (const item of await tx.items(service, KIND.rejected, { limit: excess })) tx.put({ t: 'item-', s: service, k: KIND.rejected, id: item.id });
+}
 
 /** Kept with what was sent, and so with the person it names: their user, else their address. */
 async function keepRejected(tx: Tx, service: string, raw: unknown, error: EventProblem, via: RejectedEvent['via']): Promise<void> {

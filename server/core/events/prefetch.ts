@@ -1,6 +1,6 @@
 import { EMAIL_KIND } from '../email.js';
 import type { Tx } from '../ports.js';
-import { matches, windowOf } from './evaluate.js';
+import { matches, windowOf, type RuleState } from './evaluate.js';
 import { KIND, type StoredEvent } from './kinds.js';
 import { RecentEvents } from './live.js';
 import type { Rule } from './rule-model.js';
@@ -10,13 +10,14 @@ import type { CheckedEvent } from './validate-event.js';
 /**
  * Reads up front, in a few reads of many records each, what taking in a batch of events will read
  * one record at a time: whether the ids are known, the event types, the addresses' owners, the
- * users, the rules' badges and states, and the users' recent events. On PostgreSQL every read in a
+ * users, the rules' badges and states, and the recent events of users whose windowed counting is
+ * picked up (see window-count.ts). On PostgreSQL every read in a
  * unit is a round trip made while the service's lock is held, and a batch of 100 events made ~900
  * of them; the store keeps what a batch read, so the point reads that follow cost nothing. Nothing
  * is decided here: the events are judged as before, reading through the unit.
  *
  * `events` are the batch's valid events with the time each will be recorded at (or refused for).
- * Answers the windowed rules' events of the batch's users, when a rule has a window.
+ * Answers the recent events of the users whose windowed counting must be picked up, if any.
  */
 export async function prefetch(
   tx: Tx,
@@ -38,7 +39,8 @@ export async function prefetch(
   await tx.badges(service, [...new Set(rules.map((rule) => rule.badge))]);
 
   const states = new Set<string>();
-  let window = 0;
+  /** Windowed (rule, user) pairs, with the longest window of each user's. */
+  const windowed = new Map<string, { rule: Rule; user: string }>();
   for (const rule of rules) if (rule.condition === 'badges') for (const user of users) states.add(stateId(rule.id, user));
   for (const e of events) {
     const user = userOf(e);
@@ -47,14 +49,23 @@ export async function prefetch(
     for (const rule of rules) {
       if (rule.condition === 'badges' || !matches(rule, { id: e.id, at: e.at, type: v.t, ...(v.d ? { data: v.d } : {}) })) continue;
       states.add(stateId(rule.id, user));
-      window = Math.max(window, windowOf(rule) ?? 0);
+      if (windowOf(rule) !== null) windowed.set(stateId(rule.id, user), { rule, user });
     }
   }
-  await tx.itemsById(service, KIND.state, [...states]);
-  if (window === 0) return undefined;
+  const found = await tx.itemsById(service, KIND.state, [...states]);
 
-  // One range for all: from the earliest event's longest window to just after the latest event.
-  const times = events.map((e) => Date.parse(e.at));
+  // Counting kept in a state goes on from there; only pairs without it read the window before the
+  // batch's events, once, to pick it up (see window-count.ts).
+  let window = 0;
+  const picking = new Set<string>();
+  for (const [id, { rule, user }] of windowed) {
+    const state = found.get(id)?.v as RuleState | undefined;
+    if (state?.r === rule.rev && state.w) continue;
+    picking.add(user);
+    window = Math.max(window, windowOf(rule)!);
+  }
+  if (picking.size === 0) return undefined;
+  const times = events.filter((e) => picking.has(userOf(e)!)).map((e) => Date.parse(e.at));
   const range = { from: new Date(Math.min(...times) - window + 1).toISOString(), to: new Date(Math.max(...times) + 1).toISOString() };
-  return new RecentEvents(await tx.itemsByOwner(service, KIND.event, users, range), range);
+  return new RecentEvents(await tx.itemsByOwner(service, KIND.event, [...picking], range), range);
 }

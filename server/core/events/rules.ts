@@ -81,6 +81,14 @@ export function definitionOf(rule: RuleDefinition): RuleDefinition {
   ) as unknown as RuleDefinition;
 }
 
+/**
+ * A rule's definition checked as creating it checks it, against the service's badges, event types
+ * and other rules (import checks a rule it restores with this), nothing written.
+ */
+export async function checkRuleDefinition(tx: Tx, service: string, id: string, definition: RuleDefinition): Promise<void> {
+  refuseCycles(id, await checkRule(tx, service, definition), await listRules(tx, service));
+}
+
 /** Refuses what cannot work, each with a code saying what; answers the definition as kept. */
 async function checkRule(tx: Tx, service: string, rule: RuleDefinition): Promise<RuleDefinition> {
   const clean = definitionOf(rule);

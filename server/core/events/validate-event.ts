@@ -4,6 +4,7 @@ import type { Refusal } from '../../../types/schema.js';
 import { normalizeEmail } from '../email.js';
 import { jsonDepth } from '../json-depth.js';
 import { checker, refusalOf } from '../schema-refusal.js';
+import { parseTime } from '../time.js';
 import { typeKey, type StoredEvent } from './kinds.js';
 
 /**
@@ -73,9 +74,10 @@ export function checkEvent(raw: unknown, { getbadges = false } = {}): CheckedEve
     checked.email = email;
   }
   if (e.at !== undefined) {
-    // The pattern says the form; whether the day exists, only the calendar does.
-    const ms = Date.parse(e.at);
-    if (Number.isNaN(ms)) return refusal('at');
+    // The pattern says the form; whether the day exists, only the calendar does (Date.parse reads
+    // 2026-02-31 as 3 March).
+    const ms = parseTime(e.at);
+    if (ms === undefined) return refusal('at');
     checked.at = new Date(ms).toISOString();
   }
   if (e.preview) checked.value.p = e.preview;

@@ -9,8 +9,18 @@ const UNIT_MS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 /** The longest window a rule may have: events must be kept that long. */
 export const MAX_WINDOW_MS = 3660 * 86_400_000;
 
+/** Windows read so far: every event a rule counts asks for its window. */
+const known = new Map<string, number | undefined>();
+
 /** The duration in ms, or undefined when `text` is not one this server takes. */
 export function durationMs(text: string): number | undefined {
+  if (known.has(text)) return known.get(text);
+  const ms = parse(text);
+  if (known.size < 10_000) known.set(text, ms);
+  return ms;
+}
+
+function parse(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (!match || text === 'P' || text.endsWith('T')) return undefined;
   let ms = 0;

@@ -5,14 +5,20 @@ import { checkServiceName, requireService } from './services.js';
 
 /**
  * Restoring exported records as they were (counts, dates, order): how a service moves between
- * stores. A restore adds to a service it created itself, never to one in use.
+ * stores. A restore adds to a hidden service it created itself, never to one in use; the store's
+ * `renameService` then makes it the service it was.
  */
 
-export async function restoreService(tx: Tx, record: ServiceRecord): Promise<void> {
+/**
+ * Writes the service `record` under the hidden name `under` (see services.ts), where its records are
+ * restored before it is renamed to its own name whole. Its own name must be free.
+ */
+export async function restoreService(tx: Tx, record: ServiceRecord, under: string): Promise<void> {
   checkServiceName(record.name);
   const clash = await tx.serviceIgnoringCase(record.name);
   if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already; import into a store without it`);
-  tx.put({ t: 'service', v: record });
+  if (await tx.service(under)) throw conflict('service_exists', `Service "${under}" exists: another import of "${record.name}" is under way`);
+  tx.put({ t: 'service', v: { ...record, name: under } });
 }
 
 export async function restoreBadges(tx: Tx, service: string, badges: readonly BadgeRecord[]): Promise<void> {

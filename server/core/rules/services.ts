@@ -3,6 +3,16 @@ import { conflict, invalid, notFound } from '../errors.js';
 import type { ServiceRecord, ServiceSettings } from '../model.js';
 import type { Reads, Tx } from '../ports.js';
 
+/**
+ * A hidden service: a name no request can give (service names start with a letter or digit), under
+ * which an import writes a service before it is renamed to its own, whole. Not listed, nothing of it
+ * is due, and the API cannot reach it.
+ */
+export const HIDDEN = '_';
+export const isHidden = (name: string) => name.startsWith(HIDDEN);
+/** Where a service is imported before it appears: one per name, so a failed import's leftovers are found again. */
+export const importingName = (name: string) => `${HIDDEN}import-${name}`;
+
 export async function requireService(tx: Reads, name: string): Promise<ServiceRecord> {
   const service = await tx.service(name);
   if (!service) throw notFound('service_not_found', `Service "${name}" does not exist`);

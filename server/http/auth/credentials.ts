@@ -93,10 +93,14 @@ export function requireOperation(access: Access, operation: KeyNeed): void {
   if (!access.key.operations.includes(operation)) throw outOfScope(access.key, `"${operation}" (${OPERATION_TEXT[operation]})`);
 }
 
+/** The badges a request's key may act on; null: all (the service's key, or a key for every badge). */
+export const badgesOf = (access: Access | undefined): ReadonlySet<string> | null =>
+  !access || access.kind === 'service' || access.key.badges === null ? null : new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
+
 /** Refuses a scoped key limited to other badges than these. */
 export function requireBadges(access: Access, badges: readonly string[]): void {
   if (access.kind === 'service' || access.key.badges === null) return;
-  const allowed = access.key.badges;
-  const outside = [...new Set(badges.filter((badge) => !allowed.includes(badge)))];
+  const allowed = new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
+  const outside = [...new Set(badges.filter((badge) => !allowed.has(badge.normalize('NFC'))))];
   if (outside.length > 0) throw outOfScope(access.key, `badges ${outside.join(', ')}`);
 }

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { credentialsOf, requestIdentity, unauthorized, useSignature } from './signatures.js';
+import { checkSignatureForm, credentialsOf, requestIdentity, unauthorized, useSignature } from './signatures.js';
 import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access, type KeyNeed } from './credentials.js';
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../../core/errors.js';
@@ -80,15 +80,20 @@ export function authorize({ config, replay, store }: Deps, operation?: KeyNeed, 
       await next();
       return;
     }
-    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
     const now = config.now();
     const keyId = ctx.query.key_id;
+    // What the signature can be refused for without its body (an unknown key, a stale ts) is
+    // refused before the body is read: a signature-shaped request costs no body unless it may pass.
+    const key = typeof keyId === 'string' ? await scopedKey(store, service, keyId, now) : undefined;
+    // A scoped key is new: it signs with HMAC-SHA256 only.
+    const signer = key ? { ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } } : service;
+    checkSignatureForm(signer, credentials, now);
+    if (key) requireOperation({ kind: 'key', key }, operation);
+    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
     let access: Access = SERVICE_ACCESS;
     let use: Use;
-    if (typeof keyId === 'string') {
-      const key = await scopedKey(store, service, keyId, now);
-      // A scoped key is new: it signs with HMAC-SHA256 only.
-      use = await useSignature({ ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } }, credentials, request, replay, now);
+    if (key) {
+      use = await useSignature(signer, credentials, request, replay, now);
       access = { kind: 'key', key };
     } else {
       use = await useSignature(service, credentials, request, replay, now).catch(async (error) => {

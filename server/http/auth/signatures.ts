@@ -58,19 +58,28 @@ export function checkKey(service: ServiceRecord, key: string): void {
 }
 
 /**
+ * What a signature can be refused for without the body it covers: a `ts` out of the window, the
+ * legacy form where the service turned it off. Checked before the body is read, and again by
+ * `useSignature`.
+ */
+export function checkSignatureForm(service: ServiceRecord, { ts, signature }: Signature, now: number): void {
+  if (Math.abs(now / 1000 - Number(ts)) > SIGNATURE_WINDOW_SECONDS) {
+    throw unauthorized('expired_ts', `ts is more than ${SIGNATURE_WINDOW_SECONDS} s from the server's time (${Math.floor(now / 1000)})`);
+  }
+  if (signature.length === 40 && service.settings?.legacySignatures === false) {
+    throw unauthorized('legacy_signatures_off', `Service "${service.name}" accepts only HMAC-SHA256 signatures (or the key in the Authorization header)`);
+  }
+}
+
+/**
  * Checks a signature over the request and uses it up in the replay memory, whatever happens to the
  * request afterwards. The legacy SHA1 form is checked over the path as sent and, as the original
  * client signed it, over the decoded path. Throws a 401 naming what is wrong.
  */
 export async function useSignature(service: ServiceRecord, signed: Signature, request: SignedRequest, replay: ReplayStore, now: number): Promise<Use> {
   const { ts, signature, nonce } = signed;
-  if (Math.abs(now / 1000 - Number(ts)) > SIGNATURE_WINDOW_SECONDS) {
-    throw unauthorized('expired_ts', `ts is more than ${SIGNATURE_WINDOW_SECONDS} s from the server's time (${Math.floor(now / 1000)})`);
-  }
+  checkSignatureForm(service, signed, now);
   const legacy = signature.length === 40;
-  if (legacy && service.settings?.legacySignatures === false) {
-    throw unauthorized('legacy_signatures_off', `Service "${service.name}" accepts only HMAC-SHA256 signatures (or the key in the Authorization header)`);
-  }
   const candidates = legacy ? [...new Set([request.path, decodedPath(request.path)])].map((path) => legacySign(service.key, ts, { ...request, path })) : [sign(service.key, ts, request, nonce)];
   const given = Buffer.from(signature, 'hex');
   if (!candidates.some((expected) => timingSafeEqual(given, Buffer.from(expected, 'hex')))) {

@@ -11,13 +11,21 @@ import {
   ServiceSettingsBody,
   type AdminService,
 } from '../../../types/schema.js';
-import { AdminRotatedKey, RotateKeyQuery } from '../../../types/access-schema.js';
+import { AdminRotatedKey, QuotasBody, RotateKeyQuery, ServiceQuotas } from '../../../types/access-schema.js';
+import type { Static } from '@sinclair/typebox';
 import { parseDuration } from '../../config/duration.js';
 import { rotateServiceKey } from '../../core/access/keys.js';
-import { HttpError } from '../errors.js';
+import { badRequest, HttpError } from '../errors.js';
+import type { Middleware } from 'koa';
 import { newKey } from '../../core/service-key.js';
 import type { ServiceRecord, ServiceSettings } from '../../core/model.js';
 import type { Store } from '../../core/ports.js';
+import type { AppConfig } from '../../config/app.js';
+import { hourlyUsage, QUOTA_NAMES, QUOTA_USAGE_KIND, quotaOf, setQuotas, type QuotaName } from '../../core/rules/quota.js';
+import { ENDPOINT_KIND } from '../../core/access/webhooks.js';
+import { INVITATION_KIND } from '../../core/access/invitations.js';
+import { CLAIM_CODE_KIND } from '../../core/access/claim-codes.js';
+import { KIND } from '../../core/events/kinds.js';
 import { exportStore, type ExportOptions } from '../../transfer/export.js';
 import type { Deps, V1Context } from './context.js';
 import { ANSWERED, route } from './table.js';
@@ -61,6 +69,37 @@ export function sendExport(ctx: V1Context, { store, config }: Pick<Deps, 'store'
 }
 
 const noSuchService = { 404: 'No such service (`service_not_found`)' };
+
+/** The items each quota counts; redeliveries are counted by the hour instead. */
+const QUOTA_KINDS: Record<Exclude<QuotaName, 'redeliveries'>, string> = {
+  webhook_endpoints: ENDPOINT_KIND,
+  events: KIND.event,
+  rejected_events: KIND.rejected,
+  invitations: INVITATION_KIND,
+  claim_codes: CLAIM_CODE_KIND,
+};
+
+/** Every quota of a service: what applies, the default, its own, and what it uses now. */
+async function quotasView(store: Store, config: AppConfig, service: ServiceRecord): Promise<Static<typeof ServiceQuotas>> {
+  const used = async (name: QuotaName) =>
+    name === 'redeliveries' ? hourlyUsage(await store.getItem(service.name, QUOTA_USAGE_KIND, name), config.now()) : store.countItems(service.name, QUOTA_KINDS[name], {});
+  const entries = await Promise.all(
+    QUOTA_NAMES.map(async (name) => [name, { limit: quotaOf(service, name, config.quotas), default: config.quotas[name], own: service.settings?.quotas?.[name] ?? null, used: await used(name) }] as const),
+  );
+  return { name: service.name, quotas: Object.fromEntries(entries) as Static<typeof ServiceQuotas>['quotas'] };
+}
+
+/**
+ * `/admin/services/.` reaches the server as `/admin/services/` (clients resolve dot segments), which
+ * the router would take as the collection and answer DELETE or PATCH with a 405 for it: it names a
+ * service, an empty one, and is refused as any invalid name is.
+ */
+export const refuseEmptyServiceName: Middleware = async (ctx, next) => {
+  if (/^\/admin\/services\/+$/.test(ctx.path) && ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'POST' && ctx.method !== 'OPTIONS') {
+    throw badRequest('invalid_service_name', `${ctx.method} ${ctx.path} names no service: a service name is 1-64 letters, digits, "_" or "-" (${ctx.method} /admin/services/{name})`);
+  }
+  await next();
+};
 
 /**
  * `/admin/services`: the running server manages services itself, since one process owns the data
@@ -134,6 +173,37 @@ export const adminRoutes = [
     handler: async (_ctx, { params }, { domain }) => {
       await domain.deleteService(params.name);
       return { name: params.name, deleted: true as const };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/services/{name}/quotas',
+    operationId: 'getServiceQuotas',
+    summary: "The service's quotas: what applies, the operator's default, the service's own, and what it uses now",
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    response: { description: 'The quotas', schema: ServiceQuotas },
+    errors: noSuchService,
+    etag: false,
+    handler: async (_ctx, { params }, { store, config }) => quotasView(store, config, await existing(store, params.name)),
+  }),
+  route({
+    method: 'patch',
+    path: '/admin/services/{name}/quotas',
+    operationId: 'setServiceQuotas',
+    summary: 'Give the service quotas of its own (null: back to the default)',
+    description:
+      'Quotas not named keep what they were. A quota lowered below what the service holds refuses only what would add more (`403 quota_...`); nothing is removed.',
+    tags: ['admin'],
+    auth: 'admin',
+    params: AdminServiceParams,
+    body: QuotasBody,
+    response: { description: 'The quotas', schema: ServiceQuotas },
+    errors: noSuchService,
+    handler: async (_ctx, { params, body }, { store, domain, config }) => {
+      const name = (await existing(store, params.name)).name;
+      return quotasView(store, config, await domain.run(name, (tx) => setQuotas(tx, name, body)));
     },
   }),
   route({

@@ -1,14 +1,43 @@
-import { BadgeParams, ClaimCodeList, ClaimCodeParams, ClaimCodes, NewClaimCodesBody, PageQuery, RedeemBody, RedeemResponse, ClaimCode as ClaimCodeSchema } from '../../../types/access-schema.js';
 import type { Static } from '@sinclair/typebox';
+import {
+  BadgeParams,
+  ClaimCodeBatch as BatchSchema,
+  ClaimCodeBatchDeleted,
+  ClaimCodeBatchParams,
+  ClaimCodeDeleted,
+  ClaimCodeList,
+  ClaimCodeParams,
+  ClaimCodes,
+  ClaimCode as ClaimCodeSchema,
+  NewClaimCodesBody,
+  PageQuery,
+  RedeemBody,
+  RedeemResponse,
+} from '../../../types/access-schema.js';
 import { requireBadges } from '../auth/credentials.js';
 import { futureTime } from '../../config/duration.js';
 import { pageWindow } from '../paging.js';
-import { randomBase32 } from '../../core/access/ids.js';
-import { CLAIM_CODE_KIND, claimCodeState, makeClaimCodes, redeemClaimCode, type ClaimCode } from '../../core/access/claim-codes.js';
-import { badRequest } from '../errors.js';
+import { newId, randomBase32 } from '../../core/access/ids.js';
+import {
+  CLAIM_CODE_KIND,
+  claimCodeState,
+  deleteBatch,
+  deleteClaimCode,
+  expireBatch,
+  expireClaimCode,
+  getBatch,
+  getClaimCode,
+  makeClaimCodes,
+  redeemClaimCode,
+  type ClaimCode,
+  type ClaimCodeBatch,
+} from '../../core/access/claim-codes.js';
+import type { Tx } from '../../core/ports.js';
+import type { Domain } from '../../core/domain.js';
+import type { V1Context } from './context.js';
 import { route } from './table.js';
 
-/** Claim codes: made for a badge, handed out by the site, redeemed for a user. */
+/** Claim codes: made for a badge, handed out by the site, redeemed for a user; ended or deleted, one or a batch. */
 
 /** 120 random bits, in groups of four for people to type: `ABCD-EFGH-...`. */
 const newCode = () => randomBase32(15).toUpperCase();
@@ -17,31 +46,77 @@ const shown = (code: string) => code.match(/.{1,4}/g)!.join('-');
 const canonical = (typed: string) => typed.replace(/[-\s]/g, '').toUpperCase();
 
 const codeView = (code: ClaimCode, now: number): Static<typeof ClaimCodeSchema> => ({
-  ...code,
   code: shown(code.code),
+  badge: code.badge,
+  uses: code.uses,
+  redeemed: code.redeemed,
   state: claimCodeState(code, new Date(now).toISOString()),
+  expiresAt: code.expiresAt,
+  createdAt: code.createdAt,
+  batch: code.batch ?? null,
+  key: code.key ?? null,
 });
+
+const batchView = ({ batch, codes }: { batch: ClaimCodeBatch; codes: ClaimCode[] }, now: number): Static<typeof BatchSchema> => ({
+  id: batch.id,
+  badge: batch.badge,
+  key: batch.key,
+  uses: batch.uses,
+  expiresAt: batch.expiresAt,
+  createdAt: batch.createdAt,
+  codes: codes.map((code) => codeView(code, now)),
+});
+
+/**
+ * A unit on one code (as typed) or one batch, for a key limited to some badges only if it covers
+ * the badge the code or batch is for (read in the unit: the path names no badge).
+ */
+function onCode<T>(ctx: V1Context, domain: Domain, typed: string, work: (tx: Tx, service: string, code: string) => Promise<T>): Promise<T> {
+  const service = ctx.state.service.name;
+  const code = canonical(typed);
+  return domain.run(service, async (tx) => {
+    if (ctx.state.access) requireBadges(ctx.state.access, [(await getClaimCode(tx, service, code)).badge]);
+    return work(tx, service, code);
+  });
+}
+
+function onBatch<T>(ctx: V1Context, domain: Domain, batch: string, work: (tx: Tx, service: string) => Promise<T>): Promise<T> {
+  const service = ctx.state.service.name;
+  return domain.run(service, async (tx) => {
+    if (ctx.state.access) requireBadges(ctx.state.access, [(await getBatch(tx, service, batch)).batch.badge]);
+    return work(tx, service);
+  });
+}
+
+const codeErrors = { 404: 'The service or the code does not exist (`service_not_found`, `claim_code_not_found`)' };
+const batchErrors = { 404: 'The service or the batch does not exist (`service_not_found`, `claim_code_batch_not_found`)' };
 
 export const claimCodeRoutes = [
   route({
     method: 'post',
     path: '/v1/{service}/badges/{badge}/claim-codes.json',
     operationId: 'createClaimCodes',
-    summary: 'Make claim codes for a badge: single or multi use, optional expiry',
+    summary: 'Make claim codes for a badge, as one batch: single or multi use, optional expiry',
+    description: 'A code made by a scoped key expires no later than the key, and is deleted with it.',
     tags: ['access'],
     auth: 'service',
     operation: 'award',
     scopeBadges: ({ params }) => [params.badge],
     params: BadgeParams,
     body: NewClaimCodesBody,
-    response: { status: 201, description: 'The new codes', schema: ClaimCodes },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)' },
+    response: { status: 201, description: 'The new codes and their batch', schema: ClaimCodes },
+    errors: {
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      403: 'The codes would make the service hold more than its quota (`quota_claim_codes`)',
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
       const codes = Array.from({ length: body.count ?? 1 }, newCode);
-      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt));
-      return { codes: made.map((code) => codeView(code, config.now())) };
+      const access = ctx.state.access;
+      const maker = access?.kind === 'key' ? { id: access.key.id, expiresAt: access.key.expiresAt } : null;
+      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, newId('ccb'), maker, config.quotas));
+      return { batch: made.batch.id, codes: made.codes.map((code) => codeView(code, config.now())) };
     },
   }),
   route({
@@ -65,6 +140,84 @@ export const claimCodeRoutes = [
     },
   }),
   route({
+    method: 'get',
+    path: '/v1/{service}/claim-codes/{code}.json',
+    operationId: 'getClaimCode',
+    summary: 'One claim code with its state',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'read_private',
+    params: ClaimCodeParams,
+    response: { description: 'The code', schema: ClaimCodeSchema },
+    errors: codeErrors,
+    handler: async (ctx, { params }, { domain, config }) => codeView(await onCode(ctx, domain, params.code, getClaimCode), config.now()),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/{service}/claim-codes/{code}/expire.json',
+    operationId: 'expireClaimCode',
+    summary: 'End a claim code now: it can no longer be redeemed, and is listed as expired',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'award',
+    params: ClaimCodeParams,
+    response: { description: 'The code, expired', schema: ClaimCodeSchema },
+    errors: codeErrors,
+    handler: async (ctx, { params }, { domain, config }) => codeView(await onCode(ctx, domain, params.code, expireClaimCode), config.now()),
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/{service}/claim-codes/{code}.json',
+    operationId: 'deleteClaimCode',
+    summary: 'Delete a claim code (its redemptions, and the awards they made, stay)',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'award',
+    params: ClaimCodeParams,
+    response: { description: 'Deleted', schema: ClaimCodeDeleted },
+    errors: codeErrors,
+    handler: async (ctx, { params }, { domain }) => ({ code: shown((await onCode(ctx, domain, params.code, deleteClaimCode)).code), deleted: true as const }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/{service}/claim-code-batches/{batch}.json',
+    operationId: 'getClaimCodeBatch',
+    summary: 'A batch of claim codes (those made by one request) with every code in it',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'read_private',
+    params: ClaimCodeBatchParams,
+    response: { description: 'The batch', schema: BatchSchema },
+    errors: batchErrors,
+    handler: async (ctx, { params }, { domain, config }) => batchView(await onBatch(ctx, domain, params.batch, (tx, service) => getBatch(tx, service, params.batch)), config.now()),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/{service}/claim-code-batches/{batch}/expire.json',
+    operationId: 'expireClaimCodeBatch',
+    summary: 'End every code of a batch now',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'award',
+    params: ClaimCodeBatchParams,
+    response: { description: 'The batch, its codes expired', schema: BatchSchema },
+    errors: batchErrors,
+    handler: async (ctx, { params }, { domain, config }) => batchView(await onBatch(ctx, domain, params.batch, (tx, service) => expireBatch(tx, service, params.batch)), config.now()),
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/{service}/claim-code-batches/{batch}.json',
+    operationId: 'deleteClaimCodeBatch',
+    summary: 'Delete a batch and every code of it',
+    tags: ['access'],
+    auth: 'service',
+    operation: 'award',
+    params: ClaimCodeBatchParams,
+    response: { description: 'Deleted', schema: ClaimCodeBatchDeleted },
+    errors: batchErrors,
+    handler: async (ctx, { params }, { domain }) => ({ id: params.batch, deleted: (await onBatch(ctx, domain, params.batch, (tx, service) => deleteBatch(tx, service, params.batch))).deleted }),
+  }),
+  route({
     method: 'post',
     path: '/v1/{service}/claim-codes/{code}/redeem.json',
     operationId: 'redeemClaimCode',
@@ -81,13 +234,7 @@ export const claimCodeRoutes = [
       409: 'The code is used up, expired, redeemed by this user before, its badge deleted, or a unique badge the user holds, or a badge whose terms refuse it now (`claim_code_used`, `claim_code_expired`, `claim_code_redeemed`, `badge_not_found`, `already_awarded`, `not_awardable`)',
     },
     handler: async (ctx, { params, body }, { domain, config }) => {
-      const service = ctx.state.service.name;
-      const code = canonical(params.code);
-      const result = await domain.run(service, async (tx) => {
-        const badge = ((await tx.item(service, CLAIM_CODE_KIND, code))?.v as ClaimCode | undefined)?.badge;
-        if (badge !== undefined && ctx.state.access) requireBadges(ctx.state.access, [badge]);
-        return redeemClaimCode(tx, service, code, body.user);
-      });
+      const result = await onCode(ctx, domain, params.code, (tx, service, code) => redeemClaimCode(tx, service, code, body.user));
       return { code: codeView(result.code, config.now()), user: { name: result.user.name, badges: result.user.awards.map((a) => a.badge) } };
     },
   }),

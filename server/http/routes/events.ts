@@ -69,11 +69,14 @@ export const eventRoutes = [
     body: EventsBody,
     bodyBytes: (config) => Math.max(config.maxBodyBytes, config.maxEventBodyBytes),
     response: { description: 'What became of each event, in the order sent', schema: EventsResponse },
-    errors: { 400: 'The body is not an event nor {"events": [...]} (`invalid_body`), or holds more than 1,000 events (`too_many_events`)' },
+    errors: {
+      400: 'The body is not an event nor {"events": [...]} (`invalid_body`), or holds more than 1,000 events (`too_many_events`)',
+      403: 'The events would make the service hold more than its quota (`quota_events`); nothing is recorded',
+    },
     handler: async (ctx, { body }, { domain, config }) => {
       const service = ctx.state.service.name;
       const events = eventList(body, (b) => (b as { events?: unknown }).events);
-      return summary(await domain.run(service, (tx) => ingest(tx, service, events, { via: 'api', defaults: settingsDefaults(config) })));
+      return summary(await domain.run(service, (tx) => ingest(tx, service, events, { via: 'api', defaults: settingsDefaults(config), quotas: config.quotas })));
     },
   }),
   route({

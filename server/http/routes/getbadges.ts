@@ -5,6 +5,9 @@ import { notFound } from '../errors.js';
 import { eventList, settingsDefaults } from './events.js';
 import { route } from './table.js';
 
+/** The integration a request's token names, found before its body is read (see `admit`). */
+const admitted = new WeakMap<object, { service: string; id: string }>();
+
 /**
  * GetBadges' webhook URL: their payload as it is (one event or an array, `version: 0`, the user by
  * `email`), their fixed answer. The events are recorded before it answers; those refused are kept
@@ -27,14 +30,20 @@ export const getBadgesRoutes = [
     errors: {
       400: 'The body is not an event nor an array of events (`invalid_body`), or holds more than 1,000 (`too_many_events`)',
       404: 'No integration has this token (`integration_not_found`)',
+      403: "The events would make the service hold more than its quota (`quota_events`); nothing is recorded",
     },
     etag: false,
-    handler: async (ctx, { params, body }, { store, domain, config }) => {
+    // The token is the credential: a wrong one is refused before a byte of the body is read.
+    admit: async (ctx, { params }, { store }) => {
       const integration = await integrationOfToken(store, params.token);
       if (!integration) throw notFound('integration_not_found', 'No integration has this token; make one with POST /v1/{service}/integrations.json');
+      admitted.set(ctx, integration);
+    },
+    handler: async (ctx, { body }, { domain, config }) => {
+      const integration = admitted.get(ctx)!;
       const events = eventList(body, () => undefined);
       const { service } = integration;
-      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config) }));
+      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config), quotas: config.quotas }));
       return { status: 'ok' as const, message: 'Event enqueued for processing' as const };
     },
   }),

@@ -14,13 +14,13 @@ import {
 } from '../../../types/access-schema.js';
 import { nameProblem, ServiceParams } from '../../../types/schema.js';
 import { accessConfig } from '../../config/access.js';
-import { requireBadges } from '../auth/credentials.js';
-import { pageWindow } from '../paging.js';
+import { badgesOf, requireBadges } from '../auth/credentials.js';
+import { pageOf, pageRequest, pageWindow } from '../paging.js';
 import { bulkAward, type Recipient } from '../../core/access/bulk-award.js';
 import { setEmails } from '../../core/access/emails.js';
 import { cancelInvitation, CLAIMED_KIND, INVITATION_KIND, type ClaimedInvitation, type Invitation } from '../../core/access/invitations.js';
 import { EMAIL_KIND, normalizeEmail } from '../../core/email.js';
-import { badRequest } from '../errors.js';
+import { badRequest, HttpError } from '../errors.js';
 import { TEST_SERVICE_FULL } from '../auth/guards.js';
 import { route } from './table.js';
 import type { Static } from '@sinclair/typebox';
@@ -72,7 +72,16 @@ export const invitationRoutes = [
     params: UserParams,
     response: { description: 'The addresses', schema: UserEmails },
     handler: async (ctx, { params }, { store }) => {
-      const items = await store.listItems(ctx.state.service.name, EMAIL_KIND, { owner: params.name });
+      const service = ctx.state.service.name;
+      // A key for some badges reads the addresses of those who hold one of them, nobody else's.
+      const badges = badgesOf(ctx.state.access);
+      if (badges) {
+        const user = await store.getUser(service, params.name);
+        if (!user?.awards.some((award) => badges.has(award.badge))) {
+          throw new HttpError(403, 'key_out_of_scope', `This key may read the addresses of holders of ${[...badges].join(', ') || 'no badge'}; "${params.name}" holds none of them`);
+        }
+      }
+      const items = await store.listItems(service, EMAIL_KIND, { owner: params.name });
       return { user: params.name, emails: items.map((item) => item.id).sort() };
     },
   }),
@@ -90,7 +99,10 @@ export const invitationRoutes = [
     params: BadgeParams,
     body: BulkAwardBody,
     response: { description: 'Per recipient, as sent', schema: BulkAwardResponse },
-    errors: { 404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)', 403: `A key that may not award this badge (\`key_out_of_scope\`), or: ${TEST_SERVICE_FULL}` },
+    errors: {
+      404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
+      403: `A key that may not award this badge (\`key_out_of_scope\`); invitations beyond the service's quota (\`quota_invitations\`: nothing is awarded); or: ${TEST_SERVICE_FULL}`,
+    },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const emails = body.emails ?? [];
       const users = body.users ?? [];
@@ -109,7 +121,7 @@ export const invitationRoutes = [
       }
       const service = ctx.state.service.name;
       const { invitationTtlMs } = accessConfig(config);
-      const result = await domain.run(service, (tx) => bulkAward(tx, service, params.badge, recipients, body.description ?? null, invitationTtlMs));
+      const result = await domain.run(service, (tx) => bulkAward(tx, service, params.badge, recipients, body.description ?? null, invitationTtlMs, config.quotas));
       for (const key of invalid) result.errors[key] = 'INVALID';
       return result;
     },
@@ -129,8 +141,16 @@ export const invitationRoutes = [
       const service = ctx.state.service.name;
       const kind = query.state === 'claimed' ? CLAIMED_KIND : INVITATION_KIND;
       const owner = query.email === undefined ? undefined : (normalizeEmail(query.email) ?? query.email);
+      const keep = { state: query.state, email: query.email };
+      // A key for some badges sees the invitations to those badges, nobody else's: read and filtered.
+      const badges = badgesOf(ctx.state.access);
+      if (badges) {
+        const mine = (await store.listItems(service, kind, { owner })).map((item) => item.v as Invitation).filter((invitation) => badges.has(invitation.badge));
+        const { items, paging } = pageOf(mine, ctx.path, keep, pageRequest(query));
+        return { invitations: items.map(invitationView), paging };
+      }
       const total = await store.countItems(service, kind, { owner });
-      const { paging, offset, limit } = pageWindow(ctx.path, { state: query.state, email: query.email }, total, query);
+      const { paging, offset, limit } = pageWindow(ctx.path, keep, total, query);
       const items = await store.listItems(service, kind, { owner, offset, limit });
       return { invitations: items.map((item) => invitationView(item.v as Invitation)), paging };
     },

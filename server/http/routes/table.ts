@@ -40,6 +40,11 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
+  /**
+   * What can refuse the request by its path, query or headers (a token in the path), checked before
+   * the body is read: a request that will be refused costs no body.
+   */
+  admit?: (ctx: V1Context, input: Omit<Input<P, Q, B>, 'body'>, deps: Deps) => Promise<void>;
   /** The largest body the route takes, if not `config.maxBodyBytes`. */
   bodyBytes?: (config: AppConfig) => number;
   /** Whether a GET answer carries an ETag (and so may be a 304); true unless said otherwise. */
@@ -115,6 +120,7 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
     const ctxParams = (ctx as unknown as { params: Record<string, string> }).params;
     const params = spec.params ? validate.check(spec.params, ctxParams, 'path') : {};
     const query = spec.query ? validate.query(spec.query, ctx.query) : {};
+    await spec.admit?.(ctx, { params, query }, deps);
     const body =
       spec.body === undefined
         ? undefined

@@ -81,12 +81,12 @@ export const webhookRoutes = [
     params: ServiceParams,
     body: NewEndpointBody,
     response: { status: 201, description: 'The endpoint, with its signing secret', schema: NewEndpointResponse },
-    errors: { 400: URL_400 },
+    errors: { 400: URL_400, 403: 'The service has as many endpoints as its quota allows (`quota_webhook_endpoints`)' },
     handler: async (ctx, { body }, deps) => {
       const url = await checkEndpointUrl(body.url, accessConfig(deps.config).webhookAllowPrivate);
       const service = ctx.state.service.name;
       const events = [...new Set(body.events ?? ['*'])];
-      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newEndpointSecret(), { url, events, description: body.description ?? '' }));
+      const endpoint = await deps.domain.run(service, (tx) => createEndpoint(tx, service, newId('ep'), newEndpointSecret(), { url, events, description: body.description ?? '' }, deps.config.quotas));
       return { ...(await endpointView(deps.store, service, endpoint)), secret: endpoint.secret };
     },
   }),
@@ -173,12 +173,15 @@ export const webhookRoutes = [
     auth: 'service',
     params: RedeliverParams,
     response: { status: 201, description: 'The new delivery', schema: Redelivery },
-    errors: { 404: 'The service, the endpoint or the message does not exist (`service_not_found`, `endpoint_not_found`, `message_not_found`)' },
-    handler: async (ctx, { params }, { domain }) => {
+    errors: {
+      404: 'The service, the endpoint or the message does not exist (`service_not_found`, `endpoint_not_found`, `message_not_found`)',
+      429: 'The service made as many redeliveries this hour as its quota allows (`quota_redeliveries`; `Retry-After` says when)',
+    },
+    handler: async (ctx, { params }, { domain, config }) => {
       const service = ctx.state.service.name;
       const delivery = await domain.run(service, async (tx) => {
         await requireEndpoint(tx, service, params.id);
-        return redeliver(tx, service, params.id, params.message);
+        return redeliver(tx, service, params.id, params.message, config.quotas);
       });
       return { delivery: delivery.id, message: delivery.message, endpoint: delivery.endpoint, due: delivery.createdAt };
     },

@@ -1,3 +1,5 @@
+import { DomainError } from '../../core/errors.js';
+
 /**
  * Storage could not save a write. The write was not applied (memory is rolled back to what is on
  * disk) and nothing of it will appear later; the store keeps answering reads and retries on its own,
@@ -27,4 +29,12 @@ export function shortWrite(written: number, wanted: number): NodeJS.ErrnoExcepti
   const error: NodeJS.ErrnoException = new Error(`short write: ${written} of ${wanted} bytes written (disk full?)`);
   error.code = 'ENOSPC';
   return error;
+}
+
+/** A write the journal could not take: nothing of it was applied, and it is safe to send again later. */
+export function refusal(error: unknown): DomainError {
+  const storage = StorageError.from(error);
+  return storage.full
+    ? new DomainError('storage_full', 'storage_full', "The server's storage is full; the write was not applied. Retry later.")
+    : new DomainError('unavailable', 'store_failed', 'The server could not save the write; it was not applied. Retry later.');
 }

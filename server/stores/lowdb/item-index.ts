@@ -106,6 +106,13 @@ export class ItemIndex {
     return found;
   }
 
+  /** The hours ("2026-11-29T15") of the items' times: the files a checkpoint keeps them in. */
+  hours(): Set<string> {
+    const hours = new Set<string>();
+    for (const kept of this.ordered) if (!kept.gone) hours.add(kept.at.slice(0, 13));
+    return hours;
+  }
+
   count(query: ItemCount = {}): number {
     const list = this.listFor(query);
     const start = query.from === undefined ? 0 : lowerBound(list, query.from);

@@ -53,7 +53,8 @@ export interface Dropped {
 const PROBE = Buffer.alloc(4096, '\n');
 
 /**
- * An append-only log of changes with group commit: every write that arrives while one fsync is under
+ * An append-only log of changes (or of other lines whose objects start with a "t" tag, such as the
+ * replay memory's) with group commit: every write that arrives while one fsync is under
  * way joins the next one, so one fsync acknowledges a whole batch. One line holds the changes of one
  * request, so a request is in the log entirely or not at all.
  *
@@ -65,7 +66,7 @@ const PROBE = Buffer.alloc(4096, '\n');
  * The log is split into segments; a checkpoint seals the current one, writes the snapshots, and then
  * removes the sealed segments.
  */
-export class Journal {
+export class Journal<Line = Change> {
   private file!: SegmentFile;
   private segment = 0;
   private pending: string[] = [];
@@ -92,11 +93,11 @@ export class Journal {
    * so are torn bytes that an older version left in front of a later complete line. Any other damage
    * stops the start, because dropping it would lose acknowledged writes. `dropped` says what went.
    */
-  static async open(
+  static async open<Line = Change>(
     folder: string,
-    replay: (changes: Change[]) => void,
+    replay: (lines: Line[]) => void,
     options: JournalOptions = {},
-  ): Promise<{ journal: Journal; segments: number; dropped: Dropped[] }> {
+  ): Promise<{ journal: Journal<Line>; segments: number; dropped: Dropped[] }> {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const segments = await Journal.segments(folder);
     const texts = await Promise.all(segments.map((segment) => readFile(join(folder, name(segment)), 'utf8')));
@@ -112,7 +113,7 @@ export class Journal {
       for (const line of text.split('\n')) {
         const end = offset + Buffer.byteLength(line) + 1;
         if (line.trim() !== '') {
-          const parsed = parseLine(line);
+          const parsed = parseLine<Line>(line);
           if (parsed.changes) {
             if (parsed.skipped > 0) dropped.push({ file, offset, bytes: parsed.skipped, reason: 'torn line followed by a complete one' });
             replay(parsed.changes);
@@ -127,7 +128,7 @@ export class Journal {
         offset = end;
       }
     }
-    const journal = new Journal(folder, options);
+    const journal = new Journal<Line>(folder, options);
     journal.file = await journal.openSegment((segments.at(-1) ?? 0) + 1);
     return { journal, segments: segments.length, dropped };
   }
@@ -145,7 +146,7 @@ export class Journal {
    * `durable` is called the moment they are synced, before anything else can use the journal (a seal
    * especially), so a caller can tell exactly which changes a sealed segment holds.
    */
-  append(changes: Change[], durable?: () => void): Promise<void> {
+  append(changes: Line[], durable?: () => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.pending.push(JSON.stringify(changes) + '\n');
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject, durable }));
@@ -308,14 +309,14 @@ async function writeAll(file: SegmentFile, buffer: Buffer): Promise<void> {
  * wrote on a full disk, followed (no newline between) by a complete line appended later: then that
  * line is kept, and `skipped` says how many bytes before it were not.
  */
-function parseLine(line: string): { changes: Change[] | null; skipped: number } {
+function parseLine<Line>(line: string): { changes: Line[] | null; skipped: number } {
   try {
-    return { changes: JSON.parse(line) as Change[], skipped: 0 };
+    return { changes: JSON.parse(line) as Line[], skipped: 0 };
   } catch {
     // Every line starts with the first change's tag.
     for (let at = line.indexOf('[{"t":"', 1); at > 0; at = line.indexOf('[{"t":"', at + 1)) {
       try {
-        return { changes: JSON.parse(line.slice(at)) as Change[], skipped: Buffer.byteLength(line.slice(0, at)) };
+        return { changes: JSON.parse(line.slice(at)) as Line[], skipped: Buffer.byteLength(line.slice(0, at)) };
       } catch {
         // Not the start of a line; look further.
       }

@@ -1,20 +1,26 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { invalidations, type Change } from '../../core/changes.js';
-import { DomainError, notFound } from '../../core/errors.js';
+import { conflict, DomainError, notFound } from '../../core/errors.js';
+import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
-import { StorageError } from './errors.js';
+import { refusal } from './errors.js';
 import type { Kept } from './item-index.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
+import { DurableReplays } from './replays.js';
 import { State } from './state.js';
 import { YieldingReads } from './yielding-reads.js';
+
+/** A journal line's entries: the units' changes, and the store's own renames of services. */
+type Line = Change | { t: 'service~'; from: string; to: string };
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
 const SHARDS = 64;
@@ -64,11 +70,18 @@ export class LowdbStore implements Store {
   private readonly state = new State();
   /** Changes appended to the journal and not yet durable, over the durable state. */
   private pending = new Overlay(this.state);
-  /** Units run one at a time: a unit's reads and its place in the journal must agree. */
-  private turn: Promise<void> = Promise.resolve();
-  private readonly landing = new Set<Promise<void>>();
+  /**
+   * Units of one scope (a service) run one at a time: a unit's reads and its place in the journal
+   * must agree. Units of different scopes read and write disjoint records, so they run side by side:
+   * a long unit of one service (a backfill step, a large batch) never holds another's writes.
+   */
+  private readonly turns = new Map<string, Promise<void>>();
+  /** Units from their turn until they are applied (or refused): a snapshot waits for these. */
+  private readonly units = new Set<Promise<void>>();
+  /** Set while a snapshot reads: no unit takes its turn meanwhile. */
+  private gate: Promise<void> | null = null;
   readonly feed = new LocalFeed();
-  private journal: Journal | null = null;
+  private journal: Journal<Line> | null = null;
   private readonly folder: string | null;
   private mainDirty = false;
   private readonly dirtyShards = new Set<string>();
@@ -85,6 +98,8 @@ export class LowdbStore implements Store {
   private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
   private unlock: (() => Promise<void>) | null = null;
+  /** On a file: the replay memory of signed requests, kept across restarts (see replays.ts). */
+  replays?: DurableReplays;
 
   private constructor(private readonly options: LowdbStoreOptions) {
     this.folder = options.file ? options.file.replace(/\.json$/, '') + '.d' : null;
@@ -98,11 +113,13 @@ export class LowdbStore implements Store {
 
   private async load(): Promise<void> {
     if (!this.options.file || !this.folder) return;
+    const fresh = !existsSync(this.folder) && !existsSync(this.options.file);
     // Keys are kept in clear (HMAC needs them): only the server's user may read the data.
     await keepPrivate(this.options.file, this.folder);
     this.unlock = await acquireLock(join(this.folder, 'lock'));
     try {
       await this.loadFiles();
+      this.replays = await DurableReplays.open(join(this.folder, 'replays'), { fresh, onError: (error) => this.options.onError?.(error, false) });
     } catch (error) {
       await this.unlock();
       throw error;
@@ -131,7 +148,7 @@ export class LowdbStore implements Store {
       }
       await this.loadItems(service.name);
     }
-    const { journal, segments, dropped } = await Journal.open(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
+    const { journal, segments, dropped } = await Journal.open<Line>(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
       retryMs: this.options.retryMs,
       openSegment: this.options.openSegment,
       // The journal fails the batch and every line queued behind it; units computed over them go
@@ -172,7 +189,7 @@ export class LowdbStore implements Store {
     return this.state.services.get(name)?.record;
   }
   async listServices() {
-    return [...this.state.services.values()].map((s) => s.record);
+    return [...this.state.services.values()].map((s) => s.record).filter((record) => !isHidden(record.name));
   }
   async listBadges(service: string) {
     return [...this.serviceState(service).badges.values()];
@@ -211,8 +228,8 @@ export class LowdbStore implements Store {
   async itemKinds(service: string) {
     return [...this.serviceState(service).items].filter(([, index]) => index.size > 0).map(([kind]) => kind).sort();
   }
-  async dueItems(kind: string, before: string, limit: number) {
-    return this.state.dueItems(kind, before, limit);
+  async dueItems(kind: string, before: string, limit: number, except?: DueExcept) {
+    return this.state.dueItems(kind, before, limit, except);
   }
   async listItemsOfSubjects(service: string, subjects: readonly string[]) {
     this.serviceState(service);
@@ -221,35 +238,65 @@ export class LowdbStore implements Store {
 
   // Writes.
 
-  async run<T>(_scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Waits for the scope's turn; answers what gives it to the next unit. */
+  private async turnOf(scope: string): Promise<() => void> {
     let release!: () => void;
-    const previous = this.turn;
-    this.turn = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.turns.get(scope);
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    this.turns.set(scope, turn);
     await previous;
-    let result: T;
-    let changes: Change[];
-    const pending = this.pending;
-    try {
-      if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
-      // Refused before anything is computed; the journal says when it takes writes again.
-      if (this.journal?.failed) throw refusal(this.journal.failed);
-      const tx = new Overlay(new YieldingReads(pending), now);
-      result = await work(tx);
-      changes = tx.changes;
-      for (const change of changes) pending.put(change);
-    } finally {
+    return () => {
       release();
+      if (this.turns.get(scope) === turn) this.turns.delete(scope);
+    };
+  }
+
+  /**
+   * The turns of `scopes` (in a fixed order, so two callers cannot wait on each other), once no
+   * snapshot reads; the unit counts as under way until `done` is called, and a snapshot that starts
+   * meanwhile waits for it. `release` gives the turns to the next unit of the scopes.
+   */
+  private async enter(scopes: readonly string[]): Promise<{ release: () => void; done: () => void }> {
+    for (;;) {
+      while (this.gate) await this.gate;
+      const releases: (() => void)[] = [];
+      for (const scope of [...new Set(scopes)].sort()) releases.push(await this.turnOf(scope));
+      const release = () => releases.forEach((give) => give());
+      // A snapshot began while this waited for its turn: it goes first, and the turn is taken again after it.
+      if (this.gate) {
+        release();
+        continue;
+      }
+      let done!: () => void;
+      const unit = new Promise<void>((resolve) => (done = resolve));
+      this.units.add(unit);
+      return { release, done: () => (this.units.delete(unit), done()) };
     }
-    if (changes.length === 0) return result;
-    // Between its turn and being applied, a unit is landing: a snapshot waits for those that are.
-    const landed = this.land(changes, pending);
-    this.landing.add(landed);
+  }
+
+  async run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const { release, done } = await this.enter([scope]);
     try {
-      await landed;
+      let result: T;
+      let changes: Change[];
+      const pending = this.pending;
+      try {
+        if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
+        // Refused before anything is computed; the journal says when it takes writes again.
+        if (this.journal?.failed) throw refusal(this.journal.failed);
+        const tx = new Overlay(new YieldingReads(pending), now);
+        result = await work(tx);
+        changes = tx.changes;
+        for (const change of changes) pending.put(change);
+      } finally {
+        release();
+      }
+      // Between its turn and being applied, a unit is landing: a snapshot still waits for it.
+      if (changes.length > 0) await this.land(changes, pending);
+      return result;
     } finally {
-      this.landing.delete(landed);
+      done();
     }
-    return result;
   }
 
   private async land(changes: Change[], pending: Overlay): Promise<void> {
@@ -267,22 +314,53 @@ export class LowdbStore implements Store {
     if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
   }
 
-  /** Takes the turn, so no unit starts, and waits for those landing: the reads then see one moment. */
+  /**
+   * Closes the gate, so no unit takes its turn, and waits for the units under way (those of every
+   * service, running side by side) to be applied or refused: the reads then see one moment, no unit
+   * half applied. One snapshot at a time.
+   */
   async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {
-    let release!: () => void;
-    const previous = this.turn;
-    this.turn = new Promise<void>((resolve) => (release = resolve));
-    await previous;
+    while (this.gate) await this.gate;
+    let open!: () => void;
+    this.gate = new Promise<void>((resolve) => (open = resolve));
     try {
-      await Promise.allSettled([...this.landing]);
+      await Promise.allSettled([...this.units]);
       return await work(this);
     } finally {
-      release();
+      this.gate = null;
+      open();
     }
   }
 
-  private applyAll(changes: Change[], markDirty: boolean): void {
+  /**
+   * Holds both names' turns until the rename is durable and applied, so no unit of either reads it
+   * half done: it never passes through the overlay of what is on its way to disk.
+   */
+  async renameService(from: string, to: string): Promise<void> {
+    const { release, done } = await this.enter([from.toLowerCase(), to.toLowerCase()]);
+    try {
+      if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
+      if (this.journal?.failed) throw refusal(this.journal.failed);
+      if (!this.state.services.has(from)) throw notFound('service_not_found', `Service "${from}" does not exist`);
+      const clash = await this.state.serviceIgnoringCase(to);
+      if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already`);
+      const line: Line[] = [{ t: 'service~', from, to }];
+      if (this.journal) await this.journal.append(line).catch((error) => Promise.reject(refusal(error)));
+      this.applyAll(line, true);
+      this.feed.publish({ service: from, all: true });
+      this.feed.publish({ service: to, all: true });
+    } finally {
+      release();
+      done();
+    }
+  }
+
+  private applyAll(changes: Line[], markDirty: boolean): void {
     for (const change of changes) {
+      if (change.t === 'service~') {
+        this.applyRename(change.from, change.to, markDirty);
+        continue;
+      }
       if (change.t === 'item' || change.t === 'item-') {
         const kind = change.t === 'item' ? change.v.kind : change.k;
         if (markDirty) {
@@ -313,6 +391,20 @@ export class LowdbStore implements Store {
         if (markDirty) this.mainDirty = true;
       }
     }
+  }
+
+  /** Every file of the service is written again under its new name at the next checkpoint; the old ones go. */
+  private applyRename(from: string, to: string, markDirty: boolean): void {
+    this.state.rename(from, to);
+    const members = this.shardMembers.get(from);
+    this.shardMembers.delete(from);
+    if (members) this.shardMembers.set(to, members);
+    if (!markDirty) return;
+    this.mainDirty = true;
+    this.removedItemServices.add(from);
+    for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${from}\n${i}`);
+    members?.forEach((names, i) => names.size > 0 && this.dirtyShards.add(`${to}\n${i}`));
+    for (const [kind, index] of this.state.services.get(to)?.items ?? []) for (const hour of index.hours()) this.dirtyItemFiles.add(itemFile(to, kind, hour));
   }
 
   private scheduleCheckpoint(all: boolean): void {
@@ -440,6 +532,7 @@ export class LowdbStore implements Store {
     if (!this.journal) return;
     await (this.nextCheckpoint ?? this.checkpointing)?.catch(() => {});
     try {
+      await this.replays?.close();
       // On a full disk this fails; the journal still holds every change, for the next start.
       if (!this.journal.failed) await this.checkpoint();
     } finally {
@@ -447,14 +540,6 @@ export class LowdbStore implements Store {
       await this.unlock?.();
     }
   }
-}
-
-/** A write the journal could not take: nothing of it was applied, and it is safe to send again later. */
-function refusal(error: unknown): DomainError {
-  const storage = StorageError.from(error);
-  return storage.full
-    ? new DomainError('storage_full', 'storage_full', "The server's storage is full; the write was not applied. Retry later.")
-    : new DomainError('unavailable', 'store_failed', 'The server could not save the write; it was not applied. Retry later.');
 }
 
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */

@@ -1,9 +1,10 @@
 import type { SortKey } from '../../../types/api.js';
 import type { Change } from '../../core/changes.js';
 import { compareItems, compareKindThenItem } from '../../core/items.js';
+import { isHidden } from '../../core/rules/services.js';
 import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { ItemQuery, Reads } from '../../core/ports.js';
+import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
 
@@ -91,16 +92,37 @@ export class State implements Reads {
     }
   }
 
+  /** The service under another name, with all it holds; listed after the others, as a new one. */
+  rename(from: string, to: string): void {
+    const service = this.services.get(from);
+    if (!service) return;
+    this.services.delete(from);
+    service.record = { ...service.record, name: to };
+    this.services.set(to, service);
+  }
+
   /** The index of a service's items of a kind, if it has any. */
   itemIndex(service: string, kind: string): ItemIndex | undefined {
     return this.services.get(service)?.items.get(kind);
   }
 
-  /** Items of a kind due before `before`, of every service, earliest first. */
-  dueItems(kind: string, before: string, limit: number): { service: string; item: Item }[] {
+  /** Items of a kind due before `before`, of every service, earliest first, but those `except` names. */
+  dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): { service: string; item: Item }[] {
+    const skipped = new Set(except.services);
+    const busy = new Map<string, Set<string>>();
+    for (const { service, owner } of except.owners ?? []) (busy.get(service) ?? busy.set(service, new Set()).get(service)!).add(owner);
     const due: { service: string; item: Item }[] = [];
     for (const [name, service] of this.services) {
-      for (const item of service.items.get(kind)?.select({ to: before, limit }) ?? []) due.push({ service: name, item });
+      if (skipped.has(name) || isHidden(name)) continue;
+      const owners = busy.get(name);
+      // With owners to pass over, their items are read and dropped: the rest may lie behind them.
+      const items = service.items.get(kind)?.select({ to: before, ...(owners ? {} : { limit }) }) ?? [];
+      let taken = 0;
+      for (const item of items) {
+        if (owners && item.owner !== null && owners.has(item.owner)) continue;
+        due.push({ service: name, item });
+        if (++taken === limit) break;
+      }
     }
     return due.sort((a, b) => compareItems(a.item, b.item)).slice(0, limit);
   }
@@ -176,6 +198,9 @@ export class State implements Reads {
   }
   async items(service: string, kind: string, query?: ItemQuery) {
     return this.itemIndex(service, kind)?.select(query) ?? [];
+  }
+  async itemCount(service: string, kind: string) {
+    return this.itemIndex(service, kind)?.size ?? 0;
   }
   async itemsOfSubjects(service: string, subjects: readonly string[]) {
     const found: Item[] = [];

@@ -73,6 +73,10 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.itemsByOwner(service, kind, owners, range);
   }
+  async itemCount(service: string, kind: string) {
+    await this.breathe();
+    return this.base.itemCount(service, kind);
+  }
   async itemsOfSubjects(service: string, subjects: readonly string[]) {
     await this.breathe();
     return this.base.itemsOfSubjects(service, subjects);

@@ -1,9 +1,11 @@
 import pg from 'pg';
 import type { SortKey } from '../../../types/api.js';
-import { notFound } from '../../core/errors.js';
+import type { Invalidation } from '../../core/changes.js';
+import { conflict, DomainError, notFound } from '../../core/errors.js';
+import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
-import type { ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
@@ -85,7 +87,7 @@ export class PostgresStore implements Store {
   }
 
   async listServices(): Promise<ServiceRecord[]> {
-    return (await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services ORDER BY position`, [])).map(serviceRecord);
+    return (await this.rows<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services ORDER BY position`, [])).map(serviceRecord).filter((service) => !isHidden(service.name));
   }
 
   async listBadges(service: string): Promise<BadgeRecord[]> {
@@ -154,6 +156,10 @@ export class PostgresStore implements Store {
 
   async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
     await this.requireService(service);
+    // All of a kind: the count the triggers keep (migration 5), not count(*) over every row.
+    if (query.owner === undefined && query.from === undefined && query.to === undefined) {
+      return Number((await this.rows<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]))[0]!.n);
+    }
     const { text, values } = itemsCount(service, kind, query);
     return (await this.rows<{ count: number }>(text, values))[0]!.count;
   }
@@ -181,16 +187,63 @@ export class PostgresStore implements Store {
   /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
   async checkpoint(): Promise<void> {}
 
-  async dueItems(kind: string, before: string, limit: number): Promise<{ service: string; item: Item }[]> {
+  async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
+    const services = [...(except.services ?? [])];
+    const owners = (except.owners ?? []).map(({ service, owner }) => `${service}\n${owner}`);
     const rows = await this.rows<ItemRow & { service: string }>(
-      `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 ORDER BY at, id LIMIT $3`,
-      [kind, before, limit],
+      services.length === 0 && owners.length === 0
+        ? `SELECT service, ${ITEM_COLUMNS} FROM items WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) ORDER BY at, id LIMIT $3`
+        : `SELECT service, ${ITEM_COLUMNS} FROM items
+            WHERE kind = $1 AND at < $2 AND NOT starts_with(service, $4) AND NOT (service = ANY($5::text[])) AND (owner IS NULL OR NOT (service || E'\\n' || owner) = ANY($6::text[]))
+            ORDER BY at, id LIMIT $3`,
+      services.length === 0 && owners.length === 0 ? [kind, before, limit, HIDDEN] : [kind, before, limit, HIDDEN, services, owners],
     );
     return rows.map((row) => ({ service: row.service, item: itemRecord(row) }));
   }
 
   /**
-   * The same queries, answered in one REPEATABLE READ transaction of their own: they all see the
+   * One transaction under both names' locks (the ones their units take), so no unit of either runs
+   * meanwhile on any instance: the rows are moved to the new name, and every instance is told.
+   */
+  async renameService(from: string, to: string): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error, this.onError);
+    }
+    const renamed: Invalidation[] = [
+      { service: from, all: true },
+      { service: to, all: true },
+    ];
+    let failure: unknown;
+    try {
+      await client.query('BEGIN');
+      for (const scope of [...new Set([from.toLowerCase(), to.toLowerCase()])].sort()) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [scope]);
+      if ((await client.query('SELECT 1 FROM services WHERE name = $1', [from])).rowCount === 0) throw notFound('service_not_found', `Service "${from}" does not exist`);
+      const [clash] = (await client.query<{ name: string }>('SELECT name FROM services WHERE name_lower = $1', [to.toLowerCase()])).rows;
+      if (clash) throw conflict('service_exists', `Service "${clash.name}" exists already`);
+      await client.query('INSERT INTO services (name, name_lower, key, created_at, settings) SELECT $2, $3, key, created_at, settings FROM services WHERE name = $1', [from, to, to.toLowerCase()]);
+      // Items keep their subject; their counts (kept by triggers on insert and delete, not on update)
+      // move with them, over the zero counts a service of that name once deleted may have left.
+      for (const table of ['badges', 'users', 'items']) await client.query(`UPDATE ${table} SET service = $2 WHERE service = $1`, [from, to]);
+      await client.query('DELETE FROM item_counts WHERE service = $1', [to]);
+      await client.query('UPDATE item_counts SET service = $2 WHERE service = $1', [from, to]);
+      await client.query('DELETE FROM services WHERE name = $1', [from]);
+      await client.query("SELECT pg_notify('user_badges', payload) FROM unnest($1::text[]) AS payload", [this.feed.payloads(renamed)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      failure = error;
+      await client.query('ROLLBACK').catch(() => {});
+    } finally {
+      client.release();
+    }
+    if (failure instanceof DomainError) throw failure;
+    if (failure) throw unavailable(failure, this.onError);
+    this.feed.publish(renamed);
+  }
+
+  /**
    * database as it was when the first one ran, and writers are not held back.
    */
   async snapshot<T>(work: (view: Queries) => Promise<T>): Promise<T> {

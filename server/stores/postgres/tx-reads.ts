@@ -138,6 +138,17 @@ export class TxReads implements Reads {
     return items;
   }
 
+  async itemCount(service: string, kind: string): Promise<number> {
+    // Kept by triggers on `items` (migration 5): one row, whatever the count.
+    const key = `items\n${service}\n${kind}`;
+    let count = this.counts.get(key);
+    if (count === undefined) {
+      const [row] = await this.query<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]);
+      this.counts.set(key, (count = Number(row!.n)));
+    }
+    return count;
+  }
+
   async itemsOfSubjects(service: string, subjects: readonly string[]): Promise<Item[]> {
     const { text, values } = subjectItemsQuery(service, subjects);
     return (await this.query<ItemRow>(text, values)).map(itemRecord);
