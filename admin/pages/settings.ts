@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { QUOTA_NAMES, type QuotaName } from '../../types/constants.ts';
 import { state } from '../state.ts';
 import { formatBytes, readExport, type TransferProgress } from '../transfer.ts';
 import { attempt, checkBlock, checked, download, errorText, field, fieldBlock, formatNumber, notify, Page, pageHeader } from '../ui.ts';
@@ -13,6 +14,22 @@ interface EventType {
   action: string;
   description?: string;
 }
+
+interface Quota {
+  limit: number;
+  default: number;
+  own: number | null;
+  used: number;
+}
+
+const QUOTA_TEXT: Record<QuotaName, string> = {
+  webhook_endpoints: 'Webhook endpoints',
+  redeliveries: 'Redeliveries an hour',
+  events: 'Events kept',
+  rejected_events: 'Rejected events kept',
+  invitations: 'Invitations',
+  claim_codes: 'Claim codes',
+};
 
 /** An export under way: its progress, out of the users the service holds. */
 export function exportProgress(p: TransferProgress | null, users: number | null) {
@@ -29,7 +46,9 @@ export function exportProgress(p: TransferProgress | null, users: number | null)
  * sets whether the legacy signatures of the original clients are accepted.
  */
 export class SettingsPage extends Page {
-  static override properties = { events: { state: true }, types: { state: true }, legacy: { state: true }, progress: { state: true }, users: { state: true } };
+  static override properties = { events: { state: true }, types: { state: true }, legacy: { state: true }, quotas: { state: true }, progress: { state: true }, users: { state: true } };
+  /** The service's quotas: the operator's to read and set (the admin API), so shown to the operator only. */
+  declare quotas: Record<QuotaName, Quota> | null;
   declare events: EventSettings | null;
   declare types: EventType[] | null;
   declare legacy: boolean | null;
@@ -41,6 +60,7 @@ export class SettingsPage extends Page {
     this.events = null;
     this.types = null;
     this.legacy = null;
+    this.quotas = null;
     this.progress = null;
     this.users = null;
   }
@@ -49,7 +69,10 @@ export class SettingsPage extends Page {
     super.connectedCallback();
     state.api.get<EventSettings>('event-settings.json').then((s) => (this.events = s), (e) => notify(errorText(e), 'error'));
     state.api.get<{ eventTypes: EventType[] }>('event-types.json').then((t) => (this.types = t.eventTypes), () => (this.types = []));
-    if (state.operator) state.api.admin<{ legacySignatures: boolean }>('GET', `services/${encodeURIComponent(state.api.service)}`).then((s) => (this.legacy = s.legacySignatures));
+    if (state.operator) {
+      state.api.admin<{ legacySignatures: boolean }>('GET', `services/${encodeURIComponent(state.api.service)}`).then((s) => (this.legacy = s.legacySignatures));
+      state.api.admin<{ quotas: Record<QuotaName, Quota> }>('GET', `services/${encodeURIComponent(state.api.service)}/quotas`).then((q) => (this.quotas = q.quotas), (e) => notify(errorText(e), 'error'));
+    }
   }
 
   override render() {
@@ -88,6 +111,7 @@ export class SettingsPage extends Page {
             </form>
           </section>`
         : nothing}
+      ${state.operator && this.quotas ? this.quotaBox(this.quotas) : nothing}
       <section class="box" aria-labelledby="st-export">
         <div class="box-header"><div><h2 id="st-export">Export</h2><p>Everything the service holds, as JSON Lines: a backup, or a move to another server (<code>user-badges import</code>).</p></div></div>
         <form class="box-body stack" @submit=${(e: SubmitEvent) => this.exportAll(e)}>
@@ -114,6 +138,46 @@ export class SettingsPage extends Page {
     if (!answer) return;
     form.reset();
     this.types = (await state.api.get<{ eventTypes: EventType[] }>('event-types.json')).eventTypes;
+  }
+
+  private quotaBox(quotas: Record<QuotaName, Quota>) {
+    return html`<section class="box" aria-labelledby="st-quotas">
+      <div class="box-header"><div><h2 id="st-quotas">Quotas</h2><p>The most this service may hold. Empty: the server's default. Set by the operator.</p></div></div>
+      <form @submit=${(e: SubmitEvent) => this.saveQuotas(e)}>
+        <div class="table-scroll">
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Quota</th>
+                <th scope="col" class="num">Used</th>
+                <th scope="col" class="num hide-narrow">Default</th>
+                <th scope="col">Its own</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${QUOTA_NAMES.map((name) => {
+                const q = quotas[name];
+                return html`<tr>
+                  <th scope="row"><label for="q-${name}">${QUOTA_TEXT[name]}</label></th>
+                  <td class="num"><span class=${q.used >= q.limit ? 'label label-danger' : ''}>${formatNumber(q.used)}</span></td>
+                  <td class="num hide-narrow">${formatNumber(q.default)}</td>
+                  <td><input id="q-${name}" name=${name} type="number" min="0" step="1" inputmode="numeric" class="quota-input" placeholder=${formatNumber(q.default)} .value=${q.own === null ? '' : String(q.own)} /></td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>
+        </div>
+        <div class="box-body form-actions"><button class="btn">Save quotas</button></div>
+      </form>
+    </section>`;
+  }
+
+  private async saveQuotas(e: SubmitEvent) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const body = Object.fromEntries(QUOTA_NAMES.map((name) => [name, field(form, name) === '' ? null : Number(field(form, name))]));
+    const saved = await attempt(() => state.api.admin<{ quotas: Record<QuotaName, Quota> }>('PATCH', `services/${encodeURIComponent(state.api.service)}/quotas`, body), 'Quotas saved');
+    if (saved) this.quotas = saved.quotas;
   }
 
   private async saveLegacy(e: SubmitEvent) {

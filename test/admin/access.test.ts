@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launch, open, shot, signIn, signInAsOperator, visit } from './browser.js';
-import { startCommunity, type Community } from './community.js';
+import { axe, describeViolations, launch, open, shot, signIn, signInAsOperator, visit } from './browser.js';
+import { OPERATOR, startCommunity, type Community } from './community.js';
 
 /**
  * What the console offers follows who signed in: a scoped key sees only what it may do (read from
@@ -70,6 +70,16 @@ test('the operator makes a service, gives it a new key with a grace period, open
 
   await page.getByRole('button', { name: 'Open guild' }).click();
   await page.locator('main h1', { hasText: 'Overview' }).waitFor();
+  // The operator sets the service's quotas on its settings page.
+  await visit(page, c, 'settings');
+  assert.equal(describeViolations(await axe(page)), '', 'the settings page with quotas has no axe violation');
+  await shot(page, 'settings-operator-1280-light');
+  await page.getByLabel('Webhook endpoints').fill('5');
+  await page.getByRole('button', { name: 'Save quotas' }).click();
+  await page.getByText('Quotas saved').waitFor();
+  const quotas = await fetch(`${c.base}/admin/services/guild/quotas`, { headers: { authorization: `Bearer ${OPERATOR}` } }).then((r) => r.json());
+  assert.equal(quotas.quotas.webhook_endpoints.own, 5);
+  assert.equal(quotas.quotas.events.own, null, 'a quota left empty keeps the default');
   await page.getByRole('link', { name: 'All services' }).click();
   await page.getByRole('button', { name: 'Delete guild' }).click();
   const dialog = page.getByRole('dialog');
