@@ -127,7 +127,7 @@ async function runPage(page: Page, base: string, dir: string, data: string): Pro
   const script = [
     'set +e',
     // In a terminal curl shows no progress meter; through a pipe it would, on stderr.
-    'curl() { command curl -sS "$@"; }',
+    'curl() { command curl -sS --fail-with-body "$@"; }',
     `npx() { if [ "$1" = user-badges ]; then shift; ${cli} "$@"; else command npx "$@"; fi; }`,
     ...page.commands.map((c) => `{\n${c.code.replaceAll('http://localhost:3000', base)}\n} 2>&1; printf '\\n${marker}%s\\n' "$?"`),
   ].join('\n');
@@ -144,7 +144,10 @@ async function runPage(page: Page, base: string, dir: string, data: string): Pro
   assert.equal(code, 0, `bash on ${page.path} exited ${code}: ${errors}`);
   const parts = out.split(new RegExp(`\\n${marker}(\\d+)\\n`));
   const ran: Ran[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) ran.push({ output: parts[i]!.replace(/\n$/, ''), status: Number(parts[i + 1]) });
+  // curl --fail-with-body (so that an example answering 4xx without saying so fails) adds a line on stderr
+  // that a terminal would not show: what is compared is the body.
+  const body = (text: string) => text.replace(/\n$/, '').replace(/^curl: \(22\) The requested URL returned error: \d+\n?/gm, '');
+  for (let i = 0; i + 1 < parts.length; i += 2) ran.push({ output: body(parts[i]!), status: Number(parts[i + 1]) });
   assert.equal(ran.length, page.commands.length, `${page.path}: every command ran\n${out}${errors}`);
   return ran;
 }
