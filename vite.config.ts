@@ -123,10 +123,12 @@ function chunksVersion(): string {
 export default defineConfig(({ mode }) => {
   const esm = mode == 'esm';
   const chunks = mode == 'chunks';
+  // `--mode leaderboard`: `user-badges-leaderboard.js`, the leaderboard element's own script (IIFE, Lit included).
+  const leaderboard = mode == 'leaderboard';
   return {
     publicDir: false,
     plugins: [minifyCssLiterals(), ...(esm ? [] : [minifyAgain(chunks)]), precompress()],
-    define: { __UB_THEMES__: JSON.stringify(themeVersions()), ...(esm || chunks ? {} : { __UB_CHUNKS__: JSON.stringify(chunksVersion()) }) },
+    define: { __UB_THEMES__: JSON.stringify(themeVersions()), ...(esm || chunks || leaderboard ? {} : { __UB_CHUNKS__: JSON.stringify(chunksVersion()) }) },
     build: {
       outDir: 'dist/widget',
       emptyOutDir: chunks,
@@ -136,7 +138,9 @@ export default defineConfig(({ mode }) => {
       reportCompressedSize: false,
       lib: chunks
         ? { entry: chunkEntries(), formats: ['es'], fileName: (_, name) => `chunks/${name}.js` }
-        : {
+        : leaderboard
+          ? { entry: 'widget/leaderboard.ts', formats: ['iife'], name: 'UserBadgesLeaderboardScript', fileName: () => 'user-badges-leaderboard.js' }
+          : {
             entry: esm ? 'widget/index.ts' : 'widget/classic.ts',
             formats: [esm ? 'es' : 'iife'],
             name: 'UserBadgesScript',

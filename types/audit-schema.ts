@@ -7,8 +7,8 @@ import { BadgeName, ServiceParams, Time, UserName, refuse } from './schema.js';
  * events, one list (the core's domain events, `server/core/events.ts`, are checked against it).
  */
 export const DOMAIN_EVENTS = {
-  'award.created': 'A badge was awarded to a user (`count` times in this write)',
-  'award.revoked': 'A badge was taken from a user',
+  'award.created': 'A badge was awarded to a user (`count` times in this write; `awards` names each award)',
+  'award.revoked': 'A badge was taken from a user (`awards` names the awards revoked, `reason` says why if told)',
   'badge.created': 'A badge was registered',
   'badge.updated': "A badge's fields were changed",
   'badge.deleted': 'A badge was deleted, and taken from every holder',
@@ -31,9 +31,21 @@ export const DOMAIN_EVENTS = {
   'invitation.claimed': 'A user got an address with a pending invitation, and its badge',
   'invitation.cancelled': 'A pending invitation was cancelled',
   'claim_code.created': 'Claim codes were made for a badge (the codes themselves are not told)',
-  'claim_code.redeemed': 'A claim code was redeemed for a user',
+  'claim_code.redeemed': 'A claim code was redeemed for a user, or for an address (`email`: awarded to its user, or `invitation` left for it)',
   'user.erased': "A user's data was erased; `user` is a pseudonym, the same in the audit trail",
   'user.renamed': 'A user was renamed, with everything the service holds of them',
+  'user.display_updated': 'A user\'s featured or hidden badges were set',
+  'issuer.created': 'An issuer was created',
+  'issuer.updated': "An issuer's profile was changed",
+  'issuer.deleted': 'An issuer was deleted (the default issuer: its profile was dropped)',
+  'program.created': 'A program was created',
+  'program.updated': 'A program was changed (moved to another issuer, its badges moved with it)',
+  'program.deleted': 'A program was deleted',
+  'application.submitted': 'An earner applied for a badge',
+  'application.assigned': 'An application was assigned to a reviewer (`reviewer` null: unassigned)',
+  'application.reviewed': 'An application was reviewed against the badge\'s criteria: `approved` or not',
+  'application.processed': 'An application was closed: awarded (`awards`, or `invitation` for an address nobody has), or closed without an award',
+  'application.deleted': 'An application was deleted',
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENTS;
@@ -62,6 +74,7 @@ export const Cause = Type.Object(
     permalink: text("The event's link"),
     claimCode: text('The claim code redeemed'),
     invitation: text('The invitation claimed'),
+    application: text('The application the award was made for'),
   },
   { $id: 'Cause', ...closed, description: 'What made the award or revocation, beside the actor who sent it' },
 );
@@ -95,6 +108,17 @@ export const AuditEntry = Type.Object(
     publicEvents: Type.Optional(Type.Boolean()),
     from: text('The name before a rename'),
     to: text('The name after a rename'),
+    featured: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user features, in order' })),
+    hidden: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user hides from public reads' })),
+    awards: Type.Optional(Type.Array(Type.String(), { description: 'The award instances made or revoked' })),
+    reason: text('Why the award was revoked'),
+    issuer: text('The issuer'),
+    program: text('The program'),
+    application: text('The application'),
+    review: text('The review'),
+    reviewer: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The reviewer (null: unassigned)' })),
+    approved: Type.Optional(Type.Boolean({ description: 'Whether the review approved the application' })),
+    awarded: Type.Optional(Type.Boolean({ description: 'Whether the application processed was awarded' })),
   },
   { $id: 'AuditEntry', ...closed },
 );
@@ -109,14 +133,19 @@ export const CursorPaging = Type.Object(
   { $id: 'CursorPaging', ...closed },
 );
 
-export const AuditQuery = Type.Object({
-  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
-  user: Type.Optional(UserName),
-  badge: Type.Optional(BadgeName),
+/** `?page_size=&cursor=` of every list paged by cursor (see server/http/paging.ts). */
+export const cursorQuery = {
   page_size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) }),
   ),
   cursor: Type.Optional(Cursor),
+};
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
+  user: Type.Optional(UserName),
+  badge: Type.Optional(BadgeName),
+  ...cursorQuery,
 });
 
 export const AuditResponse = Type.Object({ audit: Type.Array(AuditEntry), paging: CursorPaging }, { $id: 'Audit', ...closed });

@@ -23,11 +23,11 @@ export async function seedDemo(domain: Domain, { learning = false } = {}): Promi
   const key = newKey();
   await domain.createService('demo', key);
   await domain.putBadges('demo', [
-    { name: 'donated', fields: { description: 'Donated at least $5', link: '/demo/badge.html?service=demo&name=donated', type: 'gold' } },
-    { name: 'popular', fields: { description: 'Post has at least 100 views', link: '/demo/badge.html?service=demo&name=popular', type: 'silver' } },
-    { name: 'commenter', fields: { description: 'Posted at least 25 comments', link: '/demo/badge.html?service=demo&name=commenter', type: 'bronze' } },
+    { name: 'donated', fields: { description: 'Donated at least $5', link: '/badges/donated', type: 'gold' } },
+    { name: 'popular', fields: { description: 'Post has at least 100 views', link: '/badges/popular', type: 'silver' } },
+    { name: 'commenter', fields: { description: 'Posted at least 25 comments', link: '/badges/commenter', type: 'bronze' } },
     { name: 'reviewer', fields: { description: 'Reviewed 10 recipes', type: 'bronze' } },
-    { name: 'founder', fields: { description: 'Joined in the first month', link: '/demo/badge.html?service=demo&name=founder', type: 'gold' } },
+    { name: 'founder', fields: { description: 'Joined in the first month', link: '/badges/founder', type: 'gold' } },
   ]);
   const day = (n: number) => new Date(Date.UTC(2026, 9, n, 12));
   await domain.award('demo', 'daniel', ['donated', 'popular', 'commenter'], day(1));

@@ -39,8 +39,12 @@ const MAX_KEPT = 1024 * 1024;
  */
 export const contentVersion = (content: Buffer): string => createHash('sha256').update(content).digest('hex').slice(0, 12);
 
-/** URL prefix -> folder under the package root; a `file` entry maps one URL to one file. */
-export type Mounts = { url: string; folder?: string; file?: string }[];
+/**
+ * URL prefix -> folder under the package root; a `file` entry maps one URL to one file; a `page`
+ * entry maps every URL one segment under the prefix (`/badges/<name>`) to one page, which reads
+ * the rest of its URL itself.
+ */
+export type Mounts = { url: string; folder?: string; file?: string; page?: string }[];
 
 type Encoding = 'br' | 'gzip';
 interface Entry {
@@ -145,6 +149,11 @@ function locate(root: string, mounts: Mounts, path: string): string | null {
   }
   if (decoded.includes('\0')) return null;
   for (const mount of mounts) {
+    if (mount.page !== undefined) {
+      const rest = decoded.startsWith(mount.url) ? decoded.slice(mount.url.length) : '/';
+      if (rest !== '' && !rest.includes('/')) return join(root, mount.page);
+      continue;
+    }
     if (mount.file !== undefined) {
       if (decoded === mount.url) return join(root, mount.file);
       if (mount.file.endsWith('.js') && decoded === mount.url + '.map') return join(root, mount.file + '.map');

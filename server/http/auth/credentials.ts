@@ -91,9 +91,10 @@ export function requireOperation(access: Access, operation: Operation | undefine
 export const badgesOf = (access: Access | undefined): ReadonlySet<string> | null =>
   !access || access.kind === 'service' || access.key.badges === null ? null : new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
 
-/** Refuses a scoped key limited to other badges than these. */
-export function requireBadges(access: Access, badges: readonly string[]): void {
+/** Refuses a scoped key limited to other badges than these; `all`: any key limited to some badges. */
+export function requireBadges(access: Access, badges: readonly string[] | 'all'): void {
   if (access.kind === 'service' || access.key.badges === null) return;
+  if (badges === 'all') throw outOfScope(access.key, 'every badge (it acts on what badges belong to)');
   const allowed = new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
   const outside = [...new Set(badges.filter((badge) => !allowed.has(badge.normalize('NFC'))))];
   if (outside.length > 0) throw outOfScope(access.key, `badges ${outside.join(', ')}`);
