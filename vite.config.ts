@@ -6,7 +6,7 @@ import { transform } from 'lightningcss';
 import { defineConfig, minifySync, type Plugin } from 'vite';
 
 /** Minifies CSS kept in template literals marked with a `css` comment (no interpolation), which no JS minifier touches. */
-function minifyCssLiterals(): Plugin {
+export function minifyCssLiterals(): Plugin {
   return {
     name: 'minify-css-literals',
     enforce: 'pre',
@@ -58,7 +58,7 @@ function minifyAgain(module: boolean): Plugin {
  * server sends them as they are (server/http/static.ts), and so can nginx (`brotli_static`, `gzip_static`)
  * or a CDN serving dist/ itself.
  */
-function precompress(): Plugin {
+export function precompress(): Plugin {
   return {
     name: 'precompress',
     writeBundle({ dir }, bundle) {
@@ -76,7 +76,7 @@ function precompress(): Plugin {
  * The content version of each theme (`?v=` on its URL, so browsers may keep it for a year): the
  * same digest as `contentVersion` in server/http/static.ts, which decides whether a `?v=` is current.
  */
-function themeVersions(): Record<string, string> {
+export function themeVersions(): Record<string, string> {
   const dir = new URL('./themes/', import.meta.url);
   return Object.fromEntries(
     readdirSync(dir)

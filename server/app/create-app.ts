@@ -22,7 +22,7 @@ import { startJobs } from './jobs.js';
 import { mount } from '../http/routes/table.js';
 import { refuseEmptyServiceName } from '../http/routes/admin.js';
 import { timeResponses } from '../http/middleware/response-time.js';
-import { serveFiles } from '../http/static.js';
+import { adminConsolePage, serveFiles } from '../http/static.js';
 import type { Store } from '../core/ports.js';
 import { refuseCredentialsInUrl } from '../http/middleware/url-guard.js';
 import { logRequests, type Handler } from '../http/request-log.js';
@@ -85,6 +85,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   }
   app.use(meta.routes());
   if (config.publicRoot) {
+    app.use(adminConsolePage);
     app.use(
       serveFiles(config.publicRoot, [
         { url: '/user-badges.js', file: 'dist/widget/user-badges.js' },
@@ -98,6 +99,10 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
         { url: '/widget/', folder: 'dist/widget' },
         { url: '/themes/', folder: 'themes' },
         { url: '/demo/', folder: 'demo' },
+        // The admin console (admin/, built by `npm run build:admin`): its page, and its files.
+        { url: '/admin', file: 'dist/admin/index.html' },
+        { url: '/admin/', file: 'dist/admin/index.html' },
+        { url: '/admin/assets/', folder: 'dist/admin/assets' },
       ]),
     );
   }

@@ -119,6 +119,7 @@ const TAGS: Record<Tag, string> = {
   issuers: "Issuers and their programs (BadgeKit's): who gives a badge; the service itself is the default issuer",
   assessment: "Earners' applications for a badge, with evidence, reviewed against its criteria (BadgeKit's assessment)",
   openbadges: 'Open Badges 2.0 (hosted assertions, baked images) and 3.0 (signed credentials, issuer keys, status lists), and a public page per award',
+  console: 'What the admin console at `/admin` reads beside the rest: figures for its plots, the member search, the service\'s own export',
 };
 
 const DESCRIPTION = [
@@ -157,7 +158,7 @@ function refusals(route: Route): Record<string, string> {
 /** A route's own refusals; a write any key may make can also meet a scoped key that may not. */
 function ownRefusals(route: Route): { [status: number]: string } {
   const own = { ...route.errors };
-  if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
+  if (route.auth === 'service' && route.operation !== 'any' && !own[403]?.includes('key_out_of_scope')) {
     const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
     own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
   }

@@ -26,6 +26,28 @@ const COMPRESSIBLE = /^(text\/|application\/json|image\/svg\+xml)/;
  */
 const PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+/**
+ * The admin console's page (`/admin`): stricter still. Its scripts and styles are files of this
+ * origin; it talks to this origin only; badge images may be anywhere on the web (the editor shows
+ * them), and nothing may frame it (clickjacking) or send its address on (`no-referrer`).
+ */
+export const ADMIN_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The headers of the admin console's page, set before the file is served (see `serveFiles`). */
+export const adminConsolePage: Middleware = async (ctx, next) => {
+  await next();
+  if (ctx.path !== '/admin' && ctx.path !== '/admin/') return;
+  if (!ctx.response.type.startsWith('text/html')) return;
+  ctx.set('Content-Security-Policy', ADMIN_POLICY);
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+  // The page names its scripts by content: a new build must be seen at once, never a stale page.
+  ctx.set('Cache-Control', 'no-cache');
+  ctx.remove('Access-Control-Allow-Origin');
+};
+
 /** A year: what a versioned URL (`?v=` + the content's version) may be cached for, unchanged. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Everything else: briefly, then revalidated (a 304 when unchanged). */

@@ -531,6 +531,17 @@ const cases: Case[] = [
   { name: 'close it again', method: 'POST', path: `${demo}/applications/{other}/close.json`, auth: 'key', status: 409 },
   { name: 'delete an application', method: 'DELETE', path: `${demo}/applications/{other}.json`, auth: 'key', status: 200 },
   { name: 'delete it again', method: 'DELETE', path: `${demo}/applications/{other}.json`, auth: 'key', status: 404 },
+  // What the admin console reads (issue 23)
+  { name: 'what the key may do', method: 'GET', path: `${demo}/keys/me.json`, auth: 'key', status: 200 },
+  { name: 'what the key may do, no key', method: 'GET', path: `${demo}/keys/me.json`, status: 401 },
+  { name: 'figures for the plots', method: 'GET', path: `${demo}/stats.json?days=7`, auth: 'key', status: 200 },
+  { name: 'figures for the plots, too many days', method: 'GET', path: `${demo}/stats.json?days=365`, auth: 'key', status: 400 },
+  { name: 'members by name', method: 'GET', path: `${demo}/members.json?q=da`, auth: 'key', status: 200 },
+  { name: 'members, no query', method: 'GET', path: `${demo}/members.json`, auth: 'key', status: 400 },
+  { name: "the service's export", method: 'GET', path: `${demo}/export.jsonl?secrets=off`, auth: 'key', status: 200 },
+  { name: "the service's export, no key", method: 'GET', path: `${demo}/export.jsonl`, status: 401 },
+  { name: 'rotate the service key, an hour of grace', method: 'POST', path: `${demo}/key.json?grace=1h`, auth: 'key', status: 200 },
+  { name: 'rotate the service key, a grace that is none', method: 'POST', path: `${demo}/key.json?grace=soon`, auth: 'key', status: 400 },
 
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },

@@ -80,9 +80,15 @@ const outOfScope = (key: ScopedKey, need: string) =>
     badges: key.badges,
   });
 
+/**
+ * What a route asks of a scoped key: an operation, `any` (every key of the service may: a read of
+ * what the key itself may do), or nothing (only the service's own key will do).
+ */
+export type KeyNeed = Operation | 'any' | undefined;
+
 /** Refuses a scoped key without the operation (none: only the service's own key will do). */
-export function requireOperation(access: Access, operation: Operation | undefined): void {
-  if (access.kind === 'service') return;
+export function requireOperation(access: Access, operation: KeyNeed): void {
+  if (access.kind === 'service' || operation === 'any') return;
   if (operation === undefined) throw outOfScope(access.key, "the service's own key");
   if (!access.key.operations.includes(operation)) throw outOfScope(access.key, `"${operation}" (${OPERATION_TEXT[operation]})`);
 }

@@ -1,8 +1,7 @@
 import type { Middleware } from 'koa';
 import { checkSignatureForm, credentialsOf, requestIdentity, unauthorized, useSignature, type Signature } from './signatures.js';
 import { jwtOf, useJwt } from './jwt.js';
-import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from './credentials.js';
-import type { Operation } from '../../core/access/keys.js';
+import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access, type KeyNeed } from './credentials.js';
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../../core/errors.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
@@ -60,7 +59,7 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
  * body has still spent its signature. A scoped key signs with its secret and names itself in `key_id`.
  * BadgeKit's JWT (`Authorization: JWT token="..."`, see jwt.ts) is a signature too, used up alike.
  */
-export function authorize({ config, replay, store }: Deps, operation?: Operation, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
+export function authorize({ config, replay, store }: Deps, operation?: KeyNeed, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const { service } = ctx.state;
     ctx.state.access = SERVICE_ACCESS;

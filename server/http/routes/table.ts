@@ -4,7 +4,7 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { requireBadges } from '../auth/credentials.js';
 import { operatorOnly } from '../auth/operator.js';
 import type { Actor } from '../../core/actor.js';
-import type { Operation } from '../../core/access/keys.js';
+import type { KeyNeed } from '../auth/credentials.js';
 import { readBody } from '../body.js';
 import * as validate from '../validate.js';
 import type { AppConfig } from '../../config/app.js';
@@ -29,8 +29,8 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
    * admin: the operator token. A path under `/v1/{service}` also needs the service to exist.
    */
   auth: 'public' | 'service' | 'admin';
-  /** What a scoped key needs to make this request; without, only the service's own key may (auth: service). */
-  operation?: Operation;
+  /** What a scoped key needs to make this request (`any`: every key may); without, only the service's own key may (auth: service). */
+  operation?: KeyNeed;
   /** The badges a request acts on: a scoped key limited to some badges must cover them all (`all`: not be limited). */
   scopeBadges?: (input: Input<P, Q, B>) => readonly string[] | 'all';
   params?: P;
@@ -63,7 +63,7 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
  * What the open test service does not have, read or write: it keeps no private data and nothing
  * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
  */
-export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'issuers', 'assessment', 'openbadges']);
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'issuers', 'assessment', 'openbadges', 'console']);
 const TAG_TEXT: Partial<Record<Tag, string>> = {
   events: 'events',
   rules: 'rules',
@@ -74,9 +74,10 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   issuers: 'issuers or programs',
   assessment: 'applications or reviews (they hold earners\' addresses and evidence)',
   openbadges: 'Open Badges (anyone may award there, and a credential signed for it would be signed by this server)',
+  console: 'statistics, member search or export (the admin console is for services of your own)',
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live' | 'issuers' | 'assessment' | 'openbadges';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live' | 'issuers' | 'assessment' | 'openbadges' | 'console';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;

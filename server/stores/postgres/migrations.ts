@@ -176,7 +176,7 @@ export const migrations: readonly Migration[] = [
         month_count bigint,
         hidden boolean NOT NULL,
         PRIMARY KEY (service, name, badge),
-        FOREIGN KEY (service, name) REFERENCES users (service, name) ON DELETE CASCADE
+        FOREIGN KEY (service, name) REFERENCES users (service, name) ON DELETE CASCADE ON UPDATE CASCADE
       );
       CREATE INDEX holdings_newest ON holdings (service, badge, latest DESC, name) WHERE NOT hidden;
       CREATE INDEX holdings_board_all ON holdings (service, badge, (-count), latest, name) WHERE NOT hidden;
