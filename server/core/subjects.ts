@@ -29,6 +29,7 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [KIND.expiry]: (item) => item.owner,
   [EMAIL_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
+  [KIND.pending]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [INVITATION_KIND]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [CLAIMED_KIND]: (item) => stringOr((item.v as { user?: unknown }).user),
   [KIND.rejected]: (item) => subjectOfSent(parsed((item.v as { sent?: unknown }).sent)),
