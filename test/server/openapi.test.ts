@@ -99,6 +99,12 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
     }
     return { operation: operation?.operationId, problems };
   }
+  if (response.content?.['text/plain']) {
+    // An older API's plain-text refusal (badges.mozilla.org's): the type, and some text.
+    if (!/^text\/plain/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
+    if (answer.text.trim() === '') problems.push('an empty plain-text answer');
+    return { operation: operation?.operationId, problems };
+  }
   const content = response.content?.['application/json'];
   if (!content) {
     if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 80)}`);
@@ -303,6 +309,8 @@ const cases: Case[] = [
   { name: 'integrations: list', method: 'GET', path: `${demo}/integrations.json`, auth: 'key', status: 200 },
   { name: 'integrations: list without credentials', method: 'GET', path: `${demo}/integrations.json`, status: 401 },
   { name: 'GetBadges: log an event', method: 'POST', path: '/v0/event/log/{integrationToken}', body: [{ version: 0, eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 123, email: '', preview: 'Merge Request message' }], status: 200 },
+  { name: 'GetBadges: the event-type catalogue', method: 'GET', path: '/api/v0/event-types', status: 200 },
+  { name: 'GetBadges: the event-type catalogue, a token in the URL', method: 'GET', path: '/api/v0/event-types?token=x', status: 400 },
   { name: 'GetBadges: an unknown token', method: 'POST', path: '/v0/event/log/demo.000000000000.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', body: { version: 0 }, status: 404 },
   { name: 'integrations: delete', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 200 },
   { name: 'integrations: delete again', method: 'DELETE', path: `${demo}/integrations/{integration}.json`, auth: 'key', status: 404 },
@@ -314,6 +322,8 @@ const cases: Case[] = [
   { name: 'get emails', method: 'GET', path: `${user.replace('.json', '')}/emails.json`, auth: 'key', status: 200 },
   { name: 'get emails, no credentials', method: 'GET', path: `${user.replace('.json', '')}/emails.json`, status: 401 },
   { name: 'award by address', method: 'POST', path: `${demo}/badges/popular/awards.json`, auth: 'key', body: { emails: ['daniel@example.org', 'new@example.org', 'nope'], users: ['bob'] }, status: 200 },
+  { name: 'badges.mozilla.org: award by address', method: 'POST', path: '/mozilla/demo/en-US/badges/badge/popular/awards', auth: 'key', body: { description: 'Hoopy', emails: ['daniel@example.org', 'nope'] }, status: 200 },
+  { name: 'badges.mozilla.org: award without credentials', method: 'POST', path: '/mozilla/demo/en-US/badges/badge/popular/awards', body: { emails: ['daniel@example.org'] }, status: 403 },
   { name: 'award by address, an unknown badge', method: 'POST', path: `${demo}/badges/nosuch/awards.json`, auth: 'key', body: { users: ['bob'] }, status: 404 },
   { name: 'invitations', method: 'GET', path: `${demo}/invitations.json?email=new@example.org`, auth: 'key', status: 200, capture: (json) => ({ invitation: json.invitations[0].id }) },
   { name: 'invitations, an unknown state', method: 'GET', path: `${demo}/invitations.json?state=lost`, auth: 'key', status: 400 },
