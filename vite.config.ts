@@ -6,7 +6,7 @@ import { transform } from 'lightningcss';
 import { defineConfig, minifySync, type Plugin } from 'vite';
 
 /** Minifies CSS kept in template literals marked with a `css` comment (no interpolation), which no JS minifier touches. */
-function minifyCssLiterals(): Plugin {
+export function minifyCssLiterals(): Plugin {
   return {
     name: 'minify-css-literals',
     enforce: 'pre',
@@ -58,7 +58,7 @@ function minifyAgain(module: boolean): Plugin {
  * server sends them as they are (server/http/static.ts), and so can nginx (`brotli_static`, `gzip_static`)
  * or a CDN serving dist/ itself.
  */
-function precompress(): Plugin {
+export function precompress(): Plugin {
   return {
     name: 'precompress',
     writeBundle({ dir }, bundle) {
@@ -76,7 +76,7 @@ function precompress(): Plugin {
  * The content version of each theme (`?v=` on its URL, so browsers may keep it for a year): the
  * same digest as `contentVersion` in server/http/static.ts, which decides whether a `?v=` is current.
  */
-function themeVersions(): Record<string, string> {
+export function themeVersions(): Record<string, string> {
   const dir = new URL('./themes/', import.meta.url);
   return Object.fromEntries(
     readdirSync(dir)
@@ -123,10 +123,12 @@ function chunksVersion(): string {
 export default defineConfig(({ mode }) => {
   const esm = mode == 'esm';
   const chunks = mode == 'chunks';
+  // `--mode leaderboard`: `user-badges-leaderboard.js`, the leaderboard element's own script (IIFE, Lit included).
+  const leaderboard = mode == 'leaderboard';
   return {
     publicDir: false,
     plugins: [minifyCssLiterals(), ...(esm ? [] : [minifyAgain(chunks)]), precompress()],
-    define: { __UB_THEMES__: JSON.stringify(themeVersions()), ...(esm || chunks ? {} : { __UB_CHUNKS__: JSON.stringify(chunksVersion()) }) },
+    define: { __UB_THEMES__: JSON.stringify(themeVersions()), ...(esm || chunks || leaderboard ? {} : { __UB_CHUNKS__: JSON.stringify(chunksVersion()) }) },
     build: {
       outDir: 'dist/widget',
       emptyOutDir: chunks,
@@ -136,7 +138,9 @@ export default defineConfig(({ mode }) => {
       reportCompressedSize: false,
       lib: chunks
         ? { entry: chunkEntries(), formats: ['es'], fileName: (_, name) => `chunks/${name}.js` }
-        : {
+        : leaderboard
+          ? { entry: 'widget/leaderboard.ts', formats: ['iife'], name: 'UserBadgesLeaderboardScript', fileName: () => 'user-badges-leaderboard.js' }
+          : {
             entry: esm ? 'widget/index.ts' : 'widget/classic.ts',
             formats: [esm ? 'es' : 'iife'],
             name: 'UserBadgesScript',

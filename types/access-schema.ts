@@ -17,7 +17,7 @@ const pageNumber = (field: string, max: number, description: string) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description, ...refuse(`invalid_${field}`, `${field} must be a whole number from 1 to ${max}`) }));
 
 /** A time a request gives: ISO-8601 with a zone (a pattern: the checker knows no formats). */
-const WhenText = (description: string) =>
+export const WhenText = (description: string) =>
   Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description, ...refuse('invalid_time', 'A time is ISO-8601 with a zone, e.g. 2027-01-31T00:00:00Z') });
 
 export const MAX_RECIPIENTS = 1000;
@@ -194,6 +194,7 @@ export const ClaimCode = Type.Object(
     state: Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')]),
     expiresAt: Nullable(Time, 'When it stops working (no later than the key that made it); null: never'),
     createdAt: Time,
+    chosen: Type.Optional(Type.Literal(true, { description: 'Chosen by the site, not made at random' })),
     batch: Nullable(Type.String({ description: 'The batch it was made in (codes made before batches: null)' })),
     key: Nullable(Type.String({ description: "The scoped key that made it; null: the service's own key" })),
   },
@@ -203,6 +204,14 @@ export const ClaimCode = Type.Object(
 export const NewClaimCodesBody = Type.Object(
   {
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many codes (default 1)', ...refuse('invalid_count', 'count must be 1-1000') })),
+    codes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{3,63}$', description: 'A code: 4-64 letters, digits or hyphens' }), {
+        minItems: 1,
+        maxItems: 1000,
+        description: 'The codes, chosen by the site (BadgeKit\'s), instead of `count` random ones; case and hyphens do not matter when redeemed',
+        ...refuse('invalid_codes', 'codes must list 1-1000 codes of 4-64 letters, digits or hyphens'),
+      }),
+    ),
     uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Redemptions each code allows, one per user (default 1)', ...refuse('invalid_uses', 'uses must be 1-1000000') })),
     expiresAt: Type.Optional(Nullable(WhenText('When the codes stop working; null or left out: never'))),
   },
@@ -227,9 +236,20 @@ export const ClaimCodeBatchDeleted = Type.Object({ id: Type.String(), deleted: T
 export const ClaimCodeBatchParams = Type.Object({ ...ServiceParams.properties, batch: idOf('^ccb_[a-z2-7]{20}$', 'claim_code_batch_not_found', 'claim code batch') });
 export const ClaimCodeList = Type.Object({ codes: Type.Array(ClaimCode), paging: Paging }, { $id: 'ClaimCodeList', ...closed });
 export const ClaimCodeParams = Type.Object({ ...ServiceParams.properties, code: idOf('^[A-Za-z0-9-]{1,64}$', 'claim_code_not_found', 'claim code') });
-export const RedeemBody = Type.Object({ user: UserName }, { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"}') });
+export const RedeemBody = Type.Object(
+  {
+    user: Type.Optional(UserName),
+    email: Type.Optional(Type.String({ maxLength: 320, description: 'An address (BadgeKit\'s): its user is awarded; an address nobody has is invited (a deferred award)' })),
+  },
+  { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"} or {"email": "ann@example.org"}') },
+);
 export const RedeemResponse = Type.Object(
-  { code: ClaimCode, user: Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, closed) },
+  {
+    code: ClaimCode,
+    user: Type.Optional(Type.Object({ name: UserName, badges: Type.Array(BadgeName) }, { ...closed, description: 'The user awarded, with every badge they have' })),
+    email: Type.Optional(Type.String({ description: 'Redeemed for an address nobody has: the address' })),
+    invitation: Type.Optional(Type.String({ description: 'The invitation that awards the badge when a user gets the address' })),
+  },
   { $id: 'Redeemed', ...closed },
 );
 

@@ -1,43 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './constants.js';
+import { DOMAIN_EVENT_NAMES } from './domain-events.js';
 import { BadgeName, ServiceParams, Time, UserName, refuse } from './schema.js';
 
-/**
- * What the server tells of what happened: the actions of the audit trail and the types of webhook
- * events, one list (the core's domain events, `server/core/events.ts`, are checked against it).
- */
-export const DOMAIN_EVENTS = {
-  'award.created': 'A badge was awarded to a user (`count` times in this write)',
-  'award.revoked': 'A badge was taken from a user',
-  'badge.created': 'A badge was registered',
-  'badge.updated': "A badge's fields were changed",
-  'badge.deleted': 'A badge was deleted, and taken from every holder',
-  'rule.created': 'A rule was made',
-  'rule.updated': 'A rule was changed',
-  'rule.deleted': 'A rule was removed',
-  'event_settings.updated': 'How long events are kept, or whether they are public, was changed',
-  'integration.created': 'An integration token was made',
-  'integration.deleted': 'An integration token was revoked',
-  'service.created': 'The service was created',
-  'service.updated': "The service's settings were changed (`settings` names them)",
-  'service.key_rotated': 'The service was given a new key',
-  'service.deleted': 'The service was deleted',
-  'key.created': 'A scoped key was made',
-  'key.deleted': 'A scoped key was revoked',
-  'endpoint.created': 'A webhook endpoint was registered',
-  'endpoint.updated': 'A webhook endpoint was changed, disabled or enabled',
-  'endpoint.deleted': 'A webhook endpoint was removed',
-  'invitation.created': 'A badge was awarded to an address nobody has yet (a deferred award)',
-  'invitation.claimed': 'A user got an address with a pending invitation, and its badge',
-  'invitation.cancelled': 'A pending invitation was cancelled',
-  'claim_code.created': 'Claim codes were made for a badge (the codes themselves are not told)',
-  'claim_code.redeemed': 'A claim code was redeemed for a user',
-  'user.erased': "A user's data was erased; `user` is a pseudonym, the same in the audit trail",
-  'user.renamed': 'A user was renamed, with everything the service holds of them',
-} as const;
-
-export type DomainEventName = keyof typeof DOMAIN_EVENTS;
-export const DOMAIN_EVENT_NAMES = Object.keys(DOMAIN_EVENTS) as DomainEventName[];
+export { DOMAIN_EVENT_NAMES, DOMAIN_EVENTS, type DomainEventName } from './domain-events.js';
 
 const closed = { additionalProperties: false } as const;
 const text = (description: string) => Type.Optional(Type.String({ description }));
@@ -62,6 +28,7 @@ export const Cause = Type.Object(
     permalink: text("The event's link"),
     claimCode: text('The claim code redeemed'),
     invitation: text('The invitation claimed'),
+    application: text('The application the award was made for'),
   },
   { $id: 'Cause', ...closed, description: 'What made the award or revocation, beside the actor who sent it' },
 );
@@ -95,6 +62,17 @@ export const AuditEntry = Type.Object(
     publicEvents: Type.Optional(Type.Boolean()),
     from: text('The name before a rename'),
     to: text('The name after a rename'),
+    featured: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user features, in order' })),
+    hidden: Type.Optional(Type.Array(BadgeName, { description: 'The badges the user hides from public reads' })),
+    awards: Type.Optional(Type.Array(Type.String(), { description: 'The award instances made or revoked' })),
+    reason: text('Why the award was revoked'),
+    issuer: text('The issuer'),
+    program: text('The program'),
+    application: text('The application'),
+    review: text('The review'),
+    reviewer: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The reviewer (null: unassigned)' })),
+    approved: Type.Optional(Type.Boolean({ description: 'Whether the review approved the application' })),
+    awarded: Type.Optional(Type.Boolean({ description: 'Whether the application processed was awarded' })),
   },
   { $id: 'AuditEntry', ...closed },
 );
@@ -109,14 +87,19 @@ export const CursorPaging = Type.Object(
   { $id: 'CursorPaging', ...closed },
 );
 
-export const AuditQuery = Type.Object({
-  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
-  user: Type.Optional(UserName),
-  badge: Type.Optional(BadgeName),
+/** `?page_size=&cursor=` of every list paged by cursor (see server/http/paging.ts). */
+export const cursorQuery = {
   page_size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) }),
   ),
   cursor: Type.Optional(Cursor),
+};
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 300, description: 'Only acts of this actor: `service`, `operator`, `key:<id>`, `integration:<id>`, `cli:<command>` (e.g. `cli:user erase`), `system:<job>`' })),
+  user: Type.Optional(UserName),
+  badge: Type.Optional(BadgeName),
+  ...cursorQuery,
 });
 
 export const AuditResponse = Type.Object({ audit: Type.Array(AuditEntry), paging: CursorPaging }, { $id: 'Audit', ...closed });

@@ -28,4 +28,8 @@ export const LIMITS = {
   fieldDepth: 32,
   pageSizeDefault: 100,
   pageSizeMax: 1000,
+  /** Badges a user may feature (shown first). */
+  featuredBadges: 5,
+  /** Points a badge may be worth. */
+  pointsMax: 1_000_000,
 } as const;

@@ -154,7 +154,7 @@ export const RuleParams = Type.Object({ ...ServiceParams.properties, id: RuleId 
 const ruleFields = {
   badge: BadgeName,
   condition: Type.Union([Type.Literal('count'), Type.Literal('first'), Type.Literal('days'), Type.Literal('badges')], {
-    description: '`count`: `count` events of `eventTypes` (within `window`); `first`: the first such event; `days`: events on `count` distinct UTC days; `badges`: holding all of `badges`',
+    description: '`count`: `count` events of `eventTypes` (within `window`); `first`: the first such event; `days`: events on `count` distinct UTC days; `badges`: holding all of `badges`, or any `count` of them (a milestone)',
     ...refuse('invalid_rule', 'condition must be count, first, days or badges'),
   }),
   eventTypes: Type.Optional(Type.Array(EventTypeRef, { minItems: 1, maxItems: 20, ...refuse('invalid_rule', '"eventTypes" is a list of 1-20 event types') })),
@@ -166,12 +166,14 @@ const ruleFields = {
       ...refuse('invalid_rule', '"data" maps fields to the string, number, boolean or null an event must have'),
     }),
   ),
-  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'How many events (count) or distinct days (days); default 1', ...refuse('invalid_rule', '"count" is a whole number from 1 to 1000000') })),
+  count: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'How many events (count), distinct days (days), default 1; or how many of `badges` (badges), default all', ...refuse('invalid_rule', '"count" is a whole number from 1 to 1000000') }),
+  ),
   window: Type.Optional(
     Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'ISO-8601 duration in W, D, H, M, S (`P7D`, `PT12H`); absent or null: ever', ...refuse('invalid_window', '"window" must be an ISO-8601 duration like P7D, or null') }),
   ),
   repeatable: Type.Optional(Type.Boolean({ description: 'Award again at every further `count`', ...refuse('invalid_rule', '"repeatable" is true or false') })),
-  badges: Type.Optional(Type.Array(BadgeName, { minItems: 1, maxItems: 20, description: 'badges rules: the badges to hold, all of them', ...refuse('invalid_rule', '"badges" is a list of 1-20 badge names') })),
+  badges: Type.Optional(Type.Array(BadgeName, { minItems: 1, maxItems: 20, description: 'badges rules: the badges to hold, all of them or `count` of them', ...refuse('invalid_rule', '"badges" is a list of 1-20 badge names') })),
   revoke: Type.Optional(Type.Boolean({ description: 'Take the badge back when the condition stops holding (windowed and badges rules)', ...refuse('invalid_rule', '"revoke" is true or false') })),
   description: Type.Optional(Type.String({ maxLength: 500, ...refuse('invalid_rule', '"description" is text of at most 500 characters') })),
 };

@@ -139,7 +139,7 @@ const literals = <T extends string>(values: readonly T[], options: ObjectOptions
 // Patterns rather than `format`: TypeBox checks formats only once registered.
 // A path ("/img/gold.svg") is allowed too: the browser resolves it against the page that shows the
 // badge, which suits images the display server hosts beside its demo, and links within one site.
-const HTTP_URL = Type.String({
+export const HTTP_URL = Type.String({
   maxLength: 2048,
   pattern: String.raw`^(https?://|/(?!/))[^\s]*$`,
   description: 'An absolute http(s) URL, or a path on the site that shows the badge ("/img/gold.svg")',
@@ -164,6 +164,26 @@ export const Frequency = Type.Object(
   { $id: 'Frequency', ...closed, description: 'How often one user may earn the badge' },
 );
 
+/** An issuer's or a program's id: BadgeKit's slugs. */
+export const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: '1-64 lowercase letters, digits or "-", starting with a letter or digit' });
+
+export const CriterionItem = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'Names the criterion in reviews: 1-64 letters, digits, "_", "." or "-"' }),
+    description: Type.String({ minLength: 1, maxLength: 1000, description: 'What the earner must have done' }),
+    required: Type.Boolean({ description: 'An application is approved only when every required criterion is satisfied' }),
+  },
+  { $id: 'CriterionItem', ...closed },
+);
+
+export const Criteria = Type.Object(
+  {
+    narrative: Type.Optional(Type.String({ maxLength: 4000, description: 'How the badge is earned, for people; markdown allowed' })),
+    items: Type.Optional(Type.Array(CriterionItem, { maxItems: 50, description: 'The criteria an application is reviewed against, each once' })),
+  },
+  { $id: 'Criteria', ...closed, description: 'How the badge is earned: a narrative, and the criteria reviews check (kept with both, `""` and `[]` when not given)' },
+);
+
 export const TagName = Type.String({ $id: 'TagName', minLength: 1, maxLength: 64, pattern: String.raw`^[^,\x00-\x1F\x7F]+$`, description: 'A tag: 1-64 characters without "," or control characters' });
 
 const time = (description: string) => Type.String({ pattern: TIME_INPUT, description: `${description}; ISO-8601 with a time zone, answered in UTC` });
@@ -185,11 +205,28 @@ const terms = {
   frequency: [Frequency, 'invalid_frequency', 'frequency must be an object with freq_cap and freq_period (day, week, month or year) and/or freq_max, positive whole numbers'],
   unique: [Type.Boolean({ description: 'Held at most once: awarded again, it stays at count 1' }), 'invalid_unique', 'unique must be true or false'],
   goal: [Type.Number({ exclusiveMinimum: 0, description: 'The progress target: reaching it awards the badge' }), 'invalid_goal', 'goal must be a positive number'],
+  points: [
+    Type.Integer({
+      minimum: 0,
+      maximum: LIMITS.pointsMax,
+      description: "What one award is worth on the leaderboards, counted when awarded. Default: the tier's (gold 10, silver 5, bronze 1, any other 1)",
+    }),
+    'invalid_points',
+    `points must be a whole number from 0 to ${LIMITS.pointsMax}`,
+  ],
   badge_states: [
     Type.Array(BadgeState, { maxItems: BADGE_STATES.length }),
     'invalid_badge_states',
     `badge_states must be a list of {state: ${BADGE_STATES.join('|')}, description, image_url}, each state once`,
   ],
+  issuer: [
+    Type.String({ ...Slug, description: 'The issuer giving the badge (an issuer id; `default`, the service itself, when absent). A badge in a program has its program\'s' }),
+    'invalid_issuer',
+    'issuer must be an issuer id: 1-64 lowercase letters, digits or "-"',
+  ],
+  program: [Type.String({ ...Slug, description: 'The program the badge is part of (a program id); its issuer is the badge\'s' }), 'invalid_program', 'program must be a program id: 1-64 lowercase letters, digits or "-"'],
+  criteria: [Criteria, 'invalid_criteria', 'criteria must be {narrative, items: [{id, description, required}]}: a narrative of at most 4000 characters, at most 50 items'],
+  auto_award: [Type.Boolean({ description: 'An application approved by a review is awarded at once (default false: when the site says so)' }), 'invalid_auto_award', 'auto_award must be true or false'],
 } as const satisfies Record<string, readonly [TSchema, string, string]>;
 
 type Terms = typeof terms;
@@ -258,18 +295,27 @@ const statesQuery = {
   ),
 };
 
+/** `?issuer=&program=`: badges of an issuer (those of its programs included) or of a program, as BadgeKit's lists filtered. */
+export const homeQuery = {
+  issuer: Type.Optional(
+    Type.String({ ...Slug, description: 'Only badges of this issuer, its programs\' included (`default`: the service\'s own)', ...refuse('invalid_issuer', 'issuer must be an issuer id: 1-64 lowercase letters, digits or "-"') }),
+  ),
+  program: Type.Optional(Type.String({ ...Slug, description: 'Only badges of this program', ...refuse('invalid_program', 'program must be a program id: 1-64 lowercase letters, digits or "-"') })),
+};
+
 /** In the order they are checked, as the original server did. */
 export const UsersQuery = Type.Object({
   sort: Type.Optional(Sort),
   names: Type.Optional(NameList),
   ...statesQuery,
   ...tagsQuery,
+  ...homeQuery,
   ...pageQuery('Users', ', without `names`'),
 });
 
-export const UserQuery = Type.Object({ sort: Type.Optional(Sort), ...statesQuery, ...tagsQuery });
+export const UserQuery = Type.Object({ sort: Type.Optional(Sort), ...statesQuery, ...tagsQuery, ...homeQuery });
 
-export const BadgesQuery = Type.Object({ sort: Type.Optional(Sort), ...tagsQuery, ...pageQuery('Badges') });
+export const BadgesQuery = Type.Object({ sort: Type.Optional(Sort), ...tagsQuery, ...homeQuery, ...pageQuery('Badges') });
 
 /**
  * The query of a signed write (see the document's description for the signature). Checked by
@@ -330,6 +376,20 @@ export const BadgeNamesBody = badgesBody(BadgeName, {
   examples: [{ badges: ['commenter', 'popular'] }],
 });
 
+/** Badges to take from a user, and why (kept with each award revoked). */
+export const RevokeBody = Type.Object(
+  {
+    badges: badgesArray(BadgeName),
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why: kept with each award revoked, and told to whoever checks one', ...refuse('invalid_body', '"reason" must be text of at most 500 characters') })),
+  },
+  {
+    $id: 'RevokeBadges',
+    description: 'Names of badges to take, and why',
+    examples: [{ badges: ['commenter'], reason: 'Awarded by mistake' }],
+    ...refuse('invalid_body', 'The body must be a JSON object like {"badges": [...]}', { required: { code: 'invalid_body', message: '"badges" must be an array' } }),
+  },
+);
+
 const legacySignatures = Type.Boolean({
   description: 'Whether the legacy SHA1 signature form is accepted',
   ...refuse('invalid_body', '"legacySignatures" must be true or false'),
@@ -370,6 +430,9 @@ export const Badge = OpenObject({ name: BadgeName, ...termsOut, ...figures }, Js
 /** A badge as the `badges` map of `users.json` carries it: keyed by name, so without `name`. */
 export const BadgeSummary = OpenObject({ ...termsOut, ...figures }, Json, { $id: 'BadgeSummary' });
 
+/** An award instance's id: every award is one, with an id of its own. */
+export const AwardId = Type.String({ $id: 'AwardId', pattern: '^aw_[a-z2-7]{20}$', description: 'An award instance', ...refuse('invalid_award_id', 'An award id is "aw_" and 20 letters a-z or digits 2-7') });
+
 /**
  * One badge of one user: held, or with `states=all` one the user could still earn (then `count` is 0
  * and `latest` null).
@@ -386,6 +449,24 @@ export const UserBadge = Type.Object(
         { ...closed, description: "For a badge with a `goal`: the user's progress towards it (an earned badge without progress recorded shows its goal)" },
       ),
     ),
+    awards: Type.Optional(
+      Type.Array(AwardId, { description: '`users/{name}.json` only: the award instances making up `count`, oldest first (revoke one by its id with DELETE users/{name}/awards/{id}.json)' }),
+    ),
+    openBadges: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            award: AwardId,
+            assertion: Type.String({ description: 'The hosted Open Badges 2.0 assertion' }),
+            credential: Type.String({ description: 'The signed Open Badges 3.0 credential (Data Integrity proof)' }),
+            jwt: Type.String({ description: 'The same credential as a VC-JWT' }),
+            page: Type.String({ description: "The award's public page" }),
+          },
+          closed,
+        ),
+        { description: '`users/{name}.json` only: where each award of `awards` travels as Open Badges, in the same order' },
+      ),
+    ),
   },
   { $id: 'UserBadge', ...closed },
 );
@@ -396,6 +477,9 @@ export const User = Type.Object(
     name: UserName,
     latest: Nullable(Time, { description: "The user's last award, or null if the user holds no badge" }),
     badges: Type.Array(UserBadge),
+    featured: Type.Optional(
+      Type.Array(BadgeName, { maxItems: LIMITS.featuredBadges, description: 'The badges the user features, in order: shown first by the widget. Absent when none is featured' }),
+    ),
   },
   { $id: 'User', ...closed },
 );

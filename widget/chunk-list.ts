@@ -12,6 +12,8 @@ const CHUNKS: Record<string, () => Promise<{ default: unknown }>> = {
   strings: () => import('./chunks/strings.js'),
   states: () => import('./chunks/states.js'),
   details: () => import('./chunks/details.js'),
+  live: () => import('./chunks/live.js'),
+  portable: () => import('./chunks/portable.js'),
   'messages/de': () => import('./chunks/messages/de.js'),
   'messages/fr': () => import('./chunks/messages/fr.js'),
   'messages/es': () => import('./chunks/messages/es.js'),

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit/html.js';
 import { usersQuery } from './api.js';
 import { badgesOf, text } from './badge.js';
-import { loaded } from './chunks.js';
+import { chunk, loaded } from './chunks.js';
 import { serverOf } from './config.js';
 import { awarded, facts, tierName } from './default-badge.js';
 import { emit, warn } from './events.js';
@@ -15,6 +15,6 @@ import { sheetOf } from './styles.js';
  * one cache of users, one set of console warnings): Lit's `html` and `nothing`, the helpers of the
  * default markup, and the loading of users. A chunk's default export receives it.
  */
-export const kit = { html, nothing, text, facts, tierName, awarded, loaded, loadUser, serverOf, usersQuery, badgesOf, emit, warn, globalRenderBadge, legacyRenderBadge, sheetOf };
+export const kit = { html, nothing, text, facts, tierName, awarded, chunk, loaded, loadUser, serverOf, usersQuery, badgesOf, emit, warn, globalRenderBadge, legacyRenderBadge, sheetOf };
 
 export type Kit = typeof kit;

@@ -302,6 +302,8 @@ export class UserBadgesElement extends Base {
       this._hook || globalRenderBadge() != legacyRenderBadge ? 'strings' : '',
       // Once loaded (see the constructor), its styles stay with the renders.
       loaded('details') ? 'details' : '',
+      // `live` on the element or an ancestor (`<body live>`): the stream, which finds its elements itself.
+      this.closest('[live]') ? 'live' : '',
     ].filter(Boolean);
   }
 

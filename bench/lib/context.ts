@@ -83,9 +83,9 @@ export class Bench {
   }
 
   /** The built server on a store; profiled with --profile unless a figure must not be (a killed process writes none). */
-  startServer(target: StoreTarget, { profile = true } = {}) {
+  startServer(target: StoreTarget, { profile = true, env }: { profile?: boolean; env?: Record<string, string> } = {}) {
     const nodeFlags = profile && this.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`] : [];
-    return startServer(target, { track: this.track, nodeFlags });
+    return startServer(target, { track: this.track, nodeFlags, env });
   }
 
   startReference(size: number, koa: boolean) {

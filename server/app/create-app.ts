@@ -3,6 +3,8 @@ import type { Writable } from 'node:stream';
 import Koa from 'koa';
 import { Background } from '../jobs/background.js';
 import { exportStore } from '../transfer/export.js';
+import { LiveHub } from '../http/live/hub.js';
+import { defaultLiveConfig } from '../config/live.js';
 import { BodyBudget, type BodyRules } from '../http/body.js';
 import { defaultConfig, type AppConfig } from '../config/app.js';
 import { errorHandler } from '../http/errors.js';
@@ -20,7 +22,7 @@ import { startJobs } from './jobs.js';
 import { mount } from '../http/routes/table.js';
 import { refuseEmptyServiceName } from '../http/routes/admin.js';
 import { timeResponses } from '../http/middleware/response-time.js';
-import { serveFiles } from '../http/static.js';
+import { adminConsolePage, serveFiles } from '../http/static.js';
 import type { Store } from '../core/ports.js';
 import { refuseCredentialsInUrl } from '../http/middleware/url-guard.js';
 import { logRequests, type Handler } from '../http/request-log.js';
@@ -31,14 +33,19 @@ export interface CreateAppOptions {
   config?: Partial<AppConfig>;
 }
 
-/** The app, and what runs beside its requests: stop it before closing the store. */
-export type App = Koa & { background: Background };
+/**
+ * The app, and what runs beside its requests: stop it before closing the store. `live.close()`
+ * ends its live streams (with a last event), which a graceful stop would otherwise wait for.
+ */
+export type App = Koa & { background: Background; live: LiveHub };
 
 /** Builds the Koa app without listening: `main` listens, tests call `app.callback()` in-process. */
 export function createApp({ store, config: overrides }: CreateAppOptions): App {
   const config = { ...defaultConfig(), ...overrides };
   const background = new Background(config.log);
+  const live = new LiveHub(store, { ...defaultLiveConfig(), ...config.live }, config.log);
   const deps = {
+    live,
     background,
     store,
     domain: composeDomain(store, { now: config.now }),
@@ -53,7 +60,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   };
   startJobs(deps);
   const groups = routeGroups();
-  const app = Object.assign(new Koa(), { background });
+  const app = Object.assign(new Koa(), { background, live });
   app.proxy = false;
   app.silent = true;
   // One budget for the bodies of all requests (see body.ts).
@@ -78,16 +85,24 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   }
   app.use(meta.routes());
   if (config.publicRoot) {
+    app.use(adminConsolePage);
     app.use(
       serveFiles(config.publicRoot, [
         { url: '/user-badges.js', file: 'dist/widget/user-badges.js' },
         { url: '/userbadges.js', file: 'dist/widget/user-badges.js' },
+        { url: '/user-badges-leaderboard.js', file: 'dist/widget/user-badges-leaderboard.js' },
+        // The demo's badge links (`/badges/donated`): the badge and who earned it.
+        { url: '/badges/', page: 'demo/badge.html' },
         { url: '/', file: 'demo/index.html' },
         { url: '/docs', file: 'demo/docs.html' },
         { url: '/favicon.ico', file: 'demo/favicon.svg' },
         { url: '/widget/', folder: 'dist/widget' },
         { url: '/themes/', folder: 'themes' },
         { url: '/demo/', folder: 'demo' },
+        // The admin console (admin/, built by `npm run build:admin`): its page, and its files.
+        { url: '/admin', file: 'dist/admin/index.html' },
+        { url: '/admin/', file: 'dist/admin/index.html' },
+        { url: '/admin/assets/', folder: 'dist/admin/assets' },
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ErrorBody, SignedQuery } from '../../types/schema.js';
 import { SIGNATURE_WINDOW_SECONDS } from '../http/auth/signatures.js';
+import { JWT_LIFETIME_SECONDS } from '../http/auth/jwt.js';
 import { packageVersion } from '../config/package-root.js';
 import { routes as allRoutes } from './features/index.js';
 import { OPEN_TEST_SERVICE, TEST_SERVICE_LIMITS } from '../http/auth/guards.js';
@@ -22,18 +23,24 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     const cached = route.method === 'get' && route.etag !== false;
     const signed = route.auth === 'service';
     const headers = (extra: Record<string, unknown> = {}) => ({ 'X-Response-Time': ref('headers', 'X-Response-Time'), ...(signed ? { 'X-Replay': ref('headers', 'X-Replay') } : {}), ...extra });
+    const cacheControl = route.response.cache
+      ? { description: 'How long caches may keep the answer before revalidating it', required: true, schema: { type: 'string', const: route.response.cache } }
+      : ref('headers', 'Cache-Control');
     const responses: Record<string, unknown> = {
       [status]: {
         description: route.response.description,
-        headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') } : {}),
+        headers: headers(cached ? { ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl } : {}),
         content: { [route.response.contentType ?? 'application/json']: { schema: json(route.response.schema) } },
       },
     };
-    if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'Cache-Control') }) };
+    if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl }) };
     for (const [code, description] of Object.entries(refusals(route))) {
       const extra = code === '401' ? { 'WWW-Authenticate': ref('headers', 'WWW-Authenticate') } : code === '503' || code === '507' ? { 'Retry-After': ref('headers', 'Retry-After') } : {};
       const content = route.refusal ? { [route.refusal.contentType]: { schema: { type: 'string' } } } : errorContent;
       responses[code] = { description, headers: headers(extra), content };
+    }
+    for (const [code, answer] of Object.entries(route.answers ?? {})) {
+      responses[code] = { description: answer.description, headers: headers(), content: { [answer.contentType ?? 'application/json']: { schema: json(answer.schema) } } };
     }
     const parameters = [
       ...parametersOf(route.params, 'path', json),
@@ -45,9 +52,9 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      security: route.auth === 'public' ? [] : route.auth === 'service' ? [{ key: [] }, { signature: [] }] : [{ admin: [] }],
+      security: route.auth === 'public' ? [] : route.auth === 'service' ? [{ key: [] }, { signature: [] }, { jwt: [] }] : [{ admin: [] }],
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(route.body) } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.optionalBody, content: { 'application/json': { schema: json(route.body) } } } } : {}),
       responses,
     };
   }
@@ -73,6 +80,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
       securitySchemes: {
         key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The service key, optionally prefixed with `Bearer `' },
         signature: { type: 'apiKey', in: 'query', name: 'signature', description: 'With `ts` (and `nonce`); see the description of the API' },
+        jwt: { type: 'apiKey', in: 'header', name: 'Authorization', description: "BadgeKit's: `JWT token=\"<jwt>\"`; see the description of the API" },
         admin: { type: 'http', scheme: 'bearer', description: 'The operator token that `serve` takes from ADMIN_TOKEN or creates (admin API only)' },
       },
       headers: {
@@ -107,12 +115,19 @@ const TAGS: Record<Tag, string> = {
   webhooks: 'Signed webhooks (Standard Webhooks), delivered at least once: endpoints, the delivery log, redelivery',
   audit: 'Who granted, revoked, changed or deleted what: the audit trail',
   people: "A person's data on request: export, erasure, renaming (GDPR articles 15 and 17)",
+  leaderboard: 'Points, leaderboards, and what each user features and hides',
+  live: 'Badges as they are won: a Server-Sent Events stream per page, and flair images that need no JavaScript',
+  issuers: "Issuers and their programs (BadgeKit's): who gives a badge; the service itself is the default issuer",
+  assessment: "Earners' applications for a badge, with evidence, reviewed against its criteria (BadgeKit's assessment)",
+  openbadges: 'Open Badges 2.0 (hosted assertions, baked images) and 3.0 (signed credentials, issuer keys, status lists), and a public page per award',
+  console: 'What the admin console at `/admin` reads beside the rest: figures for its plots, the member search, the service\'s own export',
 };
 
 const DESCRIPTION = [
   'The UserBadges.com v1 API. Reads are public and CORS-open.',
   'Writes need the service key: `Authorization: <key>` (or `Bearer <key>`), or `?ts=<unix seconds>&nonce=<8-64 of A-Za-z0-9_->&signature=<hex>` where signature = hex(HMAC-SHA256(key, ts + "\\n" + nonce + "\\n" + METHOD + "\\n" + PATH + "\\n" + BODY)), PATH being the path as sent without the query; without `nonce`, the line `nonce + "\\n"` is left out.',
   'The legacy hex(SHA1(key + ts + PATH + BODY)) is accepted too, PATH as sent or decoded, unless the service turned it off.',
+  `BadgeKit's clients authenticate as BadgeKit did: \`Authorization: JWT token="<jwt>"\`, an HS256 JWT signed with the key, claims \`key\` ("master" for the service's key, or a scoped key's id, signed with its secret), \`method\`, \`path\` (as sent, with the query), \`body\` ({"alg": "sha256", "hash": hex(SHA-256(BODY))}, needed with a body) and \`exp\` (Unix seconds, at most ${JWT_LIFETIME_SECONDS} s ahead); used once like a signature, and a \`jti\` makes it distinct as a nonce does.`,
   `ts must be within ${SIGNATURE_WINDOW_SECONDS} s of the server clock. Each signature is used once, whatever the outcome; one without nonce, repeated for the identical request (method, path, body) within the window, gets the first answer again with \`X-Replay: true\` and changes nothing.`,
   `The service named \`${OPEN_TEST_SERVICE}\` is open for trying the API: it takes writes without credentials (unless the server runs with TEST_SERVICE=off), is created on first use, and holds at most ${TEST_SERVICE_LIMITS.users} users and ${TEST_SERVICE_LIMITS.badges} badges (a write past that is a 403).`,
   'A URL parameter named like a credential (key, token, secret, ...) is a 400 on every path. Errors are `{"error":{"code","message","details"?}}`; a request schema node that can refuse a request names its code in `x-error`.',
@@ -124,7 +139,7 @@ function refusals(route: Route): Record<string, string> {
   return {
     '400': 'The request is malformed: a name, the query or the JSON body (`error.code` says which, `details.pointer` where), a malformed path (`invalid_path`), or a credential in the URL (`key_in_url`)',
     ...(route.auth === 'service'
-      ? { '401': 'Credentials missing or wrong: no key or signature, a wrong key, a malformed or expired `ts`, a signature or nonce that does not match, a signature used before, or a legacy signature the service turned off' }
+      ? { '401': 'Credentials missing or wrong: no key or signature, a wrong key, a malformed or expired `ts`, a signature or nonce that does not match, a signature used before, a legacy signature the service turned off, or a JWT that does not match the request (`jwt_*`) or has expired' }
       : route.auth === 'admin'
         ? { '401': 'The operator token is missing or wrong' }
         : {}),
@@ -144,7 +159,7 @@ function refusals(route: Route): Record<string, string> {
 /** A route's own refusals; a write any key may make can also meet a scoped key that may not. */
 function ownRefusals(route: Route): { [status: number]: string } {
   const own = { ...route.errors };
-  if (route.auth === 'service' && !own[403]?.includes('key_out_of_scope')) {
+  if (route.auth === 'service' && route.operation !== 'any' && !own[403]?.includes('key_out_of_scope')) {
     const scoped = route.operation ? `A scoped key that may not do this (\`key_out_of_scope\`: needs "${route.operation}")` : "A scoped key: only the service's own key may (`key_out_of_scope`)";
     own[403] = own[403] ? `${own[403]}; or ${scoped}` : scoped;
   }

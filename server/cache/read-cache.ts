@@ -62,8 +62,8 @@ export class ReadCache {
 
   /** The answer, or undefined when the service does not exist. */
   async usersByName(service: string, names: string[], options: ReadOptions = {}): Promise<Answer | undefined> {
-    const { sort, states = 'earned', tags } = options;
-    const key = `${service}\n${sort ?? ''}\n${states}\n${tags?.join(',') ?? ''}\n${names.join(',')}`;
+    const { sort, states = 'earned', tags, issuer, program } = options;
+    const key = `${service}\n${sort ?? ''}\n${states}\n${tags?.join(',') ?? ''}\n${issuer ?? ''}\n${program ?? ''}\n${names.join(',')}`;
     const now = this.clock();
     const entry = this.entries.get(key);
     if (entry && (entry.until === undefined || now < entry.until)) {

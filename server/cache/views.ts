@@ -4,6 +4,7 @@ import { sortBy } from '../core/order.js';
 import type { BadgeRecord, UserRecord } from '../core/model.js';
 import type { Queries } from '../core/ports.js';
 import { progressOf } from '../core/rules/progress.js';
+import { belongsTo } from '../core/issuing/issuers.js';
 import { nextDisplayChange, tagged, termsOf, within, type Terms } from '../core/terms.js';
 
 /** Records to the wire shapes of `types/api.ts`. */
@@ -21,6 +22,9 @@ export interface ReadOptions {
   states?: 'earned' | 'all';
   /** Only badges having any of these tags. */
   tags?: string[];
+  /** Only badges of this issuer (or program): see core/issuing/issuers.ts. */
+  issuer?: string;
+  program?: string;
 }
 
 /**
@@ -44,7 +48,7 @@ export class Listing {
       const terms = termsOf(record.fields);
       const edge = nextDisplayChange(terms, now);
       if (edge !== undefined && (until === undefined || edge < until)) until = edge;
-      if (within(terms.display, now) && tagged(terms, options.tags)) this.shown.set(record.name, { record, terms });
+      if (within(terms.display, now) && tagged(terms, options.tags) && belongsTo(record, options)) this.shown.set(record.name, { record, terms });
     }
     this.until = until;
   }
@@ -53,17 +57,27 @@ export class Listing {
     return [...this.shown.values()].map((s) => s.record);
   }
 
-  user(user: UserRecord): User {
+  /** Whether a read at this instant shows the badge: registered, in its display window, tagged as asked. */
+  shows(badge: string): boolean {
+    return this.shown.has(badge);
+  }
+
+  /** `instances`: the ids of the user's award instances by badge, to list beside each badge held. */
+  user(user: UserRecord, instances?: ReadonlyMap<string, string[]>): User {
     const entries: UserBadge[] = [];
     const progress = user.progress;
+    // What the user hides is shown to nobody, earned or not (the owner site reads it with its key).
+    const hidden = new Set(user.hidden);
     for (const award of user.awards) {
-      const badge = this.shown.get(award.badge);
-      if (badge) entries.push(this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge)));
+      const badge = hidden.has(award.badge) ? undefined : this.shown.get(award.badge);
+      if (!badge) continue;
+      const entry = this.entry(badge.record.name, badge.terms, 'earned', award.count, award.latest, progressOf(progress, award.badge));
+      entries.push(instances ? { ...entry, awards: instances.get(award.badge) ?? [] } : entry);
     }
     if (this.options.states === 'all') {
       const held = new Set(user.awards.map((a) => a.badge));
       for (const { record, terms } of this.shown.values()) {
-        if (held.has(record.name) || !terms.enabled) continue;
+        if (held.has(record.name) || hidden.has(record.name) || !terms.enabled) continue;
         const current = progressOf(progress, record.name) ?? 0;
         entries.push(this.entry(record.name, terms, current > 0 ? 'in_progress' : 'unearned', 0, null, current));
       }
@@ -72,7 +86,9 @@ export class Listing {
     if (sort) sortBy(entries, sort, (e) => e.name, (e) => e.count, (e) => e.latest);
     let latest: string | null = null;
     for (const e of entries) if (e.latest !== null && (latest === null || e.latest > latest)) latest = e.latest;
-    return { name: user.name, latest, badges: entries };
+    const listed = new Set(entries.filter((e) => e.count > 0).map((e) => e.name));
+    const featured = user.featured?.filter((badge) => listed.has(badge));
+    return { name: user.name, latest, badges: entries, ...(featured?.length ? { featured } : {}) };
   }
 
   /** The users, with the service-wide data of every badge listed for any of them. */

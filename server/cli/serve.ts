@@ -102,6 +102,8 @@ async function serve({ settings, warnings: given }: Call): Promise<number> {
     // signal during the grace period ends the process at once.
     const shutdown = async (signal: string) => {
       console.log(`${signal}: closing (up to ${settings.shutdownGraceMs} ms for requests in progress)`);
+      // Live streams never end by themselves: each gets a last event, so its page reconnects elsewhere.
+      app.live.close();
       const cut = await stop(settings.shutdownGraceMs);
       if (cut > 0) log(`${cut} requests were still in progress after the grace period and were cut`);
       try {
@@ -125,6 +127,8 @@ async function unsafe(settings: Settings, store: Store): Promise<string[]> {
   if (settings.seed) said.push('a new store gets the demo service and its key is printed (SEED=on): SEED=off');
   if (settings.webhookAllowPrivate) said.push('webhook endpoints may be on loopback and private addresses (WEBHOOK_ALLOW_PRIVATE=on): anyone with a service key can make the server call into your network');
   if (settings.databaseUrl && /\/\/[^:/@]+:pw@|\/\/postgres:postgres@/.test(settings.databaseUrl)) said.push('the database password is a well-known one (is this the development database of "user-badges postgres start"?)');
+  if (!settings.issuerKeySecret) said.push('Open Badges 3.0 credentials are not signed without ISSUER_KEY_SECRET, the secret that encrypts issuer keys at rest (hosted 2.0 assertions are served): set it (openssl rand -base64 32)');
+  if (!settings.publicUrl) said.push('Open Badges are published under whatever origin each request names (its Host header), and every credential issued keeps it for good: set PUBLIC_URL to the public origin (https://badges.example.com)');
   const services = await store.listServices();
   const legacy = services.filter((s) => adminView(s).legacySignatures).map((s) => s.name);
   if (legacy.length > 0) {

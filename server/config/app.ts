@@ -1,7 +1,9 @@
 import type { AccessConfig } from './access.js';
+import type { LiveConfig } from './live.js';
 import { DEFAULT_QUOTAS, type Quotas } from '../core/rules/quota.js';
 import type { RequestLog } from './request-log.js';
 import type { Settings } from './settings.js';
+import type { OpenBadgesConfig } from './openbadges.js';
 
 export interface AppConfig {
   /** Largest request body accepted, in bytes; larger ones get a 413. */
@@ -38,6 +40,10 @@ export interface AppConfig {
   exportFrom?: { store: 'embedded'; file: string; host: string } | null;
   /** Invitations and webhooks (issue 11); unset ones take their defaults (see access/config.ts). */
   access?: Partial<AccessConfig>;
+  /** Bounds of the live streams; unset ones take their defaults (see live.ts). */
+  live?: Partial<LiveConfig>;
+  /** Open Badges (issue 22): where they are published and how issuer keys are kept (see openbadges.ts). */
+  openBadges?: Partial<OpenBadgesConfig>;
   /** What each service may hold at most, unless it has its own (core/rules/quota.ts; QUOTA_* in settings.ts). */
   quotas: Quotas;
 }
@@ -86,6 +92,17 @@ export function appConfigOf(settings: Settings): Partial<AppConfig> {
       rejected_events: settings.quotaRejectedEvents,
       invitations: settings.quotaInvitations,
       claim_codes: settings.quotaClaimCodes,
+    },
+    live: {
+      maxStreams: settings.liveMaxStreams,
+      perIp: settings.liveMaxPerIp,
+      perService: settings.liveMaxPerService,
+      heartbeatMs: settings.liveHeartbeatMs,
+    },
+    openBadges: {
+      publicUrl: settings.publicUrl ?? null,
+      keySecret: settings.issuerKeySecret ?? null,
+      production: settings.production,
     },
   };
 }

@@ -17,13 +17,15 @@ import { parseDuration } from './duration.js';
 /** How a setting is written as text. */
 type Form = 'integer' | 'number' | 'on-off' | 'duration' | 'duration-or-0' | 'text' | 'production';
 
-type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'quotas';
+type Section = 'data' | 'server' | 'limits' | 'webhooks' | 'quotas' | 'live' | 'openbadges';
 const SECTIONS: Record<Section, string> = {
   data: 'Where the data is',
   server: 'The server',
   limits: 'Limits on clients, shutdown and storage',
   webhooks: 'Invitations and webhooks',
   quotas: "Each service's quotas, unless the admin API gave it its own (PATCH /admin/services/NAME/quotas)",
+  live: 'Live streams (Server-Sent Events)',
+  openbadges: 'Open Badges',
 };
 
 interface Meta {
@@ -132,6 +134,24 @@ export const SETTINGS = Type.Object({
   quotaRejectedEvents: quota('rejected_events'),
   quotaInvitations: quota('invitations'),
   quotaClaimCodes: quota('claim_codes'),
+  liveMaxStreams: ms('Live streams this server holds at most; each is a connection too, so raise MAX_CONNECTIONS with it', 10_000, 1, { env: 'LIVE_MAX_STREAMS', flag: 'live-max-streams', section: 'live' }),
+  liveMaxPerIp: ms('Live streams from one address at most (a page needs one for all its elements)', 32, 1, { env: 'LIVE_MAX_PER_IP', flag: 'live-max-per-ip', section: 'live' }),
+  liveMaxPerService: ms('Live streams of one service at most, so that one busy site does not take every stream', 5_000, 1, { env: 'LIVE_MAX_PER_SERVICE', flag: 'live-max-per-service', section: 'live' }),
+  liveHeartbeatMs: ms('How often a live stream says it is alive, so that proxies keep it open', 25_000, 1, { env: 'LIVE_HEARTBEAT_MS', flag: 'live-heartbeat-ms', section: 'live' }),
+  publicUrl: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/?#\\s]+$', env: 'PUBLIC_URL', flag: 'public-url', placeholder: 'URL', form: 'text', section: 'openbadges',
+      expected: 'an origin such as https://badges.example.com (no path)',
+      help: "The server's public origin: Open Badges assertions, credentials and issuer profiles are published under it, and verifiers check that they all are. Keep it for good: it is inside every credential issued (default: the origin each request names, for development)",
+    }),
+  ),
+  issuerKeySecret: Type.Optional(
+    Type.String({
+      minLength: 32, env: 'ISSUER_KEY_SECRET', form: 'text', section: 'openbadges', secret: true,
+      expected: 'at least 32 characters',
+      help: "Encrypts the issuers' signing keys at rest (openssl rand -base64 32). Required in production to sign Open Badges 3.0 credentials; without it, development uses a fixed, public development secret",
+    }),
+  ),
 });
 
 export type Settings = Static<typeof SETTINGS>;

@@ -3,9 +3,10 @@ import { SYSTEM, type Actor } from './actor.js';
 import type { Acted, Reactor } from './reactor.js';
 import { invalid } from './errors.js';
 import type { Tx, UnitOfWork } from './ports.js';
-import { awardChecked, revoke, type Awarded } from './rules/awards.js';
+import { awardChecked, revoke, type Awarded, type RevokedFor } from './rules/awards.js';
 import { deleteBadges, putBadges } from './rules/badges.js';
 import { setProgress, type ProgressMade } from './rules/progress.js';
+import { setDisplay, type DisplayChoice } from './rules/display.js';
 import { restoreBadges, restoreItems, restoreService, restoreUsers } from './rules/restore.js';
 import { createService, deleteService, setServiceKey, updateServiceSettings } from './rules/services.js';
 import { eraseUser, type Erased } from './people/erase.js';
@@ -89,8 +90,12 @@ export class Domain {
   setProgress(service: string, user: string, progress: Readonly<Record<string, number>>): Promise<ProgressMade> {
     return this.run(service, (tx) => setProgress(tx, service, user, progress));
   }
-  revoke(service: string, user: string, badges: readonly string[]): Promise<{ user: UserRecord | undefined; absent: string[] }> {
-    return this.run(service, (tx) => revoke(tx, service, user, badges));
+  revoke(service: string, user: string, badges: readonly string[], revokedFor?: RevokedFor): Promise<{ user: UserRecord | undefined; absent: string[] }> {
+    return this.run(service, (tx) => revoke(tx, service, user, badges, revokedFor));
+  }
+
+  setDisplay(service: string, user: string, choice: DisplayChoice): Promise<UserRecord> {
+    return this.run(service, (tx) => setDisplay(tx, service, user, choice));
   }
 
   /** Everything the service holds of a person, read in one unit (core/people/). */

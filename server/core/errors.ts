@@ -28,4 +28,4 @@ export class DomainError extends Error {
 
 export const invalid = (code: string, message: string, details?: JsonValue) => new DomainError('invalid', code, message, details);
 export const notFound = (code: string, message: string) => new DomainError('not_found', code, message);
-export const conflict = (code: string, message: string) => new DomainError('conflict', code, message);
+export const conflict = (code: string, message: string, details?: JsonValue) => new DomainError('conflict', code, message, details);

@@ -15,8 +15,9 @@ import { addressSubject } from './email.js';
 export type DomainEvent = DomainEventBody & { actor?: Actor };
 
 type DomainEventBody =
-  | { type: 'award.created'; service: string; user: string; badge: string; count: number; at: string; cause?: Cause }
-  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; at: string; cause?: Cause }
+  // `awards`: the award instances made or revoked (core/rules/instances.ts), one per count.
+  | { type: 'award.created'; service: string; user: string; badge: string; count: number; awards: string[]; at: string; cause?: Cause }
+  | { type: 'award.revoked'; service: string; user: string; badge: string; count: number; awards: string[]; reason?: string; at: string; cause?: Cause }
   | { type: 'badge.created'; service: string; badge: string; at: string }
   | { type: 'badge.updated'; service: string; badge: string; at: string }
   | { type: 'badge.deleted'; service: string; badge: string; at: string }
@@ -40,10 +41,28 @@ type DomainEventBody =
   | { type: 'invitation.claimed'; service: string; invitation: string; email: string; user: string; badge: string; invitedAt: string; at: string }
   | { type: 'invitation.cancelled'; service: string; invitation: string; email: string; badge: string; at: string }
   | { type: 'claim_code.created'; service: string; badge: string; count: number; uses: number; expiresAt: string | null; at: string }
-  | { type: 'claim_code.redeemed'; service: string; code: string; user: string; badge: string; at: string }
+  // Redeemed for an address nobody has: `email`, and the invitation it left instead of an award.
+  | { type: 'claim_code.redeemed'; service: string; code: string; user?: string; email?: string; invitation?: string; badge: string; at: string }
   // Issue 19: a person's data on request. `user` of an erasure is a pseudonym, never the name.
   | { type: 'user.erased'; service: string; user: string; at: string }
-  | { type: 'user.renamed'; service: string; from: string; to: string; at: string };
+  | { type: 'user.renamed'; service: string; from: string; to: string; at: string }
+  // Issue 21: what a user shows first, and hides.
+  | { type: 'user.display_updated'; service: string; user: string; featured: string[]; hidden: string[]; at: string }
+  // Issue 22: issuers and programs (BadgeKit's), and applications assessed against a badge's criteria.
+  | { type: 'issuer.created'; service: string; issuer: string; at: string }
+  | { type: 'issuer.updated'; service: string; issuer: string; at: string }
+  | { type: 'issuer.deleted'; service: string; issuer: string; at: string }
+  | { type: 'program.created'; service: string; program: string; issuer: string; at: string }
+  | { type: 'program.updated'; service: string; program: string; issuer: string; at: string }
+  | { type: 'program.deleted'; service: string; program: string; issuer: string; at: string }
+  | ({ type: 'application.submitted'; service: string; application: string; badge: string; at: string } & Learner)
+  | ({ type: 'application.assigned'; service: string; application: string; badge: string; reviewer: string | null; expiresAt: string | null; at: string } & Learner)
+  | ({ type: 'application.reviewed'; service: string; application: string; badge: string; review: string; reviewer: string; approved: boolean; at: string } & Learner)
+  | ({ type: 'application.processed'; service: string; application: string; badge: string; awarded: boolean; awards?: string[]; invitation?: string; at: string } & Learner)
+  | ({ type: 'application.deleted'; service: string; application: string; badge: string; at: string } & Learner);
+
+/** Who applied: a user, or an address no user had when the event happened. */
+type Learner = { user: string; email?: never } | { email: string; user?: never };
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -67,6 +86,8 @@ export interface Cause {
   permalink?: string;
   claimCode?: string;
   invitation?: string;
+  /** The application the award was made for (its evidence is kept with the award). */
+  application?: string;
 }
 
 /** Whose personal data an event holds (see core/subjects.ts): the user it is about, or the address. */

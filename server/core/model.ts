@@ -43,6 +43,23 @@ export interface AwardRecord {
    * many. Kept only while the badge has a cap; records written before caps existed have none.
    */
   period?: { start: string; count: number };
+  /**
+   * Points earned with this badge: each award counted with the badge's points when it was made
+   * (core/standings.ts). Absent on awards made before points existed, which count 1 each.
+   */
+  points?: number;
+  /** The awards of the badge in the week and the month of its latest award, for the period leaderboards. */
+  recent?: Recent;
+}
+
+/** Awards of one badge in one calendar week and one month (UTC, weeks from Monday): how many, and their points. */
+export interface Recent {
+  week: string;
+  weekCount: number;
+  weekPoints: number;
+  month: string;
+  monthCount: number;
+  monthPoints: number;
 }
 
 export interface UserRecord {
@@ -52,6 +69,10 @@ export interface UserRecord {
   awards: AwardRecord[];
   /** Progress towards badges with a `goal`, by badge name; absent until first set. */
   progress?: Record<string, number>;
+  /** Badges shown first, in this order (at most LIMITS.featuredBadges); absent until set. */
+  featured?: string[];
+  /** Badges left out of every public read of this user (and of holders and badge boards); absent until set. */
+  hidden?: string[];
 }
 
 export interface BadgeInput {

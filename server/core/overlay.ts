@@ -139,6 +139,17 @@ export class Overlay implements Tx {
     return this.base.badgeCount(service).then((count) => this.adjustCount(service, this.badgeRecords, count, (names) => this.base.badges(service, names)));
   }
 
+  async allBadges(service: string): Promise<BadgeRecord[]> {
+    const own = this.badgeRecords.get(service);
+    const base = this.removed.has(service) ? [] : await this.base.allBadges(service);
+    if (!own || own.size === 0) return base;
+    // Changed ones where they stood, removed ones left out, new ones last.
+    const listed = base.flatMap((badge) => (own.has(badge.name) ? (own.get(badge.name) ? [own.get(badge.name)!] : []) : [badge]));
+    const known = new Set(base.map((badge) => badge.name));
+    for (const [name, badge] of own) if (badge && !known.has(name)) listed.push(badge);
+    return listed;
+  }
+
   async user(service: string, name: string): Promise<UserRecord | undefined> {
     const own = this.userRecords.get(service)?.get(name);
     if (own !== undefined || this.removed.has(service)) return own ?? undefined;

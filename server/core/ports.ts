@@ -2,6 +2,7 @@ import type { SortKey } from '../../types/api.js';
 import type { Change, Invalidation } from './changes.js';
 import type { DomainEvent } from './events.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
+import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from './standings.js';
 
 /**
  * What the rules read: a narrow port every store answers, inside a unit of work, where it sees the
@@ -14,6 +15,8 @@ export interface Reads {
   /** The named badges that exist. */
   badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>>;
   badgeCount(service: string): Promise<number>;
+  /** Every badge of the service, in the order registered: for the few rules that look at all of them (is an issuer in use?). */
+  allBadges(service: string): Promise<BadgeRecord[]>;
   user(service: string, name: string): Promise<UserRecord | undefined>;
   /** The named users that exist: what a unit will read of many users, in one read. */
   users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>>;
@@ -99,6 +102,14 @@ export interface Queries {
    * walk through every user that costs the same on every page, unlike an offset.
    */
   usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]>;
+  /**
+   * A page of a leaderboard (core/standings.ts), from an index: the service's users by score on the
+   * board of `period` whose period starts at `start` ('' for all time), or with `badge` that badge's
+   * holders by times earned (those hiding it left out); after `after`, ranked from its rank on.
+   */
+  board(service: string, board: { period: BoardPeriod; start: string; badge?: string }, after: BoardCursor | null, limit: number): Promise<Ranked[]>;
+  /** A page of a badge's holders, newest award first (those hiding it left out), after `after`. */
+  holdersPage(service: string, badge: string, after: HolderCursor | null, limit: number): Promise<Holder[]>;
   getItem(service: string, kind: string, id: string): Promise<Item | undefined>;
   /** A page of the items `query` selects (see Reads.items), after skipping `offset` of them. */
   listItems(service: string, kind: string, query: ItemQuery & { offset?: number }): Promise<Item[]>;

@@ -6,7 +6,10 @@ import { AUDIT_KIND } from './audit.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from './email.js';
 import { eventSubject } from './events.js';
 import { KIND } from './events/kinds.js';
+import { LIVE_KIND } from './live.js';
 import type { Item } from './model.js';
+import { AWARD_KIND } from './rules/instances.js';
+import { APPLICATION_KIND, ASSIGNMENT_KIND, learnerSubject, REVIEW_KIND, type Learner } from './assessment/applications.js';
 
 /**
  * Data subjects: whose personal data each record holds, so that a person's data can be found
@@ -28,8 +31,13 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [KIND.state]: (item) => item.owner,
   [KIND.expiry]: (item) => item.owner,
   [EMAIL_KIND]: (item) => item.owner,
+  [LIVE_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
   [KIND.pending]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
+  [AWARD_KIND]: (item) => item.owner,
+  [APPLICATION_KIND]: (item) => learnerSubject(item.v as Learner),
+  [ASSIGNMENT_KIND]: (item) => learnerSubject(item.v as Learner),
+  [REVIEW_KIND]: (item) => learnerSubject(item.v as Learner),
   [INVITATION_KIND]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [CLAIMED_KIND]: (item) => stringOr((item.v as { user?: unknown }).user),
   [KIND.rejected]: (item) => subjectOfSent(parsed((item.v as { sent?: unknown }).sent)),

@@ -83,6 +83,14 @@ export function settleTerms(badge: string, fields: BadgeFields): BadgeFields {
     const named = states.map((s) => (isObject(s) ? s.state : undefined));
     if (new Set(named).size !== named.length) throw invalid('invalid_badge_states', `Badge "${badge}": badge_states describes a state twice`);
   }
+  const criteria = settled.criteria;
+  if (isObject(criteria)) {
+    const items = Array.isArray(criteria.items) ? criteria.items : [];
+    const ids = items.map((item) => (isObject(item) ? item.id : undefined));
+    if (new Set(ids).size !== ids.length) throw invalid('invalid_criteria', `Badge "${badge}": criteria lists a criterion id twice`);
+    // Kept whole, so that whoever reads them (reviews, Open Badges) finds both.
+    settled.criteria = { narrative: typeof criteria.narrative === 'string' ? criteria.narrative : '', items };
+  }
   return settled;
 }
 

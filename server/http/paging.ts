@@ -1,5 +1,6 @@
 import { LIMITS } from '../../types/api.js';
 import type { Paging } from '../../types/schema.js';
+import type { Item } from '../core/model.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -76,4 +77,40 @@ export function placeOf(cursor: string): { at: string; id: string } {
 export function cursorPaging(path: string, keep: Record<string, string | undefined>, pageSize: number, last: { at: string; id: string } | null) {
   const kept = Object.entries(keep).filter((entry): entry is [string, string] => entry[1] !== undefined);
   return { page_size: pageSize, next: last ? `${path}?${new URLSearchParams([...kept, ['page_size', String(pageSize)], ['cursor', cursorOf(last)]])}` : null };
+}
+
+/** How many entries a filtered page reads at most before it answers with what it found. */
+export const MAX_SCAN = 5000;
+
+/**
+ * One page of a list read by cursor, `wanted` (when given) keeping only some of what the store's
+ * indexes select: read on in batches, at most `MAX_SCAN` entries a page, so that no request reads a
+ * whole history. `last` is where the next page starts (null: none), even when the scan stopped short.
+ */
+export async function scanPage(
+  read: (query: { after?: { at: string; id: string }; limit: number }) => Promise<Item[]>,
+  pageSize: number,
+  cursor: string | undefined,
+  wanted?: (item: Item) => boolean,
+): Promise<{ page: Item[]; last: { at: string; id: string } | null }> {
+  const shown: Item[] = [];
+  let after = cursor === undefined ? undefined : placeOf(cursor);
+  let scanned = 0;
+  let more = true;
+  // One more than a page tells whether there is a next one.
+  while (shown.length <= pageSize && scanned < MAX_SCAN) {
+    const limit = wanted === undefined ? pageSize + 1 - shown.length : Math.min(1000, MAX_SCAN - scanned);
+    const batch = await read({ ...(after ? { after } : {}), limit });
+    scanned += batch.length;
+    for (const item of batch) if (shown.length <= pageSize && (wanted === undefined || wanted(item))) shown.push(item);
+    if (batch.length < limit) {
+      more = false;
+      break;
+    }
+    after = { at: batch.at(-1)!.at, id: batch.at(-1)!.id };
+  }
+  const page = shown.slice(0, pageSize);
+  // More to read: on from the last entry shown, or, when the scan stopped short of a page, from where it stopped.
+  const last = shown.length > pageSize ? page.at(-1)! : more && after ? after : null;
+  return { page, last: last && { at: last.at, id: last.id } };
 }

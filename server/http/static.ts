@@ -26,6 +26,28 @@ const COMPRESSIBLE = /^(text\/|application\/json|image\/svg\+xml)/;
  */
 const PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+/**
+ * The admin console's page (`/admin`): stricter still. Its scripts and styles are files of this
+ * origin; it talks to this origin only; badge images may be anywhere on the web (the editor shows
+ * them), and nothing may frame it (clickjacking) or send its address on (`no-referrer`).
+ */
+export const ADMIN_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The headers of the admin console's page, set before the file is served (see `serveFiles`). */
+export const adminConsolePage: Middleware = async (ctx, next) => {
+  await next();
+  if (ctx.path !== '/admin' && ctx.path !== '/admin/') return;
+  if (!ctx.response.type.startsWith('text/html')) return;
+  ctx.set('Content-Security-Policy', ADMIN_POLICY);
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+  // The page names its scripts by content: a new build must be seen at once, never a stale page.
+  ctx.set('Cache-Control', 'no-cache');
+  ctx.remove('Access-Control-Allow-Origin');
+};
+
 /** A year: what a versioned URL (`?v=` + the content's version) may be cached for, unchanged. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Everything else: briefly, then revalidated (a 304 when unchanged). */
@@ -39,8 +61,12 @@ const MAX_KEPT = 1024 * 1024;
  */
 export const contentVersion = (content: Buffer): string => createHash('sha256').update(content).digest('hex').slice(0, 12);
 
-/** URL prefix -> folder under the package root; a `file` entry maps one URL to one file. */
-export type Mounts = { url: string; folder?: string; file?: string }[];
+/**
+ * URL prefix -> folder under the package root; a `file` entry maps one URL to one file; a `page`
+ * entry maps every URL one segment under the prefix (`/badges/<name>`) to one page, which reads
+ * the rest of its URL itself.
+ */
+export type Mounts = { url: string; folder?: string; file?: string; page?: string }[];
 
 type Encoding = 'br' | 'gzip';
 interface Entry {
@@ -145,6 +171,11 @@ function locate(root: string, mounts: Mounts, path: string): string | null {
   }
   if (decoded.includes('\0')) return null;
   for (const mount of mounts) {
+    if (mount.page !== undefined) {
+      const rest = decoded.startsWith(mount.url) ? decoded.slice(mount.url.length) : '/';
+      if (rest !== '' && !rest.includes('/')) return join(root, mount.page);
+      continue;
+    }
     if (mount.file !== undefined) {
       if (decoded === mount.url) return join(root, mount.file);
       if (mount.file.endsWith('.js') && decoded === mount.url + '.map') return join(root, mount.file + '.map');

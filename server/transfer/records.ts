@@ -2,13 +2,20 @@ import { Kind, Type, TypeRegistry, type TSchema } from '@sinclair/typebox';
 import { Attempt, ClaimCode as ClaimCodeView, Invitation as InvitationView, Key, NewEndpointBody } from '../../types/access-schema.js';
 import { EventSettings, EventType, IntegrationBody, RejectedEvent, Rule as RuleView, RuleId } from '../../types/events-schema.js';
 import { QUOTA_NAMES } from '../../types/api.js';
-import { AuditEntry } from '../../types/audit-schema.js';
+import { AuditEntry, Cause } from '../../types/audit-schema.js';
+import { Evidence } from '../../types/issuing-schema.js';
+import { ReviewItem } from '../../types/assessment-schema.js';
 import { BadgeInput, BadgeName, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
+import { LIMITS } from '../../types/constants.js';
 import { BATCH_KIND, CLAIM_CODE_KIND, REDEMPTION_KIND } from '../core/access/claim-codes.js';
 import { CLAIMED_KIND, INVITATION_KIND, NEVER } from '../core/access/invitations.js';
 import { KEY_KIND, MAX_ROTATION_GRACE_MS, PREVIOUS_KEY_KIND } from '../core/access/keys.js';
 import { ATTEMPT_KIND, DELIVERY_KIND, ENDPOINT_KIND, MESSAGE_KIND } from '../core/access/webhooks.js';
 import { AUDIT_KIND } from '../core/audit.js';
+import { LIVE_KIND, LIVE_SEQUENCE } from '../core/live.js';
+import { APPLICATION_KIND, applicationOwner, ASSIGNMENT_KIND, reviewerOwner, REVIEW_KIND } from '../core/assessment/applications.js';
+import { ISSUER_KIND, PROGRAM_KIND } from '../core/issuing/issuers.js';
+import { AWARD_KIND } from '../core/rules/instances.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
@@ -17,6 +24,7 @@ import { stateId } from '../core/events/state.js';
 import { checkEvent, isProblem } from '../core/events/validate-event.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../core/model.js';
 import type { Tx } from '../core/ports.js';
+import { ISSUER_KEY_KIND, STATUS_KIND, STATUS_LIST_KIND } from '../core/openbadges.js';
 import { QUOTA_USAGE_KIND } from '../core/rules/quota.js';
 import { checkServiceName } from '../core/rules/services.js';
 import { settleTerms } from '../core/terms.js';
@@ -155,9 +163,24 @@ export function checkBadge(record: unknown): BadgeRecord {
   return badge;
 }
 
-const AwardShape = Type.Object({ badge: BadgeName, count: Positive, first: Stamp, latest: Stamp, period: Type.Optional(Type.Object({ start: Stamp, count: Positive }, closed)) }, closed);
+const AwardShape = Type.Object(
+  {
+    badge: BadgeName,
+    count: Positive,
+    first: Stamp,
+    latest: Stamp,
+    period: Type.Optional(Type.Object({ start: Stamp, count: Positive }, closed)),
+    // What the award is worth on the leaderboards, and its tallies of this week and month (issue 21).
+    points: Type.Optional(Count),
+    recent: Type.Optional(Type.Object({ week: Stamp, weekCount: Count, weekPoints: Count, month: Stamp, monthCount: Count, monthPoints: Count }, closed)),
+  },
+  closed,
+);
 const UserShape = Type.Object(
-  { name: UserName, createdAt: Stamp, awards: Type.Array(AwardShape, { maxItems: 100_000 }), progress: Type.Optional(Type.Object({}, { additionalProperties: Type.Number({ minimum: 0 }) })) },
+  { name: UserName, createdAt: Stamp, awards: Type.Array(AwardShape, { maxItems: 100_000 }), progress: Type.Optional(Type.Object({}, { additionalProperties: Type.Number({ minimum: 0 }) })),
+    featured: Type.Optional(Type.Array(BadgeName, { maxItems: LIMITS.featuredBadges })),
+    hidden: Type.Optional(Type.Array(BadgeName, { maxItems: 100_000 })),
+  },
   closed,
 );
 
@@ -236,10 +259,10 @@ const ActivityShape = Type.Object(
   closed,
 );
 const StoredKey = Type.Object({ ...Key.properties, expiresAt: Nullable(Stamp), createdAt: Stamp, label: Type.String({ minLength: 1, maxLength: 100 }), secret: Type.String({ minLength: 16, maxLength: 200 }) }, closed);
-const StoredInvitation = Type.Object({ ...Type.Omit(InvitationView, ['state', 'user', 'claimedAt', 'awarded']).properties, createdAt: Stamp, expiresAt: Nullable(Stamp), description: Nullable(Text(2000)) }, closed);
+const StoredInvitation = Type.Object({ ...Type.Omit(InvitationView, ['state', 'user', 'claimedAt', 'awarded']).properties, createdAt: Stamp, expiresAt: Nullable(Stamp), description: Nullable(Text(2000)), cause: Type.Optional(Cause), evidence: Type.Optional(Type.Array(Evidence, { maxItems: 20 })) }, closed);
 const ClaimedInvitation = Type.Object({ ...StoredInvitation.properties, user: UserName, claimedAt: Stamp, awarded: Type.Boolean() }, closed);
 const StoredCode = Type.Object(
-  { ...Type.Omit(ClaimCodeView, ['state', 'batch', 'key']).properties, code: Type.String({ pattern: '^[A-Z2-7]{24}$' }), uses: Type.Integer({ minimum: 1, maximum: 1_000_000 }), expiresAt: Nullable(Stamp), createdAt: Stamp, batch: Type.Optional(Type.String({ pattern: '^ccb_[a-z2-7]{20}$' })), key: Type.Optional(Nullable(Type.String({ pattern: '^key_[a-z2-7]{20}$' }))) },
+  { ...Type.Omit(ClaimCodeView, ['state', 'batch', 'key']).properties, code: Type.String({ pattern: '^[A-Z0-9]{1,64}$' }), uses: Type.Integer({ minimum: 1, maximum: 1_000_000 }), expiresAt: Nullable(Stamp), createdAt: Stamp, batch: Type.Optional(Type.String({ pattern: '^ccb_[a-z2-7]{20}$' })), key: Type.Optional(Nullable(Type.String({ pattern: '^key_[a-z2-7]{20}$' }))) },
   closed,
 );
 const Batch = Type.Object(
@@ -266,6 +289,16 @@ const Delivery = Type.Object(
 
 /** Every item kind this version writes, and how import checks it. */
 export const ITEMS: Record<string, ItemRule> = {
+  // The live backlog (core/live.ts): entries numbered per service, and the number reached.
+  [LIVE_KIND]: {
+    v: Type.Object(
+      { type: Type.Union(['award', 'revoke', 'badge', 'display'].map((t) => Type.Literal(t))), user: Type.Optional(UserName), badge: Type.Optional(BadgeName), count: Type.Optional(Type.Integer()), at: Stamp },
+      closed,
+    ),
+    owner: 'any',
+    id: idMatching(/^\d{16}$/, 'a live entry number (16 digits)'),
+  },
+  [LIVE_SEQUENCE.kind]: { v: Type.Object({ n: Count }, closed), owner: 'none', id: (item) => same('/id', item.id, LIVE_SEQUENCE.id, 'the id must be') },
   [KIND.event]: {
     v: StoredEventShape,
     owner: 'user',
@@ -352,12 +385,79 @@ export const ITEMS: Record<string, ItemRule> = {
   },
   [BATCH_KIND]: { v: Batch, owner: 'any', check: (item) => same('/owner', item.owner, (item.v as { key: string | null }).key, 'the owner must be the key that made it') },
   [REDEMPTION_KIND]: {
-    v: Type.Object({ code: StoredCode.properties.code, user: UserName, badge: BadgeName, at: Stamp }, closed),
-    owner: 'user',
+    // Redeemed for a user, or for an address nobody had (its owner then the address's subject).
+    v: Type.Object({ code: StoredCode.properties.code, user: Type.Optional(UserName), email: Type.Optional(Text(320)), badge: BadgeName, at: Stamp }, closed),
+    owner: 'any',
     check: (item) => {
-      const v = item.v as { code: string; user: string };
-      same('/id', item.id, `${v.code}\n${v.user}`, 'the id must be "<code>\\n<user>"');
-      same('/owner', item.owner, v.user, 'the owner must be the user');
+      const v = item.v as { code: string; user?: string; email?: string };
+      const redeemer = v.user ?? (v.email !== undefined ? addressSubject(v.email) : undefined);
+      if (redeemer === undefined) throw new RecordProblem('/v', 'a redemption is a user\'s or an address\'s');
+      if (v.user !== undefined) name(v.user, '/v/user');
+      same('/id', item.id, `${v.code}\n${redeemer}`, 'the id must be "<code>\\n<user or address>"');
+      same('/owner', item.owner, redeemer, 'the owner must be the user, or the address');
+    },
+  },
+  [AWARD_KIND]: {
+    v: Type.Object({ badge: BadgeName, at: Stamp, cause: Type.Optional(Cause), evidence: Type.Optional(Type.Array(Evidence, { maxItems: 20 })), revoked: Type.Optional(Type.Object({ at: Stamp, reason: Nullable(Text(500)) }, closed)) }, closed),
+    owner: 'user',
+    id: idMatching(/^aw_[a-z2-7]{20}$/, 'an award id'),
+    check: atIs((i) => (i.v as { at: string }).at, 'when awarded'),
+  },
+  [ISSUER_KIND]: {
+    v: Type.Object({ id: Text(64), name: Text(200), url: Type.Optional(Text(2000)), email: Type.Optional(Text(320)), image: Type.Optional(Text(2000)), description: Type.Optional(Text(4000)), createdAt: Stamp, updatedAt: Stamp }, closed),
+    owner: 'none',
+    check: (item) => same('/id', item.id, (item.v as { id: string }).id, "the id must be the issuer's"),
+  },
+  [PROGRAM_KIND]: {
+    v: Type.Object({ id: Text(64), issuer: Text(64), name: Text(200), url: Type.Optional(Text(2000)), description: Type.Optional(Text(4000)), createdAt: Stamp, updatedAt: Stamp }, closed),
+    owner: 'any',
+    check: (item) => {
+      same('/id', item.id, (item.v as { id: string }).id, "the id must be the program's");
+      same('/owner', item.owner, (item.v as { issuer: string }).issuer, 'the owner must be its issuer');
+    },
+  },
+  [APPLICATION_KIND]: {
+    v: Type.Object(
+      {
+        id: Type.String({ pattern: '^app_[a-z2-7]{20}$' }),
+        badge: BadgeName,
+        user: Type.Optional(UserName),
+        email: Type.Optional(Text(320)),
+        evidence: Type.Array(Evidence, { maxItems: 20 }),
+        createdAt: Stamp,
+        assignment: Nullable(Type.Object({ reviewer: Text(200), expiresAt: Nullable(Stamp) }, closed)),
+        review: Nullable(Type.Object({ id: Text(40), reviewer: Text(200), approved: Type.Boolean(), at: Stamp }, closed)),
+        processed: Nullable(Type.Object({ at: Stamp, awarded: Type.Boolean(), awards: Type.Optional(Type.Array(Text(40))), invitation: Type.Optional(Text(40)) }, closed)),
+      },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { id: string; badge: string; processed: unknown; user?: string; email?: string };
+      same('/id', item.id, v.id, "the id must be the application's");
+      same('/owner', item.owner, applicationOwner(v.processed ? 'processed' : 'pending', v.badge), 'the owner must be "<state>/<badge>"');
+      if (v.user === undefined && v.email === undefined) throw new RecordProblem('/v', 'an application names a user or an address');
+    },
+  },
+  [ASSIGNMENT_KIND]: {
+    v: Type.Object({ application: Text(40), badge: BadgeName, user: Type.Optional(UserName), email: Type.Optional(Text(320)), reviewer: Text(200), expiresAt: Nullable(Stamp) }, closed),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { application: string; reviewer: string };
+      same('/id', item.id, v.application, "the id must be the application's");
+      same('/owner', item.owner, reviewerOwner(v.reviewer), 'the owner must be "reviewer/<reviewer>"');
+    },
+  },
+  [REVIEW_KIND]: {
+    v: Type.Object(
+      { id: Text(40), application: Text(40), badge: BadgeName, user: Type.Optional(UserName), email: Type.Optional(Text(320)), reviewer: Text(200), comment: Nullable(Text(4000)), approved: Type.Boolean(), items: Type.Array(ReviewItem, { maxItems: 50 }), at: Stamp },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => {
+      const v = item.v as { id: string; application: string };
+      same('/id', item.id, v.id, "the id must be the review's");
+      same('/owner', item.owner, v.application, 'the owner must be the application');
     },
   },
   [ENDPOINT_KIND]: {
@@ -408,6 +508,29 @@ export const ITEMS: Record<string, ItemRule> = {
       if (!(QUOTA_NAMES as readonly string[]).includes(item.id)) throw new RecordProblem('/id', `the id must be a quota (${QUOTA_NAMES.join(', ')})`);
       atIs((i) => (i.v as { since: string }).since, 'when its hour began')(item);
     },
+  },
+  // Open Badges (issue 22): an issuer's keys (the private half sealed), each award's place in its
+  // issuer's status list, and the lists. Keys move sealed: the importing server needs the same ISSUER_KEY_SECRET.
+  [ISSUER_KEY_KIND]: {
+    v: Type.Object(
+      {
+        id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+        created: Stamp,
+        retired: Type.Optional(Stamp),
+        publicKeyMultibase: Type.String({ pattern: '^z[1-9A-HJ-NP-Za-km-z]{40,60}$' }),
+        publicKeyJwk: Type.Object({ kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, closed),
+        sealed: Type.Object({ alg: Type.Literal('A256GCM'), iv: Type.String({ maxLength: 100 }), data: Type.String({ maxLength: 200 }), tag: Type.String({ maxLength: 100 }) }, closed),
+      },
+      closed,
+    ),
+    owner: 'any',
+    check: (item) => same('/id', item.id, `${item.owner}/${(item.v as { id: string }).id}`, 'the id must be "<issuer>/<key>"'),
+  },
+  [STATUS_KIND]: { v: Type.Object({ issuer: Type.String({ minLength: 1, maxLength: 64 }), list: Count, index: Count }, closed), owner: 'none' },
+  [STATUS_LIST_KIND]: {
+    v: Type.Object({ size: Count, revoked: Type.Array(Count) }, closed),
+    owner: 'any',
+    check: (item) => same('/id', item.id.split('/')[0], item.owner, 'the id must be "<issuer>/<list>"'),
   },
   [ATTEMPT_KIND]: { v: Type.Object({ ...Attempt.properties, at: Stamp, next: Nullable(Stamp), error: Nullable(Text(2000)) }, closed), owner: 'endpoint', check: (item) => same('/owner', item.owner, (item.v as { endpoint: string }).endpoint, 'the owner must be the endpoint') },
 };

@@ -3,8 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { start, type Harness } from './harness.js';
 
 /**
- * Claim codes: made for a badge, listed with their state, redeemed atomically; ended or deleted one
- * at a time or a batch at once; no longer alive than the key that made them or their badge.
+ * Claim codes: made for a badge (random, or chosen by the site), listed with their state, redeemed
+ * atomically for a user or an address; ended or deleted one at a time or a batch at once; no longer
+ * alive than the key that made them or their badge.
  */
 
 const KEY = 'shop-key-0123456789';
@@ -84,6 +85,49 @@ describe('claim codes', () => {
     assert.equal(redeemed.status, 403);
     assert.equal((await h.request('POST', '/v1/shop/badges/early/claim-codes.json', { headers: { authorization: key.token }, body: {} })).status, 403);
     assert.equal((await h.request('POST', '/v1/shop/badges/founder/claim-codes.json', { headers: { authorization: key.token }, body: {} })).status, 201);
+  });
+
+  test('codes chosen by the site: shown as chosen, redeemed whatever the case, refused when taken', async () => {
+    const made = await call('POST', '/badges/early/claim-codes.json', { codes: ['SUMMER-2027', 'reading-club'], uses: 5 });
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual(made.json.codes.map((c: { code: string; chosen?: true }) => [c.code, c.chosen]), [['SUMMER2027', true], ['READINGCLUB', true]]);
+    const redeemed = await redeem('summer-2027', 'gil');
+    assert.equal(redeemed.status, 200, redeemed.text);
+    assert.deepEqual(redeemed.json.user, { name: 'gil', badges: ['early'] });
+    const refusals: [unknown, number, string][] = [
+      [{ codes: ['summer2027'] }, 409, 'claim_code_exists'],
+      [{ codes: ['NEW-ONE', 'newone'] }, 400, 'invalid_codes'],
+      [{ codes: ['ab'] }, 400, 'invalid_codes'],
+      [{ codes: ['x y z w'] }, 400, 'invalid_codes'],
+      [{ codes: ['NEWONE'], count: 1 }, 400, 'invalid_body'],
+    ];
+    const founders = async () => (await call('GET', '/badges/founder/claim-codes.json')).json.paging.total;
+    const before = await founders();
+    for (const [body, status, code] of refusals) {
+      const r = await call('POST', '/badges/founder/claim-codes.json', body);
+      assert.deepEqual([r.status, r.json.error.code], [status, code], JSON.stringify(body));
+    }
+    assert.equal(await founders(), before, 'a refusal makes no code');
+  });
+
+  test('redeemed for an address: its user is awarded; an address nobody has is invited, and claims it with the address', async () => {
+    const [code] = (await call('POST', '/badges/early/claim-codes.json', { codes: ['BY-MAIL'], uses: 3 })).json.codes;
+    await call('PUT', '/users/hank/emails.json', { emails: ['hank@example.org'] });
+    const hank = await call('POST', `/claim-codes/${code.code}/redeem.json`, { email: 'HANK@example.org' });
+    assert.equal(hank.status, 200, hank.text);
+    assert.deepEqual(hank.json.user, { name: 'hank', badges: ['early'] });
+    assert.equal((await redeem(code.code, 'hank')).json.error.code, 'claim_code_redeemed', 'by name or by address, hank once');
+    const iris = await call('POST', `/claim-codes/${code.code}/redeem.json`, { email: 'iris@example.org' });
+    assert.equal(iris.status, 200, iris.text);
+    assert.deepEqual([iris.json.user, iris.json.email, iris.json.code.redeemed], [undefined, 'iris@example.org', 2]);
+    assert.match(iris.json.invitation, /^inv_/);
+    assert.equal((await call('POST', `/claim-codes/${code.code}/redeem.json`, { email: 'iris@example.org' })).json.error.code, 'claim_code_redeemed');
+    for (const [body, error] of [[{ email: 'nobody' }, 'invalid_email'], [{ user: 'a', email: 'a@example.org' }, 'invalid_body'], [{}, 'invalid_body']] as const) {
+      assert.equal((await call('POST', `/claim-codes/${code.code}/redeem.json`, body)).json.error.code, error, JSON.stringify(body));
+    }
+    await call('PUT', '/users/iris/emails.json', { emails: ['iris@example.org'] });
+    const award = (await h.store.listItems('shop', 'award', { owner: 'iris' }))[0]!;
+    assert.deepEqual([(award.v as { badge: string }).badge, (award.v as { cause: { claimCode: string } }).cause.claimCode], ['early', 'BYMAIL'], 'claimed with the address, the award names the code');
   });
 
   test('codes are listed, ended and deleted one at a time or a batch at once', async () => {

@@ -19,6 +19,8 @@ describe('going to production (issue 24.9)', () => {
     const warnings = output.split('\n').filter((line) => line.startsWith('Warning: '));
     assert.deepEqual(warnings, [
       'Warning: webhook endpoints may be on loopback and private addresses (WEBHOOK_ALLOW_PRIVATE=on): anyone with a service key can make the server call into your network',
+      'Warning: Open Badges 3.0 credentials are not signed without ISSUER_KEY_SECRET, the secret that encrypts issuer keys at rest (hosted 2.0 assertions are served): set it (openssl rand -base64 32)',
+      'Warning: Open Badges are published under whatever origin each request names (its Host header), and every credential issued keeps it for good: set PUBLIC_URL to the public origin (https://badges.example.com)',
       'Warning: service old accept the legacy SHA1 signatures: user-badges service set NAME --legacy-signatures off, once no client needs them',
     ]);
 

@@ -41,6 +41,14 @@ for (const kind of storeKinds) {
       await domain.revoke('shop', 'ann', ['gold', 'bronze']);
       await domain.deleteBadges('shop', ['silver']);
       const at = iso(T0);
+      // Each award is an instance: the events name them, and the revocation names the same ones.
+      const [gold, silver] = (seen[2] as { awards: string[] }[]).map((e) => e.awards);
+      assert.equal(gold!.length, 2);
+      assert.ok([...gold!, ...silver!].every((id) => /^aw_[a-z2-7]{20}$/.test(id)));
+      assert.deepEqual((await store.listItems('shop', 'award', { owner: 'ann' })).map((i) => i.id).sort(), [...gold!, ...silver!].sort());
+      // Awards of one instant have no order among themselves.
+      (seen[3]![0] as { awards: string[] }).awards.sort();
+      gold!.sort();
       assert.deepEqual(seen, [
         [{ type: 'badge.created', service: 'shop', badge: 'gold', at, actor }],
         [
@@ -48,10 +56,10 @@ for (const kind of storeKinds) {
           { type: 'badge.created', service: 'shop', badge: 'silver', at, actor },
         ],
         [
-          { type: 'award.created', service: 'shop', user: 'ann', badge: 'gold', count: 2, at, actor },
-          { type: 'award.created', service: 'shop', user: 'ann', badge: 'silver', count: 1, at, actor },
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'gold', count: 2, awards: gold, at, actor },
+          { type: 'award.created', service: 'shop', user: 'ann', badge: 'silver', count: 1, awards: silver, at, actor },
         ],
-        [{ type: 'award.revoked', service: 'shop', user: 'ann', badge: 'gold', count: 2, at, actor }],
+        [{ type: 'award.revoked', service: 'shop', user: 'ann', badge: 'gold', count: 2, awards: gold, at, actor }],
         [{ type: 'badge.deleted', service: 'shop', badge: 'silver', at, actor }],
       ]);
     });
@@ -82,7 +90,8 @@ for (const kind of storeKinds) {
       });
       await domain.award('shop', 'ann', ['a']);
       assert.deepEqual((await store.getUser('shop', 'ann'))!.awards.map((a) => a.badge), ['a', 'b']);
-      assert.deepEqual(seen.at(-1), [{ type: 'award.created', service: 'shop', user: 'ann', badge: 'b', count: 1, at: iso(T0), actor }]);
+      const [b] = (await store.listItems('shop', 'award', { owner: 'ann' })).filter((i) => (i.v as { badge: string }).badge === 'b');
+      assert.deepEqual(seen.at(-1), [{ type: 'award.created', service: 'shop', user: 'ann', badge: 'b', count: 1, awards: [b!.id], at: iso(T0), actor }]);
 
       domain.react(async (tx, events) => {
         for (const event of events) if (event.type === 'award.created' && event.badge === 'b') await award(tx, 'shop', event.user, ['a']);

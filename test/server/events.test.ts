@@ -174,6 +174,40 @@ describe('events and rules', () => {
     assert.deepEqual(await badgesOf('eve'), { 'first-close': 1 });
   });
 
+  test('a milestone needs any N of M badges (BadgeKit\'s numberRequired): awarded when the N-th is first held, dated by it, previewed alike', async () => {
+    await send('PUT', '/v1/demo/badges.json', { badges: ['m-read', 'm-write', 'm-talk', 'm-milestone'].map((name) => ({ name })) });
+    const tooMany = await send('POST', '/v1/demo/rules.json', { badge: 'm-milestone', condition: 'badges', badges: ['m-read', 'm-write', 'm-talk'], count: 4 });
+    assert.equal(tooMany.json.error.code, 'invalid_rule');
+    assert.match(tooMany.json.error.message, /at most 3/);
+    const start = now;
+    await send('PUT', '/v1/demo/users/gus.json', { badges: ['m-talk'] });
+    now = start + DAY;
+    await send('PUT', '/v1/demo/users/gus.json', { badges: ['m-read'] });
+    const preview = await send('POST', '/v1/demo/rule-preview.json', { badge: 'm-milestone', condition: 'badges', badges: ['m-read', 'm-write', 'm-talk'], count: 2 });
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.json.sample, [{ user: 'gus', awards: 1, first: iso(start + DAY) }]);
+    const rule = await send('POST', '/v1/demo/rules.json', { id: 'two-of-three', badge: 'm-milestone', condition: 'badges', badges: ['m-read', 'm-write', 'm-talk'], count: 2, revoke: true });
+    assert.equal(rule.status, 201, rule.text);
+    assert.equal(rule.json.count, 2);
+    now = start + 2 * DAY;
+    await send('PUT', '/v1/demo/users/hal.json', { badges: ['m-write'] });
+    assert.equal((await badgesOf('hal'))['m-milestone'], undefined, 'one of three is not enough');
+    await send('PUT', '/v1/demo/users/hal.json', { badges: ['m-talk'] });
+    assert.equal((await badgesOf('hal'))['m-milestone'], 1, 'two of three are');
+    await send('PUT', '/v1/demo/users/hal.json', { badges: ['m-read'] });
+    assert.equal((await badgesOf('hal'))['m-milestone'], 1, 'the third awards nothing more');
+    await send('DELETE', '/v1/demo/users/hal.json', { badges: ['m-talk'] });
+    assert.equal((await badgesOf('hal'))['m-milestone'], 1, 'still two of three');
+    await send('DELETE', '/v1/demo/users/hal.json', { badges: ['m-read'] });
+    assert.equal((await badgesOf('hal'))['m-milestone'], undefined, 'one left: revoked');
+    // Gus held two of three before the rule was made: a backfill awards him, dated by the second.
+    assert.equal((await send('POST', '/v1/demo/rules/two-of-three/backfill.json')).json.status, 'running');
+    const done = await waitFor(async () => (await send('GET', '/v1/demo/rules/two-of-three/backfill.json')).json, (p) => p.status === 'done');
+    assert.equal(done.awards, 1);
+    const gus = (await h.request('GET', '/v1/demo/users/gus.json')).json;
+    assert.equal(gus.badges.find((b: { name: string }) => b.name === 'm-milestone').latest, iso(start + DAY));
+  });
+
   test('a windowed rule that revokes takes the badge back once the window passes without enough events', async () => {
     const rule = await send('POST', '/v1/demo/rules.json', { badge: 'crash', condition: 'count', eventTypes: [build], count: 2, window: 'P2D', revoke: true });
     assert.equal(rule.status, 201, rule.text);

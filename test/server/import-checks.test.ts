@@ -18,6 +18,9 @@ import { setEventSettings } from '../../server/core/events/settings.js';
 import { scheduleStateSweep } from '../../server/core/events/state-sweep.js';
 import { DEFAULT_QUOTAS, setQuotas, useHourlyQuota } from '../../server/core/rules/quota.js';
 import { ITEMS } from '../../server/transfer/records.js';
+import { putIssuer, putProgram } from '../../server/core/issuing/issuers.js';
+import { assignStatus, ensureIssuerKey } from '../../server/core/openbadges.js';
+import { generateIssuerKey, keyEncryptionKey } from '../../server/openbadges/keys.js';
 import { aPersonEverywhere } from '../support/person.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -146,6 +149,15 @@ async function everyKind(store: Store): Promise<void> {
   await domain.run('shop', async (tx) => startBackfill(tx, 'shop', { id: 'talker', ...((await tx.item('shop', 'rule', 'talker'))!.v as object) } as never, 10).then(() => scheduleStateSweep(tx, 'shop')));
   await domain.run('shop', (tx) => useHourlyQuota(tx, 'shop', 'redeliveries', DEFAULT_QUOTAS));
   await domain.run('shop', (tx) => rotateServiceKey(tx, 'shop', 'shop-key-new-0123456789abcdef', 86_400_000));
+  // Issuers and programs (BadgeKit's), and what Open Badges keeps: an issuer's key, an award's place in a status list.
+  await domain.run('shop', async (tx) => {
+    await putIssuer(tx, 'shop', 'library', { name: 'Library', url: 'https://library.example.org' });
+    await putProgram(tx, 'shop', 'summer', { issuer: 'library', name: 'Summer' });
+  });
+  const kek = keyEncryptionKey('an-import-test-secret-of-32-characters');
+  await domain.run('shop', (tx) => ensureIssuerKey(tx, 'shop', 'library', () => generateIssuerKey('library', kek, new Date(now).toISOString())));
+  const [award] = await store.listItems('shop', 'award', {});
+  await domain.run('shop', (tx) => assignStatus(tx, 'shop', 'library', award!.id, false));
 }
 
 for (const kind of storeKinds.filter((k) => k.name !== 'lowdb on a file')) {

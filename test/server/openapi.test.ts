@@ -8,6 +8,7 @@ import { sign } from '../../server/http/auth/signatures.js';
 import { openApiDocument } from '../../server/app/openapi.js';
 import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
+import { awardOnce, revokeOnce } from '../support/awards.js';
 
 /**
  * The served document against independent tools: Redocly's linter with its recommended rules, and
@@ -99,14 +100,27 @@ function problemsOf(api: OpenAPIBackend, answer: Answer): { operation?: string; 
     }
     return { operation: operation?.operationId, problems };
   }
-  if (response.content?.['text/plain']) {
-    // An older API's plain-text refusal (badges.mozilla.org's): the type, and some text.
-    if (!/^text\/plain/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
-    if (answer.text.trim() === '') problems.push('an empty plain-text answer');
+  // A document of its own type (JSON-LD, a JWK, an image, a page): that type, and the schema if it is JSON.
+  const [own, media] = Object.entries(response.content ?? {}).find(([type]) => type !== 'application/json') ?? [];
+  if (own && media) {
+    if (!(answer.headers['content-type'] ?? '').startsWith(own)) problems.push(`content-type ${answer.headers['content-type']}, not ${own}`);
+    if (/json$/.test(own) && answer.method !== 'HEAD') {
+      const validate = api.validator.getAjv(ValidationContext.Response).compile(media.schema);
+      try {
+        if (!validate(JSON.parse(answer.text))) for (const e of validate.errors ?? []) problems.push(`body${e.instancePath} ${e.message}`);
+      } catch {
+        problems.push(`not JSON: ${answer.text.slice(0, 80)}`);
+      }
+    }
     return { operation: operation?.operationId, problems };
   }
   const content = response.content?.['application/json'];
-  if (!content) {
+  // An event stream or an image: its media type is what the document says.
+  const other = Object.keys(response.content ?? {}).find((type) => type !== 'application/json');
+  if (!content && other) {
+    if (!(answer.headers['content-type'] ?? '').startsWith(other)) problems.push(`content-type ${answer.headers['content-type']}, documented ${other}`);
+    if (answer.method !== 'HEAD' && answer.text === '') problems.push('no body');
+  } else if (!content) {
     if (answer.text !== '') problems.push(`a body where none is documented: ${answer.text.slice(0, 80)}`);
   } else if (answer.method !== 'HEAD') {
     if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
@@ -146,6 +160,8 @@ interface Case {
   capture?: (json: any) => Record<string, string>;
   /** Ids read from the store before the request, for its path's `{name}`s. */
   prepare?: (h: Harness) => Promise<Record<string, string>>;
+  /** An answer that does not end (a live stream): its first bytes are its text. */
+  stream?: true;
 }
 
 const demo = '/v1/demo';
@@ -154,6 +170,59 @@ const admin = '/admin/services';
 
 /** Every route, answered with success and with each kind of refusal it can give, in this order. */
 const cases: Case[] = [
+  // Open Badges (issue 22): public documents of an award, its badge and issuer; signed ones; a page.
+  { name: 'ob: assertion', method: 'GET', path: `${demo}/openbadges/assertions/{award}`, status: 200, prepare: async (h) => ({ award: await awardOnce(h.domain, 'demo', 'daniel', 'donated') }) },
+  { name: 'ob: assertion, unknown award', method: 'GET', path: `${demo}/openbadges/assertions/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: assertion, malformed id', method: 'GET', path: `${demo}/openbadges/assertions/42`, status: 400 },
+  {
+    name: 'ob: assertion, revoked',
+    method: 'GET',
+    path: `${demo}/openbadges/assertions/{revoked}`,
+    status: 410,
+    prepare: async (h) => {
+      const revoked = await awardOnce(h.domain, 'demo', 'bob', 'donated');
+      await revokeOnce(h.domain, 'demo', 'bob', revoked, 'a mistake');
+      return { revoked };
+    },
+  },
+  { name: 'ob: baked PNG', method: 'GET', path: `${demo}/openbadges/assertions/{award}/badge.png`, status: 200 },
+  { name: 'ob: baked PNG, unknown award', method: 'GET', path: `${demo}/openbadges/assertions/aw_aaaaaaaaaaaaaaaaaaaa/badge.png`, status: 404 },
+  { name: 'ob: baked SVG', method: 'GET', path: `${demo}/openbadges/assertions/{award}/badge.svg`, status: 200 },
+  { name: 'ob: baked SVG, revoked', method: 'GET', path: `${demo}/openbadges/assertions/{revoked}/badge.svg`, status: 410 },
+  { name: 'ob: BadgeClass', method: 'GET', path: `${demo}/openbadges/badges/donated`, status: 200 },
+  { name: 'ob: BadgeClass, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch`, status: 404 },
+  { name: 'ob: badge image PNG', method: 'GET', path: `${demo}/openbadges/badges/donated/image.png`, status: 200 },
+  { name: 'ob: badge image PNG, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch/image.png`, status: 404 },
+  { name: 'ob: badge image SVG', method: 'GET', path: `${demo}/openbadges/badges/donated/image.svg`, status: 200 },
+  { name: 'ob: badge image SVG, unknown badge', method: 'GET', path: `${demo}/openbadges/badges/nosuch/image.svg`, status: 404 },
+  { name: 'ob: Issuer', method: 'GET', path: `${demo}/openbadges/issuers/default`, status: 200 },
+  { name: 'ob: Issuer, unknown', method: 'GET', path: `${demo}/openbadges/issuers/nobody`, status: 404 },
+  { name: 'ob: Achievement', method: 'GET', path: `${demo}/openbadges/v3/achievements/donated`, status: 200 },
+  { name: 'ob: Achievement, unknown badge', method: 'GET', path: `${demo}/openbadges/v3/achievements/nosuch`, status: 404 },
+  {
+    name: 'ob: credential',
+    method: 'GET',
+    path: `${demo}/openbadges/v3/credentials/{award}`,
+    status: 200,
+    capture: (json) => ({ keyId: json.proof.verificationMethod.split('#')[1] }),
+  },
+  { name: 'ob: credential, unknown award', method: 'GET', path: `${demo}/openbadges/v3/credentials/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: JWT', method: 'GET', path: `${demo}/openbadges/v3/credentials/{award}/jwt`, status: 200 },
+  { name: 'ob: JWT, unknown award', method: 'GET', path: `${demo}/openbadges/v3/credentials/aw_aaaaaaaaaaaaaaaaaaaa/jwt`, status: 404 },
+  { name: 'ob: profile', method: 'GET', path: `${demo}/openbadges/v3/issuers/default`, status: 200 },
+  { name: 'ob: profile, unknown issuer', method: 'GET', path: `${demo}/openbadges/v3/issuers/nobody`, status: 404 },
+  { name: 'ob: key', method: 'GET', path: `${demo}/openbadges/v3/issuers/default/keys/{keyId}`, status: 200 },
+  { name: 'ob: key, unknown', method: 'GET', path: `${demo}/openbadges/v3/issuers/default/keys/key-none`, status: 404 },
+  { name: 'ob: status list', method: 'GET', path: `${demo}/openbadges/v3/status/default/0`, status: 200 },
+  { name: 'ob: status list, unknown', method: 'GET', path: `${demo}/openbadges/v3/status/default/9`, status: 404 },
+  { name: 'ob: status list, malformed', method: 'GET', path: `${demo}/openbadges/v3/status/default/x`, status: 400 },
+  { name: 'ob: page', method: 'GET', path: `${demo}/openbadges/awards/{award}`, status: 200 },
+  { name: 'ob: page, unknown award', method: 'GET', path: `${demo}/openbadges/awards/aw_aaaaaaaaaaaaaaaaaaaa`, status: 404 },
+  { name: 'ob: verification', method: 'GET', path: `${demo}/openbadges/awards/{award}/verification.json`, status: 200 },
+  { name: 'ob: verification, unknown award', method: 'GET', path: `${demo}/openbadges/awards/aw_aaaaaaaaaaaaaaaaaaaa/verification.json`, status: 404 },
+  { name: 'ob: rotate a key', method: 'POST', path: `${demo}/openbadges/issuers/default/keys/rotate.json`, status: 200, auth: 'key' },
+  { name: 'ob: rotate a key without the key', method: 'POST', path: `${demo}/openbadges/issuers/default/keys/rotate.json`, status: 401 },
+  { name: 'ob: rotate, unknown issuer', method: 'POST', path: `${demo}/openbadges/issuers/nobody/keys/rotate.json`, status: 404, auth: 'key' },
   // Public reads, through Koa and the fast path
   { name: 'badges', method: 'GET', path: `${demo}/badges.json`, status: 200 },
   { name: 'badges again, not modified', method: 'GET', path: `${demo}/badges.json`, status: 304, revalidate: true },
@@ -392,6 +461,92 @@ const cases: Case[] = [
   { name: 'erase a user', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 200 },
   { name: 'erase them again', method: 'POST', path: `${demo}/users/robert/erase.json`, auth: 'key', status: 404 },
 
+  // Points, leaderboards, one badge and its holders, featured and hidden badges (issue 21)
+  { name: 'leaderboard', method: 'GET', path: `${demo}/leaderboard.json?limit=2`, status: 200 },
+  { name: 'leaderboard of the week, of a badge', method: 'GET', path: `${demo}/leaderboard.json?period=week&badge=donated`, status: 200 },
+  { name: 'leaderboard, an unknown period', method: 'GET', path: `${demo}/leaderboard.json?period=year`, status: 400 },
+  { name: 'leaderboard, an unknown badge', method: 'GET', path: `${demo}/leaderboard.json?badge=nope`, status: 404 },
+  { name: 'one badge', method: 'GET', path: `${demo}/badges/donated.json`, status: 200 },
+  { name: 'one badge that does not exist', method: 'GET', path: `${demo}/badges/nope.json`, status: 404 },
+  { name: "a badge's holders", method: 'GET', path: `${demo}/badges/donated/holders.json?limit=1`, status: 200 },
+  { name: "a badge's holders, a foreign cursor", method: 'GET', path: `${demo}/badges/donated/holders.json?cursor=eA`, status: 400 },
+  { name: 'feature and hide', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['donated'], hidden: [] }, status: 200 },
+  { name: 'feature what is not held', method: 'PUT', path: `${demo}/users/daniel/display.json`, auth: 'key', body: { featured: ['nope'] }, status: 400 },
+  { name: 'what a user features and hides', method: 'GET', path: `${demo}/users/daniel/display.json`, auth: 'key', status: 200 },
+  { name: 'what a user features and hides, without the key', method: 'GET', path: `${demo}/users/daniel/display.json`, status: 401 },
+  { name: 'the live stream', method: 'GET', path: `${demo}/live?users=daniel,bob`, status: 200, stream: true },
+  { name: 'the live stream, a foreign last event id', method: 'GET', path: `${demo}/live?last_event_id=x`, status: 400 },
+  { name: 'the live stream of an unknown service', method: 'GET', path: '/v1/nosuch/live', status: 404 },
+  { name: 'flair, SVG', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=dark`, status: 200 },
+  { name: 'flair, SVG, not modified', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=dark`, status: 304, revalidate: true },
+  { name: 'flair, SVG, an unknown theme', method: 'GET', path: `${demo}/users/daniel/flair.svg?theme=neon`, status: 400 },
+  { name: 'flair, PNG', method: 'GET', path: `${demo}/users/daniel/flair.png?theme=compact`, status: 200 },
+  { name: 'flair, PNG, an unknown theme', method: 'GET', path: `${demo}/users/daniel/flair.png?theme=neon`, status: 400 },
+  { name: 'one badge, SVG', method: 'GET', path: `${demo}/badges/donated/flair.svg`, status: 200 },
+  { name: 'one badge, SVG, unknown', method: 'GET', path: `${demo}/badges/nope/flair.svg`, status: 404 },
+  { name: 'one badge, PNG', method: 'GET', path: `${demo}/badges/donated/flair.png`, status: 200 },
+  { name: 'one badge, PNG, unknown', method: 'GET', path: `${demo}/badges/nope/flair.png`, status: 404 },
+  // Issuers, programs, award instances, applications and reviews (issue 22)
+  { name: 'make an issuer', method: 'PUT', path: `${demo}/issuers/library.json`, auth: 'key', body: { name: 'Library', url: 'https://library.example.org' }, status: 200 },
+  { name: 'make an issuer, not a URL', method: 'PUT', path: `${demo}/issuers/library.json`, auth: 'key', body: { name: 'Library', url: 'ftp://x' }, status: 400 },
+  { name: 'issuers', method: 'GET', path: `${demo}/issuers.json`, status: 200 },
+  { name: 'issuers of an unknown service', method: 'GET', path: '/v1/nosuch/issuers.json', status: 404 },
+  { name: 'an issuer', method: 'GET', path: `${demo}/issuers/library.json`, status: 200 },
+  { name: 'an issuer that does not exist', method: 'GET', path: `${demo}/issuers/nobody.json`, status: 404 },
+  { name: 'make a program', method: 'PUT', path: `${demo}/programs/summer.json`, auth: 'key', body: { issuer: 'library', name: 'Summer' }, status: 200 },
+  { name: 'make a program of no issuer', method: 'PUT', path: `${demo}/programs/summer.json`, auth: 'key', body: { issuer: 'nobody', name: 'Summer' }, status: 400 },
+  { name: 'programs', method: 'GET', path: `${demo}/programs.json?issuer=library`, status: 200 },
+  { name: 'programs, not an issuer id', method: 'GET', path: `${demo}/programs.json?issuer=No%20Such`, status: 400 },
+  { name: 'a program', method: 'GET', path: `${demo}/programs/summer.json`, status: 200 },
+  { name: 'a program that does not exist', method: 'GET', path: `${demo}/programs/winter.json`, status: 404 },
+  { name: 'delete an issuer with programs', method: 'DELETE', path: `${demo}/issuers/library.json`, auth: 'key', status: 409 },
+  { name: 'delete a program', method: 'DELETE', path: `${demo}/programs/summer.json`, auth: 'key', status: 200 },
+  { name: 'delete it again', method: 'DELETE', path: `${demo}/programs/summer.json`, auth: 'key', status: 404 },
+  { name: 'delete an issuer', method: 'DELETE', path: `${demo}/issuers/library.json`, auth: 'key', status: 200 },
+  {
+    name: 'an award',
+    method: 'GET',
+    path: `${demo}/users/daniel/awards/{award}.json`,
+    auth: 'key',
+    status: 200,
+    prepare: async (h) => ({ award: (await h.store.listItems('demo', 'award', { owner: 'daniel' })).at(-1)!.id }),
+  },
+  { name: 'an award that does not exist', method: 'GET', path: `${demo}/users/daniel/awards/aw_aaaaaaaaaaaaaaaaaaaa.json`, auth: 'key', status: 404 },
+  { name: 'revoke an award', method: 'DELETE', path: `${demo}/users/daniel/awards/{award}.json`, auth: 'key', body: { reason: 'By mistake' }, status: 200 },
+  { name: 'revoke an award that does not exist', method: 'DELETE', path: `${demo}/users/daniel/awards/aw_aaaaaaaaaaaaaaaaaaaa.json`, auth: 'key', status: 404 },
+  { name: 'apply for a badge', method: 'POST', path: `${demo}/badges/popular/applications.json`, auth: 'key', body: { user: 'daniel', evidence: [{ url: 'https://example.org/mine' }], reviewer: 'rita' }, status: 201, capture: (json) => ({ application: json.id }) },
+  { name: 'apply again while pending', method: 'POST', path: `${demo}/badges/popular/applications.json`, auth: 'key', body: { user: 'daniel' }, status: 409 },
+  { name: "a reviewer's applications", method: 'GET', path: `${demo}/applications.json?reviewer=rita`, auth: 'key', status: 200 },
+  { name: 'applications, no such state', method: 'GET', path: `${demo}/applications.json?state=lost`, auth: 'key', status: 400 },
+  { name: "a badge's applications", method: 'GET', path: `${demo}/badges/popular/applications.json`, auth: 'key', status: 200 },
+  { name: "a badge's applications, no credentials", method: 'GET', path: `${demo}/badges/popular/applications.json`, status: 401 },
+  { name: 'an application', method: 'GET', path: `${demo}/applications/{application}.json`, auth: 'key', status: 200 },
+  { name: 'an application that does not exist', method: 'GET', path: `${demo}/applications/app_aaaaaaaaaaaaaaaaaaaa.json`, auth: 'key', status: 404 },
+  { name: 'unassign an application', method: 'DELETE', path: `${demo}/applications/{application}/assignment.json`, auth: 'key', status: 200 },
+  { name: 'unassign one that does not exist', method: 'DELETE', path: `${demo}/applications/app_aaaaaaaaaaaaaaaaaaaa/assignment.json`, auth: 'key', status: 404 },
+  { name: 'assign an application', method: 'PUT', path: `${demo}/applications/{application}/assignment.json`, auth: 'key', body: { reviewer: 'sam', expiresAt: '2999-01-01T00:00:00Z' }, status: 200 },
+  { name: 'assign it to another', method: 'PUT', path: `${demo}/applications/{application}/assignment.json`, auth: 'key', body: { reviewer: 'rita' }, status: 409 },
+  { name: 'review, not saying whether approved', method: 'POST', path: `${demo}/applications/{application}/reviews.json`, auth: 'key', body: { reviewer: 'sam' }, status: 400 },
+  { name: 'review an application', method: 'POST', path: `${demo}/applications/{application}/reviews.json`, auth: 'key', body: { reviewer: 'sam', approved: true, comment: 'Well done' }, status: 201 },
+  { name: 'award an application', method: 'POST', path: `${demo}/applications/{application}/award.json`, auth: 'key', status: 200 },
+  { name: 'award it again', method: 'POST', path: `${demo}/applications/{application}/award.json`, auth: 'key', status: 409 },
+  { name: 'apply by address', method: 'POST', path: `${demo}/badges/popular/applications.json`, auth: 'key', body: { email: 'carol@example.org' }, status: 201, capture: (json) => ({ other: json.id }) },
+  { name: 'close an application', method: 'POST', path: `${demo}/applications/{other}/close.json`, auth: 'key', status: 200 },
+  { name: 'close it again', method: 'POST', path: `${demo}/applications/{other}/close.json`, auth: 'key', status: 409 },
+  { name: 'delete an application', method: 'DELETE', path: `${demo}/applications/{other}.json`, auth: 'key', status: 200 },
+  { name: 'delete it again', method: 'DELETE', path: `${demo}/applications/{other}.json`, auth: 'key', status: 404 },
+  // What the admin console reads (issue 23)
+  { name: 'what the key may do', method: 'GET', path: `${demo}/keys/me.json`, auth: 'key', status: 200 },
+  { name: 'what the key may do, no key', method: 'GET', path: `${demo}/keys/me.json`, status: 401 },
+  { name: 'figures for the plots', method: 'GET', path: `${demo}/stats.json?days=7`, auth: 'key', status: 200 },
+  { name: 'figures for the plots, too many days', method: 'GET', path: `${demo}/stats.json?days=365`, auth: 'key', status: 400 },
+  { name: 'members by name', method: 'GET', path: `${demo}/members.json?q=da`, auth: 'key', status: 200 },
+  { name: 'members, no query', method: 'GET', path: `${demo}/members.json`, auth: 'key', status: 400 },
+  { name: "the service's export", method: 'GET', path: `${demo}/export.jsonl?secrets=off`, auth: 'key', status: 200 },
+  { name: "the service's export, no key", method: 'GET', path: `${demo}/export.jsonl`, status: 401 },
+  { name: 'rotate the service key, an hour of grace', method: 'POST', path: `${demo}/key.json?grace=1h`, auth: 'key', status: 200 },
+  { name: 'rotate the service key, a grace that is none', method: 'POST', path: `${demo}/key.json?grace=soon`, auth: 'key', status: 400 },
+
   // The server itself
   { name: 'the document', method: 'GET', path: '/openapi.json', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },
@@ -438,6 +593,13 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
       path += `${path.includes('?') ? '&' : '?'}ts=${ts}${nonce ? `&nonce=${nonce}` : ''}&signature=${signature}`;
     }
     if (c.revalidate) headers['if-none-match'] = etags.get(c.path) ?? '';
+    if (c.stream) {
+      const aborted = new AbortController();
+      const response = await fetch(h.base + path, { headers, signal: aborted.signal });
+      const { value } = await response.body!.getReader().read();
+      aborted.abort();
+      return { method: c.method, path: c.path, status: response.status, headers: Object.fromEntries(response.headers), text: Buffer.from(value ?? []).toString() };
+    }
     const r = await h.request(c.method, path, { raw, headers });
     if (r.headers.get('etag')) etags.set(c.path, r.headers.get('etag')!);
     if (c.capture && r.status < 300) Object.assign(vars, c.capture(r.json));

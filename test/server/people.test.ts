@@ -137,7 +137,19 @@ describe('the audit trail over HTTP', () => {
     await call('DELETE', `/invitations/${pending.id}.json`);
     const [code] = (await call('POST', '/badges/bronze/claim-codes.json', {})).codes;
     await call('POST', `/claim-codes/${code.code}/redeem.json`, { user: 'bea' });
+    await call('PUT', '/issuers/library.json', { name: 'Library' });
+    await call('PUT', '/issuers/library.json', { name: 'The Library' });
+    await call('PUT', '/programs/summer.json', { issuer: 'library', name: 'Summer' });
+    await call('PUT', '/programs/summer.json', { issuer: 'library', name: 'Summer reading' });
+    await call('DELETE', '/programs/summer.json');
+    await call('DELETE', '/issuers/library.json');
+    const application = await call('POST', '/badges/silver/applications.json', { user: 'bea', evidence: [{ url: 'https://example.org/essay' }] });
+    await call('PUT', `/applications/${application.id}/assignment.json`, { reviewer: 'rita' });
+    await call('POST', `/applications/${application.id}/reviews.json`, { reviewer: 'rita', approved: true });
+    await call('POST', `/applications/${application.id}/award.json`);
+    await call('DELETE', `/applications/${application.id}.json`);
     await call('POST', '/users/bea/rename.json', { to: 'beatrix' });
+    await call('PUT', '/users/beatrix/display.json', { featured: ['bronze'] });
     // An erasure takes the person's messages with it: someone else's, then.
     await call('PUT', '/users/zed.json', { badges: ['gold'] });
     await call('POST', '/users/zed/erase.json');

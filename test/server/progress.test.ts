@@ -44,7 +44,8 @@ describe('progress', () => {
     now += 60_000;
     const { json } = await progress('learner', { progress: { lessons: 5 } });
     assert.deepEqual(json, { user: { name: 'learner', badges: ['lessons'] }, progress: { lessons: 5 }, awarded: ['lessons'], skipped: [] });
-    assert.deepEqual(await entry('learner', 'lessons'), { name: 'lessons', count: 1, latest: new Date(now).toISOString(), state: 'earned', progress: { current: 5, goal: 5 } });
+    const earned = await entry('learner', 'lessons');
+    assert.deepEqual(earned, { name: 'lessons', count: 1, awards: [earned.awards[0]], latest: new Date(now).toISOString(), state: 'earned', progress: { current: 5, goal: 5 } });
     const again = await progress('learner', { progress: { lessons: 6 } });
     assert.deepEqual(again.json.awarded, []);
     assert.equal((await entry('learner', 'lessons')).count, 1);

@@ -30,6 +30,8 @@ describe('files and documents the server hosts', () => {
       'demo/pixel.png': 'not really a png',
       'demo/index.html': '<!doctype html><title>demo</title>',
       'demo/legacy.html': '<!doctype html><title>legacy</title>',
+      'demo/badge.html': '<!doctype html><title>badge</title><h2>Who earned it</h2>',
+      'dist/widget/user-badges-leaderboard.js': 'customElements.define("user-badges-leaderboard", class extends HTMLElement {})',
       'demo/docs.html': '<!doctype html><title>API</title><script type="module" src="/demo/docs.js"></script>',
       'package.json': '{"secret":true}',
     })) {
@@ -70,6 +72,21 @@ describe('files and documents the server hosts', () => {
     const icon = await h.request('GET', '/favicon.ico');
     assert.equal(icon.status, 200);
     assert.match(icon.headers.get('content-type')!, /^image\/svg\+xml/);
+  });
+
+  test("the demo's badge links lead to its badge page; the leaderboard element's script is served", async () => {
+    for (const path of ['/badges/donated', `/badges/${encodeURIComponent('Zoë')}`]) {
+      const page = await h.request('GET', path);
+      assert.equal(page.status, 200, path);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.text, /Who earned it/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    }
+    assert.equal((await h.request('GET', '/badges/donated/more')).status, 404);
+    assert.equal((await h.request('GET', '/badges/')).status, 404);
+    const script = await h.request('GET', '/user-badges-leaderboard.js');
+    assert.equal(script.status, 200);
+    assert.match(script.text, /user-badges-leaderboard/);
   });
 
   test('pages carry a strict Content-Security-Policy', async () => {

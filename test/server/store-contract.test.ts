@@ -186,12 +186,14 @@ for (const kind of storeKinds) {
       test('counts, first and latest, in first-award order', async () => {
         now = T0 + 1000;
         const { user: ann } = await domain.award('shop', 'ann', ['silver', 'gold', 'silver']);
+        // Each award with its points (1: no tier) and its week's and month's tallies (core/standings.ts).
+        const recent = (n: number) => ({ week: iso(Date.parse('2026-10-26T00:00:00Z')), weekCount: n, weekPoints: n, month: iso(T0), monthCount: n, monthPoints: n });
         assert.deepEqual(ann, {
           name: 'ann',
           createdAt: iso(T0 + 1000),
           awards: [
-            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
-            { badge: 'gold', count: 1, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
+            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 2, recent: recent(2) },
+            { badge: 'gold', count: 1, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 10, recent: { ...recent(1), weekPoints: 10, monthPoints: 10 } },
           ],
         });
         now = T0 + 2000;
@@ -200,9 +202,9 @@ for (const kind of storeKinds) {
         assert.equal(
           JSON.stringify(stored.awards),
           JSON.stringify([
-            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000) },
-            { badge: 'gold', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 2000) },
-            { badge: 'bronze', count: 1, first: iso(T0 + 2000), latest: iso(T0 + 2000) },
+            { badge: 'silver', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 1000), points: 2, recent: recent(2) },
+            { badge: 'gold', count: 2, first: iso(T0 + 1000), latest: iso(T0 + 2000), points: 20, recent: { ...recent(2), weekPoints: 20, monthPoints: 20 } },
+            { badge: 'bronze', count: 1, first: iso(T0 + 2000), latest: iso(T0 + 2000), points: 1, recent: recent(1) },
           ]),
         );
         assert.equal(stored.createdAt, iso(T0 + 1000));
@@ -387,6 +389,22 @@ for (const kind of storeKinds) {
         assert.equal((await domain.award('shop', 'cat', ['gold'])).user.name, 'cat', 'a failed snapshot leaves the store working');
       });
 
+      test("a unit reads every badge of a service in the order registered, under its own changes, and no other service's", async () => {
+        await domain.createService('other', 'k');
+        await domain.putBadges('other', [{ name: 'gold', fields: { elsewhere: true } }]);
+        await store.run('shop', new Date(now), async (tx) => {
+          assert.deepEqual((await tx.allBadges('shop')).map((b) => b.name), ['gold', 'silver', 'bronze']);
+          tx.put({ t: 'badge', s: 'shop', v: { name: 'tin', fields: {}, count: 0, latest: null, createdAt: iso(now) } });
+          tx.put({ t: 'badge-', s: 'shop', n: 'silver' });
+          const gold = (await tx.badges('shop', ['gold'])).get('gold')!;
+          tx.put({ t: 'badge', s: 'shop', v: { ...gold, fields: { changed: true } } });
+          const all = await tx.allBadges('shop');
+          assert.deepEqual(all.map((b) => b.name), ['gold', 'bronze', 'tin']);
+          assert.deepEqual(all[0]!.fields, { changed: true });
+        });
+        assert.deepEqual((await store.listBadges('other')).map((b) => b.fields), [{ elsewhere: true }]);
+      });
+
       test("a snapshot sees every service's unit whole: one under way when it begins, of another service, lands first or is not seen", async () => {
         await domain.createService('other', 'other-key');
         let letGo!: () => void;
@@ -487,10 +505,10 @@ for (const kind of storeKinds) {
         const heard: Invalidation[] = [];
         const stop = store.feed.subscribe((change) => heard.push(change));
         await domain.award('shop', 'bob', ['gold', 'silver']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit', 'award', 'live', 'live-seq'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit'] }]);
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit', 'award', 'live', 'live-seq'] }], 'the award instances are kept, revoked');
         heard.length = 0;
         await domain.setServiceKey('shop', 'key-2');
         assert.deepEqual(heard, [{ service: 'shop', all: true }]);
@@ -552,15 +570,18 @@ for (const kind of storeKinds) {
           ['gold', { invitation }],
           ['silver', { rule: 'talker', event: 'c2', permalink: 'https://example.org/c2' }],
         ]);
-        assert.deepEqual(new Set(anns.map((e) => e.action)), new Set(['invitation.claimed', 'award.created', 'claim_code.redeemed']));
+        assert.deepEqual(new Set(anns.map((e) => e.action)), new Set(['invitation.claimed', 'award.created', 'claim_code.redeemed', 'application.submitted', 'application.assigned', 'application.reviewed']));
         const invited = await store.listItems('shop', 'audit', { subject: addressSubject(ANN.addresses[0]!) });
         assert.deepEqual(invited.map((i) => (i.v as { action: string }).action), ['invitation.created'], 'the invitation was to her address, before it was hers');
-        await domain.as({ type: 'key', id: 'key_1' }).revoke('shop', ANN.name, ['bronze']);
+        const bronze = (await store.listItems('shop', 'award', { owner: ANN.name })).find((i) => (i.v as { badge: string }).badge === 'bronze')!;
+        assert.deepEqual(bronze.v, { badge: 'bronze', at: bronze.at, cause: { claimCode: 'CODE0001' } }, 'the award instance knows its cause');
+        await domain.as({ type: 'key', id: 'key_1' }).revoke('shop', ANN.name, ['bronze'], { reason: 'Code handed out by mistake' });
         const byKey = await store.listItems('shop', 'audit', { owner: 'key:key_1' });
         assert.deepEqual(
           byKey.map((i) => [i.subject, i.at, i.v]),
-          [[ANN.name, iso(now), { action: 'award.revoked', actor: { type: 'key', id: 'key_1' }, user: ANN.name, badge: 'bronze', count: 1 }]],
+          [[ANN.name, iso(now), { action: 'award.revoked', actor: { type: 'key', id: 'key_1' }, user: ANN.name, badge: 'bronze', count: 1, awards: [bronze.id], reason: 'Code handed out by mistake' }]],
         );
+        assert.deepEqual((await store.getItem('shop', 'award', bronze.id))!.v, { ...(bronze.v as object), revoked: { at: iso(now), reason: 'Code handed out by mistake' } }, 'kept, revoked, with the reason');
         const system = (await store.listItems('shop', 'audit', { owner: 'system:server' })).map((i) => (i.v as { action: string }).action);
         assert.deepEqual(system.slice(0, 4), ['service.created', 'badge.created', 'badge.created', 'badge.created']);
         assert.ok(['endpoint.created', 'rule.created', 'claim_code.created'].every((action) => system.includes(action)));

@@ -83,16 +83,19 @@ describe('export and import', () => {
     // And their audit trail, with the seed's acts.
     const audit = await source.store.countItems('demo', 'audit', {});
     assert.ok(audit >= activity, `the audit entries (${audit})`);
+    // And an award instance for each award made (core/rules/instances.ts).
+    const awards = await source.store.countItems('demo', 'award', {});
+    assert.ok(awards >= 33, `the award instances (${awards})`);
     const before = await answers(source);
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit, secrets: true });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards, secrets: true });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
     const imported = await importStore(middle.domain, middle.store, createReadStream(first));
-    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit, newKeys: [], header: undefined });
+    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards, newKeys: [], header: undefined });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);

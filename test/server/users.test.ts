@@ -64,11 +64,15 @@ describe('users', () => {
     assert.equal(beyond.json.paging.prev, '/v1/demo/users.json?page=2&page_size=2');
   });
 
-  test('GET users/:name.json returns one user as an entry of users.json', async () => {
+  test('GET users/:name.json returns one user as an entry of users.json, with the id of each award', async () => {
     const one = await h.request('GET', '/v1/demo/users/daniel.json');
     const list = await h.request('GET', '/v1/demo/users.json?names=daniel');
     assert.equal(one.status, 200);
-    assert.deepEqual(one.json, list.json.users[0]);
+    // Beside each badge, the one-user read lists its awards, and where each travels (Open Badges).
+    const { badges, ...rest } = one.json as { badges: { awards: string[]; openBadges: { award: string }[]; count: number }[] };
+    assert.deepEqual({ ...rest, badges: badges.map(({ awards: _, openBadges: __, ...badge }) => badge) }, list.json.users[0]);
+    assert.ok(badges.every((b) => b.awards.length === b.count && b.awards.every((id) => /^aw_[a-z2-7]{20}$/.test(id))), JSON.stringify(badges));
+    assert.ok(badges.every((b) => b.openBadges.map((links) => links.award).join() === b.awards.join()), 'one set of links per award, in order');
   });
 
   test('GET of an unknown user is a 404', async () => {

@@ -52,7 +52,9 @@ describe('webhooks', () => {
     assert.match(String(got!.headers['webhook-timestamp']), /^\d{10}$/);
     assert.match(String(got!.headers['webhook-signature']), /^v1,/);
     const payload = payloads('/all')[1]!;
-    assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, actor: { type: 'service' }, at: (payload as unknown as { timestamp: string }).timestamp });
+    const [award] = payload.data.awards as string[];
+    assert.match(award!, /^aw_[a-z2-7]{20}$/, 'the award instance made');
+    assert.deepEqual(payload.data, { service: 'shop', user: 'ann', badge: 'gold', count: 1, awards: [award], actor: { type: 'service' }, at: (payload as unknown as { timestamp: string }).timestamp });
     await call('PATCH', `/webhooks/${endpoint.id}.json`, { disabled: true });
   });
 

@@ -1,6 +1,7 @@
 import { bulkAward } from '../../server/core/access/bulk-award.js';
 import { makeClaimCodes, redeemClaimCode } from '../../server/core/access/claim-codes.js';
 import { setEmails } from '../../server/core/access/emails.js';
+import { reviewApplication, submitApplication } from '../../server/core/assessment/applications.js';
 import { invite } from '../../server/core/access/invitations.js';
 import { createEndpoint, newEndpointSecret, DELIVERY_KIND, leaseDeliveries, recordAttempt } from '../../server/core/access/webhooks.js';
 import type { Domain } from '../../server/core/domain.js';
@@ -17,7 +18,8 @@ import type { Queries } from '../../server/core/ports.js';
  * She has: a user record (gold by an invitation claimed, silver by a rule, bronze by a claim code),
  * two addresses (one with an expired invitation never removed), events, refused events (one naming
  * her, one her address), activity, rule states and an expiry, a claim redemption, webhook messages
- * with their deliveries and an attempt, and audit entries.
+ * with their deliveries and an attempt, audit entries, and applications (one assigned to a reviewer,
+ * one reviewed).
  */
 export const ANN = { name: 'Ann Zed', addresses: ['ann.zed@example.org', 'old.zed@example.org'] };
 /** What must be nowhere once she is erased: her name and addresses (no random id can hold a space or an "@"). */
@@ -26,7 +28,10 @@ export const ANNS_TRACES = [ANN.name, ...ANN.addresses];
 /** Every kind of item that holds her own data (her addresses' records aside). */
 export const ANNS_KINDS = [
   'activity',
+  'application',
+  'application-assignment',
   'audit',
+  'award',
   'claim-redemption',
   'delivery',
   'delivery-attempt',
@@ -34,6 +39,9 @@ export const ANNS_KINDS = [
   'event',
   'event-rejected',
   'invitation-claimed',
+  // What open pages are told of her awards (core/live.ts).
+  'live',
+  'review',
   'rule-expiry',
   'rule-state',
   'webhook-message',
@@ -72,6 +80,11 @@ export async function aPersonEverywhere(domain: Domain, store: Queries, tick: (m
   await domain.run(service, async (tx) => {
     await makeClaimCodes(tx, service, 'bronze', [ids.code], 1, null, 'ccb_aaaaaaaaaaaaaaaaaaaa', null);
     await redeemClaimCode(tx, service, ids.code, ANN.name);
+  });
+  await domain.run(service, async (tx) => {
+    await submitApplication(tx, service, { badge: 'silver', user: ANN.name, evidence: [{ url: 'https://example.org/ann/essay', reflection: 'My essay' }], assignment: { reviewer: 'rita', expiresAt: null } });
+    const reviewed = await submitApplication(tx, service, { badge: 'gold', user: ANN.name, evidence: [] });
+    await reviewApplication(tx, service, reviewed.id, { reviewer: 'rita', comment: 'Not yet', approved: false, items: [] }, 0);
   });
   await domain.award(service, 'bob', ['gold', 'bronze']);
   tick(1000);

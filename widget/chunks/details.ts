@@ -6,6 +6,7 @@
  * readers with the badge); this chunk only shows it.
  */
 import type { Kit } from '../kit.js';
+import type { Portable } from './portable.js';
 
 export interface Details {
   css: string;
@@ -14,7 +15,7 @@ export interface Details {
   on(root: ShadowRoot, type: string, target: Element, key?: string): void;
 }
 
-export default ({ sheetOf }: Kit): Details => {
+export default ({ sheetOf, chunk }: Kit): Details => {
   const last = new WeakMap<ShadowRoot, Element | null>();
   const css = /* css */ `
     @layer user-badges {
@@ -59,6 +60,8 @@ export default ({ sheetOf }: Kit): Details => {
       const li = target.closest('li');
       if (li != last.get(root)) last.set(root, li), ul?.classList.remove('closed');
       const card = li?.querySelector<HTMLElement>('.details:not(.popover *)');
+      // A badge that travels (Open Badges) offers its credential in the card: the `portable` chunk.
+      if (card) chunk<Portable>('portable').then((p) => p?.card(root, li!, card));
       if (card)
         requestAnimationFrame(() => {
           card.style.translate = '';

@@ -1,8 +1,7 @@
-import type { Cause } from '../events.js';
-import { withCause } from '../events/award-for.js';
 import type { BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { awardChecked, type SkipReason } from '../rules/awards.js';
+import type { AwardedFor } from '../rules/instances.js';
 import { termsOf } from '../terms.js';
 
 /**
@@ -15,11 +14,9 @@ export const isUnique = (badge: BadgeRecord): boolean => termsOf(badge.fields).u
 
 /**
  * Awards `badge` to `user` once: `awarded`, or why the badge's terms refused it (nothing written
- * then). `cause` (a claim code, an invitation) is written on the award's event.
+ * then). What it was awarded for (a claim code, an invitation and what it carried) is written on
+ * the award's event and instance.
  */
-export async function awardOnce(tx: Tx, service: string, user: string, badge: BadgeRecord, cause?: Cause): Promise<'awarded' | SkipReason> {
-  let reason: SkipReason | undefined;
-  const award = async () => (reason = (await awardChecked(tx, service, user, [badge.name])).skipped[0]?.reason);
-  await (cause ? withCause(tx, cause, award) : award());
-  return reason ?? 'awarded';
+export async function awardOnce(tx: Tx, service: string, user: string, badge: BadgeRecord, awardedFor?: AwardedFor): Promise<'awarded' | SkipReason> {
+  return (await awardChecked(tx, service, user, [badge.name], tx.now, awardedFor)).skipped[0]?.reason ?? 'awarded';
 }

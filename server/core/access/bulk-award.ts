@@ -45,7 +45,7 @@ export async function bulkAward(
     let outcome = done.get(who);
     if (outcome === undefined) {
       if (user !== undefined) outcome = outcomeOf(await awardOnce(tx, service, user, badge));
-      else outcome = (await invite(tx, service, (recipient as { email: string }).email, badge, description, invitationTtlMs)) === 'invited' ? 'INVITED' : 'ALREADYAWARDED';
+      else outcome = (await invite(tx, service, (recipient as { email: string }).email, badge, description, invitationTtlMs)) === 'held' ? 'ALREADYAWARDED' : 'INVITED';
       done.set(who, outcome);
     }
     if (outcome === 'AWARDED' || outcome === 'INVITED') result.successes[recipient.key] = outcome;

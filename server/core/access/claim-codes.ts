@@ -1,17 +1,20 @@
-import { conflict, DomainError, notFound } from '../errors.js';
+import { addressSubject, EMAIL_KIND } from '../email.js';
+import { conflict, DomainError, invalid, notFound } from '../errors.js';
 import type { Reactor } from '../reactor.js';
-import type { Item, UserRecord } from '../model.js';
+import type { BadgeRecord, Item, UserRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { DEFAULT_QUOTAS, requireWithinQuota, type Quotas } from '../rules/quota.js';
 import { awardOnce } from './awarding.js';
-import { INVITATION_KIND, type Invitation } from './invitations.js';
+import { invite, INVITATION_KIND, type Invitation } from './invitations.js';
 
 /**
  * Claim codes: a code the site hands out that awards a badge to whoever redeems it, once per user,
  * up to `uses` times, until an optional expiry. A `claim-code` item per code (id the code, owner the
- * badge); each redemption a `claim-redemption` item (owner the user). Redeeming reads and writes in
- * one unit, and units of a service never interleave: of two redemptions of a last use, one wins.
+ * badge); each redemption a `claim-redemption` item (owner the user, or for an address nobody has,
+ * the address's subject). Redeeming reads and writes in one unit, and units of a service never
+ * interleave: of two redemptions of a last use, one wins. Codes are random, or chosen by the site
+ * (BadgeKit's): a code is one badge's, whoever made it.
  *
  * The codes made by one request are a batch (a `claim-code-batch` item, owner the scoped key that
  * made them, or none for the service's key), expired or deleted together. A code lives no longer
@@ -29,6 +32,8 @@ export interface ClaimCode {
   redeemed: number;
   expiresAt: string | null;
   createdAt: string;
+  /** Chosen by the site, not made at random: shown as it is kept, not in groups of four. */
+  chosen?: true;
   /** The batch it was made in; codes made before batches existed have none. */
   batch?: string;
   /** The scoped key that made it; null: the service's own key. */
@@ -54,14 +59,17 @@ export const claimCodeState = (code: ClaimCode, now: string): ClaimCodeState =>
 /** Who makes codes: a scoped key (its id and expiry), or the service's own key (null). */
 export type Maker = { id: string; expiresAt: string | null } | null;
 
-export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null, batch: string, maker: Maker, quotas: Quotas = DEFAULT_QUOTAS): Promise<{ batch: ClaimCodeBatch; codes: ClaimCode[] }> {
+export async function makeClaimCodes(tx: Tx, service: string, badge: string, codes: readonly string[], uses: number, expiresAt: string | null, batch: string, maker: Maker, quotas: Quotas = DEFAULT_QUOTAS, chosen = false): Promise<{ batch: ClaimCodeBatch; codes: ClaimCode[] }> {
   await requireService(tx, service);
   if (!(await tx.badges(service, [badge])).has(badge)) throw notFound('badge_not_found', `Badge "${badge}" is not registered in service "${service}"`);
+  if (new Set(codes).size < codes.length) throw invalid('invalid_codes', 'The codes must differ (case and hyphens aside)');
+  const taken = [...(await tx.itemsById(service, CLAIM_CODE_KIND, codes)).keys()];
+  if (taken.length > 0) throw conflict('claim_code_exists', `The service has claim codes ${taken.join(', ')} already; choose others`, taken);
   const createdAt = tx.now.toISOString();
   // No later than the key that makes them.
   const until = maker?.expiresAt && (expiresAt === null || maker.expiresAt < expiresAt) ? maker.expiresAt : expiresAt;
   const made = codes.map((code) => {
-    const record: ClaimCode = { code, badge, uses, redeemed: 0, expiresAt: until, createdAt, batch, key: maker?.id ?? null };
+    const record: ClaimCode = { code, badge, uses, redeemed: 0, expiresAt: until, createdAt, batch, key: maker?.id ?? null, ...(chosen ? { chosen: true as const } : {}) };
     tx.put({ t: 'item', s: service, v: { kind: CLAIM_CODE_KIND, id: code, owner: badge, at: createdAt, v: record } });
     return record;
   });
@@ -73,7 +81,15 @@ export async function makeClaimCodes(tx: Tx, service: string, badge: string, cod
   return { batch: record, codes: made };
 }
 
-export async function redeemClaimCode(tx: Tx, service: string, code: string, user: string): Promise<{ code: ClaimCode; user: UserRecord }> {
+/** What a redemption did: awarded a user, or left an invitation for an address nobody has. */
+export type Redeemed = { code: ClaimCode; user: UserRecord } | { code: ClaimCode; email: string; invitation: string };
+
+/**
+ * Redeems a code for a user, or for an address (BadgeKit's): an address a user has is that user's
+ * redemption; an address nobody has gets an invitation (a deferred award, claimed with the
+ * address), and uses up a redemption now. Once per user, or address, a code.
+ */
+export async function redeemClaimCode(tx: Tx, service: string, code: string, learner: string | { email: string }, invitationTtlMs = 0): Promise<Redeemed> {
   await requireService(tx, service);
   const item = await codeItem(tx, service, code);
   const record = item.v as ClaimCode;
@@ -81,18 +97,35 @@ export async function redeemClaimCode(tx: Tx, service: string, code: string, use
   const state = claimCodeState(record, now);
   if (state === 'used') throw conflict('claim_code_used', 'The claim code has been used as many times as it may be');
   if (state === 'expired') throw conflict('claim_code_expired', `The claim code expired at ${record.expiresAt}`);
-  const redemption = `${code}\n${user}`;
-  if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `User "${user}" has redeemed this claim code already`);
+  const email = typeof learner === 'string' ? undefined : learner.email;
+  const user = typeof learner === 'string' ? learner : (await tx.item(service, EMAIL_KIND, learner.email))?.owner ?? undefined;
+  const redeemer = user ?? addressSubject(email!);
+  const redemption = `${code}\n${redeemer}`;
+  if (await tx.item(service, REDEMPTION_KIND, redemption)) throw conflict('claim_code_redeemed', `${user !== undefined ? `User "${user}"` : `The address ${email}`} has redeemed this claim code already`);
   const badge = (await tx.badges(service, [record.badge])).get(record.badge);
   if (!badge) throw new DomainError('conflict', 'badge_not_found', `The claim code's badge "${record.badge}" was deleted`);
-  const result = await awardOnce(tx, service, user, badge, { claimCode: code });
-  if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
-  if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
+  const invitation = user === undefined ? await inviteFor(tx, service, email!, badge, code, invitationTtlMs) : (await awardFor(tx, service, user, badge, code), undefined);
   const updated = { ...record, redeemed: record.redeemed + 1 };
   tx.put({ t: 'item', s: service, v: { ...item, v: updated } });
-  tx.put({ t: 'item', s: service, v: { kind: REDEMPTION_KIND, id: redemption, owner: user, at: now, v: { code, user, badge: badge.name, at: now } } });
-  tx.emit({ type: 'claim_code.redeemed', service, code, user, badge: badge.name, at: now });
-  return { code: updated, user: (await tx.user(service, user))! };
+  tx.put({ t: 'item', s: service, v: { kind: REDEMPTION_KIND, id: redemption, owner: redeemer, at: now, v: { code, ...(user !== undefined ? { user } : { email }), badge: badge.name, at: now } } });
+  if (user !== undefined) {
+    tx.emit({ type: 'claim_code.redeemed', service, code, user, ...(email !== undefined ? { email } : {}), badge: badge.name, at: now });
+    return { code: updated, user: (await tx.user(service, user))! };
+  }
+  tx.emit({ type: 'claim_code.redeemed', service, code, email: email!, invitation: invitation!, badge: badge.name, at: now });
+  return { code: updated, email: email!, invitation: invitation! };
+}
+
+async function awardFor(tx: Tx, service: string, user: string, badge: BadgeRecord, code: string): Promise<void> {
+  const result = await awardOnce(tx, service, user, badge, { cause: { claimCode: code } });
+  if (result === 'unique') throw conflict('already_awarded', `User "${user}" holds the unique badge "${badge.name}" already; the code was not used`);
+  if (result !== 'awarded') throw conflict('not_awardable', `Badge "${badge.name}" cannot be awarded to "${user}" now (${result}); the code was not used`);
+}
+
+async function inviteFor(tx: Tx, service: string, email: string, badge: BadgeRecord, code: string, ttlMs: number): Promise<string> {
+  const invited = await invite(tx, service, email, badge, null, ttlMs, { cause: { claimCode: code } });
+  if (invited === 'held') throw conflict('already_awarded', `The address ${email} has an invitation to the unique badge "${badge.name}" already; the code was not used`);
+  return invited.invitation;
 }
 
 export async function getClaimCode(tx: Tx, service: string, code: string): Promise<ClaimCode> {

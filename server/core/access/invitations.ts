@@ -1,6 +1,7 @@
 import { notFound } from '../errors.js';
 import type { BadgeRecord, Item } from '../model.js';
 import type { Tx } from '../ports.js';
+import type { AwardedFor } from '../rules/instances.js';
 import { awardOnce, isUnique } from './awarding.js';
 import { newId } from './ids.js';
 
@@ -22,6 +23,9 @@ export interface Invitation {
   description: string | null;
   createdAt: string;
   expiresAt: string | null;
+  /** What made it (a claim code, an application) and on what evidence: the award, when claimed, carries them. */
+  cause?: AwardedFor['cause'];
+  evidence?: AwardedFor['evidence'];
 }
 
 export interface ClaimedInvitation extends Invitation {
@@ -31,18 +35,30 @@ export interface ClaimedInvitation extends Invitation {
   awarded: boolean;
 }
 
-/** Invites the address to the badge; a unique badge already pending for it is `held` (nothing written). */
-export async function invite(tx: Tx, service: string, email: string, badge: BadgeRecord, description: string | null, ttlMs: number): Promise<'invited' | 'held'> {
+/**
+ * Invites the address to the badge: the invitation's id, or `held` when a unique badge is pending
+ * for it already (nothing written). `awardedFor` goes with the award when the invitation is claimed.
+ */
+export async function invite(tx: Tx, service: string, email: string, badge: BadgeRecord, description: string | null, ttlMs: number, awardedFor: AwardedFor = {}): Promise<{ invitation: string } | 'held'> {
   if (isUnique(badge)) {
     const pending = await tx.items(service, INVITATION_KIND, { owner: email, from: tx.now.toISOString() });
     if (pending.some((item) => (item.v as Invitation).badge === badge.name)) return 'held';
   }
   const at = tx.now.toISOString();
   const expiresAt = ttlMs > 0 ? new Date(tx.now.getTime() + ttlMs).toISOString() : null;
-  const invitation: Invitation = { id: newId('inv'), email, badge: badge.name, description, createdAt: at, expiresAt };
+  const invitation: Invitation = {
+    id: newId('inv'),
+    email,
+    badge: badge.name,
+    description,
+    createdAt: at,
+    expiresAt,
+    ...(awardedFor.cause ? { cause: awardedFor.cause } : {}),
+    ...(awardedFor.evidence?.length ? { evidence: awardedFor.evidence } : {}),
+  };
   tx.put({ t: 'item', s: service, v: { kind: INVITATION_KIND, id: invitation.id, owner: email, at: expiresAt ?? NEVER, v: invitation } });
   tx.emit({ type: 'invitation.created', service, invitation: invitation.id, email, badge: badge.name, at });
-  return 'invited';
+  return { invitation: invitation.id };
 }
 
 /** Makes the address's pending invitations the user's: awarded now, the first award date kept. */
@@ -57,7 +73,8 @@ export async function claimInvitations(tx: Tx, service: string, user: string, em
     const badge = (await tx.badges(service, [invitation.badge])).get(invitation.badge);
     // The badge was deleted since: nothing left to claim.
     if (!badge) continue;
-    const awarded = (await awardOnce(tx, service, user, badge, { invitation: invitation.id })) === 'awarded';
+    const awardedFor: AwardedFor = { cause: { ...invitation.cause, invitation: invitation.id }, ...(invitation.evidence ? { evidence: invitation.evidence } : {}) };
+    const awarded = (await awardOnce(tx, service, user, badge, awardedFor)) === 'awarded';
     const record: ClaimedInvitation = { ...invitation, user, claimedAt: now, awarded };
     tx.put({ t: 'item', s: service, v: { kind: CLAIMED_KIND, id: invitation.id, owner: email, at: now, v: record } });
     tx.emit({ type: 'invitation.claimed', service, invitation: invitation.id, email, user, badge: invitation.badge, invitedAt: invitation.createdAt, at: now });

@@ -4,7 +4,7 @@ import type { Store, Tx } from '../ports.js';
 import { awardFor } from './award-for.js';
 import { matches } from './evaluate.js';
 import { KIND } from './kinds.js';
-import { evaluateMeta } from './meta.js';
+import { earnedAt, evaluateMeta } from './meta.js';
 import { slices } from '../slices.js';
 import { merged, Recompute } from './recompute.js';
 import type { Occurrence, Rule, RuleValue } from './rule-model.js';
@@ -169,11 +169,11 @@ export async function previewRule(store: Store, service: string, rule: Rule, sam
       for (const user of page) {
         await breathe();
         result.scanned++;
-        const held = new Map(user.awards.map((a) => [a.badge, a]));
-        if (!rule.badges!.every((b) => held.has(b))) continue;
+        const at = earnedAt(rule, user.awards);
+        if (at === undefined) continue;
         const state = (await store.getItem(service, KIND.state, `${rule.id}/${user.name}`))?.v as { r: string; a: number } | undefined;
         if (state?.r === rule.rev && state.a > 0) continue;
-        count(user.name, 1, rule.badges!.map((b) => held.get(b)!.first).sort().at(-1)!);
+        count(user.name, 1, at);
       }
       if (page.length < PAGE) break;
       after = page.at(-1)!.name;

@@ -1,4 +1,5 @@
 import type { Reactor } from '../reactor.js';
+import type { AwardRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { awardFor, revokeFor } from './award-for.js';
 import { listRules } from './rules.js';
@@ -41,15 +42,25 @@ export const metaBadges: Reactor = async (tx, events) => {
   }
 };
 
-/** Awards the rule's badge if the user holds all its badges and the rule has not awarded it; revokes if asked to and they no longer do. */
+/**
+ * When a user holding `awards` earned the badges rule's badge: when the last badge it needs was
+ * first awarded (all of its badges, or the `count`-th of them, BadgeKit's "any N of M"); undefined
+ * while they hold too few.
+ */
+export function earnedAt(rule: Rule, awards: readonly AwardRecord[]): string | undefined {
+  const wanted = new Set(rule.badges);
+  const firsts = awards.filter((a) => wanted.has(a.badge)).map((a) => a.first).sort();
+  const needed = rule.count ?? wanted.size;
+  return firsts.length >= needed ? firsts[needed - 1] : undefined;
+}
+
+/** Awards the rule's badge if the user holds the badges it needs and the rule has not awarded it; revokes if asked to and they no longer do. */
 export async function evaluateMeta(tx: Tx, service: string, rule: Rule, user: string): Promise<boolean> {
   const record = await tx.user(service, user);
-  const held = new Map((record?.awards ?? []).map((a) => [a.badge, a]));
-  const holds = rule.badges!.every((b) => held.has(b));
+  const at = earnedAt(rule, record?.awards ?? []);
+  const holds = at !== undefined;
   const state = await loadState(tx, service, rule, user);
   if (holds && state.a === 0) {
-    // Earned when the last of the badges was first awarded.
-    const at = rule.badges!.map((b) => held.get(b)!.first).sort().at(-1)!;
     if (!(await awardFor(tx, service, rule.badge, user, at, { rule: rule.id }))) return false;
     saveState(tx, service, rule, user, { ...state, a: 1 });
     return true;

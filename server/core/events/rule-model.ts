@@ -10,13 +10,16 @@ export interface RuleDefinition {
   eventTypes?: EventTypeRef[];
   /** Only events whose `data` has these top-level values count. */
   data?: Record<string, string | number | boolean | null>;
-  /** count: how many events; days: how many distinct (UTC) days. Default 1. */
+  /**
+   * count: how many events; days: how many distinct (UTC) days. Default 1. badges: how many of
+   * `badges` a user must hold (BadgeKit's milestone, "any N of M"); default all of them.
+   */
   count?: number;
   /** ISO-8601 duration (`P7D`, `PT12H`, `P2W`); absent or null: ever. */
   window?: string | null;
   /** Awarded again at every further `count`. */
   repeatable?: boolean;
-  /** badges: the badges a user must all hold. */
+  /** badges: the badges a user must hold (all, or `count` of them). */
   badges?: string[];
   /** Take the badge back when the condition stops holding (windowed and badges rules). */
   revoke?: boolean;

@@ -101,8 +101,12 @@ async function checkRule(tx: Tx, service: string, rule: RuleDefinition): Promise
   }
   const misplaced = (field: string, conditions: string) => invalid('invalid_rule', `"${field}" is for ${conditions} rules only, not "${clean.condition}"`);
   if (clean.condition === 'badges') {
-    if (!clean.badges?.length) throw invalid('invalid_rule', 'A badges rule needs "badges": the badges a user must all hold');
-    for (const field of ['eventTypes', 'data', 'count', 'window', 'repeatable'] as const) if (clean[field] !== undefined) throw misplaced(field, 'count, first and days');
+    if (!clean.badges?.length) throw invalid('invalid_rule', 'A badges rule needs "badges": the badges a user must hold');
+    for (const field of ['eventTypes', 'data', 'window', 'repeatable'] as const) if (clean[field] !== undefined) throw misplaced(field, 'count, first and days');
+    const distinct = new Set(clean.badges).size;
+    if (clean.count !== undefined && clean.count > distinct) {
+      throw invalid('invalid_rule', `"count" of a badges rule is how many of its ${distinct} badges a user must hold: at most ${distinct}`);
+    }
     return clean;
   }
   if (clean.badges !== undefined) throw misplaced('badges', 'badges');

@@ -1,9 +1,11 @@
 import { nameProblem } from '../../../types/schema.js';
 import { REDEMPTION_KIND } from '../access/claim-codes.js';
+import { APPLICATION_KIND, ASSIGNMENT_KIND, REVIEW_KIND } from '../assessment/applications.js';
 import { CLAIMED_KIND } from '../access/invitations.js';
 import { EMAIL_KIND } from '../email.js';
 import { conflict, invalid } from '../errors.js';
 import { KIND } from '../events/kinds.js';
+import { LIVE_KIND } from '../live.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { movePlaces } from './places.js';
@@ -20,6 +22,11 @@ const NAMED: Record<string, { id?: (id: string, from: string, to: string) => str
   [REDEMPTION_KIND]: { id: (id, from, to) => id.slice(0, -from.length) + to, user: true },
   [EMAIL_KIND]: { user: true },
   [CLAIMED_KIND]: { user: true },
+  // A live entry tells pages showing the user: after a rename, those showing the new name.
+  [LIVE_KIND]: { user: true },
+  [APPLICATION_KIND]: { user: true },
+  [ASSIGNMENT_KIND]: { user: true },
+  [REVIEW_KIND]: { user: true },
 };
 
 export interface Renamed {

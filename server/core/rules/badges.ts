@@ -1,6 +1,8 @@
 import type { BadgeInput, BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
+import { settleHome } from '../issuing/issuers.js';
 import { settleTerms } from '../terms.js';
+import { liveInstances, markRevoked } from './instances.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
 
@@ -20,7 +22,7 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
       if (value === null) delete fields[field];
       else fields[field] = value;
     }
-    merged.set(input.name, { ...base, fields });
+    merged.set(input.name, { ...base, fields: await settleHome(tx, serviceName, input.name, input.fields, fields) });
   }
   for (const [name, badge] of merged) merged.set(name, { ...badge, fields: settleTerms(name, badge.fields) });
   for (const v of merged.values()) {
@@ -33,8 +35,9 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
 /**
  * Deletes badges and takes them from every holder, with the holders' progress towards them (progress
  * of users who never held one stays, and counts again for a badge registered anew under the name:
- * finding them would need an index of progress). Deleting is idempotent: names that are not
- * registered (deleted before, by a retry of this request) are returned, not refused.
+ * finding them would need an index of progress). Their award instances are kept, revoked ("badge
+ * deleted"). Deleting is idempotent: names that are not registered (deleted before, by a retry of
+ * this request) are returned, not refused.
  */
 export async function deleteBadges(tx: Tx, serviceName: string, names: readonly string[]): Promise<{ absent: string[] }> {
   await requireService(tx, serviceName);
@@ -46,6 +49,7 @@ export async function deleteBadges(tx: Tx, serviceName: string, names: readonly 
     const user = (await tx.user(serviceName, name))!;
     const progress = user.progress && Object.fromEntries(Object.entries(user.progress).filter(([badge]) => !doomed.has(badge)));
     tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)), ...(progress ? { progress } : {}) } });
+    for (const instances of (await liveInstances(tx, serviceName, name, doomed)).values()) markRevoked(tx, serviceName, instances, 'badge deleted');
   }
   for (const name of doomed) {
     tx.put({ t: 'badge-', s: serviceName, n: name });

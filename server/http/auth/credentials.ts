@@ -80,9 +80,15 @@ const outOfScope = (key: ScopedKey, need: string) =>
     badges: key.badges,
   });
 
+/**
+ * What a route asks of a scoped key: an operation, `any` (every key of the service may: a read of
+ * what the key itself may do), or nothing (only the service's own key will do).
+ */
+export type KeyNeed = Operation | 'any' | undefined;
+
 /** Refuses a scoped key without the operation (none: only the service's own key will do). */
-export function requireOperation(access: Access, operation: Operation | undefined): void {
-  if (access.kind === 'service') return;
+export function requireOperation(access: Access, operation: KeyNeed): void {
+  if (access.kind === 'service' || operation === 'any') return;
   if (operation === undefined) throw outOfScope(access.key, "the service's own key");
   if (!access.key.operations.includes(operation)) throw outOfScope(access.key, `"${operation}" (${OPERATION_TEXT[operation]})`);
 }
@@ -91,9 +97,10 @@ export function requireOperation(access: Access, operation: Operation | undefine
 export const badgesOf = (access: Access | undefined): ReadonlySet<string> | null =>
   !access || access.kind === 'service' || access.key.badges === null ? null : new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
 
-/** Refuses a scoped key limited to other badges than these. */
-export function requireBadges(access: Access, badges: readonly string[]): void {
+/** Refuses a scoped key limited to other badges than these; `all`: any key limited to some badges. */
+export function requireBadges(access: Access, badges: readonly string[] | 'all'): void {
   if (access.kind === 'service' || access.key.badges === null) return;
+  if (badges === 'all') throw outOfScope(access.key, 'every badge (it acts on what badges belong to)');
   const allowed = new Set(access.key.badges.map((badge) => badge.normalize('NFC')));
   const outside = [...new Set(badges.filter((badge) => !allowed.has(badge.normalize('NFC'))))];
   if (outside.length > 0) throw outOfScope(access.key, `badges ${outside.join(', ')}`);

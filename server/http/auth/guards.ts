@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
-import { checkSignatureForm, credentialsOf, requestIdentity, unauthorized, useSignature } from './signatures.js';
-import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access } from './credentials.js';
-import type { Operation } from '../../core/access/keys.js';
+import { checkSignatureForm, credentialsOf, requestIdentity, unauthorized, useSignature, type Signature } from './signatures.js';
+import { jwtOf, useJwt } from './jwt.js';
+import { accessOfKey, actorOf, previousKey, requireOperation, scopedKey, SERVICE_ACCESS, type Access, type KeyNeed } from './credentials.js';
 import { parseBody, readBody, readRawBody } from '../body.js';
 import { DomainError } from '../../core/errors.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
@@ -57,8 +57,9 @@ export function loadService({ store, domain, config }: Deps): Middleware<V1State
  * the service's own key). A signature covers the body, so the bytes are read first, the signature
  * is checked and used up, and only then is the body parsed and validated: a request refused for its
  * body has still spent its signature. A scoped key signs with its secret and names itself in `key_id`.
+ * BadgeKit's JWT (`Authorization: JWT token="..."`, see jwt.ts) is a signature too, used up alike.
  */
-export function authorize({ config, replay, store }: Deps, operation?: Operation, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
+export function authorize({ config, replay, store }: Deps, operation?: KeyNeed, maxBodyBytes = config.maxBodyBytes): Middleware<V1State> {
   return async function authorized(ctx, next) {
     const { service } = ctx.state;
     ctx.state.access = SERVICE_ACCESS;
@@ -71,8 +72,10 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       });
       return;
     }
-    const credentials = credentialsOf(ctx.get('authorization'), ctx.query);
-    if ('key' in credentials) {
+    const authorization = ctx.get('authorization');
+    const jwt = jwtOf(authorization);
+    const credentials = jwt === undefined ? credentialsOf(authorization, ctx.query) : undefined;
+    if (credentials && 'key' in credentials) {
       const access = await accessOfKey(store, service, credentials.key, config.now());
       requireOperation(access, operation);
       ctx.state.access = access;
@@ -82,27 +85,39 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       return;
     }
     const now = config.now();
-    const keyId = ctx.query.key_id;
-    // What the signature can be refused for without its body (an unknown key, a stale ts) is
-    // refused before the body is read: a signature-shaped request costs no body unless it may pass.
-    const key = typeof keyId === 'string' ? await scopedKey(store, service, keyId, now) : undefined;
-    // A scoped key is new: it signs with HMAC-SHA256 only.
-    const signer = key ? { ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } } : service;
-    checkSignatureForm(signer, credentials, now);
-    if (key) requireOperation({ kind: 'key', key }, operation);
-    const request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
     let access: Access = SERVICE_ACCESS;
     let use: Use;
-    if (key) {
-      use = await useSignature(signer, credentials, request, replay, now);
-      access = { kind: 'key', key };
+    let request: { method: string; path: string; body: Buffer };
+    /** A nonce or a `jti` makes identical requests distinct: a repeat is then refused, not answered again. */
+    let distinct: boolean;
+    if (jwt !== undefined) {
+      request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
+      const used = await useJwt(store, service, jwt, { ...request, url: ctx.originalUrl }, replay, now);
+      ({ access, use } = used);
+      distinct = used.jti !== undefined;
     } else {
-      use = await useSignature(service, credentials, request, replay, now).catch(async (error) => {
-        // During a rotation's grace, a request signed with the previous key is good too.
-        const previous = (error as { code?: string }).code === 'invalid_signature' ? await previousKey(store, service, now) : undefined;
-        if (previous === undefined) throw error;
-        return useSignature({ ...service, key: previous }, credentials, request, replay, now);
-      });
+      const signed = credentials as Signature;
+      distinct = signed.nonce !== undefined;
+      const keyId = ctx.query.key_id;
+      // What the signature can be refused for without its body (an unknown key, a stale ts) is
+      // refused before the body is read: a signature-shaped request costs no body unless it may pass.
+      const key = typeof keyId === 'string' ? await scopedKey(store, service, keyId, now) : undefined;
+      // A scoped key is new: it signs with HMAC-SHA256 only.
+      const signer = key ? { ...service, key: key.secret, settings: { ...service.settings, legacySignatures: false } } : service;
+      checkSignatureForm(signer, signed, now);
+      if (key) requireOperation({ kind: 'key', key }, operation);
+      request = { method: ctx.method, path: ctx.path, body: await readRawBody(ctx, maxBodyBytes) };
+      if (key) {
+        use = await useSignature(signer, signed, request, replay, now);
+        access = { kind: 'key', key };
+      } else {
+        use = await useSignature(service, signed, request, replay, now).catch(async (error) => {
+          // During a rotation's grace, a request signed with the previous key is good too.
+          const previous = (error as { code?: string }).code === 'invalid_signature' ? await previousKey(store, service, now) : undefined;
+          if (previous === undefined) throw error;
+          return useSignature({ ...service, key: previous }, signed, request, replay, now);
+        });
+      }
     }
     requireOperation(access, operation);
     ctx.state.access = access;
@@ -111,7 +126,7 @@ export function authorize({ config, replay, store }: Deps, operation?: Operation
       const sameRequest = use.request === requestIdentity(request);
       // The same request again within the window, signed without a nonce: a retry, or a repeat the
       // signature cannot tell from a replay. Either way it gets the first answer and changes nothing.
-      const kept = sameRequest && credentials.nonce === undefined ? await use.answer : null;
+      const kept = sameRequest && !distinct ? await use.answer : null;
       if (!kept) throw replayed(sameRequest);
       sendAgain(ctx, kept);
       return;

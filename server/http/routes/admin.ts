@@ -26,6 +26,7 @@ import { ENDPOINT_KIND } from '../../core/access/webhooks.js';
 import { INVITATION_KIND } from '../../core/access/invitations.js';
 import { CLAIM_CODE_KIND } from '../../core/access/claim-codes.js';
 import { KIND } from '../../core/events/kinds.js';
+import type { Deps, V1Context } from './context.js';
 import { ANSWERED, route } from './table.js';
 
 export type { AdminService };
@@ -46,6 +47,25 @@ const existing = async (store: Store, name: string) => {
   if (!service) throw new HttpError(404, 'service_not_found', `Service "${name}" does not exist`);
   return service;
 };
+
+/** Streams an export (JSON Lines) as the answer; the admin API's and a service's own (`export.jsonl`). */
+export function sendExport(ctx: V1Context, { exportTo, config }: Pick<Deps, 'exportTo' | 'config'>, options: Parameters<Deps['exportTo']>[1]): typeof ANSWERED {
+  const out = new PassThrough();
+  ctx.status = 200;
+  ctx.type = 'application/x-ndjson';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = out;
+  // A client that goes away ends the export, and with it the snapshot.
+  ctx.res.once('close', () => out.destroy());
+  exportTo(out, options).then(
+    () => out.end(),
+    (error: unknown) => {
+      config.log('export failed', error);
+      out.destroy(error as Error);
+    },
+  );
+  return ANSWERED;
+}
 
 const noSuchService = { 404: 'No such service (`service_not_found`)' };
 
@@ -235,21 +255,7 @@ export const adminRoutes = [
     etag: false,
     handler: async (ctx, { query }, { store, config, exportTo }) => {
       if (query.service) await existing(store, query.service);
-      const out = new PassThrough();
-      ctx.status = 200;
-      ctx.type = 'application/x-ndjson';
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = out;
-      // A client that goes away ends the export, and with it the snapshot.
-      ctx.res.once('close', () => out.destroy());
-      exportTo(out, { service: query.service, withoutSecrets: query.secrets === 'off' }).then(
-        () => out.end(),
-        (error: unknown) => {
-          config.log('export failed', error);
-          out.destroy(error as Error);
-        },
-      );
-      return ANSWERED;
+      return sendExport(ctx, { exportTo, config }, { service: query.service, withoutSecrets: query.secrets === 'off' });
     },
   }),
 ];

@@ -3,15 +3,14 @@ import { ServiceParams } from '../../../types/schema.js';
 import { AUDIT_KIND } from '../../core/audit.js';
 import type { Item } from '../../core/model.js';
 import type { ItemQuery } from '../../core/ports.js';
-import { cursorPaging, placeOf } from '../paging.js';
+import { cursorPaging, scanPage } from '../paging.js';
 import { route } from './table.js';
 
 /**
  * `/v1/:service/audit.json`: who granted, revoked, changed or deleted what, newest first (the
  * trail core/audit.ts keeps). Filtered by actor and by user through the store's indexes; by badge
- * by reading on, at most `MAX_SCAN` entries a page, so no request reads a whole history.
+ * by reading on (see scanPage), so no request reads a whole history.
  */
-const MAX_SCAN = 5000;
 
 const entry = (item: Item): AuditEntry => ({ id: item.id, at: item.at, ...(item.v as Omit<AuditEntry, 'id' | 'at'>) });
 
@@ -33,28 +32,10 @@ export const auditRoutes = [
       const service = ctx.state.service.name;
       const pageSize = query.page_size ?? 100;
       const narrowed: ItemQuery = { order: 'desc', ...(query.actor !== undefined ? { owner: query.actor } : {}), ...(query.user !== undefined ? { subject: query.user } : {}) };
-      const wanted = (item: Item) => query.badge === undefined || (item.v as { badge?: string }).badge === query.badge;
-      const shown: Item[] = [];
-      let after = query.cursor === undefined ? undefined : placeOf(query.cursor);
-      let scanned = 0;
-      let more = true;
-      // One more than a page tells whether there is a next one.
-      while (shown.length <= pageSize && scanned < MAX_SCAN) {
-        const limit = query.badge === undefined ? pageSize + 1 - shown.length : Math.min(1000, MAX_SCAN - scanned);
-        const batch = await store.listItems(service, AUDIT_KIND, { ...narrowed, ...(after ? { after } : {}), limit });
-        scanned += batch.length;
-        for (const item of batch) if (shown.length <= pageSize && wanted(item)) shown.push(item);
-        if (batch.length < limit) {
-          more = false;
-          break;
-        }
-        after = batch.at(-1)!;
-      }
-      const page = shown.slice(0, pageSize);
-      // More to read: on from the last entry shown, or, when the scan stopped short of a page, from where it stopped.
-      const last = shown.length > pageSize ? page.at(-1)! : more && after ? after : null;
+      const wanted = query.badge === undefined ? undefined : (item: Item) => (item.v as { badge?: string }).badge === query.badge;
+      const { page, last } = await scanPage((q) => store.listItems(service, AUDIT_KIND, { ...narrowed, ...q }), pageSize, query.cursor, wanted);
       const keep = { actor: query.actor, user: query.user, badge: query.badge };
-      return { audit: page.map(entry), paging: cursorPaging(ctx.path, keep, pageSize, last && { at: last.at, id: last.id }) };
+      return { audit: page.map(entry), paging: cursorPaging(ctx.path, keep, pageSize, last) };
     },
   }),
 ];

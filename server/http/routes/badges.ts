@@ -21,16 +21,17 @@ export const badgeRoutes = [
     path: '/v1/{service}/badges.json',
     operationId: 'listBadges',
     summary: "The service's badges with their custom fields, times awarded and last award",
-    description: 'A page at a time. Badges outside their display window are left out (disabled ones are listed, with `is_enabled: false`); `tags` keeps those having any of the tags.',
+    description:
+      'A page at a time. Badges outside their display window are left out (disabled ones are listed, with `is_enabled: false`); `tags` keeps those having any of the tags; `issuer` those of an issuer (its programs\' included), `program` those of a program.',
     tags: ['badges'],
     auth: 'public',
     params: ServiceParams,
     query: BadgesQuery,
     response: { description: 'A page of the badges, in the order registered unless sorted', schema: BadgesResponse },
     handler: async (ctx, { query }, { store, config }) => {
-      const { sort, tags } = query;
-      const shown = new Listing(await store.listBadges(ctx.state.service.name), { tags }, config.now()).badges();
-      const { items, paging } = pageOf(inOrder(shown, sort), ctx.path, { sort, tags: tags?.join(',') }, pageRequest(query));
+      const { sort, tags, issuer, program } = query;
+      const shown = new Listing(await store.listBadges(ctx.state.service.name), { tags, issuer, program }, config.now()).badges();
+      const { items, paging } = pageOf(inOrder(shown, sort), ctx.path, { sort, tags: tags?.join(','), issuer, program }, pageRequest(query));
       return { badges: items, paging };
     },
   }),

@@ -35,9 +35,12 @@ import {
 import type { Tx } from '../../core/ports.js';
 import type { Domain } from '../../core/domain.js';
 import type { V1Context } from './context.js';
+import { badRequest } from '../errors.js';
+import { accessConfig } from '../../config/access.js';
+import { learnerFrom } from '../learner.js';
 import { route } from './table.js';
 
-/** Claim codes: made for a badge, handed out by the site, redeemed for a user; ended or deleted, one or a batch. */
+/** Claim codes: made for a badge (at random, or chosen by the site), handed out by the site, redeemed for a user or an address; ended or deleted, one or a batch. */
 
 /** 120 random bits, in groups of four for people to type: `ABCD-EFGH-...`. */
 const newCode = () => randomBase32(15).toUpperCase();
@@ -46,7 +49,7 @@ const shown = (code: string) => code.match(/.{1,4}/g)!.join('-');
 const canonical = (typed: string) => typed.replace(/[-\s]/g, '').toUpperCase();
 
 const codeView = (code: ClaimCode, now: number): Static<typeof ClaimCodeSchema> => ({
-  code: shown(code.code),
+  code: code.chosen ? code.code : shown(code.code),
   badge: code.badge,
   uses: code.uses,
   redeemed: code.redeemed,
@@ -55,6 +58,7 @@ const codeView = (code: ClaimCode, now: number): Static<typeof ClaimCodeSchema> 
   createdAt: code.createdAt,
   batch: code.batch ?? null,
   key: code.key ?? null,
+  ...(code.chosen ? { chosen: true as const } : {}),
 });
 
 const batchView = ({ batch, codes }: { batch: ClaimCodeBatch; codes: ClaimCode[] }, now: number): Static<typeof BatchSchema> => ({
@@ -96,7 +100,7 @@ export const claimCodeRoutes = [
     method: 'post',
     path: '/v1/{service}/badges/{badge}/claim-codes.json',
     operationId: 'createClaimCodes',
-    summary: 'Make claim codes for a badge, as one batch: single or multi use, optional expiry',
+    summary: 'Make claim codes for a badge, random or chosen by the site, as one batch: single or multi use, optional expiry',
     description: 'A code made by a scoped key expires no later than the key, and is deleted with it.',
     tags: ['access'],
     auth: 'service',
@@ -106,16 +110,19 @@ export const claimCodeRoutes = [
     body: NewClaimCodesBody,
     response: { status: 201, description: 'The new codes and their batch', schema: ClaimCodes },
     errors: {
+      400: 'Both `count` and `codes`, or codes that are the same but for case and hyphens (`invalid_body`, `invalid_codes`)',
       404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
       403: 'The codes would make the service hold more than its quota (`quota_claim_codes`)',
+      409: 'A code chosen is a code of the service already (`claim_code_exists`, the codes in `details`)',
     },
     handler: async (ctx, { params, body }, { domain, config }) => {
       const expiresAt = futureTime(body.expiresAt, config.now());
       const service = ctx.state.service.name;
-      const codes = Array.from({ length: body.count ?? 1 }, newCode);
+      if (body.codes && body.count !== undefined) throw badRequest('invalid_body', 'Either `count` random codes or the `codes` chosen, not both');
+      const codes = body.codes ? body.codes.map(canonical) : Array.from({ length: body.count ?? 1 }, newCode);
       const access = ctx.state.access;
       const maker = access?.kind === 'key' ? { id: access.key.id, expiresAt: access.key.expiresAt } : null;
-      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, newId('ccb'), maker, config.quotas));
+      const made = await domain.run(service, (tx) => makeClaimCodes(tx, service, params.badge, codes, body.uses ?? 1, expiresAt, newId('ccb'), maker, config.quotas, body.codes !== undefined));
       return { batch: made.batch.id, codes: made.codes.map((code) => codeView(code, config.now())) };
     },
   }),
@@ -221,8 +228,9 @@ export const claimCodeRoutes = [
     method: 'post',
     path: '/v1/{service}/claim-codes/{code}/redeem.json',
     operationId: 'redeemClaimCode',
-    summary: 'Redeem a claim code for a user: awards its badge',
-    description: 'Atomic: of two redemptions of the last use of a code, exactly one succeeds; the other is a 409 (`claim_code_used`). A user redeems a code once (`claim_code_redeemed`).',
+    summary: 'Redeem a claim code for a user or an address: awards its badge',
+    description:
+      'Atomic: of two redemptions of the last use of a code, exactly one succeeds; the other is a 409 (`claim_code_used`). A user, or an address, redeems a code once (`claim_code_redeemed`). An address a user has awards that user; an address nobody has gets an invitation (a deferred award, claimed when a user gets the address), and uses the code up now.',
     tags: ['access'],
     auth: 'service',
     operation: 'award',
@@ -231,11 +239,16 @@ export const claimCodeRoutes = [
     response: { description: 'The code after redemption, and every badge the user has', schema: RedeemResponse },
     errors: {
       404: 'The service or the code does not exist (`service_not_found`, `claim_code_not_found`)',
-      409: 'The code is used up, expired, redeemed by this user before, its badge deleted, or a unique badge the user holds, or a badge whose terms refuse it now (`claim_code_used`, `claim_code_expired`, `claim_code_redeemed`, `badge_not_found`, `already_awarded`, `not_awardable`)',
+      400: 'Neither or both of `user` and `email`, or an address that is not one (`invalid_body`, `invalid_email`)',
+      409: 'The code is used up, expired, redeemed by this user (or address) before, its badge deleted, or a unique badge the user holds, or a badge whose terms refuse it now (`claim_code_used`, `claim_code_expired`, `claim_code_redeemed`, `badge_not_found`, `already_awarded`, `not_awardable`)',
     },
     handler: async (ctx, { params, body }, { domain, config }) => {
-      const result = await onCode(ctx, domain, params.code, (tx, service, code) => redeemClaimCode(tx, service, code, body.user));
-      return { code: codeView(result.code, config.now()), user: { name: result.user.name, badges: result.user.awards.map((a) => a.badge) } };
+      const learner = learnerFrom(body, 'A redemption');
+      const { invitationTtlMs } = accessConfig(config);
+      const result = await onCode(ctx, domain, params.code, (tx, service, code) => redeemClaimCode(tx, service, code, 'user' in learner ? learner.user : learner, invitationTtlMs));
+      const shown = codeView(result.code, config.now());
+      if ('invitation' in result) return { code: shown, email: result.email, invitation: result.invitation };
+      return { code: shown, user: { name: result.user.name, badges: result.user.awards.map((a) => a.badge) } };
     },
   }),
 ];

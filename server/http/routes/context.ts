@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { Actor } from '../../core/actor.js';
 import type { Access } from '../auth/credentials.js';
 import type { Background } from '../../jobs/background.js';
+import type { LiveHub } from '../live/hub.js';
 import type { AnswerKeeper } from '../middleware/kept-answers.js';
 import type { ReadCache } from '../../cache/read-cache.js';
 import type { AppConfig } from '../../config/app.js';
@@ -26,6 +27,8 @@ export interface Deps {
   background: Background;
   /** Writes the store (or one service) as JSON Lines from one snapshot: `transfer/export.ts`, given by the app. */
   exportTo: (out: Writable, options: { service?: string; withoutSecrets: boolean }) => Promise<void>;
+  /** The live streams this instance holds. */
+  live: LiveHub;
 }
 
 export interface V1State {

@@ -4,7 +4,7 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { requireBadges } from '../auth/credentials.js';
 import { operatorOnly } from '../auth/operator.js';
 import type { Actor } from '../../core/actor.js';
-import type { Operation } from '../../core/access/keys.js';
+import type { KeyNeed } from '../auth/credentials.js';
 import { readBody } from '../body.js';
 import { HttpError, toHttpError } from '../errors.js';
 import { noteErrorCode } from '../request-log.js';
@@ -31,15 +31,22 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
    * admin: the operator token. A path under `/v1/{service}` also needs the service to exist.
    */
   auth: 'public' | 'service' | 'admin';
-  /** What a scoped key needs to make this request; without, only the service's own key may (auth: service). */
-  operation?: Operation;
-  /** The badges a request acts on: a scoped key limited to some badges must cover them all. */
-  scopeBadges?: (input: Input<P, Q, B>) => readonly string[];
+  /** What a scoped key needs to make this request (`any`: every key may); without, only the service's own key may (auth: service). */
+  operation?: KeyNeed;
+  /** The badges a request acts on: a scoped key limited to some badges must cover them all (`all`: not be limited). */
+  scopeBadges?: (input: Input<P, Q, B>) => readonly string[] | 'all';
   params?: P;
   query?: Q;
   body?: B;
-  /** `contentType`: what the answer is, when not JSON (an export's JSON Lines). */
-  response: { status?: 200 | 201; description: string; schema: R; contentType?: string };
+  /** The body may be left out: no body reads as `{}`. */
+  optionalBody?: true;
+  /**
+   * `contentType`: the answer's media type when it is not JSON (an export's JSON Lines, an event
+   * stream, an image); `cache`: its `Cache-Control` when not `no-cache` (an image proxies may keep).
+   */
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string; cache?: string };
+  /** Other answers that are not refusals: a status with a body of its own (a revoked assertion's 410). */
+  answers?: { [status: number]: { description: string; schema: TSchema; contentType?: string } };
   /** Refusals particular to the route, by status; those its auth, path and body imply are added. */
   errors?: { [status: number]: string };
   /**
@@ -63,7 +70,7 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
  * What the open test service does not have, read or write: it keeps no private data and nothing
  * that grows without a quota (see notOnTestService). The original API and the activity feed stay.
  */
-export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people']);
+export const CLOSED_TO_TEST_SERVICE = new Set<Tag>(['events', 'rules', 'access', 'webhooks', 'audit', 'people', 'issuers', 'assessment', 'openbadges', 'console']);
 const TAG_TEXT: Partial<Record<Tag, string>> = {
   events: 'events',
   rules: 'rules',
@@ -71,9 +78,13 @@ const TAG_TEXT: Partial<Record<Tag, string>> = {
   webhooks: 'webhooks',
   audit: 'audit trail (anyone may write to it)',
   people: "exports, erasures or renames of a person's data",
+  issuers: 'issuers or programs',
+  assessment: 'applications or reviews (they hold earners\' addresses and evidence)',
+  openbadges: 'Open Badges (anyone may award there, and a credential signed for it would be signed by this server)',
+  console: 'statistics, member search or export (the admin console is for services of your own)',
 };
 
-export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people';
+export type Tag = 'badges' | 'users' | 'admin' | 'meta' | 'events' | 'rules' | 'activity' | 'access' | 'webhooks' | 'audit' | 'people' | 'leaderboard' | 'live' | 'issuers' | 'assessment' | 'openbadges' | 'console';
 
 export interface Input<P, Q, B> {
   params: P extends TSchema ? Static<P> : Record<string, never>;
@@ -141,10 +152,8 @@ function handle(spec: Route, deps: Deps): Middleware<V1State> {
     const params = spec.params ? validate.check(spec.params, ctxParams, 'path') : {};
     const query = spec.query ? validate.query(spec.query, ctx.query) : {};
     await spec.admit?.(ctx, { params, query }, deps);
-    const body =
-      spec.body === undefined
-        ? undefined
-        : validate.check(spec.body, spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, spec.bodyBytes?.(deps.config) ?? deps.config.maxBodyBytes)).json, 'body');
+    const sent = spec.body === undefined ? undefined : spec.auth === 'service' ? ctx.state.body : (await readBody(ctx, spec.bodyBytes?.(deps.config) ?? deps.config.maxBodyBytes)).json;
+    const body = spec.body === undefined ? undefined : validate.check(spec.body, sent === undefined && spec.optionalBody ? {} : sent, 'body');
     if (spec.scopeBadges && ctx.state.access) requireBadges(ctx.state.access, spec.scopeBadges({ params, query, body }));
     // Every unit the handler runs is its actor's: the audit trail and webhooks say who acted.
     const domain = deps.domain.as(ctx.state.actor ?? PUBLIC);

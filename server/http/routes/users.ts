@@ -2,6 +2,7 @@ import {
   BadgeNamesBody,
   ProgressBody,
   ProgressResponse,
+  RevokeBody,
   User,
   UserParams,
   UserQuery,
@@ -11,15 +12,18 @@ import {
   UsersResponse,
   ServiceParams,
 } from '../../../types/schema.js';
+import type { Actor } from '../../core/actor.js';
 import type { AwardRecord, UserRecord } from '../../core/model.js';
+import { AWARD_KIND, instancesMissing, isLive, settleInstances, type AwardInstance } from '../../core/rules/instances.js';
 import { notFound } from '../errors.js';
+import { openBadgesLinks, openBadgesOf } from '../openbadges/issuing.js';
 import { notModified } from '../etag.js';
 import { offsetOf, pageRequest, paging } from '../paging.js';
 import { answerHeaders, type Answer } from '../../cache/read-cache.js';
 import { progressInput } from '../validate.js';
 import { Listing, badgesFor, type ReadOptions } from '../../cache/views.js';
 import type { Deps, V1Context } from './context.js';
-import { TEST_SERVICE_FULL } from '../auth/guards.js';
+import { OPEN_TEST_SERVICE, TEST_SERVICE_FULL } from '../auth/guards.js';
 import { ANSWERED, route } from './table.js';
 
 /** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
@@ -37,26 +41,26 @@ export const userRoutes = [
     operationId: 'listUsers',
     summary: 'Named users with their awards, or a page of all users',
     description:
-      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`. Badges outside their display window are left out; `tags` keeps those having any of the tags; `states=all` adds the badges each user could still earn.",
+      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`. Badges outside their display window are left out; `tags` keeps those having any of the tags, `issuer` and `program` those of an issuer or program; `states=all` adds the badges each user could still earn.",
     tags: ['users'],
     auth: 'public',
     params: ServiceParams,
     query: UsersQuery,
     response: { description: 'Users, and the service-wide data of the badges listed for them', schema: UsersResponse },
     handler: async (ctx, { query }, deps) => {
-      const { sort, names, states, tags } = query;
+      const { sort, names, states, tags, issuer, program } = query;
       const service = ctx.state.service.name;
       if (names) {
         // The service was found a moment ago; deleted since, it is a 404 like any other.
-        const answer = await deps.reads.usersByName(service, names, { sort, states, tags });
+        const answer = await deps.reads.usersByName(service, names, { sort, states, tags, issuer, program });
         if (!answer) throw notFound('service_not_found', `Service "${service}" does not exist`);
         sendAnswer(ctx, answer);
         return ANSWERED;
       }
       const request = pageRequest(query);
       const { users, total } = await deps.store.listUsers(service, { sort, offset: offsetOf(request), limit: request.pageSize });
-      const view = (await listing(deps, service, users, { sort, states, tags })).users(users);
-      return { ...view, paging: paging(ctx.path, { sort, states, tags: tags?.join(',') }, total, request) };
+      const view = (await listing(deps, service, users, { sort, states, tags, issuer, program })).users(users);
+      return { ...view, paging: paging(ctx.path, { sort, states, tags: tags?.join(','), issuer, program }, total, request) };
     },
   }),
   route({
@@ -74,7 +78,11 @@ export const userRoutes = [
       const service = ctx.state.service.name;
       const user = await deps.store.getUser(service, params.name);
       if (!user) throw notFound('user_not_found', `User "${params.name}" does not exist in service "${service}"`);
-      return (await listing(deps, service, [user], query)).user(user);
+      const read = (await listing(deps, service, [user], query)).user(user, await instanceIds(deps, service, user));
+      // Each award links its Open Badges (issue 22); the open test service issues none.
+      if (service === OPEN_TEST_SERVICE && deps.config.openTestService) return read;
+      const urls = openBadgesOf(deps.store, deps.config).urls(`${ctx.protocol}://${ctx.host}`, service);
+      return { ...read, badges: read.badges.map((badge) => (badge.awards ? { ...badge, openBadges: badge.awards.map((id) => ({ award: id, ...openBadgesLinks(urls, id) })) } : badge)) };
     },
   }),
   route({
@@ -102,16 +110,17 @@ export const userRoutes = [
     path: '/v1/{service}/users/{name}.json',
     operationId: 'revokeBadges',
     summary: 'Take badges from the user; the service-wide counts follow',
-    description: 'Idempotent: badges the user does not hold (or a user that does not exist) are listed in `absent`, not refused.',
+    description:
+      'Idempotent: badges the user does not hold (or a user that does not exist) are listed in `absent`, not refused. Every award of a badge taken is revoked, and kept so with `reason`; to revoke one award of several, DELETE users/{name}/awards/{id}.json.',
     tags: ['users'],
     auth: 'service',
     operation: 'revoke',
     scopeBadges: ({ body }) => body.badges,
     params: UserParams,
-    body: BadgeNamesBody,
+    body: RevokeBody,
     response: { description: 'Every badge the user still has, and the names that were already absent', schema: UserRevokeResponse },
     handler: async (ctx, { params, body }, { domain }) => {
-      const { user, absent } = await domain.revoke(ctx.state.service.name, params.name, body.badges);
+      const { user, absent } = await domain.revoke(ctx.state.service.name, params.name, body.badges, body.reason === undefined ? {} : { reason: body.reason });
       return { ...updated(params.name, user), absent };
     },
   }),
@@ -134,6 +143,24 @@ export const userRoutes = [
     },
   }),
 ];
+
+/**
+ * The ids of the user's live award instances, by badge. Awards made before instances existed get
+ * theirs now, in a unit of their own (core/rules/instances.ts): once, whoever reads first.
+ */
+async function instanceIds({ store, domain }: Deps, service: string, user: UserRecord): Promise<Map<string, string[]>> {
+  let instances = await store.listItems(service, AWARD_KIND, { owner: user.name });
+  if (instancesMissing(user.awards, instances)) instances = await domain.as(INSTANCE_KEEPER).run(service, (tx) => settleInstances(tx, service, user.name));
+  const ids = new Map<string, string[]>();
+  for (const item of instances) {
+    if (!isLive(item)) continue;
+    const { badge } = item.v as AwardInstance;
+    ids.set(badge, [...(ids.get(badge) ?? []), item.id]);
+  }
+  return ids;
+}
+
+const INSTANCE_KEEPER: Actor = { type: 'system', job: 'award-instances' };
 
 /** Sends a cached answer, or a 304 when the client's validator still matches. */
 function sendAnswer(ctx: V1Context, answer: Answer): void {

@@ -7,6 +7,7 @@ import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
+import type { BoardCursor, BoardPeriod, HolderCursor } from '../../core/standings.js';
 import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { DurableJSONFile } from './durable-file.js';
@@ -215,6 +216,12 @@ export class LowdbStore implements Store {
   }
   async usersAfter(service: string, after: string | null, limit: number) {
     return this.state.usersAfter(this.serviceState(service), after, limit);
+  }
+  async board(service: string, { period, start, badge }: { period: BoardPeriod; start: string; badge?: string }, after: BoardCursor | null, limit: number) {
+    return this.state.boardsOf(this.serviceState(service)).board(period, start, badge, after, limit);
+  }
+  async holdersPage(service: string, badge: string, after: HolderCursor | null, limit: number) {
+    return this.state.boardsOf(this.serviceState(service)).holders(badge, after, limit);
   }
   async getItem(service: string, kind: string, id: string) {
     return this.serviceState(service).items.get(kind)?.get(id);

@@ -7,6 +7,7 @@ import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/mo
 import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
+import { Boards } from './boards.js';
 
 export interface ServiceState {
   record: ServiceRecord;
@@ -18,6 +19,8 @@ export interface ServiceState {
   sorted: Map<SortKey, SortedIndex>;
   /** kind -> its items */
   items: Map<string, ItemIndex>;
+  /** Leaderboards and holders lists, built when first read (see boards.ts). */
+  boards?: Boards;
 }
 
 /**
@@ -54,6 +57,7 @@ export class State implements Reads {
         const service = this.services.get(change.s);
         service?.badges.delete(change.n);
         service?.holders.delete(change.n);
+        service?.boards?.dropBadge(change.n);
         return;
       }
       case 'user':
@@ -66,6 +70,7 @@ export class State implements Reads {
         if (change.t === 'user-') {
           service.users.delete(name);
           for (const index of service.sorted.values()) index.update(previous, undefined);
+          service.boards?.update(previous, undefined);
           return;
         }
         for (const award of change.v.awards) {
@@ -75,6 +80,7 @@ export class State implements Reads {
         }
         service.users.set(name, change.v);
         for (const index of service.sorted.values()) index.update(previous, change.v);
+        service.boards?.update(previous, change.v);
         return;
       }
       case 'item': {
@@ -140,6 +146,16 @@ export class State implements Reads {
     return names.map((name) => service.users.get(name)!);
   }
 
+  /** The service's leaderboards and holders lists (see boards.ts). */
+  boardsOf(service: ServiceState): Boards {
+    return (service.boards ??= new Boards(
+      () => service.users.values(),
+      function* (badge) {
+        for (const name of service.holders.get(badge) ?? []) yield service.users.get(name)!;
+      },
+    ));
+  }
+
   private sortedBy(service: ServiceState, sort: SortKey): SortedIndex {
     let index = service.sorted.get(sort);
     if (!index) service.sorted.set(sort, (index = new SortedIndex(sort, service.users.values())));
@@ -161,6 +177,9 @@ export class State implements Reads {
   }
   async badgeCount(service: string) {
     return this.services.get(service)?.badges.size ?? 0;
+  }
+  async allBadges(service: string) {
+    return [...(this.services.get(service)?.badges.values() ?? [])];
   }
   async user(service: string, name: string) {
     return this.services.get(service)?.users.get(name);

@@ -37,6 +37,10 @@ export class YieldingReads implements Reads {
     await this.breathe();
     return this.base.badgeCount(service);
   }
+  async allBadges(service: string) {
+    await this.breathe();
+    return this.base.allBadges(service);
+  }
   async user(service: string, name: string) {
     await this.breathe();
     return this.base.user(service, name);

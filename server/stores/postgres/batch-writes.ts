@@ -1,5 +1,7 @@
 import { changeKey, type Change } from '../../core/changes.js';
 import { userCount, userLatest } from '../../core/order.js';
+import { holderStanding, userStanding } from '../../core/standings.js';
+import { displayOf } from './rows.js';
 
 export interface Statement {
   text: string;
@@ -45,8 +47,9 @@ export class BatchWrites {
     const removed = { services: [] as string[], badges: pairs(), users: pairs(), items: columns(3) };
     const services = columns(5);
     const badges = columns(6);
-    const users = columns(7);
+    const users = columns(17);
     const items = columns(7);
+    const holdings = columns(11);
     for (const { change, removeFirst } of this.finals.values()) {
       if (removeFirst) {
         if (change.t === 'service' || change.t === 'service-') removed.services.push(change.t === 'service' ? change.v.name : change.n);
@@ -62,7 +65,16 @@ export class BatchWrites {
         badges.add(change.s, v.name, JSON.stringify(v.fields), v.count, v.latest, v.createdAt);
       } else if (change.t === 'user') {
         const v = change.v;
-        users.add(change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v), v.progress === undefined ? null : JSON.stringify(v.progress));
+        const [all, week, month] = (['all', 'week', 'month'] as const).map((period) => userStanding(v, period));
+        users.add(
+          change.s, v.name, v.createdAt, JSON.stringify(v.awards), userCount(v), userLatest(v), v.progress === undefined ? null : JSON.stringify(v.progress), displayOf(v),
+          all?.score ?? null, all?.reached ?? null, week?.start ?? null, week?.score ?? null, week?.reached ?? null, month?.start ?? null, month?.score ?? null, month?.reached ?? null,
+          v.awards.map((a) => a.badge),
+        );
+        for (const award of v.awards) {
+          const [w, m] = [holderStanding(v, award, 'week'), holderStanding(v, award, 'month')];
+          holdings.add(change.s, v.name, award.badge, award.count, award.first, award.latest, w?.start ?? null, w?.score ?? null, m?.start ?? null, m?.score ?? null, v.hidden?.includes(award.badge) ?? false);
+        }
       } else if (change.t === 'item') {
         const v = change.v;
         items.add(change.s, v.kind, v.id, v.owner, v.subject ?? null, v.at, JSON.stringify(v.v));
@@ -85,7 +97,13 @@ export class BatchWrites {
         values: removed.items.arrays,
       });
     }
+    // A user's badges held, as a JSON array per user: the holdings of badges no longer held go.
+    const held = users.arrays.pop()!.map((badges) => JSON.stringify(badges));
     statements.push({ text: UPSERT_AND_NOTIFY, values: [...services.arrays, ...badges.arrays, ...users.arrays, ...items.arrays, notifications] });
+    if (users.arrays[0]!.length > 0) {
+      statements.push({ text: STALE_HOLDINGS, values: [users.arrays[0], users.arrays[1], held] });
+      statements.push({ text: UPSERT_HOLDINGS, values: holdings.arrays });
+    }
     return statements;
   }
 
@@ -116,17 +134,36 @@ const UPSERT_AND_NOTIFY = `
     ON CONFLICT (service, name) DO UPDATE
       SET fields = excluded.fields, count = excluded.count, latest = excluded.latest, created_at = excluded.created_at
   ), u AS (
-    INSERT INTO users (service, name, created_at, awards, total, latest, progress)
-    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[], $18::json[])
+    INSERT INTO users (service, name, created_at, awards, total, latest, progress, display,
+                       score, score_at, week_start, week_score, week_at, month_start, month_score, month_at)
+    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::int8[], $17::text[], $18::json[], $19::json[],
+                         $20::int8[], $21::text[], $22::text[], $23::int8[], $24::text[], $25::text[], $26::int8[], $27::text[])
     ON CONFLICT (service, name) DO UPDATE
       SET created_at = excluded.created_at, awards = excluded.awards, total = excluded.total, latest = excluded.latest,
-          progress = excluded.progress
+          progress = excluded.progress, display = excluded.display, score = excluded.score, score_at = excluded.score_at,
+          week_start = excluded.week_start, week_score = excluded.week_score, week_at = excluded.week_at,
+          month_start = excluded.month_start, month_score = excluded.month_score, month_at = excluded.month_at
   ), i AS (
     INSERT INTO items (service, kind, id, owner, subject, at, v)
-    SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::json[])
+    SELECT * FROM unnest($28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::json[])
     ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, subject = excluded.subject, at = excluded.at, v = excluded.v
   )
-  SELECT pg_notify('user_badges', payload) FROM unnest($26::text[]) AS payload`;
+  SELECT pg_notify('user_badges', payload) FROM unnest($35::text[]) AS payload`;
+
+/** The holdings of badges the written users no longer hold. */
+const STALE_HOLDINGS = `
+  DELETE FROM holdings h USING unnest($1::text[], $2::text[], $3::jsonb[]) AS t (service, name, held)
+   WHERE h.service = t.service AND h.name = t.name AND NOT t.held ? h.badge`;
+
+/** One row per badge held; a row that would not change is not written (most of a user's, at an award). */
+const UPSERT_HOLDINGS = `
+  INSERT INTO holdings (service, name, badge, count, first, latest, week_start, week_count, month_start, month_count, hidden)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::text[], $10::int8[], $11::bool[])
+  ON CONFLICT (service, name, badge) DO UPDATE
+    SET count = excluded.count, first = excluded.first, latest = excluded.latest, week_start = excluded.week_start,
+        week_count = excluded.week_count, month_start = excluded.month_start, month_count = excluded.month_count, hidden = excluded.hidden
+    WHERE (holdings.count, holdings.first, holdings.latest, holdings.week_start, holdings.week_count, holdings.month_start, holdings.month_count, holdings.hidden)
+      IS DISTINCT FROM (excluded.count, excluded.first, excluded.latest, excluded.week_start, excluded.week_count, excluded.month_start, excluded.month_count, excluded.hidden)`;
 
 function columns(width: number) {
   const arrays = Array.from({ length: width }, () => [] as unknown[]);

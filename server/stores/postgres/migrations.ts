@@ -146,6 +146,50 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER items_removed AFTER DELETE ON items REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION items_counted();
     `,
   },
+  {
+    version: 6,
+    name: 'leaderboards, holders, featured and hidden badges',
+    // What the leaderboards and the holders list read from an index rather than a scan (see
+    // core/standings.ts, which derives every value here from the user's record): the user's score
+    // on each board in columns of users, and one row per badge held in holdings. Scores are indexed
+    // negated so that a board's order (score descending, then reached, then name) is a plain
+    // ascending index range, and a page after a cursor is a row comparison.
+    sql: `
+      ALTER TABLE users ADD COLUMN display json;
+      ALTER TABLE users ADD COLUMN score bigint, ADD COLUMN score_at text COLLATE "C",
+        ADD COLUMN week_start text COLLATE "C", ADD COLUMN week_score bigint, ADD COLUMN week_at text COLLATE "C",
+        ADD COLUMN month_start text COLLATE "C", ADD COLUMN month_score bigint, ADD COLUMN month_at text COLLATE "C";
+      CREATE INDEX users_board_all ON users (service, (-score), score_at, name) WHERE score IS NOT NULL;
+      CREATE INDEX users_board_week ON users (service, week_start, (-week_score), week_at, name) WHERE week_start IS NOT NULL;
+      CREATE INDEX users_board_month ON users (service, month_start, (-month_score), month_at, name) WHERE month_start IS NOT NULL;
+
+      CREATE TABLE holdings (
+        service text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        badge text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        first text COLLATE "C" NOT NULL,
+        latest text COLLATE "C" NOT NULL,
+        week_start text COLLATE "C",
+        week_count bigint,
+        month_start text COLLATE "C",
+        month_count bigint,
+        hidden boolean NOT NULL,
+        PRIMARY KEY (service, name, badge),
+        FOREIGN KEY (service, name) REFERENCES users (service, name) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE INDEX holdings_newest ON holdings (service, badge, latest DESC, name) WHERE NOT hidden;
+      CREATE INDEX holdings_board_all ON holdings (service, badge, (-count), latest, name) WHERE NOT hidden;
+      CREATE INDEX holdings_board_week ON holdings (service, badge, week_start, (-week_count), latest, name) WHERE NOT hidden AND week_start IS NOT NULL;
+      CREATE INDEX holdings_board_month ON holdings (service, badge, month_start, (-month_count), latest, name) WHERE NOT hidden AND month_start IS NOT NULL;
+
+      -- Awards made before points count 1 each; they have no period tallies.
+      UPDATE users SET score = total, score_at = latest WHERE jsonb_array_length(awards) > 0;
+      INSERT INTO holdings (service, name, badge, count, first, latest, hidden)
+        SELECT u.service, u.name, a->>'badge', (a->>'count')::bigint, a->>'first', a->>'latest', false
+          FROM users u, jsonb_array_elements(u.awards) a;
+    `,
+  },
 ];
 
 /** Gives every item of a kind that holds someone's data its subject, a page of rows at a time. */

@@ -5,6 +5,7 @@ import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
+import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from '../../core/standings.js';
 import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
@@ -120,10 +121,10 @@ export class PostgresStore implements Store {
     // join, which keeps no order of its own (at most `limit` rows).
     const { inner, outer } = orderBy(sort);
     const rows = await this.rows<UserRow & { user_count: number }>(
-      `SELECT c.user_count, p.name, p.created_at, p.awards, p.progress
+      `SELECT c.user_count, p.name, p.created_at, p.awards, p.progress, p.display
          FROM (SELECT count(*) AS user_count FROM users WHERE service = $1) c
          LEFT JOIN LATERAL (
-           SELECT name, created_at, awards, progress, total AS by_count, coalesce(latest, '') AS by_date
+           SELECT name, created_at, awards, progress, display, total AS by_count, coalesce(latest, '') AS by_date
              FROM users WHERE service = $1 ORDER BY ${inner} LIMIT $2 OFFSET $3
          ) p ON true
         ORDER BY ${outer}`,
@@ -142,6 +143,21 @@ export class PostgresStore implements Store {
     return rows.map(userRecord);
   }
 
+  async board(service: string, { period, start, badge }: { period: BoardPeriod; start: string; badge?: string }, after: BoardCursor | null, limit: number): Promise<Ranked[]> {
+    await this.requireService(service);
+    const { text, values } = boardQuery(service, period, start, badge, after, limit);
+    const rows = await this.rows<{ name: string; score: number; reached: string }>(text, values);
+    let rank = after?.rank ?? 0;
+    return rows.map((row) => ({ rank: ++rank, name: row.name, score: row.score, reached: row.reached }));
+  }
+
+  async holdersPage(service: string, badge: string, after: HolderCursor | null, limit: number): Promise<Holder[]> {
+    await this.requireService(service);
+    const { text, values } = holdersQuery(service, badge, after, limit);
+    const rows = await this.rows<Holder>(text, values);
+    return rows.map((row) => ({ name: row.name, count: row.count, first: row.first, latest: row.latest }));
+  }
+
   async getItem(service: string, kind: string, id: string): Promise<Item | undefined> {
     await this.requireService(service);
     const [row] = await this.rows<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = $3`, [service, kind, id]);
@@ -156,7 +172,7 @@ export class PostgresStore implements Store {
 
   async countItems(service: string, kind: string, query: ItemCount): Promise<number> {
     await this.requireService(service);
-    // All of a kind: the count the triggers keep (migration 5), not count(*) over every row.
+    // All of a kind: the count the triggers keep (migration 6), not count(*) over every row.
     if (query.owner === undefined && query.from === undefined && query.to === undefined) {
       return Number((await this.rows<{ n: number }>('SELECT coalesce((SELECT n FROM item_counts WHERE service = $1 AND kind = $2), 0) AS n', [service, kind]))[0]!.n);
     }
@@ -311,6 +327,46 @@ function orderBy(sort: SortKey): { inner: string; outer: string } {
   const key = field === 'count' ? 'total' : `coalesce(latest, '')`;
   const column = field === 'count' ? 'p.by_count' : 'p.by_date';
   return { inner: `${key} ${direction}, name`, outer: `${column} ${direction}, p.name` };
+}
+
+/** A page of a badge's holders, newest first, read along holdings_newest (migration 6). */
+export function holdersQuery(service: string, badge: string, after: HolderCursor | null, limit: number) {
+  // latest <= $4 bounds the index range; the ties at that instant are sorted out by name.
+  return {
+    text: `SELECT name, count, first, latest FROM holdings
+      WHERE service = $1 AND badge = $2 AND NOT hidden ${after ? 'AND latest <= $4 AND (latest < $4 OR name > $5)' : ''}
+      ORDER BY latest DESC, name LIMIT $3`,
+    values: after ? [service, badge, limit, after.latest, after.name] : [service, badge, limit],
+  };
+}
+
+/**
+ * A page of a board, read along its index (migration 6): the order is the index's, a cursor a row
+ * comparison, so every page costs the same.
+ */
+export function boardQuery(service: string, period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number) {
+  const values: unknown[] = [service, limit];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  let table: string;
+  let key: string;
+  let where: string;
+  if (badge === undefined) {
+    table = 'users';
+    const [score, at] = period === 'all' ? ['score', 'score_at'] : [`${period}_score`, `${period}_at`];
+    key = `(-${score}), ${at}, name`;
+    where = period === 'all' ? 'score IS NOT NULL' : `${period}_start IS NOT NULL AND ${period}_start = ${param(start)}`;
+    return build(`SELECT name, ${score} AS score, ${at} AS reached FROM ${table}`);
+  }
+  table = 'holdings';
+  const count = period === 'all' ? 'count' : `${period}_count`;
+  key = `(-${count}), latest, name`;
+  where = `badge = ${param(badge)} AND NOT hidden${period === 'all' ? '' : ` AND ${period}_start IS NOT NULL AND ${period}_start = ${param(start)}`}`;
+  return build(`SELECT name, ${count} AS score, latest AS reached FROM ${table}`);
+
+  function build(select: string) {
+    const cursor = after ? ` AND (${key}) > (${param(-after.score)}::int8, ${param(after.reached)}, ${param(after.name)})` : '';
+    return { text: `${select} WHERE service = $1 AND ${where}${cursor} ORDER BY ${key} LIMIT $2`, values };
+  }
 }
 
 /** Records in the order their names were asked for, those that exist. */

@@ -1,5 +1,5 @@
 import type { BadgeFields } from '../../../types/api.js';
-import type { AwardRecord, BadgeRecord, ServiceRecord, ServiceSettings, UserRecord } from '../../core/model.js';
+import type { AwardRecord, BadgeRecord, Recent, ServiceRecord, ServiceSettings, UserRecord } from '../../core/model.js';
 
 /**
  * Rows to records and back. Records are rebuilt key by key in the order the rules write them, so a
@@ -8,7 +8,7 @@ import type { AwardRecord, BadgeRecord, ServiceRecord, ServiceSettings, UserReco
 
 export const SERVICE_COLUMNS = 'name, key, created_at, settings';
 export const BADGE_COLUMNS = 'name, fields, count, latest, created_at';
-export const USER_COLUMNS = 'name, created_at, awards, progress';
+export const USER_COLUMNS = 'name, created_at, awards, progress, display';
 
 export interface ServiceRow {
   name: string;
@@ -28,6 +28,7 @@ export interface UserRow {
   created_at: string;
   awards: AwardRecord[];
   progress: Record<string, number> | null;
+  display: { featured?: string[]; hidden?: string[] } | null;
 }
 
 export const serviceRecord = (row: ServiceRow): ServiceRecord => ({
@@ -54,6 +55,23 @@ export const userRecord = (row: UserRow): UserRecord => ({
     first: a.first,
     latest: a.latest,
     ...(a.period ? { period: { start: a.period.start, count: a.period.count } } : {}),
+    ...(a.points !== undefined ? { points: a.points } : {}),
+    ...(a.recent ? { recent: recentOf(a.recent) } : {}),
   })),
   ...(row.progress !== null ? { progress: row.progress } : {}),
+  ...(row.display?.featured ? { featured: row.display.featured } : {}),
+  ...(row.display?.hidden ? { hidden: row.display.hidden } : {}),
 });
+
+const recentOf = (r: Recent): Recent => ({
+  week: r.week,
+  weekCount: r.weekCount,
+  weekPoints: r.weekPoints,
+  month: r.month,
+  monthCount: r.monthCount,
+  monthPoints: r.monthPoints,
+});
+
+/** The user's choices of what to show, as the `display` column keeps them; null when none was made. */
+export const displayOf = (user: UserRecord): string | null =>
+  user.featured || user.hidden ? JSON.stringify({ ...(user.featured ? { featured: user.featured } : {}), ...(user.hidden ? { hidden: user.hidden } : {}) }) : null;

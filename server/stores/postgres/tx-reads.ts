@@ -66,6 +66,13 @@ export class TxReads implements Reads {
     return this.count('badges', service);
   }
 
+  async allBadges(service: string): Promise<BadgeRecord[]> {
+    const badges = (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 ORDER BY position`, [service])).map(badgeRecord);
+    const known = inner(this.badgeRecords, service);
+    for (const badge of badges) known.set(badge.name, badge);
+    return badges;
+  }
+
   async user(service: string, name: string): Promise<UserRecord | undefined> {
     const known = inner(this.userRecords, service);
     if (!known.has(name)) {
