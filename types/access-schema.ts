@@ -121,6 +121,24 @@ export const BulkAwardResponse = Type.Object(
   { $id: 'BulkAwardResult', ...closed },
 );
 
+/** badges.mozilla.org's award POST (its "Award API"): `emails` required, `description` optional. */
+export const MozillaAwardParams = Type.Object({ ...BadgeParams.properties, locale: Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', description: 'As in their badge URLs (`en-US`); any locale answers the same' }) });
+export const MozillaAwardBody = Type.Object(
+  { emails: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: MAX_RECIPIENTS, description: 'Addresses to award', ...refuse('invalid_body', '"emails" must be an array of addresses') }), description: Type.Optional(text(2000, 'Why; kept with invitations')) },
+  {
+    $id: 'MozillaAward',
+    examples: [{ description: 'These are hoopy froods', emails: ['me@lmorchard.com', 'lorchard@mozilla.org'] }],
+    ...refuse('invalid_body', 'The body must be a JSON object like {"emails": [...]}', { required: { code: 'invalid_body', message: '"emails" is required' } }),
+  },
+);
+export const MozillaAwardResponse = Type.Object(
+  {
+    successes: outcomes(['AWARDED', 'INVITED'], 'By address as sent: AWARDED to an account with the address, INVITED: nobody has it yet'),
+    errors: Type.Unsafe<Record<string, string>>(Type.Object({}, { description: 'By address as sent: ALREADYAWARDED, or `EXCEPTION {msg}` for anything else', additionalProperties: Type.String({ pattern: '^(ALREADYAWARDED|EXCEPTION .+)$' }) })),
+  },
+  { $id: 'MozillaAwardResult', ...closed },
+);
+
 // ---------------------------------------------------------------------------------------------------
 // Scoped keys
 
@@ -351,6 +369,7 @@ export const ServiceQuotas = Type.Object({ name: ServiceName, quotas: Type.Objec
 export { UserParams };
 
 export type BulkAwardResponse = Static<typeof BulkAwardResponse>;
+export type MozillaAwardResponse = Static<typeof MozillaAwardResponse>;
 export type Invitation = Static<typeof Invitation>;
 export type Key = Static<typeof Key>;
 export type ClaimCode = Static<typeof ClaimCode>;

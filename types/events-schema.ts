@@ -125,6 +125,8 @@ export const GetBadgesBody = anyJson<unknown>({
   anyOf: [GetBadgesEventInput, Type.Array(GetBadgesEventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
 });
 export const GetBadgesResponse = Type.Object({ status: Type.Literal('ok'), message: Type.Literal('Event enqueued for processing') }, { $id: 'GetBadgesAnswer', ...closed });
+/** GetBadges' `GET /api/v0/event-types`: a bare array of the types it takes without registering. */
+export const GetBadgesEventTypes = Type.Array(EventTypeRef, { $id: 'GetBadgesEventTypes', description: 'The event types every service takes without registering them' });
 export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, description: 'The integration token (`user-badges integration create`, or POST /v1/{service}/integrations.json)' }) });
 
 const pageSize = Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) });

@@ -36,7 +36,8 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     if (cached) responses['304'] = { description: 'Not modified: the `If-None-Match` sent still matches', headers: headers({ ETag: ref('headers', 'ETag'), 'Cache-Control': cacheControl }) };
     for (const [code, description] of Object.entries(refusals(route))) {
       const extra = code === '401' ? { 'WWW-Authenticate': ref('headers', 'WWW-Authenticate') } : code === '503' || code === '507' ? { 'Retry-After': ref('headers', 'Retry-After') } : {};
-      responses[code] = { description, headers: headers(extra), content: errorContent };
+      const content = route.refusal ? { [route.refusal.contentType]: { schema: { type: 'string' } } } : errorContent;
+      responses[code] = { description, headers: headers(extra), content };
     }
     for (const [code, answer] of Object.entries(route.answers ?? {})) {
       responses[code] = { description: answer.description, headers: headers(), content: { [answer.contentType ?? 'application/json']: { schema: json(answer.schema) } } };

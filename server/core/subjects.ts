@@ -33,6 +33,7 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [EMAIL_KIND]: (item) => item.owner,
   [LIVE_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
+  [KIND.pending]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [AWARD_KIND]: (item) => item.owner,
   [APPLICATION_KIND]: (item) => learnerSubject(item.v as Learner),
   [ASSIGNMENT_KIND]: (item) => learnerSubject(item.v as Learner),

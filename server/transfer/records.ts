@@ -314,6 +314,11 @@ export const ITEMS: Record<string, ItemRule> = {
   },
   [KIND.eventType]: { v: EventType, owner: 'none', check: (item) => same('/id', item.id, typeKey(item.v as never), 'the id must be the type\'s "source/type/action"') },
   [KIND.rejected]: { v: Type.Omit(RejectedEvent, ['at']), owner: 'none' },
+  [KIND.pending]: {
+    v: Type.Object({ ...StoredEventShape.properties, i: Type.String({ minLength: 1, maxLength: 240 }) }, closed),
+    owner: 'email',
+    check: (item) => same('/id', item.id, `${item.owner}\n${(item.v as { i: string }).i}`, 'the id must be the address and the event\'s id'),
+  },
   [KIND.settings]: { v: EventSettings, owner: 'none', id: (item) => same('/id', item.id, 'settings', 'the id must be') },
   [KIND.rule]: {
     v: RuleValueShape,

@@ -142,7 +142,9 @@ async function everyKind(store: Store): Promise<void> {
   await aPersonEverywhere(domain, store, (ms) => (now += ms), 'shop', { code: 'ABCDEFGHIJKLMNOPQRSTUVWX', secret: `whsec_${'A'.repeat(32)}` });
   await domain.run('shop', (tx) => createKey(tx, 'shop', { id: 'key_aaaaaaaaaaaaaaaaaaaa', secret: 'secret-secret-secret-secret', label: 'bot', operations: ['award'], badges: ['gold'], expiresAt: null }));
   await domain.run('shop', (tx) => makeClaimCodes(tx, 'shop', 'gold', ['BCDEFGHIJKLMNOPQRSTUVWXY'], 5, null, 'ccb_bbbbbbbbbbbbbbbbbbbb', { id: 'key_aaaaaaaaaaaaaaaaaaaa', expiresAt: null }));
-  await domain.run('shop', (tx) => createIntegration(tx, 'shop', 'getbadges'));
+  const integration = await domain.run('shop', (tx) => createIntegration(tx, 'shop', 'getbadges'));
+  // An event for an address nobody has yet, kept pending (issue 24).
+  await domain.run('shop', (tx) => ingest(tx, 'shop', [{ version: 0, eventType: { source: 'ci', type: 'build', action: 'failed' }, id: 7, email: 'nobody-yet@example.org' }], { via: 'getbadges', integration: integration.id }));
   await domain.run('shop', (tx) => setEventSettings(tx, 'shop', { retentionDays: 30 }));
   await domain.run('shop', async (tx) => startBackfill(tx, 'shop', { id: 'talker', ...((await tx.item('shop', 'rule', 'talker'))!.v as object) } as never, 10).then(() => scheduleStateSweep(tx, 'shop')));
   await domain.run('shop', (tx) => useHourlyQuota(tx, 'shop', 'redeliveries', DEFAULT_QUOTAS));

@@ -17,6 +17,8 @@ export const KIND = {
   activity: 'activity',
   integration: 'integration',
   settings: 'event-settings',
+  /** An event sent to GetBadges' URL for an address no user has yet (owner the address): counted when a user gets it. */
+  pending: 'event-pending',
 } as const;
 
 /** `source`, `type` and `action` of an event type, GetBadges' identification of what happened. */
@@ -47,6 +49,12 @@ export interface StoredEvent {
   l?: string;
   /** data */
   d?: Record<string, unknown>;
+}
+
+/** A pending event (kind `event-pending`): the event as it will be kept, and its id, once a user has the address. */
+export interface PendingEvent extends StoredEvent {
+  /** The id the event will be kept under. */
+  i: string;
 }
 
 /** A refused event, kept so that one accepted by the GetBadges endpoint (always 200) can be found. */

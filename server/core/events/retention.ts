@@ -12,7 +12,7 @@ import { eventSettings, retentionMs } from './settings.js';
 export async function purgeExpiredEvents(store: Store, domain: Domain, defaults: EventSettings, batch = 1000): Promise<number> {
   let removed = 0;
   for (const service of await store.listServices()) {
-    for (const kind of [KIND.event, KIND.rejected, KIND.activity]) {
+    for (const kind of [KIND.event, KIND.pending, KIND.rejected, KIND.activity]) {
       for (;;) {
         const done = await domain.run(service.name, async (tx) => {
           const cutoff = new Date(tx.now.getTime() - retentionMs(await eventSettings(tx, service.name, defaults), await listRules(tx, service.name))).toISOString();

@@ -8,6 +8,7 @@ import { getRule, listRules } from './rule-reads.js';
 import { scheduleStateSweep } from './state-sweep.js';
 
 export { getRule, listRules };
+import { inCatalogue } from './catalogue.js';
 import { durationMs } from './window.js';
 
 /** Rules of a service, created and changed at run time; each checked against what exists. */
@@ -111,7 +112,7 @@ async function checkRule(tx: Tx, service: string, rule: RuleDefinition): Promise
   if (clean.badges !== undefined) throw misplaced('badges', 'badges');
   if (!clean.eventTypes?.length) throw invalid('invalid_rule', `A ${clean.condition} rule needs "eventTypes": the event types that count`);
   const missing: string[] = [];
-  for (const t of clean.eventTypes) if (!(await tx.item(service, KIND.eventType, typeKey(t)))) missing.push(typeKey(t));
+  for (const t of clean.eventTypes) if (!inCatalogue(typeKey(t)) && !(await tx.item(service, KIND.eventType, typeKey(t)))) missing.push(typeKey(t));
   if (missing.length > 0) {
     throw invalid('unknown_event_type', `Event types not registered in service "${service}": ${missing.join(', ')}. Register them with PUT /v1/${service}/event-types.json first.`, missing);
   }

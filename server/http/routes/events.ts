@@ -26,8 +26,11 @@ export function eventList(body: unknown, wrapped: (body: object) => unknown): un
   return events;
 }
 
-export function summary(results: EventResult[]) {
-  const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
+/** What the v1 API answers: an event is kept pending only when it came through an integration. */
+type ApiResult = Exclude<EventResult, { status: 'pending' }>;
+
+export function summary(results: ApiResult[]) {
+  const count = (status: ApiResult['status']) => results.filter((r) => r.status === status).length;
   return { events: results, recorded: count('recorded'), duplicates: count('duplicate'), rejected: count('rejected') };
 }
 
@@ -76,7 +79,7 @@ export const eventRoutes = [
     handler: async (ctx, { body }, { domain, config }) => {
       const service = ctx.state.service.name;
       const events = eventList(body, (b) => (b as { events?: unknown }).events);
-      return summary(await domain.run(service, (tx) => ingest(tx, service, events, { via: 'api', defaults: settingsDefaults(config), quotas: config.quotas })));
+      return summary((await domain.run(service, (tx) => ingest(tx, service, events, { via: 'api', defaults: settingsDefaults(config), quotas: config.quotas }))) as ApiResult[]);
     },
   }),
   route({

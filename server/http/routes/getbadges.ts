@@ -1,4 +1,5 @@
-import { GetBadgesBody, GetBadgesResponse, TokenParams } from '../../../types/events-schema.js';
+import { GetBadgesBody, GetBadgesEventTypes, GetBadgesResponse, TokenParams } from '../../../types/events-schema.js';
+import { GETBADGES_CATALOGUE } from '../../core/events/catalogue.js';
 import { ingest } from '../../core/events/ingest.js';
 import { integrationOfToken } from '../../core/events/integrations.js';
 import { notFound } from '../errors.js';
@@ -10,17 +11,29 @@ const admitted = new WeakMap<object, { service: string; id: string }>();
 
 /**
  * GetBadges' webhook URL: their payload as it is (one event or an array, `version: 0`, the user by
- * `email`), their fixed answer. The events are recorded before it answers; those refused are kept
- * with the reason (`GET /v1/{service}/events/rejected.json`), never dropped unseen.
+ * `email`), their fixed answer, their catalogue of event types. The events are recorded before it
+ * answers; those refused are kept with the reason (`GET /v1/{service}/events/rejected.json`), never
+ * dropped unseen.
  */
 export const getBadgesRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v0/event-types',
+    operationId: 'getBadgesListEventTypes',
+    summary: "GetBadges v0: the event types every service takes without registering them",
+    description: 'A bare array of `{source, type, action}`, as GetBadges answered. A service takes these, and the types it registered (`GET /v1/{service}/event-types.json`).',
+    tags: ['events'],
+    auth: 'public',
+    response: { description: 'The catalogue', schema: GetBadgesEventTypes },
+    handler: async () => GETBADGES_CATALOGUE.map((t) => ({ ...t })),
+  }),
   route({
     method: 'post',
     path: '/v0/event/log/{token}',
     operationId: 'getBadgesLogEvent',
     summary: 'GetBadges v0: record events sent to an integration URL',
     description:
-      'Answers `{"status":"ok","message":"Event enqueued for processing"}` as GetBadges did, once the events are recorded. An event refused (unknown email or type, malformed) is listed with its reason at `GET /v1/{service}/events/rejected.json`.',
+      'Answers `{"status":"ok","message":"Event enqueued for processing"}` as GetBadges did, once the events are recorded. Ids are unique per integration, as there. An event for an address no user has yet is kept, and counted when a user gets the address. An event refused (unknown type, malformed) is listed with its reason at `GET /v1/{service}/events/rejected.json`.',
     tags: ['events'],
     auth: 'public',
     params: TokenParams,
@@ -43,7 +56,7 @@ export const getBadgesRoutes = [
       const integration = admitted.get(ctx)!;
       const events = eventList(body, () => undefined);
       const { service } = integration;
-      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', defaults: settingsDefaults(config), quotas: config.quotas }));
+      await domain.as({ type: 'integration', id: integration.id }).run(service, (tx) => ingest(tx, service, events, { via: 'getbadges', integration: integration.id, defaults: settingsDefaults(config), quotas: config.quotas }));
       return { status: 'ok' as const, message: 'Event enqueued for processing' as const };
     },
   }),

@@ -22,8 +22,33 @@ import { cancelInvitation, CLAIMED_KIND, INVITATION_KIND, type ClaimedInvitation
 import { EMAIL_KIND, normalizeEmail } from '../../core/email.js';
 import { badRequest, HttpError } from '../errors.js';
 import { TEST_SERVICE_FULL } from '../auth/guards.js';
+import type { Deps } from './context.js';
 import { route } from './table.js';
 import type { Static } from '@sinclair/typebox';
+
+/**
+ * Awards the badge to addresses and users in one write, each answered by itself (an invalid one
+ * INVALID); shared by our route and badges.mozilla.org's (routes/mozilla.ts).
+ */
+export async function awardMany(service: string, badge: string, emails: readonly string[], users: readonly string[], description: string | null, { domain, config }: Pick<Deps, 'domain' | 'config'>): Promise<BulkAwardResponse> {
+  if (emails.length + users.length === 0) throw badRequest('no_recipients', 'Name at least one recipient in "emails" or "users"');
+  if (emails.length + users.length > MAX_RECIPIENTS) throw badRequest('too_many_recipients', `At most ${MAX_RECIPIENTS} recipients per request`);
+  const invalid: string[] = [];
+  const recipients: Recipient[] = [];
+  for (const key of emails) {
+    const email = normalizeEmail(key);
+    if (email) recipients.push({ key, email });
+    else invalid.push(key);
+  }
+  for (const key of users) {
+    if (nameProblem(key) === undefined) recipients.push({ key, user: key.normalize('NFC') });
+    else invalid.push(key);
+  }
+  const { invitationTtlMs } = accessConfig(config);
+  const result = await domain.run(service, (tx) => bulkAward(tx, service, badge, recipients, description, invitationTtlMs, config.quotas));
+  for (const key of invalid) result.errors[key] = 'INVALID';
+  return result;
+}
 
 /** Users' addresses, awards by address (badges.mozilla.org's), and the invitations they leave. */
 
@@ -103,28 +128,7 @@ export const invitationRoutes = [
       404: 'The service or the badge does not exist (`service_not_found`, `badge_not_found`)',
       403: `A key that may not award this badge (\`key_out_of_scope\`); invitations beyond the service's quota (\`quota_invitations\`: nothing is awarded); or: ${TEST_SERVICE_FULL}`,
     },
-    handler: async (ctx, { params, body }, { domain, config }) => {
-      const emails = body.emails ?? [];
-      const users = body.users ?? [];
-      if (emails.length + users.length === 0) throw badRequest('no_recipients', 'Name at least one recipient in "emails" or "users"');
-      if (emails.length + users.length > MAX_RECIPIENTS) throw badRequest('too_many_recipients', `At most ${MAX_RECIPIENTS} recipients per request`);
-      const invalid: string[] = [];
-      const recipients: Recipient[] = [];
-      for (const key of emails) {
-        const email = normalizeEmail(key);
-        if (email) recipients.push({ key, email });
-        else invalid.push(key);
-      }
-      for (const key of users) {
-        if (nameProblem(key) === undefined) recipients.push({ key, user: key.normalize('NFC') });
-        else invalid.push(key);
-      }
-      const service = ctx.state.service.name;
-      const { invitationTtlMs } = accessConfig(config);
-      const result = await domain.run(service, (tx) => bulkAward(tx, service, params.badge, recipients, body.description ?? null, invitationTtlMs, config.quotas));
-      for (const key of invalid) result.errors[key] = 'INVALID';
-      return result;
-    },
+    handler: async (ctx, { params, body }, deps) => awardMany(ctx.state.service.name, params.badge, body.emails ?? [], body.users ?? [], body.description ?? null, deps),
   }),
   route({
     method: 'get',

@@ -6,6 +6,8 @@ import { operatorOnly } from '../auth/operator.js';
 import type { Actor } from '../../core/actor.js';
 import type { KeyNeed } from '../auth/credentials.js';
 import { readBody } from '../body.js';
+import { HttpError, toHttpError } from '../errors.js';
+import { noteErrorCode } from '../request-log.js';
 import * as validate from '../validate.js';
 import type { AppConfig } from '../../config/app.js';
 import type { Deps, V1Context, V1State } from './context.js';
@@ -57,6 +59,11 @@ export interface RouteSpec<P extends TObject | undefined, Q extends TObject | un
   /** Whether a GET answer carries an ETag (and so may be a 304); true unless said otherwise. */
   etag?: boolean;
   handler: (ctx: V1Context, input: Input<P, Q, B>, deps: Deps) => Promise<Static<R> | typeof ANSWERED>;
+  /**
+   * How the route's refusals are answered when not as `{"error": {...}}`: an older API's shape, at
+   * its compatibility path. Faults (5xx) are still the error middleware's.
+   */
+  refusal?: { contentType: string; render: (ctx: V1Context, error: HttpError) => void };
 }
 
 /**
@@ -110,6 +117,7 @@ export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
   const router = new Router<V1State>();
   for (const spec of routes) {
     const guards: Middleware<V1State>[] = [];
+    if (spec.refusal) guards.push(refusedAs(spec.refusal.render));
     if (spec.path.includes('{service}')) guards.push(loadService(deps));
     if (spec.path.includes('{service}') && CLOSED_TO_TEST_SERVICE.has(spec.tags[0])) {
       guards.push(async (ctx, next) => {
@@ -122,6 +130,19 @@ export function mount(routes: readonly Route[], deps: Deps): Router<V1State> {
     router.register(koaPath(spec.path), [spec.method], [...guards, handle(spec, deps)] as never, { name: spec.operationId });
   }
   return router;
+}
+
+function refusedAs(render: NonNullable<Route['refusal']>['render']): Middleware<V1State> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (caught) {
+      const error = toHttpError(caught);
+      if (!error.expose || error.status >= 500) throw caught;
+      noteErrorCode(ctx.res, error.code);
+      render(ctx, error);
+    }
+  };
 }
 
 function handle(spec: Route, deps: Deps): Middleware<V1State> {
