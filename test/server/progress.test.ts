@@ -45,7 +45,9 @@ describe('progress', () => {
     const { json } = await progress('learner', { progress: { lessons: 5 } });
     assert.deepEqual(json, { user: { name: 'learner', badges: ['lessons'] }, progress: { lessons: 5 }, awarded: ['lessons'], skipped: [] });
     const earned = await entry('learner', 'lessons');
-    assert.deepEqual(earned, { name: 'lessons', count: 1, awards: [earned.awards[0]], latest: new Date(now).toISOString(), state: 'earned', progress: { current: 5, goal: 5 } });
+    // The award's Open Badges links come beside its id (one per award, the same order).
+    assert.deepEqual(earned.openBadges?.map((links: { award: string }) => links.award), earned.awards);
+    assert.deepEqual({ ...earned, openBadges: undefined }, { name: 'lessons', count: 1, awards: [earned.awards[0]], latest: new Date(now).toISOString(), state: 'earned', progress: { current: 5, goal: 5 }, openBadges: undefined });
     const again = await progress('learner', { progress: { lessons: 6 } });
     assert.deepEqual(again.json.awarded, []);
     assert.equal((await entry('learner', 'lessons')).count, 1);

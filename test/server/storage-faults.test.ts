@@ -108,7 +108,7 @@ describe('a failing disk under the store', () => {
     // A batch cut short by a full disk, then (space back) the next batch, acknowledged, right after it.
     const torn = line.slice(0, 40);
     const offset = (await stat(segment)).size;
-    await appendFile(segment, torn + line.replace('"eve"', '"late"') + '\n');
+    await appendFile(segment, torn + line.replaceAll('"eve"', '"late"') + '\n');
     const dropped: unknown[] = [];
     const reopened = await openStore({ file, onDropped: (d) => dropped.push(...d) });
     assert.ok(await reopened.getUser('demo', 'late'), 'the acknowledged line after the torn bytes is kept');

@@ -33,7 +33,10 @@ async function answers(h: Harness): Promise<string[]> {
   const all: string[] = [];
   for (const url of READS) {
     const r = await h.request('GET', url);
-    all.push(`${r.status} ${r.headers.get('etag')} ${r.text}`);
+    // Open Badges links carry the origin the request came to, and each harness listens on a port of
+    // its own: such an answer is compared without its origin (and so without its ETag).
+    const text = r.text.replace(/http:\/\/127\.0\.0\.1:\d+/g, 'ORIGIN');
+    all.push(`${r.status} ${text === r.text ? r.headers.get('etag') : '(with an origin)'} ${text}`);
   }
   return all;
 }
@@ -86,16 +89,19 @@ describe('export and import', () => {
     // And an award instance for each award made (core/rules/instances.ts).
     const awards = await source.store.countItems('demo', 'award', {});
     assert.ok(awards >= 33, `the award instances (${awards})`);
+    // And what open pages were told of each (core/live.ts): the backlog and its sequence.
+    const live = (await source.store.countItems('demo', 'live', {})) + (await source.store.countItems('demo', 'live-seq', {}));
+    assert.ok(live > 0, `the live backlog (${live})`);
     const before = await answers(source);
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards, secrets: true });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live, secrets: true });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
     const imported = await importStore(middle.domain, middle.store, createReadStream(first));
-    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards, newKeys: [], header: undefined });
+    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live, newKeys: [], header: undefined });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);
