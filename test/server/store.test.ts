@@ -14,6 +14,21 @@ async function dump(store: Store, service = 'demo') {
   return { badges: await store.listBadges(service), users, services: await store.listServices() };
 }
 
+/** The keys a snapshot file holds: its lines folded in order, a later line replacing, `{"-":key}` removing. */
+async function liveRecords(path: string, key: 'name' | 'id'): Promise<Map<string, unknown>> {
+  const text = await readFile(path, 'utf8');
+  assert.ok(text.endsWith('\n'), `${path} ends with a whole line`);
+  const live = new Map<string, unknown>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const record = JSON.parse(line);
+    if (typeof record['-'] === 'string') live.delete(record['-']);
+    else live.set(record[key], record);
+  }
+  return live;
+}
+
+const lineCount = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).length;
+
 const journalFiles = async (dir: string) => (await readdir(join(dir, 'db.d', 'journal'))).sort();
 
 describe('the lowdb store on disk', () => {
@@ -95,13 +110,113 @@ describe('the lowdb store on disk', () => {
     const shards = await readdir(join(dir, 'db.d', 'users', 'demo'));
     assert.ok(shards.length > 10, `users spread over shards: ${shards.length}`);
     assert.ok((await journalFiles(dir)).length <= 1);
-    const inShards = (
-      await Promise.all(shards.map(async (s) => JSON.parse(await readFile(join(dir, 'db.d', 'users', 'demo', s), 'utf8')).users.length as number))
-    ).reduce((a, b) => a + b, 0);
+    const inShards = (await Promise.all(shards.map((s) => liveRecords(join(dir, 'db.d', 'users', 'demo', s), 'name')))).reduce((a, b) => a + b.size, 0);
     assert.equal(inShards, 303);
     const before = await dump(store);
     const reopened = await openStore({ file });
     assert.deepEqual(await dump(reopened), before);
+    await reopened.close();
+  });
+
+  test('a checkpoint appends what changed to the snapshot files, and compacts a file once replaced lines outnumber live ones', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    const domain = composeDomain(store);
+    const checkpoint = () => (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
+    const users = join(dir, 'db.d', 'users', 'demo');
+    for (let i = 0; i < 200; i++) await domain.award('demo', `user${i}`, ['popular'], new Date('2026-11-01T10:00:00Z'));
+    await checkpoint();
+    const shards = (await readdir(users)).filter((f) => f.endsWith('.jsonl'));
+    const sizes = new Map(await Promise.all(shards.map(async (f) => [f, await lineCount(join(users, f))] as const)));
+    // One more award to one user: its shard grows by one line, the others are not touched.
+    await domain.award('demo', 'user7', ['popular'], new Date('2026-11-01T10:00:01Z'));
+    await checkpoint();
+    const grown = (await Promise.all(shards.map(async (f) => [f, (await lineCount(join(users, f))) - sizes.get(f)!] as const))).filter(([, d]) => d !== 0);
+    assert.equal(grown.length, 1, `one shard grew: ${JSON.stringify(grown)}`);
+    assert.equal(grown[0]![1], 1);
+    const [shard] = grown[0]!;
+    // Award the same user again and again: the file is compacted before its dead lines pile up.
+    for (let i = 0; i < 150; i++) {
+      await domain.award('demo', 'user7', ['popular'], new Date(Date.UTC(2026, 10, 1, 10, 1, i)));
+      await checkpoint();
+    }
+    const live = (await liveRecords(join(users, shard), 'name')).size;
+    const lines = await lineCount(join(users, shard));
+    assert.ok(lines <= Math.max(64, 2 * live) + 1, `${lines} lines for ${live} users: compacted`);
+    // A removal is a line too, and survives a reopen.
+    await domain.eraseUser('demo', 'user8');
+    const before = await dump(store);
+    await store.close();
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    assert.equal((await dump(reopened)).users.find((u) => u.name === 'user8'), undefined);
+    await reopened.close();
+  });
+
+  test('a torn last line in a snapshot file (a crash during an append) is dropped, and the file is rewritten whole', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
+    const before = await dump(store);
+    await store.close();
+    const users = join(dir, 'db.d', 'users', 'demo');
+    const shard = join(users, (await readdir(users)).find((f) => f.endsWith('.jsonl'))!);
+    await appendFile(shard, '{"name":"torn","awards":[{"badge":"pop');
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    await composeDomain(reopened).award('demo', 'zed', ['popular'], new Date('2026-11-02T00:00:00Z'));
+    await reopened.close();
+    for (const f of (await readdir(users)).filter((f) => f.endsWith('.jsonl'))) await liveRecords(join(users, f), 'name');
+    const again = await openStore({ file });
+    assert.ok((await dump(again)).users.some((u) => u.name === 'zed'));
+    await again.close();
+  });
+
+  test('snapshot files of the older format (one JSON document each) are read and replaced', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    await composeDomain(store).award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
+    const before = await dump(store);
+    await store.close();
+    // Turn the files into the older format: every shard one {"users":[...]} document.
+    const users = join(dir, 'db.d', 'users', 'demo');
+    for (const f of (await readdir(users)).filter((f) => f.endsWith('.jsonl'))) {
+      const records = [...(await liveRecords(join(users, f), 'name')).values()];
+      await writeFile(join(users, f.replace(/\.jsonl$/, '.json')), JSON.stringify({ users: records }));
+      await rm(join(users, f));
+    }
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened), before);
+    await composeDomain(reopened).award('demo', 'zed', ['popular'], new Date('2026-11-02T00:00:00Z'));
+    await reopened.close();
+    const files = await readdir(users);
+    assert.deepEqual(files.filter((f) => f.endsWith('.json')), [], 'the older files are gone');
+    const again = await openStore({ file });
+    assert.equal((await dump(again)).users.length, before.users.length + 1);
+    await again.close();
+  });
+
+  test('a service renamed, and one removed and created again under its name, keep exactly their own data on disk', async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    const domain = composeDomain(store);
+    await domain.award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
+    await store.renameService('demo', 'moved');
+    await domain.deleteService('demo').catch(() => {});
+    await domain.createService('demo', 'a-new-key-of-32-characters-at-least-1234');
+    await domain.putBadges('demo', [{ name: 'fresh', fields: { description: 'new' } }]);
+    await domain.award('demo', 'zoe', ['fresh'], new Date('2026-11-02T00:00:00Z'));
+    const moved = await dump(store, 'moved');
+    const demo = await dump(store, 'demo');
+    await store.close();
+    const reopened = await openStore({ file });
+    assert.deepEqual(await dump(reopened, 'moved'), moved);
+    assert.deepEqual(await dump(reopened, 'demo'), demo);
+    assert.deepEqual((await dump(reopened, 'demo')).users.map((u) => u.name), ['zoe']);
     await reopened.close();
   });
 
@@ -233,7 +348,7 @@ describe('keys at rest', () => {
     await (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
     await composeDomain(store).award('demo', 'eve', ['popular'], new Date());
     const open = await modes(data);
-    assert.ok(Object.keys(open).some((p) => p.endsWith('.jsonl')) && Object.keys(open).some((p) => /users\/demo\/\d+\.json$/.test(p)), Object.keys(open).join());
+    assert.ok(Object.keys(open).some((p) => /journal\/\d+\.jsonl$/.test(p)) && Object.keys(open).some((p) => /users\/demo\/\d+\.jsonl$/.test(p)), Object.keys(open).join());
     assert.deepEqual(open, expected(open), 'while open: journal, snapshots, lock');
     await store.close();
 

@@ -44,6 +44,11 @@ export class ItemIndex {
     return this.byId.get(id)?.at;
   }
 
+  /** The item held under `id` as kept: unparsed, for a checkpoint to write as it is. */
+  kept(id: string): Kept | undefined {
+    return this.byId.get(id);
+  }
+
   /** `item` names its subject (a unit fills it in: see core/subjects.ts). */
   put(item: Item & { subject: string | null }): void {
     this.remove(item.id);

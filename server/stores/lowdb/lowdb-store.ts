@@ -1,42 +1,22 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Low } from 'lowdb';
 import { invalidations, type Change } from '../../core/changes.js';
 import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { isHidden } from '../../core/rules/services.js';
-import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
+import type { BadgeRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
 import type { BoardCursor, BoardPeriod, HolderCursor } from '../../core/standings.js';
 import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
-import { DurableJSONFile } from './durable-file.js';
 import { refusal } from './errors.js';
-import type { Kept } from './item-index.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
 import { DurableReplays } from './replays.js';
+import { removeLeftovers, Snapshots, type Line } from './snapshots.js';
 import { State } from './state.js';
 import { YieldingReads } from './yielding-reads.js';
-
-/** A journal line's entries: the units' changes, and the store's own renames of services. */
-type Line = Change | { t: 'service~'; from: string; to: string };
-
-/** Users of a service are spread over this many snapshot files, so a checkpoint rewrites small files. */
-const SHARDS = 64;
-
-interface MainFile {
-  format: 1;
-  services: (ServiceRecord & { badges: BadgeRecord[] })[];
-}
-interface ShardFile {
-  users: UserRecord[];
-}
-/** One hour of a service's items of one kind (`items/<service>/<kind>/<hour>.json`). */
-interface ItemsFile {
-  items: Item[];
-}
 
 export interface LowdbStoreOptions {
   /** The main lowdb file; users and the journal live in a folder beside it (`db.json` -> `db.d/`). */
@@ -84,17 +64,7 @@ export class LowdbStore implements Store {
   readonly feed = new LocalFeed();
   private journal: Journal<Line> | null = null;
   private readonly folder: string | null;
-  private mainDirty = false;
-  private readonly dirtyShards = new Set<string>();
-  /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
-  private readonly shardMembers = new Map<string, Set<string>[]>();
-  /**
-   * Items are kept in files by service, kind and the hour of their `at` ("service\nkind\nhour"):
-   * items mostly arrive in time order, so a checkpoint rewrites the files of the last hours only.
-   */
-  private readonly dirtyItemFiles = new Set<string>();
-  /** Services removed since the last checkpoint, whose item folders go with them. */
-  private readonly removedItemServices = new Set<string>();
+  private readonly snapshots: Snapshots | null;
   private checkpointing: Promise<void> | null = null;
   private nextCheckpoint: Promise<void> | null = null;
   private closed = false;
@@ -104,6 +74,7 @@ export class LowdbStore implements Store {
 
   private constructor(private readonly options: LowdbStoreOptions) {
     this.folder = options.file ? options.file.replace(/\.json$/, '') + '.d' : null;
+    this.snapshots = this.folder ? new Snapshots(this.folder, options.file!, this.state) : null;
   }
 
   static async open(options: LowdbStoreOptions = {}): Promise<LowdbStore> {
@@ -137,18 +108,7 @@ export class LowdbStore implements Store {
       const shards = join(folder, 'users', service);
       await removeLeftovers(shards, await readdir(shards).catch(() => [] as string[]));
     }
-    const main = await new DurableJSONFile<MainFile>(file).read();
-    if (main && main.format !== 1) throw new Error(`${this.options.file} has format ${String(main.format)}; this version reads format 1`);
-    for (const { badges, ...service } of main?.services ?? []) {
-      this.applyAll([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))], false);
-      const shards = join(folder, 'users', service.name);
-      const files = await readdir(shards).catch(() => [] as string[]);
-      for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
-        const shard = await new DurableJSONFile<ShardFile>(join(shards, file)).read();
-        this.applyAll((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service.name, v })), false);
-      }
-      await this.loadItems(service.name);
-    }
+    const { main, repair } = await this.snapshots!.load((changes) => this.applyAll(changes, false));
     const { journal, segments, dropped } = await Journal.open<Line>(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
       retryMs: this.options.retryMs,
       openSegment: this.options.openSegment,
@@ -162,20 +122,9 @@ export class LowdbStore implements Store {
     });
     if (dropped.length > 0) this.options.onDropped?.(dropped);
     this.journal = journal;
-    // A journal left by a crash is folded into the snapshots now, so it does not grow without end.
-    if (segments > 0 || !main) this.scheduleCheckpoint(true);
-  }
-
-  private async loadItems(service: string): Promise<void> {
-    const folder = join(this.folder!, 'items', service);
-    for (const kind of await readdir(folder).catch(() => [] as string[])) {
-      const files = await readdir(join(folder, kind));
-      await removeLeftovers(join(folder, kind), files);
-      for (const file of files.filter((f) => f.endsWith('.json'))) {
-        const part = await new DurableJSONFile<ItemsFile>(join(folder, kind, file)).read();
-        this.applyAll((part?.items ?? []).map((v): Change => ({ t: 'item', s: service, v })), false);
-      }
-    }
+    // A journal left by a crash is folded into the snapshots now, so it does not grow without end;
+    // files a crash tore or an older version wrote are replaced now too.
+    if (segments > 0 || !main || repair) this.scheduleCheckpoint(true);
   }
 
   // Reads, from memory, which holds only what is durable: they go on while the journal refuses writes.
@@ -364,61 +313,14 @@ export class LowdbStore implements Store {
 
   private applyAll(changes: Line[], markDirty: boolean): void {
     for (const change of changes) {
-      if (change.t === 'service~') {
-        this.applyRename(change.from, change.to, markDirty);
-        continue;
-      }
-      if (change.t === 'item' || change.t === 'item-') {
-        const kind = change.t === 'item' ? change.v.kind : change.k;
-        if (markDirty) {
-          const before = this.state.itemIndex(change.s, kind)?.atOf(change.t === 'item' ? change.v.id : change.id);
-          if (before !== undefined) this.dirtyItemFiles.add(itemFile(change.s, kind, before));
-          if (change.t === 'item') this.dirtyItemFiles.add(itemFile(change.s, kind, change.v.at));
-        }
-        this.state.apply(change);
-        continue;
-      }
-      this.state.apply(change);
-      if (change.t === 'user' || change.t === 'user-') {
-        const name = change.t === 'user' ? change.v.name : change.n;
-        const shard = shardOf(name);
-        let members = this.shardMembers.get(change.s);
-        if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
-        if (change.t === 'user') members[shard]!.add(name);
-        else members[shard]!.delete(name);
-        if (markDirty) this.dirtyShards.add(`${change.s}\n${shard}`);
-      } else {
-        if (change.t === 'service-') {
-          // Every shard file of the service goes at the next checkpoint, also those of users who
-          // were never loaded this run: a service created again under the name starts empty.
-          this.shardMembers.delete(change.n);
-          if (markDirty) for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${change.n}\n${i}`);
-          if (markDirty) this.removedItemServices.add(change.n);
-        }
-        if (markDirty) this.mainDirty = true;
-      }
+      this.snapshots?.track(change, markDirty);
+      if (change.t === 'service~') this.state.rename(change.from, change.to);
+      else this.state.apply(change);
     }
-  }
-
-  /** Every file of the service is written again under its new name at the next checkpoint; the old ones go. */
-  private applyRename(from: string, to: string, markDirty: boolean): void {
-    this.state.rename(from, to);
-    const members = this.shardMembers.get(from);
-    this.shardMembers.delete(from);
-    if (members) this.shardMembers.set(to, members);
-    if (!markDirty) return;
-    this.mainDirty = true;
-    this.removedItemServices.add(from);
-    for (let i = 0; i < SHARDS; i++) this.dirtyShards.add(`${from}\n${i}`);
-    members?.forEach((names, i) => names.size > 0 && this.dirtyShards.add(`${to}\n${i}`));
-    for (const [kind, index] of this.state.services.get(to)?.items ?? []) for (const hour of index.hours()) this.dirtyItemFiles.add(itemFile(to, kind, hour));
   }
 
   private scheduleCheckpoint(all: boolean): void {
-    if (all) {
-      this.mainDirty = true;
-      for (const [service, shards] of this.shardMembers) shards.forEach((m, i) => m.size && this.dirtyShards.add(`${service}\n${i}`));
-    }
+    if (all) this.snapshots?.touchMain();
     this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
@@ -446,91 +348,15 @@ export class LowdbStore implements Store {
     const journal = this.journal!;
     if (journal.failed) return;
     const sealed = await journal.seal();
-    // The snapshot is taken here, in one synchronous step: every request is in it whole or not at
-    // all. Records are replaced, never edited, so holding references is enough; serialising them
-    // later, between other requests, writes exactly this moment.
-    const keys = [...this.dirtyShards];
-    const main = this.mainDirty;
-    this.dirtyShards.clear();
-    this.mainDirty = false;
-    const shards = keys.map((key) => {
-      const [service, index] = key.split('\n') as [string, string];
-      const users = this.state.services.get(service)?.users;
-      const members = this.shardMembers.get(service)?.[Number(index)] ?? [];
-      return { service, index: Number(index), users: users ? [...members].map((name) => users.get(name)!) : null };
-    });
-    const services = main ? [...this.state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
-    const removedServices = [...this.removedItemServices];
-    const itemKeys = [...this.dirtyItemFiles];
-    this.removedItemServices.clear();
-    this.dirtyItemFiles.clear();
-    const itemFiles = itemKeys.map((key) => {
-      const [service, kind, hour] = key.split('\n') as [string, string, string];
-      // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
-      return { service, kind, file: hour, items: this.state.itemIndex(service, kind)?.keptRange(hour, hour + '\uffff') ?? [] };
-    });
+    // Taken in one synchronous step: every request is in it whole or not at all.
+    const snapshot = this.snapshots!.take();
     try {
-      for (const service of removedServices) await rm(join(this.folder!, 'items', service), { recursive: true, force: true });
-      for (const shard of shards) {
-        await this.writeShard(shard.service, shard.index, shard.users);
-        // One shard at a time, with the event loop free between them for requests.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      for (const file of itemFiles) {
-        await this.writeItems(file.service, file.kind, file.file, file.items);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (services) await this.writeMain(services);
+      await this.snapshots!.write(snapshot);
       await journal.removeUpTo(sealed);
     } catch (error) {
-      for (const key of keys) this.dirtyShards.add(key);
-      for (const key of itemKeys) this.dirtyItemFiles.add(key);
-      for (const service of removedServices) this.removedItemServices.add(service);
-      this.mainDirty ||= main;
+      snapshot.undo();
       throw error;
     }
-  }
-
-  /**
-   * No items left: the file goes. Written from the values as kept, serialised already, so that a
-   * checkpoint of many items makes one string per file and no objects.
-   */
-  private async writeItems(service: string, kind: string, name: string, items: Kept[]): Promise<void> {
-    const folder = join(this.folder!, 'items', service, kind);
-    const file = join(folder, `${name}.json`);
-    if (items.length === 0) {
-      await unlink(file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-      return;
-    }
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    const kindJson = JSON.stringify(kind);
-    const lines = items.map((k) => `{"kind":${kindJson},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`);
-    await new DurableJSONFile<ItemsFile>(file).writeText(`{"items":[${lines.join(',')}]}`);
-  }
-
-  /** `users` null: the service is gone, and so is the file. */
-  private async writeShard(service: string, index: number, users: UserRecord[] | null): Promise<void> {
-    const folder = join(this.folder!, 'users', service);
-    const file = join(folder, `${String(index).padStart(2, '0')}.json`);
-    if (users === null) {
-      await unlink(file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-      return;
-    }
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    const db = new Low<ShardFile>(new DurableJSONFile(file), { users: [] });
-    db.data = { users };
-    await db.write();
-  }
-
-  private async writeMain(services: MainFile['services']): Promise<void> {
-    await mkdir(this.folder!, { recursive: true, mode: 0o700 });
-    const db = new Low<MainFile>(new DurableJSONFile(this.options.file!), { format: 1, services: [] });
-    db.data = { format: 1, services };
-    await db.write();
   }
 
   async close(): Promise<void> {
@@ -547,19 +373,4 @@ export class LowdbStore implements Store {
       await this.unlock?.();
     }
   }
-}
-
-/** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
-async function removeLeftovers(folder: string, files: string[]): Promise<void> {
-  for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
-}
-
-/** The file an item of this time is kept in: its hour, "2026-11-29T15". */
-const itemFile = (service: string, kind: string, at: string) => `${service}\n${kind}\n${at.slice(0, 13)}`;
-
-/** FNV-1a: stable across runs and machines, so a user stays in the same file. */
-function shardOf(name: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % SHARDS;
 }

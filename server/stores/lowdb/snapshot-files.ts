@@ -1,0 +1,135 @@
+import { open, readFile, unlink } from 'node:fs/promises';
+import { DurableJSONFile } from './durable-file.js';
+import { shortWrite } from './errors.js';
+
+/**
+ * Snapshot files that grow by appending (`.jsonl`): one record per line, a later line replacing an
+ * earlier one of the same key, and `{"-":key}` removing one. A checkpoint appends only what changed
+ * since the last one, so its cost follows the journal it folds in, not the size of the data: a file
+ * rewritten whole at every checkpoint made a service growing within one hour quadratic (issue 25).
+ * A file is rewritten whole (temporary file, fsync, rename) when it is new, when removed lines
+ * outnumber the live ones, or when an append may have left torn bytes.
+ *
+ * An append is not atomic: a crash can tear the last line. The checkpoint that was appending had not
+ * yet removed the journal segments it covers, so whatever the torn line held is replayed from the
+ * journal at the next start; the reader drops the torn line and the file is rewritten whole.
+ */
+
+/** The key of a removal line. Records are objects with their own fields and never have this one. */
+export const REMOVED = '-';
+
+export const removalLine = (key: string) => `{"${REMOVED}":${JSON.stringify(key)}}`;
+
+/** A line's record, or the key it removes. */
+export function parseLine<T>(line: string, file: string, number: number): { record: T } | { removed: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new Error(`${file} line ${number} is not valid JSON (${(error as Error).message}); refusing to start over it`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${file} line ${number} is not a record; refusing to start over it`);
+  const removed = (value as Record<string, unknown>)[REMOVED];
+  return typeof removed === 'string' ? { removed } : { record: value as T };
+}
+
+/**
+ * The complete lines of a snapshot file, or null when there is none. `torn`: the last line had no
+ * newline (a crash during an append) and was dropped.
+ */
+export async function readLines(file: string): Promise<{ lines: string[]; torn: boolean } | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const lines = text.split('\n');
+  const last = lines.pop()!;
+  return { lines: lines.filter((line) => line !== ''), torn: last !== '' };
+}
+
+/** What a checkpoint writes to one file: the changed records' lines, and the whole file if it must be rewritten. */
+export interface FileWrite {
+  file: string;
+  /** Lines for the records changed since the last checkpoint. */
+  changed: string[];
+  /** How many records the file holds once this is written. */
+  live: number;
+  /** Every live record's line, for a rewrite (called only then). */
+  all: () => string[];
+}
+
+/** Lines each file holds, live and replaced: what decides between appending and rewriting. */
+export class SnapshotFiles {
+  private readonly lineCounts = new Map<string, number>();
+  /** Files whose bytes past their last good line are in doubt, or that must be rewritten for another reason. */
+  private readonly rewrite = new Set<string>();
+
+  /** A file read at start: its lines, and whether it must be rewritten (a torn line, an older format). */
+  loaded(file: string, lines: number, rewrite: boolean): void {
+    this.lineCounts.set(file, lines);
+    if (rewrite) this.rewrite.add(file);
+  }
+
+  /** Whether the next write of `file` rewrites it whole. */
+  rewrites(file: string, changed: number, live: number): boolean {
+    const lines = this.lineCounts.get(file);
+    if (lines === undefined || this.rewrite.has(file)) return true;
+    // Removed and replaced lines are dead weight: the file is compacted when they are the greater part.
+    const after = lines + changed;
+    return after > 64 && after > 2 * live;
+  }
+
+  /** Forces the next write of `file` to rewrite it whole. */
+  mustRewrite(file: string): void {
+    this.rewrite.add(file);
+  }
+
+  /** Files of a folder that is removed. */
+  forgetUnder(folder: string): void {
+    for (const file of this.lineCounts.keys()) if (file.startsWith(folder)) this.lineCounts.delete(file);
+    for (const file of this.rewrite) if (file.startsWith(folder)) this.rewrite.delete(file);
+  }
+
+  /** Appends the changed lines, or rewrites the file whole (or removes it when nothing is left in it). */
+  async write({ file, changed, live, all }: FileWrite): Promise<void> {
+    if (changed.length === 0 && !this.rewrite.has(file)) return;
+    try {
+      if (!this.rewrites(file, changed.length, live)) {
+        await append(file, changed.join('\n') + '\n');
+        this.lineCounts.set(file, this.lineCounts.get(file)! + changed.length);
+        return;
+      }
+      if (live === 0) {
+        await unlink(file).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        this.lineCounts.delete(file);
+      } else {
+        const lines = all();
+        await new DurableJSONFile(file).writeText(lines.join('\n') + '\n');
+        this.lineCounts.set(file, lines.length);
+      }
+      this.rewrite.delete(file);
+    } catch (error) {
+      // An append cut short leaves bytes nobody vouches for: the next checkpoint replaces the file.
+      this.rewrite.add(file);
+      throw error;
+    }
+  }
+}
+
+/** Appends and syncs. The file exists: a new file is written whole, which makes its name durable too. */
+async function append(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'a', 0o600);
+  try {
+    const buffer = Buffer.from(text);
+    const { bytesWritten } = await handle.write(buffer, 0, buffer.length);
+    if (bytesWritten !== buffer.length) throw shortWrite(bytesWritten, buffer.length);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,336 @@
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import type { Change } from '../../core/changes.js';
+import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
+import { DurableJSONFile } from './durable-file.js';
+import type { Kept } from './item-index.js';
+import { parseLine, readLines, removalLine, SnapshotFiles, type FileWrite } from './snapshot-files.js';
+import type { State } from './state.js';
+
+/** A journal line's entries: the units' changes, and the store's own renames of services. */
+export type Line = Change | { t: 'service~'; from: string; to: string };
+
+/** Users of a service are spread over this many snapshot files, so a checkpoint touches small files. */
+const SHARDS = 64;
+
+interface MainFile {
+  format: 1;
+  services: (ServiceRecord & { badges: BadgeRecord[] })[];
+}
+/** The format before snapshot files grew by appending: one JSON document per file, rewritten whole. */
+interface LegacyShardFile {
+  users: UserRecord[];
+}
+interface LegacyItemsFile {
+  items: Item[];
+}
+
+/** What changed in one file since the last checkpoint: the keys, or everything (a rewrite). */
+type Dirty = Set<string> | 'all';
+
+/** What a checkpoint writes, taken in one synchronous step so that it is one moment of the data. */
+export interface Snapshot {
+  main: MainFile['services'] | null;
+  files: FileWrite[];
+  /** Services whose folders are written whole: files not written are left over and go. */
+  whole: Map<string, Set<string>>;
+  /** Services that are gone: their folders go once everything else is written. */
+  gone: string[];
+  /** What to mark dirty again if writing fails. */
+  undo: () => void;
+}
+
+/**
+ * The embedded store's snapshot files: `db.json` (services and badges), each service's users in
+ * shards (`users/<service>/NN.jsonl`) and its items by kind and hour
+ * (`items/<service>/<kind>/<hour>.jsonl`). It tracks what the applied changes touched, and writes
+ * exactly that at a checkpoint (see snapshot-files.ts). Files of the older format (`.json`, one
+ * document) are read and replaced.
+ */
+export class Snapshots {
+  private readonly files = new SnapshotFiles();
+  private mainDirty = false;
+  /** "service\nshard" -> user names changed. */
+  private readonly dirtyUsers = new Map<string, Dirty>();
+  /** "service\nkind\nhour" -> item ids changed. */
+  private readonly dirtyItems = new Map<string, Dirty>();
+  /** Services removed or renamed away since the last checkpoint. */
+  private readonly removed = new Set<string>();
+  /** Services whose every file is to be written whole: renamed to, or read in the older format. */
+  private readonly whole = new Set<string>();
+  /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
+  private readonly shardMembers = new Map<string, Set<string>[]>();
+
+  constructor(
+    private readonly folder: string,
+    private readonly mainFile: string,
+    private readonly state: State,
+  ) {}
+
+  /**
+   * Reads every snapshot file into the state. Answers whether there was a main file at all, and
+   * whether files need repair now (a torn line, the older format) rather than at the next change.
+   */
+  async load(apply: (changes: Line[]) => void): Promise<{ main: boolean; repair: boolean }> {
+    const main = await new DurableJSONFile<MainFile>(this.mainFile).read();
+    if (main && main.format !== 1) throw new Error(`${this.mainFile} has format ${String(main.format)}; this version reads format 1`);
+    for (const { badges, ...service } of main?.services ?? []) {
+      apply([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))]);
+      await this.loadUsers(service.name, apply);
+      await this.loadItems(service.name, apply);
+    }
+    return { main: main !== null, repair: this.whole.size > 0 || this.dirtyUsers.size > 0 || this.dirtyItems.size > 0 };
+  }
+
+  private async loadUsers(service: string, apply: (changes: Line[]) => void): Promise<void> {
+    const folder = join(this.folder, 'users', service);
+    // The older whole files first: a crash while replacing them leaves both, and the newer wins.
+    for (const file of (await readdir(folder).catch(() => [] as string[])).filter((f) => /^\d+\.json$/.test(f))) {
+      const shard = await new DurableJSONFile<LegacyShardFile>(join(folder, file)).read();
+      apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
+      this.whole.add(service);
+    }
+    for (const file of (await readdir(folder).catch(() => [] as string[])).filter((f) => /^\d+\.jsonl$/.test(f))) {
+      const path = join(folder, file);
+      const read = (await readLines(path))!;
+      const changes: Change[] = [];
+      read.lines.forEach((line, i) => {
+        const parsed = parseLine<UserRecord>(line, path, i + 1);
+        if ('record' in parsed) changes.push({ t: 'user', s: service, v: parsed.record });
+        else if (this.state.services.get(service)?.users.has(parsed.removed) || changes.length > 0) changes.push({ t: 'user-', s: service, n: parsed.removed });
+      });
+      apply(changes);
+      this.files.loaded(path, read.lines.length, read.torn);
+      if (read.torn) this.dirtyUsers.set(`${service}\n${Number(file.slice(0, -'.jsonl'.length))}`, 'all');
+    }
+  }
+
+  private async loadItems(service: string, apply: (changes: Line[]) => void): Promise<void> {
+    const folder = join(this.folder, 'items', service);
+    for (const kind of await readdir(folder).catch(() => [] as string[])) {
+      const files = await readdir(join(folder, kind));
+      await removeLeftovers(join(folder, kind), files);
+      for (const file of files.filter((f) => f.endsWith('.json'))) {
+        const part = await new DurableJSONFile<LegacyItemsFile>(join(folder, kind, file)).read();
+        apply((part?.items ?? []).map((v): Change => ({ t: 'item', s: service, v })));
+        this.whole.add(service);
+      }
+      for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
+        const path = join(folder, kind, file);
+        const read = (await readLines(path))!;
+        const changes: Change[] = [];
+        read.lines.forEach((line, i) => {
+          const parsed = parseLine<Item>(line, path, i + 1);
+          changes.push('record' in parsed ? { t: 'item', s: service, v: parsed.record } : { t: 'item-', s: service, k: kind, id: parsed.removed });
+        });
+        apply(changes);
+        this.files.loaded(path, read.lines.length, read.torn);
+        if (read.torn) this.dirtyItems.set(itemKey(service, kind, file.slice(0, -'.jsonl'.length)), 'all');
+      }
+    }
+  }
+
+  /**
+   * Notes what `change` touches, before the state applies it (an item that moves to another hour
+   * leaves the file of its old one). `dirty`: it is not yet in any snapshot file.
+   */
+  track(change: Line, dirty: boolean): void {
+    switch (change.t) {
+      case 'service~': {
+        const members = this.shardMembers.get(change.from);
+        this.shardMembers.delete(change.from);
+        if (members) this.shardMembers.set(change.to, members);
+        if (dirty) {
+          this.mainDirty = true;
+          this.removed.add(change.from);
+          this.whole.add(change.to);
+        }
+        return;
+      }
+      case 'item':
+      case 'item-': {
+        if (!dirty) return;
+        const kind = change.t === 'item' ? change.v.kind : change.k;
+        const id = change.t === 'item' ? change.v.id : change.id;
+        const before = this.state.itemIndex(change.s, kind)?.atOf(id);
+        if (before !== undefined) mark(this.dirtyItems, itemKey(change.s, kind, before), id);
+        if (change.t === 'item') mark(this.dirtyItems, itemKey(change.s, kind, change.v.at), id);
+        return;
+      }
+      case 'user':
+      case 'user-': {
+        const name = change.t === 'user' ? change.v.name : change.n;
+        const shard = shardOf(name);
+        let members = this.shardMembers.get(change.s);
+        if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
+        if (change.t === 'user') members[shard]!.add(name);
+        else members[shard]!.delete(name);
+        if (dirty) mark(this.dirtyUsers, `${change.s}\n${shard}`, name);
+        return;
+      }
+      case 'service-':
+        this.shardMembers.delete(change.n);
+        if (dirty) this.removed.add(change.n);
+        if (dirty) this.mainDirty = true;
+        return;
+      default:
+        if (dirty) this.mainDirty = true;
+    }
+  }
+
+  /** The main file is written at the next checkpoint (a start without one, or over a journal). */
+  touchMain(): void {
+    this.mainDirty = true;
+  }
+
+  /**
+   * What the next checkpoint writes, in one synchronous step. Records are replaced, never edited,
+   * so holding references is enough: serialising them later, between other requests, writes
+   * exactly this moment.
+   */
+  take(): Snapshot {
+    const state = this.state;
+    const dirtyUsers = new Map(this.dirtyUsers);
+    const dirtyItems = new Map(this.dirtyItems);
+    const removed = new Set(this.removed);
+    const whole = new Set(this.whole);
+    const mainDirty = this.mainDirty;
+    this.dirtyUsers.clear();
+    this.dirtyItems.clear();
+    this.removed.clear();
+    this.whole.clear();
+    this.mainDirty = false;
+    // A service removed and created again is written whole, over whatever its folder still holds.
+    for (const name of removed) if (state.services.has(name)) whole.add(name);
+    const gone = [...removed].filter((name) => !state.services.has(name));
+    const files: FileWrite[] = [];
+    const written = new Map<string, Set<string>>([...whole].filter((name) => state.services.has(name)).map((name) => [name, new Set<string>()]));
+    for (const name of written.keys()) {
+      this.shardMembers.get(name)?.forEach((members, shard) => members.size > 0 && dirtyUsers.set(`${name}\n${shard}`, 'all'));
+      for (const [kind, index] of state.services.get(name)!.items) for (const hour of index.hours()) dirtyItems.set(itemKey(name, kind, hour), 'all');
+    }
+    for (const [key, names] of dirtyUsers) {
+      const [service, shard] = key.split('\n') as [string, string];
+      const users = state.services.get(service)?.users;
+      if (!users) continue;
+      const members = this.shardMembers.get(service)?.[Number(shard)] ?? new Set<string>();
+      const file = join(this.folder, 'users', service, `${shard.padStart(2, '0')}.jsonl`);
+      const changed = names === 'all' ? [] : [...names].map((name) => (users.has(name) ? JSON.stringify(users.get(name)) : removalLine(name)));
+      if (names === 'all') this.files.mustRewrite(file);
+      const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.get(name)!) : [];
+      files.push({ file, changed, live: members.size, all: () => records.map((user) => JSON.stringify(user)) });
+      written.get(service)?.add(file);
+    }
+    for (const [key, ids] of dirtyItems) {
+      const [service, kind, hour] = key.split('\n') as [string, string, string];
+      if (!state.services.has(service)) continue;
+      const index = state.itemIndex(service, kind);
+      const file = join(this.folder, 'items', service, kind, `${hour}.jsonl`);
+      const changed: string[] = [];
+      if (ids !== 'all') {
+        for (const id of ids) {
+          const kept = index?.kept(id);
+          changed.push(kept && kept.at.startsWith(hour) ? itemLine(kind, kept) : removalLine(id));
+        }
+      } else this.files.mustRewrite(file);
+      // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
+      const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
+      const kept = this.files.rewrites(file, changed.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
+      files.push({ file, changed, live, all: () => kept.map((k) => itemLine(kind, k)) });
+      written.get(service)?.add(file);
+    }
+    const main = mainDirty ? [...state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
+    return {
+      main,
+      files,
+      whole: written,
+      gone,
+      undo: () => {
+        for (const [key, dirty] of dirtyUsers) merge(this.dirtyUsers, key, dirty);
+        for (const [key, dirty] of dirtyItems) merge(this.dirtyItems, key, dirty);
+        for (const name of removed) this.removed.add(name);
+        for (const name of whole) this.whole.add(name);
+        this.mainDirty ||= mainDirty;
+        for (const write of files) this.files.mustRewrite(write.file);
+      },
+    };
+  }
+
+  /**
+   * Writes a snapshot: the changed files, one at a time with the event loop free between them for
+   * requests; then the main file; then what is left over. Folders of removed services go last, so
+   * that a crash before the end leaves their data for the journal's rename or removal to act on.
+   */
+  async write(snapshot: Snapshot): Promise<void> {
+    for (const write of snapshot.files) {
+      await mkdir(join(write.file, '..'), { recursive: true, mode: 0o700 });
+      await this.files.write(write);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const [service, written] of snapshot.whole) await this.removeUnwritten(service, written);
+    if (snapshot.main) await this.writeMain(snapshot.main);
+    for (const service of snapshot.gone) {
+      for (const area of ['users', 'items']) {
+        await rm(join(this.folder, area, service), { recursive: true, force: true });
+        this.files.forgetUnder(join(this.folder, area, service) + '/');
+      }
+    }
+  }
+
+  /** Files of a service written whole that this checkpoint did not write: older formats, and data of a service of that name before. */
+  private async removeUnwritten(service: string, written: Set<string>): Promise<void> {
+    const users = join(this.folder, 'users', service);
+    const paths = (await readdir(users).catch(() => [] as string[])).map((f) => join(users, f));
+    const items = join(this.folder, 'items', service);
+    for (const kind of await readdir(items).catch(() => [] as string[])) {
+      paths.push(...(await readdir(join(items, kind)).catch(() => [] as string[])).map((f) => join(items, kind, f)));
+    }
+    for (const path of paths) {
+      if (written.has(path) || path.endsWith('.tmp')) continue;
+      await unlink(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      this.files.forgetUnder(path);
+    }
+  }
+
+  private async writeMain(services: MainFile['services']): Promise<void> {
+    await mkdir(this.folder, { recursive: true, mode: 0o700 });
+    const db = new Low<MainFile>(new DurableJSONFile(this.mainFile), { format: 1, services: [] });
+    db.data = { format: 1, services };
+    await db.write();
+  }
+}
+
+/** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
+export async function removeLeftovers(folder: string, files: string[]): Promise<void> {
+  for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
+}
+
+/** An item's line, from the value as kept (serialised already), so a checkpoint makes one string per item. */
+function itemLine(kind: string, k: Kept): string {
+  return `{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`;
+}
+
+/** The file an item of this time is kept in: its hour, "2026-11-29T15". */
+const itemKey = (service: string, kind: string, at: string) => `${service}\n${kind}\n${at.slice(0, 13)}`;
+
+function mark(dirty: Map<string, Dirty>, key: string, name: string): void {
+  const names = dirty.get(key);
+  if (names === 'all') return;
+  if (names) names.add(name);
+  else dirty.set(key, new Set([name]));
+}
+
+function merge(dirty: Map<string, Dirty>, key: string, more: Dirty): void {
+  if (more === 'all') dirty.set(key, 'all');
+  else for (const name of more) mark(dirty, key, name);
+}
+
+/** FNV-1a: stable across runs and machines, so a user stays in the same file. */
+function shardOf(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+}
