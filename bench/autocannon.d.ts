@@ -12,6 +12,8 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      /** Requests to send in all; the load ends there (duration is then ignored). */
+      amount?: number;
       timeout?: number;
       pipelining?: number;
       headers?: Record<string, string>;

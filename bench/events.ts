@@ -29,7 +29,8 @@ const TYPES = [
   { source: 'ci', type: 'build', action: 'failed' },
   { source: 'crm', type: 'call', action: 'made' },
 ];
-const TARGETS = { lowdbRate: 2000, pgRate: 1000, p99Ms: 50, rssMB: 600 };
+/** rssMB and startupMs: issue 25's (it was 600 MB and no start-up target). */
+const TARGETS = { lowdbRate: 2000, pgRate: 1000, p99Ms: 50, rssMB: 500, startupMs: 2000 };
 
 export interface EventFigure {
   id: string;
@@ -231,7 +232,7 @@ export async function eventFigures(options: { store: 'lowdb' | 'postgres' | 'bot
     figures.push(
       { id: 'E1', figure: `Events ingested, lowdb, 100k users, ${fmt(options.events)} stored events, 20 rules: POST events.json, batches of 100, 4 clients`, measured: `${fmt(run.rate)} events/s (${fmt(run.events)} in ${fmt(run.seconds, 1)} s; ${fmt(run.awards)} awards; batch p99 ${fmt(run.batchP99Ms)} ms; rejected ${run.rejected})`, target: `>= ${fmt(TARGETS.lowdbRate)} events/s`, pass: run.rate >= TARGETS.lowdbRate },
       { id: 'E2', figure: 'Reads during ingestion, lowdb: 10 clients, users.json?names= (3 names)', measured: `p99 ${fmt(run.reads.p99, 1)} ms (p50 ${fmt(run.reads.p50, 1)}, max ${fmt(run.reads.max)}); ${fmt(run.reads.count)} reads, ${run.reads.errors} errors`, target: `p99 <= ${TARGETS.p99Ms} ms`, pass: run.reads.p99 <= TARGETS.p99Ms },
-      { id: 'E3', figure: `Resident memory, lowdb, 100k users and ${fmt(options.events)} stored events (VmHWM, start to end)`, measured: `peak ${fmt(loaded.hwmMB)} MB; after start ${fmt(idle.rssMB)} MB, after ingestion ${fmt(loaded.rssMB)} MB; startup ${fmt(server.startupMs)} ms`, target: `<= ${TARGETS.rssMB} MB`, pass: loaded.hwmMB <= TARGETS.rssMB },
+      { id: 'E3', figure: `Resident memory, lowdb, 100k users and ${fmt(options.events)} stored events (VmHWM, start to end)`, measured: `peak ${fmt(loaded.hwmMB)} MB; after start ${fmt(idle.rssMB)} MB, after ingestion ${fmt(loaded.rssMB)} MB; startup ${fmt(server.startupMs)} ms`, target: `<= ${TARGETS.rssMB} MB; start-up <= ${fmt(TARGETS.startupMs)} ms`, pass: loaded.hwmMB <= TARGETS.rssMB && server.startupMs <= TARGETS.startupMs },
     );
   }
 

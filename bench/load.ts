@@ -26,6 +26,11 @@ export interface WriteSpec {
   seed: number;
   /** Share of awards that go to users who do not exist yet (created by the award). */
   newUsers?: number;
+  /**
+   * Growth instead (issue 25): every award goes to a new user `grow-<seed>-<n>` until `perUser`
+   * awards each (of the first `perUser` badges) are made, users in order; the load ends at `users` x `perUser`.
+   */
+  grow?: { perUser: number };
 }
 
 export interface LoadSpec {
@@ -69,7 +74,23 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     timeout: 10,
     pipelining: 1,
   };
-  if (spec.writes) {
+  if (spec.writes?.grow) {
+    const w = spec.writes;
+    const { perUser } = w.grow!;
+    let made = 0;
+    options.amount = w.users * perUser;
+    options.headers = { authorization: w.key, 'content-type': 'application/json' };
+    options.requests = [
+      {
+        method: 'PUT',
+        setupRequest: (request) => {
+          const n = made++;
+          const body = JSON.stringify({ badges: [w.badges[n % perUser]!] });
+          return { ...request, method: 'PUT', path: `/v1/${w.service}/users/grow-${w.seed}-${Math.floor(n / perUser)}.json`, body };
+        },
+      },
+    ];
+  } else if (spec.writes) {
     const w = spec.writes;
     const names = userNames(w.users);
     const random = prng(w.seed);

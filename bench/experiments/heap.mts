@@ -20,7 +20,7 @@ for (const [name, service] of state.services) {
   const users = service.users.size;
   service.users.clear();
   service.holders.clear();
-  (store as unknown as { shardMembers: Map<string, unknown> }).shardMembers.clear();
+  (store as unknown as { snapshots: { shardMembers: Map<string, unknown> } }).snapshots.shardMembers.clear();
   const now = used();
   console.log(`${name}: ${users} users, ${(before - now).toFixed(1)} MB, ${(((before - now) * 1e6) / Math.max(1, users)).toFixed(0)} B each`);
   before = now;

@@ -11,8 +11,8 @@ export const TARGETS = {
   readP99UnderWritesMs: 50,
   startupMs: 3000,
   rssMB: 400,
-  /** PostgreSQL: two instances on one database. */
-  pgAwards100k: 1000,
+  /** PostgreSQL: two instances on one database (issue 25: it was 1,000). */
+  pgAwards100k: 3500,
 };
 export const READ_NAMES = 3;
 /** Distinct `?names=` triples each connection cycles through. */

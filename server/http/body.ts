@@ -158,8 +158,9 @@ function collect(ctx: Context, limit: number, { timeoutMs, budget }: BodyRules):
     });
     req.once('end', () => settle(null, Buffer.concat(chunks)));
     // The client went away before the body ended (Node says "aborted", or the socket's error).
-    req.once('error', () => settle(incomplete()));
-    req.once('close', () => settle(incomplete()));
+    // Checked first: 'close' follows every request, and an error made for nothing costs a stack trace.
+    req.once('error', () => settled || settle(incomplete()));
+    req.once('close', () => settled || settle(incomplete()));
   });
 }
 

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../random.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** `bytes` random bytes as lower-case base32 (RFC 4648 alphabet, no padding): safe in paths and ids. */
 export function randomBase32(bytes: number): string {
-  const data = randomBytes(bytes);
+  const data = randomBytesPooled(bytes);
   let out = '';
   let bits = 0;
   let value = 0;

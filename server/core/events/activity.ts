@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../random.js';
 import type { Reactor } from '../reactor.js';
 import { KIND, type ActivityValue } from './kinds.js';
 
@@ -19,6 +19,6 @@ export const activityEntries: Reactor = async (tx, events) => {
       ...(cause?.preview ? { preview: cause.preview } : {}),
       ...(cause?.permalink ? { permalink: cause.permalink } : {}),
     };
-    tx.put({ t: 'item', s: event.service, v: { kind: KIND.activity, id: randomBytes(9).toString('base64url'), owner: event.user, at: event.at, v: value } });
+    tx.put({ t: 'item', s: event.service, v: { kind: KIND.activity, id: randomBytesPooled(9).toString('base64url'), owner: event.user, at: event.at, v: value } });
   }
 };

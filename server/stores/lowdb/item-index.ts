@@ -59,7 +59,7 @@ export class ItemIndex {
     this.byId.set(item.id, kept);
     insertSorted(this.ordered, kept);
     if (kept.owner !== null) insertInto(this.byOwner, kept.owner, kept);
-    if (kept.subject !== null) insertInto(this.bySubject, kept.subject, kept);
+    if (aboutAnother(kept)) insertInto(this.bySubject, kept.subject!, kept);
   }
 
   remove(id: string): void {
@@ -69,7 +69,7 @@ export class ItemIndex {
     kept.gone = true;
     this.goneCount++;
     if (kept.owner !== null) removeFrom(this.byOwner, kept.owner, kept);
-    if (kept.subject !== null) removeFrom(this.bySubject, kept.subject, kept);
+    if (aboutAnother(kept)) removeFrom(this.bySubject, kept.subject!, kept);
     if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) {
       this.ordered = this.ordered.filter((entry) => !entry.gone);
       this.goneCount = 0;
@@ -129,9 +129,17 @@ export class ItemIndex {
     return count;
   }
 
-  /** The narrowest list a query reads: a subject's, an owner's, or all; itemMatches does the rest. */
+  /**
+   * The narrowest list a query reads: a subject's, an owner's, or all; itemMatches does the rest.
+   * A subject's items are those it owns about itself (kept in its owner's list only: most items)
+   * and those others own about it, merged in order.
+   */
   private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): Kept[] {
-    if (query.subject !== undefined) return this.bySubject.get(query.subject) ?? [];
+    if (query.subject !== undefined) {
+      const others = this.bySubject.get(query.subject) ?? [];
+      const own = (this.byOwner.get(query.subject) ?? []).filter((kept) => kept.subject === query.subject);
+      return own.length === 0 ? others : others.length === 0 ? own : mergeSorted(own, others);
+    }
     return query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
   }
 
@@ -140,16 +148,53 @@ export class ItemIndex {
   }
 }
 
+/** Items whose subject is someone other than their owner: only these are listed by subject apart. */
+const aboutAnother = (kept: Kept) => kept.subject !== null && kept.subject !== kept.owner;
+
+/**
+ * Lists of one owner or subject are mostly short (a member's few awards). An array grown by push
+ * keeps room for 16 more (about 110 bytes each, for 100,000 members and several kinds: tens of MB,
+ * issue 25), so a short list is copied to its exact length instead.
+ */
+const SHORT = 32;
+
 function insertInto(lists: Map<string, Kept[]>, key: string, kept: Kept): void {
-  let list = lists.get(key);
-  if (!list) lists.set(key, (list = []));
-  insertSorted(list, kept);
+  const list = lists.get(key);
+  if (!list) lists.set(key, [kept]);
+  else if (list.length >= SHORT) insertSorted(list, kept);
+  else {
+    const at = positionOf(list, kept);
+    lists.set(key, at === list.length ? list.concat([kept]) : list.slice(0, at).concat([kept], list.slice(at)));
+  }
 }
 
 function removeFrom(lists: Map<string, Kept[]>, key: string, kept: Kept): void {
   const list = lists.get(key)!;
-  list.splice(list.indexOf(kept), 1);
-  if (list.length === 0) lists.delete(key);
+  const at = list.indexOf(kept);
+  if (list.length === 1) lists.delete(key);
+  else if (list.length <= SHORT) lists.set(key, list.slice(0, at).concat(list.slice(at + 1)));
+  else list.splice(at, 1);
+}
+
+/** Two lists in (at, id) order as one. */
+function mergeSorted(a: Kept[], b: Kept[]): Kept[] {
+  const merged: Kept[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && compareItems(a[i]!, b[j]!) < 0) ? a[i++]! : b[j++]!);
+  return merged;
+}
+
+/** Where `kept` goes in a list in (at, id) order. */
+function positionOf(list: Kept[], kept: Kept): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareItems(list[mid]!, kept) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Inserts in (at, id) order; at the end, where items in time order go, without a search. */
@@ -159,14 +204,7 @@ function insertSorted(list: Kept[], kept: Kept): void {
     list.push(kept);
     return;
   }
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareItems(list[mid]!, kept) < 0) low = mid + 1;
-    else high = mid;
-  }
-  list.splice(low, 0, kept);
+  list.splice(positionOf(list, kept), 0, kept);
 }
 
 /** The first position whose `at` is not before `at`. */

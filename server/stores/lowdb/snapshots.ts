@@ -55,6 +55,8 @@ export class Snapshots {
   private readonly dirtyUsers = new Map<string, Dirty>();
   /** "service\nkind\nhour" -> item ids changed. */
   private readonly dirtyItems = new Map<string, Dirty>();
+  /** Item files holding a line of an item since replaced or removed: rewritten whole. */
+  private readonly purge = new Set<string>();
   /** Services removed or renamed away since the last checkpoint. */
   private readonly removed = new Set<string>();
   /** Services whose every file is to be written whole: renamed to, or read in the older format. */
@@ -154,7 +156,11 @@ export class Snapshots {
         const kind = change.t === 'item' ? change.v.kind : change.k;
         const id = change.t === 'item' ? change.v.id : change.id;
         const before = this.state.itemIndex(change.s, kind)?.atOf(id);
-        if (before !== undefined) mark(this.dirtyItems, itemKey(change.s, kind, before), id);
+        if (before !== undefined) {
+          mark(this.dirtyItems, itemKey(change.s, kind, before), id);
+          // The file's older line of this item goes too: an erasure replaces items and must leave no trace.
+          this.purge.add(itemKey(change.s, kind, before));
+        }
         if (change.t === 'item') mark(this.dirtyItems, itemKey(change.s, kind, change.v.at), id);
         return;
       }
@@ -196,6 +202,8 @@ export class Snapshots {
     const removed = new Set(this.removed);
     const whole = new Set(this.whole);
     const mainDirty = this.mainDirty;
+    const purge = new Set(this.purge);
+    this.purge.clear();
     this.dirtyUsers.clear();
     this.dirtyItems.clear();
     this.removed.clear();
@@ -217,7 +225,8 @@ export class Snapshots {
       const members = this.shardMembers.get(service)?.[Number(shard)] ?? new Set<string>();
       const file = join(this.folder, 'users', service, `${shard.padStart(2, '0')}.jsonl`);
       const changed = names === 'all' ? [] : [...names].map((name) => (users.has(name) ? JSON.stringify(users.get(name)) : removalLine(name)));
-      if (names === 'all') this.files.mustRewrite(file);
+      // What a unit removed (an erasure) must be in no file once the checkpoint is done: not an older line either.
+      if (names === 'all' || (names.size > 0 && [...names].some((name) => !users.has(name)))) this.files.mustRewrite(file);
       const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.get(name)!) : [];
       files.push({ file, changed, live: members.size, all: () => records.map((user) => JSON.stringify(user)) });
       written.get(service)?.add(file);
@@ -233,7 +242,8 @@ export class Snapshots {
           const kept = index?.kept(id);
           changed.push(kept && kept.at.startsWith(hour) ? itemLine(kind, kept) : removalLine(id));
         }
-      } else this.files.mustRewrite(file);
+      }
+      if (ids === 'all' || purge.has(key)) this.files.mustRewrite(file);
       // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
       const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
       const kept = this.files.rewrites(file, changed.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
