@@ -1,14 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SERVICE_NAME, type SortKey } from '../../types/api.js';
+import { parse as parseQuery } from 'node:querystring';
+import { SERVICE_NAME } from '../../types/api.js';
+import { UsersQuery } from '../../types/schema.js';
 import { matchesETag } from './etag.js';
 import { answerHeaders, type ReadCache } from '../cache/read-cache.js';
+import type { ReadOptions } from '../cache/views.js';
 import { responseTime } from './middleware/response-time.js';
 import * as validate from './validate.js';
 
+/** A read as the route's schema reads it: names, and every option the answer cache takes. */
 interface Read {
   service: string;
   names: string[];
-  sort?: SortKey;
+  options: ReadOptions;
 }
 
 const USERS_PATH = /^\/v1\/([^/]+)\/users\.json$/;
@@ -39,7 +43,7 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
         parsed.set(url, read);
       }
     }
-    const answer = await reads.usersByName(read.service, read.names, { sort: read.sort });
+    const answer = await reads.usersByName(read.service, read.names, read.options);
     if (!answer) return false;
     const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
     if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {
@@ -52,31 +56,20 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
   };
 }
 
-/** The read a URL asks for, or null if it is anything but a valid `?names=` (and `sort=`) read. */
+/**
+ * The read a URL asks for, or null if it is anything but a valid `?names=` read. The query is
+ * parsed as Koa parses it and checked against the route's own schema, so `states`, `tags`, `issuer`
+ * and `program` are read here exactly as there (issue 25: they went through Koa, at half the speed).
+ */
 function parse(url: string): Read | null {
   const question = url.indexOf('?');
   const match = question > 0 ? USERS_PATH.exec(url.slice(0, question)) : null;
   if (!match || !SERVICE_NAME.test(match[1]!)) return null;
-  const names: string[] = [];
-  let sort: string | undefined;
-  for (const pair of url.slice(question + 1).split('&')) {
-    const equals = pair.indexOf('=');
-    const name = equals < 0 ? pair : pair.slice(0, equals);
-    let value: string;
-    try {
-      // As Koa's query parser reads it: "+" is a space.
-      value = decodeURIComponent((equals < 0 ? '' : pair.slice(equals + 1)).replace(/\+/g, ' '));
-    } catch {
-      return null;
-    }
-    // Repeated names are one list, as Koa's route reads them; a repeated sort is Koa's 400.
-    if (name === 'names') names.push(value);
-    else if (name === 'sort' && sort === undefined) sort = value;
-    else return null;
-  }
   try {
-    const list = validate.names(names.length === 0 ? undefined : names);
-    return list ? { service: match[1]!, names: list, sort: validate.sort(sort) } : null;
+    const { names, sort, states, tags, issuer, program, ...paging } = validate.query(UsersQuery, parseQuery(url.slice(question + 1)));
+    // A list a page at a time is Koa's: the fast path answers named reads only.
+    if (!names || Object.keys(paging).length > 0) return null;
+    return { service: match[1]!, names, options: { sort, states, tags, issuer, program } };
   } catch {
     return null;
   }

@@ -48,6 +48,18 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     '/v1/demo/users.json?names=daniel&sort=-name&names=bob,alice&names=',
     '/v1/demo/users.json?names=daniel&sort=name&sort=name',
     '/v1/demo/users.json?names=daniel&page=2',
+    '/v1/demo/users.json?names=daniel,bob&states=all',
+    '/v1/demo/users.json?names=daniel&states=all&sort=-date',
+    '/v1/demo/users.json?names=daniel&states=bogus',
+    '/v1/demo/users.json?names=daniel&states=all&states=earned',
+    '/v1/demo/users.json?names=daniel,bob&tags=community,staff',
+    '/v1/demo/users.json?names=daniel&tags=a&tags=b',
+    '/v1/demo/users.json?names=daniel&tags=',
+    `/v1/demo/users.json?names=daniel&tags=${'x'.repeat(65)}`,
+    '/v1/demo/users.json?names=daniel&issuer=default',
+    '/v1/demo/users.json?names=daniel&issuer=Not%20A%20Slug',
+    '/v1/demo/users.json?names=daniel&program=nope',
+    '/v1/demo/users.json?names=daniel&unknown=1',
     '/v1/demo/users.json?names=%E0%A4%A',
     '/v1/demo/users.json?names=a%2Fb',
     '/v1/nosuch/users.json?names=daniel',
@@ -75,6 +87,7 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     await fast.request('GET', '/v1/demo/users.json?names=daniel,bob');
     await fast.request('GET', '/v1/demo/users.json?names=daniel&sort=name');
     await fast.request('GET', '/v1/demo/users.json?names=daniel&names=bob');
+    await fast.request('GET', '/v1/demo/users.json?names=daniel,bob&states=all&tags=community');
     assert.deepEqual(reachedKoa, []);
     await fast.request('GET', '/v1/demo/users.json?names=daniel&sort=bogus');
     await fast.request('GET', '/v1/nosuch/users.json?names=daniel');
