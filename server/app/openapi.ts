@@ -70,6 +70,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
           operationId: `webhook_${type.replace('.', '_')}`,
           summary: DOMAIN_EVENTS[type],
           tags: ['webhooks'],
+          security: [{ webhookSignature: [] }],
           parameters: WEBHOOK_HEADERS,
           requestBody: { required: true, content: { 'application/json': { schema: json(WEBHOOK_PAYLOADS[type]) } } },
           responses: {
@@ -104,6 +105,7 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
         key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The service key, optionally prefixed with `Bearer `' },
         signature: { type: 'apiKey', in: 'query', name: 'signature', description: 'With `ts` (and `nonce`); see the description of the API' },
         jwt: { type: 'apiKey', in: 'header', name: 'Authorization', description: "BadgeKit's: `JWT token=\"<jwt>\"`; see the description of the API" },
+        webhookSignature: { type: 'apiKey', in: 'header', name: 'webhook-signature', description: "How a service's endpoint knows a webhook is the server's (Standard Webhooks): see the `webhook-signature` header of each webhook" },
         admin: { type: 'http', scheme: 'bearer', description: 'The operator token that `serve` takes from ADMIN_TOKEN or creates (admin API only)' },
       },
       headers: {
