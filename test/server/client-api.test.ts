@@ -22,6 +22,16 @@ describe('the generated client covers the route table', () => {
     assert.ok(committed === (await generateOperations(routes)), 'stale: run `node --import tsx scripts/generate-client.ts` (npm run build:server does)');
   });
 
+  test('calls that could never work are refused before any request', async () => {
+    const server = 'http://127.0.0.1:9';
+    assert.throws(() => new UserBadgesClient({ server, service: 's', keyId: 'key_x' }), /both keyId and keySecret/);
+    assert.throws(() => new UserBadgesClient({ server, service: 's', adminToken: '' }), /adminToken is ""/);
+    const client = new UserBadgesClient({ server, service: 's' });
+    await assert.rejects(client.call('getUser', {} as never), /getUser needs params.name/);
+    await assert.rejects(client.call('createRule', {} as never), /createRule needs a body/);
+    await assert.rejects(client.call('noSuchOperation' as never), /No operation "noSuchOperation"/);
+  });
+
   test('every route is an operation of the client, with its method, path and auth; and the client has no other', () => {
     for (const route of routes) {
       assert.deepEqual(OPERATIONS[route.operationId as keyof typeof OPERATIONS], {
@@ -89,6 +99,7 @@ describe(`the generated client against the server (${process.env.TEST_STORE ?? '
     const key = await api.createKey({ body: { label: 'bot', operations: ['award', 'read_private'] } });
     const bot = new UserBadgesClient({ server: h.base, service: 'shop', keyId: key.id, keySecret: key.secret });
     await bot.api.awardBadges({ params: { name: 'bea' }, body: { badges: ['gold'] } });
+    assert.deepEqual((await bot.award('bo', ['silver'])).user, { name: 'bo', badges: ['silver'] }, 'the older methods take a scoped key too');
     assert.equal((await bot.api.listWebhookEndpoints()).endpoints.length, 2);
     await assert.rejects(bot.api.createKey({ body: { label: 'more', operations: ['award'] } }), (e: unknown) => e instanceof UserBadgesError && e.status === 403 && e.code === 'key_out_of_scope');
     await api.deleteKey({ params: { id: key.id } });
