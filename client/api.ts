@@ -22,7 +22,8 @@ interface LooseInput {
 
 /** Calls one operation: its path filled in (`service` the client's unless given), credentials as its route needs. */
 export async function callOperation(transport: Transport, service: string, id: OperationId, input: LooseInput = {}): Promise<unknown> {
-  const operation = OPERATIONS[id];
+  // Own keys only: `toString` is no operation.
+  const operation = Object.hasOwn(OPERATIONS, id) ? OPERATIONS[id] : undefined;
   if (!operation) throw new TypeError(`No operation "${String(id)}"; the operations are the operationIds of /openapi.json`);
   const params: Record<string, unknown> = { service, ...input.params };
   const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {

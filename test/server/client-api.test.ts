@@ -30,6 +30,7 @@ describe('the generated client covers the route table', () => {
     await assert.rejects(client.call('getUser', {} as never), /getUser needs params.name/);
     await assert.rejects(client.call('createRule', {} as never), /createRule needs a body/);
     await assert.rejects(client.call('noSuchOperation' as never), /No operation "noSuchOperation"/);
+    await assert.rejects(client.call('toString' as never), /No operation "toString"/);
   });
 
   test('every route is an operation of the client, with its method, path and auth; and the client has no other', () => {
@@ -177,6 +178,14 @@ describe(`the generated client against the server (${process.env.TEST_STORE ?? '
     assert.deepEqual([old!.count, old!.awards.length, new Set(old!.awards).size], [3, 3, 3], 'awards from before instances: each named');
     const byBot = payloads.find((p) => p.type === 'award.created' && p.data.user === 'bea')!;
     assert.deepEqual(byBot.data.actor, { type: 'key', id: key.id });
+  });
+
+  test('signed requests (the default) for private reads and writes alike', async () => {
+    const signed = new UserBadgesClient({ server: h.base, service: 'shop', key: KEY });
+    assert.ok((await signed.api.listWebhookEndpoints()).endpoints.length >= 1);
+    const made = await signed.api.createKey({ body: { label: 'signed', operations: ['award'] } });
+    assert.ok((await signed.api.listKeys()).keys.some((key) => key.id === made.id));
+    await signed.api.deleteKey({ params: { id: made.id } });
   });
 
   test('verifyWebhook refuses a changed body, another secret, a stale or missing timestamp, and takes a fetch Headers', async () => {
