@@ -151,7 +151,7 @@ describe(`the generated client against the server (${process.env.TEST_STORE ?? '
     // Every type but the service's creation and deletion (no endpoint hears those), once at least.
     const expected = DOMAIN_EVENT_NAMES.filter((type) => type !== 'service.created' && type !== 'service.deleted');
     const types = () => new Set(receiver.at('/all').map((r) => (JSON.parse(r.body) as { type: string }).type));
-    await receiver.until(() => expected.every((type) => types().has(type)), 60_000, 'a delivery of every event type at /all').catch((error: Error) => {
+    await receiver.until(() => expected.every((type) => types().has(type)), 120_000, 'a delivery of every event type at /all').catch((error: Error) => {
       throw new Error(`${error.message.slice(0, 200)}; missing: ${expected.filter((type) => !types().has(type)).join(', ')}`);
     });
 
