@@ -5,8 +5,6 @@ import type {
   BadgesPutRequest,
   BadgesQuery,
   BadgesResponse,
-  ErrorBody,
-  JsonValue,
   ProgressRequest,
   ProgressResponse,
   SortKey,
@@ -17,41 +15,22 @@ import type {
   UsersResponse,
   UserUpdateResponse,
 } from '../types/api.js';
+import { callOperation, operationMethods, type Api, type ArgsOf, type OperationId, type ResponseOf } from './api.js';
+import { send, type Credentials, type Transport } from './transport.js';
+
+export { UserBadgesError, signRequest, type Credentials } from './transport.js';
+export { OPERATIONS, type Api, type ArgsOf, type InputOf, type OperationId, type Operations, type ResponseOf, type WithService } from './api.js';
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookHeaders, type WebhookPayload, type WebhookPayloadOf } from './webhooks.js';
 
 /** A query as sent: the parameters the API declares, as text. */
 type Query<T> = { [K in keyof T]?: string };
 
-export interface UserBadgesClientOptions {
+export interface UserBadgesClientOptions extends Credentials {
   /** Origin of the display server, e.g. `https://badges.example.com`. */
   server: string;
+  /** The service the calls are for: `{service}` of every path, unless a call names another. */
   service: string;
-  /** The service's secret key; needed for writes only. Keep it on your backend. */
-  key?: string;
-  /**
-   * How writes prove the key: `signature` (default) signs each request with HMAC-SHA256 so the key
-   * never travels; `header` sends it as `Authorization`.
-   */
-  auth?: 'signature' | 'header';
-  /** Seconds since the epoch; override when your clock is known to be off. */
-  now?: () => number;
   fetch?: typeof fetch;
-}
-
-/**
- * A failed call: the HTTP status and the server's error code and message. A server that could not be
- * reached is status 0, code `network_error`, with what `fetch` threw as `cause`.
- */
-export class UserBadgesError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: JsonValue,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'UserBadgesError';
-  }
 }
 
 /** What `users()` takes; `page_size`, the API's own name, works too. */
@@ -81,7 +60,12 @@ export type BadgeDefinition = BadgeInput;
  * ```
  */
 export class UserBadgesClient {
-  private readonly fetch: typeof fetch;
+  private readonly transport: Transport;
+  /**
+   * Every operation of the API, named by its `operationId` in `/openapi.json` and typed by its schemas:
+   * `client.api.listWebhookEndpoints()`, `client.api.createRule({ body: {...} })`.
+   */
+  readonly api: Api;
 
   /** Throws a TypeError for options that could never work, rather than at the first call. */
   constructor(private readonly options: UserBadgesClientOptions) {
@@ -95,7 +79,18 @@ export class UserBadgesClient {
       throw new TypeError(`UserBadgesClient: key is ${quoted(options.key)}; give the service's key, or leave key out for a client that only reads`);
     }
     if (auth !== undefined && auth !== 'signature' && auth !== 'header') throw new TypeError(`UserBadgesClient: auth must be "signature" or "header", not ${quoted(auth)}`);
-    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    for (const name of ['keyId', 'keySecret', 'adminToken'] as const) {
+      if (name in options && (typeof options[name] !== 'string' || options[name] === '')) throw new TypeError(`UserBadgesClient: ${name} is ${quoted(options[name])}; give it, or leave it out`);
+    }
+    if ((options.keyId === undefined) !== (options.keySecret === undefined)) throw new TypeError('UserBadgesClient: a scoped key needs both keyId and keySecret');
+    const { server: _server, service: _service, fetch: given, ...credentials } = options;
+    this.transport = { server, fetch: given ?? globalThis.fetch.bind(globalThis), credentials };
+    this.api = operationMethods((id, input) => callOperation(this.transport, this.options.service, id, input));
+  }
+
+  /** Calls an operation by its `operationId`, as `api[id](input)` does. */
+  call<K extends OperationId>(id: K, ...[input]: ArgsOf<K>): Promise<ResponseOf<K>> {
+    return callOperation(this.transport, this.options.service, id, input as never) as Promise<ResponseOf<K>>;
   }
 
   /** A page of the badges (the first 100 unless `page`/`pageSize` say otherwise). */
@@ -156,55 +151,10 @@ export class UserBadgesClient {
     return this.request('DELETE', `/users/${encodeURIComponent(name)}.json`, {}, { badges } satisfies BadgeNamesRequest);
   }
 
-  private async request<T>(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<T> {
-    const url = new URL(`/v1/${encodeURIComponent(this.options.service)}${route}`, this.options.server);
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const text = body === undefined ? '' : JSON.stringify(body);
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET' && this.options.key !== undefined) {
-      if (this.options.auth === 'header') headers.authorization = this.options.key;
-      else {
-        const ts = String(Math.floor(this.options.now?.() ?? Date.now() / 1000));
-        // Every request distinct, so two identical awards in one second are two awards, not a replay.
-        const nonce = newNonce();
-        url.searchParams.set('ts', ts);
-        url.searchParams.set('nonce', nonce);
-        url.searchParams.set('signature', await signRequest(this.options.key, ts, method, url.pathname, text, nonce));
-      }
-    }
-    let response: Response;
-    try {
-      response = await this.fetch(url, { method, headers, body: body === undefined ? undefined : text });
-    } catch (cause) {
-      // fetch's TypeError says "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
-      const reason = (cause as { cause?: { message?: string } })?.cause?.message ?? (cause as Error)?.message;
-      throw new UserBadgesError(0, 'network_error', `Cannot reach ${url.origin}: ${reason}`, undefined, { cause });
-    }
-    const payload = (await response.json().catch(() => null)) as (T & Partial<ErrorBody>) | null;
-    if (!response.ok) {
-      const error = payload?.error;
-      let message = error?.message ?? `HTTP ${response.status}`;
-      // With signatures the server cannot tell a wrong key from a request changed on the way; the
-      // key is by far the likelier.
-      if (error?.code === 'invalid_signature' && this.options.key !== undefined) message = `${message}: is the key right?`;
-      throw new UserBadgesError(response.status, error?.code ?? 'http_error', message, error?.details);
-    }
-    return payload as T;
+  private request<T>(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<T> {
+    const path = `/v1/${encodeURIComponent(this.options.service)}${route}`;
+    return send(this.transport, { method, path, query, body, auth: method === 'GET' ? 'public' : 'service' }) as Promise<T>;
   }
-}
-
-/**
- * The request signature: hex(HMAC-SHA256(key, ts + "\n" + nonce + "\n" + METHOD + "\n" + PATH + "\n" + BODY)),
- * PATH being the path as sent (percent-encoded), without the query. Without a nonce the line
- * `nonce + "\n"` is left out, as servers before nonces expect.
- */
-export async function signRequest(key: string, ts: string, method: string, path: string, body: string, nonce?: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const head = nonce === undefined ? `${ts}\n` : `${ts}\n${nonce}\n`;
-  const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(`${head}${method.toUpperCase()}\n${path}\n${body}`));
-  return hex(new Uint8Array(mac));
 }
 
 const parseUrl = (text: string): URL | null => {
@@ -216,8 +166,3 @@ const parseUrl = (text: string): URL | null => {
 };
 
 const quoted = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-
-/** 128 random bits: 22 characters would do, hex keeps it plain. */
-const newNonce = () => hex(crypto.getRandomValues(new Uint8Array(16)));
-
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');

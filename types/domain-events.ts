@@ -6,7 +6,7 @@
  */
 export const DOMAIN_EVENTS = {
   'award.created': 'A badge was awarded to a user (`count` times in this write; `awards` names each award)',
-  'award.revoked': 'A badge was taken from a user (`awards` names the awards revoked, `reason` says why if told)',
+  'award.revoked': 'A badge was taken from a user (`count` awards of it in this write; `awards` names each, `reason` says why if told)',
   'badge.created': 'A badge was registered',
   'badge.updated': "A badge's fields were changed",
   'badge.deleted': 'A badge was deleted, and taken from every holder',

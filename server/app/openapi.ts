@@ -1,5 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ErrorBody, SignedQuery } from '../../types/schema.js';
+import { DOMAIN_EVENT_NAMES, DOMAIN_EVENTS } from '../../types/domain-events.js';
+import { WEBHOOK_PAYLOADS } from '../../types/webhook-schema.js';
 import { SIGNATURE_WINDOW_SECONDS } from '../http/auth/signatures.js';
 import { JWT_LIFETIME_SECONDS } from '../http/auth/jwt.js';
 import { packageVersion } from '../config/package-root.js';
@@ -59,6 +61,27 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     };
   }
 
+  // What the server POSTs to a service's endpoints: one entry per event type, its payload a component.
+  const webhooks = Object.fromEntries(
+    DOMAIN_EVENT_NAMES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace('.', '_')}`,
+          summary: DOMAIN_EVENTS[type],
+          tags: ['webhooks'],
+          security: [{ webhookSignature: [] }],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: { 'application/json': { schema: json(WEBHOOK_PAYLOADS[type]) } } },
+          responses: {
+            '2XX': { description: 'Received. Anything else is retried on the schedule (a `Retry-After` longer than the next wait is kept)' },
+            '410': { description: 'Gone: the endpoint is disabled at once' },
+          },
+        },
+      },
+    ]),
+  );
+
   const unrouted = (description: string, extra: Record<string, unknown> = {}) => ({
     description,
     headers: { 'X-Response-Time': ref('headers', 'X-Response-Time'), ...extra },
@@ -76,11 +99,13 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     servers: [{ url: '/', description: 'The server that serves this document' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
+    webhooks,
     components: {
       securitySchemes: {
         key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The service key, optionally prefixed with `Bearer `' },
         signature: { type: 'apiKey', in: 'query', name: 'signature', description: 'With `ts` (and `nonce`); see the description of the API' },
         jwt: { type: 'apiKey', in: 'header', name: 'Authorization', description: "BadgeKit's: `JWT token=\"<jwt>\"`; see the description of the API" },
+        webhookSignature: { type: 'apiKey', in: 'header', name: 'webhook-signature', description: "How a service's endpoint knows a webhook is the server's (Standard Webhooks): see the `webhook-signature` header of each webhook" },
         admin: { type: 'http', scheme: 'bearer', description: 'The operator token that `serve` takes from ADMIN_TOKEN or creates (admin API only)' },
       },
       headers: {
@@ -102,6 +127,19 @@ export function openApiDocument(routes: readonly Route[] = allRoutes) {
     },
   };
 }
+
+/** The Standard Webhooks headers of every delivery (server/webhooks/send.ts); client/webhooks.ts checks them. */
+const WEBHOOK_HEADERS = [
+  { name: 'webhook-id', in: 'header', required: true, description: 'The message id (`msg_…`), the same on every attempt: drop repeats by it', schema: { type: 'string' } },
+  { name: 'webhook-timestamp', in: 'header', required: true, description: 'When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off', schema: { type: 'string', pattern: '^\\d+$' } },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description: '`v1,` and base64(HMAC-SHA256(key, webhook-id + "." + webhook-timestamp + "." + body)), key being the endpoint secret after `whsec_`, base64-decoded. `verifyWebhook` of `user-badges/client`, or the `standardwebhooks` package, checks it',
+    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/]+=*( v1,[A-Za-z0-9+/]+=*)*$' },
+  },
+];
 
 const TAGS: Record<Tag, string> = {
   badges: "A service's badges and their custom fields",

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { notFound } from '../errors.js';
-import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent } from '../events.js';
+import { DOMAIN_EVENT_TYPES, eventSubject, type DomainEvent, type DomainEventType } from '../events.js';
 import type { Reactor } from '../reactor.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
 import { requireService } from '../rules/services.js';
 import { DEFAULT_QUOTAS, requireWithinQuota, useHourlyQuota, type Quotas } from '../rules/quota.js';
 import { newId } from './ids.js';
+import type { WebhookPayloadOf } from '../../../types/webhook-schema.js';
 
 /**
  * Webhooks as an outbox. A service's endpoints are `webhook-endpoint` items. The reactor below turns
@@ -123,6 +124,17 @@ export async function requireEndpoint(tx: Tx, service: string, id: string): Prom
   if (!item) throw notFound('endpoint_not_found', `Service "${service}" has no webhook endpoint "${id}"`);
   return item;
 }
+
+// Every event is sent as documented for its type (types/webhook-schema.ts, /openapi.json's `webhooks`):
+// a field the schema lacks, or one it names that the event never has, does not compile. (`actor` is
+// the Domain's stamp on every event.)
+type Sent<T extends DomainEventType> = Omit<Extract<DomainEvent, { type: T }>, 'type' | 'actor'>;
+type Documented<T extends DomainEventType> = Omit<WebhookPayloadOf<T>['data'], 'actor'>;
+type Undocumented = {
+  [T in DomainEventType]: Sent<T> extends Documented<T> ? ([Exclude<keyof Documented<T>, keyof Sent<T>> | Exclude<keyof Sent<T>, keyof Documented<T>>] extends [never] ? never : T) : T;
+}[DomainEventType];
+const _sentAsDocumented: [Undocumented] extends [never] ? true : Undocumented = true;
+void _sentAsDocumented;
 
 /** The body of the message for an event, per the Standard Webhooks payload shape. */
 export function payloadOf(event: DomainEvent): string {

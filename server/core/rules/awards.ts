@@ -150,13 +150,15 @@ export async function revoke(
   const taken = new Set(badges);
   const records = await tx.badges(serviceName, [...taken]);
   const except = new Set([userName]);
+  // Awards made before instances existed get theirs first: `awards` then names every award revoked, as
+  // many as `count`, as award.created's does.
+  if (user.awards.some((award) => taken.has(award.badge))) await settleInstances(tx, serviceName, userName);
   const live = await liveInstances(tx, serviceName, userName, taken);
   for (const held of user.awards) {
     if (!taken.has(held.badge)) continue;
     const record = records.get(held.badge)!;
     const latest = await tx.latestAward(serviceName, held.badge, except);
     tx.put({ t: 'badge', s: serviceName, v: { ...record, count: record.count - held.count, latest } });
-    // Awards made before instances existed and never read since have none to mark.
     const instances = live.get(held.badge) ?? [];
     markRevoked(tx, serviceName, instances, revokedFor.reason ?? null);
     tx.emit({

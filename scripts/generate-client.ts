@@ -1,0 +1,123 @@
+/**
+ * Writes client/generated/operations.ts from the route table: one operation per `route({...})`, its
+ * method, path, auth and the types of its params, query, body and answer, each `Static<>` of the very
+ * TypeBox schema the server validates with (found by identity among the exports of types/). A route
+ * whose schema is not exported from types/ fails the generation: export it there.
+ *
+ * Run by `npm run build:server`; test/server/client-api.test.ts fails when the file is stale.
+ *   node --import tsx scripts/generate-client.ts
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import type { Route } from '../server/http/routes/table.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const OPERATIONS_FILE = join(ROOT, 'client/generated/operations.ts');
+
+/** How the client reads an answer: JSON, text, or the `Response` itself (a stream, an image). */
+export type AnswerKind = 'json' | 'text' | 'response';
+
+export function answerKind(contentType: string | undefined): AnswerKind {
+  if (contentType === undefined || /[/+]json$/.test(contentType)) return 'json';
+  if (contentType === 'text/event-stream' || contentType.startsWith('image/')) return 'response';
+  return 'text';
+}
+
+interface Named {
+  module: string;
+  name: string;
+}
+
+/** Every schema exported by types/*.ts, by identity: the first module (by file name) and export that holds it. */
+async function exportedSchemas(): Promise<Map<unknown, Named>> {
+  const names = new Map<unknown, Named>();
+  for (const file of readdirSync(join(ROOT, 'types')).filter((f) => f.endsWith('.ts')).sort()) {
+    const exports = (await import(pathToFileURL(join(ROOT, 'types', file)).href)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(exports).sort(([a], [b]) => a.localeCompare(b))) {
+      if (value && typeof value === 'object' && !names.has(value)) names.set(value, { module: file.replace(/\.ts$/, ''), name });
+    }
+  }
+  return names;
+}
+
+/** `access-schema` -> `accessSchema`: the namespace a module's types are imported as. */
+const namespaceOf = (module: string) => module.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The text of operations.ts for these routes. */
+export async function generateOperations(routes: readonly Route[]): Promise<string> {
+  const names = await exportedSchemas();
+  const modules = new Set<string>();
+  const typeOf = (schema: TSchema, what: string, route: Route) => {
+    const named = names.get(schema);
+    if (!named) throw new Error(`${route.operationId} (${route.method.toUpperCase()} ${route.path}): its ${what} schema is not exported from types/; export it there so the client can name it`);
+    modules.add(named.module);
+    return `Static<typeof ${namespaceOf(named.module)}.${named.name}>`;
+  };
+  const seen = new Set<string>();
+  const table: string[] = [];
+  const types: string[] = [];
+  for (const route of [...routes].sort((a, b) => a.operationId.localeCompare(b.operationId))) {
+    if (seen.has(route.operationId)) throw new Error(`Two routes have the operationId ${route.operationId}`);
+    seen.add(route.operationId);
+    const answer = answerKind(route.response.contentType);
+    const body = route.body === undefined ? 'none' : route.optionalBody ? 'optional' : 'required';
+    table.push(`  ${route.operationId}: { method: '${route.method.toUpperCase()}', path: '${route.path}', auth: '${route.auth}', body: '${body}', answer: '${answer}' },`);
+
+    const input: string[] = [];
+    const params = route.params as TObject | undefined;
+    if (params) {
+      const own = Object.keys(params.properties).filter((name) => name !== 'service');
+      // `service` is the client's unless given.
+      const type = 'service' in params.properties ? `WithService<${typeOf(params, 'params', route)}>` : typeOf(params, 'params', route);
+      input.push(own.length > 0 ? `params: ${type}` : `params?: ${type}`);
+    }
+    const query = route.query as TObject | undefined;
+    if (query) input.push(`${(query.required ?? []).length > 0 ? 'query' : 'query?'}: ${typeOf(query, 'query', route)}`);
+    if (route.body) input.push(`${body === 'required' ? 'body' : 'body?'}: ${typeOf(route.body, 'body', route)}`);
+    const response = answer === 'json' ? typeOf(route.response.schema, 'response', route) : answer === 'text' ? 'string' : 'Response';
+    types.push(
+      `  /** ${route.summary.replace(/\*\//g, '*\\/')} */`,
+      `  ${route.operationId}: {`,
+      `    input: { ${input.join('; ')} };`,
+      `    response: ${response};`,
+      `  };`,
+    );
+  }
+  const imports = [...modules].sort().map((module) => `import type * as ${namespaceOf(module)} from '../../types/${module}.js';`);
+  return [
+    '// Generated by scripts/generate-client.ts from the route table; do not edit.',
+    '// `npm run build:server` writes it again; test/server/client-api.test.ts fails when it is stale.',
+    "import type { Static } from '@sinclair/typebox';",
+    ...imports,
+    '',
+    "/** Path parameters with `service` left to the client's own unless given. */",
+    "export type WithService<P> = Omit<P, 'service'> & { service?: string };",
+    '',
+    '/** Every operation of the API: how it is called and how its answer is read. */',
+    'export const OPERATIONS = {',
+    ...table,
+    '} as const;',
+    '',
+    '/** What each operation takes (`params`, `query`, `body`) and answers. */',
+    'export interface Operations {',
+    ...types,
+    '}',
+    '',
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { routes } = await import('../server/app/features/index.js');
+  const text = await generateOperations(routes);
+  mkdirSync(dirname(OPERATIONS_FILE), { recursive: true });
+  let current = '';
+  try {
+    current = readFileSync(OPERATIONS_FILE, 'utf8');
+  } catch {
+    // Not written yet.
+  }
+  if (current !== text) writeFileSync(OPERATIONS_FILE, text);
+  console.log(`${OPERATIONS_FILE.slice(ROOT.length + 1)}: ${routes.length} operations${current === text ? ' (unchanged)' : ''}`);
+}
