@@ -147,7 +147,7 @@ export const HTTP_URL = Type.String({
   pattern: String.raw`^(https?://|/(?!/))[^\s]*$`,
   description: 'An absolute http(s) URL, or a path on the site that shows the badge ("/img/gold.svg")',
 });
-const TIME_INPUT = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$`;
+export const TIME_INPUT = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$`;
 
 export const BadgeState = Type.Object(
   {
