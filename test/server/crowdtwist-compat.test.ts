@@ -167,6 +167,8 @@ describe('CrowdTwist badges API compatibility', () => {
       ['PUT', LIST, { badges: [{ name: 'x', segment: [{ subscription_id: 1043, eligibility_type: 'maybe' }] }] }, 400, 'invalid_segment'],
       ['PUT', LIST, { badges: [{ name: 'x', segment: [{ name: 'no id' }] }] }, 400, 'invalid_segment'],
       ['PUT', LIST, { badges: [{ name: 'x', id: 0 }] }, 400, 'invalid_id'],
+      ['PUT', LIST, { badges: [{ name: 'x', id: '9999999999' }] }, 400, 'invalid_id'],
+      ['PUT', LIST, { badges: [{ name: 'x', id: 1.5 }] }, 400, 'invalid_id'],
       ['PUT', LIST, { badges: [{ name: 'x', date_start: 'yesterday' }] }, 400, 'invalid_date'],
       ['PUT', LIST, { badges: [{ name: 'x', date_start: '2030-01-01T00:00:00Z', date_end: '2029-01-01T00:00:00Z' }] }, 400, 'invalid_date_range'],
       ['PUT', LIST, { badges: [{ name: 'x', surprise: 1 }] }, 400, 'invalid_badge'],

@@ -1,5 +1,5 @@
 import { CROWDTWIST_PAGE_SIZE, CrowdTwistBadgesBody, CrowdTwistBadgesResponse, CrowdTwistBadgesWritten, CrowdTwistQuery, SegmentsBody, SegmentsResponse, type CrowdTwistBadge, type CrowdTwistBadgeIn } from '../../../types/crowdtwist-schema.js';
-import { FREQUENCY_PERIODS, ServiceParams, UserParams, type BadgeFields, type JsonValue } from '../../../types/schema.js';
+import { FREQUENCY_PERIODS, ID_RANGE, ServiceParams, UserParams, type BadgeFields, type JsonValue } from '../../../types/schema.js';
 import type { BadgeInput, BadgeRecord } from '../../core/model.js';
 import { BADGE_NUMBER_KIND, numberBadges } from '../../core/rules/badge-numbers.js';
 import { SEGMENTS_KIND, setSegments } from '../../core/segments.js';
@@ -124,7 +124,10 @@ function badgeInput(badge: CrowdTwistBadgeIn, index: number): BadgeInput {
     fields.tag_ids = ids.length === 0 ? null : Object.fromEntries(ids.map((tag) => [tag.tag_name, tag.tag_id!]));
   }
   const [input] = badgeInputs([{ name, ...fields }]);
-  return { ...input!, ...(id !== undefined ? { id: Number(id) } : {}) };
+  if (id === undefined) return input!;
+  // Their sample writes ids as strings of digits; the schema bounds only the numbers.
+  if (Number(id) > ID_RANGE.maximum) throw badRequest('invalid_id', `id must be a positive whole number up to ${ID_RANGE.maximum}`, { in: 'body', pointer: `/badges/${index}/id` });
+  return { ...input!, id: Number(id) };
 }
 
 function frequencyOf(frequency: NonNullable<CrowdTwistBadgeIn['frequency']>, index: number): JsonValue {
