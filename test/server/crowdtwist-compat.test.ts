@@ -150,6 +150,12 @@ describe('CrowdTwist badges API compatibility', () => {
     assert.deepEqual((await award('sam')).skipped, []);
     const held = await h.request('GET', '/v1/arena/users/sam.json');
     assert.deepEqual(held.json.badges.map((b: { name: string }) => b.name).sort(), ['canada-only', 'not-staff']);
+    // A member's segments are their data: they move with a rename and go with an erasure.
+    assert.equal((await as('POST', '/v1/arena/users/sam/rename.json', { to: 'samuel' })).status, 200);
+    assert.deepEqual((await as('GET', '/v1/arena/users/samuel/segments.json')).json.segments, [1043]);
+    assert.deepEqual((await as('GET', '/v1/arena/users/sam/segments.json')).json.segments, []);
+    assert.equal((await as('POST', '/v1/arena/users/samuel/erase.json')).status, 200);
+    assert.deepEqual((await as('GET', '/v1/arena/users/samuel/segments.json')).json.segments, []);
   });
 
   test('every bad input is a 4xx JSON error and changes nothing', async () => {
