@@ -145,11 +145,23 @@ describe('CrowdTwist badges API compatibility', () => {
     const bulk = await as('POST', '/v1/arena/badges/canada-only/awards.json', { emails: ['sam@example.org'] });
     assert.equal(bulk.status, 200, bulk.text);
     assert.deepEqual(bulk.json.errors, { 'sam@example.org': 'NOT_ELIGIBLE' });
+    // Offered as unearned only to those who may earn it, in the cached read of names too, as segments change.
+    for (const user of ['cal', 'sam']) assert.equal((await as('PUT', `/v1/arena/users/${user}.json`, { badges: ['plain'] })).status, 200);
+    const offered = async (user: string) => {
+      const unearned = (badges: { name: string; state: string }[]) => badges.filter((b) => b.state === 'unearned' && ['canada-only', 'not-staff'].includes(b.name)).map((b) => b.name);
+      const listed = unearned((await h.request('GET', `/v1/arena/users.json?names=${user}&states=all`)).json.users[0].badges);
+      assert.deepEqual(unearned((await h.request('GET', `/v1/arena/users/${user}.json?states=all`)).json.badges), listed);
+      return listed;
+    };
+    assert.deepEqual(await offered('cal'), ['not-staff']);
+    assert.deepEqual(await offered('sam'), []);
+    assert.equal((await as('PUT', '/v1/arena/users/cal/segments.json', { segments: [1043] })).status, 200);
+    assert.deepEqual(await offered('cal'), ['canada-only', 'not-staff']);
     // Out of the segment, in again: the rule reads the member's segments at each award.
     assert.equal((await as('PUT', '/v1/arena/users/sam/segments.json', { segments: [1043] })).status, 200);
     assert.deepEqual((await award('sam')).skipped, []);
     const held = await h.request('GET', '/v1/arena/users/sam.json');
-    assert.deepEqual(held.json.badges.map((b: { name: string }) => b.name).sort(), ['canada-only', 'not-staff']);
+    assert.deepEqual(held.json.badges.map((b: { name: string }) => b.name).sort(), ['canada-only', 'not-staff', 'plain']);
     // A member's segments are their data: they move with a rename and go with an erasure.
     assert.equal((await as('POST', '/v1/arena/users/sam/rename.json', { to: 'samuel' })).status, 200);
     assert.deepEqual((await as('GET', '/v1/arena/users/samuel/segments.json')).json.segments, [1043]);
