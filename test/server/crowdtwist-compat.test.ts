@@ -88,6 +88,10 @@ describe('CrowdTwist badges API compatibility', () => {
       ],
     );
     assert.equal((await as('PUT', LIST, { badges: [SAMPLE] })).status, 200);
+    // A public read, as ours: a badge outside its display window is left out (disabled ones are listed).
+    assert.equal((await as('PUT', '/v1/arena/badges.json', { badges: [{ name: 'secret', display_date_start: '2099-01-01T00:00:00Z' }] })).status, 200);
+    assert.equal((await h.request('GET', LIST)).json.badges.some((b: { name: string }) => b.name === 'secret'), false);
+    assert.equal((await as('DELETE', '/v1/arena/badges.json', { badges: ['secret'] })).status, 200);
     // An id another badge has is refused, and nothing is written.
     const taken = await as('PUT', LIST, { badges: [{ name: 'thief', id: plain.id }] });
     assert.deepEqual([taken.status, taken.json.error.code], [409, 'badge_id_taken']);

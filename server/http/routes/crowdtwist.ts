@@ -3,6 +3,7 @@ import { FREQUENCY_PERIODS, ID_RANGE, ServiceParams, UserParams, type BadgeField
 import type { BadgeInput, BadgeRecord } from '../../core/model.js';
 import { BADGE_NUMBER_KIND, numberBadges } from '../../core/rules/badge-numbers.js';
 import { SEGMENTS_KIND, setSegments } from '../../core/segments.js';
+import { Listing } from '../../cache/views.js';
 import { badRequest } from '../errors.js';
 import { badgeInputs } from '../validate.js';
 import type { Deps, V1Context } from './context.js';
@@ -20,7 +21,7 @@ export const crowdTwistRoutes = [
     path: '/crowdtwist/{service}/v2.1/badges',
     operationId: 'crowdTwistListBadges',
     summary: "CrowdTwist v2.1: the service's badges, in their shape and paging",
-    description: `Every badge of the service in the order registered, each with every field their documentation marks required (an integer \`id\` kept while the badge exists). \`page_size\` ${CROWDTWIST_PAGE_SIZE.default} by default, at most ${CROWDTWIST_PAGE_SIZE.max}. As theirs: a page that is not a number is the first; 0 or less, no badges and \`next_page\` the first page; past the last, no badges and \`prev_page\` the last page. \`api_key\` is taken and not checked (the list is public here).`,
+    description: `The badges of the service in their display window (as every public read here), in the order registered, each with every field their documentation marks required (an integer \`id\` kept while the badge exists). \`page_size\` ${CROWDTWIST_PAGE_SIZE.default} by default, at most ${CROWDTWIST_PAGE_SIZE.max}. As theirs: a page that is not a number is the first; 0 or less, no badges and \`next_page\` the first page; past the last, no badges and \`prev_page\` the last page. \`api_key\` is taken and not checked (the list is public here).`,
     tags: ['badges'],
     auth: 'public',
     params: ServiceParams,
@@ -29,7 +30,8 @@ export const crowdTwistRoutes = [
     // Numbers given to badges written before badges had them change the answer; an ETag would not see it.
     etag: false,
     handler: async (ctx, { query }, deps) => {
-      const badges = await deps.store.listBadges(ctx.state.service.name);
+      // A public read, as ours: badges outside their display window are left out.
+      const badges = new Listing(await deps.store.listBadges(ctx.state.service.name), {}, deps.config.now()).badges();
       const size = query.page_size ?? CROWDTWIST_PAGE_SIZE.default;
       const page = pageOf(query.page);
       const pages = Math.max(1, Math.ceil(badges.length / size));
