@@ -9,7 +9,7 @@ import type { Reads, Tx } from '../ports.js';
  */
 export const BADGE_NUMBER_KIND = 'badge-number';
 export const NUMBERED_KIND = 'badge-numbered';
-const NEXT_KIND = 'badge-number-next';
+export const NEXT_NUMBER_KIND = 'badge-number-next';
 
 /** The numbers of those of the badges that have one. */
 export async function badgeNumbers(tx: Reads, service: string, names: readonly string[]): Promise<Map<string, number>> {
@@ -23,7 +23,7 @@ export async function badgeNumbers(tx: Reads, service: string, names: readonly s
  */
 export async function numberBadges(tx: Tx, service: string, names: readonly string[], wanted: ReadonlyMap<string, number> = new Map()): Promise<Map<string, number>> {
   const numbers = await badgeNumbers(tx, service, names);
-  const counter = await tx.item(service, NEXT_KIND, 'next');
+  const counter = await tx.item(service, NEXT_NUMBER_KIND, 'next');
   let next = counter ? (counter.v as { next: number }).next : 1;
   const at = tx.now.toISOString();
   const give = (badge: string, n: number) => {
@@ -50,7 +50,7 @@ export async function numberBadges(tx: Tx, service: string, names: readonly stri
       else next = n + 1;
     }
   }
-  if (!counter || (counter.v as { next: number }).next !== next) tx.put({ t: 'item', s: service, v: { kind: NEXT_KIND, id: 'next', owner: null, at, v: { next } } });
+  if (!counter || (counter.v as { next: number }).next !== next) tx.put({ t: 'item', s: service, v: { kind: NEXT_NUMBER_KIND, id: 'next', owner: null, at, v: { next } } });
   return numbers;
 }
 
