@@ -114,8 +114,8 @@ export const BulkAwardResponse = Type.Object(
   {
     successes: outcomes(['AWARDED', 'INVITED'], 'By recipient as sent: AWARDED to a user, INVITED: a deferred award to an address nobody has yet'),
     errors: outcomes(
-      ['ALREADYAWARDED', 'INVALID', 'DISABLED', 'NOT_STARTED', 'ENDED', 'MAX_REACHED', 'FREQUENCY_CAP'],
-      "By recipient as sent: ALREADYAWARDED, a unique badge held or pending already; INVALID, not an address (or user name); DISABLED, NOT_STARTED, ENDED, MAX_REACHED, FREQUENCY_CAP: the badge's terms refuse it now (see `skipped` of the award PUT)",
+      ['ALREADYAWARDED', 'INVALID', 'DISABLED', 'NOT_STARTED', 'ENDED', 'MAX_REACHED', 'FREQUENCY_CAP', 'NOT_ELIGIBLE'],
+      "By recipient as sent: ALREADYAWARDED, a unique badge held or pending already; INVALID, not an address (or user name); DISABLED, NOT_STARTED, ENDED, MAX_REACHED, FREQUENCY_CAP, NOT_ELIGIBLE: the badge's terms refuse it now (see `skipped` of the award PUT)",
     ),
   },
   { $id: 'BulkAwardResult', ...closed },

@@ -131,6 +131,9 @@ export const Time = Type.String({ $id: 'Time', format: 'date-time', description:
 // is free. Checked here one by one; how they relate (an end after its start) is checked by the core
 // against the badge as merged, since a PUT may change one end of a window only.
 
+/** The range of an integer id as CrowdTwist's API writes them (a segment's, a tag's, a badge's). */
+export const ID_RANGE = { minimum: 1, maximum: 2_147_483_647 } as const;
+
 export const BADGE_STATES = ['unearned', 'in_progress', 'earned'] as const;
 export const FREQUENCY_PERIODS = ['day', 'week', 'month', 'year'] as const;
 
@@ -144,11 +147,12 @@ export const HTTP_URL = Type.String({
   pattern: String.raw`^(https?://|/(?!/))[^\s]*$`,
   description: 'An absolute http(s) URL, or a path on the site that shows the badge ("/img/gold.svg")',
 });
-const TIME_INPUT = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$`;
+export const TIME_INPUT = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$`;
 
 export const BadgeState = Type.Object(
   {
     state: literals(BADGE_STATES),
+    order: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "Where the state comes among the badge's states (CrowdTwist's `order`); by default its place in the list, from 1" })),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     image_url: Type.Optional(HTTP_URL),
   },
@@ -159,9 +163,21 @@ export const Frequency = Type.Object(
   {
     freq_cap: Type.Optional(Type.Integer({ minimum: 1, description: 'At most this many awards per `freq_period` (needs `freq_period`)' })),
     freq_period: Type.Optional(literals(FREQUENCY_PERIODS, { description: 'Calendar periods in UTC; weeks start on Monday' })),
+    freq_period_id: Type.Optional(Type.Integer({ ...ID_RANGE, description: "CrowdTwist's id of the period, kept as given and answered at their path (the period is `freq_period`)" })),
     freq_max: Type.Optional(Type.Integer({ minimum: 1, description: 'At most this many awards held by one user, ever' })),
   },
   { $id: 'Frequency', ...closed, description: 'How often one user may earn the badge' },
+);
+
+export const ELIGIBILITY_TYPES = ['inclusion', 'exclusion'] as const;
+
+export const SegmentRule = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The segment\'s name, for people' })),
+    subscription_id: Type.Integer({ ...ID_RANGE, description: 'The segment: members are in the segments whose ids they were given (`PUT /v1/{service}/users/{name}/segments.json`)' }),
+    eligibility_type: Type.Optional(literals(ELIGIBILITY_TYPES, { description: '`inclusion` (the default): members of the segment may earn the badge; `exclusion`: they may not' })),
+  },
+  { $id: 'SegmentRule', ...closed, description: "A segment the badge is for, or not for (CrowdTwist's `segment`)" },
 );
 
 /** An issuer's or a program's id: BadgeKit's slugs. */
@@ -203,6 +219,19 @@ const terms = {
   display_date_start: [time('From when the badge is shown'), 'invalid_date', 'display_date_start must be an ISO-8601 time with a time zone'],
   display_date_end: [time('Until when (exclusive) the badge is shown'), 'invalid_date', 'display_date_end must be an ISO-8601 time with a time zone'],
   frequency: [Frequency, 'invalid_frequency', 'frequency must be an object with freq_cap and freq_period (day, week, month or year) and/or freq_max, positive whole numbers'],
+  tag_ids: [
+    NameMap(Type.Integer(ID_RANGE), { maxProperties: 20, description: "CrowdTwist's tag ids, by tag name: kept from their writes, answered at their path" }),
+    'invalid_tag_ids',
+    'tag_ids must map tag names to positive whole numbers (at most 20)',
+  ],
+  segment: [
+    Type.Array(SegmentRule, {
+      maxItems: 50,
+      description: 'Who may earn the badge: with any `inclusion` segment, only members of one of them; never members of an `exclusion` segment. None: everyone',
+    }),
+    'invalid_segment',
+    'segment must be a list of at most 50 {name, subscription_id, eligibility_type: inclusion|exclusion}',
+  ],
   unique: [Type.Boolean({ description: 'Held at most once: awarded again, it stays at count 1' }), 'invalid_unique', 'unique must be true or false'],
   goal: [Type.Number({ exclusiveMinimum: 0, description: 'The progress target: reaching it awards the badge' }), 'invalid_goal', 'goal must be a positive number'],
   points: [
@@ -510,14 +539,14 @@ export const UsersResponse = Type.Object(
 );
 
 /** Why an award was not made: what the badge's fields forbid at that time. */
-export const SKIP_REASONS = ['disabled', 'not_started', 'ended', 'unique', 'max_reached', 'frequency_cap'] as const;
+export const SKIP_REASONS = ['disabled', 'not_started', 'ended', 'unique', 'max_reached', 'frequency_cap', 'not_eligible'] as const;
 
 export const SkippedAward = Type.Object(
   {
     badge: BadgeName,
     reason: literals(SKIP_REASONS, {
       description:
-        '`disabled` (is_enabled false), `not_started` (before date_start), `ended` (from date_end on), `unique` (held already), `max_reached` (freq_max held), `frequency_cap` (freq_cap reached this freq_period)',
+        '`disabled` (is_enabled false), `not_started` (before date_start), `ended` (from date_end on), `unique` (held already), `max_reached` (freq_max held), `frequency_cap` (freq_cap reached this freq_period), `not_eligible` (the user is in none of its `inclusion` segments, or in an `exclusion` one)',
     }),
   },
   { $id: 'SkippedAward', ...closed, description: 'An award not made' },

@@ -5,6 +5,7 @@ import type * as accessSchema from '../../types/access-schema.js';
 import type * as assessmentSchema from '../../types/assessment-schema.js';
 import type * as auditSchema from '../../types/audit-schema.js';
 import type * as consoleSchema from '../../types/console-schema.js';
+import type * as crowdtwistSchema from '../../types/crowdtwist-schema.js';
 import type * as eventsSchema from '../../types/events-schema.js';
 import type * as issuingSchema from '../../types/issuing-schema.js';
 import type * as leaderboardSchema from '../../types/leaderboard-schema.js';
@@ -29,6 +30,8 @@ export const OPERATIONS = {
   createRule: { method: 'POST', path: '/v1/{service}/rules.json', auth: 'service', body: 'required', answer: 'json' },
   createService: { method: 'POST', path: '/admin/services', auth: 'admin', body: 'required', answer: 'json' },
   createWebhookEndpoint: { method: 'POST', path: '/v1/{service}/webhooks.json', auth: 'service', body: 'required', answer: 'json' },
+  crowdTwistListBadges: { method: 'GET', path: '/crowdtwist/{service}/v2.1/badges', auth: 'public', body: 'none', answer: 'json' },
+  crowdTwistPutBadges: { method: 'PUT', path: '/crowdtwist/{service}/v2.1/badges', auth: 'service', body: 'required', answer: 'json' },
   deleteApplication: { method: 'DELETE', path: '/v1/{service}/applications/{id}.json', auth: 'service', body: 'none', answer: 'json' },
   deleteBadges: { method: 'DELETE', path: '/v1/{service}/badges.json', auth: 'service', body: 'required', answer: 'json' },
   deleteClaimCode: { method: 'DELETE', path: '/v1/{service}/claim-codes/{code}.json', auth: 'service', body: 'none', answer: 'json' },
@@ -93,6 +96,7 @@ export const OPERATIONS = {
   getUserEmails: { method: 'GET', path: '/v1/{service}/users/{name}/emails.json', auth: 'service', body: 'none', answer: 'json' },
   getUserFlairPng: { method: 'GET', path: '/v1/{service}/users/{name}/flair.png', auth: 'public', body: 'none', answer: 'response' },
   getUserFlairSvg: { method: 'GET', path: '/v1/{service}/users/{name}/flair.svg', auth: 'public', body: 'none', answer: 'response' },
+  getUserSegments: { method: 'GET', path: '/v1/{service}/users/{name}/segments.json', auth: 'service', body: 'none', answer: 'json' },
   getWebhookEndpoint: { method: 'GET', path: '/v1/{service}/webhooks/{id}.json', auth: 'service', body: 'none', answer: 'json' },
   listApplications: { method: 'GET', path: '/v1/{service}/applications.json', auth: 'service', body: 'none', answer: 'json' },
   listBadgeApplications: { method: 'GET', path: '/v1/{service}/badges/{badge}/applications.json', auth: 'service', body: 'none', answer: 'json' },
@@ -132,6 +136,7 @@ export const OPERATIONS = {
   setProgress: { method: 'PUT', path: '/v1/{service}/users/{name}/progress.json', auth: 'service', body: 'required', answer: 'json' },
   setServiceQuotas: { method: 'PATCH', path: '/admin/services/{name}/quotas', auth: 'admin', body: 'required', answer: 'json' },
   setUserEmails: { method: 'PUT', path: '/v1/{service}/users/{name}/emails.json', auth: 'service', body: 'required', answer: 'json' },
+  setUserSegments: { method: 'PUT', path: '/v1/{service}/users/{name}/segments.json', auth: 'service', body: 'required', answer: 'json' },
   showServiceKey: { method: 'GET', path: '/admin/services/{name}/key', auth: 'admin', body: 'none', answer: 'json' },
   startBackfill: { method: 'POST', path: '/v1/{service}/rules/{id}/backfill.json', auth: 'service', body: 'none', answer: 'json' },
   submitApplication: { method: 'POST', path: '/v1/{service}/badges/{badge}/applications.json', auth: 'service', body: 'required', answer: 'json' },
@@ -202,6 +207,16 @@ export interface Operations {
   createWebhookEndpoint: {
     input: { params?: WithService<Static<typeof schema.ServiceParams>>; body: Static<typeof accessSchema.NewEndpointBody> };
     response: Static<typeof accessSchema.NewEndpointResponse>;
+  };
+  /** CrowdTwist v2.1: the service's badges, in their shape and paging */
+  crowdTwistListBadges: {
+    input: { params?: WithService<Static<typeof schema.ServiceParams>>; query?: Static<typeof crowdtwistSchema.CrowdTwistQuery> };
+    response: Static<typeof crowdtwistSchema.CrowdTwistBadgesResponse>;
+  };
+  /** CrowdTwist v2.1: create or update badges given as their listing answers them */
+  crowdTwistPutBadges: {
+    input: { params?: WithService<Static<typeof schema.ServiceParams>>; body: Static<typeof crowdtwistSchema.CrowdTwistBadgesBody> };
+    response: Static<typeof crowdtwistSchema.CrowdTwistBadgesWritten>;
   };
   /** Delete an application with its reviews (an award it led to stays) */
   deleteApplication: {
@@ -523,6 +538,11 @@ export interface Operations {
     input: { params: WithService<Static<typeof accessSchema.UserParams>>; query?: Static<typeof leaderboardSchema.FlairQuery> };
     response: Response;
   };
+  /** A member's segments */
+  getUserSegments: {
+    input: { params: WithService<Static<typeof accessSchema.UserParams>> };
+    response: Static<typeof crowdtwistSchema.SegmentsResponse>;
+  };
   /** One endpoint, with its signing secret */
   getWebhookEndpoint: {
     input: { params: WithService<Static<typeof accessSchema.EndpointParams>> };
@@ -717,6 +737,11 @@ export interface Operations {
   setUserEmails: {
     input: { params: WithService<Static<typeof accessSchema.UserParams>>; body: Static<typeof accessSchema.EmailsBody> };
     response: Static<typeof accessSchema.EmailsResponse>;
+  };
+  /** Put a member in exactly these segments (CrowdTwist's segment ids) */
+  setUserSegments: {
+    input: { params: WithService<Static<typeof accessSchema.UserParams>>; body: Static<typeof crowdtwistSchema.SegmentsBody> };
+    response: Static<typeof crowdtwistSchema.SegmentsResponse>;
   };
   /** The service's key, again: for the operator who lost it (a first start's output scrolled away) */
   showServiceKey: {

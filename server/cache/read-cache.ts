@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Invalidation } from '../core/changes.js';
 import { sortUsers } from '../core/order.js';
 import type { Queries, Store } from '../core/ports.js';
-import { Listing, badgesFor, type ReadOptions } from './views.js';
+import { SEGMENTS_KIND } from '../core/segments.js';
+import { Listing, badgesFor, segmentsFor, type ReadOptions } from './views.js';
 
 /** A serialised answer with its validator. */
 export interface Answer {
@@ -75,7 +76,7 @@ export class ReadCache {
     if (!(await this.store.getService(service))) return undefined;
     const users = await this.store.getUsers(service, names);
     const badges = await badgesFor(this.store, service, users, states);
-    const listing = new Listing(badges, options, now);
+    const listing = new Listing(badges, options, now, await segmentsFor(this.store, service, users, badges, states));
     const body = Buffer.from(JSON.stringify(listing.users(sort ? sortUsers([...users], sort) : users)));
     const fresh: Entry = {
       service,
@@ -115,6 +116,8 @@ export class ReadCache {
     for (const user of change.users ?? []) for (const key of [...(index.users.get(user) ?? [])]) this.forget(key);
     for (const badge of change.badges ?? []) for (const key of [...(index.badges.get(badge) ?? [])]) this.forget(key);
     if (change.badges?.length) for (const key of [...index.anyBadge]) this.forget(key);
+    // A member's segments decide which badges are offered them as unearned (see Listing).
+    if (change.items?.includes(SEGMENTS_KIND)) for (const key of [...index.anyBadge]) this.forget(key);
   }
 
   private version(service: string): string {

@@ -5,7 +5,8 @@ import type { BadgeRecord, UserRecord } from '../core/model.js';
 import type { Queries } from '../core/ports.js';
 import { progressOf } from '../core/rules/progress.js';
 import { belongsTo } from '../core/issuing/issuers.js';
-import { nextDisplayChange, tagged, termsOf, within, type Terms } from '../core/terms.js';
+import { eligible, nextDisplayChange, segmented, tagged, termsOf, within, type Terms } from '../core/terms.js';
+import { SEGMENTS_KIND } from '../core/segments.js';
 
 /** Records to the wire shapes of `types/api.ts`. */
 
@@ -42,6 +43,8 @@ export class Listing {
     badges: readonly BadgeRecord[],
     private readonly options: ReadOptions,
     now: number,
+    /** Each user's segments (see `segmentsFor`): a badge for other segments is not offered as unearned. */
+    private readonly segments: ReadonlyMap<string, number[]> = new Map(),
   ) {
     let until: number | undefined;
     for (const record of badges) {
@@ -78,6 +81,7 @@ export class Listing {
       const held = new Set(user.awards.map((a) => a.badge));
       for (const { record, terms } of this.shown.values()) {
         if (held.has(record.name) || hidden.has(record.name) || !terms.enabled) continue;
+        if (segmented(terms) && !eligible(terms, this.segments.get(user.name) ?? [])) continue;
         const current = progressOf(progress, record.name) ?? 0;
         entries.push(this.entry(record.name, terms, current > 0 ? 'in_progress' : 'unearned', 0, null, current));
       }
@@ -110,6 +114,20 @@ export class Listing {
       ...(terms.goal !== undefined ? { progress: { current: current ?? (state === 'earned' ? terms.goal : 0), goal: terms.goal } } : {}),
     };
   }
+}
+
+/**
+ * The segments of the users, when a read offers badges as unearned and some badge is for some
+ * segments only: what `Listing` needs to offer a member only what they may earn.
+ */
+export async function segmentsFor(store: Queries, service: string, users: readonly UserRecord[], badges: readonly BadgeRecord[], states: ReadOptions['states']): Promise<Map<string, number[]>> {
+  const segments = new Map<string, number[]>();
+  if (states !== 'all' || !badges.some((badge) => segmented(termsOf(badge.fields)))) return segments;
+  for (const user of users) {
+    const item = await store.getItem(service, SEGMENTS_KIND, user.name);
+    if (item) segments.set(user.name, (item.v as { segments: number[] }).segments);
+  }
+  return segments;
 }
 
 /** The badges a read of these users may show: every badge of the service with `states=all`, else those held. */

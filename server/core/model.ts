@@ -79,6 +79,8 @@ export interface BadgeInput {
   name: string;
   /** Custom fields to set; a field set to null is removed. */
   fields: BadgeFields;
+  /** The badge's integer id, when the write names one (CrowdTwist's `id`; see rules/badge-numbers.ts). */
+  id?: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import { addressSubject, EMAIL_KIND, normalizeEmail } from './email.js';
 import { eventSubject } from './events.js';
 import { KIND } from './events/kinds.js';
 import { LIVE_KIND } from './live.js';
+import { SEGMENTS_KIND } from './segments.js';
 import type { Item } from './model.js';
 import { AWARD_KIND } from './rules/instances.js';
 import { APPLICATION_KIND, ASSIGNMENT_KIND, learnerSubject, REVIEW_KIND, type Learner } from './assessment/applications.js';
@@ -32,6 +33,7 @@ const BY_KIND: Record<string, (item: Item) => string | null> = {
   [KIND.expiry]: (item) => item.owner,
   [EMAIL_KIND]: (item) => item.owner,
   [LIVE_KIND]: (item) => item.owner,
+  [SEGMENTS_KIND]: (item) => item.owner,
   [REDEMPTION_KIND]: (item) => item.owner,
   [KIND.pending]: (item) => (item.owner === null ? null : addressSubject(item.owner)),
   [AWARD_KIND]: (item) => item.owner,

@@ -18,6 +18,8 @@ export interface Terms {
   unique: boolean;
   goal?: number;
   tags: string[];
+  /** Segment ids (CrowdTwist's `subscription_id`) whose members may earn it, and those whose may not. */
+  segments: { include: number[]; exclude: number[] };
 }
 
 export interface Window {
@@ -39,8 +41,32 @@ export function termsOf(fields: BadgeFields): Terms {
     unique: fields.unique === true,
     ...(typeof fields.goal === 'number' && fields.goal > 0 ? { goal: fields.goal } : {}),
     tags: Array.isArray(fields.tags) ? fields.tags.filter((t): t is string => typeof t === 'string') : [],
+    segments: segmentsOf(fields.segment),
   };
 }
+
+function segmentsOf(value: JsonValue | undefined): Terms['segments'] {
+  const segments: Terms['segments'] = { include: [], exclude: [] };
+  for (const rule of Array.isArray(value) ? value : []) {
+    if (!isObject(rule)) continue;
+    const id = positiveInteger(rule.subscription_id);
+    if (id !== undefined) segments[rule.eligibility_type === 'exclusion' ? 'exclude' : 'include'].push(id);
+  }
+  return segments;
+}
+
+/**
+ * Whether a member in `segments` may earn the badge, as CrowdTwist's segment eligibility reads: with
+ * any inclusion segment, only members of one of them; never a member of an exclusion segment.
+ */
+export function eligible(terms: Terms, segments: readonly number[]): boolean {
+  const { include, exclude } = terms.segments;
+  if (exclude.some((id) => segments.includes(id))) return false;
+  return include.length === 0 || include.some((id) => segments.includes(id));
+}
+
+/** Whether the badge is for some members only, so awarding it needs the member's segments. */
+export const segmented = (terms: Terms): boolean => terms.segments.include.length > 0 || terms.segments.exclude.length > 0;
 
 export const within = (window: Window, at: number): boolean => (window.start === undefined || at >= window.start) && (window.end === undefined || at < window.end);
 
@@ -82,6 +108,8 @@ export function settleTerms(badge: string, fields: BadgeFields): BadgeFields {
   if (Array.isArray(states)) {
     const named = states.map((s) => (isObject(s) ? s.state : undefined));
     if (new Set(named).size !== named.length) throw invalid('invalid_badge_states', `Badge "${badge}": badge_states describes a state twice`);
+    const orders = states.map((s) => (isObject(s) ? s.order : undefined)).filter((order) => order !== undefined);
+    if (new Set(orders).size !== orders.length) throw invalid('invalid_badge_states', `Badge "${badge}": two badge_states have the same order`);
   }
   const criteria = settled.criteria;
   if (isObject(criteria)) {

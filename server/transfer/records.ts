@@ -5,7 +5,7 @@ import { QUOTA_NAMES } from '../../types/api.js';
 import { AuditEntry, Cause } from '../../types/audit-schema.js';
 import { Evidence } from '../../types/issuing-schema.js';
 import { ReviewItem } from '../../types/assessment-schema.js';
-import { BadgeInput, BadgeName, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
+import { BadgeInput, BadgeName, ID_RANGE, ServiceName, UserName, nameProblem, refuse } from '../../types/schema.js';
 import { LIMITS } from '../../types/constants.js';
 import { BATCH_KIND, CLAIM_CODE_KIND, REDEMPTION_KIND } from '../core/access/claim-codes.js';
 import { CLAIMED_KIND, INVITATION_KIND, NEVER } from '../core/access/invitations.js';
@@ -16,6 +16,8 @@ import { LIVE_KIND, LIVE_SEQUENCE } from '../core/live.js';
 import { APPLICATION_KIND, applicationOwner, ASSIGNMENT_KIND, reviewerOwner, REVIEW_KIND } from '../core/assessment/applications.js';
 import { ISSUER_KIND, PROGRAM_KIND } from '../core/issuing/issuers.js';
 import { AWARD_KIND } from '../core/rules/instances.js';
+import { BADGE_NUMBER_KIND, NEXT_NUMBER_KIND, NUMBERED_KIND } from '../core/rules/badge-numbers.js';
+import { SEGMENTS_KIND } from '../core/segments.js';
 import { addressSubject, EMAIL_KIND, normalizeEmail } from '../core/email.js';
 import { DomainError } from '../core/errors.js';
 import { KIND, typeKey, typeOf, type StoredEvent } from '../core/events/kinds.js';
@@ -343,6 +345,19 @@ export const ITEMS: Record<string, ItemRule> = {
   [KIND.stateSweep]: { v: Type.Object({ after: Nullable(Place) }, closed), owner: 'none', id: (item) => same('/id', item.id, 'sweep', 'the id must be') },
   [KIND.activity]: { v: ActivityShape, owner: 'user', id: idMatching(/^[A-Za-z0-9_-]{1,40}$/, 'an activity id') },
   [KIND.integration]: { v: Type.Object({ name: IntegrationBody.properties.name, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, closed), owner: 'none', id: idMatching(/^[0-9a-f]{12}$/, 'an integration id (12 hex digits)') },
+  // CrowdTwist's integer badge ids (core/rules/badge-numbers.ts) and members' segments (core/segments.ts).
+  [BADGE_NUMBER_KIND]: { v: Type.Object({ n: Type.Integer(ID_RANGE) }, closed), owner: 'none', id: (item) => name(item.id, '/id') },
+  [NUMBERED_KIND]: {
+    v: Type.Object({ badge: BadgeName }, closed),
+    owner: 'none',
+    id: idMatching(/^[1-9][0-9]{0,9}$/, 'a badge id'),
+  },
+  [NEXT_NUMBER_KIND]: { v: Type.Object({ next: Type.Integer({ minimum: 1 }) }, closed), owner: 'none', id: (item) => same('/id', item.id, 'next', 'the id must be') },
+  [SEGMENTS_KIND]: {
+    v: Type.Object({ segments: Type.Array(Type.Integer(ID_RANGE), { maxItems: 100 }) }, closed),
+    owner: 'user',
+    check: (item) => same('/id', item.id, item.owner, "the id must be its member's name"),
+  },
   [EMAIL_KIND]: {
     v: Type.Object({ user: UserName }, closed),
     owner: 'user',

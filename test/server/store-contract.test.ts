@@ -508,7 +508,7 @@ for (const kind of storeKinds) {
         assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['bob'], badges: ['gold', 'silver'], items: ['activity', 'audit', 'award', 'live', 'live-seq'] }]);
         heard.length = 0;
         await domain.deleteBadges('shop', ['gold']);
-        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit', 'award', 'live', 'live-seq'] }], 'the award instances are kept, revoked');
+        assert.deepEqual(heard.map(normal), [{ service: 'shop', users: ['ann', 'bob'], badges: ['gold'], items: ['audit', 'award', 'badge-number', 'badge-numbered', 'live', 'live-seq'] }], 'the award instances are kept, revoked; the badge takes its id with it');
         heard.length = 0;
         await domain.setServiceKey('shop', 'key-2');
         assert.deepEqual(heard, [{ service: 'shop', all: true }]);

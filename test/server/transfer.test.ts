@@ -92,16 +92,19 @@ describe('export and import', () => {
     // And what open pages were told of each (core/live.ts): the backlog and its sequence.
     const live = (await source.store.countItems('demo', 'live', {})) + (await source.store.countItems('demo', 'live-seq', {}));
     assert.ok(live > 0, `the live backlog (${live})`);
+    // And each badge's integer id (CrowdTwist's), by name and by number, and the next to give.
+    const numbers = (await source.store.countItems('demo', 'badge-number', {})) + (await source.store.countItems('demo', 'badge-numbered', {})) + (await source.store.countItems('demo', 'badge-number-next', {}));
+    assert.equal(numbers, 7 * 2 + 1, 'the badge ids');
     const before = await answers(source);
     const itemsBefore = await items(source);
 
     const first = join(dir, 'first.jsonl');
-    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live, secrets: true });
+    assert.deepEqual(await exportTo(source, first), { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live + numbers, secrets: true });
     // Through PostgreSQL and back into the embedded store: the move a growing site makes.
     const middle = await start({ store: { database: await withPostgres(), seed: false } });
     opened.push(middle);
     const imported = await importStore(middle.domain, middle.store, createReadStream(first));
-    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live, newKeys: [], header: undefined });
+    assert.deepEqual({ ...imported, header: undefined }, { services: 1, badges: 7, users: 34, items: 1003 + activity + audit + awards + live + numbers, newKeys: [], header: undefined });
     assert.deepEqual(await answers(middle), before);
     assert.deepEqual(await middle.store.getUser('demo', 'Zoë'), zoe);
     assert.deepEqual(await items(middle), itemsBefore);

@@ -1,6 +1,7 @@
 import { bulkAward } from '../../server/core/access/bulk-award.js';
 import { makeClaimCodes, redeemClaimCode } from '../../server/core/access/claim-codes.js';
 import { setEmails } from '../../server/core/access/emails.js';
+import { setSegments } from '../../server/core/segments.js';
 import { reviewApplication, submitApplication } from '../../server/core/assessment/applications.js';
 import { invite } from '../../server/core/access/invitations.js';
 import { createEndpoint, newEndpointSecret, DELIVERY_KIND, leaseDeliveries, recordAttempt } from '../../server/core/access/webhooks.js';
@@ -18,7 +19,7 @@ import type { Queries } from '../../server/core/ports.js';
  * She has: a user record (gold by an invitation claimed, silver by a rule, bronze by a claim code),
  * two addresses (one with an expired invitation never removed), events, refused events (one naming
  * her, one her address), activity, rule states and an expiry, a claim redemption, webhook messages
- * with their deliveries and an attempt, audit entries, and applications (one assigned to a reviewer,
+ * with their deliveries and an attempt, audit entries, segments, and applications (one assigned to a reviewer,
  * one reviewed).
  */
 export const ANN = { name: 'Ann Zed', addresses: ['ann.zed@example.org', 'old.zed@example.org'] };
@@ -44,6 +45,8 @@ export const ANNS_KINDS = [
   'review',
   'rule-expiry',
   'rule-state',
+  // The segments she is in (CrowdTwist's), which decide the badges she may earn.
+  'segments',
   'webhook-message',
 ];
 
@@ -63,6 +66,7 @@ export async function aPersonEverywhere(domain: Domain, store: Queries, tick: (m
   tick(2000);
   // The first address claims its invitation; the second's expired and stays until the expiry job runs.
   await domain.run(service, (tx) => setEmails(tx, service, ANN.name, ANN.addresses));
+  await domain.run(service, (tx) => setSegments(tx, service, ANN.name, [1043]));
   await domain.run(service, (tx) =>
     ingest(
       tx,

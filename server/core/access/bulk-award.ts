@@ -12,7 +12,7 @@ export type Recipient = { key: string; email: string } | { key: string; user: st
 
 export type BulkSuccess = 'AWARDED' | 'INVITED';
 /** Beyond badges.mozilla.org's two, why the badge's terms refused an award now (see rules/awards.ts). */
-export type BulkError = 'ALREADYAWARDED' | 'INVALID' | 'DISABLED' | 'NOT_STARTED' | 'ENDED' | 'MAX_REACHED' | 'FREQUENCY_CAP';
+export type BulkError = 'ALREADYAWARDED' | 'INVALID' | 'DISABLED' | 'NOT_STARTED' | 'ENDED' | 'MAX_REACHED' | 'FREQUENCY_CAP' | 'NOT_ELIGIBLE';
 
 export interface BulkResult {
   successes: Record<string, BulkSuccess>;

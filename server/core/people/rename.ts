@@ -5,6 +5,7 @@ import { CLAIMED_KIND } from '../access/invitations.js';
 import { EMAIL_KIND } from '../email.js';
 import { conflict, invalid } from '../errors.js';
 import { KIND } from '../events/kinds.js';
+import { SEGMENTS_KIND } from '../segments.js';
 import { LIVE_KIND } from '../live.js';
 import type { Item } from '../model.js';
 import type { Tx } from '../ports.js';
@@ -21,6 +22,7 @@ const NAMED: Record<string, { id?: (id: string, from: string, to: string) => str
   [KIND.expiry]: { id: (id, from, to) => id.slice(0, -from.length) + to, user: true },
   [REDEMPTION_KIND]: { id: (id, from, to) => id.slice(0, -from.length) + to, user: true },
   [EMAIL_KIND]: { user: true },
+  [SEGMENTS_KIND]: { id: (_id, _from, to) => to },
   [CLAIMED_KIND]: { user: true },
   // A live entry tells pages showing the user: after a rename, those showing the new name.
   [LIVE_KIND]: { user: true },

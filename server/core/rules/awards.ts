@@ -4,7 +4,8 @@ import type { Cause } from '../events.js';
 import type { AwardRecord, BadgeRecord, UserRecord } from '../model.js';
 import { periodStart } from '../periods.js';
 import type { Tx } from '../ports.js';
-import { termsOf, within, type Terms } from '../terms.js';
+import { eligible, segmented, termsOf, within, type Terms } from '../terms.js';
+import { segmentsOf } from '../segments.js';
 import { pointsOf, tallied } from '../standings.js';
 import { AWARD_KIND, liveInstances, markRevoked, putInstances, settleInstances, isLive, type AwardedFor, type AwardInstance } from './instances.js';
 import { checkQuota } from './quota.js';
@@ -56,11 +57,14 @@ export async function awardChecked(tx: Tx, serviceName: string, userName: string
   const awards = new Map<string, AwardRecord>((user?.awards ?? []).map((a) => [a.badge, a]));
   const given = new Map<string, number>();
   const skipped: Skipped[] = [];
+  // Read only when a badge asked for is for some segments of members.
+  let segments: number[] | undefined;
 
   for (const badge of badges) {
     const terms = termsOf(records.get(badge)!.fields);
     const held = awards.get(badge);
-    const reason = refusal(terms, held, at);
+    if (segmented(terms)) segments ??= await segmentsOf(tx, serviceName, userName);
+    const reason = refusal(terms, held, at) ?? (segmented(terms) && !eligible(terms, segments!) ? 'not_eligible' : undefined);
     if (reason) {
       skipped.push({ badge, reason });
       continue;

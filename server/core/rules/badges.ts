@@ -2,6 +2,7 @@ import type { BadgeInput, BadgeRecord } from '../model.js';
 import type { Tx } from '../ports.js';
 import { settleHome } from '../issuing/issuers.js';
 import { settleTerms } from '../terms.js';
+import { forgetNumbers, numberBadges } from './badge-numbers.js';
 import { liveInstances, markRevoked } from './instances.js';
 import { checkQuota } from './quota.js';
 import { requireService } from './services.js';
@@ -25,6 +26,8 @@ export async function putBadges(tx: Tx, serviceName: string, inputs: readonly Ba
     merged.set(input.name, { ...base, fields: await settleHome(tx, serviceName, input.name, input.fields, fields) });
   }
   for (const [name, badge] of merged) merged.set(name, { ...badge, fields: settleTerms(name, badge.fields) });
+  const wanted = new Map(inputs.flatMap((input) => (input.id === undefined ? [] : [[input.name, input.id] as const])));
+  await numberBadges(tx, serviceName, [...merged.keys()], wanted);
   for (const v of merged.values()) {
     tx.put({ t: 'badge', s: serviceName, v });
     tx.emit({ type: existing.has(v.name) ? 'badge.updated' : 'badge.created', service: serviceName, badge: v.name, at: tx.now.toISOString() });
@@ -51,6 +54,7 @@ export async function deleteBadges(tx: Tx, serviceName: string, names: readonly 
     tx.put({ t: 'user', s: serviceName, v: { ...user, awards: user.awards.filter((a) => !doomed.has(a.badge)), ...(progress ? { progress } : {}) } });
     for (const instances of (await liveInstances(tx, serviceName, name, doomed)).values()) markRevoked(tx, serviceName, instances, 'badge deleted');
   }
+  await forgetNumbers(tx, serviceName, [...doomed]);
   for (const name of doomed) {
     tx.put({ t: 'badge-', s: serviceName, n: name });
     // Its holders lose it too; the one event says so, rather than one per holder.

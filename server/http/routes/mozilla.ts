@@ -41,6 +41,7 @@ const EXCEPTIONS: Record<string, string> = {
   ENDED: 'the badge can no longer be earned',
   MAX_REACHED: 'the badge was awarded as many times as it may be',
   FREQUENCY_CAP: 'the badge was awarded as often as it may be in this period',
+  NOT_ELIGIBLE: 'the badge is not for this member\'s segments',
 };
 
 function asMozilla(ctx: V1Context, error: HttpError): void {

@@ -21,15 +21,17 @@ import { notModified } from '../etag.js';
 import { offsetOf, pageRequest, paging } from '../paging.js';
 import { answerHeaders, type Answer } from '../../cache/read-cache.js';
 import { progressInput } from '../validate.js';
-import { Listing, badgesFor, type ReadOptions } from '../../cache/views.js';
+import { Listing, badgesFor, segmentsFor, type ReadOptions } from '../../cache/views.js';
 import type { Deps, V1Context } from './context.js';
 import { OPEN_TEST_SERVICE, TEST_SERVICE_FULL } from '../auth/guards.js';
 import { ANSWERED, route } from './table.js';
 
 /** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
 
-const listing = async ({ store, config }: Deps, service: string, users: UserRecord[], options: ReadOptions) =>
-  new Listing(await badgesFor(store, service, users, options.states), options, config.now());
+async function listing({ store, config }: Deps, service: string, users: UserRecord[], options: ReadOptions): Promise<Listing> {
+  const badges = await badgesFor(store, service, users, options.states);
+  return new Listing(badges, options, config.now(), await segmentsFor(store, service, users, badges, options.states));
+}
 
 // An unknown user (a revoke leaves it uncreated) holds nothing.
 const updated = (name: string, user: UserRecord | undefined) => ({ user: { name, badges: user?.awards.map((a: AwardRecord) => a.badge) ?? [] } });
