@@ -145,8 +145,13 @@ async function runPage(page: Page, base: string, dir: string, data: string): Pro
   const parts = out.split(new RegExp(`\\n${marker}(\\d+)\\n`));
   const ran: Ran[] = [];
   // curl --fail-with-body (so that an example answering 4xx without saying so fails) adds a line on stderr
-  // that a terminal would not show: what is compared is the body.
-  const body = (text: string) => text.replace(/\n$/, '').replace(/^curl: \(22\) The requested URL returned error: \d+\n?/gm, '');
+  // that a terminal would not show: what is compared is the body. So does -S when an example ends a
+  // stream (Server-Sent Events) with --max-time, which its own -s keeps quiet in a terminal.
+  const body = (text: string) =>
+    text
+      .replace(/\n$/, '')
+      .replace(/^curl: \(22\) The requested URL returned error: \d+\n?/gm, '')
+      .replace(/^curl: \(28\) Operation timed out after \d+ milliseconds with \d+ bytes received\n?/gm, '');
   for (let i = 0; i + 1 < parts.length; i += 2) ran.push({ output: body(parts[i]!), status: Number(parts[i + 1]) });
   assert.equal(ran.length, page.commands.length, `${page.path}: every command ran\n${out}${errors}`);
   return ran;
