@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT, serve } from '../support/serve.js';
@@ -12,9 +12,10 @@ import { tempDir } from './harness.js';
  *
  * Each page gets a server of its own on an empty data folder and one bash; its ```sh blocks run in order, so
  * the variables a page sets (KEY=...) carry from block to block. `http://localhost:3000` is that server,
- * `npx user-badges` the CLI from the sources on the same data. An answer is the `# {...}` (or `# [...]`)
+ * `npx user-badges` the CLI from the sources on the same data; the page's folder sees this clone's `scripts/`. An answer is the `# {...}` (or `# [...]`)
  * comment lines right under a command, joined; `...` or `…` in it matches anything. A block that cannot run
- * here (a real external address, another machine) is fenced ```sh no-run, and counted and listed below.
+ * here (a real external address, another machine, a server that runs until stopped) is fenced ```sh no-run,
+ * and counted and listed below. `http://localhost:3000` in an answer is that server too.
  */
 
 const ADMIN_TOKEN = 'docs-admin-token-0123456789abcdef';
@@ -176,6 +177,7 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
     test(`${page.path}: ${page.commands.length} commands`, async (t) => {
       const dir = await tempDir(t);
       const data = join(dir, 'db.json');
+      symlinkSync(join(ROOT, 'scripts'), join(dir, 'scripts'));
       const server = await serve(['--data', data, '--no-seed'], { env: { ADMIN_TOKEN, DATABASE_URL: undefined } });
       t.after(() => server.stop());
       const ran = await runPage(page, server.base, dir, data);
@@ -184,7 +186,7 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
         const { output, status } = ran[i]!;
         const where = `${page.path}:${command.line}: ${command.code.split('\n')[0]}`;
         if (command.answer !== undefined) {
-          if (!matches(command.answer, output)) wrong.push(`${where}\n    written: ${command.answer}\n    answered: ${output.slice(0, 800)}`);
+          if (!matches(command.answer.replaceAll('http://localhost:3000', server.base), output)) wrong.push(`${where}\n    written: ${command.answer}\n    answered: ${output.slice(0, 800)}`);
         } else if (status !== 0) wrong.push(`${where}\n    exited ${status}: ${output.slice(0, 800)}`);
       });
       assert.deepEqual(wrong, [], `${wrong.length} examples answer otherwise than written:\n${wrong.join('\n')}`);
