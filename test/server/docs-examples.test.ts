@@ -13,7 +13,8 @@ import { tempDir } from './harness.js';
  * Each page gets a server of its own on an empty data folder and one bash; its ```sh blocks run in order, so
  * the variables a page sets (KEY=...) carry from block to block. `http://localhost:3000` is that server,
  * `npx user-badges` the CLI from the sources on the same data; the page's folder sees this clone's `scripts/`. An answer is the `# {...}` (or `# [...]`)
- * comment lines right under a command, joined; `...` or `…` in it matches anything. A block that cannot run
+ * comment lines right under a command, joined; `...` or `…` in it matches anything. `# 403: text` is a refusal
+ * that is not JSON: the status curl reports, and the body. A block that cannot run
  * here (a real external address, another machine, a server that runs until stopped) is fenced ```sh no-run,
  * and counted and listed below. `http://localhost:3000` in an answer is that server too.
  */
@@ -53,7 +54,7 @@ export function parsePage(path: string, text: string): Page {
 }
 
 // `# {...}` starts an answer; lines indented further (`#   {...},`) go on with it.
-const isAnswerStart = (line: string) => /^# [{[]/.test(line);
+const isAnswerStart = (line: string) => /^# ([{[]|\d{3}: )/.test(line);
 const isAnswerMore = (line: string) => /^# {2,}\S/.test(line);
 
 function commandsOf(path: string, block: string[], firstLine: number): Command[] {
@@ -119,6 +120,8 @@ export function matches(answer: string, output: string): boolean {
 interface Ran {
   output: string;
   status: number;
+  /** The HTTP status of a refusal, as curl --fail-with-body reports it. */
+  refused?: number;
 }
 
 /** Runs a page's commands in one bash, in order; each command's output (stdout and stderr) and status. */
@@ -153,7 +156,10 @@ async function runPage(page: Page, base: string, dir: string, data: string): Pro
       .replace(/\n$/, '')
       .replace(/^curl: \(22\) The requested URL returned error: \d+\n?/gm, '')
       .replace(/^curl: \(28\) Operation timed out after \d+ milliseconds with \d+ bytes received\n?/gm, '');
-  for (let i = 0; i + 1 < parts.length; i += 2) ran.push({ output: body(parts[i]!), status: Number(parts[i + 1]) });
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const refused = /^curl: \(22\) The requested URL returned error: (\d+)$/m.exec(parts[i]!)?.[1];
+    ran.push({ output: body(parts[i]!), status: Number(parts[i + 1]), ...(refused ? { refused: Number(refused) } : {}) });
+  }
   assert.equal(ran.length, page.commands.length, `${page.path}: every command ran\n${out}${errors}`);
   return ran;
 }
@@ -165,6 +171,7 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
     assert.ok(matches('{"a":1,"b":...}', '{"a":1,"b":[2,3]}'));
     assert.ok(!matches('{"a":1,"b":...}', '{"a":2,"b":[2,3]}'));
     assert.ok(matches('{"id":"key_…","x":1}', '{"id":"key_abc","x":1}'));
+    assert.equal(parsePage('x.md', ['```sh', 'curl http://x', '# 403: Not yours', '```'].join('\n')).commands[0]!.answer, '403: Not yours');
     const page = parsePage('x.md', ['```sh', "curl -d '{", "  \"a\":1}' \\", '  http://x', '# {"ok":...}', '# comment', 'echo 1', '```', '```sh no-run', 'ls', '```'].join('\n'));
     assert.equal(page.commands.length, 2);
     assert.equal(page.commands[0]!.answer, '{"ok":...}');
@@ -183,9 +190,12 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
       const ran = await runPage(page, server.base, dir, data);
       const wrong: string[] = [];
       page.commands.forEach((command, i) => {
-        const { output, status } = ran[i]!;
+        const { output, status, refused } = ran[i]!;
         const where = `${page.path}:${command.line}: ${command.code.split('\n')[0]}`;
-        if (command.answer !== undefined) {
+        const refusal = command.answer && /^(\d{3}): ([\s\S]*)$/.exec(command.answer);
+        if (refusal) {
+          if (refused !== Number(refusal[1]) || !matches(refusal[2]!, output)) wrong.push(`${where}\n    written: ${command.answer}\n    answered: ${refused ?? status}: ${output.slice(0, 800)}`);
+        } else if (command.answer !== undefined) {
           if (!matches(command.answer.replaceAll('http://localhost:3000', server.base), output)) wrong.push(`${where}\n    written: ${command.answer}\n    answered: ${output.slice(0, 800)}`);
         } else if (status !== 0) wrong.push(`${where}\n    exited ${status}: ${output.slice(0, 800)}`);
       });
