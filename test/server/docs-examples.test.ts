@@ -16,7 +16,7 @@ import { tempDir } from './harness.js';
  * comment lines right under a command, joined; `...` or `…` in it matches anything. `# 403: text` is a refusal
  * that is not JSON: the status curl reports, and the body. A block that cannot run
  * here (a real external address, another machine, a server that runs until stopped) is fenced ```sh no-run,
- * and counted and listed below. `http://localhost:3000` in an answer is that server too.
+ * with the reason on the line above (`<!-- not run: why -->`), and counted and listed below. `http://localhost:3000` in an answer is that server too.
  */
 
 const ADMIN_TOKEN = 'docs-admin-token-0123456789abcdef';
@@ -32,21 +32,22 @@ interface Command {
 interface Page {
   path: string;
   commands: Command[];
-  notRun: number[];
+  /** The blocks not run: their first line, and why not. */
+  notRun: { line: number; reason?: string }[];
 }
 
 /** The ```sh blocks of a page, cut into complete commands, each with the answer written under it. */
 export function parsePage(path: string, text: string): Page {
   const lines = text.split('\n');
   const commands: Command[] = [];
-  const notRun: number[] = [];
+  const notRun: Page['notRun'] = [];
   for (let i = 0; i < lines.length; i++) {
     const fence = /^```sh(?:\s+(.*))?$/.exec(lines[i]!);
     if (!fence) continue;
     const start = i + 1;
     let end = start;
     while (end < lines.length && lines[end] !== '```') end++;
-    if (fence[1]?.trim() === 'no-run') notRun.push(start);
+    if (fence[1]?.trim() === 'no-run') notRun.push({ line: start, reason: /^<!-- not run: (.+) -->$/.exec(lines[i - 1] ?? '')?.[1] });
     else commands.push(...commandsOf(path, lines.slice(start, end), start + 1));
     i = end;
   }
@@ -176,7 +177,7 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
     assert.equal(page.commands.length, 2);
     assert.equal(page.commands[0]!.answer, '{"ok":...}');
     assert.equal(page.commands[1]!.answer, undefined);
-    assert.deepEqual(page.notRun, [9]);
+    assert.deepEqual(page.notRun, [{ line: 9, reason: undefined }]);
   });
 
   for (const page of pages) {
@@ -204,8 +205,9 @@ describe('the examples of the README and docs/ answer what they say (issue 24.1)
   }
 
   test('blocks that are not run are few, and listed', () => {
-    const notRun = pages.flatMap((p) => p.notRun.map((line) => `${p.path}:${line}`));
+    const notRun = pages.flatMap((p) => p.notRun.map(({ line, reason }) => `${p.path}:${line}: ${reason ?? 'no reason given'}`));
     console.log(`sh blocks not run (fenced \`\`\`sh no-run): ${notRun.length}\n${notRun.join('\n')}`);
+    assert.deepEqual(notRun.filter((n) => n.endsWith('no reason given')), [], 'each block not run says why on the line above: <!-- not run: why -->');
     const run = pages.reduce((n, p) => n + p.commands.length, 0);
     assert.ok(run > notRun.length * 3, `${run} commands run, ${notRun.length} blocks not run`);
   });
