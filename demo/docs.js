@@ -309,6 +309,7 @@ export function renderReference(doc, root, { contents, origin } = {}) {
     ...nodes([
       h('p', { class: 'lead' }, prose(lead)),
       more.length ? h('details', { class: 'intro' }, h('summary', {}, 'Keys, signatures, the test service and errors'), more.map((p) => h('p', {}, prose(p)))) : '',
+      h('p', { class: 'note' }, 'The examples use the ', h('code', {}, SERVICE), " service of the README's five minutes and its key as ", h('code', {}, '$KEY'), ' (', h('code', {}, `npx user-badges service show-key ${SERVICE}`), ').'),
       h('p', { class: 'note version' }, `${doc.info?.title} `, h('strong', {}, doc.info?.version ?? ''), ` · OpenAPI ${doc.openapi} · `, h('a', { href: '/openapi.json' }, '/openapi.json')),
       contents ? '' : toc,
       h('p', { class: 'no-match', id: 'no-match', hidden: true }),
