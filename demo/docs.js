@@ -240,17 +240,26 @@ function operation(path, method, op, shared, doc, origin) {
       parameters(params),
       op.requestBody ? requestBody(op.requestBody) : '',
       h('h4', {}, 'Responses'),
-      h(
-        'ul',
-        { class: 'fields responses' },
-        Object.entries(op.responses || {}).map(([status, r]) => {
-          const body = contentOf(r.content);
-          return h('li', { class: 'field' }, h('div', { class: 'field-head' }, h('code', { class: `status status-${status[0]}xx` }, status), ' ', body ? h('span', { class: 'field-type' }, typeOf(body.schema)) : ''), h('div', { class: 'field-text' }, prose(r.description)));
-        }),
-      ),
+      responses(op.responses || {}),
     ),
     examples(path, method, op, params, doc, origin),
   );
+}
+
+function response([status, r]) {
+  const body = contentOf(r.content);
+  return h('li', { class: 'field' }, h('div', { class: 'field-head' }, h('code', { class: `status status-${status[0]}xx` }, status), ' ', body ? h('span', { class: 'field-type' }, typeOf(body.schema)) : ''), h('div', { class: 'field-text' }, prose(r.description)));
+}
+
+/** The answers: success in full; the refusals, alike on most operations, folded under their codes. */
+function responses(all) {
+  const entries = Object.entries(all);
+  const ok = entries.filter(([status]) => /^[23]/.test(status));
+  const refusals = entries.filter(([status]) => !/^[23]/.test(status));
+  return [
+    h('ul', { class: 'fields responses' }, ok.map(response)),
+    refusals.length ? h('details', { class: 'refusals' }, h('summary', {}, 'Refusals: ', refusals.map(([status], i) => [i ? ', ' : '', h('code', {}, status)])), h('ul', { class: 'fields responses' }, refusals.map(response))) : '',
+  ];
 }
 
 function schema(name, s, doc) {
