@@ -405,5 +405,8 @@ if (root) {
       run();
       if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
     })
-    .catch((e) => root.replaceChildren(h('p', { role: 'alert' }, 'The API description could not be loaded: ' + e.message)));
+    .catch((e) => {
+      status.textContent = '';
+      root.replaceChildren(h('p', { role: 'alert' }, 'The API description could not be loaded: ' + e.message));
+    });
 }
