@@ -39,7 +39,7 @@ export const EmailsBody = Type.Object(
       ...refuse('invalid_body', '"emails" must be an array of addresses', { maxItems: { code: 'too_many_emails', message: `At most ${MAX_EMAILS_PER_USER} addresses per user` } }),
     }),
   },
-  { $id: 'EmailsPut', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"emails": ["ann@example.org"]}') },
+  { $id: 'EmailsPut', examples: [{ emails: ['ann@example.org'] }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"emails": ["ann@example.org"]}') },
 );
 
 const InvitationState = Type.Union([Type.Literal('pending'), Type.Literal('claimed')], { $id: 'InvitationState', ...refuse('invalid_state', 'state must be pending or claimed') });
@@ -154,7 +154,7 @@ export const NewKeyBody = Type.Object(
     badges: Type.Optional(Nullable(Type.Array(BadgeName, { maxItems: LIMITS.badgesPerRequest }), 'The badges it may act on; null or left out: all')),
     expiresAt: Type.Optional(Nullable(WhenText('When it stops working; null or left out: never'))),
   },
-  { $id: 'NewKey', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"label": "...", "operations": ["award"]}') },
+  { $id: 'NewKey', examples: [{ label: 'forum awards', operations: ['award', 'revoke'], badges: ['commenter'], expiresAt: null }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"label": "...", "operations": ["award"]}') },
 );
 
 export const Key = Type.Object(
@@ -215,7 +215,7 @@ export const NewClaimCodesBody = Type.Object(
     uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Redemptions each code allows, one per user (default 1)', ...refuse('invalid_uses', 'uses must be 1-1000000') })),
     expiresAt: Type.Optional(Nullable(WhenText('When the codes stop working; null or left out: never'))),
   },
-  { $id: 'NewClaimCodes', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
+  { $id: 'NewClaimCodes', examples: [{ count: 10, uses: 1, expiresAt: '2027-01-31T00:00:00Z' }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"count": 10, "uses": 1}') },
 );
 
 export const ClaimCodes = Type.Object({ batch: Type.String({ description: 'The batch the codes were made in: expire or delete them together' }), codes: Type.Array(ClaimCode) }, { $id: 'ClaimCodes', ...closed });
@@ -241,7 +241,7 @@ export const RedeemBody = Type.Object(
     user: Type.Optional(UserName),
     email: Type.Optional(Type.String({ maxLength: 320, description: 'An address (BadgeKit\'s): its user is awarded; an address nobody has is invited (a deferred award)' })),
   },
-  { $id: 'Redeem', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"} or {"email": "ann@example.org"}') },
+  { $id: 'Redeem', examples: [{ user: 'ann' }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"user": "ann"} or {"email": "ann@example.org"}') },
 );
 export const RedeemResponse = Type.Object(
   {
@@ -264,12 +264,12 @@ const url = Type.String({ maxLength: 2000, description: 'http(s) URL the events 
 
 export const NewEndpointBody = Type.Object(
   { url, events: Type.Optional(eventTypes), description: Type.Optional(text(500, 'What the endpoint is')) },
-  { $id: 'NewEndpoint', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"url": "https://example.org/hooks"}') },
+  { $id: 'NewEndpoint', examples: [{ url: 'https://bakery.example/hooks/badges', events: ['award.created', 'invitation.claimed'], description: 'The forum' }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"url": "https://example.org/hooks"}') },
 );
 
 export const EndpointChange = Type.Object(
   { url: Type.Optional(url), events: Type.Optional(eventTypes), description: Type.Optional(text(500, 'What the endpoint is')), disabled: Type.Optional(Type.Boolean({ description: 'false enables a disabled endpoint again' })) },
-  { $id: 'EndpointChange', ...closed, ...refuse('invalid_body', 'The body must be a JSON object with url, events, description or disabled') },
+  { $id: 'EndpointChange', examples: [{ disabled: false }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object with url, events, description or disabled') },
 );
 
 export const Endpoint = Type.Object(
@@ -347,6 +347,7 @@ export const QuotasBody = Type.Object(
   byQuota(() => Type.Optional(quotaLimit)),
   {
     $id: 'QuotasChange',
+    examples: [{ webhook_endpoints: 50, claim_codes: null }],
     ...closed,
     description: "The service's own quotas to set; null returns one to the operator's default (QUOTA_* of the server)",
     ...refuse('invalid_body', `The body must be a JSON object like {"webhook_endpoints": 50}`, { additionalProperties: { code: 'invalid_body', message: `{key} is not a quota; the quotas are ${QUOTA_NAMES.join(', ')}` } }),

@@ -51,6 +51,7 @@ export const AssignmentBody = Type.Object(
   { reviewer: Reviewer, expiresAt: Type.Optional(Nullable(WhenText('Until when the reviewer has it; null or left out: until reviewed'))) },
   {
     $id: 'Assignment',
+    examples: [{ reviewer: 'rita@example.org', expiresAt: '2027-01-31T00:00:00Z' }],
     ...closed,
     ...refuse('invalid_body', 'The body must be a JSON object like {"reviewer": "rita@example.org", "expiresAt": "2027-01-31T00:00:00Z"}', {
       required: { code: 'invalid_body', message: 'An assignment needs a "reviewer"' },

@@ -121,6 +121,7 @@ export const EventsResponse = Type.Object(
 
 export const GetBadgesBody = anyJson<unknown>({
   $id: 'GetBadgesEvents',
+  examples: [{ version: 0, eventType: { source: 'issueTracker', type: 'task', action: 'close' }, id: 'OMG-123', email: 'daniel@example.org' }],
   description: 'GetBadges v0: one event or an array of them, each with `version: 0` and the user as `email`',
   anyOf: [GetBadgesEventInput, Type.Array(GetBadgesEventInput, { maxItems: MAX_EVENTS_PER_REQUEST })],
 });
@@ -265,7 +266,7 @@ export const EventSettingsBody = Type.Object(
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, ...refuse('invalid_body', '"retentionDays" is a whole number from 1 to 3660') })),
     publicEvents: Type.Optional(Type.Boolean({ ...refuse('invalid_body', '"publicEvents" is true or false') })),
   },
-  { $id: 'EventSettingsPatch', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"retentionDays": 30}', { additionalProperties: { code: 'invalid_body', message: '{key} is not a setting; expected retentionDays, publicEvents' } }) },
+  { $id: 'EventSettingsPatch', examples: [{ retentionDays: 30, publicEvents: false }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"retentionDays": 30}', { additionalProperties: { code: 'invalid_body', message: '{key} is not a setting; expected retentionDays, publicEvents' } }) },
 );
 
 export const Integration = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Time }, { $id: 'Integration', ...closed });
@@ -276,7 +277,7 @@ export const IntegrationWithToken = Type.Object(
 export const IntegrationsResponse = Type.Object({ integrations: Type.Array(Integration) }, { $id: 'Integrations', ...closed });
 export const IntegrationBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 100, description: 'What it is for, e.g. "gitlab"', ...refuse('invalid_body', '"name" is text of 1-100 characters') }) },
-  { $id: 'IntegrationNew', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"name": "gitlab"}', { required: { code: 'invalid_body', message: '"name" is required' } }) },
+  { $id: 'IntegrationNew', examples: [{ name: 'gitlab' }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"name": "gitlab"}', { required: { code: 'invalid_body', message: '"name" is required' } }) },
 );
 export const IntegrationParams = Type.Object({ ...ServiceParams.properties, id: Type.String({ pattern: '^[0-9a-f]{12}$', ...refuse('invalid_integration_id', 'An integration id is 12 hex digits') }) });
 export const IntegrationDeleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) }, closed);

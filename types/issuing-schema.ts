@@ -113,6 +113,7 @@ export const RevokeAwardBody = Type.Object(
   { reason: Type.Optional(text(500, 'Why the award is revoked: kept with it, and told to whoever checks it (Open Badges answers 410 Gone with it)')) },
   {
     $id: 'RevokeAward',
+    examples: [{ reason: 'Issued by mistake' }],
     ...closed,
     ...refuse('invalid_body', 'The body must be empty, or a JSON object like {"reason": "Issued by mistake"}', { additionalProperties: { code: 'invalid_body', message: '{key} is not a field; expected reason' } }),
   },

@@ -47,7 +47,7 @@ export const Erased = Type.Object(
 
 export const RenameBody = Type.Object(
   { to: UserName },
-  { $id: 'Rename', ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"to": "new name"}', { required: { code: 'invalid_body', message: '"to" is required: the new name' } }) },
+  { $id: 'Rename', examples: [{ to: 'daniel2' }], ...closed, ...refuse('invalid_body', 'The body must be a JSON object like {"to": "new name"}', { required: { code: 'invalid_body', message: '"to" is required: the new name' } }) },
 );
 
 export const Renamed = Type.Object(

@@ -428,6 +428,7 @@ export const ServiceSettingsBody = Type.Object(
   { legacySignatures: Type.Optional(legacySignatures) },
   {
     $id: 'ServiceSettings',
+    examples: [{ legacySignatures: false }],
     ...closed,
     ...refuse('invalid_body', 'The body must be a JSON object like {"legacySignatures": false}', { additionalProperties: { code: 'invalid_body', message: '{key} is not a setting; expected legacySignatures' } }),
   },
@@ -437,6 +438,7 @@ export const NewServiceBody = Type.Object(
   { name: ServiceName, legacySignatures: Type.Optional(legacySignatures) },
   {
     $id: 'NewService',
+    examples: [{ name: 'topchefs' }],
     ...closed,
     ...refuse('invalid_body', 'The body must be a JSON object like {"name": "topchefs"}', {
       required: { code: 'invalid_service_name', message: '"name" must be the service name, a string' },

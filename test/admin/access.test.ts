@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { axe, describeViolations, launch, open, shot, signIn, signInAsOperator, visit } from './browser.js';
-import { OPERATOR, startCommunity, type Community } from './community.js';
+import { axe, describeViolations, open, shot, signIn, signInAsOperator, visit, withCommunity } from './browser.js';
+import { OPERATOR, type Community } from './community.js';
 
 /**
  * What the console offers follows who signed in: a scoped key sees only what it may do (read from
@@ -12,13 +12,8 @@ import { OPERATOR, startCommunity, type Community } from './community.js';
 
 let c: Community;
 let browser: Browser;
-before(async () => {
-  c = await startCommunity();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await c?.close();
+withCommunity((started) => {
+  ({ c, browser } = started);
 });
 
 test('a key that may award and revoke is offered awards, not keys, rules, webhooks, the audit trail or settings', async () => {

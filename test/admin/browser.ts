@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { findChromium, missingMessage } from '../../scripts/find-chromium.mjs';
 import { ROOT } from '../support/serve.js';
-import { KEY, OPERATOR, SERVICE, type Community } from './community.js';
+import { KEY, OPERATOR, SERVICE, startCommunity, type Community } from './community.js';
 
 /**
  * The console's browser tests: the system Chromium driven by playwright-core (no browser is
@@ -19,6 +20,29 @@ export async function launch(): Promise<Browser> {
   const executablePath = findChromium() as string | null;
   if (!executablePath) throw new Error(missingMessage());
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}
+
+export interface Session {
+  c: Community;
+  browser: Browser;
+}
+
+/**
+ * The community server and a browser for the test file that calls it: started before its tests, both
+ * closed after them. `started` receives them (and may prepare more) once they run.
+ */
+export function withCommunity(started: (session: Session) => void | Promise<void>): void {
+  let session: Partial<Session> = {};
+  before(async () => {
+    session.c = await startCommunity();
+    session.browser = await launch();
+    await started(session as Session);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.c?.close();
+    session = {};
+  });
 }
 
 export interface Opened {

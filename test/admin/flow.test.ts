@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launch, open, settle, shot, signIn, until, visit } from './browser.js';
-import { startCommunity, type Community } from './community.js';
+import { open, settle, shot, signIn, until, visit, withCommunity } from './browser.js';
+import type { Community } from './community.js';
 
 /**
  * A community manager's day in the console, in a real Chromium against a real server: sign in,
@@ -12,13 +12,8 @@ import { startCommunity, type Community } from './community.js';
 
 let c: Community;
 let browser: Browser;
-before(async () => {
-  c = await startCommunity();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await c?.close();
+withCommunity((started) => {
+  ({ c, browser } = started);
 });
 
 const HOOK = '/hooks/community';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launch, open, shot, until, visit } from './browser.js';
-import { KEY, SERVICE, startCommunity, type Community } from './community.js';
+import { open, shot, until, visit, withCommunity } from './browser.js';
+import { KEY, SERVICE, type Community } from './community.js';
 
 /**
  * The console without a mouse: every control of every page is reached with Tab and shows where the
@@ -14,14 +14,9 @@ let c: Community;
 let browser: Browser;
 let page: Page;
 let errors: string[];
-before(async () => {
-  c = await startCommunity();
-  browser = await launch();
+withCommunity(async (started) => {
+  ({ c, browser } = started);
   ({ page, errors } = await open(browser));
-});
-after(async () => {
-  await browser?.close();
-  await c?.close();
 });
 
 /** Presses Tab until the focus is on `selector` (at most `limit` times); fails naming it otherwise. */

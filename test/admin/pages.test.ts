@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { axe, describeViolations, launch, open, shot, signIn, signInAsOperator, visit } from './browser.js';
-import { startCommunity, type Community } from './community.js';
+import { axe, describeViolations, open, shot, signIn, signInAsOperator, visit, withCommunity } from './browser.js';
+import type { Community } from './community.js';
 
 /**
  * Every page of the console, light and dark, at a desktop's 1280 px and a phone's 375 px: axe-core
@@ -13,14 +13,9 @@ import { startCommunity, type Community } from './community.js';
 let c: Community;
 let browser: Browser;
 let endpoint: string;
-before(async () => {
-  c = await startCommunity();
-  browser = await launch();
+withCommunity(async (started) => {
+  ({ c, browser } = started);
   endpoint = (await c.call('GET', '/webhooks.json')).endpoints[0].id;
-});
-after(async () => {
-  await browser?.close();
-  await c?.close();
 });
 
 const SERVICE_PAGES = () => [

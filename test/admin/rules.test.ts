@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launch, open, shot, signIn, visit } from './browser.js';
-import { startCommunity, type Community } from './community.js';
+import { open, shot, signIn, visit, withCommunity } from './browser.js';
+import type { Community } from './community.js';
 
 /**
  * A rule written after the events came: its editor previews who it would award (nothing awarded),
@@ -11,13 +11,8 @@ import { startCommunity, type Community } from './community.js';
 
 let c: Community;
 let browser: Browser;
-before(async () => {
-  c = await startCommunity();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await c?.close();
+withCommunity((started) => {
+  ({ c, browser } = started);
 });
 
 test('preview who a rule awards, then backfill it with progress', async () => {

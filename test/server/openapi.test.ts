@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { OpenAPIBackend, ValidationContext, type Document } from 'openapi-backend';
 import { sign } from '../../server/http/auth/signatures.js';
 import { openApiDocument } from '../../server/app/openapi.js';
+import { routes } from '../../server/app/features/index.js';
+import { checker } from '../../server/core/schema-refusal.js';
 import { fieldNameProblem, nameProblem } from '../../types/schema.js';
 import { start, type Harness } from './harness.js';
 import { awardOnce, revokeOnce } from '../support/awards.js';
@@ -32,6 +34,17 @@ describe('/openapi.json passes redocly lint (recommended rules)', () => {
   test("the document's version is the package's, not a placeholder", async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(openApiDocument().info.version, pkg.version);
+  });
+
+  test('every body an operation takes has an example (shown by /docs), which the server would take', () => {
+    const withBody = routes.filter((r) => r.body);
+    assert.ok(withBody.length > 20);
+    const wrong = withBody.flatMap((r) => {
+      const examples = (r.body as { examples?: unknown[] }).examples;
+      if (!examples?.length) return [`${r.method} ${r.path}: no examples`];
+      return examples.filter((e) => !checker(r.body!).Check(e)).map((e) => `${r.method} ${r.path}: ${JSON.stringify(e)} is refused`);
+    });
+    assert.deepEqual(wrong, []);
   });
 });
 
