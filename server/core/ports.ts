@@ -2,6 +2,7 @@ import type { SortKey } from '../../types/api.js';
 import type { Change, Invalidation } from './changes.js';
 import type { DomainEvent } from './events.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
+import type { SortValue } from './order.js';
 import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from './standings.js';
 
 /**
@@ -85,6 +86,12 @@ export interface ListUsersOptions {
   limit: number;
 }
 
+/** Where a page of users starts: after the user `name`, whose value of the sort's key was `key` (see order.ts). */
+export interface UserPlace {
+  key: SortValue;
+  name: string;
+}
+
 /** Reads outside any unit of work: what the API answers. They see only durable data. */
 export interface Queries {
   getService(name: string): Promise<ServiceRecord | undefined>;
@@ -102,6 +109,8 @@ export interface Queries {
    * walk through every user that costs the same on every page, unlike an offset.
    */
   usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]>;
+  /** As usersAfter, in any order of `?sort=`: a page read along that order's index, never past the users before it. */
+  usersPage(service: string, sort: SortKey, after: UserPlace | null, limit: number): Promise<UserRecord[]>;
   /**
    * A page of a leaderboard (core/standings.ts), from an index: the service's users by score on the
    * board of `period` whose period starts at `start` ('' for all time), or with `badge` that badge's

@@ -18,7 +18,9 @@ import { AWARD_KIND, instancesMissing, isLive, settleInstances, type AwardInstan
 import { notFound } from '../errors.js';
 import { openBadgesLinks, openBadgesOf } from '../openbadges/issuing.js';
 import { notModified } from '../etag.js';
-import { offsetOf, pageRequest, paging } from '../paging.js';
+import { listPage, type StoredList } from '../paging.js';
+import { sortField, userCount, userLatest, type SortValue } from '../../core/order.js';
+import type { SortKey } from '../../../types/api.js';
 import { answerHeaders, type Answer } from '../../cache/read-cache.js';
 import { progressInput } from '../validate.js';
 import { Listing, badgesFor, type ReadOptions } from '../../cache/views.js';
@@ -30,6 +32,19 @@ import { ANSWERED, route } from './table.js';
 
 const listing = async ({ store, config }: Deps, service: string, users: UserRecord[], options: ReadOptions) =>
   new Listing(await badgesFor(store, service, users, options.states), options, config.now());
+
+/** The service's users in a `?sort=` order; a cursor carries the last user's key and name (see core/order.ts). */
+function usersList({ store }: Deps, service: string, sort: SortKey = 'name'): StoredList<UserRecord> {
+  const { field } = sortField(sort);
+  const keyOf = (user: UserRecord) => (field === 'name' ? user.name : field === 'count' ? userCount(user) : (userLatest(user) ?? ''));
+  return {
+    count: async () => (await store.listUsers(service, { offset: 0, limit: 0 })).total,
+    at: async (offset, limit) => (await store.listUsers(service, { sort, offset, limit })).users,
+    after: (place, limit) => store.usersPage(service, sort, place && { key: place[0] as SortValue, name: place[1] as string }, limit),
+    placeOf: (user) => [keyOf(user), user.name],
+    isPlace: ([key, name, ...rest]) => rest.length === 0 && typeof name === 'string' && (field === 'name' ? key === name : typeof key === (field === 'count' ? 'number' : 'string')),
+  };
+}
 
 // An unknown user (a revoke leaves it uncreated) holds nothing.
 const updated = (name: string, user: UserRecord | undefined) => ({ user: { name, badges: user?.awards.map((a: AwardRecord) => a.badge) ?? [] } });
@@ -57,10 +72,9 @@ export const userRoutes = [
         sendAnswer(ctx, answer);
         return ANSWERED;
       }
-      const request = pageRequest(query);
-      const { users, total } = await deps.store.listUsers(service, { sort, offset: offsetOf(request), limit: request.pageSize });
+      const { items: users, paging } = await listPage(ctx.path, { sort, states, tags: tags?.join(','), issuer, program }, query, usersList(deps, service, sort));
       const view = (await listing(deps, service, users, { sort, states, tags, issuer, program })).users(users);
-      return { ...view, paging: paging(ctx.path, { sort, states, tags: tags?.join(','), issuer, program }, total, request) };
+      return { ...view, paging };
     },
   }),
   route({
