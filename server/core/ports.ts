@@ -75,8 +75,18 @@ export interface Tx extends Reads {
  * durable; a unit that throws changes nothing.
  */
 export interface UnitOfWork {
-  /** `now` becomes the unit's `tx.now`: the caller's clock, so tests move time without sleeping. */
-  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * `now` becomes the unit's `tx.now`: the caller's clock, so tests move time without sleeping.
+   * `reads` names records the unit will read, when the caller knows: a store that runs units in
+   * batches reads those of a whole batch in one query (a hint; what the unit reads is what it reads).
+   */
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>, reads?: UnitReads): Promise<T>;
+}
+
+/** Records a unit will read: the named users of a service. */
+export interface UnitReads {
+  service: string;
+  users: readonly string[];
 }
 
 export interface ListUsersOptions {

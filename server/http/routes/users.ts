@@ -56,7 +56,7 @@ export const userRoutes = [
     operationId: 'listUsers',
     summary: 'Named users with their awards, or a page of all users',
     description:
-      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`. Badges outside their display window are left out; `tags` keeps those having any of the tags, `issuer` and `program` those of an issuer or program; `states=all` adds the badges each user could still earn.",
+      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`: follow `paging.next` (a `cursor`), which costs the same on every page; `page` numbers still work. Badges outside their display window are left out; `tags` keeps those having any of the tags, `issuer` and `program` those of an issuer or program; `states=all` adds the badges each user could still earn.",
     tags: ['users'],
     auth: 'public',
     params: ServiceParams,

@@ -6,7 +6,7 @@ import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
 import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from '../../core/standings.js';
-import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx, UserPlace } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx, UnitReads, UserPlace } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
@@ -77,8 +77,8 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, feed, onError);
   }
 
-  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.units.run(scope, now, work);
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>, reads?: UnitReads): Promise<T> {
+    return this.units.run(scope, now, work, reads);
   }
 
   // Queries: committed data only.
