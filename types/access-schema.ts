@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { LIMITS, QUOTA_MAX, QUOTA_NAMES, type QuotaName } from './constants.js';
 import { DOMAIN_EVENT_NAMES } from './audit-schema.js';
-import { AdminServiceWithKey, BadgeName, Paging, ServiceName, ServiceParams, Time, UserName, UserParams, refuse } from './schema.js';
+import { AdminServiceWithKey, BadgeName, Paging, ServiceName, ServiceParams, Time, UserName, UserParams, cursorParam, refuse } from './schema.js';
 
 /**
  * The shapes of addresses, bulk awards, invitations, scoped keys, claim codes and webhooks (issue 11),
@@ -26,6 +26,7 @@ export const MAX_EMAILS_PER_USER = 20;
 export const PageQuery = Type.Object({
   page_size: pageNumber('page_size', LIMITS.pageSizeMax, `Entries per page (default ${LIMITS.pageSizeDefault})`),
   page: pageNumber('page', 999_999_999, 'Page number from 1'),
+  ...cursorParam,
 });
 
 // ---------------------------------------------------------------------------------------------------

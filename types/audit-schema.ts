@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './constants.js';
 import { DOMAIN_EVENT_NAMES } from './domain-events.js';
-import { BadgeName, ServiceParams, Time, UserName, refuse } from './schema.js';
+import { BadgeName, Cursor, ServiceParams, Time, UserName, refuse } from './schema.js';
 
 export { DOMAIN_EVENT_NAMES, DOMAIN_EVENTS, type DomainEventName } from './domain-events.js';
 
@@ -77,7 +77,6 @@ export const AuditEntry = Type.Object(
   { $id: 'AuditEntry', ...closed },
 );
 
-const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,400}$', description: 'Where the page starts: `next` of the page before', ...refuse('invalid_cursor', 'cursor must be the `next` of an earlier page') });
 
 export const CursorPaging = Type.Object(
   {

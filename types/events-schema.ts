@@ -1,6 +1,6 @@
 import { Kind, Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './api.js';
-import { BadgeName, Json, Paging, ServiceParams, Time, UserName, type RefusalAnnotation, type Refusal } from './schema.js';
+import { BadgeName, Json, Paging, cursorParam, ServiceParams, Time, UserName, type RefusalAnnotation, type Refusal } from './schema.js';
 
 /**
  * The shapes of event ingestion, rules and the activity feed (issue 9), beside `schema.ts` and
@@ -132,7 +132,7 @@ export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200, de
 
 const pageSize = Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault, description: 'Entries per page', ...refuse('invalid_page_size', `page_size must be a whole number from 1 to ${LIMITS.pageSizeMax}`) });
 const page = Type.Integer({ minimum: 1, maximum: 999_999_999, default: 1, description: 'Page number from 1', ...refuse('invalid_page', 'page must be a whole number from 1 to 999999999') });
-export const PageQuery = Type.Object({ page_size: Type.Optional(pageSize), page: Type.Optional(page) });
+export const PageQuery = Type.Object({ page_size: Type.Optional(pageSize), page: Type.Optional(page), ...cursorParam });
 
 export const ActivityQuery = Type.Object({
   page_size: Type.Optional(pageSize),

@@ -295,6 +295,12 @@ export const AdminServiceParams = Type.Object({ name: ServiceName });
 
 export const SortQuery = Type.Object({ sort: Type.Optional(Sort) });
 
+/** Where a page starts: from `next` of the page before (see `server/http/paging.ts`). */
+export const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,400}$', description: 'Where the page starts: `next` of the page before', ...refuse('invalid_cursor', 'cursor must be the `next` of an earlier page') });
+
+/** `?cursor=` of a list that pages by number (v1) and by cursor: a page read after the one before, costing the same at any depth. */
+export const cursorParam = { cursor: Type.Optional(Cursor) };
+
 /** `?page=&page_size=` of every paged list (see `server/http/paging.ts`). */
 const pageQuery = (what: string, when = '') => ({
   page_size: Type.Optional(wholeNumber('page_size', LIMITS.pageSizeMax, { default: LIMITS.pageSizeDefault, description: `${what} per page${when}` })),
@@ -340,6 +346,7 @@ export const UsersQuery = Type.Object({
   ...tagsQuery,
   ...homeQuery,
   ...pageQuery('Users', ', without `names`'),
+  ...cursorParam,
 });
 
 export const UserQuery = Type.Object({ sort: Type.Optional(Sort), ...statesQuery, ...tagsQuery, ...homeQuery });
@@ -518,12 +525,14 @@ export const User = Type.Object(
 /** A page of a list: on `badges.json`, and on `users.json` when it lists the service's users rather than named ones. */
 export const Paging = Type.Object(
   {
-    total: Type.Integer({ minimum: 0 }),
-    page: Type.Integer({ minimum: 1 }),
-    pages: Type.Integer({ minimum: 1 }),
+    total: Type.Optional(Type.Integer({ minimum: 0, description: 'Absent on a page read by `cursor`, which counts nothing' })),
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Absent on a page read by `cursor`' })),
+    pages: Type.Optional(Type.Integer({ minimum: 1, description: 'Absent on a page read by `cursor`' })),
     page_size: Type.Integer({ minimum: 1 }),
-    next: Nullable(Type.String(), { description: 'Path and query of the next page, or null on the last one' }),
-    prev: Nullable(Type.String(), { description: 'Path and query of the previous page, or null on the first one' }),
+    next: Nullable(Type.String(), {
+      description: 'Path and query of the next page, or null on the last one. Without `page` (the first page, or one read by `cursor`) it carries a `cursor`: every page then costs the same however deep',
+    }),
+    prev: Type.Optional(Nullable(Type.String(), { description: 'Path and query of the previous page, or null on the first one; absent on a page read by `cursor`' })),
   },
   { $id: 'Paging', ...closed },
 );

@@ -49,7 +49,7 @@ export class Domain {
    * Runs `work` as one unit of work, with the reactors' writes in it. Features' rules run through
    * here too, so they get the same unit and the same reactions.
    */
-  run<T>(service: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  run<T>(service: string, work: (tx: Tx) => Promise<T>, users?: readonly string[]): Promise<T> {
     // Units are serialised per service; case-folded, so that two services differing only in case
     // cannot be created at once.
     return this.uow.run(service.toLowerCase(), new Date(this.clock()), async (tx) => {
@@ -62,7 +62,7 @@ export class Domain {
         for (const reactor of this.reactors) await reactor(tx, events);
       }
       return result;
-    });
+    }, users && { service, users });
   }
 
   createService(name: string, key: string, settings?: ServiceSettings): Promise<ServiceRecord> {
@@ -85,13 +85,13 @@ export class Domain {
   }
   /** `at` back-dates the award (the seed, imports); the unit's clock otherwise. */
   award(service: string, user: string, badges: readonly string[], at?: Date): Promise<Awarded> {
-    return this.run(service, (tx) => awardChecked(tx, service, user, badges, at));
+    return this.run(service, (tx) => awardChecked(tx, service, user, badges, at), [user]);
   }
   setProgress(service: string, user: string, progress: Readonly<Record<string, number>>): Promise<ProgressMade> {
-    return this.run(service, (tx) => setProgress(tx, service, user, progress));
+    return this.run(service, (tx) => setProgress(tx, service, user, progress), [user]);
   }
   revoke(service: string, user: string, badges: readonly string[], revokedFor?: RevokedFor): Promise<{ user: UserRecord | undefined; absent: string[] }> {
-    return this.run(service, (tx) => revoke(tx, service, user, badges, revokedFor));
+    return this.run(service, (tx) => revoke(tx, service, user, badges, revokedFor), [user]);
   }
 
   setDisplay(service: string, user: string, choice: DisplayChoice): Promise<UserRecord> {

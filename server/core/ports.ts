@@ -2,6 +2,7 @@ import type { SortKey } from '../../types/api.js';
 import type { Change, Invalidation } from './changes.js';
 import type { DomainEvent } from './events.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from './model.js';
+import type { SortValue } from './order.js';
 import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from './standings.js';
 
 /**
@@ -74,8 +75,18 @@ export interface Tx extends Reads {
  * durable; a unit that throws changes nothing.
  */
 export interface UnitOfWork {
-  /** `now` becomes the unit's `tx.now`: the caller's clock, so tests move time without sleeping. */
-  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * `now` becomes the unit's `tx.now`: the caller's clock, so tests move time without sleeping.
+   * `reads` names records the unit will read, when the caller knows: a store that runs units in
+   * batches reads those of a whole batch in one query (a hint; what the unit reads is what it reads).
+   */
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>, reads?: UnitReads): Promise<T>;
+}
+
+/** Records a unit will read: the named users of a service. */
+export interface UnitReads {
+  service: string;
+  users: readonly string[];
 }
 
 export interface ListUsersOptions {
@@ -83,6 +94,12 @@ export interface ListUsersOptions {
   /** Zero-based offset into the sorted list. */
   offset: number;
   limit: number;
+}
+
+/** Where a page of users starts: after the user `name`, whose value of the sort's key was `key` (see order.ts). */
+export interface UserPlace {
+  key: SortValue;
+  name: string;
 }
 
 /** Reads outside any unit of work: what the API answers. They see only durable data. */
@@ -102,6 +119,8 @@ export interface Queries {
    * walk through every user that costs the same on every page, unlike an offset.
    */
   usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]>;
+  /** As usersAfter, in any order of `?sort=`: a page read along that order's index, never past the users before it. */
+  usersPage(service: string, sort: SortKey, after: UserPlace | null, limit: number): Promise<UserRecord[]>;
   /**
    * A page of a leaderboard (core/standings.ts), from an index: the service's users by score on the
    * board of `period` whose period starts at `start` ('' for all time), or with `badge` that badge's

@@ -1,6 +1,7 @@
 import { LIMITS } from '../../types/api.js';
 import type { Paging } from '../../types/schema.js';
 import type { Item } from '../core/model.js';
+import type { ItemQuery } from '../core/ports.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -47,36 +48,39 @@ export function pageOf<T>(items: readonly T[], path: string, keep: Record<string
   return { items: items.slice(start, start + request.pageSize), paging: paging(path, keep, items.length, request) };
 }
 
-/** `paging` for a list of `total` items stored elsewhere, and where the page is in it (offset, limit). */
-export function pageWindow(path: string, keep: Record<string, string | undefined>, total: number, query: { page?: number; page_size?: number }) {
-  const request = pageRequest(query);
-  return { paging: paging(path, keep, total, request), offset: offsetOf(request), limit: request.pageSize };
-}
-
 /**
  * Paging by cursor: a page starts after the entry the cursor names, so every page costs the same
  * however deep it is, and entries written meanwhile neither repeat nor go missing. The cursor is
- * opaque to clients: the (at, id) of the last entry of the page before.
+ * opaque to clients: the values of the entry's place in the list's order (for items, its (at, id)).
  */
-export function cursorOf(place: { at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([place.at, place.id])).toString('base64url');
-}
+const encode = (values: unknown[]): string => Buffer.from(JSON.stringify(values)).toString('base64url');
 
-/** The place a cursor names; a cursor that is not one of ours is a 400. */
-export function placeOf(cursor: string): { at: string; id: string } {
+/** The values a cursor carries; a cursor that is not one of ours (or not of this list: `isPlace`) is a 400. */
+function decode(cursor: string, isPlace: (values: unknown[]) => boolean): unknown[] {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string') return { at, id };
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(values) && isPlace(values)) return values;
   } catch {
     // Answered below.
   }
   throw new HttpError(400, 'invalid_cursor', 'cursor must be the `next` of an earlier page', { in: 'query', pointer: '/cursor' });
 }
 
+const isItemPlace = (values: unknown[]) => values.length === 2 && typeof values[0] === 'string' && typeof values[1] === 'string';
+
+/** The place of an item a cursor names. */
+function itemPlace(cursor: string): { at: string; id: string } {
+  const [at, id] = decode(cursor, isItemPlace) as [string, string];
+  return { at, id };
+}
+
 /** `paging` of a page read by cursor: `next` leads on from `last`, or is null after the last page. */
-export function cursorPaging(path: string, keep: Record<string, string | undefined>, pageSize: number, last: { at: string; id: string } | null) {
+export const cursorPaging = (path: string, keep: Record<string, string | undefined>, pageSize: number, last: { at: string; id: string } | null) =>
+  cursorLink(path, keep, pageSize, last && [last.at, last.id]);
+
+function cursorLink(path: string, keep: Record<string, string | undefined>, pageSize: number, last: unknown[] | null) {
   const kept = Object.entries(keep).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return { page_size: pageSize, next: last ? `${path}?${new URLSearchParams([...kept, ['page_size', String(pageSize)], ['cursor', cursorOf(last)]])}` : null };
+  return { page_size: pageSize, next: last ? `${path}?${new URLSearchParams([...kept, ['page_size', String(pageSize)], ['cursor', encode(last)]])}` : null };
 }
 
 /** How many entries a filtered page reads at most before it answers with what it found. */
@@ -94,7 +98,7 @@ export async function scanPage(
   wanted?: (item: Item) => boolean,
 ): Promise<{ page: Item[]; last: { at: string; id: string } | null }> {
   const shown: Item[] = [];
-  let after = cursor === undefined ? undefined : placeOf(cursor);
+  let after = cursor === undefined ? undefined : itemPlace(cursor);
   let scanned = 0;
   let more = true;
   // One more than a page tells whether there is a next one.
@@ -114,3 +118,52 @@ export async function scanPage(
   const last = shown.length > pageSize ? page.at(-1)! : more && after ? after : null;
   return { page, last: last && { at: last.at, id: last.id } };
 }
+
+/** A list a store keeps, read either way: at an offset (v1's page numbers) or after a place (a cursor). */
+export interface StoredList<T> {
+  count(): Promise<number>;
+  at(offset: number, limit: number): Promise<T[]>;
+  /** Up to `limit` entries after the place (from the first when null), read from an index: none before it. */
+  after(place: unknown[] | null, limit: number): Promise<T[]>;
+  /** The values of an entry's place, which a cursor carries. */
+  placeOf(entry: T): unknown[];
+  /** Whether values read from a cursor are a place of this list. */
+  isPlace(values: unknown[]): boolean;
+}
+
+/**
+ * A page of a stored list. With `page` (v1) it is counted and read at an offset, with page links as
+ * before. Without, it is read after the place `cursor` names (from the first entry when none), never
+ * the entries before it, and `next` carries the cursor of its last entry: a client following `next`
+ * pays the same for every page. Only the first page counts the list; a page read by cursor does not.
+ */
+export async function listPage<T>(
+  path: string,
+  keep: Record<string, string | undefined>,
+  query: { page?: number; page_size?: number; cursor?: string },
+  list: StoredList<T>,
+): Promise<{ items: T[]; paging: Paging }> {
+  const pageSize = query.page_size ?? LIMITS.pageSizeDefault;
+  if (query.page !== undefined) {
+    if (query.cursor !== undefined) throw new HttpError(400, 'invalid_page', 'Give page or cursor, not both', { in: 'query', pointer: '/cursor' });
+    const request = { page: query.page, pageSize };
+    const [total, items] = await Promise.all([list.count(), list.at(offsetOf(request), pageSize)]);
+    return { items, paging: paging(path, keep, total, request) };
+  }
+  const place = query.cursor === undefined ? null : decode(query.cursor, list.isPlace);
+  // One more than a page tells whether there is a next one.
+  const [read, total] = await Promise.all([list.after(place, pageSize + 1), place === null ? list.count() : undefined]);
+  const items = read.slice(0, pageSize);
+  const { next } = cursorLink(path, keep, pageSize, read.length > pageSize ? list.placeOf(items.at(-1)!) : null);
+  if (total === undefined) return { items, paging: { page_size: pageSize, next } };
+  return { items, paging: { total, page: 1, pages: Math.max(1, Math.ceil(total / pageSize)), page_size: pageSize, next, prev: null } };
+}
+
+/** A list of items of one kind, as `query` selects them, in their (at, id) order. */
+export const itemList = (list: (query: ItemQuery & { offset?: number }) => Promise<Item[]>, count: () => Promise<number>): StoredList<Item> => ({
+  count,
+  at: (offset, limit) => list({ offset, limit }),
+  after: (place, limit) => list({ limit, ...(place ? { after: { at: place[0] as string, id: place[1] as string } } : {}) }),
+  placeOf: (item) => [item.at, item.id],
+  isPlace: isItemPlace,
+});

@@ -10,7 +10,9 @@ import { DomainError } from '../../server/core/errors.js';
 import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
 import { migrate, migrations } from '../../server/stores/postgres/migrations.js';
-import { PostgresStore } from '../../server/stores/postgres/postgres-store.js';
+import { PostgresStore, usersPageQuery } from '../../server/stores/postgres/postgres-store.js';
+import { SORT_KEYS } from '../../types/api.js';
+import { sortField, userCount, userLatest } from '../../server/core/order.js';
 import { PostgresReplays } from '../../server/stores/postgres/replays.js';
 import { dropDatabase, withPostgres } from '../support/postgres.js';
 
@@ -70,6 +72,13 @@ async function within<T>(ms: number, check: () => Promise<T> | T): Promise<T> {
   }
 }
 
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
+
 function listen(store: Store): Invalidation[] {
   const heard: Invalidation[] = [];
   // Items in name order: which kinds a unit wrote is the point, not the order the store lists them in.
@@ -86,6 +95,31 @@ describe('PostgreSQL: instances sharing one database', () => {
     for (const store of [a, b]) {
       assert.equal((await store.getUser('shop', 'crowd'))!.awards[0]!.count, 200);
       assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 200);
+    }
+  });
+
+  test('a page of users.json by cursor, in every order, is an index range: no OFFSET, no sort, no scan of the users before it', async (t) => {
+    const { a, sql } = await shared(t);
+    const domain = composeDomain(a);
+    for (const [i, name] of ['ann', 'bob', 'cy'].entries()) await domain.award('shop', name, i === 1 ? ['gold', 'gold'] : ['silver']);
+    // 20,000 more users, copies of ann and bob, so the planner has a table worth an index.
+    await sql(
+      `INSERT INTO users SELECT (jsonb_populate_record(u, jsonb_build_object('name', 'u' || lpad(g::text, 6, '0')))).* FROM users u, generate_series(1, 10000) g WHERE u.service = 'shop' AND u.name IN ('ann', 'bob') AND (g % 2 = 0) = (u.name = 'ann')`,
+    );
+    await sql('ANALYZE users');
+    for (const sort of SORT_KEYS) {
+      const deep = (await a.listUsers('shop', { sort, offset: 9_000, limit: 1 })).users[0]!;
+      const { field } = sortField(sort);
+      const key = field === 'name' ? deep.name : field === 'count' ? userCount(deep) : (userLatest(deep) ?? '');
+      const { text, values } = usersPageQuery('shop', sort, { key, name: deep.name }, 100);
+      assert.doesNotMatch(text, /OFFSET/i, sort);
+      const [{ 'QUERY PLAN': [{ Plan: plan }] }] = (await sql(`EXPLAIN (FORMAT JSON) ${text}`, values)) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+      const nodes = planNodes(plan);
+      assert.ok(nodes.some((node) => /^Index (Only )?Scan$/.test(node['Node Type']) && node['Relation Name'] === 'users'), `${sort}: read along an index (${nodes.map((n) => n['Node Type']).join(', ')})`);
+      assert.ok(!nodes.some((node) => ['Seq Scan', 'Sort', 'Incremental Sort'].includes(node['Node Type'])), `${sort}: no scan of the table, no sort (${nodes.map((n) => n['Node Type']).join(', ')})`);
+      // And the page is the one after the place: as listUsers' offset answers.
+      const page = await a.usersPage('shop', sort, { key, name: deep.name }, 3);
+      assert.deepEqual(page.map((u) => u.name), (await a.listUsers('shop', { sort, offset: 9_001, limit: 3 })).users.map((u) => u.name), sort);
     }
   });
 

@@ -5,7 +5,7 @@ import type { Invalidation } from '../../server/core/changes.js';
 import { composeDomain } from '../../server/app/domain.js';
 import type { Domain } from '../../server/core/domain.js';
 import { DomainError } from '../../server/core/errors.js';
-import { sortUsers } from '../../server/core/order.js';
+import { sortField, sortUsers, userCount, userLatest } from '../../server/core/order.js';
 import { importingName } from '../../server/core/rules/services.js';
 import type { Store, Tx } from '../../server/core/ports.js';
 import { eraseUser, type Erased } from '../../server/core/people/erase.js';
@@ -15,7 +15,7 @@ import { storeKinds, type StorePlace } from '../support/stores.js';
 import { ANN, ANNS_KINDS, ANNS_TRACES, aPersonEverywhere } from '../support/person.js';
 import { addressSubject } from '../../server/core/email.js';
 import { compareKindThenItem } from '../../server/core/items.js';
-import type { Item } from '../../server/core/model.js';
+import type { Item, UserRecord } from '../../server/core/model.js';
 
 /**
  * What every store must do, observed through the domain and the queries only: one suite, run on
@@ -332,6 +332,33 @@ for (const kind of storeKinds) {
           assert.deepEqual(pages, expected, `${sort}, page by page`);
         }
         assert.deepEqual((await store.listUsers('shop', { offset: 0, limit: 100 })).users.map((u) => u.name), sortUsers([...all], 'name').map((u) => u.name));
+      });
+
+      test('usersPage walks each of the six orders after a place, as listUsers pages them, and starts anywhere', async () => {
+        const count = await crowd();
+        const all = (await store.listUsers('shop', { offset: 0, limit: 100 })).users;
+        for (const sort of SORTS) {
+          const expected = sortUsers([...all], sort).map((u) => u.name);
+          const { field } = sortField(sort);
+          const place = (u: UserRecord) => ({ key: field === 'name' ? u.name : field === 'count' ? userCount(u) : (userLatest(u) ?? ''), name: u.name });
+          const walked: string[] = [];
+          for (let after: UserRecord | undefined; ; ) {
+            const page = await store.usersPage('shop', sort, after ? place(after) : null, 4);
+            walked.push(...page.map((u) => u.name));
+            if (page.length < 4) break;
+            after = page.at(-1);
+          }
+          assert.deepEqual(walked, expected, sort);
+          assert.equal(walked.length, count);
+          // A place nobody holds (the user left since the cursor was made): the page starts where it would sort.
+          const third = all.find((u) => u.name === expected[2])!;
+          const name = `${third.name}\u0001`;
+          const gone = { key: field === 'name' ? name : place(third).key, name };
+          // By -name the name is the key, reversed: the place sorts before the third user, not after.
+          const from = sort === '-name' ? 2 : 3;
+          assert.deepEqual((await store.usersPage('shop', sort, gone, 2)).map((u) => u.name), expected.slice(from, from + 2), `${sort}, after a place nobody holds`);
+        }
+        await assert.rejects(store.usersPage('nowhere', 'name', null, 5), refused('not_found', 'service_not_found'));
       });
 
       test('usersAfter walks every user in name order, a page at a time, from any name', async () => {

@@ -53,12 +53,16 @@ describe('users', () => {
       page: 1,
       pages: 2,
       page_size: 2,
-      next: '/v1/demo/users.json?page=2&page_size=2',
+      // Without page, next goes on by cursor (issue 25): the page after bob, read from there.
+      next: `/v1/demo/users.json?page_size=2&cursor=${Buffer.from(JSON.stringify(['bob', 'bob'])).toString('base64url')}`,
       prev: null,
     });
     const second = await h.request('GET', first.json.paging.next);
     assert.deepEqual(second.json.users.map((u: { name: string }) => u.name), ['daniel']);
     assert.equal(second.json.paging.next, null);
+    const numbered = await h.request('GET', '/v1/demo/users.json?page=1&page_size=2');
+    assert.equal(numbered.json.paging.next, '/v1/demo/users.json?page=2&page_size=2', 'page numbers link page numbers (v1)');
+    assert.deepEqual((await h.request('GET', numbered.json.paging.next)).json.users.map((u: { name: string }) => u.name), ['daniel']);
     const beyond = await h.request('GET', '/v1/demo/users.json?page=9&page_size=2');
     assert.deepEqual(beyond.json.users, []);
     assert.equal(beyond.json.paging.prev, '/v1/demo/users.json?page=2&page_size=2');

@@ -16,7 +16,7 @@ import {
 } from '../../../types/access-schema.js';
 import { requireBadges } from '../auth/credentials.js';
 import { futureTime } from '../future-time.js';
-import { pageWindow } from '../paging.js';
+import { itemList, listPage } from '../paging.js';
 import { newId, randomBase32 } from '../../core/access/ids.js';
 import {
   CLAIM_CODE_KIND,
@@ -140,9 +140,9 @@ export const claimCodeRoutes = [
     response: { description: 'A page of codes', schema: ClaimCodeList },
     handler: async (ctx, { params, query }, { store, config }) => {
       const service = ctx.state.service.name;
-      const total = await store.countItems(service, CLAIM_CODE_KIND, { owner: params.badge });
-      const { paging, offset, limit } = pageWindow(ctx.path, {}, total, query);
-      const items = await store.listItems(service, CLAIM_CODE_KIND, { owner: params.badge, offset, limit });
+      const owner = params.badge;
+      const codes = itemList((q) => store.listItems(service, CLAIM_CODE_KIND, { owner, ...q }), () => store.countItems(service, CLAIM_CODE_KIND, { owner }));
+      const { items, paging } = await listPage(ctx.path, {}, query, codes);
       return { codes: items.map((item) => codeView(item.v as ClaimCode, config.now())), paging };
     },
   }),

@@ -1,5 +1,4 @@
 import { EventSettings, EventSettingsBody, EventTypesBody, EventTypesResponse, EventsBody, EventsResponse, Integration, IntegrationBody, IntegrationDeleted, IntegrationParams, IntegrationWithToken, IntegrationsResponse, PageQuery, RejectedResponse, MAX_EVENTS_PER_REQUEST } from '../../../types/events-schema.js';
-import { LIMITS } from '../../../types/api.js';
 import { ServiceParams } from '../../../types/schema.js';
 import { putEventTypes, listEventTypes } from '../../core/events/event-types.js';
 import { ingest, type EventResult } from '../../core/events/ingest.js';
@@ -9,7 +8,7 @@ import { itemReads } from '../../core/events/store-reads.js';
 import { eventSettings, setEventSettings, DEFAULT_SETTINGS } from '../../core/events/settings.js';
 import type { AppConfig } from '../../config/app.js';
 import { badRequest } from '../errors.js';
-import { paging } from '../paging.js';
+import { itemList, listPage } from '../paging.js';
 import { route } from './table.js';
 
 /** Event types, events, integration tokens and event settings of a service (issue 9). */
@@ -93,10 +92,11 @@ export const eventRoutes = [
     params: ServiceParams,
     query: PageQuery,
     response: { description: 'A page of refusals', schema: RejectedResponse },
-    handler: async (ctx, { query: { page = 1, page_size: pageSize = LIMITS.pageSizeDefault } }, { store }) => {
+    handler: async (ctx, { query }, { store }) => {
       const service = ctx.state.service.name;
-      const [items, total] = await Promise.all([store.listItems(service, KIND.rejected, { order: 'desc', offset: (page - 1) * pageSize, limit: pageSize }), store.countItems(service, KIND.rejected, {})]);
-      return { rejected: items.map((item) => ({ at: item.at, ...(item.v as RejectedEvent) })), paging: paging(ctx.path, {}, total, { page, pageSize }) };
+      const rejected = itemList((q) => store.listItems(service, KIND.rejected, { order: 'desc', ...q }), () => store.countItems(service, KIND.rejected, {}));
+      const { items, paging } = await listPage(ctx.path, {}, query, rejected);
+      return { rejected: items.map((item) => ({ at: item.at, ...(item.v as RejectedEvent) })), paging };
     },
   }),
   route({

@@ -15,7 +15,7 @@ import {
 import { nameProblem, ServiceParams } from '../../../types/schema.js';
 import { accessConfig } from '../../config/access.js';
 import { badgesOf, requireBadges } from '../auth/credentials.js';
-import { pageOf, pageRequest, pageWindow } from '../paging.js';
+import { itemList, listPage, pageOf, pageRequest } from '../paging.js';
 import { bulkAward, type Recipient } from '../../core/access/bulk-award.js';
 import { setEmails } from '../../core/access/emails.js';
 import { cancelInvitation, CLAIMED_KIND, INVITATION_KIND, type ClaimedInvitation, type Invitation } from '../../core/access/invitations.js';
@@ -153,9 +153,8 @@ export const invitationRoutes = [
         const { items, paging } = pageOf(mine, ctx.path, keep, pageRequest(query));
         return { invitations: items.map(invitationView), paging };
       }
-      const total = await store.countItems(service, kind, { owner });
-      const { paging, offset, limit } = pageWindow(ctx.path, keep, total, query);
-      const items = await store.listItems(service, kind, { owner, offset, limit });
+      const invitations = itemList((q) => store.listItems(service, kind, { owner, ...q }), () => store.countItems(service, kind, { owner }));
+      const { items, paging } = await listPage(ctx.path, keep, query, invitations);
       return { invitations: items.map((item) => invitationView(item.v as Invitation)), paging };
     },
   }),

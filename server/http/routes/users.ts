@@ -18,7 +18,9 @@ import { AWARD_KIND, instancesMissing, isLive, settleInstances, type AwardInstan
 import { notFound } from '../errors.js';
 import { openBadgesLinks, openBadgesOf } from '../openbadges/issuing.js';
 import { notModified } from '../etag.js';
-import { offsetOf, pageRequest, paging } from '../paging.js';
+import { listPage, type StoredList } from '../paging.js';
+import { sortField, userCount, userLatest, type SortValue } from '../../core/order.js';
+import type { SortKey } from '../../../types/api.js';
 import { answerHeaders, type Answer } from '../../cache/read-cache.js';
 import { progressInput } from '../validate.js';
 import { Listing, badgesFor, segmentsFor, type ReadOptions } from '../../cache/views.js';
@@ -33,6 +35,19 @@ async function listing({ store, config }: Deps, service: string, users: UserReco
   return new Listing(badges, options, config.now(), await segmentsFor(store, service, users, badges, options.states));
 }
 
+/** The service's users in a `?sort=` order; a cursor carries the last user's key and name (see core/order.ts). */
+function usersList({ store }: Deps, service: string, sort: SortKey = 'name'): StoredList<UserRecord> {
+  const { field } = sortField(sort);
+  const keyOf = (user: UserRecord) => (field === 'name' ? user.name : field === 'count' ? userCount(user) : (userLatest(user) ?? ''));
+  return {
+    count: async () => (await store.listUsers(service, { offset: 0, limit: 0 })).total,
+    at: async (offset, limit) => (await store.listUsers(service, { sort, offset, limit })).users,
+    after: (place, limit) => store.usersPage(service, sort, place && { key: place[0] as SortValue, name: place[1] as string }, limit),
+    placeOf: (user) => [keyOf(user), user.name],
+    isPlace: ([key, name, ...rest]) => rest.length === 0 && typeof name === 'string' && (field === 'name' ? key === name : typeof key === (field === 'count' ? 'number' : 'string')),
+  };
+}
+
 // An unknown user (a revoke leaves it uncreated) holds nothing.
 const updated = (name: string, user: UserRecord | undefined) => ({ user: { name, badges: user?.awards.map((a: AwardRecord) => a.badge) ?? [] } });
 
@@ -43,7 +58,7 @@ export const userRoutes = [
     operationId: 'listUsers',
     summary: 'Named users with their awards, or a page of all users',
     description:
-      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`. Badges outside their display window are left out; `tags` keeps those having any of the tags, `issuer` and `program` those of an issuer or program; `states=all` adds the badges each user could still earn.",
+      "With `names`, the users of that list that exist (the read every widget makes; answered from a cache). Without, all the service's users a page at a time, in name order unless sorted otherwise, with `paging`: follow `paging.next` (a `cursor`), which costs the same on every page; `page` numbers still work. Badges outside their display window are left out; `tags` keeps those having any of the tags, `issuer` and `program` those of an issuer or program; `states=all` adds the badges each user could still earn.",
     tags: ['users'],
     auth: 'public',
     params: ServiceParams,
@@ -59,10 +74,9 @@ export const userRoutes = [
         sendAnswer(ctx, answer);
         return ANSWERED;
       }
-      const request = pageRequest(query);
-      const { users, total } = await deps.store.listUsers(service, { sort, offset: offsetOf(request), limit: request.pageSize });
+      const { items: users, paging } = await listPage(ctx.path, { sort, states, tags: tags?.join(','), issuer, program }, query, usersList(deps, service, sort));
       const view = (await listing(deps, service, users, { sort, states, tags, issuer, program })).users(users);
-      return { ...view, paging: paging(ctx.path, { sort, states, tags: tags?.join(','), issuer, program }, total, request) };
+      return { ...view, paging };
     },
   }),
   route({

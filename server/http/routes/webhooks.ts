@@ -14,7 +14,7 @@ import {
 } from '../../../types/access-schema.js';
 import { ServiceParams } from '../../../types/schema.js';
 import { accessConfig } from '../../config/access.js';
-import { pageWindow } from '../paging.js';
+import { itemList, listPage } from '../paging.js';
 import { checkEndpointUrl } from '../../webhooks/ssrf.js';
 import { newId } from '../../core/access/ids.js';
 import {
@@ -158,9 +158,9 @@ export const webhookRoutes = [
     handler: async (ctx, { params, query }, { store }) => {
       const service = ctx.state.service.name;
       await existing(store, service, params.id);
-      const total = await store.countItems(service, ATTEMPT_KIND, { owner: params.id });
-      const { paging, offset, limit } = pageWindow(ctx.path, {}, total, query);
-      const items = await store.listItems(service, ATTEMPT_KIND, { owner: params.id, order: 'desc', offset, limit });
+      const owner = params.id;
+      const attempts = itemList((q) => store.listItems(service, ATTEMPT_KIND, { owner, order: 'desc', ...q }), () => store.countItems(service, ATTEMPT_KIND, { owner }));
+      const { items, paging } = await listPage(ctx.path, {}, query, attempts);
       return { attempts: items.map((item) => item.v as Attempt), paging };
     },
   }),

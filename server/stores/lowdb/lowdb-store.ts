@@ -7,7 +7,8 @@ import { isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, UserRecord } from '../../core/model.js';
 import { Overlay } from '../../core/overlay.js';
 import type { BoardCursor, BoardPeriod, HolderCursor } from '../../core/standings.js';
-import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { SortKey } from '../../../types/api.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx, UserPlace } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
 import { refusal } from './errors.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
@@ -165,6 +166,9 @@ export class LowdbStore implements Store {
   }
   async usersAfter(service: string, after: string | null, limit: number) {
     return this.state.usersAfter(this.serviceState(service), after, limit);
+  }
+  async usersPage(service: string, sort: SortKey, after: UserPlace | null, limit: number) {
+    return this.state.usersPage(this.serviceState(service), sort, after, limit);
   }
   async board(service: string, { period, start, badge }: { period: BoardPeriod; start: string; badge?: string }, after: BoardCursor | null, limit: number) {
     return this.state.boardsOf(this.serviceState(service)).board(period, start, badge, after, limit);

@@ -4,7 +4,7 @@ import { compareItems, compareKindThenItem } from '../../core/items.js';
 import { isHidden } from '../../core/rules/services.js';
 import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { DueExcept, ItemQuery, Reads } from '../../core/ports.js';
+import type { DueExcept, ItemQuery, Reads, UserPlace } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
 import { SortedIndex } from './sorted-index.js';
 import { Boards } from './boards.js';
@@ -141,8 +141,13 @@ export class State implements Reads {
 
   /** Up to `limit` users in name order after `after` (from the first when null). */
   usersAfter(service: ServiceState, after: string | null, limit: number): UserRecord[] {
-    const index = this.sortedBy(service, 'name');
-    const names = after === null ? index.slice(0, limit) : index.after(after, after, limit);
+    return this.usersPage(service, 'name', after === null ? null : { key: after, name: after }, limit);
+  }
+
+  /** Up to `limit` users in `sort` order after `after` (from the first when null). */
+  usersPage(service: ServiceState, sort: SortKey, after: UserPlace | null, limit: number): UserRecord[] {
+    const index = this.sortedBy(service, sort);
+    const names = after === null ? index.slice(0, limit) : index.after(after.key, after.name, limit);
     return names.map((name) => service.users.get(name)!);
   }
 

@@ -17,7 +17,7 @@ interface Final {
 /**
  * The changes of a batch's units, reduced to the last change of each record and written in a few
  * statements: removals first (a service's removal cascades to its badges and users), then every
- * upsert and the batch's notifications in one statement.
+ * upsert (holdings too) and the batch's notifications in one statement.
  *
  * A record removed and made again in the batch is deleted and inserted, not updated: a service made
  * again starts empty, and a badge made again is listed last, as on the embedded store. New rows are
@@ -99,11 +99,10 @@ export class BatchWrites {
     }
     // A user's badges held, as a JSON array per user: the holdings of badges no longer held go.
     const held = users.arrays.pop()!.map((badges) => JSON.stringify(badges));
-    statements.push({ text: UPSERT_AND_NOTIFY, values: [...services.arrays, ...badges.arrays, ...users.arrays, ...items.arrays, notifications] });
-    if (users.arrays[0]!.length > 0) {
-      statements.push({ text: STALE_HOLDINGS, values: [users.arrays[0], users.arrays[1], held] });
-      statements.push({ text: UPSERT_HOLDINGS, values: holdings.arrays });
-    }
+    statements.push({
+      text: UPSERT_AND_NOTIFY,
+      values: [...services.arrays, ...badges.arrays, ...users.arrays, ...items.arrays, notifications, users.arrays[0], users.arrays[1], held, ...holdings.arrays],
+    });
     return statements;
   }
 
@@ -147,23 +146,22 @@ const UPSERT_AND_NOTIFY = `
     INSERT INTO items (service, kind, id, owner, subject, at, v)
     SELECT * FROM unnest($28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::json[])
     ON CONFLICT (service, kind, id) DO UPDATE SET owner = excluded.owner, subject = excluded.subject, at = excluded.at, v = excluded.v
+  ), stale AS (
+    -- The holdings of badges the written users no longer hold: never a row the next part writes.
+    DELETE FROM holdings h USING unnest($36::text[], $37::text[], $38::jsonb[]) AS t (service, name, held)
+     WHERE h.service = t.service AND h.name = t.name AND NOT t.held ? h.badge
+  ), h AS (
+    -- One row per badge held; a row that would not change is not written (most of a user's, at an
+    -- award). A new user's rows pass their foreign key: it is checked when the statement ends.
+    INSERT INTO holdings (service, name, badge, count, first, latest, week_start, week_count, month_start, month_count, hidden)
+    SELECT * FROM unnest($39::text[], $40::text[], $41::text[], $42::int8[], $43::text[], $44::text[], $45::text[], $46::int8[], $47::text[], $48::int8[], $49::bool[])
+    ON CONFLICT (service, name, badge) DO UPDATE
+      SET count = excluded.count, first = excluded.first, latest = excluded.latest, week_start = excluded.week_start,
+          week_count = excluded.week_count, month_start = excluded.month_start, month_count = excluded.month_count, hidden = excluded.hidden
+      WHERE (holdings.count, holdings.first, holdings.latest, holdings.week_start, holdings.week_count, holdings.month_start, holdings.month_count, holdings.hidden)
+        IS DISTINCT FROM (excluded.count, excluded.first, excluded.latest, excluded.week_start, excluded.week_count, excluded.month_start, excluded.month_count, excluded.hidden)
   )
   SELECT pg_notify('user_badges', payload) FROM unnest($35::text[]) AS payload`;
-
-/** The holdings of badges the written users no longer hold. */
-const STALE_HOLDINGS = `
-  DELETE FROM holdings h USING unnest($1::text[], $2::text[], $3::jsonb[]) AS t (service, name, held)
-   WHERE h.service = t.service AND h.name = t.name AND NOT t.held ? h.badge`;
-
-/** One row per badge held; a row that would not change is not written (most of a user's, at an award). */
-const UPSERT_HOLDINGS = `
-  INSERT INTO holdings (service, name, badge, count, first, latest, week_start, week_count, month_start, month_count, hidden)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::text[], $10::int8[], $11::bool[])
-  ON CONFLICT (service, name, badge) DO UPDATE
-    SET count = excluded.count, first = excluded.first, latest = excluded.latest, week_start = excluded.week_start,
-        week_count = excluded.week_count, month_start = excluded.month_start, month_count = excluded.month_count, hidden = excluded.hidden
-    WHERE (holdings.count, holdings.first, holdings.latest, holdings.week_start, holdings.week_count, holdings.month_start, holdings.month_count, holdings.hidden)
-      IS DISTINCT FROM (excluded.count, excluded.first, excluded.latest, excluded.week_start, excluded.week_count, excluded.month_start, excluded.month_count, excluded.hidden)`;
 
 function columns(width: number) {
   const arrays = Array.from({ length: width }, () => [] as unknown[]);

@@ -6,7 +6,7 @@ import { HIDDEN, isHidden } from '../../core/rules/services.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { sortField } from '../../core/order.js';
 import type { BoardCursor, BoardPeriod, Holder, HolderCursor, Ranked } from '../../core/standings.js';
-import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx } from '../../core/ports.js';
+import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx, UnitReads, UserPlace } from '../../core/ports.js';
 import { unavailable } from './failures.js';
 import { PostgresFeed } from './feed.js';
 import { GroupCommit } from './group-commit.js';
@@ -77,8 +77,8 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, feed, onError);
   }
 
-  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.units.run(scope, now, work);
+  run<T>(scope: string, now: Date, work: (tx: Tx) => Promise<T>, reads?: UnitReads): Promise<T> {
+    return this.units.run(scope, now, work, reads);
   }
 
   // Queries: committed data only.
@@ -134,13 +134,13 @@ export class PostgresStore implements Store {
   }
 
   async usersAfter(service: string, after: string | null, limit: number): Promise<UserRecord[]> {
+    return this.usersPage(service, 'name', after === null ? null : { key: after, name: after }, limit);
+  }
+
+  async usersPage(service: string, sort: SortKey, after: UserPlace | null, limit: number): Promise<UserRecord[]> {
     await this.requireService(service);
-    // The primary key (service, name) in C collation is the API's name order: an index range scan.
-    const rows = await this.rows<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE service = $1 AND ($2::text IS NULL OR name > $2) ORDER BY name LIMIT $3`,
-      [service, after, limit],
-    );
-    return rows.map(userRecord);
+    const { text, values } = usersPageQuery(service, sort, after, limit);
+    return (await this.rows<UserRow>(text, values)).map(userRecord);
   }
 
   async board(service: string, { period, start, badge }: { period: BoardPeriod; start: string; badge?: string }, after: BoardCursor | null, limit: number): Promise<Ranked[]> {
@@ -327,6 +327,31 @@ function orderBy(sort: SortKey): { inner: string; outer: string } {
   const key = field === 'count' ? 'total' : `coalesce(latest, '')`;
   const column = field === 'count' ? 'p.by_count' : 'p.by_date';
   return { inner: `${key} ${direction}, name`, outer: `${column} ${direction}, p.name` };
+}
+
+/**
+ * A page of users in a `?sort=` order after a place, read along the order's index (the primary key
+ * (service, name) in C collation, users_by_count(_desc), users_by_date(_desc)): the place bounds the
+ * index range, so a deep page reads no row before it. The key's direction may differ from the name's
+ * (ties are by name ascending either way), so the place is `key beyond, or key equal and name after`,
+ * with `key at or beyond` as the range's bound.
+ */
+export function usersPageQuery(service: string, sort: SortKey, after: UserPlace | null, limit: number) {
+  const { field, descending } = sortField(sort);
+  const values: unknown[] = [service, limit];
+  if (field === 'name') {
+    const where = after ? ` AND name ${descending ? '<' : '>'} $3` : '';
+    if (after) values.push(String(after.name));
+    return { text: `SELECT ${USER_COLUMNS} FROM users WHERE service = $1${where} ORDER BY name ${descending ? 'DESC' : ''} LIMIT $2`, values };
+  }
+  const key = field === 'count' ? 'total' : `coalesce(latest, '')`;
+  const [beyond, atOrBeyond] = descending ? ['<', '<='] : ['>', '>='];
+  let where = '';
+  if (after) {
+    values.push(field === 'count' ? Number(after.key) : String(after.key), after.name);
+    where = ` AND ${key} ${atOrBeyond} $3 AND (${key} ${beyond} $3 OR name > $4)`;
+  }
+  return { text: `SELECT ${USER_COLUMNS} FROM users WHERE service = $1${where} ORDER BY ${key} ${descending ? 'DESC' : ''}, name LIMIT $2`, values };
 }
 
 /** A page of a badge's holders, newest first, read along holdings_newest (migration 6). */

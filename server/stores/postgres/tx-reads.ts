@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
-import type { ItemQuery, Reads } from '../../core/ports.js';
+import type { ItemQuery, Reads, UnitReads } from '../../core/ports.js';
 import { notSaved } from './failures.js';
 import { ITEM_COLUMNS, itemRecord, itemsQuery, subjectItemsQuery, type ItemRow } from './item-sql.js';
 import { BADGE_COLUMNS, SERVICE_COLUMNS, USER_COLUMNS, badgeRecord, serviceRecord, userRecord, type BadgeRow, type ServiceRow, type UserRow } from './rows.js';
@@ -86,6 +86,23 @@ export class TxReads implements Reads {
     return this.many(inner(this.userRecords, service), names, async (missing) =>
       (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`, [service, missing])).map((row) => [row.name, userRecord(row)]),
     );
+  }
+
+  /** Whether every record `named` names was read already (found or not). */
+  knows(named: UnitReads): boolean {
+    const known = this.userRecords.get(named.service);
+    return known !== undefined && named.users.every((name) => known.has(name));
+  }
+
+  /** Reads what units will read, those of a service in one query, so that each unit finds its records read. */
+  async readAhead(named: readonly UnitReads[]): Promise<void> {
+    const byService = new Map<string, string[]>();
+    for (const { service, users } of named) {
+      let names = byService.get(service);
+      if (!names) byService.set(service, (names = []));
+      names.push(...users);
+    }
+    for (const [service, names] of byService) await this.users(service, names);
   }
 
   async userCount(service: string): Promise<number> {
