@@ -143,7 +143,7 @@ function collect(ctx: Context, limit: number, { timeoutMs, budget }: BodyRules):
       } else resolve(body!);
     };
     const timer = setTimeout(() => {
-      settle(closing(new HttpError(408, 'body_timeout', `The body did not arrive within ${timeoutMs / 1000} s`)));
+      settle(closing(new HttpError(408, 'body_timeout', `The body did not arrive within ${timeoutMs / 1000} s (BODY_TIMEOUT_MS)`)));
     }, timeoutMs);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -164,7 +164,8 @@ function collect(ctx: Context, limit: number, { timeoutMs, budget }: BodyRules):
   });
 }
 
-const busy = () => closing(new HttpError(503, 'busy', 'Too many request bodies are arriving at once; retry shortly'), { 'Retry-After': '1' });
+const busy = () =>
+  closing(new HttpError(503, 'busy', 'Too many request bodies are arriving at once (beyond BODY_BUDGET_BYTES, or this address\'s BODY_PEER_BUDGET_BYTES); retry shortly'), { 'Retry-After': '1' });
 const incomplete = () => closing(new HttpError(400, 'body_incomplete', 'The connection closed before the body ended'));
 
 function rulesOf(ctx: Context): BodyRules {

@@ -89,6 +89,7 @@ describe('the body budget (issue 18.1)', () => {
     for (const response of refused) {
       assert.equal(response!.status, 503);
       assert.equal(JSON.parse(response!.body).error.code, 'busy');
+      assert.match(JSON.parse(response!.body).error.message, /BODY_PEER_BUDGET_BYTES/, 'the refusal names the setting behind it');
     }
     // B sends 600 KB of events while A's bodies stall: the budget has room for it, A's share is spent.
     const events = JSON.stringify({ events: Array.from({ length: 1000 }, (_, i) => ({ eventType: { source: 's', type: 't', action: 'a' }, id: `e${i}`, user: 'ann', preview: 'x'.repeat(550) })) });

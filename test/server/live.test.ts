@@ -108,7 +108,9 @@ for (const kind of ['lowdb', 'postgres'] as const) {
       const open = await Promise.all([1, 2, 3].map(() => openStream(`${server.base}/v1/shop/live`)));
       const refused = await fetch(`${server.base}/v1/shop/live`);
       assert.equal(refused.status, 429);
-      assert.equal((await refused.json()).error.code, 'too_many_streams');
+      const error = (await refused.json()).error;
+      assert.equal(error.code, 'too_many_streams');
+      assert.match(error.message, /LIVE_MAX_PER_IP/, 'the refusal names the setting behind it');
       open[0]!.close();
       let admitted: SseStream | undefined;
       for (let tries = 0; tries < 50 && admitted?.status !== 200; tries++) {

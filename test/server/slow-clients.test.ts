@@ -88,6 +88,7 @@ describe('slow clients', { timeout: 180_000 }, () => {
     const late = await within(held.response, 20_000, 'no answer to a body that stalled');
     assert.equal(late?.status, 408);
     assert.equal(json(late!.body).error.code, 'body_timeout');
+    assert.match(json(late!.body).error.message, /BODY_TIMEOUT_MS/, 'the refusal names the setting behind it');
     await held.closed;
 
     const headers = rawRequest(server.port, 'PUT /v1/test/users/h.json HTTP/1.1\r\nHost: loc');

@@ -66,10 +66,10 @@ export class LiveHub {
    */
   admit(service: string, ip: string): void {
     if (this.closed) throw new HttpError(503, 'store_closed', 'The server is shutting down');
-    if (this.count >= this.config.maxStreams) throw new HttpError(503, 'busy', `This server holds ${this.config.maxStreams} live streams, its most; retry later`);
-    if ((this.perIp.get(ip) ?? 0) >= this.config.perIp) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perIp} live streams from one address: a page needs one for all its users`);
+    if (this.count >= this.config.maxStreams) throw new HttpError(503, 'busy', `This server holds ${this.config.maxStreams} live streams, its most (LIVE_MAX_STREAMS); retry later`);
+    if ((this.perIp.get(ip) ?? 0) >= this.config.perIp) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perIp} live streams from one address (LIVE_MAX_PER_IP): a page needs one for all its users`);
     const held = this.services.get(service)?.streams.size ?? 0;
-    if (held >= this.config.perService) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perService} live streams for one service on this server`);
+    if (held >= this.config.perService) throw new HttpError(429, 'too_many_streams', `At most ${this.config.perService} live streams for one service on this server (LIVE_MAX_PER_SERVICE)`);
     // The last tenth is kept for services holding few streams (under a hundredth each), so that one
     // service's many streams, or two's, never leave a server that others share with no room for them.
     const { reserve, few } = this.shares();
