@@ -66,7 +66,10 @@ function parse(url: string): Read | null {
   const match = question > 0 ? USERS_PATH.exec(url.slice(0, question)) : null;
   if (!match || !SERVICE_NAME.test(match[1]!)) return null;
   try {
-    const { names, sort, states, tags, issuer, program, ...paging } = validate.query(UsersQuery, parseQuery(url.slice(question + 1)));
+    const raw = parseQuery(url.slice(question + 1));
+    // A parameter the route does not read is Koa's to judge: credentials in a URL are refused there.
+    for (const key in raw) if (!(key in UsersQuery.properties)) return null;
+    const { names, sort, states, tags, issuer, program, ...paging } = validate.query(UsersQuery, raw);
     // A list a page at a time is Koa's: the fast path answers named reads only.
     if (!names || Object.keys(paging).length > 0) return null;
     return { service: match[1]!, names, options: { sort, states, tags, issuer, program } };

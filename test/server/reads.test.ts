@@ -92,7 +92,13 @@ describe('users.json?names= reads: the fast path and the answer cache', () => {
     await fast.request('GET', '/v1/demo/users.json?names=daniel&sort=bogus');
     await fast.request('GET', '/v1/nosuch/users.json?names=daniel');
     await fast.request('GET', '/v1/demo/users.json?page_size=2');
-    assert.deepEqual(reachedKoa, ['/v1/demo/users.json?names=daniel&sort=bogus', '/v1/nosuch/users.json?names=daniel', '/v1/demo/users.json?page_size=2']);
+    await fast.request('GET', '/v1/demo/users.json?names=daniel&key=secret');
+    assert.deepEqual(reachedKoa, [
+      '/v1/demo/users.json?names=daniel&sort=bogus',
+      '/v1/nosuch/users.json?names=daniel',
+      '/v1/demo/users.json?page_size=2',
+      '/v1/demo/users.json?names=daniel&key=secret',
+    ]);
   });
 
   test('a cached answer changes exactly when a record in it changes', async () => {
