@@ -17,7 +17,7 @@ import { readPaths, readSpec } from './lib/api.js';
 import type { Group } from './lib/group.js';
 import { compare, snapshot, withUsage } from './lib/measure.js';
 import { fmt, type Figure } from './lib/report.js';
-import type { ServerHandle } from './lib/servers.js';
+import { sampleRss, type ServerHandle } from './lib/servers.js';
 
 export const GROWTH_TARGETS = {
   awardsPerSecond: 6000,
@@ -46,14 +46,7 @@ export const growth: Group = {
       // G1, G2: a data set of one service and its badges, no users.
       const empty = await generate({ file: join(bench.runDir, 'growth/db.json'), users: 1 });
       const server = await bench.startServer({ file: empty.file });
-      const samples: number[] = [];
-      const sampler = setInterval(() => {
-        try {
-          samples.push(server.memory().rssMB);
-        } catch {
-          // exited
-        }
-      }, 500);
+      const sampler = sampleRss(server);
       bench.log(`growing a service to ${label}, ${PER_USER} awards each, 50 clients`);
       const loader = bench.loader();
       const before = snapshot(bench, server.pid, loader.pid);
@@ -65,7 +58,7 @@ export const growth: Group = {
         writes: { service: empty.service, key: empty.key, users, badges: empty.badges, seed: 25, grow: { perUser: PER_USER } },
       });
       const grown = withUsage(bench, run, before, snapshot(bench, server.pid, loader.pid));
-      clearInterval(sampler);
+      const samples = sampler.stop();
       const memory = server.memory();
       const rate = grown.ok / grown.seconds;
       bench.log(`  ${fmt(grown.ok)} awards in ${fmt(grown.seconds, 1)} s: ${fmt(rate)}/s, p99 ${grown.latency.p99} ms; peak RSS ${fmt(memory.hwmMB)} MB`);

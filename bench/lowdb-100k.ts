@@ -10,6 +10,7 @@ import { readPaths, readSpec, TARGETS, totalAwards, writeFigure, writeSpec } fro
 import type { Group } from './lib/group.js';
 import { describe, measure, snapshot, withUsage } from './lib/measure.js';
 import { fmt } from './lib/report.js';
+import { sampleRss } from './lib/servers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,14 +27,7 @@ export const lowdb100k: Group = {
     let server = await bench.startServer({ file: data.file });
     const idle = server.memory();
     bench.log(`100k server ready in ${server.startupMs.toFixed(0)} ms at ${server.url}; RSS ${idle.rssMB.toFixed(0)} MB`);
-    const rssSamples: number[] = [];
-    const sampler = setInterval(() => {
-      try {
-        rssSamples.push(server.memory().rssMB);
-      } catch {
-        // exited
-      }
-    }, 500);
+    const sampler = sampleRss({ memory: () => server.memory() });
     const before = await totalAwards(server.url, data.service);
     const writeRuns: LoadResult[] = [];
 
@@ -76,7 +70,7 @@ export const lowdb100k: Group = {
       raw.readsUnderWrites = { reads, writes, readsAlone: alone };
     }
 
-    clearInterval(sampler);
+    const rssSamples = sampler.stop();
     const loaded = server.memory();
     figures.push(
       {

@@ -39,6 +39,19 @@ export interface StartOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A server's RSS every half second until `stop`, which answers the samples (MB). */
+export function sampleRss(server: Pick<ServerHandle, 'memory'>): { stop: () => number[] } {
+  const samples: number[] = [];
+  const timer = setInterval(() => {
+    try {
+      samples.push(server.memory().rssMB);
+    } catch {
+      // exited
+    }
+  }, 500);
+  return { stop: () => (clearInterval(timer), samples) };
+}
+
 /** Starts `user-badges serve` (built) on a store and times it from spawn to the first 200 on /health. */
 export async function startServer(target: StoreTarget, options: StartOptions = {}): Promise<ServerHandle> {
   const served = await serve([...('file' in target ? ['--data', target.file] : ['--database', target.database]), '--no-seed'], {
