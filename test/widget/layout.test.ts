@@ -63,7 +63,9 @@ describe('no layout shift when the badges arrive', () => {
       observer.observe({ type: 'layout-shift' });
       // The theme answers late (so the skeleton is seen unstyled first), the badges later still.
       const late = `/__ub/theme.css?delay=300&import=${encodeURIComponent(`${server}/themes/${theme}.css?late`)}`;
-      const host = mount(`<div style="width: 600px; font: 16px/1.5 sans-serif">
+      // flow-root: the first paragraph's margin must not collapse through the test page's body, which
+      // would move the body when this is mounted (a shift of the page, not of the widget: CI saw it once).
+      const host = mount(`<div style="display: flow-root; width: 600px; font: 16px/1.5 sans-serif">
         <p>Above</p>
         <div>Badges of daniel: <user-badges theme="${late}" service="test" user="daniel" server="${slowServer(800)}"></user-badges></div>
         <div><user-badges theme="${late}" service="test" user="bob" server="${slowServer(800)}"></user-badges></div>
