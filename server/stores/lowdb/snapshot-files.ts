@@ -1,4 +1,5 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DurableJSONFile } from './durable-file.js';
 import { shortWrite } from './errors.js';
 
@@ -109,6 +110,8 @@ export class SnapshotFiles {
         this.lineCounts.delete(file);
       } else {
         const lines = all();
+        // Only a file written whole can be new: an append goes to one that exists.
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
         await new DurableJSONFile(file).writeText(lines.join('\n') + '\n');
         this.lineCounts.set(file, lines.length);
       }

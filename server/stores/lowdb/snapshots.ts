@@ -88,12 +88,13 @@ export class Snapshots {
   private async loadUsers(service: string, apply: (changes: Line[]) => void): Promise<void> {
     const folder = join(this.folder, 'users', service);
     // The older whole files first: a crash while replacing them leaves both, and the newer wins.
-    for (const file of (await readdir(folder).catch(() => [] as string[])).filter((f) => /^\d+\.json$/.test(f))) {
+    const files = await readdir(folder).catch(() => [] as string[]);
+    for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
       const shard = await new DurableJSONFile<LegacyShardFile>(join(folder, file)).read();
       apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
       this.whole.add(service);
     }
-    for (const file of (await readdir(folder).catch(() => [] as string[])).filter((f) => /^\d+\.jsonl$/.test(f))) {
+    for (const file of files.filter((f) => /^\d+\.jsonl$/.test(f))) {
       const path = join(folder, file);
       const read = (await readLines(path))!;
       const changes: Change[] = [];
@@ -274,7 +275,6 @@ export class Snapshots {
    */
   async write(snapshot: Snapshot): Promise<void> {
     for (const write of snapshot.files) {
-      await mkdir(join(write.file, '..'), { recursive: true, mode: 0o700 });
       await this.files.write(write);
       await new Promise((resolve) => setImmediate(resolve));
     }
