@@ -9,7 +9,7 @@
  * of this file) under the temp folder and copies it to a fresh folder for each run.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,10 +195,16 @@ export async function generateCached(options: GenerateOptions & { cacheDir?: str
   let cached = true;
   if (!(await exists(join(entry, 'complete')))) {
     cached = false;
-    await rm(entry, { recursive: true, force: true });
-    await generate({ file: cachedFile, users: options.users, service });
-    await mkdir(entry, { recursive: true });
-    await writeFile(join(entry, 'complete'), new Date().toISOString());
+    // Built in a folder of this process's own and renamed into place: two runs at once (two
+    // engineers on one machine) would otherwise remove the entry under each other's generation.
+    const building = `${entry}.building-${process.pid}`;
+    await rm(building, { recursive: true, force: true });
+    await generate({ file: join(building, 'db.json'), users: options.users, service });
+    await writeFile(join(building, 'complete'), new Date().toISOString());
+    if (!(await exists(join(entry, 'complete')))) {
+      await rm(entry, { recursive: true, force: true });
+      await rename(building, entry);
+    } else await rm(building, { recursive: true, force: true });
   }
   if (await exists(options.file)) throw new Error(`${options.file} exists; copy into a fresh path`);
   await mkdir(dirname(options.file), { recursive: true });
