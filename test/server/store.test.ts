@@ -154,6 +154,60 @@ describe('the lowdb store on disk', () => {
     await reopened.close();
   });
 
+  test("items' values are read back from their files once a checkpoint wrote them: across appends, rewrites, reopens and more files than are held open", async (t) => {
+    const dir = await tempDir(t);
+    const file = join(dir, 'db.json');
+    const store = await openStore({ file, seed: true });
+    const checkpoint = () => (store as unknown as { checkpoint(): Promise<void> }).checkpoint();
+    // 48 hours of items (more files than the 32 held open), values with text that is more than one byte a character.
+    const value = (h: number, i: number, round: number) => ({ h, i, round, text: `ünïcode ✓ ${'x'.repeat(i * 7)} ${h}` });
+    const expected = new Map<string, unknown>();
+    const put = (h: number, i: number, round: number) =>
+      store.run('demo', new Date(), async (tx) => {
+        const id = `n${h}-${i}`;
+        const v = value(h, i, round);
+        tx.put({ t: 'item', s: 'demo', v: { kind: 'note', id, owner: `user${i}`, at: new Date(Date.UTC(2026, 10, 1 + Math.floor(h / 24), h % 24, i)).toISOString(), v } });
+        expected.set(id, v);
+      });
+    const readAll = async (from: Store) => {
+      const items = await from.listItems('demo', 'note', {});
+      assert.equal(items.length, expected.size);
+      for (const item of items) assert.deepEqual(item.v, expected.get(item.id), item.id);
+    };
+    for (let h = 0; h < 48; h++) for (let i = 0; i < 3; i++) await put(h, i, 0);
+    await checkpoint();
+    await readAll(store);
+    // Appended to the files read from: the new lines and the old ones both read back.
+    for (let h = 0; h < 48; h += 5) await put(h, 3, 0);
+    await checkpoint();
+    await readAll(store);
+    // A replaced item makes its hour's file rewritten whole; reads go on while it is replaced.
+    for (let h = 0; h < 48; h += 3) await put(h, 1, 1);
+    let done = false;
+    const rewriting = checkpoint().finally(() => (done = true));
+    let readsDuring = 0;
+    while (!done) {
+      await readAll(store);
+      readsDuring++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await rewriting;
+    assert.ok(readsDuring > 1, `reads while the files were rewritten: ${readsDuring}`);
+    await readAll(store);
+    // By owner, by id and after a removal, too.
+    assert.deepEqual((await store.listItems('demo', 'note', { owner: 'user2', limit: 1 }))[0]!.v, expected.get('n0-2'));
+    await store.run('demo', new Date(), async (tx) => {
+      tx.put({ t: 'item-', s: 'demo', k: 'note', id: 'n5-0' });
+      expected.delete('n5-0');
+    });
+    await checkpoint();
+    await readAll(store);
+    await store.close();
+    const reopened = await openStore({ file });
+    await readAll(reopened);
+    await reopened.close();
+  });
+
   test('a torn last line in a snapshot file (a crash during an append) is dropped, and the file is rewritten whole', async (t) => {
     const dir = await tempDir(t);
     const file = join(dir, 'db.json');

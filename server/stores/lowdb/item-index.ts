@@ -1,19 +1,50 @@
 import { compareItems, itemMatches } from '../../core/items.js';
 import type { Item } from '../../core/model.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
+import type { LineFile, Place } from './line-files.js';
 
 /**
- * An item as the embedded store keeps it: the value serialised, since a service may hold a million
- * events and a string is a fraction of the objects it encodes. Reads parse what they return.
+ * An item as the embedded store keeps it: its value serialised until a checkpoint has written it,
+ * then only where its line lies in the snapshot file (issue 25: a service may hold a million
+ * events, and their values were most of its memory). Reads parse what they return.
  */
-export interface Kept {
-  id: string;
-  owner: string | null;
-  subject: string | null;
-  at: string;
-  json: string;
+export class Kept {
+  /** The value's JSON while it is in no snapshot file; undefined once `file` says where its line is. */
+  json: string | undefined;
+  /** Where the item's line is (inline rather than an object of its own: a million items). */
+  file: LineFile | undefined = undefined;
+  offset = 0;
+  length = 0;
   /** Removed: left in the ordered list until the next compaction (see `remove`). */
-  gone?: true;
+  gone = false;
+
+  constructor(
+    readonly id: string,
+    readonly owner: string | null,
+    readonly subject: string | null,
+    readonly at: string,
+    json: string | undefined,
+  ) {
+    this.json = json;
+  }
+
+  /** The item's line is durable at this place: its value need not stay in memory. */
+  placeAt({ file, offset, length }: Place): void {
+    this.file = file;
+    this.offset = offset;
+    this.length = length;
+    this.json = undefined;
+  }
+
+  /** The item's whole line as a snapshot file holds it (from the file, if that is where it is). */
+  line(kind: string): string {
+    if (this.json === undefined) return this.file!.read(this.offset, this.length);
+    return `{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(this.id)},"owner":${JSON.stringify(this.owner)},"subject":${JSON.stringify(this.subject)},"at":${JSON.stringify(this.at)},"v":${this.json}}`;
+  }
+
+  value(): unknown {
+    return this.json === undefined ? (JSON.parse(this.line('')) as { v: unknown }).v : JSON.parse(this.json);
+  }
 }
 
 /**
@@ -49,13 +80,20 @@ export class ItemIndex {
     return this.byId.get(id);
   }
 
-  /** `item` names its subject (a unit fills it in: see core/subjects.ts). */
-  put(item: Item & { subject: string | null }): void {
+  /**
+   * `item` names its subject (a unit fills it in: see core/subjects.ts). `place`: the item was read
+   * from that line of a snapshot file, and its value stays there.
+   */
+  put(item: Item & { subject: string | null }, place?: Place): void {
     this.remove(item.id);
-    // One copy of an owner's name for all their items: strings parsed from files are each new.
+    // One copy of an owner's name for all their items, and of a time for the items of one unit:
+    // strings parsed from files are each new.
     const owner = item.owner === null ? null : (this.byOwner.get(item.owner)?.[0]?.owner ?? item.owner);
     const subject = item.subject === null ? null : item.subject === owner ? owner : (this.bySubject.get(item.subject)?.[0]?.subject ?? item.subject);
-    const kept: Kept = { id: item.id, owner, subject, at: item.at, json: JSON.stringify(item.v) };
+    const last = this.ordered.at(-1);
+    const at = last?.at === item.at ? last.at : item.at;
+    const kept = new Kept(item.id, owner, subject, at, place ? undefined : JSON.stringify(item.v));
+    if (place) kept.placeAt(place);
     this.byId.set(item.id, kept);
     insertSorted(this.ordered, kept);
     if (kept.owner !== null) insertInto(this.byOwner, kept.owner, kept);
@@ -144,7 +182,7 @@ export class ItemIndex {
   }
 
   private item(kept: Kept): Item {
-    return { kind: this.kind, id: kept.id, owner: kept.owner, subject: kept.subject, at: kept.at, v: JSON.parse(kept.json) };
+    return { kind: this.kind, id: kept.id, owner: kept.owner, subject: kept.subject, at: kept.at, v: kept.value() };
   }
 }
 

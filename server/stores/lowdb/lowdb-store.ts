@@ -374,6 +374,7 @@ export class LowdbStore implements Store {
       if (!this.journal.failed) await this.checkpoint();
     } finally {
       await this.journal.close();
+      this.snapshots?.close();
       await this.unlock?.();
     }
   }

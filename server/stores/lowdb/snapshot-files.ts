@@ -35,20 +35,39 @@ export function parseLine<T>(line: string, file: string, number: number): { reco
 }
 
 /**
- * The complete lines of a snapshot file, or null when there is none. `torn`: the last line had no
- * newline (a crash during an append) and was dropped.
+ * The complete lines of a snapshot file with where each lies (bytes), or null when there is none.
+ * `torn`: the last line had no newline (a crash during an append) and was dropped.
  */
-export async function readLines(file: string): Promise<{ lines: string[]; torn: boolean } | null> {
-  let text: string;
+export async function readLines(file: string): Promise<{ lines: string[]; offsets: number[]; lengths: number[]; torn: boolean } | null> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const lines = text.split('\n');
-  const last = lines.pop()!;
-  return { lines: lines.filter((line) => line !== ''), torn: last !== '' };
+  const lines: string[] = [];
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let start = 0;
+  for (let end = bytes.indexOf(10, start); end >= 0; start = end + 1, end = bytes.indexOf(10, start)) {
+    if (end === start) continue;
+    // Each line a string of its own, not a slice of the file's: a kept part would hold on to it all.
+    lines.push(bytes.toString('utf8', start, end));
+    offsets.push(start);
+    lengths.push(end - start);
+  }
+  return { lines, offsets, lengths, torn: start < bytes.length };
+}
+
+/** Told where the lines of a write went, once they are durable (see line-files.ts). */
+export interface LinesLanded {
+  /** Before the file is replaced (rewritten or removed): its current lines must stay readable. */
+  rewriting(): void;
+  /** The lines written (`changed` appended, or `all()` as the whole file) start at byte `base`. */
+  landed(rewritten: boolean, base: number, lines: string[]): void;
+  /** The write failed: the file is as it was. */
+  failed(): void;
 }
 
 /** What a checkpoint writes to one file: the changed records' lines, and the whole file if it must be rewritten. */
@@ -59,7 +78,8 @@ export interface FileWrite {
   /** How many records the file holds once this is written. */
   live: number;
   /** Every live record's line, for a rewrite (called only then). */
-  all: () => string[];
+  all: () => string[] | Promise<string[]>;
+  places?: LinesLanded;
 }
 
 /** Lines each file holds, live and replaced: what decides between appending and rewriting. */
@@ -95,12 +115,15 @@ export class SnapshotFiles {
   }
 
   /** Appends the changed lines, or rewrites the file whole (or removes it when nothing is left in it). */
-  async write({ file, changed, live, all }: FileWrite): Promise<void> {
+  async write({ file, changed, live, all, places }: FileWrite): Promise<void> {
     if (changed.length === 0 && !this.rewrite.has(file)) return;
+    const rewriting = this.rewrites(file, changed.length, live);
+    if (rewriting) places?.rewriting();
     try {
-      if (!this.rewrites(file, changed.length, live)) {
-        await append(file, changed.join('\n') + '\n');
+      if (!rewriting) {
+        const base = await append(file, changed.join('\n') + '\n');
         this.lineCounts.set(file, this.lineCounts.get(file)! + changed.length);
+        places?.landed(false, base, changed);
         return;
       }
       if (live === 0) {
@@ -108,15 +131,18 @@ export class SnapshotFiles {
           if (error.code !== 'ENOENT') throw error;
         });
         this.lineCounts.delete(file);
+        places?.landed(true, 0, []);
       } else {
-        const lines = all();
+        const lines = await all();
         // Only a file written whole can be new: an append goes to one that exists.
         await mkdir(dirname(file), { recursive: true, mode: 0o700 });
         await new DurableJSONFile(file).writeText(lines.join('\n') + '\n');
         this.lineCounts.set(file, lines.length);
+        places?.landed(true, 0, lines);
       }
       this.rewrite.delete(file);
     } catch (error) {
+      places?.failed();
       // An append cut short leaves bytes nobody vouches for: the next checkpoint replaces the file.
       this.rewrite.add(file);
       throw error;
@@ -124,14 +150,19 @@ export class SnapshotFiles {
   }
 }
 
-/** Appends and syncs. The file exists: a new file is written whole, which makes its name durable too. */
-async function append(file: string, text: string): Promise<void> {
+/**
+ * Appends and syncs; answers the file's size before, where the appended lines begin (this store is
+ * the only writer). The file exists: a new file is written whole, which makes its name durable too.
+ */
+async function append(file: string, text: string): Promise<number> {
   const handle = await open(file, 'a', 0o600);
   try {
+    const { size } = await handle.stat();
     const buffer = Buffer.from(text);
     const { bytesWritten } = await handle.write(buffer, 0, buffer.length);
     if (bytesWritten !== buffer.length) throw shortWrite(bytesWritten, buffer.length);
     await handle.datasync();
+    return size;
   } finally {
     await handle.close();
   }

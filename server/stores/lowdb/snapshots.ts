@@ -1,11 +1,12 @@
-import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { DurableJSONFile } from './durable-file.js';
 import type { Kept } from './item-index.js';
-import { parseLine, readLines, removalLine, SnapshotFiles, type FileWrite } from './snapshot-files.js';
+import { LineFiles, type LineFile } from './line-files.js';
+import { parseLine, readLines, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
 import type { State } from './state.js';
 
 /** A journal line's entries: the units' changes, and the store's own renames of services. */
@@ -50,6 +51,8 @@ export interface Snapshot {
  */
 export class Snapshots {
   private readonly files = new SnapshotFiles();
+  /** Where items' lines are, for reading their values back. */
+  private readonly lines = new LineFiles();
   private mainDirty = false;
   /** "service\nshard" -> user names changed. */
   private readonly dirtyUsers = new Map<string, Dirty>();
@@ -122,12 +125,13 @@ export class Snapshots {
       for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
         const path = join(folder, kind, file);
         const read = (await readLines(path))!;
-        const changes: Change[] = [];
+        const lineFile = this.lines.of(path);
+        // Straight into the state, values left in the file: nothing here is dirty (track ignores it).
         read.lines.forEach((line, i) => {
           const parsed = parseLine<Item>(line, path, i + 1);
-          changes.push('record' in parsed ? { t: 'item', s: service, v: parsed.record } : { t: 'item-', s: service, k: kind, id: parsed.removed });
+          if ('record' in parsed) this.state.putItem(service, parsed.record, { file: lineFile, offset: read.offsets[i]!, length: read.lengths[i]! });
+          else this.state.apply({ t: 'item-', s: service, k: kind, id: parsed.removed });
         });
-        apply(changes);
         this.files.loaded(path, read.lines.length, read.torn);
         if (read.torn) this.dirtyItems.set(itemKey(service, kind, file.slice(0, -'.jsonl'.length)), 'all');
       }
@@ -238,17 +242,21 @@ export class Snapshots {
       const index = state.itemIndex(service, kind);
       const file = join(this.folder, 'items', service, kind, `${hour}.jsonl`);
       const changed: string[] = [];
+      /** The item of each changed line; undefined for a removal. */
+      const changedKept: (Kept | undefined)[] = [];
       if (ids !== 'all') {
         for (const id of ids) {
           const kept = index?.kept(id);
-          changed.push(kept && kept.at.startsWith(hour) ? itemLine(kind, kept) : removalLine(id));
+          const here = kept && kept.at.startsWith(hour) ? kept : undefined;
+          changed.push(here ? here.line(kind) : removalLine(id));
+          changedKept.push(here);
         }
       }
       if (ids === 'all' || purge.has(key)) this.files.mustRewrite(file);
       // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
       const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
       const kept = this.files.rewrites(file, changed.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
-      files.push({ file, changed, live, all: () => kept.map((k) => itemLine(kind, k)) });
+      files.push({ file, changed, live, all: () => this.linesOf(kind, file, kept), places: this.placesOf(file, changedKept, kept) });
       written.get(service)?.add(file);
     }
     const main = mainDirty ? [...state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
@@ -284,6 +292,7 @@ export class Snapshots {
       for (const area of ['users', 'items']) {
         await rm(join(this.folder, area, service), { recursive: true, force: true });
         this.files.forgetUnder(join(this.folder, area, service) + '/');
+        this.lines.forgetUnder(join(this.folder, area, service) + '/');
       }
     }
   }
@@ -302,7 +311,45 @@ export class Snapshots {
         if (error.code !== 'ENOENT') throw error;
       });
       this.files.forgetUnder(path);
+      this.lines.forgetUnder(path);
     }
+  }
+
+  /**
+   * The lines of a file rewritten whole: those of items still in it are copied from it, read once,
+   * rather than read one system call each (a file of an hour may hold hundreds of thousands).
+   */
+  private async linesOf(kind: string, path: string, kept: Kept[]): Promise<string[]> {
+    const current = this.lines.of(path);
+    const bytes = kept.some((k) => k.file === current) ? await readFile(path) : null;
+    return kept.map((k) => (k.json === undefined && k.file === current ? bytes!.toString('utf8', k.offset, k.offset + k.length) : k.line(kind)));
+  }
+
+  /** Gives the items written their lines' places once they are durable, and retires a replaced file's version. */
+  private placesOf(path: string, changedKept: (Kept | undefined)[], all: Kept[]): LinesLanded {
+    let old: LineFile | undefined;
+    return {
+      rewriting: () => {
+        old = this.lines.replacing(path);
+      },
+      landed: (rewritten, base, lines) => {
+        const file = rewritten ? this.lines.replaced(path) : this.lines.of(path);
+        const kept = rewritten ? all : changedKept;
+        let offset = base;
+        lines.forEach((line, i) => {
+          const length = Buffer.byteLength(line);
+          kept[i]?.placeAt({ file, offset, length });
+          offset += length + 1;
+        });
+        this.lines.release(old);
+      },
+      failed: () => this.lines.release(old),
+    };
+  }
+
+  /** Closes the files items were read from. */
+  close(): void {
+    this.lines.closeAll();
   }
 
   private async writeMain(services: MainFile['services']): Promise<void> {
@@ -316,11 +363,6 @@ export class Snapshots {
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
 export async function removeLeftovers(folder: string, files: string[]): Promise<void> {
   for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
-}
-
-/** An item's line, from the value as kept (serialised already), so a checkpoint makes one string per item. */
-function itemLine(kind: string, k: Kept): string {
-  return `{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(k.id)},"owner":${JSON.stringify(k.owner)},"subject":${JSON.stringify(k.subject)},"at":${JSON.stringify(k.at)},"v":${k.json}}`;
 }
 
 /** The file an item of this time is kept in: its hour, "2026-11-29T15". */

@@ -6,6 +6,7 @@ import { subjectOf } from '../../core/subjects.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import type { DueExcept, ItemQuery, Reads, UserPlace } from '../../core/ports.js';
 import { ItemIndex } from './item-index.js';
+import type { Place } from './line-files.js';
 import { SortedIndex } from './sorted-index.js';
 import { Boards } from './boards.js';
 
@@ -83,19 +84,23 @@ export class State implements Reads {
         service.boards?.update(previous, change.v);
         return;
       }
-      case 'item': {
-        const service = this.services.get(change.s);
-        if (!service) return;
-        let index = service.items.get(change.v.kind);
-        if (!index) service.items.set(change.v.kind, (index = new ItemIndex(change.v.kind)));
-        // Journal lines and files written before subjects existed get their kind's.
-        index.put({ ...change.v, subject: change.v.subject !== undefined ? change.v.subject : subjectOf(change.v) });
+      case 'item':
+        this.putItem(change.s, change.v);
         return;
-      }
       case 'item-':
         this.services.get(change.s)?.items.get(change.k)?.remove(change.id);
         return;
     }
+  }
+
+  /** An item, with the place of its line when it was read from a snapshot file (see line-files.ts). */
+  putItem(name: string, item: Item, place?: Place): void {
+    const service = this.services.get(name);
+    if (!service) return;
+    let index = service.items.get(item.kind);
+    if (!index) service.items.set(item.kind, (index = new ItemIndex(item.kind)));
+    // Journal lines and files written before subjects existed get their kind's.
+    index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
 
   /** The service under another name, with all it holds; listed after the others, as a new one. */
