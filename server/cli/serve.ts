@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createApp } from '../app/create-app.js';
 import { seedIfEmpty } from '../app/open-store.js';
 import { appConfigOf } from '../config/app.js';
+import { keepHeapNearData } from '../config/heap.js';
 import { packageRoot } from '../config/package-root.js';
 import { declarations, redactUrl, type Settings } from '../config/settings.js';
 import type { Store } from '../core/ports.js';
@@ -30,6 +31,7 @@ export const serveCommand: Command = {
 };
 
 async function serve({ settings, warnings: given }: Call): Promise<number> {
+  keepHeapNearData();
   const log = (message: string, error?: unknown) => console.error(new Date().toISOString(), message, error ?? '');
   if (!settings.databaseUrl) await refuseIfMoved(settings.dataFile);
   let store: Awaited<ReturnType<typeof openStore>>;

@@ -73,8 +73,14 @@ export interface LinesLanded {
 /** What a checkpoint writes to one file: the changed records' lines, and the whole file if it must be rewritten. */
 export interface FileWrite {
   file: string;
-  /** Lines for the records changed since the last checkpoint. */
-  changed: string[];
+  /** How many records changed since the last checkpoint. */
+  count: number;
+  /**
+   * Their lines, made when the file is written: records and kept items are replaced, never edited,
+   * so the lines are still those of the checkpoint's moment, and only one file's lines are in
+   * memory at a time (all of them at once were the checkpoint's peak, issue 25).
+   */
+  changed: () => string[];
   /** How many records the file holds once this is written. */
   live: number;
   /** Every live record's line, for a rewrite (called only then). */
@@ -115,15 +121,16 @@ export class SnapshotFiles {
   }
 
   /** Appends the changed lines, or rewrites the file whole (or removes it when nothing is left in it). */
-  async write({ file, changed, live, all, places }: FileWrite): Promise<void> {
-    if (changed.length === 0 && !this.rewrite.has(file)) return;
-    const rewriting = this.rewrites(file, changed.length, live);
+  async write({ file, count, changed, live, all, places }: FileWrite): Promise<void> {
+    if (count === 0 && !this.rewrite.has(file)) return;
+    const rewriting = this.rewrites(file, count, live);
     if (rewriting) places?.rewriting();
     try {
       if (!rewriting) {
-        const base = await append(file, changed.join('\n') + '\n');
-        this.lineCounts.set(file, this.lineCounts.get(file)! + changed.length);
-        places?.landed(false, base, changed);
+        const lines = changed();
+        const base = await append(file, lines.join('\n') + '\n');
+        this.lineCounts.set(file, this.lineCounts.get(file)! + lines.length);
+        places?.landed(false, base, lines);
         return;
       }
       if (live === 0) {

@@ -97,13 +97,14 @@ export class Snapshots {
       apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
       this.whole.add(service);
     }
+    const starts = new Map<string, string>();
     for (const file of files.filter((f) => /^\d+\.jsonl$/.test(f))) {
       const path = join(folder, file);
       const read = (await readLines(path))!;
       const changes: Change[] = [];
       read.lines.forEach((line, i) => {
         const parsed = parseLine<UserRecord>(line, path, i + 1);
-        if ('record' in parsed) changes.push({ t: 'user', s: service, v: parsed.record });
+        if ('record' in parsed) changes.push({ t: 'user', s: service, v: shareStarts(parsed.record, starts) });
         else if (this.state.services.get(service)?.users.has(parsed.removed) || changes.length > 0) changes.push({ t: 'user-', s: service, n: parsed.removed });
       });
       apply(changes);
@@ -229,11 +230,18 @@ export class Snapshots {
       if (!users) continue;
       const members = this.shardMembers.get(service)?.[Number(shard)] ?? new Set<string>();
       const file = join(this.folder, 'users', service, `${shard.padStart(2, '0')}.jsonl`);
-      const changed = names === 'all' ? [] : [...names].map((name) => (users.has(name) ? JSON.stringify(users.get(name)) : removalLine(name)));
+      // Each changed user's record, or their name if they were removed.
+      const changed: (UserRecord | string)[] = names === 'all' ? [] : [...names].map((name) => users.get(name) ?? name);
       // What a unit removed (an erasure) must be in no file once the checkpoint is done: not an older line either.
-      if (names === 'all' || (names.size > 0 && [...names].some((name) => !users.has(name)))) this.files.mustRewrite(file);
+      if (names === 'all' || changed.some((user) => typeof user === 'string')) this.files.mustRewrite(file);
       const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.get(name)!) : [];
-      files.push({ file, changed, live: members.size, all: () => records.map((user) => JSON.stringify(user)) });
+      files.push({
+        file,
+        count: changed.length,
+        changed: () => changed.map((user) => (typeof user === 'string' ? removalLine(user) : JSON.stringify(user))),
+        live: members.size,
+        all: () => records.map((user) => JSON.stringify(user)),
+      });
       written.get(service)?.add(file);
     }
     for (const [key, ids] of dirtyItems) {
@@ -241,22 +249,29 @@ export class Snapshots {
       if (!state.services.has(service)) continue;
       const index = state.itemIndex(service, kind);
       const file = join(this.folder, 'items', service, kind, `${hour}.jsonl`);
-      const changed: string[] = [];
-      /** The item of each changed line; undefined for a removal. */
+      /** The item of each changed line; undefined for a removal, of the id at the same place in `removed`. */
       const changedKept: (Kept | undefined)[] = [];
+      const removed: string[] = [];
       if (ids !== 'all') {
         for (const id of ids) {
           const kept = index?.kept(id);
           const here = kept && kept.at.startsWith(hour) ? kept : undefined;
-          changed.push(here ? here.line(kind) : removalLine(id));
           changedKept.push(here);
+          removed.push(here ? '' : id);
         }
       }
       if (ids === 'all' || purge.has(key)) this.files.mustRewrite(file);
       // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
       const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
-      const kept = this.files.rewrites(file, changed.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
-      files.push({ file, changed, live, all: () => this.linesOf(kind, file, kept), places: this.placesOf(file, changedKept, kept) });
+      const kept = this.files.rewrites(file, changedKept.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
+      files.push({
+        file,
+        count: changedKept.length,
+        changed: () => changedKept.map((k, i) => (k ? k.line(kind) : removalLine(removed[i]!))),
+        live,
+        all: () => this.linesOf(kind, file, kept),
+        places: this.placesOf(file, changedKept, kept),
+      });
       written.get(service)?.add(file);
     }
     const main = mainDirty ? [...state.services.values()].map((s) => ({ ...s.record, badges: [...s.badges.values()] })) : null;
@@ -358,6 +373,22 @@ export class Snapshots {
     db.data = { format: 1, services };
     await db.write();
   }
+}
+
+/**
+ * The user with one string for each period start their awards name (every award keeps its week's and
+ * month's, a handful of values): parsed, each was a copy, 24 MB of them at 100,000 members.
+ */
+function shareStarts(user: UserRecord, starts: Map<string, string>): UserRecord {
+  const shared = (text: string) => starts.get(text) ?? (starts.set(text, text), text);
+  for (const award of user.awards) {
+    if (award.recent) {
+      award.recent.week = shared(award.recent.week);
+      award.recent.month = shared(award.recent.month);
+    }
+    if (award.period) award.period.start = shared(award.period.start);
+  }
+  return user;
 }
 
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
