@@ -97,14 +97,13 @@ export class Snapshots {
       apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
       this.whole.add(service);
     }
-    const starts = new Map<string, string>();
     for (const file of files.filter((f) => /^\d+\.jsonl$/.test(f))) {
       const path = join(folder, file);
       const read = (await readLines(path))!;
       const changes: Change[] = [];
       read.lines.forEach((line, i) => {
         const parsed = parseLine<UserRecord>(line, path, i + 1);
-        if ('record' in parsed) changes.push({ t: 'user', s: service, v: shareStarts(parsed.record, starts) });
+        if ('record' in parsed) changes.push({ t: 'user', s: service, v: parsed.record });
         else if (this.state.services.get(service)?.users.has(parsed.removed) || changes.length > 0) changes.push({ t: 'user-', s: service, n: parsed.removed });
       });
       apply(changes);
@@ -373,22 +372,6 @@ export class Snapshots {
     db.data = { format: 1, services };
     await db.write();
   }
-}
-
-/**
- * The user with one string for each period start their awards name (every award keeps its week's and
- * month's, a handful of values): parsed, each was a copy, 24 MB of them at 100,000 members.
- */
-function shareStarts(user: UserRecord, starts: Map<string, string>): UserRecord {
-  const shared = (text: string) => starts.get(text) ?? (starts.set(text, text), text);
-  for (const award of user.awards) {
-    if (award.recent) {
-      award.recent.week = shared(award.recent.week);
-      award.recent.month = shared(award.recent.month);
-    }
-    if (award.period) award.period.start = shared(award.period.start);
-  }
-  return user;
 }
 
 /** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */

@@ -8,6 +8,7 @@ import type { DueExcept, ItemQuery, Reads, UserPlace } from '../../core/ports.js
 import { ItemIndex } from './item-index.js';
 import type { Place } from './line-files.js';
 import { SortedIndex } from './sorted-index.js';
+import { shareStrings } from './shared-strings.js';
 import { Boards } from './boards.js';
 
 export interface ServiceState {
@@ -74,6 +75,7 @@ export class State implements Reads {
           service.boards?.update(previous, undefined);
           return;
         }
+        shareStrings(change.v, service.badges);
         for (const award of change.v.awards) {
           let holders = service.holders.get(award.badge);
           if (!holders) service.holders.set(award.badge, (holders = new Set()));
