@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
+import { eachLine } from '../../server/stores/lowdb/snapshot-files.js';
 import { tempDir } from './harness.js';
 
 test('a file being replaced stays readable as it was, even once more files were read than are held open and the new one took its name', async (t) => {
@@ -40,4 +41,27 @@ test('a line that is not all there is an error naming the file, not a short valu
   await writeFile(path, 'abc\n');
   assert.throws(() => files.of(path).read(0, 10), /short\.jsonl ends before byte 10/);
   files.closeAll();
+});
+
+test('a snapshot file is read a chunk at a time: lines across chunk boundaries, characters of several bytes, a torn end', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'big.jsonl');
+  // 3 MB of lines of varied lengths, so that lines (and a 3-byte character) straddle each 1 MB boundary.
+  const written: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 3 * 1024 * 1024; i++) {
+    const line = JSON.stringify({ i, text: `✓${'é'.repeat(i % 997)}` });
+    written.push(line);
+    size += Buffer.byteLength(line) + 1;
+  }
+  const bytes = Buffer.from(written.join('\n') + '\n{"torn":');
+  await writeFile(path, bytes);
+  const seen: string[] = [];
+  const read = await eachLine(path, (line, offset, length) => {
+    assert.equal(bytes.toString('utf8', offset, offset + length), line, `line ${seen.length + 1} is where it says`);
+    seen.push(line);
+  });
+  assert.deepEqual(read, { lines: written.length, torn: true });
+  assert.deepEqual(seen, written);
+  assert.equal(await eachLine(join(dir, 'none.jsonl'), () => assert.fail('no lines in no file')), null);
 });

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DurableJSONFile } from './durable-file.js';
 import { shortWrite } from './errors.js';
@@ -34,30 +34,47 @@ export function parseLine<T>(line: string, file: string, number: number): { reco
   return typeof removed === 'string' ? { removed } : { record: value as T };
 }
 
+/** How much of a snapshot file is read at once at start: a file of an hour may hold 100 MB. */
+const CHUNK = 1024 * 1024;
+
 /**
- * The complete lines of a snapshot file with where each lies (bytes), or null when there is none.
- * `torn`: the last line had no newline (a crash during an append) and was dropped.
+ * Calls `visit` with each complete line of a snapshot file and where it lies (bytes), in order,
+ * reading the file a chunk at a time, so a start holds one chunk of it and never all its lines at
+ * once. Answers how many lines there were, or null when there is no file. `torn`: the last line
+ * had no newline (a crash during an append) and was dropped.
  */
-export async function readLines(file: string): Promise<{ lines: string[]; offsets: number[]; lengths: number[]; torn: boolean } | null> {
-  let bytes: Buffer;
+export async function eachLine(file: string, visit: (line: string, offset: number, length: number) => void): Promise<{ lines: number; torn: boolean } | null> {
+  let handle;
   try {
-    bytes = await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const lines: string[] = [];
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  let start = 0;
-  for (let end = bytes.indexOf(10, start); end >= 0; start = end + 1, end = bytes.indexOf(10, start)) {
-    if (end === start) continue;
-    // Each line a string of its own, not a slice of the file's: a kept part would hold on to it all.
-    lines.push(bytes.toString('utf8', start, end));
-    offsets.push(start);
-    lengths.push(end - start);
+  try {
+    let lines = 0;
+    /** Bytes of the file before `buffer[0]`. */
+    let base = 0;
+    let buffer = Buffer.alloc(0);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, base + buffer.length);
+      if (bytesRead === 0) break;
+      buffer = buffer.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([buffer, chunk.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let end = buffer.indexOf(10, start); end >= 0; start = end + 1, end = buffer.indexOf(10, start)) {
+        if (end === start) continue;
+        // Each line a string of its own, not a slice of the file's: a kept part would hold on to it all.
+        visit(buffer.toString('utf8', start, end), base + start, end - start);
+        lines++;
+      }
+      base += start;
+      buffer = buffer.subarray(start);
+    }
+    return { lines, torn: buffer.length > 0 };
+  } finally {
+    await handle.close();
   }
-  return { lines, offsets, lengths, torn: start < bytes.length };
 }
 
 /** Told where the lines of a write went, once they are durable (see line-files.ts). */

@@ -6,7 +6,7 @@ import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/mo
 import { DurableJSONFile } from './durable-file.js';
 import type { Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
-import { parseLine, readLines, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
+import { eachLine, parseLine, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
 import type { State } from './state.js';
 
 /** A journal line's entries: the units' changes, and the store's own renames of services. */
@@ -99,15 +99,15 @@ export class Snapshots {
     }
     for (const file of files.filter((f) => /^\d+\.jsonl$/.test(f))) {
       const path = join(folder, file);
-      const read = (await readLines(path))!;
       const changes: Change[] = [];
-      read.lines.forEach((line, i) => {
-        const parsed = parseLine<UserRecord>(line, path, i + 1);
+      let number = 0;
+      const read = (await eachLine(path, (line) => {
+        const parsed = parseLine<UserRecord>(line, path, ++number);
         if ('record' in parsed) changes.push({ t: 'user', s: service, v: parsed.record });
         else if (this.state.services.get(service)?.users.has(parsed.removed) || changes.length > 0) changes.push({ t: 'user-', s: service, n: parsed.removed });
-      });
+      }))!;
       apply(changes);
-      this.files.loaded(path, read.lines.length, read.torn);
+      this.files.loaded(path, read.lines, read.torn);
       if (read.torn) this.dirtyUsers.set(`${service}\n${Number(file.slice(0, -'.jsonl'.length))}`, 'all');
     }
   }
@@ -124,15 +124,15 @@ export class Snapshots {
       }
       for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
         const path = join(folder, kind, file);
-        const read = (await readLines(path))!;
         const lineFile = this.lines.of(path);
+        let number = 0;
         // Straight into the state, values left in the file: nothing here is dirty (track ignores it).
-        read.lines.forEach((line, i) => {
-          const parsed = parseLine<Item>(line, path, i + 1);
-          if ('record' in parsed) this.state.putItem(service, parsed.record, { file: lineFile, offset: read.offsets[i]!, length: read.lengths[i]! });
+        const read = (await eachLine(path, (line, offset, length) => {
+          const parsed = parseLine<Item>(line, path, ++number);
+          if ('record' in parsed) this.state.putItem(service, parsed.record, { file: lineFile, offset, length });
           else this.state.apply({ t: 'item-', s: service, k: kind, id: parsed.removed });
-        });
-        this.files.loaded(path, read.lines.length, read.torn);
+        }))!;
+        this.files.loaded(path, read.lines, read.torn);
         if (read.torn) this.dirtyItems.set(itemKey(service, kind, file.slice(0, -'.jsonl'.length)), 'all');
       }
     }
