@@ -77,7 +77,7 @@ describe('flair', () => {
     assert.equal(cached.status, 304);
   });
 
-  test('PNGs asked for at once are each rendered, in turn, and a render that fails does not hold up the next', async () => {
+  test('PNGs asked for at once are each rendered, a few at a time, and a render that fails does not hold up the next', async () => {
     const names = ['gold-one', 'bronze-one', 'nobody-1', 'nobody-2', 'nobody-3', 'nobody-4'];
     const [broken, ...pngs] = await Promise.allSettled([
       svgToPng('<svg'),
