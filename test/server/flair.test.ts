@@ -67,7 +67,7 @@ describe('flair', () => {
     assert.equal(response.headers.get('content-type'), 'image/png');
     const png = decodePng(Buffer.from(await response.arrayBuffer()));
     const svg = await (await get(`/users/${encodeURIComponent(HOSTILE)}/flair.svg`)).text();
-    const bare = decodePng(svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, '')));
+    const bare = decodePng(await svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, '')));
     assert.deepEqual([png.width, png.height], [bare.width, bare.height]);
     // The name, on the first line: its box has ink only when the text is drawn.
     const nameBox = { x: 10, y: 8, width: 120, height: 16 };
@@ -77,12 +77,27 @@ describe('flair', () => {
     assert.equal(cached.status, 304);
   });
 
+  test('PNGs asked for at once are each rendered, a few at a time, and a render that fails does not hold up the next', async () => {
+    const names = ['gold-one', 'bronze-one', 'nobody-1', 'nobody-2', 'nobody-3', 'nobody-4'];
+    const [broken, ...pngs] = await Promise.allSettled([
+      svgToPng('<svg'),
+      ...names.map(async (name) => {
+        const response = await get(name.startsWith('nobody') ? `/users/${name}/flair.png` : `/badges/${name}/flair.png`);
+        assert.equal(response.status, 200);
+        return decodePng(Buffer.from(await response.arrayBuffer()));
+      }),
+    ]);
+    assert.equal(broken!.status, 'rejected', 'an SVG resvg cannot read is refused');
+    for (const png of pngs) assert.equal(png.status, 'fulfilled');
+    assert.ok(decodePng(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')).width === 4, 'and the next one is rendered');
+  });
+
   test('one badge, shields-style; a badge out of its window is a 404', async () => {
     const svg = await (await get('/badges/bronze-one/flair.svg')).text();
     assert.match(svg, /bronze-one/);
     assert.match(svg, /×2/);
     const png = decodePng(Buffer.from(await (await get('/badges/bronze-one/flair.png')).arrayBuffer()));
-    const bare = decodePng(svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, '')));
+    const bare = decodePng(await svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, '')));
     assert.ok(differingPixels(png, bare, { x: 16, y: 3, width: 40, height: 14 }) > 40, 'its title is drawn');
     assert.equal((await get('/badges/gone/flair.svg')).status, 404);
   });

@@ -19,8 +19,8 @@ import { ANSWERED, route } from './table.js';
  */
 const CACHE = 'public, max-age=300';
 const TIER_ORDER = ['gold', 'silver', 'bronze', 'other'];
-/** PNGs by the ETag of their SVG: rendering costs milliseconds, a repeat costs a lookup. */
-const pngs = new Map<string, Buffer>();
+/** PNGs by the ETag of their SVG: rendering costs milliseconds, a repeat costs a lookup; a render under way is shared. */
+const pngs = new Map<string, Promise<Buffer>>();
 const KEPT_PNGS = 512;
 
 function tierOf(record: BadgeRecord | undefined): FlairBadge['tier'] {
@@ -31,7 +31,7 @@ function tierOf(record: BadgeRecord | undefined): FlairBadge['tier'] {
 const titleOf = (name: string, record: BadgeRecord | undefined) => (typeof record?.fields.title === 'string' ? record.fields.title : name);
 
 /** Sends the image in the format the path asks for, or a 304. */
-function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): typeof ANSWERED {
+async function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): Promise<typeof ANSWERED> {
   const etag = format === 'svg' ? etagOf(svg) : etagOf(svg + '\npng');
   ctx.set({ 'Cache-Control': CACHE, 'Access-Control-Allow-Origin': '*', 'X-Content-Type-Options': 'nosniff', ETag: etag });
   if (notModified(ctx, etag)) return ANSWERED;
@@ -46,9 +46,11 @@ function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): typeof A
       png = svgToPng(svg);
       if (pngs.size >= KEPT_PNGS) pngs.delete(pngs.keys().next().value!);
       pngs.set(etag, png);
+      const rendering = png;
+      rendering.catch(() => pngs.get(etag) === rendering && pngs.delete(etag));
     }
+    ctx.body = await png;
     ctx.type = 'image/png';
-    ctx.body = png;
   }
   return ANSWERED;
 }

@@ -18,8 +18,8 @@ type HolderEntry = Holder;
 /**
  * The embedded store's leaderboards and holders lists (see core/standings.ts): sorted arrays kept
  * up to date as users change, each built the first time it is read, so that a service nobody asks
- * for a leaderboard pays nothing. A change moves one entry (two binary searches and two splices),
- * a page is a binary search and a slice: 100,000 users cost the same as 100.
+ * for a leaderboard pays nothing. A change moves one entry (binary searches and two splices of one
+ * block), a page is a binary search and a walk: 100,000 users cost about the same as 100.
  */
 export class Boards {
   private readonly general = new Map<BoardPeriod, Sorted<Entry>>();
@@ -57,14 +57,13 @@ export class Boards {
 
   board(period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number): Ranked[] {
     const board = badge === undefined ? this.generalBoard(period) : this.badgeBoard(badge, period);
-    const first = board.lowerBound({ start, score: Infinity, reached: '', name: '' });
-    let at = after ? board.upperBound({ start, ...after }) : first;
     let rank = after ? after.rank : 0;
     const page: Ranked[] = [];
-    for (; at < board.size && page.length < limit; at++) {
-      const e = board.at(at);
+    if (limit <= 0) return page;
+    for (const e of after ? board.from({ start, ...after }, true) : board.from({ start, score: Infinity, reached: '', name: '' }, false)) {
       if (e.start !== start) break;
       page.push({ rank: ++rank, name: e.name, score: e.score, reached: e.reached });
+      if (page.length >= limit) break;
     }
     return page;
   }
@@ -79,8 +78,13 @@ export class Boards {
       }
       this.newest.set(badge, (list = new Sorted(compareHolders, entries)));
     }
-    const from = after ? list.upperBound({ ...after, count: 0, first: '' }) : 0;
-    return list.slice(from, limit);
+    const page: Holder[] = [];
+    if (limit <= 0) return page;
+    for (const holder of after ? list.from({ ...after, count: 0, first: '' }, true) : list.all()) {
+      page.push(holder);
+      if (page.length >= limit) break;
+    }
+    return page;
   }
 
   private generalBoard(period: BoardPeriod): Sorted<Entry> {
@@ -121,58 +125,87 @@ function holderEntry(user: UserRecord, badge: string): HolderEntry | undefined {
   return award && { name: user.name, count: award.count, first: award.first, latest: award.latest };
 }
 
-/** A sorted array with moves by binary search. */
+/** Entries per block of a Sorted list: a move shifts at most twice this many, whatever the list holds. */
+const BLOCK = 512;
+
+/**
+ * A sorted list in blocks of up to 2 × BLOCK entries, found by binary search over the blocks' last
+ * entries, then within one block. A move splices one block, not the whole list: with 100,000 users
+ * in one array every award shifted (and the garbage collector copied) up to 800 KB per board.
+ */
 class Sorted<T> {
-  private readonly list: T[];
+  private readonly blocks: T[][] = [];
 
   constructor(
     private readonly compare: (a: T, b: T) => number,
     entries: T[],
   ) {
-    this.list = entries.sort(compare);
-  }
-
-  get size(): number {
-    return this.list.length;
-  }
-
-  at(i: number): T {
-    return this.list[i]!;
-  }
-
-  slice(from: number, limit: number): T[] {
-    return this.list.slice(from, from + limit);
+    entries.sort(compare);
+    for (let i = 0; i < entries.length; i += BLOCK) this.blocks.push(entries.slice(i, i + BLOCK));
   }
 
   replace(previous: T | undefined, next: T | undefined): void {
     if (previous) {
-      const at = this.lowerBound(previous);
-      if (at < this.list.length && this.compare(this.list[at]!, previous) === 0) this.list.splice(at, 1);
+      const b = this.blockOf(previous, false);
+      const block = this.blocks[b];
+      if (block) {
+        const at = bound(block, previous, this.compare, false);
+        if (at < block.length && this.compare(block[at]!, previous) === 0) {
+          block.splice(at, 1);
+          if (block.length === 0) this.blocks.splice(b, 1);
+        }
+      }
     }
-    if (next) this.list.splice(this.lowerBound(next), 0, next);
+    if (next) {
+      if (this.blocks.length === 0) {
+        this.blocks.push([next]);
+        return;
+      }
+      // After every entry: into the last block.
+      const b = Math.min(this.blockOf(next, false), this.blocks.length - 1);
+      const block = this.blocks[b]!;
+      block.splice(bound(block, next, this.compare, false), 0, next);
+      if (block.length > 2 * BLOCK) this.blocks.splice(b + 1, 0, block.splice(BLOCK));
+    }
   }
 
-  /** The first position whose entry sorts at or after `probe`. */
-  lowerBound(probe: T): number {
+  /** The entries from the first that sorts at or after `probe` (after it, when `strict`), in order. */
+  *from(probe: T, strict: boolean): Generator<T> {
+    const first = this.blockOf(probe, strict);
+    for (let b = first; b < this.blocks.length; b++) {
+      const block = this.blocks[b]!;
+      for (let i = b === first ? bound(block, probe, this.compare, strict) : 0; i < block.length; i++) yield block[i]!;
+    }
+  }
+
+  /** Every entry in order. */
+  *all(): Generator<T> {
+    for (const block of this.blocks) yield* block;
+  }
+
+  /** The first block whose last entry sorts at or after `probe` (after it, when `strict`); the number of blocks if none. */
+  private blockOf(probe: T, strict: boolean): number {
     let low = 0;
-    let high = this.list.length;
+    let high = this.blocks.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.compare(this.list[middle]!, probe) < 0) low = middle + 1;
+      const order = this.compare(this.blocks[middle]!.at(-1)!, probe);
+      if (order < 0 || (strict && order === 0)) low = middle + 1;
       else high = middle;
     }
     return low;
   }
+}
 
-  /** The first position whose entry sorts after `probe`. */
-  upperBound(probe: T): number {
-    let low = 0;
-    let high = this.list.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.compare(this.list[middle]!, probe) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+/** The first position in `list` whose entry sorts at or after `probe` (after it, when `strict`). */
+function bound<T>(list: T[], probe: T, compare: (a: T, b: T) => number, strict: boolean): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compare(list[middle]!, probe);
+    if (order < 0 || (strict && order === 0)) low = middle + 1;
+    else high = middle;
   }
+  return low;
 }
