@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { svgToPng } from '../../server/http/flair/png.js';
+import { MAX_WAITING_RENDERS, svgToPng } from '../../server/http/flair/png.js';
 import { decodePng, differingPixels } from '../support/png.js';
 import { start, type Harness } from './harness.js';
 
@@ -90,6 +90,24 @@ describe('flair', () => {
     assert.equal(broken!.status, 'rejected', 'an SVG resvg cannot read is refused');
     for (const png of pngs) assert.equal(png.status, 'fulfilled');
     assert.ok(decodePng(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')).width === 4, 'and the next one is rendered');
+  });
+
+  test('PNGs beyond what may wait are refused at once, over HTTP as 503 busy, and drawing goes on after them', async () => {
+    // Slow to draw (a blur over 4 megapixels), so the line is still full when the request arrives.
+    const slow = '<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="2000"><filter id="b"><feGaussianBlur stdDeviation="40"/></filter><rect width="2000" height="2000" fill="red" filter="url(#b)"/></svg>';
+    const flood = Promise.allSettled(Array.from({ length: MAX_WAITING_RENDERS + 10 }, () => svgToPng(slow)));
+    const request = await get('/users/flood-while-full/flair.png');
+    const settled = await flood;
+    const refused = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { status: number; code: string });
+    // Two are drawn at once and MAX_WAITING_RENDERS wait: the rest are refused, not queued.
+    assert.equal(refused.length, 8);
+    for (const error of refused) assert.deepEqual([error.status, error.code], [503, 'busy']);
+    assert.equal(request.status, 503, 'a PNG asked for over HTTP while the line is full');
+    assert.equal(request.headers.get('retry-after'), '1');
+    assert.equal(((await request.json()) as { error: { code: string } }).error.code, 'busy');
+    const after = await get('/users/flood-after/flair.png');
+    assert.equal(after.status, 200);
+    assert.ok(decodePng(Buffer.from(await after.arrayBuffer())).width > 0);
   });
 
   test('one badge, shields-style; a badge out of its window is a 404', async () => {
