@@ -19,19 +19,5 @@ export function periodStart(at: Date, period: Period): string {
         : period === 'week'
           ? Date.UTC(y, m, d - ((at.getUTCDay() + 6) % 7))
           : Date.UTC(y, m, d);
-  return startString(start);
-}
-
-/**
- * The last few starts as strings: every award keeps its week's and month's start, and at 100,000
- * members one string per award was 24 MB of copies of a handful of values (issue 25).
- */
-const starts = new Map<number, string>();
-function startString(start: number): string {
-  let text = starts.get(start);
-  if (text === undefined) {
-    if (starts.size >= 64) starts.clear();
-    starts.set(start, (text = new Date(start).toISOString()));
-  }
-  return text;
+  return new Date(start).toISOString();
 }

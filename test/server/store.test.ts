@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFile, chmod, lstat, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { composeDomain } from '../../server/app/domain.js';
 import { openStore } from '../../server/app/open-store.js';
 import type { Store } from '../../server/stores/types.js';
@@ -30,6 +30,17 @@ async function liveRecords(path: string, key: 'name' | 'id'): Promise<Map<string
 const lineCount = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).length;
 
 const journalFiles = async (dir: string) => (await readdir(join(dir, 'db.d', 'journal'))).sort();
+
+/** A store on disk with the demo service and one award to eve, closed: its main file, what it held, and its user shards' folder. */
+async function closedWithEve(t: TestContext) {
+  const dir = await tempDir(t);
+  const file = join(dir, 'db.json');
+  const store = await openStore({ file, seed: true });
+  await composeDomain(store).award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
+  const before = await dump(store);
+  await store.close();
+  return { file, before, users: join(dir, 'db.d', 'users', 'demo') };
+}
 
 describe('the lowdb store on disk', () => {
   test('what was written is there after a clean reopen, and the files are plain JSON', async (t) => {
@@ -209,13 +220,7 @@ describe('the lowdb store on disk', () => {
   });
 
   test('a torn last line in a snapshot file (a crash during an append) is dropped, and the file is rewritten whole', async (t) => {
-    const dir = await tempDir(t);
-    const file = join(dir, 'db.json');
-    const store = await openStore({ file, seed: true });
-    await composeDomain(store).award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
-    const before = await dump(store);
-    await store.close();
-    const users = join(dir, 'db.d', 'users', 'demo');
+    const { file, before, users } = await closedWithEve(t);
     const shard = join(users, (await readdir(users)).find((f) => f.endsWith('.jsonl'))!);
     await appendFile(shard, '{"name":"torn","awards":[{"badge":"pop');
     const reopened = await openStore({ file });
@@ -229,14 +234,8 @@ describe('the lowdb store on disk', () => {
   });
 
   test('snapshot files of the older format (one JSON document each) are read and replaced', async (t) => {
-    const dir = await tempDir(t);
-    const file = join(dir, 'db.json');
-    const store = await openStore({ file, seed: true });
-    await composeDomain(store).award('demo', 'eve', ['popular'], new Date('2026-11-01T00:00:00Z'));
-    const before = await dump(store);
-    await store.close();
+    const { file, before, users } = await closedWithEve(t);
     // Turn the files into the older format: every shard one {"users":[...]} document.
-    const users = join(dir, 'db.d', 'users', 'demo');
     for (const f of (await readdir(users)).filter((f) => f.endsWith('.jsonl'))) {
       const records = [...(await liveRecords(join(users, f), 'name')).values()];
       await writeFile(join(users, f.replace(/\.jsonl$/, '.json')), JSON.stringify({ users: records }));

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { HttpError } from '../errors.js';
+import { Turns } from '../turns.js';
 
 /**
  * SVG to PNG with resvg (a Rust renderer, prebuilt for each platform in npm packages of its own:
@@ -33,21 +34,10 @@ const AT_ONCE = 2;
  * without end while each waiting request holds its connection.
  */
 export const MAX_WAITING_RENDERS = 32;
-let running = 0;
-const waiting: (() => void)[] = [];
+const renders = new Turns(AT_ONCE, MAX_WAITING_RENDERS, busy);
 
-export async function svgToPng(svg: string): Promise<Buffer> {
-  if (running < AT_ONCE) running++;
-  else if (waiting.length >= MAX_WAITING_RENDERS) throw busy();
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return (await renderAsync(svg, OPTIONS)).asPng();
-  } finally {
-    // The place goes to the next in line, or is given back.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
+export function svgToPng(svg: string): Promise<Buffer> {
+  return renders.run('', async () => (await renderAsync(svg, OPTIONS)).asPng());
 }
 
 function busy(): HttpError {

@@ -15,6 +15,7 @@ import { termsOf, within } from '../../core/terms.js';
 import type { Deps, V1Context } from './context.js';
 import { settingsDefaults } from './events.js';
 import { route } from './table.js';
+import { Turns } from '../turns.js';
 
 /**
  * The activity feed: award entries (kind `activity`, public like badges) merged with the events
@@ -40,30 +41,6 @@ const MAX_SCAN = 5_000;
 const WALK_CHUNK = 250;
 /** Feed requests of one service read at once at most: the rest wait their turn, so anonymous clients paging one feed slow only each other. */
 const FEED_TURNS = 2;
-
-/** Turns per service: `run` waits until fewer than `limit` of the service's work run, then runs. */
-class Turns {
-  private readonly running = new Map<string, number>();
-  private readonly waiting = new Map<string, (() => void)[]>();
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    if ((this.running.get(key) ?? 0) >= this.limit) {
-      await new Promise<void>((resolve) => (this.waiting.get(key) ?? this.waiting.set(key, []).get(key)!).push(resolve));
-    } else this.running.set(key, (this.running.get(key) ?? 0) + 1);
-    try {
-      return await work();
-    } finally {
-      // The turn passes to the next in line, or is given back.
-      const next = this.waiting.get(key)?.shift();
-      if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
-      if (next) next();
-      else if ((this.running.get(key) ?? 0) > 1) this.running.set(key, this.running.get(key)! - 1);
-      else this.running.delete(key);
-    }
-  }
-}
 
 const feedTurns = new Turns(FEED_TURNS);
 

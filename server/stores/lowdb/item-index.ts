@@ -38,12 +38,17 @@ export class Kept {
 
   /** The item's whole line as a snapshot file holds it (from the file, if that is where it is). */
   line(kind: string): string {
-    if (this.json === undefined) return this.file!.read(this.offset, this.length);
+    if (this.json === undefined) return this.stored();
     return `{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(this.id)},"owner":${JSON.stringify(this.owner)},"subject":${JSON.stringify(this.subject)},"at":${JSON.stringify(this.at)},"v":${this.json}}`;
   }
 
   value(): unknown {
-    return this.json === undefined ? (JSON.parse(this.line('')) as { v: unknown }).v : JSON.parse(this.json);
+    return this.json === undefined ? (JSON.parse(this.stored()) as { v: unknown }).v : JSON.parse(this.json);
+  }
+
+  /** The line as its file holds it. */
+  private stored(): string {
+    return this.file!.read(this.offset, this.length);
   }
 }
 
