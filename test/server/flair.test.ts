@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MAX_WAITING_RENDERS, svgToPng } from '../../server/http/flair/png.js';
+import { MAX_WAITING_RENDERS, rendersWaiting, svgToPng } from '../../server/http/flair/png.js';
 import { decodePng, differingPixels } from '../support/png.js';
 import { start, type Harness } from './harness.js';
 
@@ -92,11 +92,15 @@ describe('flair', () => {
     assert.ok(decodePng(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')).width === 4, 'and the next one is rendered');
   });
 
-  test('PNGs beyond what may wait are refused at once, over HTTP as 503 busy, and drawing goes on after them', async () => {
-    // Slow to draw (a blur over 4 megapixels), so the line is still full when the request arrives.
+  test("a service's PNGs beyond what may wait are refused at once, over HTTP as 503 busy; another service's still get their turn; drawing goes on after", async () => {
+    // Slow to draw (a blur over 4 megapixels), so the line is still full when the requests arrive.
     const slow = '<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="2000"><filter id="b"><feGaussianBlur stdDeviation="40"/></filter><rect width="2000" height="2000" fill="red" filter="url(#b)"/></svg>';
-    const flood = Promise.allSettled(Array.from({ length: MAX_WAITING_RENDERS + 10 }, () => svgToPng(slow)));
+    const flood = Promise.allSettled(Array.from({ length: MAX_WAITING_RENDERS + 10 }, () => svgToPng(slow, 'flair')));
     const request = await get('/users/flood-while-full/flair.png');
+    // Another service's image, asked for after the flood: it waits for one image of the flood, not all 32.
+    const other = await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', 'other');
+    assert.ok(decodePng(other).width === 4);
+    assert.ok(rendersWaiting('flair') >= MAX_WAITING_RENDERS - 2, `drawn while the flood still waits (${rendersWaiting('flair')} of it left)`);
     const settled = await flood;
     const refused = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { status: number; code: string });
     // Two are drawn at once and MAX_WAITING_RENDERS wait: the rest are refused, not queued.

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { HttpError } from '../errors.js';
-import { Turns } from '../turns.js';
+import { SharedTurns } from '../turns.js';
 
 /**
  * SVG to PNG with resvg (a Rust renderer, prebuilt for each platform in npm packages of its own:
@@ -29,19 +29,25 @@ const OPTIONS: ResvgRenderOptions = { font: { fontFiles: fonts, loadSystemFonts:
 /** Renders under way at most; the others wait their turn, in order. */
 const AT_ONCE = 2;
 /**
- * Renders waiting at most: about a quarter of a second of work at the measured 130 images/s. Past
- * it, a flood of images (anyone can ask for any member's) is answered 503 at once, not queued
- * without end while each waiting request holds its connection.
+ * Renders waiting at most, per service: about a quarter of a second of work at the measured 130
+ * images/s. Past it, a flood of one service's images (anyone can ask for any member's) is answered
+ * 503 at once, not queued without end while each waiting request holds its connection. The two
+ * renders are shared, and the waiting services take turns: another service's image waits for one
+ * image of each service with images waiting, not for the flood.
  */
 export const MAX_WAITING_RENDERS = 32;
-const renders = new Turns(AT_ONCE, MAX_WAITING_RENDERS, busy);
+const renders = new SharedTurns(AT_ONCE, MAX_WAITING_RENDERS, busy);
 
-export function svgToPng(svg: string): Promise<Buffer> {
-  return renders.run('', async () => (await renderAsync(svg, OPTIONS)).asPng());
+/** Draws `svg` as a PNG in `service`'s turn. */
+export function svgToPng(svg: string, service = ''): Promise<Buffer> {
+  return renders.run(service, async () => (await renderAsync(svg, OPTIONS)).asPng());
 }
 
+/** PNGs of `service` waiting to be drawn. */
+export const rendersWaiting = (service: string): number => renders.waitingFor(service);
+
 function busy(): HttpError {
-  const error = new HttpError(503, 'busy', `${MAX_WAITING_RENDERS} PNG images are waiting to be drawn already; retry shortly, or use flair.svg, which is drawn at once`);
+  const error = new HttpError(503, 'busy', `${MAX_WAITING_RENDERS} PNG images of this service are waiting to be drawn already; retry shortly, or use flair.svg, which is drawn at once`);
   error.headers = { 'Retry-After': '1' };
   return error;
 }

@@ -43,7 +43,7 @@ async function sendImage(ctx: V1Context, svg: string, format: 'svg' | 'png'): Pr
   } else {
     let png = pngs.get(etag);
     if (!png) {
-      png = svgToPng(svg);
+      png = svgToPng(svg, ctx.state.service.name);
       if (pngs.size >= KEPT_PNGS) pngs.delete(pngs.keys().next().value!);
       pngs.set(etag, png);
       const rendering = png;
