@@ -20,32 +20,40 @@ type HolderEntry = Holder;
  * up to date as users change, each built the first time it is read, so that a service nobody asks
  * for a leaderboard pays nothing. A change moves one entry (binary searches and two splices of one
  * block), a page is a binary search and a walk: 100,000 users cost about the same as 100.
+ *
+ * A list is filled a slice at a time (see Filling), so the first read of a board of 100,000 users
+ * waits for it without stopping every other request of every service meanwhile.
  */
 export class Boards {
-  private readonly general = new Map<BoardPeriod, Sorted<Entry>>();
+  private readonly general = new Map<BoardPeriod, Filling<Entry>>();
   /** badge -> period -> its board */
-  private readonly byBadge = new Map<string, Map<BoardPeriod, Sorted<Entry>>>();
+  private readonly byBadge = new Map<string, Map<BoardPeriod, Filling<Entry>>>();
   /** badge -> its holders, newest first */
-  private readonly newest = new Map<string, Sorted<HolderEntry>>();
+  private readonly newest = new Map<string, Filling<HolderEntry>>();
 
   constructor(
-    private readonly users: () => Iterable<UserRecord>,
-    private readonly holdersOf: (badge: string) => Iterable<UserRecord>,
+    /** The service's users' names now, and its holders' of a badge. */
+    private readonly names: () => string[],
+    private readonly holderNames: (badge: string) => string[],
+    /** A user's record now. */
+    private readonly userOf: (name: string) => UserRecord | undefined,
   ) {}
 
   /** Moves a user's entries from where `previous` put them to where `next` does. */
   update(previous: UserRecord | undefined, next: UserRecord | undefined): void {
+    const name = (next ?? previous)?.name;
+    if (name === undefined) return;
     for (const [period, board] of this.general) {
-      board.replace(previous && entry(previous.name, userStanding(previous, period)), next && entry(next.name, userStanding(next, period)));
+      board.replace(name, previous && entry(previous.name, userStanding(previous, period)), next && entry(next.name, userStanding(next, period)));
     }
     const badges = new Set([...(previous?.awards ?? []), ...(next?.awards ?? [])].map((a) => a.badge));
     for (const badge of badges) {
       const before = previous?.awards.find((a) => a.badge === badge);
       const after = next?.awards.find((a) => a.badge === badge);
       for (const [period, board] of this.byBadge.get(badge) ?? []) {
-        board.replace(before && entry(previous!.name, holderStanding(previous!, before, period)), after && entry(next!.name, holderStanding(next!, after, period)));
+        board.replace(name, before && entry(previous!.name, holderStanding(previous!, before, period)), after && entry(next!.name, holderStanding(next!, after, period)));
       }
-      this.newest.get(badge)?.replace(before && holderEntry(previous!, before.badge), after && holderEntry(next!, after.badge));
+      this.newest.get(badge)?.replace(name, before && holderEntry(previous!, before.badge), after && holderEntry(next!, after.badge));
     }
   }
 
@@ -55,8 +63,8 @@ export class Boards {
     this.newest.delete(badge);
   }
 
-  board(period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number): Ranked[] {
-    const board = badge === undefined ? this.generalBoard(period) : this.badgeBoard(badge, period);
+  async board(period: BoardPeriod, start: string, badge: string | undefined, after: BoardCursor | null, limit: number): Promise<Ranked[]> {
+    const board = await (badge === undefined ? this.generalBoard(period) : this.badgeBoard(badge, period)).filled;
     let rank = after ? after.rank : 0;
     const page: Ranked[] = [];
     if (limit <= 0) return page;
@@ -68,16 +76,16 @@ export class Boards {
     return page;
   }
 
-  holders(badge: string, after: HolderCursor | null, limit: number): Holder[] {
-    let list = this.newest.get(badge);
-    if (!list) {
-      const entries: HolderEntry[] = [];
-      for (const user of this.holdersOf(badge)) {
-        const held = holderEntry(user, badge);
-        if (held) entries.push(held);
-      }
-      this.newest.set(badge, (list = new Sorted(compareHolders, entries)));
+  async holders(badge: string, after: HolderCursor | null, limit: number): Promise<Holder[]> {
+    let filling = this.newest.get(badge);
+    if (!filling) {
+      filling = new Filling(compareHolders, this.holderNames(badge), (name) => {
+        const user = this.userOf(name);
+        return user && holderEntry(user, badge);
+      });
+      this.newest.set(badge, filling);
     }
+    const list = await filling.filled;
     const page: Holder[] = [];
     if (limit <= 0) return page;
     for (const holder of after ? list.from({ ...after, count: 0, first: '' }, true) : list.all()) {
@@ -87,37 +95,84 @@ export class Boards {
     return page;
   }
 
-  private generalBoard(period: BoardPeriod): Sorted<Entry> {
+  private generalBoard(period: BoardPeriod): Filling<Entry> {
     let board = this.general.get(period);
     if (!board) {
-      const entries: Entry[] = [];
-      for (const user of this.users()) {
-        const e = entry(user.name, userStanding(user, period));
-        if (e) entries.push(e);
-      }
-      this.general.set(period, (board = new Sorted(compareStandings, entries)));
+      board = new Filling(compareStandings, this.names(), (name) => {
+        const user = this.userOf(name);
+        return user && entry(user.name, userStanding(user, period));
+      });
+      this.general.set(period, board);
     }
     return board;
   }
 
-  private badgeBoard(badge: string, period: BoardPeriod): Sorted<Entry> {
+  private badgeBoard(badge: string, period: BoardPeriod): Filling<Entry> {
     let boards = this.byBadge.get(badge);
     if (!boards) this.byBadge.set(badge, (boards = new Map()));
     let board = boards.get(period);
     if (!board) {
-      const entries: Entry[] = [];
-      for (const user of this.holdersOf(badge)) {
-        const award = user.awards.find((a) => a.badge === badge);
-        const e = award && entry(user.name, holderStanding(user, award, period));
-        if (e) entries.push(e);
-      }
-      boards.set(period, (board = new Sorted(compareStandings, entries)));
+      board = new Filling(compareStandings, this.holderNames(badge), (name) => {
+        const user = this.userOf(name);
+        const award = user?.awards.find((a) => a.badge === badge);
+        return award && entry(user!.name, holderStanding(user!, award, period));
+      });
+      boards.set(period, board);
     }
     return board;
   }
 }
 
-const entry = (name: string, standing: Standing | undefined): Entry | undefined => standing && { ...standing, name };
+/** Work done between two yields to the event loop while a list fills. */
+const SLICE_MS = 4;
+
+/**
+ * A sorted list filled from a list of names a slice at a time, yielding to the event loop between
+ * slices, and told of every change from the start. A name's entry is put in once, by whichever comes
+ * first: the filling (the user as they are then) or a change (what it moved to; what it moved from
+ * was never put in). `filled` resolves once every name was seen.
+ */
+class Filling<T> {
+  readonly list: Sorted<T>;
+  /** While filling: the names whose entry is in, or was told of. */
+  private seen: Set<string> | null = new Set();
+  readonly filled: Promise<Sorted<T>>;
+
+  constructor(compare: (a: T, b: T) => number, names: string[], entryOf: (name: string) => T | undefined) {
+    this.list = new Sorted(compare);
+    this.filled = this.fill(names, entryOf);
+  }
+
+  replace(name: string, previous: T | undefined, next: T | undefined): void {
+    if (this.seen && !this.seen.has(name)) {
+      this.seen.add(name);
+      this.list.replace(undefined, next);
+    } else this.list.replace(previous, next);
+  }
+
+  private async fill(names: string[], entryOf: (name: string) => T | undefined): Promise<Sorted<T>> {
+    const seen = this.seen!;
+    let since = performance.now();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (!seen.has(name)) {
+        seen.add(name);
+        const e = entryOf(name);
+        if (e) this.list.replace(undefined, e);
+      }
+      if ((i & 255) === 255 && performance.now() - since > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+    this.seen = null;
+    return this.list;
+  }
+}
+
+// Field by field, not `{ ...standing, name }`: V8 may give objects spread so a hidden class each, and
+// every comparison of the board then reads them megamorphically.
+const entry = (name: string, standing: Standing | undefined): Entry | undefined => standing && { start: standing.start, score: standing.score, reached: standing.reached, name };
 
 function holderEntry(user: UserRecord, badge: string): HolderEntry | undefined {
   if (user.hidden?.includes(badge)) return undefined;
@@ -136,13 +191,7 @@ const BLOCK = 512;
 class Sorted<T> {
   private readonly blocks: T[][] = [];
 
-  constructor(
-    private readonly compare: (a: T, b: T) => number,
-    entries: T[],
-  ) {
-    entries.sort(compare);
-    for (let i = 0; i < entries.length; i += BLOCK) this.blocks.push(entries.slice(i, i + BLOCK));
-  }
+  constructor(private readonly compare: (a: T, b: T) => number) {}
 
   replace(previous: T | undefined, next: T | undefined): void {
     if (previous) {

@@ -161,10 +161,9 @@ export class State implements Reads {
   /** The service's leaderboards and holders lists (see boards.ts). */
   boardsOf(service: ServiceState): Boards {
     return (service.boards ??= new Boards(
-      () => service.users.values(),
-      function* (badge) {
-        for (const name of service.holders.get(badge) ?? []) yield service.users.get(name)!;
-      },
+      () => [...service.users.keys()],
+      (badge) => [...(service.holders.get(badge) ?? [])],
+      (name) => service.users.get(name),
     ));
   }
 
