@@ -148,6 +148,7 @@ async function importCommand(call: Call): Promise<number> {
       return 2;
     }
     progress.done();
+    await store.settle();
   } finally {
     await store.close();
   }

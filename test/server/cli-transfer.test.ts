@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { freePort } from '../../server/stores/postgres/embedded.js';
 import { openStore } from '../../server/stores/index.js';
 import { withPostgres } from '../support/postgres.js';
@@ -40,6 +41,15 @@ describe('moving to PostgreSQL with the CLI', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stderr, /Imported 1 services/);
     assert.match(imported.stderr, /is marked as moved/);
+    // The planner has the statistics of what was loaded, without waiting for autovacuum.
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      const analyzed = await client.query<{ relname: string }>("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname IN ('users', 'holdings', 'items', 'badges') ORDER BY relname");
+      assert.deepEqual(analyzed.rows.map((r) => r.relname), ['badges', 'holdings', 'items', 'users']);
+    } finally {
+      await client.end();
+    }
     const again = await cli(['import', file, '--database', database]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /line 2: service "shop" exists already.*nothing was imported/);

@@ -328,6 +328,9 @@ export class LowdbStore implements Store {
     this.checkpoint().catch((error) => this.options.onError?.(error, false));
   }
 
+  /** Nothing to do: reads go to indexes in memory, built as the data is loaded. */
+  async settle(): Promise<void> {}
+
   /**
    * Writes every changed part to its lowdb file, then drops the journal segments they cover: once it
    * resolves, what units removed is in no file of the store (an erasure forces one).

@@ -203,6 +203,11 @@ export class PostgresStore implements Store {
   /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
   async checkpoint(): Promise<void> {}
 
+  /** The statistics of the store's tables (not of whatever else the database holds), read by the planner from then on. */
+  async settle(): Promise<void> {
+    await this.pool.query('ANALYZE services, badges, users, holdings, items, item_counts, replays');
+  }
+
   async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
     const services = [...(except.services ?? [])];
     const owners = (except.owners ?? []).map(({ service, owner }) => `${service}\n${owner}`);
