@@ -11,6 +11,8 @@ import { errorHandler } from '../http/errors.js';
 import { fastUsersReads } from '../http/fast-path.js';
 import { keepAnswers } from '../http/middleware/kept-answers.js';
 import { allowedMethods } from '../http/middleware/allowed-methods.js';
+import { BadgeRecords } from '../cache/badge-records.js';
+import { BoardCache } from '../cache/board-cache.js';
 import { ReadCache } from '../cache/read-cache.js';
 import { cors } from '../http/middleware/cors.js';
 import { jsonValidators } from '../http/middleware/json-validators.js';
@@ -53,6 +55,8 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     // A store that several processes share remembers signatures for all of them.
     replay: store.replays ?? new MemoryReplayStore(config.now()),
     reads: new ReadCache(store, undefined, config.now),
+    badges: new BadgeRecords(store),
+    boards: new BoardCache(store, undefined, (error) => config.log('A leaderboard page could not be checked against a change; dropped', error)),
     openapi: JSON.stringify(openApiDocument()),
     // The export says where it came from (the header line) when the operator configured it.
     exportTo: (out: Writable, options: { service?: string; withoutSecrets: boolean }) =>

@@ -6,6 +6,8 @@ import type { Access } from '../auth/credentials.js';
 import type { Background } from '../../jobs/background.js';
 import type { LiveHub } from '../live/hub.js';
 import type { AnswerKeeper } from '../middleware/kept-answers.js';
+import type { BadgeRecords } from '../../cache/badge-records.js';
+import type { BoardCache } from '../../cache/board-cache.js';
 import type { ReadCache } from '../../cache/read-cache.js';
 import type { AppConfig } from '../../config/app.js';
 import type { Domain } from '../../core/domain.js';
@@ -21,6 +23,10 @@ export interface Deps {
   config: AppConfig;
   replay: ReplayStore;
   reads: ReadCache;
+  /** Single badges' records, for the reads of one badge. */
+  badges: BadgeRecords;
+  /** Pages of leaderboards, dropped when a change could alter them. */
+  boards: BoardCache;
   /** `/openapi.json`, serialised once. */
   openapi: string;
   /** Periodic work; stopped with the app (see `AppHandle`). */

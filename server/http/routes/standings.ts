@@ -16,9 +16,9 @@ import { route } from './table.js';
 export const TIES = 'Equal scores: who reached the score first ranks first (the latest award that counted, earlier first), then by name in code-point order';
 
 /** A badge a public read may show now, or a 404 as if it did not exist. */
-export async function shownBadge(ctx: V1Context, { store, config }: Deps, name: string): Promise<BadgeRecord> {
+export async function shownBadge(ctx: V1Context, { badges, config }: Deps, name: string): Promise<BadgeRecord> {
   const service = ctx.state.service.name;
-  const [badge] = await store.getBadges(service, [name]);
+  const badge = await badges.get(service, name);
   if (!badge || !new Listing([badge], {}, config.now()).shows(name)) throw notFound('badge_not_found', `Badge "${name}" does not exist in service "${service}"`);
   return badge;
 }
@@ -65,7 +65,7 @@ export const standingRoutes = [
         after = { score, reached, name, rank };
       }
       // One more than a page says whether there is a next one.
-      const rows = await deps.store.board(service, { period, start, ...(query.badge !== undefined ? { badge: query.badge } : {}) }, after, limit + 1);
+      const rows = await deps.boards.board(service, { period, start, ...(query.badge !== undefined ? { badge: query.badge } : {}) }, after, limit + 1);
       const users = rows.slice(0, limit);
       const last = rows.length > limit ? users.at(-1)! : null;
       return {

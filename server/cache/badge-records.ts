@@ -1,0 +1,55 @@
+import type { BadgeRecord } from '../core/model.js';
+import type { Queries, Store } from '../core/ports.js';
+
+/**
+ * Single badges' records as the store last said, kept until the change feed names the badge (its
+ * fields, its count or its latest award changed) or its service. The public reads of one badge (a
+ * badge's board, its holders, the badge itself) each look their badge up first: on PostgreSQL that
+ * was a query per read, as many as the page's own.
+ */
+export class BadgeRecords {
+  /** In least-recently-used order; null: the store has no such badge. */
+  private readonly records = new Map<string, BadgeRecord | null>();
+  /** Bumped by every change to a badge of the service: a read that missed keeps its answer only if none came meanwhile. */
+  private readonly versions = new Map<string, number>();
+  private epoch = 0;
+
+  constructor(
+    private readonly store: Pick<Queries, 'getBadges'> & Pick<Store, 'feed'>,
+    private readonly maxRecords = 4096,
+  ) {
+    store.feed.subscribe((change) => {
+      if (change.service === '*') {
+        this.epoch++;
+        this.versions.clear();
+        this.records.clear();
+      } else if (change.all || (change.badges ?? []).length > 0) {
+        this.versions.set(change.service, this.version(change.service) + 1);
+        if (change.all) {
+          for (const key of [...this.records.keys()]) if (key.startsWith(`${change.service}\n`)) this.records.delete(key);
+        } else for (const name of change.badges!) this.records.delete(`${change.service}\n${name}`);
+      }
+    });
+  }
+
+  async get(service: string, name: string): Promise<BadgeRecord | undefined> {
+    const key = `${service}\n${name}`;
+    const held = this.records.get(key);
+    if (held !== undefined) {
+      this.records.delete(key);
+      this.records.set(key, held);
+      return held ?? undefined;
+    }
+    const version = this.version(service);
+    const [record] = await this.store.getBadges(service, [name]);
+    if (this.version(service) === version) {
+      this.records.set(key, record ?? null);
+      if (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    }
+    return record;
+  }
+
+  private version(service: string): number {
+    return this.epoch * 1e9 + (this.versions.get(service) ?? 0);
+  }
+}

@@ -1,0 +1,148 @@
+import type { Invalidation } from '../core/changes.js';
+import type { UserRecord } from '../core/model.js';
+import type { Queries, Store } from '../core/ports.js';
+import { compareStandings, holderStanding, userStanding, type BoardCursor, type BoardPeriod, type Ranked, type Standing } from '../core/standings.js';
+
+/** Which board, in which period. */
+export interface BoardSpec {
+  period: BoardPeriod;
+  start: string;
+  badge?: string;
+}
+
+type Place = Standing & { name: string };
+
+interface Entry {
+  key: string;
+  service: string;
+  spec: BoardSpec;
+  rows: Ranked[];
+  /** The page holds what sorts after this (the cursor; undefined: from the top)... */
+  after: Place | undefined;
+  /** ...up to this, its last entry; undefined when the board ended within the page. */
+  last: Place | undefined;
+  names: Set<string>;
+  /** Checks of changed users under way: the entry is not answered from meanwhile. */
+  checking: number;
+}
+
+/**
+ * Pages of leaderboards, kept until a change could alter them. A board is read far more often than
+ * its pages change: an award moves one user, and a page is affected only if that user was on it or
+ * now sorts into it. The store's change feed names the users a durable write changed (on this
+ * instance and every other on the same store); their records are read once per change, and exactly
+ * the pages they were on or now belong on are dropped. A page's ranks come from its cursor, so a
+ * move before a page does not change it.
+ *
+ * On PostgreSQL this turns most board reads into no query at all: one read of the changed users per
+ * write, instead of one query per page read (the live bench's PL4, reads while awards flow).
+ */
+export class BoardCache {
+  /** In least-recently-used order. */
+  private readonly entries = new Map<string, Entry>();
+  /** Bumped by every change to the service: a read that missed keeps its answer only if none came meanwhile. */
+  private readonly versions = new Map<string, number>();
+  private epoch = 0;
+
+  constructor(
+    private readonly store: Pick<Queries, 'board' | 'getUsers'> & Pick<Store, 'feed'>,
+    private readonly maxEntries = 2048,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    store.feed.subscribe((change) => this.invalidate(change));
+  }
+
+  async board(service: string, spec: BoardSpec, after: BoardCursor | null, limit: number): Promise<Ranked[]> {
+    const key = `${service}\n${spec.period}\n${spec.start}\n${spec.badge ?? ''}\n${after ? `${after.score}\n${after.reached}\n${after.name}\n${after.rank}` : ''}\n${limit}`;
+    const entry = this.entries.get(key);
+    if (entry && entry.checking === 0) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry.rows;
+    }
+    const version = this.version(service);
+    const rows = await this.store.board(service, spec, after, limit);
+    if (this.version(service) === version) {
+      const place = (row: { score: number; reached: string; name: string }): Place => ({ start: spec.start, score: row.score, reached: row.reached, name: row.name });
+      this.entries.delete(key);
+      this.entries.set(key, {
+        key,
+        service,
+        spec,
+        rows,
+        after: after ? place(after) : undefined,
+        last: rows.length >= limit ? place(rows.at(-1)!) : undefined,
+        names: new Set(rows.map((r) => r.name)),
+        checking: 0,
+      });
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return rows;
+  }
+
+  /** Pages held now; for tests and monitoring. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  invalidate(change: Invalidation): void {
+    if (change.service === '*') {
+      this.epoch++;
+      this.versions.clear();
+      this.entries.clear();
+      return;
+    }
+    // A badge's own record (its count, its fields) is not on its board: only its holders' records
+    // are, and a badge deleted takes itself from them in the same unit.
+    const users = change.users ?? [];
+    if (!change.all && users.length === 0) return;
+    this.versions.set(change.service, this.version(change.service) + 1);
+    const suspects: Entry[] = [];
+    for (const [key, entry] of this.entries) {
+      if (entry.service !== change.service) continue;
+      if (change.all || users.some((name) => entry.names.has(name))) {
+        this.entries.delete(key);
+      } else if (users.length > 0) {
+        entry.checking++;
+        suspects.push(entry);
+      }
+    }
+    if (suspects.length > 0) void this.check(change.service, users, suspects);
+  }
+
+  /** Drops the pages the changed users now sort into; the others are answered from again. */
+  private async check(service: string, names: string[], suspects: Entry[]): Promise<void> {
+    let records: UserRecord[];
+    try {
+      records = await this.store.getUsers(service, names);
+    } catch (error) {
+      // Not knowing where they went, the pages cannot be trusted.
+      this.onError(error);
+      for (const entry of suspects) this.entries.delete(entry.key);
+      return;
+    }
+    for (const entry of suspects) {
+      entry.checking--;
+      // Only the entry checked: the key may hold a newer one by now.
+      if (records.some((user) => sortsInto(entry, user)) && this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    }
+  }
+
+  private version(service: string): number {
+    return this.epoch * 1e9 + (this.versions.get(service) ?? 0);
+  }
+}
+
+/** Whether the user's standing on the entry's board now falls within the page. */
+function sortsInto(entry: Entry, user: UserRecord): boolean {
+  const { period, start, badge } = entry.spec;
+  let standing: Standing | undefined;
+  if (badge === undefined) standing = userStanding(user, period);
+  else {
+    const award = user.awards.find((a) => a.badge === badge);
+    standing = award && holderStanding(user, award, period);
+  }
+  if (!standing || standing.start !== start) return false;
+  const place: Place = { start: standing.start, score: standing.score, reached: standing.reached, name: user.name };
+  return (entry.after === undefined || compareStandings(place, entry.after) > 0) && (entry.last === undefined || compareStandings(place, entry.last) <= 0);
+}
