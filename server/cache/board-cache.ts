@@ -53,7 +53,8 @@ export class BoardCache {
   }
 
   async board(service: string, spec: BoardSpec, after: BoardCursor | null, limit: number): Promise<Ranked[]> {
-    const key = `${service}\n${spec.period}\n${spec.start}\n${spec.badge ?? ''}\n${after ? `${after.score}\n${after.reached}\n${after.name}\n${after.rank}` : ''}\n${limit}`;
+    // JSON, not joined: a cursor is the client's, and its name may hold any character.
+    const key = JSON.stringify([service, spec.period, spec.start, spec.badge ?? null, after && [after.score, after.reached, after.name, after.rank], limit]);
     const entry = this.entries.get(key);
     if (entry && entry.checking === 0) {
       this.entries.delete(key);
