@@ -180,7 +180,7 @@ export interface Store extends UnitOfWork, Queries {
   checkpoint(): Promise<void>;
   /**
    * After a bulk load (an import): whatever the store needs so that reads of what was loaded are as
-   * fast as any other. PostgreSQL gathers its planner's statistics (ANALYZE); before autovacuum got
+   * fast as any other. PostgreSQL vacuums and gathers its planner's statistics; before autovacuum got
    * to the new rows, a badge's board of the month was planned along the wrong index and read 55,000
    * rows (205 ms instead of 0.2 at 100,000 users). The embedded store has no planner.
    */

@@ -41,11 +41,11 @@ describe('moving to PostgreSQL with the CLI', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stderr, /Imported 1 services/);
     assert.match(imported.stderr, /is marked as moved/);
-    // The planner has the statistics of what was loaded, without waiting for autovacuum.
+    // Vacuumed, and the planner has the statistics of what was loaded, without waiting for autovacuum.
     const client = new pg.Client({ connectionString: database });
     await client.connect();
     try {
-      const analyzed = await client.query<{ relname: string }>("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname IN ('users', 'holdings', 'items', 'badges') ORDER BY relname");
+      const analyzed = await client.query<{ relname: string }>("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND last_vacuum IS NOT NULL AND relname IN ('users', 'holdings', 'items', 'badges') ORDER BY relname");
       assert.deepEqual(analyzed.rows.map((r) => r.relname), ['badges', 'holdings', 'items', 'users']);
     } finally {
       await client.end();

@@ -203,9 +203,14 @@ export class PostgresStore implements Store {
   /** Nothing to do: PostgreSQL keeps no journal of ours, and a row deleted is in no table. */
   async checkpoint(): Promise<void> {}
 
-  /** The statistics of the store's tables (not of whatever else the database holds), read by the planner from then on. */
+  /**
+   * VACUUM (ANALYZE) of the store's tables (not of whatever else the database holds), as after any
+   * bulk load: the planner's statistics, and the rows marked visible to all once, here, rather than
+   * by the first reads of each page and then by autovacuum working through the whole load while the
+   * server answers (it did, during the live bench's first minutes after an import).
+   */
   async settle(): Promise<void> {
-    await this.pool.query('ANALYZE services, badges, users, holdings, items, item_counts, replays');
+    await this.pool.query('VACUUM (ANALYZE) services, badges, users, holdings, items, item_counts, replays');
   }
 
   async dueItems(kind: string, before: string, limit: number, except: DueExcept = {}): Promise<{ service: string; item: Item }[]> {
