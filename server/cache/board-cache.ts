@@ -40,6 +40,8 @@ interface Entry {
 export class BoardCache {
   /** In least-recently-used order. */
   private readonly entries = new Map<string, Entry>();
+  /** The entries of each service: a write looks at its own service's pages only. */
+  private readonly byService = new Map<string, Set<Entry>>();
   /** Bumped by every change to the service: a read that missed keeps its answer only if none came meanwhile. */
   private readonly versions = new Map<string, number>();
   private epoch = 0;
@@ -65,8 +67,8 @@ export class BoardCache {
     const rows = await this.store.board(service, spec, after, limit);
     if (this.version(service) === version) {
       const place = (row: { score: number; reached: string; name: string }): Place => ({ start: spec.start, score: row.score, reached: row.reached, name: row.name });
-      this.entries.delete(key);
-      this.entries.set(key, {
+      this.forget(key);
+      const fresh: Entry = {
         key,
         service,
         spec,
@@ -75,8 +77,12 @@ export class BoardCache {
         last: rows.length >= limit ? place(rows.at(-1)!) : undefined,
         names: new Set(rows.map((r) => r.name)),
         checking: 0,
-      });
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      };
+      this.entries.set(key, fresh);
+      let held = this.byService.get(service);
+      if (!held) this.byService.set(service, (held = new Set()));
+      held.add(fresh);
+      if (this.entries.size > this.maxEntries) this.forget(this.entries.keys().next().value!);
     }
     return rows;
   }
@@ -91,6 +97,7 @@ export class BoardCache {
       this.epoch++;
       this.versions.clear();
       this.entries.clear();
+      this.byService.clear();
       return;
     }
     // A badge's own record (its count, its fields) is not on its board: only its holders' records
@@ -99,11 +106,10 @@ export class BoardCache {
     if (!change.all && users.length === 0) return;
     this.versions.set(change.service, this.version(change.service) + 1);
     const suspects: Entry[] = [];
-    for (const [key, entry] of this.entries) {
-      if (entry.service !== change.service) continue;
+    for (const entry of [...(this.byService.get(change.service) ?? [])]) {
       if (change.all || users.some((name) => entry.names.has(name))) {
-        this.entries.delete(key);
-      } else if (users.length > 0) {
+        this.forget(entry.key);
+      } else {
         entry.checking++;
         suspects.push(entry);
       }
@@ -119,14 +125,23 @@ export class BoardCache {
     } catch (error) {
       // Not knowing where they went, the pages cannot be trusted.
       this.onError(error);
-      for (const entry of suspects) this.entries.delete(entry.key);
+      for (const entry of suspects) if (this.entries.get(entry.key) === entry) this.forget(entry.key);
       return;
     }
     for (const entry of suspects) {
       entry.checking--;
       // Only the entry checked: the key may hold a newer one by now.
-      if (records.some((user) => sortsInto(entry, user)) && this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+      if (records.some((user) => sortsInto(entry, user)) && this.entries.get(entry.key) === entry) this.forget(entry.key);
     }
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    const held = this.byService.get(entry.service)!;
+    held.delete(entry);
+    if (held.size === 0) this.byService.delete(entry.service);
   }
 
   private version(service: string): number {

@@ -84,6 +84,25 @@ for (const kind of storeKinds.filter((k) => k.name !== 'lowdb on a file')) {
       assert.ok(cache.size > 0);
     });
 
+    test("one service's writes leave another service's pages alone", { timeout: 60_000 }, async (t) => {
+      const { reader, domain } = await writerAndReader(kind, t, BADGES);
+      await domain.createService('other', 'other-key-0123456789');
+      await domain.putBadges('other', BADGES);
+      await domain.award('other', 'zed', ['gold'], NOW);
+      await within(quiet(reader), 10_000, 'the feed to tell of the writes so far');
+      const { store, counter } = counted(reader);
+      const cache = new BoardCache(store);
+      const all = { period: 'all', start: '' } as const;
+      assert.deepEqual((await cache.board('other', all, null, 3)).map((r) => r.name), ['zed']);
+      for (let i = 0; i < 20; i++) {
+        const told = nextChange(reader, 'shop');
+        await domain.award('shop', `member${i}`, ['gold'], NOW);
+        await within(told, 10_000, 'the feed to tell of the write');
+      }
+      assert.deepEqual((await cache.board('other', all, null, 3)).map((r) => r.name), ['zed']);
+      assert.equal(counter.reads, 1, "the other service's page was kept through them");
+    });
+
     test('a page is dropped when a user on it changes, or one sorts into it; a change elsewhere keeps it', { timeout: 60_000 }, async (t) => {
       const { reader, domain } = await writerAndReader(kind, t, BADGES);
       // ann 30, ben 20, cat 10, then ten members with 1 each.
