@@ -1,5 +1,6 @@
 import type { BadgeRecord } from '../core/model.js';
 import type { Queries, Store } from '../core/ports.js';
+import { ServiceVersions } from './service-versions.js';
 
 /**
  * Single badges' records as the store last said, kept until the change feed names the badge (its
@@ -10,9 +11,8 @@ import type { Queries, Store } from '../core/ports.js';
 export class BadgeRecords {
   /** In least-recently-used order; null: the store has no such badge. */
   private readonly records = new Map<string, BadgeRecord | null>();
-  /** Bumped by every change to a badge of the service: a read that missed keeps its answer only if none came meanwhile. */
-  private readonly versions = new Map<string, number>();
-  private epoch = 0;
+  /** Bumped by the changes to a service's badges only: its awards' other changes leave the records be. */
+  private readonly versions = new ServiceVersions();
 
   constructor(
     private readonly store: Pick<Queries, 'getBadges'> & Pick<Store, 'feed'>,
@@ -20,11 +20,10 @@ export class BadgeRecords {
   ) {
     store.feed.subscribe((change) => {
       if (change.service === '*') {
-        this.epoch++;
-        this.versions.clear();
+        this.versions.bumpAll();
         this.records.clear();
       } else if (change.all || (change.badges ?? []).length > 0) {
-        this.versions.set(change.service, this.version(change.service) + 1);
+        this.versions.bump(change.service);
         if (change.all) {
           for (const key of [...this.records.keys()]) if (key.startsWith(`${change.service}\n`)) this.records.delete(key);
         } else for (const name of change.badges!) this.records.delete(`${change.service}\n${name}`);
@@ -40,16 +39,12 @@ export class BadgeRecords {
       this.records.set(key, held);
       return held ?? undefined;
     }
-    const version = this.version(service);
+    const version = this.versions.of(service);
     const [record] = await this.store.getBadges(service, [name]);
-    if (this.version(service) === version) {
+    if (this.versions.of(service) === version) {
       this.records.set(key, record ?? null);
       if (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
     }
     return record;
-  }
-
-  private version(service: string): number {
-    return this.epoch * 1e9 + (this.versions.get(service) ?? 0);
   }
 }

@@ -1,6 +1,7 @@
 import type { Invalidation } from '../core/changes.js';
 import type { UserRecord } from '../core/model.js';
 import type { Queries, Store } from '../core/ports.js';
+import { ServiceVersions } from './service-versions.js';
 import { compareStandings, holderStanding, userStanding, type BoardCursor, type BoardPeriod, type Ranked, type Standing } from '../core/standings.js';
 
 /** Which board, in which period. */
@@ -42,9 +43,7 @@ export class BoardCache {
   private readonly entries = new Map<string, Entry>();
   /** The entries of each service: a write looks at its own service's pages only. */
   private readonly byService = new Map<string, Set<Entry>>();
-  /** Bumped by every change to the service: a read that missed keeps its answer only if none came meanwhile. */
-  private readonly versions = new Map<string, number>();
-  private epoch = 0;
+  private readonly versions = new ServiceVersions();
 
   constructor(
     private readonly store: Pick<Queries, 'board' | 'getUsers'> & Pick<Store, 'feed'>,
@@ -63,9 +62,9 @@ export class BoardCache {
       this.entries.set(key, entry);
       return entry.rows;
     }
-    const version = this.version(service);
+    const version = this.versions.of(service);
     const rows = await this.store.board(service, spec, after, limit);
-    if (this.version(service) === version) {
+    if (this.versions.of(service) === version) {
       const place = (row: { score: number; reached: string; name: string }): Place => ({ start: spec.start, score: row.score, reached: row.reached, name: row.name });
       this.forget(key);
       const fresh: Entry = {
@@ -94,8 +93,7 @@ export class BoardCache {
 
   invalidate(change: Invalidation): void {
     if (change.service === '*') {
-      this.epoch++;
-      this.versions.clear();
+      this.versions.bumpAll();
       this.entries.clear();
       this.byService.clear();
       return;
@@ -104,7 +102,7 @@ export class BoardCache {
     // are, and a badge deleted takes itself from them in the same unit.
     const users = change.users ?? [];
     if (!change.all && users.length === 0) return;
-    this.versions.set(change.service, this.version(change.service) + 1);
+    this.versions.bump(change.service);
     const suspects: Entry[] = [];
     for (const entry of [...(this.byService.get(change.service) ?? [])]) {
       if (change.all || users.some((name) => entry.names.has(name))) {
@@ -142,10 +140,6 @@ export class BoardCache {
     const held = this.byService.get(entry.service)!;
     held.delete(entry);
     if (held.size === 0) this.byService.delete(entry.service);
-  }
-
-  private version(service: string): number {
-    return this.epoch * 1e9 + (this.versions.get(service) ?? 0);
   }
 }
 

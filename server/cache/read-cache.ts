@@ -3,6 +3,7 @@ import type { Invalidation } from '../core/changes.js';
 import { sortUsers } from '../core/order.js';
 import type { Queries, Store } from '../core/ports.js';
 import { SEGMENTS_KIND } from '../core/segments.js';
+import { ServiceVersions } from './service-versions.js';
 import { Listing, badgesFor, segmentsFor, type ReadOptions } from './views.js';
 
 /** A serialised answer with its validator. */
@@ -47,9 +48,7 @@ export class ReadCache {
   /** In least-recently-used order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
   private readonly index = new Map<string, ServiceIndex>();
-  /** Bumped by every change to the service (and `all` by a change to everything). */
-  private readonly versions = new Map<string, number>();
-  private epoch = 0;
+  private readonly versions = new ServiceVersions();
   private bytes = 0;
 
   /** `maxBytes` bounds what the cache holds, whatever anyone asks for. */
@@ -72,7 +71,7 @@ export class ReadCache {
       this.entries.set(key, entry);
       return entry;
     }
-    const version = this.version(service);
+    const version = this.versions.of(service);
     if (!(await this.store.getService(service))) return undefined;
     const users = await this.store.getUsers(service, names);
     const badges = await badgesFor(this.store, service, users, states);
@@ -88,7 +87,7 @@ export class ReadCache {
       etag: etagOf(body),
       bytes: body.length + key.length * 4 + 200,
     };
-    if (this.version(service) === version && fresh.bytes <= this.maxBytes / 64) this.remember(key, fresh);
+    if (this.versions.of(service) === version && fresh.bytes <= this.maxBytes / 64) this.remember(key, fresh);
     return fresh;
   }
 
@@ -99,12 +98,11 @@ export class ReadCache {
 
   invalidate(change: Invalidation): void {
     if (change.service === '*') {
-      this.epoch++;
-      this.versions.clear();
+      this.versions.bumpAll();
       for (const key of [...this.entries.keys()]) this.forget(key);
       return;
     }
-    this.versions.set(change.service, (this.versions.get(change.service) ?? 0) + 1);
+    this.versions.bump(change.service);
     const index = this.index.get(change.service);
     if (!index) return;
     if (change.all) {
@@ -118,10 +116,6 @@ export class ReadCache {
     if (change.badges?.length) for (const key of [...index.anyBadge]) this.forget(key);
     // A member's segments decide which badges are offered them as unearned (see Listing).
     if (change.items?.includes(SEGMENTS_KIND)) for (const key of [...index.anyBadge]) this.forget(key);
-  }
-
-  private version(service: string): string {
-    return `${this.epoch}.${this.versions.get(service) ?? 0}`;
   }
 
   private remember(key: string, entry: Entry): void {
