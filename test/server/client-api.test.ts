@@ -116,6 +116,10 @@ describe(`the generated client against the server (${process.env.TEST_STORE ?? '
     // What a user shows, renaming and erasure.
     await api.setDisplay({ params: { name: 'cid' }, body: { featured: ['silver'] } });
     await api.renameUser({ params: { name: 'cid' }, body: { to: 'cy' } });
+    // An erasure takes the person's messages not yet delivered (their data is the person's): the
+    // rename's is awaited, or a quick erasure would leave nothing of it to check.
+    const renamed = () => receiver.at('/all').some((r) => (JSON.parse(r.body) as { type: string }).type === 'user.renamed');
+    await receiver.until(renamed, 30_000, "the delivery of user.renamed, before the user's erasure");
     await api.eraseUser({ params: { name: 'cy' } });
 
     // Issuers and programs; applications.

@@ -11,6 +11,7 @@ import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
 import { migrate, migrations } from '../../server/stores/postgres/migrations.js';
 import { PostgresStore, usersPageQuery } from '../../server/stores/postgres/postgres-store.js';
+import { inline } from '../../server/stores/postgres/tx-reads.js';
 import { SORT_KEYS } from '../../types/api.js';
 import { sortField, userCount, userLatest } from '../../server/core/order.js';
 import { PostgresReplays } from '../../server/stores/postgres/replays.js';
@@ -96,6 +97,55 @@ describe('PostgreSQL: instances sharing one database', () => {
       assert.equal((await store.getUser('shop', 'crowd'))!.awards[0]!.count, 200);
       assert.equal((await store.getBadges('shop', ['gold']))[0]!.count, 200);
     }
+  });
+
+  test('a batch of awards is three round trips once its scope wrote before: the lock with every read, the write, COMMIT', async (t) => {
+    const { a } = await shared(t);
+    const domain = composeDomain(a);
+    // The first batch of a scope learns what its batches read (service, badges, rules, counters).
+    await domain.award('shop', 'first', ['gold']);
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+      const text = args[0] as string | { text: string };
+      sent.push(typeof text === 'string' ? text : text.text);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    let awarded;
+    try {
+      // Queued at once, so one batch, whose users are named before it starts.
+      awarded = await Promise.all(Array.from({ length: 20 }, (_, i) => domain.award('shop', `u${i}`, [i % 2 ? 'gold' : 'silver'])));
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    assert.deepEqual(awarded.map((done) => done.awards.length), Array(20).fill(1));
+    assert.deepEqual(
+      sent.map((text) => text.trim().split(/\s+/, 2).join(' ')),
+      ['BEGIN; SELECT', 'WITH s', 'COMMIT'],
+      `the batch's queries:\n${sent.map((text) => text.slice(0, 120)).join('\n')}`,
+    );
+    // What the round trip of the lock read is what the units saw: badge counts went on from it.
+    assert.equal((await a.getBadges('shop', ['gold']))[0]!.count, 11);
+    assert.equal((await a.getUser('shop', 'u3'))!.awards[0]!.badge, 'gold');
+  });
+
+  test("values written into the lock's round trip as literals read what parameters read, whatever the text", async (t) => {
+    const { a, url } = await shared(t);
+    const names = ["o'brien", 'back\\slash', "\\'; DROP TABLE users; --", '$1 and $2', 'Zoë 🏅', 'tab\there'];
+    for (const name of names) await composeDomain(a).award('shop', name, ['gold']);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    // Ended before the database is dropped (the shared after hook would cut it off).
+    t.after(() => client.end());
+    client.on('error', () => {});
+    const text = 'SELECT name FROM users WHERE service = $1 AND name = ANY($2::text[]) ORDER BY name';
+    const quote = (s: string) => client.escapeLiteral(s);
+    for (const values of [['shop', names], ['shop', []], ['shop', [names[2]!, 'nobody']]] as const) {
+      const literal = (await client.query(inline(text, values, quote))).rows;
+      assert.deepEqual(literal, (await client.query(text, [...values])).rows, JSON.stringify(values));
+    }
+    assert.equal((await client.query(inline(text, ['shop', names], quote))).rows.length, names.length);
+    assert.throws(() => inline('SELECT $1', [{}], quote), /cannot inline object/);
   });
 
   test('a page of users.json by cursor, in every order, is an index range: no OFFSET, no sort, no scan of the users before it', async (t) => {

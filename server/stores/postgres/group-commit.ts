@@ -5,7 +5,7 @@ import { Overlay } from '../../core/overlay.js';
 import type { Tx, UnitOfWork, UnitReads } from '../../core/ports.js';
 import { BatchWrites } from './batch-writes.js';
 import { maybeSaved, notSaved } from './failures.js';
-import { TxReads } from './tx-reads.js';
+import { TxReads, type ReadPlan } from './tx-reads.js';
 
 interface Unit {
   now: Date;
@@ -14,6 +14,11 @@ interface Unit {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** Scopes whose last batch's reads are remembered. */
+const KEPT_PLANS = 1000;
+
+const named = (units: readonly Unit[]) => units.flatMap((unit) => (unit.reads ? [unit.reads] : []));
 
 type Outcome = { unit: Unit; ok: true; value: unknown } | { unit: Unit; ok: false; error: unknown };
 
@@ -42,6 +47,8 @@ export interface CommitHooks {
 export class GroupCommit implements UnitOfWork {
   private readonly queues = new Map<string, Unit[]>();
   private readonly running = new Map<string, Promise<void>>();
+  /** scope -> what its last batch read, which its next batch reads with the lock */
+  private readonly plans = new Map<string, ReadPlan>();
   private closed = false;
 
   constructor(
@@ -77,6 +84,13 @@ export class GroupCommit implements UnitOfWork {
     }
   }
 
+  /** Kept for the scopes written last: a burst's batches share a plan, and a quiet scope's goes. */
+  private remember(scope: string, plan: ReadPlan): void {
+    this.plans.delete(scope);
+    this.plans.set(scope, plan);
+    if (this.plans.size > KEPT_PLANS) this.plans.delete(this.plans.keys().next().value!);
+  }
+
   private async batch(scope: string, queue: Unit[]): Promise<void> {
     let client: pg.PoolClient;
     try {
@@ -92,17 +106,26 @@ export class GroupCommit implements UnitOfWork {
     const outcomes: Outcome[] = [];
     let changes: Invalidation[] = [];
     let committing = false;
+    let plan: ReadPlan | undefined;
     try {
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(scope)}, 0))`);
       const reads = new TxReads(client);
+      plan = reads.plan;
+      // What the last batch of the scope read and the queued units' users, read once the lock is
+      // granted, in the round trip that asks for it: under the lock, every round trip is the other
+      // instances' wait too.
+      const prelude = reads.prelude(this.plans.get(scope), named(queue.slice(0, this.maxUnits)));
+      const results = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(scope)}, 0));\n${prelude.sql}`,
+      )) as unknown as pg.QueryResult[];
+      prelude.take(results.slice(2));
       const batch = new Overlay(reads);
       const writes = new BatchWrites();
       const made: Change[] = [];
       while (queue.length > 0 && outcomes.length < this.maxUnits) {
         // Units that joined since the last read name their users: read them all at once, so
         // that a batch of awards costs one read of users, not one round trip each under the lock.
-        const named = queue[0]!.reads;
-        if (named && !reads.knows(named)) await reads.readAhead(queue.slice(0, this.maxUnits - outcomes.length).flatMap((u) => (u.reads ? [u.reads] : [])));
+        const wanted = queue[0]!.reads;
+        if (wanted && !reads.knows(wanted)) await reads.readAhead(named(queue.slice(0, this.maxUnits - outcomes.length)));
         const unit = queue.shift()!;
         const tx = new Overlay(batch, unit.now);
         try {
@@ -130,10 +153,14 @@ export class GroupCommit implements UnitOfWork {
       this.onError(error);
       // A connection lost during COMMIT leaves the outcome unknown; before it, nothing was saved.
       for (const { unit } of outcomes) unit.reject(committing ? maybeSaved() : notSaved());
+      // Failed before taking any unit (the lock's round trip): the queued units fail, rather than
+      // a next batch trying again at once, for as long as the database fails.
+      if (outcomes.length === 0) for (const unit of queue.splice(0, this.maxUnits)) unit.reject(notSaved());
       return;
     }
     client.off('error', ignore);
     client.release();
+    this.remember(scope, plan!);
     try {
       this.hooks.committed(changes);
     } catch (error) {

@@ -20,6 +20,36 @@ const ITEM_KEYS = '(SELECT $1, $2, unnest($3::text[]))';
 /** The holders index's document for one service's badge (see the `users_holding` index). */
 const HOLDING = `jsonb_set('{}'::jsonb, ARRAY[service], awards) @> $2::jsonb`;
 const holding = (service: string, badge: string) => JSON.stringify({ [service]: [{ badge }] });
+/** At most this many single items (sequence counters and the like) are read ahead by the next batch. */
+const PLANNED_ITEMS = 64;
+
+/**
+ * What a batch read that the next batch of its scope will most likely read again: its service,
+ * its badges, the small kinds it listed whole (rules, webhook endpoints), single items such as
+ * counters. The next batch reads them in the round trip that takes the lock (see `prelude`).
+ */
+export interface ReadPlan {
+  services: Set<string>;
+  /** Services whose badges were read. */
+  badges: Set<string>;
+  /** "service\nkind" of kinds listed whole. */
+  kinds: Set<string>;
+  /** "service\nkind\nid" */
+  items: Set<string>;
+}
+
+/** One query and what to do with its rows. */
+interface Read {
+  text: string;
+  values: unknown[];
+  take(rows: pg.QueryResultRow[]): void;
+}
+
+/** Statements that read ahead, to be sent after the lock in its round trip, and what to do with their results. */
+export interface Prelude {
+  sql: string;
+  take(results: readonly pg.QueryResult[]): void;
+}
 
 /**
  * What a batch of units reads, on the batch's connection inside its transaction. The batch holds
@@ -32,6 +62,8 @@ const holding = (service: string, badge: string) => JSON.stringify({ [service]: 
 export class TxReads implements Reads {
   private readonly services = new Map<string, ServiceRecord | null>();
   private readonly badgeRecords = new Map<string, Map<string, BadgeRecord | null>>();
+  /** service -> all its badges, in order, when they were read whole */
+  private readonly badgeLists = new Map<string, BadgeRecord[]>();
   private readonly userRecords = new Map<string, Map<string, UserRecord | null>>();
   private readonly counts = new Map<string, number>();
   /** "service\nkind" -> id -> item */
@@ -39,15 +71,46 @@ export class TxReads implements Reads {
   /** "service\nkind" -> all its items, for small kinds every unit lists (rules, webhook endpoints) */
   private readonly kinds = new Map<string, Item[]>();
   failure: Error | undefined;
+  readonly plan: ReadPlan = { services: new Set(), badges: new Set(), kinds: new Set(), items: new Set() };
 
   constructor(private readonly client: pg.ClientBase) {}
 
-  async service(name: string): Promise<ServiceRecord | undefined> {
-    if (!this.services.has(name)) {
-      const [row] = await this.query<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`, [name]);
-      this.services.set(name, row ? serviceRecord(row) : null);
+  /**
+   * The reads of `plan` (the last batch's) and the users `named` by queued units, as statements
+   * of one simple query: sent with the lock, they cost no round trip of their own. Each is the
+   * same query its method makes, with the values inlined as literals.
+   */
+  prelude(plan: ReadPlan | undefined, named: readonly UnitReads[]): Prelude {
+    const reads: Read[] = [];
+    for (const name of plan?.services ?? []) reads.push(this.serviceRead(name));
+    for (const service of plan?.badges ?? []) reads.push(this.badgeListRead(service));
+    for (const key of plan?.kinds ?? []) {
+      const [service, kind] = key.split('\n') as [string, string];
+      reads.push(this.kindRead(service, kind));
     }
+    for (const key of plan?.items ?? []) {
+      const [service, kind, id] = key.split('\n') as [string, string, string];
+      reads.push(this.itemRead(service, kind, id));
+    }
+    for (const [service, names] of byService(named)) reads.push(this.usersRead(service, names));
+    return {
+      sql: reads.map((read) => inline(read.text, read.values, (text) => this.client.escapeLiteral(text))).join(';\n'),
+      take: (results) => reads.forEach((read, i) => read.take(results[i]!.rows)),
+    };
+  }
+
+  async service(name: string): Promise<ServiceRecord | undefined> {
+    this.plan.services.add(name);
+    if (!this.services.has(name)) await this.run(this.serviceRead(name));
     return this.services.get(name) ?? undefined;
+  }
+
+  private serviceRead(name: string): Read {
+    return {
+      text: `SELECT ${SERVICE_COLUMNS} FROM services WHERE name = $1`,
+      values: [name],
+      take: ([row]) => this.services.set(name, row ? serviceRecord(row as ServiceRow) : null),
+    };
   }
 
   async serviceIgnoringCase(name: string): Promise<ServiceRecord | undefined> {
@@ -57,7 +120,11 @@ export class TxReads implements Reads {
   }
 
   async badges(service: string, names: readonly string[]): Promise<Map<string, BadgeRecord>> {
-    return this.many(inner(this.badgeRecords, service), names, async (missing) =>
+    this.plan.badges.add(service);
+    const known = inner(this.badgeRecords, service);
+    // All of them were read: a name not among them is no badge.
+    if (this.badgeLists.has(service)) for (const name of names) if (!known.has(name)) known.set(name, null);
+    return this.many(known, names, async (missing) =>
       (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, badgeRecord(row)]),
     );
   }
@@ -67,10 +134,28 @@ export class TxReads implements Reads {
   }
 
   async allBadges(service: string): Promise<BadgeRecord[]> {
+    this.plan.badges.add(service);
+    const kept = this.badgeLists.get(service);
+    if (kept) return [...kept];
     const badges = (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 ORDER BY position`, [service])).map(badgeRecord);
     const known = inner(this.badgeRecords, service);
     for (const badge of badges) known.set(badge.name, badge);
     return badges;
+  }
+
+  /** A service's badges, all of them if there are at most KEPT_KIND (more are not read ahead). */
+  private badgeListRead(service: string): Read {
+    return {
+      text: `SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 ORDER BY position LIMIT ${KEPT_KIND + 1}`,
+      values: [service],
+      take: (rows) => {
+        if (rows.length > KEPT_KIND) return;
+        const badges = (rows as BadgeRow[]).map(badgeRecord);
+        const known = inner(this.badgeRecords, service);
+        for (const badge of badges) known.set(badge.name, badge);
+        this.badgeLists.set(service, badges);
+      },
+    };
   }
 
   async user(service: string, name: string): Promise<UserRecord | undefined> {
@@ -83,9 +168,28 @@ export class TxReads implements Reads {
   }
 
   async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
-    return this.many(inner(this.userRecords, service), names, async (missing) =>
-      (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`, [service, missing])).map((row) => [row.name, userRecord(row)]),
-    );
+    const known = inner(this.userRecords, service);
+    const missing = [...new Set(names.filter((name) => !known.has(name)))];
+    if (missing.length > 0) await this.run(this.usersRead(service, missing));
+    const found = new Map<string, UserRecord>();
+    for (const name of names) {
+      const record = known.get(name);
+      if (record) found.set(name, record);
+    }
+    return found;
+  }
+
+  /** Users of a service, remembered found or not. */
+  private usersRead(service: string, names: readonly string[]): Read {
+    return {
+      text: `SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`,
+      values: [service, names],
+      take: (rows) => {
+        const known = inner(this.userRecords, service);
+        for (const name of names) known.set(name, null);
+        for (const row of rows as UserRow[]) known.set(row.name, userRecord(row));
+      },
+    };
   }
 
   /** Whether every record `named` names was read already (found or not). */
@@ -96,13 +200,7 @@ export class TxReads implements Reads {
 
   /** Reads what units will read, those of a service in one query, so that each unit finds its records read. */
   async readAhead(named: readonly UnitReads[]): Promise<void> {
-    const byService = new Map<string, string[]>();
-    for (const { service, users } of named) {
-      let names = byService.get(service);
-      if (!names) byService.set(service, (names = []));
-      names.push(...users);
-    }
-    for (const [service, names] of byService) await this.users(service, names);
+    for (const [service, names] of byService(named)) await this.users(service, names);
   }
 
   async userCount(service: string): Promise<number> {
@@ -128,12 +226,18 @@ export class TxReads implements Reads {
   }
 
   async item(service: string, kind: string, id: string): Promise<Item | undefined> {
+    if (this.plan.items.size < PLANNED_ITEMS) this.plan.items.add(`${service}\n${kind}\n${id}`);
     const known = inner(this.itemRecords, `${service}\n${kind}`);
-    if (!known.has(id)) {
-      const [row] = await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = $3`, [service, kind, id]);
-      known.set(id, row ? itemRecord(row) : null);
-    }
+    if (!known.has(id)) await this.run(this.itemRead(service, kind, id));
     return known.get(id) ?? undefined;
+  }
+
+  private itemRead(service: string, kind: string, id: string): Read {
+    return {
+      text: `SELECT ${ITEM_COLUMNS} FROM items WHERE service = $1 AND kind = $2 AND id = $3`,
+      values: [service, kind, id],
+      take: ([row]) => inner(this.itemRecords, `${service}\n${kind}`).set(id, row ? itemRecord(row as ItemRow) : null),
+    };
   }
 
   async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
@@ -154,12 +258,30 @@ export class TxReads implements Reads {
     const whole = Object.keys(query).length === 0;
     const key = `${service}\n${kind}`;
     const kept = whole ? this.kinds.get(key) : undefined;
-    if (kept) return [...kept];
+    if (kept) {
+      this.plan.kinds.add(key);
+      // A copy: the caller may sort or add to its answer.
+      return [...kept];
+    }
     const { text, values } = itemsQuery(service, kind, query);
     const items = (await this.query<ItemRow>(text, values)).map(itemRecord);
-    // A copy: the caller may sort or add to its answer.
-    if (whole && items.length <= KEPT_KIND) this.kinds.set(key, [...items]);
+    if (whole && items.length <= KEPT_KIND) {
+      this.kinds.set(key, [...items]);
+      this.plan.kinds.add(key);
+    }
     return items;
+  }
+
+  /** A kind read whole, kept if it is small (rules, endpoints), not if it is large (a service's events). */
+  private kindRead(service: string, kind: string): Read {
+    const { text, values } = itemsQuery(service, kind, { limit: KEPT_KIND + 1 });
+    return {
+      text,
+      values,
+      take: (rows) => {
+        if (rows.length <= KEPT_KIND) this.kinds.set(`${service}\n${kind}`, (rows as ItemRow[]).map(itemRecord));
+      },
+    };
   }
 
   async itemCount(service: string, kind: string): Promise<number> {
@@ -204,6 +326,10 @@ export class TxReads implements Reads {
     return count;
   }
 
+  private async run(read: Read): Promise<void> {
+    read.take(await this.query(read.text, read.values));
+  }
+
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
     try {
       return (await this.client.query<R>(text, values)).rows;
@@ -218,4 +344,34 @@ function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, 
   let map = outer.get(key);
   if (!map) outer.set(key, (map = new Map()));
   return map;
+}
+
+function byService(named: readonly UnitReads[]): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const { service, users } of named) {
+    const list = names.get(service);
+    if (list) list.push(...users);
+    else names.set(service, [...users]);
+  }
+  for (const [service, list] of names) names.set(service, [...new Set(list)]);
+  return names;
+}
+
+/**
+ * A parameterised query with its values written in as literals, for a simple query of several
+ * statements (the extended protocol takes one). Strings are quoted by the driver's escapeLiteral;
+ * arrays become ARRAY[...], which the queries cast (`$2::text[]`), so an empty one is typed too.
+ */
+export function inline(text: string, values: readonly unknown[], quote: (text: string) => string): string {
+  const literal = (value: unknown): string => {
+    if (typeof value === 'string') return quote(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
+    throw new Error(`cannot inline ${typeof value} into SQL`);
+  };
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const index = Number(n) - 1;
+    if (index >= values.length) throw new Error(`no value for $${n}`);
+    return literal(values[index]);
+  });
 }
