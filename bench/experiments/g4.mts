@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { startServer } from '../lib/servers.ts';
 
 const [store, where] = process.argv.slice(2) as [string, string];
-const server = await startServer(store === 'lowdb' ? { file: where } : { database: where }, { env: { REQUEST_LOG: 'off' }, nodeFlags: process.env.GC ? ['--trace-gc'] : [] });
+const server = await startServer(store === 'lowdb' ? { file: where } : { database: where }, { env: { REQUEST_LOG: 'off' }, nodeFlags: process.env.GC ? ['--trace-gc'] : process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pgx/prof-g4'] : process.env.QTRACE ? ['--import', new URL('./qtrace.mjs', import.meta.url).pathname] : [] });
 try {
   let url = `${server.url}/v1/bench/users.json?page_size=10`;
   for (let page = 1; page < 1000; page++) {
@@ -28,6 +28,12 @@ try {
     console.log(`round ${round}: client p50 ${pct(times, 0.5).toFixed(2)} p99 ${pct(times, 0.99).toFixed(2)} max ${pct(times, 1).toFixed(2)} ms; server's own p50 ${pct(own, 0.5)} p99 ${pct(own, 0.99)} ms`);
   }
   console.log(new URL(url).search);
+  if (process.env.QTRACE) {
+    process.kill(server.pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 300));
+    console.log(server.output().split('\n').filter((l) => l.startsWith('  ')).join('\n'));
+  }
+  if (process.env.GC) console.log(server.output().split('\n').filter((l) => /Scavenge|Mark/.test(l)).slice(-40).join('\n'));
 } finally {
   await server.stop();
 }

@@ -3,7 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
-import { eachLine } from '../../server/stores/lowdb/snapshot-files.js';
+import { eachLine, readAhead } from '../../server/stores/lowdb/snapshot-files.js';
 import { tempDir } from './harness.js';
 
 test('a file being replaced stays readable as it was, even once more files were read than are held open and the new one took its name', async (t) => {
@@ -64,4 +64,41 @@ test('a snapshot file is read a chunk at a time: lines across chunk boundaries, 
   assert.deepEqual(read, { lines: written.length, torn: true });
   assert.deepEqual(seen, written);
   assert.equal(await eachLine(join(dir, 'none.jsonl'), () => assert.fail('no lines in no file')), null);
+});
+
+test('files read ahead come in order, small ones whole, and read as eachLine reads them from disk', async (t) => {
+  const dir = await tempDir(t);
+  const paths: string[] = [];
+  const contents = new Map<string, string>();
+  // 20 small files (more than are read ahead at once), one of 2 MB, one missing, one torn.
+  for (let i = 0; i < 20; i++) {
+    const path = join(dir, `${i}.jsonl`);
+    const text = Array.from({ length: i + 1 }, (_, j) => JSON.stringify({ i, j, text: 'é'.repeat(j * 7) })).join('\n') + '\n';
+    await writeFile(path, text);
+    paths.push(path);
+    contents.set(path, text);
+  }
+  const big = join(dir, 'big.jsonl');
+  const line = JSON.stringify({ text: 'x'.repeat(1000) });
+  await writeFile(big, `${line}\n`.repeat(2048));
+  const torn = join(dir, 'torn.jsonl');
+  await writeFile(torn, '{"a":1}\n{"b":');
+  const missing = join(dir, 'missing.jsonl');
+  paths.splice(7, 0, big, missing, torn);
+
+  const order: string[] = [];
+  for await (const { path, bytes } of readAhead(paths)) {
+    order.push(path);
+    if (path === big || path === missing) assert.equal(bytes, undefined, `${path}: left to eachLine`);
+    else assert.ok(bytes, `${path}: read whole`);
+    const fromBytes: string[] = [];
+    const fromDisk: string[] = [];
+    const a = await eachLine(path, (l) => fromBytes.push(l), bytes);
+    const b = await eachLine(path, (l) => fromDisk.push(l));
+    assert.deepEqual(a, b, path);
+    assert.deepEqual(fromBytes, fromDisk, path);
+    if (contents.has(path)) assert.deepEqual(fromBytes, contents.get(path)!.trimEnd().split('\n'));
+  }
+  assert.deepEqual(order, paths);
+  assert.deepEqual(await eachLine(torn, () => {}, (await readAhead([torn]).next()).value!.bytes), { lines: 1, torn: true });
 });

@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { DurableJSONFile } from './durable-file.js';
 import type { Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
-import { eachLine, parseLine, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
+import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
 import type { State } from './state.js';
 
 /** A journal line's entries: the units' changes, and the store's own renames of services. */
@@ -97,15 +97,15 @@ export class Snapshots {
       apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
       this.whole.add(service);
     }
-    for (const file of files.filter((f) => /^\d+\.jsonl$/.test(f))) {
-      const path = join(folder, file);
+    for await (const { path, bytes } of readAhead(files.filter((f) => /^\d+\.jsonl$/.test(f)).map((f) => join(folder, f)))) {
+      const file = basename(path);
       const changes: Change[] = [];
       let number = 0;
       const read = (await eachLine(path, (line) => {
         const parsed = parseLine<UserRecord>(line, path, ++number);
         if ('record' in parsed) changes.push({ t: 'user', s: service, v: parsed.record });
         else if (this.state.services.get(service)?.users.has(parsed.removed) || changes.length > 0) changes.push({ t: 'user-', s: service, n: parsed.removed });
-      }))!;
+      }, bytes))!;
       apply(changes);
       this.files.loaded(path, read.lines, read.torn);
       if (read.torn) this.dirtyUsers.set(`${service}\n${Number(file.slice(0, -'.jsonl'.length))}`, 'all');
@@ -122,8 +122,8 @@ export class Snapshots {
         apply((part?.items ?? []).map((v): Change => ({ t: 'item', s: service, v })));
         this.whole.add(service);
       }
-      for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
-        const path = join(folder, kind, file);
+      for await (const { path, bytes } of readAhead(files.filter((f) => f.endsWith('.jsonl')).map((f) => join(folder, kind, f)))) {
+        const file = basename(path);
         const lineFile = this.lines.of(path);
         let number = 0;
         // Straight into the state, values left in the file: nothing here is dirty (track ignores it).
@@ -131,7 +131,7 @@ export class Snapshots {
           const parsed = parseLine<Item>(line, path, ++number);
           if ('record' in parsed) this.state.putItem(service, parsed.record, { file: lineFile, offset, length });
           else this.state.apply({ t: 'item-', s: service, k: kind, id: parsed.removed });
-        }))!;
+        }, bytes))!;
         this.files.loaded(path, read.lines, read.torn);
         if (read.torn) this.dirtyItems.set(itemKey(service, kind, file.slice(0, -'.jsonl'.length)), 'all');
       }

@@ -1,0 +1,21 @@
+/**
+ * The embedded store's start-up alone: opens a copy of a data folder (the events bench's, with its
+ * 1,000,000 events, say) three times and prints how long each open took.
+ *   node --import tsx bench/experiments/open.mts /tmp/user-badges-bench/runs/events-.../lowdb/db.json
+ */
+import { cp, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.ts';
+
+const source = process.argv[2]!;
+const copy = join('/tmp', `open-${process.pid}`);
+for (let round = 0; round < Number(process.argv[3] ?? 3); round++) {
+  await rm(copy, { recursive: true, force: true });
+  await cp(dirname(source), copy, { recursive: true });
+  const started = performance.now();
+  const store = await LowdbStore.open({ file: join(copy, basename(source)) });
+  const ms = performance.now() - started;
+  console.log(`open ${ms.toFixed(0)} ms; heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+  await store.close();
+}
+await rm(copy, { recursive: true, force: true });
