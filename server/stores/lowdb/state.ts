@@ -105,6 +105,11 @@ export class State implements Reads {
     index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
 
+  /** Every item index, once a start has read the snapshot files: see ItemIndex.settle. */
+  settleItems(): void {
+    for (const service of this.services.values()) for (const index of service.items.values()) index.settle();
+  }
+
   /** The service under another name, with all it holds; listed after the others, as a new one. */
   rename(from: string, to: string): void {
     const service = this.services.get(from);
