@@ -16,7 +16,9 @@ pg.Client.prototype.query = function (text, ...rest) {
   if (isBegin) this.__batch = { started, queries: 0 };
   if (this.__batch) this.__batch.queries++;
   if (process.env.QDUMP && key.startsWith('WITH s AS') && ++dumped === 60) require('node:fs').writeFileSync(process.env.QDUMP + process.pid + '.json', JSON.stringify({ text: t, values: rest[0] ?? text.values }));
+  const cb = typeof rest.at(-1) === 'function' ? rest.pop() : undefined;
   const p = orig.call(this, text, ...rest);
+  if (cb) p.then((r) => cb(null, r), (e) => cb(e));
   if (p && typeof p.then === 'function') {
     p.then(() => {
       const ms = performance.now() - started;
@@ -29,7 +31,7 @@ pg.Client.prototype.query = function (text, ...rest) {
       }
     }, () => {});
   }
-  return p;
+  return cb ? undefined : p;
 };
 const dump = () => {
   const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);

@@ -31,20 +31,44 @@ export class BadgeRecords {
     });
   }
 
+  /** Queries whose single badges' records come from here (a read's badges, as `badgesFor` takes them). */
+  over(store: Pick<Queries, 'listBadges'>): Pick<Queries, 'listBadges' | 'getBadges'> {
+    return { listBadges: (service) => store.listBadges(service), getBadges: (service, names) => this.many(service, names) };
+  }
+
   async get(service: string, name: string): Promise<BadgeRecord | undefined> {
-    const key = `${service}\n${name}`;
-    const held = this.records.get(key);
-    if (held !== undefined) {
-      this.records.delete(key);
-      this.records.set(key, held);
-      return held ?? undefined;
+    return (await this.many(service, [name]))[0];
+  }
+
+  /** The records of `names` that exist, in the order asked (as Queries.getBadges); those not kept are read in one query. */
+  async many(service: string, names: Iterable<string>): Promise<BadgeRecord[]> {
+    const asked = [...names];
+    // What is kept now: the feed may drop records while the others are read.
+    const known = new Map<string, BadgeRecord | null>();
+    const missing: string[] = [];
+    for (const name of asked) {
+      const key = `${service}\n${name}`;
+      const held = this.records.get(key);
+      if (held === undefined) missing.push(name);
+      else {
+        known.set(name, held);
+        // Used last: moved to the end, so the least recently used go first.
+        this.records.delete(key);
+        this.records.set(key, held);
+      }
     }
-    const version = this.versions.of(service);
-    const [record] = await this.store.getBadges(service, [name]);
-    if (this.versions.of(service) === version) {
-      this.records.set(key, record ?? null);
-      if (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    if (missing.length > 0) {
+      const version = this.versions.of(service);
+      const read = new Map((await this.store.getBadges(service, missing)).map((record) => [record.name, record]));
+      // Kept only if no change to the service's badges came during the read.
+      const keep = this.versions.of(service) === version;
+      for (const name of missing) {
+        const record = read.get(name) ?? null;
+        known.set(name, record);
+        if (keep) this.records.set(`${service}\n${name}`, record);
+      }
+      while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
     }
-    return record;
+    return asked.flatMap((name) => known.get(name) ?? []);
   }
 }

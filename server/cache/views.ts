@@ -131,7 +131,7 @@ export async function segmentsFor(store: Queries, service: string, users: readon
 }
 
 /** The badges a read of these users may show: every badge of the service with `states=all`, else those held. */
-export async function badgesFor(store: Queries, service: string, users: readonly UserRecord[], states: ReadOptions['states']): Promise<BadgeRecord[]> {
+export async function badgesFor(store: Pick<Queries, 'listBadges' | 'getBadges'>, service: string, users: readonly UserRecord[], states: ReadOptions['states']): Promise<BadgeRecord[]> {
   if (states === 'all') return store.listBadges(service);
   const held = new Set<string>();
   for (const user of users) for (const award of user.awards) held.add(award.badge);

@@ -76,10 +76,10 @@ const userFlair = (format: 'svg' | 'png') =>
     params: UserParams,
     query: FlairQuery,
     response: image(format),
-    handler: async (ctx, { params, query }, { store, config }) => {
+    handler: async (ctx, { params, query }, { store, badges: kept, config }) => {
       const service = ctx.state.service.name;
       const user = await store.getUser(service, params.name);
-      const records = user ? await badgesFor(store, service, [user], 'earned') : [];
+      const records = user ? await badgesFor(kept.over(store), service, [user], 'earned') : [];
       const view = user ? new Listing(records, {}, config.now()).user(user) : { name: params.name, badges: [], featured: undefined };
       const byName = new Map(records.map((r) => [r.name, r]));
       const featured = view.featured ?? [];

@@ -30,8 +30,8 @@ import { ANSWERED, route } from './table.js';
 
 /** `/v1/:service/users.json` and `/v1/:service/users/:name.json`: users and their awards. */
 
-async function listing({ store, config }: Deps, service: string, users: UserRecord[], options: ReadOptions): Promise<Listing> {
-  const badges = await badgesFor(store, service, users, options.states);
+async function listing({ store, badges: records, config }: Deps, service: string, users: UserRecord[], options: ReadOptions): Promise<Listing> {
+  const badges = await badgesFor(records.over(store), service, users, options.states);
   return new Listing(badges, options, config.now(), await segmentsFor(store, service, users, badges, options.states));
 }
 
