@@ -145,7 +145,11 @@ describe('PostgreSQL: instances sharing one database', () => {
       assert.deepEqual(literal, (await client.query(text, [...values])).rows, JSON.stringify(values));
     }
     assert.equal((await client.query(inline(text, ['shop', names], quote))).rows.length, names.length);
+    const typed = 'SELECT $1::bool AS a, $2::text AS b, $3::int AS c, $4::text[] AS d';
+    const values = [false, null, -3, ['x', null]];
+    assert.deepEqual((await client.query(inline(typed, values, quote))).rows, (await client.query(typed, values)).rows);
     assert.throws(() => inline('SELECT $1', [{}], quote), /cannot inline object/);
+    assert.throws(() => inline('SELECT $1, $2', ['one'], quote), /no value for \$2/);
   });
 
   test('a page of users.json by cursor, in every order, is an index range: no OFFSET, no sort, no scan of the users before it', async (t) => {

@@ -366,6 +366,8 @@ export function inline(text: string, values: readonly unknown[], quote: (text: s
   const literal = (value: unknown): string => {
     if (typeof value === 'string') return quote(value);
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (value === null) return 'NULL';
     if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
     throw new Error(`cannot inline ${typeof value} into SQL`);
   };
