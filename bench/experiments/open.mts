@@ -1,17 +1,25 @@
 /**
  * The embedded store's start-up alone: opens a copy of a data folder (the events bench's, with its
- * 1,000,000 events, say) three times and prints how long each open took.
- *   node --import tsx bench/experiments/open.mts /tmp/user-badges-bench/runs/events-.../lowdb/db.json
+ * 1,000,000 events, say) three times and prints how long each open took. SERVER=1 starts the built
+ * server on it instead, timed from spawn to its first 200 on /health (as the events bench's E3).
+ *   node --import tsx bench/experiments/open.mts /tmp/user-badges-bench/runs/events-.../lowdb/db.json [rounds]
  */
 import { cp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.ts';
+import { startServer } from '../lib/servers.ts';
 
 const source = process.argv[2]!;
 const copy = join('/tmp', `open-${process.pid}`);
 for (let round = 0; round < Number(process.argv[3] ?? 3); round++) {
   await rm(copy, { recursive: true, force: true });
   await cp(dirname(source), copy, { recursive: true });
+  if (process.env.SERVER) {
+    const server = await startServer({ file: join(copy, basename(source)) }, { env: { REQUEST_LOG: 'off' } });
+    console.log(`server up in ${server.startupMs.toFixed(0)} ms; rss ${server.memory().rssMB.toFixed(0)} MB`);
+    await server.stop();
+    continue;
+  }
   const started = performance.now();
   const store = await LowdbStore.open({ file: join(copy, basename(source)) });
   const ms = performance.now() - started;

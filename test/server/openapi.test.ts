@@ -586,6 +586,8 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
   let h: Harness;
   let api: OpenAPIBackend;
   const answers: Answer[] = [];
+  /** By case name (the first of a name): a case that got no answer leaves no hole that shifts the others. */
+  const answered = new Map<string, Answer>();
   const etags = new Map<string, string>();
 
   before(async () => {
@@ -631,6 +633,7 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
     test(`${c.method} ${c.name}: ${c.status}`, async () => {
       const answer = await send(c);
       answers.push(answer);
+      if (!answered.has(c.name)) answered.set(c.name, answer);
       assert.equal(answer.status, c.status, answer.text);
       const { problems } = problemsOf(api, answer);
       assert.deepEqual(problems, [], `${answer.status} ${answer.text.slice(0, 300)}`);
@@ -662,7 +665,11 @@ describe('every answer validates against /openapi.json (openapi-backend, ajv)', 
     drifted.components.schemas.Error.properties.error.required.push('hint');
     drifted.components.headers['X-Response-Time'].schema.pattern = '^\\d+s$';
     const strict = await validatorOf(drifted);
-    const of = (name: string) => answers[cases.findIndex((c) => c.name === name)]!;
+    const of = (name: string) => {
+      const answer = answered.get(name);
+      assert.ok(answer, `the case "${name}" has an answer`);
+      return answer;
+    };
     assert.match(problemsOf(strict, of('badges')).problems.join('\n'), /body\/badges\/0\/count must be string/);
     assert.match(problemsOf(strict, of('page 0')).problems.join('\n'), /must have required property 'hint'/);
     assert.match(problemsOf(strict, of('health')).problems.join('\n'), /headers\/x-response-time must match pattern/);
