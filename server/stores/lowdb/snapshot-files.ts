@@ -1,4 +1,4 @@
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DurableJSONFile } from './durable-file.js';
 import { shortWrite } from './errors.js';
@@ -54,13 +54,8 @@ export async function eachLine(
     const { lines, rest } = splitLines(ahead, 0, visit);
     return { lines, torn: rest.length > 0 };
   }
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const handle = await openIfThere(file);
+  if (!handle) return null;
   try {
     let lines = 0;
     /** Bytes of the file before `buffer[0]`. */
@@ -93,6 +88,16 @@ export async function eachLine(
   }
 }
 
+/** The file opened for reading, or null if there is none. */
+async function openIfThere(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /** The complete lines of `buffer` (which starts at byte `base` of its file), and what follows the last. */
 function splitLines(buffer: Buffer, base: number, visit: (line: string, offset: number, length: number) => void): { lines: number; rest: Buffer } {
   let lines = 0;
@@ -117,13 +122,8 @@ const AHEAD = 8;
  */
 export async function* readAhead(paths: readonly string[]): AsyncGenerator<{ path: string; bytes: Buffer | undefined }> {
   const small = async (path: string): Promise<Buffer | undefined> => {
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const handle = await openIfThere(path);
+    if (!handle) return undefined;
     try {
       const { size } = await handle.stat();
       if (size > CHUNK) return undefined;

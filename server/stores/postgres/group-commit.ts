@@ -35,8 +35,8 @@ export interface CommitHooks {
  * one service costs one transaction, not one each. Each batch:
  *
  *   BEGIN; pg_advisory_xact_lock(scope)   -- every writer of the scope, on every instance, waits here
- *   ...and in the same round trip, once the lock is granted: what the scope's last batch read (its
- *   service, badges, rules, counters: TxReads' ReadPlan) and the users the queued units name
+ *     and, in that round trip once the lock is granted, what the scope's last batch read (its
+ *     service, badges, rules, counters: TxReads' ReadPlan) and the users the queued units name
  *   the users of units that joined while the lock was awaited, in one query
  *   each unit in turn, reading through the batch's overlay (earlier units' changes) over SQL
  *   the last change of each record, in a few statements, with NOTIFY

@@ -124,9 +124,11 @@ export class TxReads implements Reads {
     const known = inner(this.badgeRecords, service);
     // All of them were read: a name not among them is no badge.
     if (this.badgeLists.has(service)) for (const name of names) if (!known.has(name)) known.set(name, null);
-    return this.many(known, names, async (missing) =>
-      (await this.query<BadgeRow>(`SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`, [service, missing])).map((row) => [row.name, badgeRecord(row)]),
-    );
+    return this.many(known, names, (missing) => ({
+      text: `SELECT ${BADGE_COLUMNS} FROM badges WHERE service = $1 AND name = ANY($2::text[])`,
+      values: [service, missing],
+      take: (rows) => fill(known, missing, (rows as BadgeRow[]).map((row) => [row.name, badgeRecord(row)])),
+    }));
   }
 
   async badgeCount(service: string): Promise<number> {
@@ -168,15 +170,7 @@ export class TxReads implements Reads {
   }
 
   async users(service: string, names: readonly string[]): Promise<Map<string, UserRecord>> {
-    const known = inner(this.userRecords, service);
-    const missing = [...new Set(names.filter((name) => !known.has(name)))];
-    if (missing.length > 0) await this.run(this.usersRead(service, missing));
-    const found = new Map<string, UserRecord>();
-    for (const name of names) {
-      const record = known.get(name);
-      if (record) found.set(name, record);
-    }
-    return found;
+    return this.many(inner(this.userRecords, service), names, (missing) => this.usersRead(service, missing));
   }
 
   /** Users of a service, remembered found or not. */
@@ -184,11 +178,7 @@ export class TxReads implements Reads {
     return {
       text: `SELECT ${USER_COLUMNS} FROM users WHERE (service, name) IN ${KEYS}`,
       values: [service, names],
-      take: (rows) => {
-        const known = inner(this.userRecords, service);
-        for (const name of names) known.set(name, null);
-        for (const row of rows as UserRow[]) known.set(row.name, userRecord(row));
-      },
+      take: (rows) => fill(inner(this.userRecords, service), names, (rows as UserRow[]).map((row) => [row.name, userRecord(row)])),
     };
   }
 
@@ -241,9 +231,12 @@ export class TxReads implements Reads {
   }
 
   async itemsById(service: string, kind: string, ids: readonly string[]): Promise<Map<string, Item>> {
-    return this.many(inner(this.itemRecords, `${service}\n${kind}`), ids, async (missing) =>
-      (await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE (service, kind, id) IN ${ITEM_KEYS}`, [service, kind, missing])).map((row) => [row.id, itemRecord(row)]),
-    );
+    const known = inner(this.itemRecords, `${service}\n${kind}`);
+    return this.many(known, ids, (missing) => ({
+      text: `SELECT ${ITEM_COLUMNS} FROM items WHERE (service, kind, id) IN ${ITEM_KEYS}`,
+      values: [service, kind, missing],
+      take: (rows) => fill(known, missing, (rows as ItemRow[]).map((row) => [row.id, itemRecord(row)])),
+    }));
   }
 
   async itemsByOwner(service: string, kind: string, owners: readonly string[], range: Pick<ItemQuery, 'from' | 'to'> = {}): Promise<Map<string, Item[]>> {
@@ -300,14 +293,10 @@ export class TxReads implements Reads {
     return (await this.query<ItemRow>(text, values)).map(itemRecord);
   }
 
-  /** The records of `keys` that exist: those not known yet read in one query, and remembered, found or not. */
-  private async many<R>(known: Map<string, R | null>, keys: readonly string[], read: (missing: string[]) => Promise<[string, R][]>): Promise<Map<string, R>> {
+  /** The records of `keys` that exist: those not known yet read in one query (`read`), and remembered, found or not. */
+  private async many<R>(known: Map<string, R | null>, keys: readonly string[], read: (missing: string[]) => Read): Promise<Map<string, R>> {
     const missing = [...new Set(keys.filter((key) => !known.has(key)))];
-    if (missing.length > 0) {
-      const rows = await read(missing);
-      for (const key of missing) known.set(key, null);
-      for (const [key, record] of rows) known.set(key, record);
-    }
+    if (missing.length > 0) await this.run(read(missing));
     const found = new Map<string, R>();
     for (const key of keys) {
       const record = known.get(key);
@@ -344,6 +333,12 @@ function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, 
   let map = outer.get(key);
   if (!map) outer.set(key, (map = new Map()));
   return map;
+}
+
+/** Remembers `keys` as read: the records `found`, the others as not there. */
+function fill<R>(known: Map<string, R | null>, keys: readonly string[], found: readonly (readonly [string, R])[]): void {
+  for (const key of keys) known.set(key, null);
+  for (const [key, record] of found) known.set(key, record);
 }
 
 function byService(named: readonly UnitReads[]): Map<string, string[]> {
