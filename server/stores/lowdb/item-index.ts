@@ -1,68 +1,88 @@
 import { compareItems, itemMatches } from '../../core/items.js';
 import type { Item } from '../../core/model.js';
+import { compareCodePoints } from '../../core/order.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
+import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
+import { RowsById } from './rows-by-id.js';
 
 /**
- * An item as the embedded store keeps it: its value serialised until a checkpoint has written it,
- * then only where its line lies in the snapshot file (issue 25: a service may hold a million
- * events, and their values were most of its memory). Reads parse what they return.
+ * Where a row's value is: its JSON while it is in no snapshot file, the file once a checkpoint has
+ * written its line (at the row's offset), null once the item is removed.
  */
-export class Kept {
-  /** The value's JSON while it is in no snapshot file; undefined once `file` says where its line is. */
-  json: string | undefined;
-  /** Where the item's line is (inline rather than an object of its own: a million items). */
-  file: LineFile | undefined = undefined;
-  offset = 0;
-  length = 0;
-  /** Removed: left in the ordered list until the next compaction (see `remove`). */
-  gone = false;
+type Where = string | LineFile | null;
 
+/** The fields of one item, as `itemMatches` and `compareItems` read them. */
+interface Fields {
+  id: string;
+  owner: string | null;
+  subject: string | null;
+  at: string;
+}
+
+/**
+ * An item as a checkpoint takes it: its fields when it was taken, its value where it was then. A
+ * checkpoint writes it and tells the index where its line landed (`placeAt`); the index takes the
+ * place only if the item it holds under that id is still this one.
+ */
+export class Kept implements Fields {
   constructor(
+    private readonly index: ItemIndex,
     readonly id: string,
     readonly owner: string | null,
     readonly subject: string | null,
+    /** The time as the index keeps it (see item-times.ts), and as written. */
+    readonly time: number,
     readonly at: string,
-    json: string | undefined,
-  ) {
-    this.json = json;
-  }
-
-  /** The item's line is durable at this place: its value need not stay in memory. */
-  placeAt({ file, offset, length }: Place): void {
-    this.file = file;
-    this.offset = offset;
-    this.length = length;
-    this.json = undefined;
-  }
+    /** The value's JSON, if it was in no snapshot file. */
+    readonly json: string | undefined,
+    /** Otherwise the file its line is in, and where. */
+    readonly file: LineFile | undefined,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
 
   /** The item's whole line as a snapshot file holds it (from the file, if that is where it is). */
   line(kind: string): string {
-    if (this.json === undefined) return this.stored();
+    if (this.json === undefined) return this.file!.read(this.offset, this.length);
     return `{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(this.id)},"owner":${JSON.stringify(this.owner)},"subject":${JSON.stringify(this.subject)},"at":${JSON.stringify(this.at)},"v":${this.json}}`;
   }
 
-  value(): unknown {
-    return this.json === undefined ? (JSON.parse(this.stored()) as { v: unknown }).v : JSON.parse(this.json);
-  }
-
-  /** The line as its file holds it. */
-  private stored(): string {
-    return this.file!.read(this.offset, this.length);
+  /** The item's line is durable at this place: its value need not stay in memory. */
+  placeAt(place: Place): void {
+    this.index.place(this, place);
   }
 }
 
 /**
- * One service's items of one kind, by id, in (at, id) order, per owner and per data subject. Items mostly arrive in
- * time order and leave oldest first (retention), so the order is an array appended at its end;
- * removals only mark an entry, and the array is compacted once half of it is marked.
+ * One service's items of one kind, by id, in (at, id) order, per owner and per data subject.
+ *
+ * An item is a row of columns rather than an object (issue 25: a service with a million events held
+ * a million objects, with their headers, pointers and times; the start-up built them all and the
+ * collector walked them). A row is a number; the order, the owners' and the subjects' lists are
+ * lists of rows. Items mostly arrive in time order and leave oldest first (retention), so the order
+ * is appended at its end; removals only mark a row, and the columns are compacted once half of
+ * their rows are marked.
  */
 export class ItemIndex {
-  private readonly byId = new Map<string, Kept>();
-  private ordered: Kept[] = [];
+  private ids: string[] = [];
+  private readonly byId = new RowsById((row) => this.ids[row]!);
+  private owners: (string | null)[] = [];
+  private subjects: (string | null)[] = [];
+  /** Each row's time in milliseconds; NaN where its form is not the core's, kept in `odd` instead. */
+  private times: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private odd = new Map<number, string>();
+  private wheres: Where[] = [];
+  private offsets: number[] = [];
+  private lengths: number[] = [];
+  /** Rows in (at, id) order, removed ones included until the next compaction. */
+  private ordered: number[] = [];
   private goneCount = 0;
-  private readonly byOwner = new Map<string, Kept[]>();
-  private readonly bySubject = new Map<string, Kept[]>();
+  private byOwner = new Map<string, number[]>();
+  private bySubject = new Map<string, number[]>();
+  /** Rows read as items by the core's one meaning of an item query, without an object per row. */
+  private readonly probe: Fields = { id: '', owner: null, subject: null, at: '' };
+  private readonly other: Fields = { id: '', owner: null, subject: null, at: '' };
 
   constructor(readonly kind: string) {}
 
@@ -71,18 +91,20 @@ export class ItemIndex {
   }
 
   get(id: string): Item | undefined {
-    const kept = this.byId.get(id);
-    return kept && this.item(kept);
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : this.item(row);
   }
 
   /** The time of the item now held under `id`, if any. */
   atOf(id: string): string | undefined {
-    return this.byId.get(id)?.at;
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : this.at(row);
   }
 
   /** The item held under `id` as kept: unparsed, for a checkpoint to write as it is. */
   kept(id: string): Kept | undefined {
-    return this.byId.get(id);
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : this.keptAt(row);
   }
 
   /**
@@ -91,20 +113,28 @@ export class ItemIndex {
    */
   put(item: Item & { subject: string | null }, place?: Place): void {
     this.remove(item.id);
-    // One copy of an owner's name for all their items, and of a time for the items of one unit:
-    // strings parsed from files are each new.
-    const owner = item.owner === null ? null : (this.byOwner.get(item.owner)?.[0]?.owner ?? item.owner);
-    const subject = item.subject === null ? null : item.subject === owner ? owner : (this.bySubject.get(item.subject)?.[0]?.subject ?? item.subject);
-    const last = this.ordered.at(-1);
-    const at = last?.at === item.at ? last.at : item.at;
-    const kept = new Kept(item.id, owner, subject, at, place ? undefined : JSON.stringify(item.v));
-    if (place) kept.placeAt(place);
-    this.byId.set(item.id, kept);
-    insertSorted(this.ordered, kept);
+    // One copy of an owner's name for all their items: strings parsed from files are each new.
+    const ownerRows = item.owner === null ? undefined : this.byOwner.get(item.owner);
+    const owner = ownerRows ? this.owners[ownerRows[0]!]! : item.owner;
+    const subjectRows = item.subject === null || item.subject === owner ? undefined : this.bySubject.get(item.subject);
+    const subject = item.subject === owner ? owner : subjectRows ? this.subjects[subjectRows[0]!]! : item.subject;
+    const row = this.ids.length;
+    this.ids.push(item.id);
+    this.owners.push(owner);
+    this.subjects.push(subject);
+    if (row === this.times.length) this.times = grown(this.times, row * 2);
+    const time = timeOf(item.at);
+    this.times[row] = time;
+    if (time !== time) this.odd.set(row, item.at);
+    this.wheres.push(place ? place.file : JSON.stringify(item.v));
+    this.offsets.push(place ? place.offset : 0);
+    this.lengths.push(place ? place.length : 0);
+    this.byId.add(item.id, row);
+    this.insertSorted(this.ordered, row);
     // Read from a file (a start): lists grow by push, and `settle` trims them once all are read.
     const exact = place === undefined;
-    if (kept.owner !== null) insertInto(this.byOwner, kept.owner, kept, exact);
-    if (aboutAnother(kept)) insertInto(this.bySubject, kept.subject!, kept, exact);
+    if (owner !== null) this.insertInto(this.byOwner, owner, row, exact);
+    if (subject !== null && subject !== owner) this.insertInto(this.bySubject, subject, row, exact);
   }
 
   /** After a start's puts: short lists take their exact length (see SHORT). */
@@ -115,70 +145,99 @@ export class ItemIndex {
   }
 
   remove(id: string): void {
-    const kept = this.byId.get(id);
-    if (!kept) return;
+    const row = this.byId.get(id);
+    if (row === undefined) return;
     this.byId.delete(id);
-    kept.gone = true;
+    this.wheres[row] = null;
     this.goneCount++;
-    if (kept.owner !== null) removeFrom(this.byOwner, kept.owner, kept);
-    if (aboutAnother(kept)) removeFrom(this.bySubject, kept.subject!, kept);
-    if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) {
-      this.ordered = this.ordered.filter((entry) => !entry.gone);
-      this.goneCount = 0;
-    }
+    const owner = this.owners[row]!;
+    const subject = this.subjects[row]!;
+    if (owner !== null) this.removeFrom(this.byOwner, owner, row);
+    if (subject !== null && subject !== owner) this.removeFrom(this.bySubject, subject, row);
+    if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) this.compact();
   }
 
   /** `offset` items are skipped before any is read. */
   select(query: ItemQuery & { offset?: number } = {}): Item[] {
     const list = this.listFor(query);
-    let start = query.from === undefined ? 0 : lowerBound(list, query.from);
-    let end = query.to === undefined ? list.length : lowerBound(list, query.to);
+    let start = query.from === undefined ? 0 : this.lowerBound(list, query.from);
+    let end = query.to === undefined ? list.length : this.lowerBound(list, query.to);
     // A cursor narrows the range to its time; items of the same time are sorted out by itemMatches.
-    if (query.after && query.order === 'desc') end = Math.min(end, lowerBound(list, query.after.at + '\0'));
-    else if (query.after) start = Math.max(start, lowerBound(list, query.after.at));
+    if (query.after && query.order === 'desc') end = Math.min(end, this.lowerBound(list, query.after.at + '\0'));
+    else if (query.after) start = Math.max(start, this.lowerBound(list, query.after.at));
     const limit = query.limit ?? Infinity;
     const found: Item[] = [];
     let skip = query.offset ?? 0;
     const descending = query.order === 'desc';
     for (let i = descending ? end - 1 : start; descending ? i >= start : i < end; descending ? i-- : i++) {
-      const kept = list[i]!;
+      const row = list[i]!;
       if (found.length >= limit) break;
-      if (kept.gone || !itemMatches(kept, query)) continue;
+      if (this.wheres[row] === null) continue;
+      const fields = this.fields(row);
+      if (!itemMatches(fields, query)) continue;
       if (skip > 0) skip--;
-      else found.push(this.item(kept));
+      else found.push(this.item(row, fields.at));
     }
     return found;
   }
 
   /**
    * The items of `at` in [from, to), as kept: unparsed, for a checkpoint to write as they are. Their
-   * fields never change (a change keeps a new entry), so holding them is a snapshot.
+   * fields never change (a change keeps a new row), so holding them is a snapshot.
    */
   keptRange(from: string, to: string): Kept[] {
     const found: Kept[] = [];
-    for (let i = lowerBound(this.ordered, from), end = lowerBound(this.ordered, to); i < end; i++) {
-      const kept = this.ordered[i]!;
-      if (!kept.gone) found.push(kept);
+    for (let i = this.lowerBound(this.ordered, from), end = this.lowerBound(this.ordered, to); i < end; i++) {
+      const row = this.ordered[i]!;
+      if (this.wheres[row] !== null) found.push(this.keptAt(row));
     }
     return found;
   }
 
   /** The hours ("2026-11-29T15") of the items' times: the files a checkpoint keeps them in. */
   hours(): Set<string> {
+    const times: number[] = [];
     const hours = new Set<string>();
-    for (const kept of this.ordered) if (!kept.gone) hours.add(kept.at.slice(0, 13));
+    for (const row of this.ordered) {
+      if (this.wheres[row] === null) continue;
+      const time = this.times[row]!;
+      if (time === time) times.push(time);
+      else hours.add(this.odd.get(row)!.slice(0, 13));
+    }
+    for (const hour of hoursOf(times)) hours.add(hour);
     return hours;
   }
 
   count(query: ItemCount = {}): number {
     const list = this.listFor(query);
-    const start = query.from === undefined ? 0 : lowerBound(list, query.from);
-    const end = query.to === undefined ? list.length : lowerBound(list, query.to);
+    const start = query.from === undefined ? 0 : this.lowerBound(list, query.from);
+    const end = query.to === undefined ? list.length : this.lowerBound(list, query.to);
     if (end <= start) return 0;
     if (list !== this.ordered || this.goneCount === 0) return end - start;
     let count = 0;
-    for (let i = start; i < end; i++) if (!list[i]!.gone) count++;
+    for (let i = start; i < end; i++) if (this.wheres[list[i]!] !== null) count++;
     return count;
+  }
+
+  /**
+   * A checkpoint wrote `kept`'s line at `place`. The row under its id takes the place if it still
+   * holds that item, with the value where `kept` found it: one changed or removed meanwhile has
+   * another line to come, and one placed meanwhile already has a durable line.
+   */
+  place(kept: Kept, place: Place): void {
+    const row = this.byId.get(kept.id);
+    if (row === undefined) return;
+    const where = this.wheres[row];
+    const time = this.times[row]!;
+    const same =
+      (time === time ? time === kept.time : this.odd.get(row) === kept.at) &&
+      this.owners[row] === kept.owner &&
+      this.subjects[row] === kept.subject &&
+      (typeof where === 'string' ? where === kept.json : where === kept.file && this.offsets[row] === kept.offset);
+    if (!same) return;
+    this.wheres[row] = place.file;
+    this.offsets[row] = place.offset;
+    this.lengths[row] = place.length;
   }
 
   /**
@@ -186,88 +245,157 @@ export class ItemIndex {
    * A subject's items are those it owns about itself (kept in its owner's list only: most items)
    * and those others own about it, merged in order.
    */
-  private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): Kept[] {
+  private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): number[] {
     if (query.subject !== undefined) {
       const others = this.bySubject.get(query.subject) ?? [];
-      const own = (this.byOwner.get(query.subject) ?? []).filter((kept) => kept.subject === query.subject);
-      return own.length === 0 ? others : others.length === 0 ? own : mergeSorted(own, others);
+      const own = (this.byOwner.get(query.subject) ?? []).filter((row) => this.subjects[row] === query.subject);
+      return own.length === 0 ? others : others.length === 0 ? own : this.mergeSorted(own, others);
     }
     return query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
   }
 
-  private item(kept: Kept): Item {
-    return { kind: this.kind, id: kept.id, owner: kept.owner, subject: kept.subject, at: kept.at, v: kept.value() };
+  private item(row: number, at = this.at(row)): Item {
+    const where = this.wheres[row]!;
+    const v: unknown = typeof where === 'string' ? JSON.parse(where) : (JSON.parse(where.read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
+    return { kind: this.kind, id: this.ids[row]!, owner: this.owners[row]!, subject: this.subjects[row]!, at, v };
+  }
+
+  private keptAt(row: number): Kept {
+    const where = this.wheres[row]!;
+    const json = typeof where === 'string' ? where : undefined;
+    const file = typeof where === 'string' ? undefined : where;
+    return new Kept(this, this.ids[row]!, this.owners[row]!, this.subjects[row]!, this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
+  }
+
+  /** The row's time as written. */
+  private at(row: number): string {
+    const time = this.times[row]!;
+    return time === time ? isoOf(time) : this.odd.get(row)!;
+  }
+
+  /** The row's fields in the one object kept for that: read before the next call. */
+  private fields(row: number, into = this.probe): Fields {
+    into.id = this.ids[row]!;
+    into.owner = this.owners[row]!;
+    into.subject = this.subjects[row]!;
+    into.at = this.at(row);
+    return into;
+  }
+
+  /** compareItems: by numbers where both times are in the core's form, whose order is their strings'. */
+  private compareRows(a: number, b: number): number {
+    const timeA = this.times[a]!;
+    const timeB = this.times[b]!;
+    if (timeA === timeA && timeB === timeB) return timeA < timeB ? -1 : timeA > timeB ? 1 : compareCodePoints(this.ids[a]!, this.ids[b]!);
+    return compareItems(this.fields(a), this.fields(b, this.other));
+  }
+
+  /**
+   * The columns without their removed rows: the live rows, renumbered in (at, id) order, so the
+   * order becomes 0, 1, 2... A checkpoint holding `Kept`s meanwhile is unaffected: they name ids.
+   */
+  private compact(): void {
+    const renumbered = new Int32Array(this.ids.length).fill(-1);
+    const live = this.byId.size;
+    const columns = { ids: [] as string[], owners: [] as (string | null)[], subjects: [] as (string | null)[], wheres: [] as Where[], offsets: [] as number[], lengths: [] as number[] };
+    const times = new Float64Array(Math.max(64, live + (live >> 2)));
+    const odd = new Map<number, string>();
+    for (const row of this.ordered) {
+      if (this.wheres[row] === null) continue;
+      const now = columns.ids.length;
+      renumbered[row] = now;
+      columns.ids.push(this.ids[row]!);
+      columns.owners.push(this.owners[row]!);
+      columns.subjects.push(this.subjects[row]!);
+      columns.wheres.push(this.wheres[row]!);
+      columns.offsets.push(this.offsets[row]!);
+      columns.lengths.push(this.lengths[row]!);
+      times[now] = this.times[row]!;
+      if (this.odd.has(row)) odd.set(now, this.odd.get(row)!);
+    }
+    ({ ids: this.ids, owners: this.owners, subjects: this.subjects, wheres: this.wheres, offsets: this.offsets, lengths: this.lengths } = columns);
+    this.times = times;
+    this.odd = odd;
+    this.ordered = this.ids.map((_, row) => row);
+    this.goneCount = 0;
+    this.byId.rebuild(this.ordered);
+    for (const lists of [this.byOwner, this.bySubject]) {
+      for (const list of lists.values()) for (let i = 0; i < list.length; i++) list[i] = renumbered[list[i]!]!;
+    }
+  }
+
+  private insertInto(lists: Map<string, number[]>, key: string, row: number, exact: boolean): void {
+    const list = lists.get(key);
+    if (!list) lists.set(key, [row]);
+    else if (list.length >= SHORT || !exact) this.insertSorted(list, row);
+    else {
+      const at = this.positionOf(list, row);
+      lists.set(key, at === list.length ? list.concat([row]) : list.slice(0, at).concat([row], list.slice(at)));
+    }
+  }
+
+  private removeFrom(lists: Map<string, number[]>, key: string, row: number): void {
+    const list = lists.get(key)!;
+    const at = list.indexOf(row);
+    if (list.length === 1) lists.delete(key);
+    else if (list.length <= SHORT) lists.set(key, list.slice(0, at).concat(list.slice(at + 1)));
+    else list.splice(at, 1);
+  }
+
+  /** Two lists in (at, id) order as one. */
+  private mergeSorted(a: number[], b: number[]): number[] {
+    const merged: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && this.compareRows(a[i]!, b[j]!) < 0) ? a[i++]! : b[j++]!);
+    return merged;
+  }
+
+  /** Where `row` goes in a list in (at, id) order. */
+  private positionOf(list: number[], row: number): number {
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.compareRows(list[mid]!, row) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** Inserts in (at, id) order; at the end, where items in time order go, without a search. */
+  private insertSorted(list: number[], row: number): void {
+    const last = list.at(-1);
+    if (last === undefined || this.compareRows(last, row) < 0) list.push(row);
+    else list.splice(this.positionOf(list, row), 0, row);
+  }
+
+  /** The first position whose `at` is not before `at` (by numbers where both are in the core's form). */
+  private lowerBound(list: number[], at: string): number {
+    const bound = timeOf(at);
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const time = this.times[list[mid]!]!;
+      if (time === time && bound === bound ? time < bound : this.at(list[mid]!) < at) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 }
 
-/** Items whose subject is someone other than their owner: only these are listed by subject apart. */
-const aboutAnother = (kept: Kept) => kept.subject !== null && kept.subject !== kept.owner;
+/** `column` with room for `size` rows. */
+function grown(column: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(Math.max(64, size));
+  bigger.set(column);
+  return bigger;
+}
 
 /**
  * Lists of one owner or subject are mostly short (a member's few awards). An array grown by push
- * keeps room for 16 more (about 110 bytes each, for 100,000 members and several kinds: tens of MB,
+ * keeps room for 16 more (about 70 bytes each, for 100,000 members and several kinds: tens of MB,
  * issue 25), so a short list is copied to its exact length instead; at a start, where a copy per
  * item read was a quarter of the indexing's time, once after all are read (`settle`).
  */
 const SHORT = 32;
-
-function insertInto(lists: Map<string, Kept[]>, key: string, kept: Kept, exact: boolean): void {
-  const list = lists.get(key);
-  if (!list) lists.set(key, [kept]);
-  else if (list.length >= SHORT || !exact) insertSorted(list, kept);
-  else {
-    const at = positionOf(list, kept);
-    lists.set(key, at === list.length ? list.concat([kept]) : list.slice(0, at).concat([kept], list.slice(at)));
-  }
-}
-
-function removeFrom(lists: Map<string, Kept[]>, key: string, kept: Kept): void {
-  const list = lists.get(key)!;
-  const at = list.indexOf(kept);
-  if (list.length === 1) lists.delete(key);
-  else if (list.length <= SHORT) lists.set(key, list.slice(0, at).concat(list.slice(at + 1)));
-  else list.splice(at, 1);
-}
-
-/** Two lists in (at, id) order as one. */
-function mergeSorted(a: Kept[], b: Kept[]): Kept[] {
-  const merged: Kept[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && compareItems(a[i]!, b[j]!) < 0) ? a[i++]! : b[j++]!);
-  return merged;
-}
-
-/** Where `kept` goes in a list in (at, id) order. */
-function positionOf(list: Kept[], kept: Kept): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareItems(list[mid]!, kept) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** Inserts in (at, id) order; at the end, where items in time order go, without a search. */
-function insertSorted(list: Kept[], kept: Kept): void {
-  const last = list.at(-1);
-  if (!last || compareItems(last, kept) < 0) {
-    list.push(kept);
-    return;
-  }
-  list.splice(positionOf(list, kept), 0, kept);
-}
-
-/** The first position whose `at` is not before `at`. */
-function lowerBound(list: Kept[], at: string): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (list[mid]!.at < at) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { selectItems } from '../../server/core/items.js';
+import type { Item } from '../../server/core/model.js';
+import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
+import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
+import { LineFiles } from '../../server/stores/lowdb/line-files.js';
+import { RowsById } from '../../server/stores/lowdb/rows-by-id.js';
+import { tempDir } from './harness.js';
+
+/**
+ * The embedded store's item index keeps items as rows of columns (issue 25): times as numbers, ids
+ * in a table of row numbers. The store suites (items.test.ts) check it through the store; these
+ * check the parts where a number stands in for a string, and the renumbering of a compaction.
+ */
+
+test("a time in the core's form is a number whose order is the strings'; any other form is refused as NaN", () => {
+  fc.assert(
+    fc.property(fc.date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), fc.date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (a, b) => {
+      const [atA, atB] = [a.toISOString(), b.toISOString()];
+      assert.equal(timeOf(atA), a.getTime());
+      assert.equal(isoOf(timeOf(atA)), atA);
+      assert.equal(Math.sign(timeOf(atA) - timeOf(atB)), atA < atB ? -1 : atA > atB ? 1 : 0);
+    }),
+  );
+  for (const odd of [
+    '2026-12-07T11:39:51.225123Z', // more digits of a second: checkItem lets them through
+    '2026-12-07T11:39:51Z',
+    '2026-02-29T00:00:00.000Z', // not a leap year: Date.parse would take it as 1 March
+    '2024-02-30T00:00:00.000Z',
+    '2026-04-31T00:00:00.000Z',
+    '2026-13-01T00:00:00.000Z',
+    '2026-00-01T00:00:00.000Z',
+    '2026-12-07T24:00:00.000Z',
+    '2026-12-07T11:60:00.000Z',
+    '2026-12-07T11:39:60.000Z',
+    '0999-12-07T11:39:51.225Z',
+    '2026-12-07t11:39:51.225Z',
+    '2026-12-07T11:39:51.225+',
+    '2026-1a-07T11:39:51.225Z',
+  ]) {
+    assert.ok(Number.isNaN(timeOf(odd)), odd);
+  }
+  assert.equal(timeOf('2024-02-29T23:59:59.999Z'), Date.parse('2024-02-29T23:59:59.999Z'));
+});
+
+test('rows by id answer as a Map does, through adds, deletes and the rebuilds they cause', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.string({ maxLength: 6 })), { maxLength: 400 }), (steps) => {
+      const ids: string[] = [];
+      const table = new RowsById((row) => ids[row]!);
+      const model = new Map<string, number>();
+      for (const [add, id] of steps) {
+        if (add && !model.has(id)) {
+          ids.push(id);
+          table.add(id, ids.length - 1);
+          model.set(id, ids.length - 1);
+        } else if (!add) {
+          table.delete(id);
+          model.delete(id);
+        }
+        assert.equal(table.size, model.size);
+      }
+      for (const id of new Set(steps.map(([, id]) => id))) assert.equal(table.get(id), model.get(id), id);
+      assert.deepEqual([...table.rows()].sort((a, b) => a - b), [...model.values()].sort((a, b) => a - b));
+    }),
+  );
+});
+
+const item = (id: string, at: string, owner: string | null, n: number) => ({ kind: 'event', id, owner, subject: owner, at, v: { n } }) satisfies Item & { subject: string | null };
+
+test('a compaction renumbers the rows: queries answer as before, and a checkpoint holding items from before places them', async (t) => {
+  const dir = await tempDir(t);
+  const files = new LineFiles();
+  const index = new ItemIndex('event');
+  const T0 = Date.parse('2026-12-07T00:00:00.000Z');
+  const at = (i: number) => (i % 7 === 0 ? `${new Date(T0 + i * 1000).toISOString().slice(0, -1)}123Z` : new Date(T0 + i * 1000).toISOString());
+  const model = new Map<string, Item>();
+  for (let i = 0; i < 3000; i++) {
+    const put = item(`e${i}`, at(3000 - i), `owner-${i % 40}`, i);
+    index.put(put);
+    model.set(put.id, put);
+  }
+  // A checkpoint takes two items, and writes their lines while the index compacts.
+  const kept = [index.kept('e2999')!, index.kept('e5')!];
+  const path = join(dir, 'hour.jsonl');
+  const lines = kept.map((k) => k.line('event'));
+  await writeFile(path, lines.join('\n') + '\n');
+  // Removing 2,000 of 3,000 (with e5 among the removed) compacts the columns.
+  for (let i = 0; i < 2000; i++) {
+    index.remove(`e${i}`);
+    model.delete(`e${i}`);
+  }
+  const file = files.of(path);
+  kept[0]!.placeAt({ file, offset: 0, length: Buffer.byteLength(lines[0]!) });
+  kept[1]!.placeAt({ file, offset: Buffer.byteLength(lines[0]!) + 1, length: Buffer.byteLength(lines[1]!) });
+  assert.equal(index.size, 1000);
+  assert.equal(index.get('e5'), undefined, 'a removed item is not brought back by its line landing');
+  assert.deepEqual(index.get('e2999'), model.get('e2999'));
+  // Its value is now read from the file: the file holds it, and the index answers it from there.
+  await writeFile(path, lines.join('\n').replace('"n":2999', '"n":9992') + '\n');
+  assert.deepEqual(index.get('e2999')?.v, { n: 9992 }, 'the placed item is read from its line');
+  // Every query reads as the model's.
+  const all = [...model.values()];
+  all.find((i) => i.id === 'e2999')!.v = { n: 9992 };
+  for (const query of [{}, { order: 'desc' as const, limit: 10 }, { owner: 'owner-3' }, { subject: 'owner-4', order: 'desc' as const }, { from: at(500), to: at(200) }, { from: at(900), to: at(100) }, { after: { at: at(700), id: 'e2300' }, limit: 5 }]) {
+    assert.deepEqual(index.select(query), selectItems(all, query), JSON.stringify(query));
+  }
+  assert.equal(index.count({ owner: 'owner-3', from: at(800) }), selectItems(all, { owner: 'owner-3', from: at(800) }).length);
+  assert.equal(index.count({ from: '2026-12-07T00', to: '2026-12-07T00\uffff' }), 1000, 'an hour as a checkpoint counts it');
+  assert.deepEqual(index.hours(), new Set(['2026-12-07T00']));
+  files.closeAll();
+});
+
+test('a line landing for an item changed meanwhile leaves the change where it is', () => {
+  const index = new ItemIndex('event');
+  index.put(item('a', '2026-12-07T10:00:00.000Z', 'ann', 1));
+  const kept = index.kept('a')!;
+  index.put(item('a', '2026-12-07T10:00:00.000Z', 'ann', 2));
+  kept.placeAt({ file: new LineFiles().of('/nonexistent/never-read.jsonl'), offset: 0, length: 10 });
+  assert.deepEqual(index.get('a')?.v, { n: 2 }, 'still the changed value, from memory');
+});
