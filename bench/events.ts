@@ -43,7 +43,7 @@ export interface EventFigure {
 const log = (message: string) => console.error(`[events] ${message}`);
 
 /** 1M events over the 60 days before `end`, in time order, for random users; written in units of 5,000. */
-async function storeEvents(target: { file: string } | { database: string }, service: string, count: number, end: number): Promise<number> {
+export async function storeEvents(target: { file: string } | { database: string }, service: string, count: number, end: number): Promise<number> {
   const started = performance.now();
   const store = await openStore({ ...target, ...('file' in target ? { checkpointBytes: Number.MAX_SAFE_INTEGER } : {}) });
   const domain = composeDomain(store, { now: () => end });
