@@ -73,7 +73,7 @@ export class Loader {
 }
 
 /** CPU time (user, system) a process has used so far, in ms, from /proc/PID/stat. */
-function cpuTime(pid: number): { user: number; system: number } | null {
+export function cpuTime(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -116,18 +116,26 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
     const koaCallback = app.callback.bind(app);
     app.callback = () => {
       const koa = koaCallback();
-      let handler = koa;
+      let handler: Handler = koa;
       if (config.fastReads) {
         const fast = fastUsersReads(deps.reads);
-        handler = async (req, res) => {
+        handler = (req, res) => {
           if (req.method !== 'GET' && req.method !== 'HEAD') return koa(req, res);
           // A failure before the fast path wrote anything is answered by Koa; after, the response is gone.
-          const served = await fast(req as IncomingMessage, res as ServerResponse).catch(() => res.headersSent);
-          if (!served) await koa(req, res);
+          let served: boolean | Promise<boolean>;
+          try {
+            served = fast(req as IncomingMessage, res as ServerResponse);
+          } catch {
+            served = res.headersSent;
+          }
+          if (served === true) return;
+          return Promise.resolve(served)
+            .catch(() => res.headersSent)
+            .then((done) => (done ? undefined : koa(req, res)));
         };
       }
       // The app is served over HTTP/1 only (http-server.ts), which the log reads.
-      return config.requestLog ? (logRequests(handler as Handler, config.requestLog) as typeof koa) : handler;
+      return (config.requestLog ? logRequests(handler, config.requestLog) : handler) as typeof koa;
     };
   }
   return app;

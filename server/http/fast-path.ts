@@ -3,7 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { SERVICE_NAME } from '../../types/api.js';
 import { UsersQuery } from '../../types/schema.js';
 import { matchesETag } from './etag.js';
-import { answerHeaders, type ReadCache } from '../cache/read-cache.js';
+import { answerHeaders, answerKey, type Answer, type ReadCache } from '../cache/read-cache.js';
 import type { ReadOptions } from '../cache/views.js';
 import { responseTime } from './middleware/response-time.js';
 import * as validate from './validate.js';
@@ -13,6 +13,8 @@ interface Read {
   service: string;
   names: string[];
   options: ReadOptions;
+  /** What the answer cache keeps it under (see answerKey). */
+  key: string;
 }
 
 const USERS_PATH = /^\/v1\/([^/]+)\/users\.json$/;
@@ -25,12 +27,14 @@ const USERS_PATH = /^\/v1\/([^/]+)\/users\.json$/;
  * invalid input and unknown services included, and Koa answers those, errors and all. The test suite
  * checks that both paths give the same status, headers and body.
  */
-export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean> {
   // Parsing and validating a URL costs more than answering it from the cache: remember valid reads
   // of ordinary length (at most 10,000 x 2 KB, whatever anyone sends).
   const parsed = new Map<string, Read>();
 
-  return async function fastRead(req, res) {
+  // A kept answer is sent in the request's own turn: no promise, no await (issue 25: the reads
+  // every page makes, at a fraction of bare node:http's rate).
+  return function fastRead(req, res) {
     const started = performance.now();
     const url = req.url ?? '';
     let read = parsed.get(url);
@@ -43,17 +47,21 @@ export function fastUsersReads(reads: ReadCache): (req: IncomingMessage, res: Se
         parsed.set(url, read);
       }
     }
-    const answer = await reads.usersByName(read.service, read.names, read.options);
-    if (!answer) return false;
-    const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
-    if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {
-      res.writeHead(304, headers).end();
-    } else {
-      res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(answer.body.length) });
-      res.end(req.method === 'HEAD' ? undefined : answer.body);
-    }
-    return true;
+    const kept = reads.kept(read.key);
+    if (kept) return send(req, res, kept, started);
+    return reads.usersByName(read.service, read.names, read.options, read.key).then((answer) => (answer ? send(req, res, answer, started) : false));
   };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, answer: Answer, started: number): true {
+  const headers = { ...answerHeaders(answer.etag), 'X-Response-Time': responseTime(started) };
+  if (matchesETag(req.headers['if-none-match'] ?? '', answer.etag)) {
+    res.writeHead(304, headers).end();
+  } else {
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(answer.body.length) });
+    res.end(req.method === 'HEAD' ? undefined : answer.body);
+  }
+  return true;
 }
 
 /**
@@ -72,7 +80,8 @@ function parse(url: string): Read | null {
     const { names, sort, states, tags, issuer, program, ...paging } = validate.query(UsersQuery, raw);
     // A list a page at a time is Koa's: the fast path answers named reads only.
     if (!names || Object.keys(paging).length > 0) return null;
-    return { service: match[1]!, names, options: { sort, states, tags, issuer, program } };
+    const options = { sort, states, tags, issuer, program };
+    return { service: match[1]!, names, options, key: answerKey(match[1]!, names, options) };
   } catch {
     return null;
   }
