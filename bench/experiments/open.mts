@@ -15,7 +15,7 @@ for (let round = 0; round < Number(process.argv[3] ?? 3); round++) {
   await rm(copy, { recursive: true, force: true });
   await cp(dirname(source), copy, { recursive: true });
   if (process.env.SERVER) {
-    const server = await startServer({ file: join(copy, basename(source)) }, { env: { REQUEST_LOG: 'off' } });
+    const server = await startServer({ file: join(copy, basename(source)) }, { env: { REQUEST_LOG: 'off' }, nodeFlags: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pgx/prof-open'] : [] });
     console.log(`server up in ${server.startupMs.toFixed(0)} ms; rss ${server.memory().rssMB.toFixed(0)} MB`);
     await server.stop();
     continue;

@@ -79,8 +79,8 @@ export class ItemIndex {
   /** Rows in (at, id) order, removed ones included until the next compaction. */
   private ordered: number[] = [];
   private goneCount = 0;
-  private byOwner = new Map<string, number[]>();
-  private bySubject = new Map<string, number[]>();
+  private readonly byOwner = new Map<string, number[]>();
+  private readonly bySubject = new Map<string, number[]>();
   /** Rows read as items by the core's one meaning of an item query, without an object per row. */
   private readonly probe: Fields = { id: '', owner: null, subject: null, at: '' };
   private readonly other: Fields = { id: '', owner: null, subject: null, at: '' };
