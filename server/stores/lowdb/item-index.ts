@@ -124,9 +124,9 @@ export class ItemIndex {
     this.owners.push(owner);
     this.subjects.push(subject);
     if (row === this.times.length) {
-      this.times = grown(this.times, row * 2);
-      this.offsets = grown(this.offsets, row * 2);
-      this.lengths = grown(this.lengths, row * 2);
+      this.times = grown(this.times, row + (row >> 1));
+      this.offsets = grown(this.offsets, row + (row >> 1));
+      this.lengths = grown(this.lengths, row + (row >> 1));
     }
     const time = timeOf(item.at);
     this.times[row] = time;

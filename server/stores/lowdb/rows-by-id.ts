@@ -26,7 +26,7 @@ export class RowsById {
 
   /** `id` must not be in the table: the index removes an item before it puts its new row. */
   add(id: string, row: number): void {
-    if ((this.taken + 1) * 2 > this.slots.length) this.rebuild(this.live(), Math.max(16, nextPowerOfTwo((this.size + 1) * 4)));
+    if ((this.taken + 1) * 2 > this.slots.length) this.rebuild(this.live(), Math.max(16, nextPowerOfTwo((this.size + 1) * 2)));
     const mask = this.slots.length - 1;
     for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
@@ -58,7 +58,7 @@ export class RowsById {
   }
 
   /** The table anew, of these rows: after the index renumbered its rows, or to clear the GONE slots. */
-  rebuild(rows: Iterable<number>, capacity = Math.max(16, nextPowerOfTwo(this.size * 4))): void {
+  rebuild(rows: Iterable<number>, capacity = Math.max(16, nextPowerOfTwo(this.size * 2))): void {
     this.slots = new Int32Array(capacity).fill(EMPTY);
     this.taken = 0;
     this.size = 0;
