@@ -167,6 +167,8 @@ export interface LinesLanded {
   rewriting(): void;
   /** The lines written (`changed` appended, or `all()` as the whole file) start at byte `base`. */
   landed(rewritten: boolean, base: number, lines: string[]): void;
+  /** The file was removed, nothing being left in it: no version of it is current any more. */
+  removed(): void;
   /** The write failed: the file is as it was. */
   failed(): void;
 }
@@ -239,7 +241,7 @@ export class SnapshotFiles {
           if (error.code !== 'ENOENT') throw error;
         });
         this.lineCounts.delete(file);
-        places?.landed(true, 0, []);
+        places?.removed();
       } else {
         const lines = await all();
         // Only a file written whole can be new: an append goes to one that exists.

@@ -347,13 +347,6 @@ export class Snapshots {
         old = this.lines.replacing(path);
       },
       landed: (rewritten, base, lines) => {
-        if (rewritten && lines.length === 0) {
-          // The hour emptied and its file is gone: no version of it is current. One left current
-          // would be opened by the next rewrite of the path, which then failed on every try.
-          this.lines.forgetUnder(path);
-          this.lines.release(old);
-          return;
-        }
         const file = rewritten ? this.lines.replaced(path) : this.lines.of(path);
         const kept = rewritten ? all : changedKept;
         let offset = base;
@@ -362,6 +355,11 @@ export class Snapshots {
           kept[i]?.placeAt({ file, offset, length });
           offset += length + 1;
         });
+        this.lines.release(old);
+      },
+      removed: () => {
+        // A version left current would be opened by the next rewrite of the path, which then failed on every try.
+        this.lines.forgetUnder(path);
         this.lines.release(old);
       },
       failed: () => this.lines.release(old),
