@@ -59,7 +59,7 @@ test('rows by id answer as a Map does, through adds, deletes and the rebuilds th
           table.add(id, ids.length - 1);
           model.set(id, ids.length - 1);
         } else if (!add) {
-          table.delete(id);
+          assert.equal(table.delete(id), model.get(id), `the row of ${id}, if it was there`);
           model.delete(id);
         }
         assert.equal(table.size, model.size);

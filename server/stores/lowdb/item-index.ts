@@ -150,9 +150,8 @@ export class ItemIndex {
   }
 
   remove(id: string): void {
-    const row = this.byId.get(id);
+    const row = this.byId.delete(id);
     if (row === undefined) return;
-    this.byId.delete(id);
     this.wheres[row] = null;
     this.goneCount++;
     const owner = this.owners[row]!;

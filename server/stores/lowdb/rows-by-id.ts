@@ -26,7 +26,7 @@ export class RowsById {
 
   /** `id` must not be in the table: the index removes an item before it puts its new row. */
   add(id: string, row: number): void {
-    if ((this.taken + 1) * 2 > this.slots.length) this.rebuild(this.live(), Math.max(16, nextPowerOfTwo((this.size + 1) * 2)));
+    if ((this.taken + 1) * 2 > this.slots.length) this.rebuild([...this.rows()], Math.max(16, nextPowerOfTwo((this.size + 1) * 2)));
     const mask = this.slots.length - 1;
     for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
@@ -39,15 +39,16 @@ export class RowsById {
     }
   }
 
-  delete(id: string): void {
+  /** Takes `id` out of the table: answers its row, if it was there. */
+  delete(id: string): number | undefined {
     const mask = this.slots.length - 1;
     for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
       const row = this.slots[i]!;
-      if (row === EMPTY) return;
+      if (row === EMPTY) return undefined;
       if (row >= 0 && this.idOf(row) === id) {
         this.slots[i] = GONE;
         this.size--;
-        return;
+        return row;
       }
     }
   }
@@ -63,10 +64,6 @@ export class RowsById {
     this.taken = 0;
     this.size = 0;
     for (const row of rows) this.add(this.idOf(row), row);
-  }
-
-  private live(): number[] {
-    return [...this.rows()];
   }
 }
 
