@@ -123,3 +123,64 @@ test('a line landing for an item changed meanwhile leaves the change where it is
   kept.placeAt({ file: new LineFiles().of('/nonexistent/never-read.jsonl'), offset: 0, length: 10 });
   assert.deepEqual(index.get('a')?.v, { n: 2 }, 'still the changed value, from memory');
 });
+
+test('an index rebuilt from its columns (the start image) answers as the index did, with or without its id table', async (t) => {
+  const dir = await tempDir(t);
+  const T0 = Date.parse('2026-12-07T00:00:00.000Z');
+  const owners = [null, 'ann', 'bob', 'Zoë "x"'];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ id: fc.string({ minLength: 1, maxLength: 4 }), second: fc.nat(20_000), owner: fc.nat(3), subject: fc.nat(4), odd: fc.boolean() }), { maxLength: 120 }),
+      fc.array(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 80 }),
+      async (puts, removals) => {
+        // Every item's line in a file, as a start reads them: the image holds places, not values.
+        const path = join(dir, `f${Math.random().toString(36).slice(2)}.jsonl`);
+        const files = new LineFiles();
+        const file = files.of(path);
+        const index = new ItemIndex('event');
+        const model = new Map<string, Item>();
+        const lines: string[] = [];
+        let offset = 0;
+        for (const p of puts) {
+          const iso = new Date(T0 + p.second * 1000).toISOString();
+          const owner = owners[p.owner]!;
+          const subject = p.subject === 4 ? 'someone else' : owners[p.subject]!;
+          const put = { kind: 'event', id: p.id, owner, subject, at: p.odd ? `${iso.slice(0, -1)}9Z` : iso, v: { n: lines.length } };
+          const line = JSON.stringify(put);
+          index.put(put, { file, offset, length: Buffer.byteLength(line) });
+          model.set(put.id, put);
+          lines.push(line);
+          offset += Buffer.byteLength(line) + 1;
+        }
+        await writeFile(path, lines.join('\n') + '\n');
+        for (const id of removals) {
+          index.remove(id);
+          model.delete(id);
+        }
+        const columns = () => index.columns((f) => (f === file ? 0 : -1))!;
+        assert.ok(columns(), 'every row is placed');
+        const all = [...model.values()];
+        const queries = [{}, { order: 'desc' as const, limit: 7 }, ...owners.map((owner) => ({ owner: owner ?? 'ann' })), { subject: 'someone else' }, { subject: 'bob', order: 'desc' as const }, { from: new Date(T0 + 5_000_000).toISOString(), to: new Date(T0 + 15_000_000).toISOString() }];
+        // The rebuilt index takes the columns' arrays as its own: each is given columns of its own.
+        for (const rebuilt of [ItemIndex.fromColumns('event', columns(), [file]), ItemIndex.fromColumns('event', { ...columns(), slots: undefined }, [file])]) {
+          assert.equal(rebuilt.size, model.size);
+          for (const query of queries) assert.deepEqual(rebuilt.select(query), selectItems(all, query), JSON.stringify(query));
+          for (const id of new Set([...puts.map((p) => p.id), ...removals])) assert.deepEqual(rebuilt.get(id), model.get(id), id);
+          assert.deepEqual(rebuilt.hours(), index.hours());
+          assert.equal(rebuilt.count({ owner: 'ann' }), index.count({ owner: 'ann' }));
+          // It goes on taking changes: one more of a known id, and a removal.
+          const first = all[0];
+          if (first) {
+            rebuilt.put({ ...first, subject: first.subject ?? null, v: { again: true } });
+            assert.deepEqual(rebuilt.get(first.id)?.v, { again: true });
+            rebuilt.remove(first.id);
+            assert.equal(rebuilt.get(first.id), undefined);
+            assert.equal(rebuilt.size, model.size - 1);
+          }
+        }
+        files.closeAll();
+      },
+    ),
+    { numRuns: 150 },
+  );
+});

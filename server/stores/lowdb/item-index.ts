@@ -12,6 +12,25 @@ import { RowsById } from './rows-by-id.js';
  */
 type Where = string | LineFile | null;
 
+/**
+ * An index's live rows as plain columns, in (at, id) order: what the start image keeps of it.
+ * Owners and subjects are numbers into `names` (-1: none), files numbers into the image's list.
+ */
+export interface ItemColumns {
+  ids: string[];
+  names: string[];
+  owners: Int32Array<ArrayBuffer>;
+  subjects: Int32Array<ArrayBuffer>;
+  files: Int32Array<ArrayBuffer>;
+  times: Float64Array<ArrayBuffer>;
+  offsets: Float64Array<ArrayBuffer>;
+  lengths: Uint32Array<ArrayBuffer>;
+  /** Rows whose time is not in the core's form (NaN in `times`), with the time as written. */
+  odd: [number, string][];
+  /** The rows' id table (see RowsById.table), when it was made by this version's hash. */
+  slots?: Int32Array<ArrayBuffer>;
+}
+
 /** The fields of one item, as `itemMatches` and `compareItems` read them. */
 interface Fields {
   id: string;
@@ -81,6 +100,8 @@ export class ItemIndex {
   private goneCount = 0;
   private readonly byOwner = new Map<string, number[]>();
   private readonly bySubject = new Map<string, number[]>();
+  /** Its lists have their exact lengths: read from a start image, or settled once. */
+  private settled = false;
   /** Rows read as items by the core's one meaning of an item query, without an object per row. */
   private readonly probe: Fields = { id: '', owner: null, subject: null, at: '' };
   private readonly other: Fields = { id: '', owner: null, subject: null, at: '' };
@@ -142,8 +163,109 @@ export class ItemIndex {
     if (subject !== null && subject !== owner) this.insertInto(this.bySubject, subject, row, exact);
   }
 
+  /**
+   * The live rows as columns, in (at, id) order, for the start image (item-image.ts); null when a
+   * row's value is in no snapshot file, as the image holds places, not values.
+   */
+  columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
+    const live = this.byId.size;
+    const columns: ItemColumns = {
+      ids: new Array<string>(live),
+      names: [],
+      owners: new Int32Array(live),
+      subjects: new Int32Array(live),
+      files: new Int32Array(live),
+      times: new Float64Array(live),
+      offsets: new Float64Array(live),
+      lengths: new Uint32Array(live),
+      odd: [],
+    };
+    const numbers = new Map<string, number>();
+    const nameNumber = (name: string | null) => {
+      if (name === null) return -1;
+      let number = numbers.get(name);
+      if (number === undefined) numbers.set(name, (number = columns.names.push(name) - 1));
+      return number;
+    };
+    let now = 0;
+    for (const row of this.ordered) {
+      const where = this.wheres[row];
+      if (where === null) continue;
+      if (typeof where === 'string') return null;
+      columns.ids[now] = this.ids[row]!;
+      columns.owners[now] = nameNumber(this.owners[row]!);
+      columns.subjects[now] = nameNumber(this.subjects[row]!);
+      columns.files[now] = fileNumber(where!);
+      columns.times[now] = this.times[row]!;
+      if (this.odd.has(row)) columns.odd.push([now, this.odd.get(row)!]);
+      columns.offsets[now] = this.offsets[row]!;
+      columns.lengths[now] = this.lengths[row]!;
+      now++;
+    }
+    // The id table of these rows, so that a start need not hash two million ids again.
+    const table = new RowsById((row) => columns.ids[row]!);
+    table.rebuild(Array.from(columns.ids, (_, row) => row));
+    columns.slots = table.table().slots;
+    return columns;
+  }
+
+  /** The index the columns of `columns()` describe, its rows' lines in `files`. It takes their arrays as its own. */
+  static fromColumns(kind: string, columns: ItemColumns, files: readonly LineFile[]): ItemIndex {
+    const index = new ItemIndex(kind);
+    const rows = columns.ids.length;
+    const room = Math.max(64, rows + (rows >> 2));
+    const name = (n: number) => (n < 0 ? null : columns.names[n]!);
+    index.ids = columns.ids;
+    // Plain loops: a mapping callback per row was a tenth of a start's time.
+    const owners = (index.owners = new Array<string | null>(rows));
+    const subjects = (index.subjects = new Array<string | null>(rows));
+    const wheres = (index.wheres = new Array<Where>(rows));
+    const ordered = (index.ordered = new Array<number>(rows));
+    // Each list at its exact length (see SHORT), filled in row order, which is (at, id) order.
+    const names = columns.names.length;
+    const ownerCounts = new Int32Array(names);
+    const subjectCounts = new Int32Array(names);
+    for (let row = 0; row < rows; row++) {
+      const owner = columns.owners[row]!;
+      const subject = columns.subjects[row]!;
+      if (owner >= 0) ownerCounts[owner]!++;
+      if (subject >= 0 && subject !== owner) subjectCounts[subject]!++;
+    }
+    const byOwner = Array.from(ownerCounts, (count) => (count > 0 ? new Array<number>(count) : undefined));
+    const bySubject = Array.from(subjectCounts, (count) => (count > 0 ? new Array<number>(count) : undefined));
+    ownerCounts.fill(0);
+    subjectCounts.fill(0);
+    for (let row = 0; row < rows; row++) {
+      const owner = columns.owners[row]!;
+      const subject = columns.subjects[row]!;
+      owners[row] = name(owner);
+      subjects[row] = name(subject);
+      wheres[row] = files[columns.files[row]!]!;
+      ordered[row] = row;
+      if (owner >= 0) byOwner[owner]![ownerCounts[owner]!++] = row;
+      if (subject >= 0 && subject !== owner) bySubject[subject]![subjectCounts[subject]!++] = row;
+    }
+    for (let n = 0; n < names; n++) {
+      if (byOwner[n]) index.byOwner.set(columns.names[n]!, byOwner[n]!);
+      if (bySubject[n]) index.bySubject.set(columns.names[n]!, bySubject[n]!);
+    }
+    index.settled = true;
+    index.times = new Float64Array(room);
+    index.times.set(columns.times);
+    index.offsets = new Float64Array(room);
+    index.offsets.set(columns.offsets);
+    index.lengths = new Uint32Array(room);
+    index.lengths.set(columns.lengths);
+    index.odd = new Map(columns.odd);
+    if (columns.slots) index.byId.restore(columns.slots, rows);
+    else index.byId.rebuild(ordered);
+    return index;
+  }
+
   /** After a start's puts: short lists take their exact length (see SHORT). */
   settle(): void {
+    if (this.settled) return;
+    this.settled = true;
     for (const lists of [this.byOwner, this.bySubject]) {
       for (const [key, list] of lists) if (list.length < SHORT) lists.set(key, list.slice());
     }

@@ -53,13 +53,29 @@ export class RowsById {
     }
   }
 
+  /** The slots as they are, and the number of rows: what the start image keeps (see `restore`). */
+  table(): { slots: Int32Array<ArrayBuffer>; size: number } {
+    return { slots: this.slots, size: this.size };
+  }
+
+  /**
+   * Takes slots that `table()` gave for the same rows of the same ids. The slots follow from
+   * `hash`: a start image made with another (HASH_CHECK differs) is not restored but rebuilt.
+   */
+  restore(slots: Int32Array<ArrayBuffer>, size: number): void {
+    this.slots = slots;
+    this.size = size;
+    this.taken = 0;
+    for (const slot of slots) if (slot !== EMPTY) this.taken++;
+  }
+
   /** Every row in the table, in no order. */
   *rows(): IterableIterator<number> {
     for (const row of this.slots) if (row >= 0) yield row;
   }
 
   /** The table anew, of these rows: after the index renumbered its rows, or to clear the GONE slots. */
-  rebuild(rows: Iterable<number>, capacity = Math.max(16, nextPowerOfTwo(this.size * 2))): void {
+  rebuild(rows: readonly number[], capacity = Math.max(16, nextPowerOfTwo(rows.length * 2))): void {
     this.slots = new Int32Array(capacity).fill(EMPTY);
     this.taken = 0;
     this.size = 0;
@@ -70,6 +86,9 @@ export class RowsById {
 function nextPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 }
+
+/** What `hash` makes of a fixed id: a table kept by another version of it is not restored. */
+export const HASH_CHECK = () => hash('user-badges start image');
 
 /** FNV-1a over the id's UTF-16 code units. */
 function hash(id: string): number {
