@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -31,21 +31,29 @@ export class DurableJSONFile<T> implements Adapter<T> {
 
   /** Writes JSON serialised already (it must read back as a T), with the same guarantees. */
   async writeText(text: string): Promise<void> {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    // Private: the data holds every service's key (see permissions.ts).
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } catch (error) {
-      await handle.close();
-      await unlink(temporary).catch(() => {});
-      throw error;
-    }
-    await handle.close();
-    await rename(temporary, this.file);
-    await syncFolder(dirname(this.file));
+    await writeDurably(this.file, (handle) => handle.writeFile(text));
   }
+}
+
+/**
+ * Writes a file so that after a crash it holds either the old or the new bytes: `write` fills a
+ * temporary file, which is fsynced and renamed over `file`, and the folder fsynced.
+ */
+export async function writeDurably(file: string, write: (handle: FileHandle) => Promise<unknown>): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  // Private: the data holds every service's key (see permissions.ts).
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await write(handle);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  await rename(temporary, file);
+  await syncFolder(dirname(file));
 }
 
 /** Makes a rename or a new file in the folder durable. */

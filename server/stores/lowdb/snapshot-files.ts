@@ -203,6 +203,17 @@ export class SnapshotFiles {
     if (rewrite) this.rewrite.add(file);
   }
 
+  /** The files under `prefix` with their lines, or null if one of them is to be rewritten. */
+  under(prefix: string): { path: string; lines: number }[] | null {
+    const found: { path: string; lines: number }[] = [];
+    for (const [path, lines] of this.lineCounts) {
+      if (!path.startsWith(prefix)) continue;
+      if (this.rewrite.has(path)) return null;
+      found.push({ path, lines });
+    }
+    return found;
+  }
+
   /** Whether the next write of `file` rewrites it whole. */
   rewrites(file: string, changed: number, live: number): boolean {
     const lines = this.lineCounts.get(file);

@@ -4,13 +4,17 @@ import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { DurableJSONFile } from './durable-file.js';
-import type { Kept } from './item-index.js';
+import { StartImage, writeImage, type ImageKind } from './item-image.js';
+import { ItemIndex, type Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
 import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
 import type { State } from './state.js';
 
 /** A journal line's entries: the units' changes, and the store's own renames of services. */
 export type Line = Change | { t: 'service~'; from: string; to: string };
+
+/** The start image's file in the data folder (see item-image.ts). */
+const IMAGE = 'items.image';
 
 /** Users of a service are spread over this many snapshot files, so a checkpoint touches small files. */
 const SHARDS = 64;
@@ -66,6 +70,8 @@ export class Snapshots {
   private readonly whole = new Set<string>();
   /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
   private readonly shardMembers = new Map<string, Set<string>[]>();
+  /** The start image, while a start reads the files: the kinds it holds are taken from it. */
+  private image: StartImage | null = null;
 
   constructor(
     private readonly folder: string,
@@ -80,10 +86,15 @@ export class Snapshots {
   async load(apply: (changes: Line[]) => void): Promise<{ main: boolean; repair: boolean }> {
     const main = await new DurableJSONFile<MainFile>(this.mainFile).read();
     if (main && main.format !== 1) throw new Error(`${this.mainFile} has format ${String(main.format)}; this version reads format 1`);
-    for (const { badges, ...service } of main?.services ?? []) {
-      apply([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))]);
-      await this.loadUsers(service.name, apply);
-      await this.loadItems(service.name, apply);
+    this.image = await StartImage.take(join(this.folder, IMAGE), this.folder);
+    try {
+      for (const { badges, ...service } of main?.services ?? []) {
+        apply([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))]);
+        await this.loadUsers(service.name, apply);
+        await this.loadItems(service.name, apply);
+      }
+    } finally {
+      this.image = null;
     }
     return { main: main !== null, repair: this.whole.size > 0 || this.dirtyUsers.size > 0 || this.dirtyItems.size > 0 };
   }
@@ -117,6 +128,11 @@ export class Snapshots {
     for (const kind of await readdir(folder).catch(() => [] as string[])) {
       const files = await readdir(join(folder, kind));
       await removeLeftovers(join(folder, kind), files);
+      const imaged = files.some((f) => f.endsWith('.json')) ? null : this.image?.take(service, kind, files.filter((f) => f.endsWith('.jsonl')).map((f) => join(folder, kind, f)));
+      if (imaged) {
+        this.loadImaged(imaged);
+        continue;
+      }
       for (const file of files.filter((f) => f.endsWith('.json'))) {
         const part = await new DurableJSONFile<LegacyItemsFile>(join(folder, kind, file)).read();
         apply((part?.items ?? []).map((v): Change => ({ t: 'item', s: service, v })));
@@ -364,6 +380,32 @@ export class Snapshots {
       },
       failed: () => this.lines.release(old),
     };
+  }
+
+  /** A kind as the start image holds it: its index, and the lines of its files. */
+  private loadImaged({ service, kind, files, columns }: ImageKind): void {
+    for (const { path, lines } of files) this.files.loaded(path, lines, false);
+    this.state.putIndex(service, ItemIndex.fromColumns(kind, columns, files.map(({ path }) => this.lines.of(path))));
+  }
+
+  /**
+   * Writes the start image, at a clean close once a checkpoint has written everything: each kind
+   * whose rows all have their lines in current files. Answers whether it wrote one.
+   */
+  async writeImage(): Promise<boolean> {
+    if (this.dirtyItems.size > 0 || this.purge.size > 0 || this.whole.size > 0 || this.removed.size > 0) return false;
+    const kinds: ImageKind[] = [];
+    for (const [service, { items }] of this.state.services) {
+      for (const [kind, index] of items) {
+        const files = this.files.under(join(this.folder, 'items', service, kind) + '/');
+        if (!files) continue;
+        const numbers = new Map(files.map(({ path }, n) => [this.lines.of(path), n]));
+        const columns = index.columns((file) => numbers.get(file) ?? -1);
+        if (columns && !columns.files.includes(-1)) kinds.push({ service, kind, files, columns });
+      }
+    }
+    await writeImage(join(this.folder, IMAGE), this.folder, kinds);
+    return true;
   }
 
   /** Closes the files items were read from. */

@@ -105,6 +105,11 @@ export class State implements Reads {
     index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
 
+  /** A service's items of a kind, read whole (from the start image). */
+  putIndex(name: string, index: ItemIndex): void {
+    this.services.get(name)?.items.set(index.kind, index);
+  }
+
   /** Every item index, once a start has read the snapshot files: see ItemIndex.settle. */
   settleItems(): void {
     for (const service of this.services.values()) for (const index of service.items.values()) index.settle();

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { appendFile, copyFile, cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { composeDomain } from '../../server/app/domain.js';
+import type { Item } from '../../server/core/model.js';
+import type { Store } from '../../server/core/ports.js';
+import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
+import { tempDir } from './harness.js';
+
+/**
+ * The embedded store's start image (stores/lowdb/item-image.ts): written at a clean close, read by
+ * the next start instead of every item's line, once, and believed only where the files are as it
+ * found them. Each test compares a start from the image with a start from the files alone.
+ */
+
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const OWNERS = [null, 'ann', 'bob', 'Zoë "x"'];
+const KINDS = ['event', 'activity', 'grant'];
+
+const image = (folder: string) => join(folder, 'db.d', 'items.image');
+const exists = (path: string) => stat(path).then(() => true, () => false);
+const open = (folder: string) => LowdbStore.open({ file: join(folder, 'db.json') });
+
+/** Items of three kinds over six hours, changed, moved, removed, with a checkpoint between. */
+async function fill(store: LowdbStore, round: number): Promise<void> {
+  const put = (items: Item[]) => store.run('shop', new Date(T0), async (tx) => items.forEach((v) => tx.put({ t: 'item', s: 'shop', v })));
+  const items: Item[] = [];
+  for (let i = 0; i < 300; i++) {
+    const owner = OWNERS[i % OWNERS.length]!;
+    // A seventh with more digits of a second: a time kept as written, not as a number.
+    const time = i % 7 === 0 ? `${at(i + round).slice(0, -1)}4567Z` : at(i + round);
+    items.push({ kind: KINDS[i % 3]!, id: `i${i % 250}-${round}`, owner, subject: i % 5 === 0 ? 'someone else' : owner, at: time, v: { i, round, text: 'ключ ☕ \u2028' } });
+  }
+  await put(items.slice(0, 200));
+  await store.checkpoint();
+  await put(items.slice(200));
+  await store.run('shop', new Date(T0), async (tx) => {
+    for (let i = 0; i < 60; i += 3) tx.put({ t: 'item-', s: 'shop', k: KINDS[i % 3]!, id: `i${i}-${round}` });
+  });
+}
+
+/** Everything the store answers of the items: each kind whole, per owner and subject, by id, counted. */
+async function answers(store: Store) {
+  const found: Record<string, unknown> = { kinds: await store.itemKinds('shop') };
+  for (const kind of KINDS) {
+    const all = await store.listItems('shop', kind, {});
+    found[kind] = all;
+    found[`${kind} desc`] = await store.listItems('shop', kind, { order: 'desc', limit: 17 });
+    for (const owner of OWNERS.slice(1)) found[`${kind} of ${owner}`] = await store.listItems('shop', kind, { owner: owner! });
+    found[`${kind} about someone else`] = await store.listItems('shop', kind, { subject: 'someone else' });
+    found[`${kind} counted`] = await store.countItems('shop', kind, { from: at(30), to: at(200) });
+    found[`${kind} by id`] = await Promise.all(all.map((item) => store.getItem('shop', kind, item.id)));
+  }
+  return found;
+}
+
+/** The item files of a data folder, with their bytes. */
+async function itemFiles(folder: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const root = join(folder, 'db.d', 'items');
+  for (const entry of await readdir(root, { recursive: true })) {
+    if (entry.endsWith('.jsonl')) files.set(entry, await readFile(join(root, entry), 'utf8'));
+  }
+  return files;
+}
+
+test('a clean close leaves an image; the next start reads it once, and answers and writes as a start from the files does', async (t) => {
+  const dir = await tempDir(t);
+  const [imaged, plain] = [join(dir, 'imaged'), join(dir, 'plain')];
+  let store = await open(imaged);
+  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
+  await fill(store, 0);
+  await store.close();
+  assert.ok(await exists(image(imaged)), 'a clean close writes the image');
+  // The same data without its image: a start after a crash reads every line.
+  await cp(imaged, plain, { recursive: true });
+  await rm(image(plain));
+
+  for (let round = 1; round <= 2; round++) {
+    const [fromImage, fromFiles] = [await open(imaged), await open(plain)];
+    assert.equal(await exists(image(imaged)), false, 'the image is used once: the start removes it');
+    assert.deepEqual(await answers(fromImage), await answers(fromFiles));
+    // Both go on alike: the same changes make the same files (appended or rewritten alike).
+    for (const s of [fromImage, fromFiles]) {
+      await fill(s, round);
+      await s.run('shop', new Date(T0), async (tx) => {
+        for (let i = 0; i < 250; i += 2) tx.put({ t: 'item-', s: 'shop', k: KINDS[i % 3]!, id: `i${i}-0` });
+      });
+      await s.close();
+    }
+    assert.deepEqual(await itemFiles(imaged), await itemFiles(plain));
+    await rm(image(plain));
+  }
+  store = await open(imaged);
+  const expected = await open(plain);
+  assert.deepEqual(await answers(store), await answers(expected));
+  assert.ok(((await answers(store)).event as Item[]).length > 50, 'items are there to compare');
+  await Promise.all([store.close(), expected.close()]);
+});
+
+test('an image is not believed where the files changed since, nor when it is damaged', async (t) => {
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data');
+  let store = await open(folder);
+  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
+  await fill(store, 0);
+  await store.close();
+  const stale = join(dir, 'stale.image');
+  await copyFile(image(folder), stale);
+
+  // A later session changes the items, then an old image is put back: it must not be believed.
+  store = await open(folder);
+  await fill(store, 1);
+  await store.close();
+  const truth = await open(folder);
+  const expected = await answers(truth);
+  await truth.close();
+  await copyFile(stale, image(folder));
+  store = await open(folder);
+  assert.deepEqual(await answers(store), expected, 'a stale image put back');
+  await store.close();
+
+  // A line added to one file by hand: that kind is read from its files, the others may come from the image.
+  const hour = join(folder, 'db.d', 'items', 'shop', 'event', `${at(0).slice(0, 13)}.jsonl`);
+  const added = { kind: 'event', id: 'by-hand', owner: 'ann', subject: 'ann', at: at(1), v: { hand: true } };
+  await appendFile(hour, JSON.stringify(added) + '\n');
+  store = await open(folder);
+  assert.deepEqual(await store.getItem('shop', 'event', 'by-hand'), added);
+  const withAdded = await answers(store);
+  await store.close();
+
+  // A damaged image: one byte changed in the middle.
+  const bytes = await readFile(image(folder));
+  bytes[bytes.length >> 1] ^= 0x20;
+  await writeFile(image(folder), bytes);
+  store = await open(folder);
+  assert.deepEqual(await answers(store), withAdded, 'a damaged image');
+  assert.equal(await exists(image(folder)), false);
+  await store.close();
+});
