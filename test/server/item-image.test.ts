@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, copyFile, cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { composeDomain } from '../../server/app/domain.js';
@@ -138,5 +138,12 @@ test('an image is not believed where the files changed since, nor when it is dam
   store = await open(folder);
   assert.deepEqual(await answers(store), withAdded, 'a damaged image');
   assert.equal(await exists(image(folder)), false);
+  await store.close();
+
+  // One that cannot even be read (a folder in its place) does not stop the start either.
+  await rm(image(folder));
+  await mkdir(join(image(folder), 'in-the-way'), { recursive: true });
+  store = await open(folder);
+  assert.deepEqual(await answers(store), withAdded, 'an unreadable image');
   await store.close();
 });

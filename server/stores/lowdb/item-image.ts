@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { syncFolder, writeDurably } from './durable-file.js';
 import { shortWrite } from './errors.js';
@@ -128,18 +128,23 @@ export class StartImage {
    */
   static async take(path: string, folder: string): Promise<StartImage | null> {
     for (const file of await readdir(dirname(path)).catch(() => [] as string[])) {
-      if (file.startsWith(`${relative(dirname(path), path)}.`) && file.endsWith('.tmp')) await unlink(join(dirname(path), file)).catch(() => {});
+      if (file.startsWith(`${basename(path)}.`) && file.endsWith('.tmp')) await unlink(join(dirname(path), file)).catch(() => {});
     }
-    let bytes: Buffer;
+    let bytes: Buffer | null = null;
     try {
       bytes = await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
+      // Unreadable: not used, and removed if it can be; the start reads the files.
     }
     // Used once: gone (durably) before anything is written, or not used at all.
-    await unlink(path);
-    await syncFolder(dirname(path));
+    try {
+      await unlink(path);
+      await syncFolder(dirname(path));
+    } catch {
+      return null;
+    }
+    if (!bytes) return null;
     try {
       return StartImage.decode(bytes, folder);
     } catch {
