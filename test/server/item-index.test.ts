@@ -8,6 +8,7 @@ import type { Item } from '../../server/core/model.js';
 import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
 import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
+import { PackedStrings } from '../../server/stores/lowdb/packed-strings.js';
 import { RowsById } from '../../server/stores/lowdb/rows-by-id.js';
 import { tempDir } from './harness.js';
 
@@ -47,17 +48,35 @@ test("a time in the core's form is a number whose order is the strings'; any oth
   assert.equal(timeOf('2024-02-29T23:59:59.999Z'), Date.parse('2024-02-29T23:59:59.999Z'));
 });
 
+/** Ids of any form: lone surrogates, and U+FFFD, which is what UTF-8 would make of one. */
+const anyId = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4, unit: 'binary' }), fc.constantFrom('', '\uD800', '\uDC00', '\uD800x', '\uFFFD', 'é', '☕', '\uD83D\uDE00'));
+
+test('packed strings give back any string, picked and through their parts', () => {
+  fc.assert(
+    fc.property(fc.array(anyId, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 50 }), (values, picks) => {
+      const strings = new PackedStrings();
+      values.forEach((value, n) => assert.equal(strings.push(value), n));
+      values.forEach((value, n) => assert.equal(strings.get(n), value));
+      const numbers = values.length === 0 ? [] : picks.map((p) => p % values.length);
+      const picked = PackedStrings.fromParts(strings.pick(numbers).parts());
+      numbers.forEach((n, i) => assert.equal(picked.get(i), values[n]));
+      picked.push('after');
+      assert.equal(picked.get(numbers.length), 'after');
+    }),
+  );
+});
+
 test('rows by id answer as a Map does, through adds, deletes and the rebuilds they cause', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.boolean(), fc.string({ maxLength: 6 })), { maxLength: 400 }), (steps) => {
-      const ids: string[] = [];
-      const table = new RowsById((row) => ids[row]!);
+    fc.property(fc.array(fc.tuple(fc.boolean(), anyId), { maxLength: 400 }), (steps) => {
+      const ids = new PackedStrings();
+      const table = new RowsById(() => ids);
       const model = new Map<string, number>();
       for (const [add, id] of steps) {
         if (add && !model.has(id)) {
-          ids.push(id);
-          table.add(id, ids.length - 1);
-          model.set(id, ids.length - 1);
+          const row = ids.push(id);
+          table.add(row);
+          model.set(id, row);
         } else if (!add) {
           assert.equal(table.delete(id), model.get(id), `the row of ${id}, if it was there`);
           model.delete(id);
@@ -130,8 +149,8 @@ test('an index rebuilt from its columns (the start image) answers as the index d
   const owners = [null, 'ann', 'bob', 'Zoë "x"'];
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ id: fc.string({ minLength: 1, maxLength: 4 }), second: fc.nat(20_000), owner: fc.nat(3), subject: fc.nat(4), odd: fc.boolean() }), { maxLength: 120 }),
-      fc.array(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 80 }),
+      fc.array(fc.record({ id: anyId, second: fc.nat(20_000), owner: fc.nat(3), subject: fc.nat(4), odd: fc.boolean() }), { maxLength: 120 }),
+      fc.array(anyId, { maxLength: 80 }),
       async (puts, removals) => {
         // Every item's line in a file, as a start reads them: the image holds places, not values.
         const path = join(dir, `f${Math.random().toString(36).slice(2)}.jsonl`);

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import { syncFolder, writeDurably } from './durable-file.js';
 import { shortWrite } from './errors.js';
 import type { ItemColumns } from './item-index.js';
-import { HASH_CHECK } from './rows-by-id.js';
+import { HASH_CHECK } from './packed-strings.js';
 
 /**
  * The start image: what a start learns from reading every item's line (the item indexes, and how
@@ -24,7 +24,7 @@ import { HASH_CHECK } from './rows-by-id.js';
  */
 
 const MAGIC = Buffer.from('user-badges item image\n');
-const FORMAT = 1;
+const FORMAT = 2;
 /** Sections start at multiples of 8, where a typed array of any width may be laid. */
 const ALIGN = 8;
 
@@ -47,9 +47,11 @@ interface KindHeader {
   rows: number;
   /** Slots of the id table (see RowsById.table), laid after the typed columns. */
   slots: number;
-  /** Bytes of the JSON sections (ids, names), in that order before the typed ones. */
-  idsBytes: number;
+  /** Bytes of the ids (packed-strings.ts), laid first, then their starts, then the names' JSON. */
+  idBytes: number;
   namesBytes: number;
+  /** Ids kept as they are (not well-formed UTF-16), and times not in the core's form, by row. */
+  oddIds: [number, string][];
   odd: [number, string][];
 }
 
@@ -61,7 +63,10 @@ interface Header {
   kinds: KindHeader[];
 }
 
-/** The typed columns, in the order they are laid out after a kind's JSON sections. */
+/** A typed array's bytes, not copied. */
+const view = (column: ArrayBufferView) => Buffer.from(column.buffer, column.byteOffset, column.byteLength);
+
+/** The typed columns, in the order they are laid out after a kind's ids and names. */
 const TYPED = ['owners', 'subjects', 'files', 'times', 'offsets', 'lengths'] as const;
 const WIDTH = { owners: 4, subjects: 4, files: 4, times: 8, offsets: 8, lengths: 4 };
 
@@ -79,11 +84,11 @@ export async function writeImage(path: string, folder: string, kinds: ImageKind[
       const stats = await lstat(file.path);
       described.push([relative(folder, file.path), file.lines, stats.size, stats.mtimeMs, stats.ino]);
     }
-    const ids = Buffer.from(JSON.stringify(columns.ids));
+    const { bytes, starts, odd: oddIds } = columns.ids;
     const names = Buffer.from(JSON.stringify(columns.names));
     const slots = columns.slots ?? new Int32Array(0);
-    headers.push({ service, kind, files: described, rows: columns.ids.length, slots: slots.length, idsBytes: ids.length, namesBytes: names.length, odd: columns.odd });
-    sections.push([ids, names, ...[...TYPED.map((name) => columns[name]), slots].map((column) => Buffer.from(column.buffer, column.byteOffset, column.byteLength))]);
+    headers.push({ service, kind, files: described, rows: starts.length - 1, slots: slots.length, idBytes: bytes.length, namesBytes: names.length, oddIds, odd: columns.odd });
+    sections.push([...[bytes, starts].map(view), names, ...[...TYPED.map((name) => columns[name]), slots].map(view)]);
   }
   const header = Buffer.from(JSON.stringify({ format: FORMAT, endianness: endianness(), hash: HASH_CHECK(), kinds: headers } satisfies Header));
   const length = Buffer.alloc(4);
@@ -165,14 +170,6 @@ export class StartImage {
     align();
     const kinds = new Map<string, { header: KindHeader; columns: ItemColumns }>();
     for (const kind of header.kinds) {
-      const json = (length: number) => {
-        const value = JSON.parse(bytes.toString('utf8', at, at + length)) as string[];
-        at += length;
-        align();
-        return value;
-      };
-      const ids = json(kind.idsBytes);
-      const names = json(kind.namesBytes);
       // Copied out: the columns outlive the file's buffer, and need their own alignment.
       const typed = <T>(Type: new (buffer: ArrayBuffer) => T, width: number, count = kind.rows): T => {
         const length = count * width;
@@ -181,8 +178,13 @@ export class StartImage {
         align();
         return new Type(copy);
       };
+      const idBytes = typed(Uint8Array, 1, kind.idBytes);
+      const starts = typed(Uint32Array, 4, kind.rows + 1);
+      const names = JSON.parse(bytes.toString('utf8', at, at + kind.namesBytes)) as string[];
+      at += kind.namesBytes;
+      align();
       const columns: ItemColumns = {
-        ids,
+        ids: { bytes: idBytes, starts, odd: kind.oddIds },
         names,
         owners: typed(Int32Array, WIDTH.owners),
         subjects: typed(Int32Array, WIDTH.subjects),
@@ -194,7 +196,7 @@ export class StartImage {
       };
       const slots = typed(Int32Array, 4, kind.slots);
       if (header.hash === HASH_CHECK() && slots.length > 0) columns.slots = slots;
-      if (ids.length !== kind.rows || at > bytes.length - 4) return null;
+      if (at > bytes.length - 4) return null;
       kinds.set(`${kind.service}\n${kind.kind}`, { header: kind, columns });
     }
     return new StartImage(folder, kinds);

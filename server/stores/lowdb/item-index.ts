@@ -4,6 +4,7 @@ import { compareCodePoints } from '../../core/order.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
 import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
+import { PackedStrings, type PackedParts } from './packed-strings.js';
 import { RowsById } from './rows-by-id.js';
 
 /**
@@ -17,7 +18,7 @@ type Where = string | LineFile | null;
  * Owners and subjects are numbers into `names` (-1: none), files numbers into the image's list.
  */
 export interface ItemColumns {
-  ids: string[];
+  ids: PackedParts;
   names: string[];
   owners: Int32Array<ArrayBuffer>;
   subjects: Int32Array<ArrayBuffer>;
@@ -84,8 +85,9 @@ export class Kept implements Fields {
  * their rows are marked.
  */
 export class ItemIndex {
-  private ids: string[] = [];
-  private readonly byId = new RowsById((row) => this.ids[row]!);
+  /** Row n's id is string n: packed, as a start made millions of them (see packed-strings.ts). */
+  private ids = new PackedStrings();
+  private readonly byId = new RowsById(() => this.ids);
   private owners: (string | null)[] = [];
   private subjects: (string | null)[] = [];
   /** Each row's time in milliseconds; NaN where its form is not the core's, kept in `odd` instead. */
@@ -140,8 +142,7 @@ export class ItemIndex {
     const owner = ownerRows ? this.owners[ownerRows[0]!]! : item.owner;
     const subjectRows = item.subject === null || item.subject === owner ? undefined : this.bySubject.get(item.subject);
     const subject = item.subject === owner ? owner : subjectRows ? this.subjects[subjectRows[0]!]! : item.subject;
-    const row = this.ids.length;
-    this.ids.push(item.id);
+    const row = this.ids.push(item.id);
     this.owners.push(owner);
     this.subjects.push(subject);
     if (row === this.times.length) {
@@ -155,7 +156,7 @@ export class ItemIndex {
     this.wheres.push(place ? place.file : JSON.stringify(item.v));
     this.offsets[row] = place ? place.offset : 0;
     this.lengths[row] = place ? place.length : 0;
-    this.byId.add(item.id, row);
+    this.byId.add(row);
     this.insertSorted(this.ordered, row);
     // Read from a file (a start): lists grow by push, and `settle` trims them once all are read.
     const exact = place === undefined;
@@ -168,16 +169,18 @@ export class ItemIndex {
    * row's value is in no snapshot file, as the image holds places, not values.
    */
   columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
-    const live = this.byId.size;
+    const live = this.liveRows();
+    if (live.some((row) => typeof this.wheres[row] === 'string')) return null;
+    const ids = this.ids.pick(live);
     const columns: ItemColumns = {
-      ids: new Array<string>(live),
+      ids: ids.parts(),
       names: [],
-      owners: new Int32Array(live),
-      subjects: new Int32Array(live),
-      files: new Int32Array(live),
-      times: new Float64Array(live),
-      offsets: new Float64Array(live),
-      lengths: new Uint32Array(live),
+      owners: new Int32Array(live.length),
+      subjects: new Int32Array(live.length),
+      files: new Int32Array(live.length),
+      times: new Float64Array(live.length),
+      offsets: new Float64Array(live.length),
+      lengths: new Uint32Array(live.length),
       odd: [],
     };
     const numbers = new Map<string, number>();
@@ -187,24 +190,19 @@ export class ItemIndex {
       if (number === undefined) numbers.set(name, (number = columns.names.push(name) - 1));
       return number;
     };
-    let now = 0;
-    for (const row of this.ordered) {
-      const where = this.wheres[row];
-      if (where === null) continue;
-      if (typeof where === 'string') return null;
-      columns.ids[now] = this.ids[row]!;
+    for (let now = 0; now < live.length; now++) {
+      const row = live[now]!;
       columns.owners[now] = nameNumber(this.owners[row]!);
       columns.subjects[now] = nameNumber(this.subjects[row]!);
-      columns.files[now] = fileNumber(where!);
+      columns.files[now] = fileNumber(this.wheres[row] as LineFile);
       columns.times[now] = this.times[row]!;
       if (this.odd.has(row)) columns.odd.push([now, this.odd.get(row)!]);
       columns.offsets[now] = this.offsets[row]!;
       columns.lengths[now] = this.lengths[row]!;
-      now++;
     }
     // The id table of these rows, so that a start need not hash two million ids again.
-    const table = new RowsById((row) => columns.ids[row]!);
-    table.rebuild(Array.from(columns.ids, (_, row) => row));
+    const table = new RowsById(() => ids);
+    table.rebuild(Array.from(live, (_, row) => row));
     columns.slots = table.table().slots;
     return columns;
   }
@@ -212,10 +210,10 @@ export class ItemIndex {
   /** The index the columns of `columns()` describe, its rows' lines in `files`. It takes their arrays as its own. */
   static fromColumns(kind: string, columns: ItemColumns, files: readonly LineFile[]): ItemIndex {
     const index = new ItemIndex(kind);
-    const rows = columns.ids.length;
+    const rows = columns.ids.starts.length - 1;
     const room = Math.max(64, rows + (rows >> 2));
     const name = (n: number) => (n < 0 ? null : columns.names[n]!);
-    index.ids = columns.ids;
+    index.ids = PackedStrings.fromParts(columns.ids);
     // Plain loops: a mapping callback per row was a tenth of a start's time.
     const owners = (index.owners = new Array<string | null>(rows));
     const subjects = (index.subjects = new Array<string | null>(rows));
@@ -383,14 +381,14 @@ export class ItemIndex {
   private item(row: number, at = this.at(row)): Item {
     const where = this.wheres[row]!;
     const v: unknown = typeof where === 'string' ? JSON.parse(where) : (JSON.parse(where.read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
-    return { kind: this.kind, id: this.ids[row]!, owner: this.owners[row]!, subject: this.subjects[row]!, at, v };
+    return { kind: this.kind, id: this.ids.get(row), owner: this.owners[row]!, subject: this.subjects[row]!, at, v };
   }
 
   private keptAt(row: number): Kept {
     const where = this.wheres[row]!;
     const json = typeof where === 'string' ? where : undefined;
     const file = typeof where === 'string' ? undefined : where;
-    return new Kept(this, this.ids[row]!, this.owners[row]!, this.subjects[row]!, this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
+    return new Kept(this, this.ids.get(row), this.owners[row]!, this.subjects[row]!, this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
   }
 
   /** The row's time as written. */
@@ -401,7 +399,7 @@ export class ItemIndex {
 
   /** The row's fields in the one object kept for that: read before the next call. */
   private fields(row: number, into = this.probe): Fields {
-    into.id = this.ids[row]!;
+    into.id = this.ids.get(row);
     into.owner = this.owners[row]!;
     into.subject = this.subjects[row]!;
     into.at = this.at(row);
@@ -412,8 +410,15 @@ export class ItemIndex {
   private compareRows(a: number, b: number): number {
     const timeA = this.times[a]!;
     const timeB = this.times[b]!;
-    if (timeA === timeA && timeB === timeB) return timeA < timeB ? -1 : timeA > timeB ? 1 : compareCodePoints(this.ids[a]!, this.ids[b]!);
+    if (timeA === timeA && timeB === timeB) return timeA < timeB ? -1 : timeA > timeB ? 1 : compareCodePoints(this.ids.get(a), this.ids.get(b));
     return compareItems(this.fields(a), this.fields(b, this.other));
+  }
+
+  /** The rows not removed, in (at, id) order. */
+  private liveRows(): number[] {
+    const live: number[] = [];
+    for (const row of this.ordered) if (this.wheres[row] !== null) live.push(row);
+    return live;
   }
 
   /**
@@ -421,19 +426,17 @@ export class ItemIndex {
    * order becomes 0, 1, 2... A checkpoint holding `Kept`s meanwhile is unaffected: they name ids.
    */
   private compact(): void {
-    const renumbered = new Int32Array(this.ids.length).fill(-1);
-    const live = this.byId.size;
-    const columns = { ids: [] as string[], owners: [] as (string | null)[], subjects: [] as (string | null)[], wheres: [] as Where[] };
-    const room = Math.max(64, live + (live >> 2));
+    const renumbered = new Int32Array(this.ids.count).fill(-1);
+    const live = this.liveRows();
+    const columns = { owners: [] as (string | null)[], subjects: [] as (string | null)[], wheres: [] as Where[] };
+    const room = Math.max(64, live.length + (live.length >> 2));
     const times = new Float64Array(room);
     const offsets = new Float64Array(room);
     const lengths = new Uint32Array(room);
     const odd = new Map<number, string>();
-    for (const row of this.ordered) {
-      if (this.wheres[row] === null) continue;
-      const now = columns.ids.length;
+    for (let now = 0; now < live.length; now++) {
+      const row = live[now]!;
       renumbered[row] = now;
-      columns.ids.push(this.ids[row]!);
       columns.owners.push(this.owners[row]!);
       columns.subjects.push(this.subjects[row]!);
       columns.wheres.push(this.wheres[row]!);
@@ -442,12 +445,13 @@ export class ItemIndex {
       lengths[now] = this.lengths[row]!;
       if (this.odd.has(row)) odd.set(now, this.odd.get(row)!);
     }
-    ({ ids: this.ids, owners: this.owners, subjects: this.subjects, wheres: this.wheres } = columns);
+    this.ids = this.ids.pick(live);
+    ({ owners: this.owners, subjects: this.subjects, wheres: this.wheres } = columns);
     this.times = times;
     this.offsets = offsets;
     this.lengths = lengths;
     this.odd = odd;
-    this.ordered = this.ids.map((_, row) => row);
+    this.ordered = Array.from(live, (_, row) => row);
     this.goneCount = 0;
     this.byId.rebuild(this.ordered);
     for (const lists of [this.byOwner, this.bySubject]) {

@@ -1,3 +1,5 @@
+import { probeOf, type PackedStrings } from './packed-strings.js';
+
 /** A slot no row has taken, and one a removed row left (a probe goes on past it). */
 const EMPTY = -1;
 const GONE = -2;
@@ -5,7 +7,7 @@ const GONE = -2;
 /**
  * Row numbers by id, in an open-addressing table of 32-bit slots: 8 to 16 bytes an id, where a
  * `Map` of a million ids took 49 (issue 25). The ids themselves stay where the rows keep them
- * (`idOf`); a slot holds only the row.
+ * (`ids()`, row n's id being string n); a slot holds only the row.
  */
 export class RowsById {
   private slots = new Int32Array(16).fill(EMPTY);
@@ -13,22 +15,24 @@ export class RowsById {
   private taken = 0;
   size = 0;
 
-  constructor(private readonly idOf: (row: number) => string) {}
+  constructor(private readonly ids: () => PackedStrings) {}
 
   get(id: string): number | undefined {
+    const ids = this.ids();
+    const probe = probeOf(id);
     const mask = this.slots.length - 1;
-    for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = probe.hash & mask; ; i = (i + 1) & mask) {
       const row = this.slots[i]!;
       if (row === EMPTY) return undefined;
-      if (row >= 0 && this.idOf(row) === id) return row;
+      if (row >= 0 && ids.equals(row, probe)) return row;
     }
   }
 
-  /** `id` must not be in the table: the index removes an item before it puts its new row. */
-  add(id: string, row: number): void {
+  /** Row `row`'s id must not be in the table: the index removes an item before it puts its new row. */
+  add(row: number): void {
     if ((this.taken + 1) * 2 > this.slots.length) this.rebuild([...this.rows()], Math.max(16, nextPowerOfTwo((this.size + 1) * 2)));
     const mask = this.slots.length - 1;
-    for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = this.ids().hashOf(row) & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
       if (slot === EMPTY || slot === GONE) {
         if (slot === EMPTY) this.taken++;
@@ -41,11 +45,13 @@ export class RowsById {
 
   /** Takes `id` out of the table: answers its row, if it was there. */
   delete(id: string): number | undefined {
+    const ids = this.ids();
+    const probe = probeOf(id);
     const mask = this.slots.length - 1;
-    for (let i = hash(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = probe.hash & mask; ; i = (i + 1) & mask) {
       const row = this.slots[i]!;
       if (row === EMPTY) return undefined;
-      if (row >= 0 && this.idOf(row) === id) {
+      if (row >= 0 && ids.equals(row, probe)) {
         this.slots[i] = GONE;
         this.size--;
         return row;
@@ -60,7 +66,7 @@ export class RowsById {
 
   /**
    * Takes slots that `table()` gave for the same rows of the same ids. The slots follow from
-   * `hash`: a start image made with another (HASH_CHECK differs) is not restored but rebuilt.
+   * the ids' hash: a start image made with another (HASH_CHECK differs) is not restored but rebuilt.
    */
   restore(slots: Int32Array<ArrayBuffer>, size: number): void {
     this.slots = slots;
@@ -79,20 +85,10 @@ export class RowsById {
     this.slots = new Int32Array(capacity).fill(EMPTY);
     this.taken = 0;
     this.size = 0;
-    for (const row of rows) this.add(this.idOf(row), row);
+    for (const row of rows) this.add(row);
   }
 }
 
 function nextPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
-}
-
-/** What `hash` makes of a fixed id: a table kept by another version of it is not restored. */
-export const HASH_CHECK = () => hash('user-badges start image');
-
-/** FNV-1a over the id's UTF-16 code units. */
-function hash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
