@@ -203,3 +203,20 @@ test('an index rebuilt from its columns (the start image) answers as the index d
     { numRuns: 150 },
   );
 });
+
+test("a name no row uses any more gives its number to the next: an owner's items never become another's", () => {
+  const index = new ItemIndex('event');
+  const at = (i: number) => new Date(Date.parse('2026-12-07T00:00:00.000Z') + i * 1000).toISOString();
+  for (let i = 0; i < 10; i++) index.put(item(`a${i}`, at(i), 'ann', i));
+  index.put(item('b0', at(20), 'bob', 0));
+  for (let i = 0; i < 10; i++) index.remove(`a${i}`);
+  // Ann's number is free now; Cy and a subject of Bob's item take numbers.
+  index.put(item('c0', at(30), 'cy', 0));
+  index.put({ ...item('b1', at(31), 'bob', 1), subject: 'dee' });
+  assert.deepEqual(index.select({ owner: 'ann' }), []);
+  assert.deepEqual(index.select({ owner: 'cy' }).map((i) => i.id), ['c0']);
+  assert.deepEqual(index.select({ owner: 'bob' }).map((i) => [i.id, i.owner, i.subject]), [['b0', 'bob', 'bob'], ['b1', 'bob', 'dee']]);
+  assert.deepEqual(index.select({ subject: 'dee' }).map((i) => i.id), ['b1']);
+  assert.deepEqual(index.select({ subject: 'bob' }).map((i) => i.id), ['b0']);
+  assert.equal(index.count({ owner: 'ann' }), 0);
+});

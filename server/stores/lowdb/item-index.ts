@@ -4,6 +4,7 @@ import { compareCodePoints } from '../../core/order.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
 import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
+import { Names } from './names.js';
 import { PackedStrings, type PackedParts } from './packed-strings.js';
 import { RowsById } from './rows-by-id.js';
 
@@ -88,8 +89,10 @@ export class ItemIndex {
   /** Row n's id is string n: packed, as a start made millions of them (see packed-strings.ts). */
   private ids = new PackedStrings();
   private readonly byId = new RowsById(() => this.ids);
-  private owners: (string | null)[] = [];
-  private subjects: (string | null)[] = [];
+  /** Owners and subjects as numbers of `names` (-1: none). */
+  private names = new Names();
+  private owners: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private subjects: Int32Array<ArrayBuffer> = new Int32Array(64);
   /** Each row's time in milliseconds; NaN where its form is not the core's, kept in `odd` instead. */
   private times: Float64Array<ArrayBuffer> = new Float64Array(64);
   private odd = new Map<number, string>();
@@ -100,8 +103,9 @@ export class ItemIndex {
   /** Rows in (at, id) order, removed ones included until the next compaction. */
   private ordered: number[] = [];
   private goneCount = 0;
-  private readonly byOwner = new Map<string, number[]>();
-  private readonly bySubject = new Map<string, number[]>();
+  /** Rows by the number of their owner, and of their subject where it is not the owner. */
+  private byOwner: (number[] | undefined)[] = [];
+  private bySubject: (number[] | undefined)[] = [];
   /** Its lists have their exact lengths: read from a start image, or settled once. */
   private settled = false;
   /** Rows read as items by the core's one meaning of an item query, without an object per row. */
@@ -137,19 +141,19 @@ export class ItemIndex {
    */
   put(item: Item & { subject: string | null }, place?: Place): void {
     this.remove(item.id);
-    // One copy of an owner's name for all their items: strings parsed from files are each new.
-    const ownerRows = item.owner === null ? undefined : this.byOwner.get(item.owner);
-    const owner = ownerRows ? this.owners[ownerRows[0]!]! : item.owner;
-    const subjectRows = item.subject === null || item.subject === owner ? undefined : this.bySubject.get(item.subject);
-    const subject = item.subject === owner ? owner : subjectRows ? this.subjects[subjectRows[0]!]! : item.subject;
+    const owner = this.names.take(item.owner);
+    const subject = this.names.take(item.subject);
     const row = this.ids.push(item.id);
-    this.owners.push(owner);
-    this.subjects.push(subject);
     if (row === this.times.length) {
-      this.times = grown(this.times, row + (row >> 1));
-      this.offsets = grown(this.offsets, row + (row >> 1));
-      this.lengths = grown(this.lengths, row + (row >> 1));
+      const size = row + (row >> 1);
+      this.times = grown(this.times, size);
+      this.offsets = grown(this.offsets, size);
+      this.lengths = grown(this.lengths, size);
+      this.owners = grown(this.owners, size);
+      this.subjects = grown(this.subjects, size);
     }
+    this.owners[row] = owner;
+    this.subjects[row] = subject;
     const time = timeOf(item.at);
     this.times[row] = time;
     if (time !== time) this.odd.set(row, item.at);
@@ -160,8 +164,8 @@ export class ItemIndex {
     this.insertSorted(this.ordered, row);
     // Read from a file (a start): lists grow by push, and `settle` trims them once all are read.
     const exact = place === undefined;
-    if (owner !== null) this.insertInto(this.byOwner, owner, row, exact);
-    if (subject !== null && subject !== owner) this.insertInto(this.bySubject, subject, row, exact);
+    if (owner >= 0) this.insertInto(this.byOwner, owner, row, exact);
+    if (subject >= 0 && subject !== owner) this.insertInto(this.bySubject, subject, row, exact);
   }
 
   /**
@@ -183,17 +187,12 @@ export class ItemIndex {
       lengths: new Uint32Array(live.length),
       odd: [],
     };
-    const numbers = new Map<string, number>();
-    const nameNumber = (name: string | null) => {
-      if (name === null) return -1;
-      let number = numbers.get(name);
-      if (number === undefined) numbers.set(name, (number = columns.names.push(name) - 1));
-      return number;
-    };
+    const names = new Names();
+    const rename = this.renaming(names);
     for (let now = 0; now < live.length; now++) {
       const row = live[now]!;
-      columns.owners[now] = nameNumber(this.owners[row]!);
-      columns.subjects[now] = nameNumber(this.subjects[row]!);
+      columns.owners[now] = rename(this.owners[row]!);
+      columns.subjects[now] = rename(this.subjects[row]!);
       columns.files[now] = fileNumber(this.wheres[row] as LineFile);
       columns.times[now] = this.times[row]!;
       if (this.odd.has(row)) columns.odd.push([now, this.odd.get(row)!]);
@@ -204,6 +203,7 @@ export class ItemIndex {
     const table = new RowsById(() => ids);
     table.rebuild(Array.from(live, (_, row) => row));
     columns.slots = table.table().slots;
+    columns.names = names.all();
     return columns;
   }
 
@@ -212,52 +212,66 @@ export class ItemIndex {
     const index = new ItemIndex(kind);
     const rows = columns.ids.starts.length - 1;
     const room = Math.max(64, rows + (rows >> 2));
-    const name = (n: number) => (n < 0 ? null : columns.names[n]!);
     index.ids = PackedStrings.fromParts(columns.ids);
-    // Plain loops: a mapping callback per row was a tenth of a start's time.
-    const owners = (index.owners = new Array<string | null>(rows));
-    const subjects = (index.subjects = new Array<string | null>(rows));
+    index.names = Names.of(columns.names);
+    // A plain loop: a mapping callback per row was a tenth of a start's time.
     const wheres = (index.wheres = new Array<Where>(rows));
     const ordered = (index.ordered = new Array<number>(rows));
-    // Each list at its exact length (see SHORT), filled in row order, which is (at, id) order.
-    const names = columns.names.length;
-    const ownerCounts = new Int32Array(names);
-    const subjectCounts = new Int32Array(names);
     for (let row = 0; row < rows; row++) {
-      const owner = columns.owners[row]!;
-      const subject = columns.subjects[row]!;
-      if (owner >= 0) ownerCounts[owner]!++;
-      if (subject >= 0 && subject !== owner) subjectCounts[subject]!++;
-    }
-    const byOwner = Array.from(ownerCounts, (count) => (count > 0 ? new Array<number>(count) : undefined));
-    const bySubject = Array.from(subjectCounts, (count) => (count > 0 ? new Array<number>(count) : undefined));
-    ownerCounts.fill(0);
-    subjectCounts.fill(0);
-    for (let row = 0; row < rows; row++) {
-      const owner = columns.owners[row]!;
-      const subject = columns.subjects[row]!;
-      owners[row] = name(owner);
-      subjects[row] = name(subject);
       wheres[row] = files[columns.files[row]!]!;
       ordered[row] = row;
-      if (owner >= 0) byOwner[owner]![ownerCounts[owner]!++] = row;
-      if (subject >= 0 && subject !== owner) bySubject[subject]![subjectCounts[subject]!++] = row;
+      index.names.use(columns.owners[row]!);
+      index.names.use(columns.subjects[row]!);
     }
-    for (let n = 0; n < names; n++) {
-      if (byOwner[n]) index.byOwner.set(columns.names[n]!, byOwner[n]!);
-      if (bySubject[n]) index.bySubject.set(columns.names[n]!, bySubject[n]!);
-    }
-    index.settled = true;
-    index.times = new Float64Array(room);
-    index.times.set(columns.times);
-    index.offsets = new Float64Array(room);
-    index.offsets.set(columns.offsets);
-    index.lengths = new Uint32Array(room);
-    index.lengths.set(columns.lengths);
+    index.times = grown(columns.times, room);
+    index.offsets = grown(columns.offsets, room);
+    index.lengths = grown(columns.lengths, room);
+    index.owners = grown(columns.owners, room);
+    index.subjects = grown(columns.subjects, room);
     index.odd = new Map(columns.odd);
+    index.buildLists(rows);
+    index.settled = true;
     if (columns.slots) index.byId.restore(columns.slots, rows);
     else index.byId.rebuild(ordered);
     return index;
+  }
+
+  /**
+   * The owners' and subjects' lists anew, of rows 0 to `rows` - 1, which are in (at, id) order:
+   * each at its exact length (see SHORT), counted first and then filled in order.
+   */
+  private buildLists(rows: number): void {
+    const names = this.names.count;
+    const ownerCounts = new Int32Array(names);
+    const subjectCounts = new Int32Array(names);
+    for (let row = 0; row < rows; row++) {
+      const owner = this.owners[row]!;
+      const subject = this.subjects[row]!;
+      if (owner >= 0) ownerCounts[owner]!++;
+      if (subject >= 0 && subject !== owner) subjectCounts[subject]!++;
+    }
+    const byOwner = (this.byOwner = Array.from(ownerCounts, (count) => (count > 0 ? new Array<number>(count) : undefined)));
+    const bySubject = (this.bySubject = Array.from(subjectCounts, (count) => (count > 0 ? new Array<number>(count) : undefined)));
+    ownerCounts.fill(0);
+    subjectCounts.fill(0);
+    for (let row = 0; row < rows; row++) {
+      const owner = this.owners[row]!;
+      const subject = this.subjects[row]!;
+      if (owner >= 0) byOwner[owner]![ownerCounts[owner]!++] = row;
+      if (subject >= 0 && subject !== owner) bySubject[subject]![subjectCounts[subject]!++] = row;
+    }
+  }
+
+  /** Numbers of `names` for this index's, each use counted: each name asked for is numbered in the order asked. */
+  private renaming(names: Names): (n: number) => number {
+    const old = this.names;
+    const renamed = new Int32Array(old.count).fill(-1);
+    return (n) => {
+      if (n < 0) return -1;
+      if (renamed[n]! < 0) renamed[n] = names.take(old.nameOf(n));
+      else names.use(renamed[n]!);
+      return renamed[n]!;
+    };
   }
 
   /** After a start's puts: short lists take their exact length (see SHORT). */
@@ -265,7 +279,9 @@ export class ItemIndex {
     if (this.settled) return;
     this.settled = true;
     for (const lists of [this.byOwner, this.bySubject]) {
-      for (const [key, list] of lists) if (list.length < SHORT) lists.set(key, list.slice());
+      lists.forEach((list, n) => {
+        if (list && list.length < SHORT) lists[n] = list.slice();
+      });
     }
   }
 
@@ -276,8 +292,13 @@ export class ItemIndex {
     this.goneCount++;
     const owner = this.owners[row]!;
     const subject = this.subjects[row]!;
-    if (owner !== null) this.removeFrom(this.byOwner, owner, row);
-    if (subject !== null && subject !== owner) this.removeFrom(this.bySubject, subject, row);
+    if (owner >= 0) this.removeFrom(this.byOwner, owner, row);
+    if (subject >= 0 && subject !== owner) this.removeFrom(this.bySubject, subject, row);
+    // The numbers may go to other names: the removed row keeps none.
+    this.names.release(owner);
+    this.names.release(subject);
+    this.owners[row] = -1;
+    this.subjects[row] = -1;
     if (this.goneCount > 1024 && this.goneCount * 2 > this.ordered.length) this.compact();
   }
 
@@ -355,8 +376,8 @@ export class ItemIndex {
     const time = this.times[row]!;
     const same =
       (time === time ? time === kept.time : this.odd.get(row) === kept.at) &&
-      this.owners[row] === kept.owner &&
-      this.subjects[row] === kept.subject &&
+      this.names.nameOf(this.owners[row]!) === kept.owner &&
+      this.names.nameOf(this.subjects[row]!) === kept.subject &&
       (typeof where === 'string' ? where === kept.json : where === kept.file && this.offsets[row] === kept.offset);
     if (!same) return;
     this.wheres[row] = place.file;
@@ -371,24 +392,28 @@ export class ItemIndex {
    */
   private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): number[] {
     if (query.subject !== undefined) {
-      const others = this.bySubject.get(query.subject) ?? [];
-      const own = (this.byOwner.get(query.subject) ?? []).filter((row) => this.subjects[row] === query.subject);
+      const n = this.names.find(query.subject);
+      if (n === undefined) return [];
+      const others = this.bySubject[n] ?? [];
+      const own = (this.byOwner[n] ?? []).filter((row) => this.subjects[row] === n);
       return own.length === 0 ? others : others.length === 0 ? own : this.mergeSorted(own, others);
     }
-    return query.owner === undefined ? this.ordered : (this.byOwner.get(query.owner) ?? []);
+    if (query.owner === undefined) return this.ordered;
+    const n = this.names.find(query.owner);
+    return n === undefined ? [] : (this.byOwner[n] ?? []);
   }
 
   private item(row: number, at = this.at(row)): Item {
     const where = this.wheres[row]!;
     const v: unknown = typeof where === 'string' ? JSON.parse(where) : (JSON.parse(where.read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
-    return { kind: this.kind, id: this.ids.get(row), owner: this.owners[row]!, subject: this.subjects[row]!, at, v };
+    return { kind: this.kind, id: this.ids.get(row), owner: this.names.nameOf(this.owners[row]!), subject: this.names.nameOf(this.subjects[row]!), at, v };
   }
 
   private keptAt(row: number): Kept {
     const where = this.wheres[row]!;
     const json = typeof where === 'string' ? where : undefined;
     const file = typeof where === 'string' ? undefined : where;
-    return new Kept(this, this.ids.get(row), this.owners[row]!, this.subjects[row]!, this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
+    return new Kept(this, this.ids.get(row), this.names.nameOf(this.owners[row]!), this.names.nameOf(this.subjects[row]!), this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
   }
 
   /** The row's time as written. */
@@ -400,8 +425,8 @@ export class ItemIndex {
   /** The row's fields in the one object kept for that: read before the next call. */
   private fields(row: number, into = this.probe): Fields {
     into.id = this.ids.get(row);
-    into.owner = this.owners[row]!;
-    into.subject = this.subjects[row]!;
+    into.owner = this.names.nameOf(this.owners[row]!);
+    into.subject = this.names.nameOf(this.subjects[row]!);
     into.at = this.at(row);
     return into;
   }
@@ -426,27 +451,32 @@ export class ItemIndex {
    * order becomes 0, 1, 2... A checkpoint holding `Kept`s meanwhile is unaffected: they name ids.
    */
   private compact(): void {
-    const renumbered = new Int32Array(this.ids.count).fill(-1);
     const live = this.liveRows();
-    const columns = { owners: [] as (string | null)[], subjects: [] as (string | null)[], wheres: [] as Where[] };
     const room = Math.max(64, live.length + (live.length >> 2));
+    const names = new Names();
+    const rename = this.renaming(names);
+    const owners = new Int32Array(room);
+    const subjects = new Int32Array(room);
     const times = new Float64Array(room);
     const offsets = new Float64Array(room);
     const lengths = new Uint32Array(room);
+    const wheres = new Array<Where>(live.length);
     const odd = new Map<number, string>();
     for (let now = 0; now < live.length; now++) {
       const row = live[now]!;
-      renumbered[row] = now;
-      columns.owners.push(this.owners[row]!);
-      columns.subjects.push(this.subjects[row]!);
-      columns.wheres.push(this.wheres[row]!);
+      owners[now] = rename(this.owners[row]!);
+      subjects[now] = rename(this.subjects[row]!);
+      wheres[now] = this.wheres[row]!;
       times[now] = this.times[row]!;
       offsets[now] = this.offsets[row]!;
       lengths[now] = this.lengths[row]!;
       if (this.odd.has(row)) odd.set(now, this.odd.get(row)!);
     }
     this.ids = this.ids.pick(live);
-    ({ owners: this.owners, subjects: this.subjects, wheres: this.wheres } = columns);
+    this.names = names;
+    this.owners = owners;
+    this.subjects = subjects;
+    this.wheres = wheres;
     this.times = times;
     this.offsets = offsets;
     this.lengths = lengths;
@@ -454,26 +484,24 @@ export class ItemIndex {
     this.ordered = Array.from(live, (_, row) => row);
     this.goneCount = 0;
     this.byId.rebuild(this.ordered);
-    for (const lists of [this.byOwner, this.bySubject]) {
-      for (const list of lists.values()) for (let i = 0; i < list.length; i++) list[i] = renumbered[list[i]!]!;
-    }
+    this.buildLists(live.length);
   }
 
-  private insertInto(lists: Map<string, number[]>, key: string, row: number, exact: boolean): void {
-    const list = lists.get(key);
-    if (!list) lists.set(key, [row]);
+  private insertInto(lists: (number[] | undefined)[], key: number, row: number, exact: boolean): void {
+    const list = lists[key];
+    if (!list) lists[key] = [row];
     else if (list.length >= SHORT || !exact) this.insertSorted(list, row);
     else {
       const at = this.positionOf(list, row);
-      lists.set(key, at === list.length ? list.concat([row]) : list.slice(0, at).concat([row], list.slice(at)));
+      lists[key] = at === list.length ? list.concat([row]) : list.slice(0, at).concat([row], list.slice(at));
     }
   }
 
-  private removeFrom(lists: Map<string, number[]>, key: string, row: number): void {
-    const list = lists.get(key)!;
+  private removeFrom(lists: (number[] | undefined)[], key: number, row: number): void {
+    const list = lists[key]!;
     const at = list.indexOf(row);
-    if (list.length === 1) lists.delete(key);
-    else if (list.length <= SHORT) lists.set(key, list.slice(0, at).concat(list.slice(at + 1)));
+    if (list.length === 1) lists[key] = undefined;
+    else if (list.length <= SHORT) lists[key] = list.slice(0, at).concat(list.slice(at + 1));
     else list.splice(at, 1);
   }
 
@@ -520,8 +548,8 @@ export class ItemIndex {
   }
 }
 
-/** `column` with room for `size` rows. */
-function grown<Column extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>>(column: Column, size: number): Column {
+/** `column` with room for `size` rows (at least 64). */
+function grown<Column extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(column: Column, size: number): Column {
   const bigger = new (column.constructor as new (size: number) => Column)(Math.max(64, size));
   bigger.set(column);
   return bigger;
