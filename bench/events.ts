@@ -122,7 +122,7 @@ export async function serve(target: { file: string } | { database: string }) {
     nodeFlags: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [],
     env: { REQUEST_LOG: 'off' },
   });
-  return { ...server, stop: async () => void (await server.stop()) };
+  return { ...server, stop: async (signal?: NodeJS.Signals) => void (await server.stop(signal)) };
 }
 
 export async function api(url: string, key: string, method: string, path: string, body?: unknown) {
@@ -227,12 +227,16 @@ export async function eventFigures(options: { store: 'lowdb' | 'postgres' | 'bot
     await ingest([server.url], data, 2, 4, 100, 1); // warm-up
     const run = await ingest([server.url], data, options.duration, 4, 100, 2);
     const loaded = server.memory();
-    await server.stop();
-    raw.lowdb = { startupMs: server.startupMs, memoryIdle: idle, memoryLoaded: loaded, run };
+    // Killed, so that no start image is left: the next start reads every line and replays the journal.
+    await server.stop('SIGKILL');
+    const crashed = await serve({ file: data.file });
+    await crashed.stop();
+    log(`  after kill -9: up in ${fmt(crashed.startupMs)} ms`);
+    raw.lowdb = { startupMs: server.startupMs, crashStartupMs: crashed.startupMs, memoryIdle: idle, memoryLoaded: loaded, run };
     figures.push(
       { id: 'E1', figure: `Events ingested, lowdb, 100k users, ${fmt(options.events)} stored events, 20 rules: POST events.json, batches of 100, 4 clients`, measured: `${fmt(run.rate)} events/s (${fmt(run.events)} in ${fmt(run.seconds, 1)} s; ${fmt(run.awards)} awards; batch p99 ${fmt(run.batchP99Ms)} ms; rejected ${run.rejected})`, target: `>= ${fmt(TARGETS.lowdbRate)} events/s`, pass: run.rate >= TARGETS.lowdbRate },
       { id: 'E2', figure: 'Reads during ingestion, lowdb: 10 clients, users.json?names= (3 names)', measured: `p99 ${fmt(run.reads.p99, 1)} ms (p50 ${fmt(run.reads.p50, 1)}, max ${fmt(run.reads.max)}); ${fmt(run.reads.count)} reads, ${run.reads.errors} errors`, target: `p99 <= ${TARGETS.p99Ms} ms`, pass: run.reads.p99 <= TARGETS.p99Ms },
-      { id: 'E3', figure: `Resident memory, lowdb, 100k users and ${fmt(options.events)} stored events (VmHWM, start to end)`, measured: `peak ${fmt(loaded.hwmMB)} MB; after start ${fmt(idle.rssMB)} MB, after ingestion ${fmt(loaded.rssMB)} MB; startup ${fmt(server.startupMs)} ms`, target: `<= ${TARGETS.rssMB} MB; start-up <= ${fmt(TARGETS.startupMs)} ms`, pass: loaded.hwmMB <= TARGETS.rssMB && server.startupMs <= TARGETS.startupMs },
+      { id: 'E3', figure: `Resident memory, lowdb, 100k users and ${fmt(options.events)} stored events (VmHWM, start to end)`, measured: `peak ${fmt(loaded.hwmMB)} MB; after start ${fmt(idle.rssMB)} MB, after ingestion ${fmt(loaded.rssMB)} MB; startup ${fmt(server.startupMs)} ms after a clean stop (from the start image), ${fmt(crashed.startupMs)} ms after kill -9`, target: `<= ${TARGETS.rssMB} MB; start-up <= ${fmt(TARGETS.startupMs)} ms`, pass: loaded.hwmMB <= TARGETS.rssMB && server.startupMs <= TARGETS.startupMs },
     );
   }
 
