@@ -147,3 +147,54 @@ test('an image is not believed where the files changed since, nor when it is dam
   assert.deepEqual(await answers(store), withAdded, 'an unreadable image');
   await store.close();
 });
+
+test('a unit that lands while the image is written, and the checkpoint it asks for, leave no image the files disagree with', async (t) => {
+  // An erasure that outlives the shutdown's grace period goes on: its unit lands after close() began,
+  // and it asks for a checkpoint. Here it lands, and asks, just as the image is being written.
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data');
+  let store = await open(folder);
+  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
+  await fill(store, 0);
+  await store.close();
+  store = await open(folder);
+  let go!: () => void;
+  const gate = new Promise<void>((resolve) => (go = resolve));
+  const unit = store.run('shop', new Date(T0), async (tx) => {
+    await gate;
+    for (let i = 1; i < 250; i += 4) tx.put({ t: 'item-', s: 'shop', k: KINDS[i % 3]!, id: `i${i}-0` });
+    tx.put({ t: 'item', s: 'shop', v: { kind: 'event', id: 'i3-0', owner: 'bob', subject: 'bob', at: at(500), v: { moved: true } } });
+  });
+  // The unit has its turn (it is past the store's "closed" check) before the close begins.
+  await new Promise((resolve) => setImmediate(resolve));
+  // Private parts, to meet the moment: the unit is let go as the image is being written, and any
+  // checkpoint's writing of files is watched.
+  const snapshots = (store as unknown as { snapshots: { writeImage(): Promise<boolean>; write(snapshot: unknown): Promise<void> } }).snapshots;
+  const [writeImage, write] = [snapshots.writeImage.bind(snapshots), snapshots.write.bind(snapshots)];
+  let erased: Promise<void> | undefined;
+  let imageWritten = false;
+  let filesWrittenMeanwhile = false;
+  snapshots.writeImage = () => {
+    const writing = writeImage();
+    void writing.finally(() => (imageWritten = true));
+    go();
+    erased = unit.then(() => store.checkpoint());
+    return writing;
+  };
+  snapshots.write = (snapshot) => {
+    if (erased && !imageWritten) filesWrittenMeanwhile = true;
+    return write(snapshot);
+  };
+  await store.close();
+  await erased;
+  assert.ok(erased && imageWritten, 'the image was written');
+  assert.equal(filesWrittenMeanwhile, false, 'a checkpoint asked for while the image is written waits for it');
+  const plain = join(dir, 'plain');
+  await cp(folder, plain, { recursive: true });
+  await rm(image(plain), { force: true });
+  const [fromImage, fromFiles] = [await open(folder), await open(plain)];
+  const expected = await answers(fromFiles);
+  assert.equal(((expected.event as Item[]).find((i) => i.id === 'i3-0')?.v as { moved?: boolean }).moved, true, 'the unit and its checkpoint are in the files');
+  assert.deepEqual(await answers(fromImage), expected);
+  await Promise.all([fromImage.close(), fromFiles.close()]);
+});

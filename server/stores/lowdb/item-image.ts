@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -70,20 +70,28 @@ const view = (column: ArrayBufferView) => Buffer.from(column.buffer, column.byte
 const TYPED = ['owners', 'subjects', 'files', 'times', 'offsets', 'lengths'] as const;
 const WIDTH = { owners: 4, subjects: 4, files: 4, times: 8, offsets: 8, lengths: 4 };
 
+/** An image ready to write: its bytes, in pieces. */
+export interface PreparedImage {
+  chunks: Buffer[];
+  bytes: number;
+}
+
 /**
- * Writes the image of `kinds` at `path` (temporary file, fsync, rename). The files are looked at as
- * they are now; a file that changes after this does not match at the next start, and its kind is
- * read from its files.
+ * The image of `kinds`, with each file as it is now. Synchronous, and to be called in the same turn
+ * as the columns are taken: a file written after that does not match at the next start, and its kind
+ * is read from its files. A file a kind names that is gone leaves that kind out.
  */
-export async function writeImage(path: string, folder: string, kinds: ImageKind[]): Promise<void> {
+export function prepareImage(folder: string, kinds: ImageKind[]): PreparedImage {
   const headers: KindHeader[] = [];
   const sections: Buffer[][] = [];
   for (const { service, kind, files, columns } of kinds) {
     const described: ImageFile[] = [];
     for (const file of files) {
-      const stats = await lstat(file.path);
+      const stats = lstatSync(file.path, { throwIfNoEntry: false });
+      if (!stats) break;
       described.push([relative(folder, file.path), file.lines, stats.size, stats.mtimeMs, stats.ino]);
     }
+    if (described.length < files.length) continue;
     const { bytes, starts, odd: oddIds } = columns.ids;
     const names = Buffer.from(JSON.stringify(columns.names));
     const slots = columns.slots ?? new Int32Array(0);
@@ -113,10 +121,14 @@ export async function writeImage(path: string, folder: string, kinds: ImageKind[
   const trailer = Buffer.alloc(4);
   trailer.writeUInt32LE(sum);
   chunks.push(trailer);
+  return { chunks, bytes: at + 4 };
+}
 
+/** Writes a prepared image at `path` (temporary file, fsync, rename). */
+export async function writeImage(path: string, { chunks, bytes }: PreparedImage): Promise<void> {
   await writeDurably(path, async (handle) => {
     const { bytesWritten } = await handle.writev(chunks);
-    if (bytesWritten !== at + 4) throw shortWrite(bytesWritten, at + 4);
+    if (bytesWritten !== bytes) throw shortWrite(bytesWritten, bytes);
   });
 }
 

@@ -352,6 +352,22 @@ export class LowdbStore implements Store {
     return this.checkpointing;
   }
 
+  /**
+   * Runs `work` when no checkpoint is writing, in a checkpoint's place: one asked for meanwhile (by
+   * a unit that was under way when the store began to close) waits for it. The start image is taken
+   * so: its columns and its files' stats in one step, and any file written after that no longer
+   * matches it.
+   */
+  private async betweenCheckpoints<T>(work: () => Promise<T>): Promise<T> {
+    while (this.checkpointing || this.nextCheckpoint) await (this.nextCheckpoint ?? this.checkpointing)!.catch(() => {});
+    const running = work();
+    this.checkpointing = running.then(
+      () => {},
+      () => {},
+    ).finally(() => (this.checkpointing = null));
+    return running;
+  }
+
   private async runCheckpoint(): Promise<void> {
     const journal = this.journal!;
     if (journal.failed) return;
@@ -379,7 +395,7 @@ export class LowdbStore implements Store {
         await this.checkpoint();
         // The next start reads the item indexes from one file instead of every item's line. Losing
         // it (a full disk) costs that start its time, nothing else.
-        await this.snapshots?.writeImage().catch(() => false);
+        await this.betweenCheckpoints(() => this.snapshots!.writeImage()).catch(() => false);
       }
     } finally {
       await this.journal.close();

@@ -4,7 +4,7 @@ import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { DurableJSONFile } from './durable-file.js';
-import { StartImage, writeImage, type ImageKind } from './item-image.js';
+import { prepareImage, StartImage, writeImage, type ImageKind } from './item-image.js';
 import { ItemIndex, type Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
 import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
@@ -394,6 +394,9 @@ export class Snapshots {
    */
   async writeImage(): Promise<boolean> {
     if (this.dirtyItems.size > 0 || this.purge.size > 0 || this.whole.size > 0 || this.removed.size > 0) return false;
+    // The columns and the files' sizes and times in one synchronous step: a unit or a checkpoint
+    // that lands later (a request cut at shutdown that goes on) changes a file after its stats were
+    // taken, so its kind does not match at the next start, rather than matching with old columns.
     const kinds: ImageKind[] = [];
     for (const [service, { items }] of this.state.services) {
       for (const [kind, index] of items) {
@@ -404,7 +407,8 @@ export class Snapshots {
         if (columns && !columns.files.includes(-1)) kinds.push({ service, kind, files, columns });
       }
     }
-    await writeImage(join(this.folder, IMAGE), this.folder, kinds);
+    const image = prepareImage(this.folder, kinds);
+    await writeImage(join(this.folder, IMAGE), image);
     return true;
   }
 
