@@ -412,5 +412,13 @@ describe('keys at rest', () => {
     const tightened = await modes(data);
     assert.deepEqual(tightened, expected(tightened));
     await reopened.close();
+
+    // A folder inside made unlistable by hand (`chmod 600`), the data folder still private: repaired too.
+    await chmod(join(data, 'db.d', 'users', 'demo'), 0o600);
+    await chmod(join(data, 'db.d', 'users'), 0o600);
+    const again = await openStore({ file });
+    const repaired = await modes(data);
+    assert.deepEqual(repaired, expected(repaired));
+    await again.close();
   });
 });
