@@ -66,6 +66,14 @@ async function itemFiles(folder: string): Promise<Map<string, string>> {
   return files;
 }
 
+/** A data folder with a service's items, closed cleanly: it holds an image. */
+async function filled(folder: string): Promise<void> {
+  const store = await open(folder);
+  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
+  await fill(store, 0);
+  await store.close();
+}
+
 test('a clean close leaves an image; the next start reads it once, and answers and writes as a start from the files does', async (t) => {
   const dir = await tempDir(t);
   const [imaged, plain] = [join(dir, 'imaged'), join(dir, 'plain')];
@@ -103,15 +111,12 @@ test('a clean close leaves an image; the next start reads it once, and answers a
 test('an image is not believed where the files changed since, nor when it is damaged', async (t) => {
   const dir = await tempDir(t);
   const folder = join(dir, 'data');
-  let store = await open(folder);
-  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
-  await fill(store, 0);
-  await store.close();
+  await filled(folder);
   const stale = join(dir, 'stale.image');
   await copyFile(image(folder), stale);
 
   // A later session changes the items, then an old image is put back: it must not be believed.
-  store = await open(folder);
+  let store = await open(folder);
   await fill(store, 1);
   await store.close();
   const truth = await open(folder);
@@ -153,11 +158,8 @@ test('a unit that lands while the image is written, and the checkpoint it asks f
   // and it asks for a checkpoint. Here it lands, and asks, just as the image is being written.
   const dir = await tempDir(t);
   const folder = join(dir, 'data');
-  let store = await open(folder);
-  await composeDomain(store, { now: () => T0 }).createService('shop', 'k');
-  await fill(store, 0);
-  await store.close();
-  store = await open(folder);
+  await filled(folder);
+  const store = await open(folder);
   let go!: () => void;
   const gate = new Promise<void>((resolve) => (go = resolve));
   const unit = store.run('shop', new Date(T0), async (tx) => {
