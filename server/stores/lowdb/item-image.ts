@@ -207,8 +207,14 @@ export class StartImage {
         odd: kind.odd,
       };
       const slots = typed(Int32Array, 4, kind.slots);
-      if (header.hash === HASH_CHECK() && slots.length > 0) columns.slots = slots;
       if (at > bytes.length - 4) return null;
+      // What the checksum cannot vouch for, a writer's own mistake, is checked where a wrong value
+      // would not merely answer wrongly: a name out of range, or an id table with no free slot
+      // (a lookup would go round it for ever).
+      const named = names.length;
+      for (const column of [columns.owners, columns.subjects]) for (const n of column) if (n < -1 || n >= named) return null;
+      const table = slots.length;
+      if (header.hash === HASH_CHECK() && table >= 16 && (table & (table - 1)) === 0 && table >= 2 * kind.rows) columns.slots = slots;
       kinds.set(`${kind.service}\n${kind.kind}`, { header: kind, columns });
     }
     return new StartImage(folder, kinds);
