@@ -202,7 +202,7 @@ export class ItemIndex {
     // The id table of these rows, so that a start need not hash two million ids again.
     const table = new RowsById(() => ids);
     table.rebuild(Array.from(live, (_, row) => row));
-    columns.slots = table.table().slots;
+    columns.slots = table.table();
     columns.names = names.all();
     return columns;
   }

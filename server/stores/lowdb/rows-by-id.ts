@@ -59,9 +59,9 @@ export class RowsById {
     }
   }
 
-  /** The slots as they are, and the number of rows: what the start image keeps (see `restore`). */
-  table(): { slots: Int32Array<ArrayBuffer>; size: number } {
-    return { slots: this.slots, size: this.size };
+  /** The slots as they are: what the start image keeps (see `restore`). */
+  table(): Int32Array<ArrayBuffer> {
+    return this.slots;
   }
 
   /**
