@@ -1,5 +1,5 @@
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 
 /**
@@ -54,6 +54,17 @@ export async function writeDurably(file: string, write: (handle: FileHandle) => 
   await handle.close();
   await rename(temporary, file);
   await syncFolder(dirname(file));
+}
+
+/** Temporary files that a crash cut short (`writeDurably`'s, a snapshot's): the files they were to replace are intact. */
+export async function removeLeftovers(folder: string, files: readonly string[]): Promise<void> {
+  for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
+}
+
+/** `writeDurably`'s temporary files of `file` that a crash left. */
+export async function removeLeftoversOf(file: string): Promise<void> {
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  await removeLeftovers(dirname(file), names.filter((name) => name.startsWith(`${basename(file)}.`)));
 }
 
 /** Makes a rename or a new file in the folder durable. */

@@ -3,7 +3,7 @@ import { readdir, readFile, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { syncFolder, writeDurably } from './durable-file.js';
+import { removeLeftoversOf, syncFolder, writeDurably } from './durable-file.js';
 import { shortWrite } from './errors.js';
 import type { ItemColumns } from './item-index.js';
 import { HASH_CHECK } from './packed-strings.js';
@@ -144,9 +144,7 @@ export class StartImage {
    * none, or it is damaged or of another format.
    */
   static async take(path: string, folder: string): Promise<StartImage | null> {
-    for (const file of await readdir(dirname(path)).catch(() => [] as string[])) {
-      if (file.startsWith(`${basename(path)}.`) && file.endsWith('.tmp')) await unlink(join(dirname(path), file)).catch(() => {});
-    }
+    await removeLeftoversOf(path);
     let bytes: Buffer | null = null;
     try {
       bytes = await readFile(path);

@@ -173,38 +173,14 @@ export class ItemIndex {
    * row's value is in no snapshot file, as the image holds places, not values.
    */
   columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
-    const live = this.liveRows();
-    if (live.some((row) => typeof this.wheres[row] === 'string')) return null;
-    const ids = this.ids.pick(live);
-    const columns: ItemColumns = {
-      ids: ids.parts(),
-      names: [],
-      owners: new Int32Array(live.length),
-      subjects: new Int32Array(live.length),
-      files: new Int32Array(live.length),
-      times: new Float64Array(live.length),
-      offsets: new Float64Array(live.length),
-      lengths: new Uint32Array(live.length),
-      odd: [],
-    };
-    const names = new Names();
-    const rename = this.renaming(names);
-    for (let now = 0; now < live.length; now++) {
-      const row = live[now]!;
-      columns.owners[now] = rename(this.owners[row]!);
-      columns.subjects[now] = rename(this.subjects[row]!);
-      columns.files[now] = fileNumber(this.wheres[row] as LineFile);
-      columns.times[now] = this.times[row]!;
-      if (this.odd.has(row)) columns.odd.push([now, this.odd.get(row)!]);
-      columns.offsets[now] = this.offsets[row]!;
-      columns.lengths[now] = this.lengths[row]!;
-    }
+    if (this.ordered.some((row) => typeof this.wheres[row] === 'string')) return null;
+    const { live, ids, names, ...copied } = this.liveColumns((rows) => rows);
+    const files = new Int32Array(live.length);
+    for (let now = 0; now < live.length; now++) files[now] = fileNumber(this.wheres[live[now]!] as LineFile);
     // The id table of these rows, so that a start need not hash two million ids again.
     const table = new RowsById(() => ids);
     table.rebuild(Array.from(live, (_, row) => row));
-    columns.slots = table.table();
-    columns.names = names.all();
-    return columns;
+    return { ...copied, ids: ids.parts(), names: names.all(), files, slots: table.table() };
   }
 
   /** The index the columns of `columns()` describe, its rows' lines in `files`. It takes their arrays as its own. */
@@ -447,40 +423,47 @@ export class ItemIndex {
   }
 
   /**
-   * The columns without their removed rows: the live rows, renumbered in (at, id) order, so the
-   * order becomes 0, 1, 2... A checkpoint holding `Kept`s meanwhile is unaffected: they name ids.
+   * The live rows' columns, renumbered 0, 1, 2... in (at, id) order, in arrays of `room(rows)`
+   * rows, their owners and subjects numbered anew: what a compaction keeps and a start image holds.
    */
-  private compact(): void {
+  private liveColumns(room: (rows: number) => number): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: number[]; ids: PackedStrings; names: Names } {
     const live = this.liveRows();
-    const room = Math.max(64, live.length + (live.length >> 2));
+    const size = room(live.length);
     const names = new Names();
     const rename = this.renaming(names);
-    const owners = new Int32Array(room);
-    const subjects = new Int32Array(room);
-    const times = new Float64Array(room);
-    const offsets = new Float64Array(room);
-    const lengths = new Uint32Array(room);
-    const wheres = new Array<Where>(live.length);
-    const odd = new Map<number, string>();
+    const owners = new Int32Array(size);
+    const subjects = new Int32Array(size);
+    const times = new Float64Array(size);
+    const offsets = new Float64Array(size);
+    const lengths = new Uint32Array(size);
+    const odd: [number, string][] = [];
     for (let now = 0; now < live.length; now++) {
       const row = live[now]!;
       owners[now] = rename(this.owners[row]!);
       subjects[now] = rename(this.subjects[row]!);
-      wheres[now] = this.wheres[row]!;
       times[now] = this.times[row]!;
       offsets[now] = this.offsets[row]!;
       lengths[now] = this.lengths[row]!;
-      if (this.odd.has(row)) odd.set(now, this.odd.get(row)!);
+      if (this.odd.has(row)) odd.push([now, this.odd.get(row)!]);
     }
-    this.ids = this.ids.pick(live);
+    return { live, ids: this.ids.pick(live), names, owners, subjects, times, offsets, lengths, odd };
+  }
+
+  /**
+   * The columns without their removed rows (see liveColumns). A checkpoint holding `Kept`s
+   * meanwhile is unaffected: they name ids.
+   */
+  private compact(): void {
+    const { live, ids, names, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
+    this.wheres = live.map((row) => this.wheres[row]!);
+    this.ids = ids;
     this.names = names;
     this.owners = owners;
     this.subjects = subjects;
-    this.wheres = wheres;
     this.times = times;
     this.offsets = offsets;
     this.lengths = lengths;
-    this.odd = odd;
+    this.odd = new Map(odd);
     this.ordered = Array.from(live, (_, row) => row);
     this.goneCount = 0;
     this.byId.rebuild(this.ordered);

@@ -10,12 +10,13 @@ import type { BoardCursor, BoardPeriod, HolderCursor } from '../../core/standing
 import type { SortKey } from '../../../types/api.js';
 import type { DueExcept, ItemCount, ItemQuery, ListUsersOptions, Queries, Store, Tx, UserPlace } from '../../core/ports.js';
 import { LocalFeed } from '../local.js';
+import { removeLeftovers, removeLeftoversOf } from './durable-file.js';
 import { refusal } from './errors.js';
 import { Journal, type Dropped, type OpenSegment } from './journal.js';
 import { acquireLock } from './lock.js';
 import { keepPrivate } from './permissions.js';
 import { DurableReplays } from './replays.js';
-import { removeLeftovers, Snapshots, type Line } from './snapshots.js';
+import { Snapshots, type Line } from './snapshots.js';
 import { State } from './state.js';
 import { YieldingReads } from './yielding-reads.js';
 
@@ -102,7 +103,7 @@ export class LowdbStore implements Store {
   private async loadFiles(): Promise<void> {
     const folder = this.folder!;
     const file = this.options.file!;
-    await removeLeftovers(dirname(file), (await readdir(dirname(file)).catch(() => [] as string[])).filter((f) => f.startsWith(basename(file) + '.')));
+    await removeLeftoversOf(file);
     // Every service's folder, not only those db.json lists: a kill before the first checkpoint that
     // lists a service finished leaves its shards' temporary files too, and they take disk space.
     for (const service of await readdir(join(folder, 'users')).catch(() => [] as string[])) {

@@ -1,3 +1,5 @@
+import { fnv1aBytes, fnv1aUnits } from './fnv1a.js';
+
 /**
  * Strings kept as UTF-8 in one buffer, one after another, each found by its number: about 4 bytes
  * and its length each, where a string of its own took 40 for a 12-character id (a header, its
@@ -52,7 +54,7 @@ export class PackedStrings {
   /** The hash of string `n`: that of `probe(value)` for the same value. */
   hashOf(n: number): number {
     const odd = this.odd.get(n);
-    return odd === undefined ? hashBytes(this.bytes, this.starts[n]!, this.starts[n + 1]!) : hashUnits(odd);
+    return odd === undefined ? fnv1aBytes(this.bytes, this.starts[n]!, this.starts[n + 1]!) : fnv1aUnits(odd);
   }
 
   /** The strings numbered `numbers`, in that order, as a new column (compaction). */
@@ -123,32 +125,21 @@ export function probeOf(value: string): Probe {
   if (!wellFormed(value)) {
     probe.odd = value;
     probe.length = 0;
-    probe.hash = hashUnits(value);
+    probe.hash = fnv1aUnits(value);
     return probe;
   }
   if (value.length * 3 > scratch.length) probe.bytes = scratch = Buffer.allocUnsafe(value.length * 3);
   probe.odd = undefined;
   probe.length = scratch.write(value, 0, 'utf8');
-  probe.hash = hashBytes(scratch, 0, probe.length);
+  probe.hash = fnv1aBytes(scratch, 0, probe.length);
   return probe;
 }
 
-/** What `hashOf` makes of a fixed string: a table kept by another version of it is not restored. */
-export const HASH_CHECK = () => probeOf('user-badges start image').hash;
-
-/** FNV-1a over bytes. */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h >>> 0;
-}
-
-/** FNV-1a over UTF-16 code units, for the strings kept as they are. */
-function hashUnits(value: string): number {
-  let h = 0x9dc5811c;
-  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+/**
+ * What the hash makes of two fixed strings, one kept as bytes and one as it is: a table kept by
+ * another version of either hash is not restored.
+ */
+export const HASH_CHECK = () => (probeOf('user-badges start image').hash ^ Math.imul(probeOf('\ud800 start image').hash, 31)) >>> 0;
 
 function grown(column: Uint32Array<ArrayBuffer>, size: number): Uint32Array<ArrayBuffer> {
   const bigger = new Uint32Array(size);

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
-import { DurableJSONFile } from './durable-file.js';
+import { DurableJSONFile, removeLeftovers } from './durable-file.js';
+import { fnv1aUnits } from './fnv1a.js';
 import { prepareImage, StartImage, writeImage, type ImageKind } from './item-image.js';
 import { ItemIndex, type Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
@@ -425,11 +426,6 @@ export class Snapshots {
   }
 }
 
-/** Temporary files of snapshots that a crash cut short: the files they were to replace are intact. */
-export async function removeLeftovers(folder: string, files: string[]): Promise<void> {
-  for (const file of files) if (file.endsWith('.tmp')) await unlink(join(folder, file)).catch(() => {});
-}
-
 /** The file an item of this time is kept in: its hour, "2026-11-29T15". */
 const itemKey = (service: string, kind: string, at: string) => `${service}\n${kind}\n${at.slice(0, 13)}`;
 
@@ -445,9 +441,5 @@ function merge(dirty: Map<string, Dirty>, key: string, more: Dirty): void {
   else for (const name of more) mark(dirty, key, name);
 }
 
-/** FNV-1a: stable across runs and machines, so a user stays in the same file. */
-function shardOf(name: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % SHARDS;
-}
+/** A user's shard: by a stable hash, so a user stays in the same file. */
+const shardOf = (name: string): number => fnv1aUnits(name) % SHARDS;
