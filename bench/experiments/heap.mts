@@ -6,7 +6,7 @@ const t = performance.now();
 const store = await LowdbStore.open({ file: process.argv[2]! });
 await store.checkpoint();
 console.log('open ms', (performance.now() - t).toFixed(0), 'rss', (process.memoryUsage().rss / 1e6).toFixed(0));
-const state = (store as unknown as { state: { services: Map<string, { items: Map<string, { size: number }>; users: Map<string, unknown>; holders: Map<string, unknown> }> } }).state;
+const state = (store as unknown as { state: { services: Map<string, { items: Map<string, { size: number }>; users: { size: number } | null; holders: Map<string, unknown> }> } }).state;
 let before = used();
 console.log('heap used', before.toFixed(0), 'MB');
 for (const [name, service] of state.services) {
@@ -17,8 +17,8 @@ for (const [name, service] of state.services) {
     console.log(`${name}/${kind}: ${size} items, ${(before - now).toFixed(1)} MB, ${(((before - now) * 1e6) / Math.max(1, size)).toFixed(0)} B each`);
     before = now;
   }
-  const users = service.users.size;
-  service.users.clear();
+  const users = service.users!.size;
+  service.users = null;
   service.holders.clear();
   (store as unknown as { snapshots: { shardMembers: Map<string, unknown> } }).snapshots.shardMembers.clear();
   const now = used();

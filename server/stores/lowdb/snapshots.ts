@@ -246,17 +246,17 @@ export class Snapshots {
       if (!users) continue;
       const members = this.shardMembers.get(service)?.[Number(shard)] ?? new Set<string>();
       const file = join(this.folder, 'users', service, `${shard.padStart(2, '0')}.jsonl`);
-      // Each changed user's record, or their name if they were removed.
-      const changed: (UserRecord | string)[] = names === 'all' ? [] : [...names].map((name) => users.get(name) ?? name);
+      // Each changed user's record as kept (see PackedUsers.packedOf), or their name if they were removed.
+      const changed: { packed?: string; name: string }[] = names === 'all' ? [] : [...names].map((name) => ({ packed: users.packedOf(name), name }));
       // What a unit removed (an erasure) must be in no file once the checkpoint is done: not an older line either.
-      if (names === 'all' || changed.some((user) => typeof user === 'string')) this.files.mustRewrite(file);
-      const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.get(name)!) : [];
+      if (names === 'all' || changed.some((user) => user.packed === undefined)) this.files.mustRewrite(file);
+      const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.packedOf(name)!) : [];
       files.push({
         file,
         count: changed.length,
-        changed: () => changed.map((user) => (typeof user === 'string' ? removalLine(user) : JSON.stringify(user))),
+        changed: () => changed.map(({ packed, name }) => (packed === undefined ? removalLine(name) : users.lineOf(packed))),
         live: members.size,
-        all: () => records.map((user) => JSON.stringify(user)),
+        all: () => records.map((packed) => users.lineOf(packed)),
       });
       written.get(service)?.add(file);
     }

@@ -8,13 +8,14 @@ import type { DueExcept, ItemQuery, Reads, UserPlace } from '../../core/ports.js
 import { ItemIndex } from './item-index.js';
 import type { Place } from './line-files.js';
 import { SortedIndex } from './sorted-index.js';
-import { shareStrings } from './shared-strings.js';
+import { PackedUsers, userPacker } from './packed-users.js';
 import { Boards } from './boards.js';
 
 export interface ServiceState {
   record: ServiceRecord;
   badges: Map<string, BadgeRecord>;
-  users: Map<string, UserRecord>;
+  /** Packed: see packed-users.ts. */
+  users: PackedUsers;
   /** badge name -> names of the users holding it; keeps revocation and badge deletion off full scans. */
   holders: Map<string, Set<string>>;
   /** User orders for paging, built when first asked for and kept up to date from then on. */
@@ -31,6 +32,8 @@ export interface ServiceState {
  */
 export class State implements Reads {
   readonly services = new Map<string, ServiceState>();
+  /** Every service's users are packed by it: their keys and badge names are words of its dictionary. */
+  private readonly packer = userPacker();
 
   apply(change: Change): void {
     switch (change.t) {
@@ -41,7 +44,7 @@ export class State implements Reads {
           this.services.set(change.v.name, {
             record: change.v,
             badges: new Map(),
-            users: new Map(),
+            users: new PackedUsers(this.packer),
             holders: new Map(),
             sorted: new Map(),
             items: new Map(),
@@ -75,7 +78,6 @@ export class State implements Reads {
           service.boards?.update(previous, undefined);
           return;
         }
-        shareStrings(change.v, service.badges);
         for (const award of change.v.awards) {
           let holders = service.holders.get(award.badge);
           if (!holders) service.holders.set(award.badge, (holders = new Set()));

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import type { UserRecord } from '../../server/core/model.js';
+import { RecordPacker } from '../../server/stores/lowdb/packed-records.js';
+import { PackedUsers, userPacker } from '../../server/stores/lowdb/packed-users.js';
+
+/**
+ * The embedded store keeps each user's record packed into one string (issue 25). Unpacking must
+ * give back the very value packed, as a reader of it can tell: its keys in their order, -0, an
+ * undefined property, a `__proto__` key, strings that are not well-formed UTF-16.
+ */
+
+/** A value as a reader can tell it apart: kinds, key order, -0 and undefined spelled out. */
+function described(value: unknown): unknown {
+  if (value === undefined) return ['undefined'];
+  if (typeof value === 'number') return Object.is(value, -0) ? ['-0'] : ['number', value];
+  if (value === null || typeof value !== 'object') return [typeof value, value];
+  if (Array.isArray(value)) return ['array', value.map(described)];
+  assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  return ['object', Object.keys(value).map((key) => [key, described((value as Record<string, unknown>)[key])])];
+}
+
+const times = fc
+  .date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })
+  .map((date) => date.toISOString());
+const strings = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('\ud800', '\udc00', 'a', 'é', '\u00ff', '\u0100') }), times, fc.constantFrom('badge', 'latest', '__proto__', ''));
+const numbers = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double(), fc.constantFrom(-0, 0, 47, 48, 63, 64, 127, 128, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE));
+const { value: values } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    strings,
+    numbers,
+    fc.constantFrom(null, true, false, undefined),
+    fc.array(tie('value'), { maxLength: 6 }),
+    fc.array(fc.tuple(strings, tie('value')), { maxLength: 6 }).map((entries) => {
+      const object: Record<string, unknown> = {};
+      for (const [key, value] of entries) Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+      return object;
+    }),
+  ),
+}));
+
+test('any JSON-like value unpacks as it was packed, whatever the dictionary held before', () => {
+  const packer = new RecordPacker((key) => key.length % 2 === 0);
+  fc.assert(
+    fc.property(values, (value) => {
+      const packed = packer.pack(value);
+      for (let i = 0; i < packed.length; i++) assert.ok(packed.charCodeAt(i) < 256, 'a packed record is bytes');
+      assert.deepEqual(described(packer.unpack(packed)), described(value));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('a record packed early unpacks the same after the dictionary has filled up, and strings past its limit are written out', () => {
+  const packer = new RecordPacker(() => true);
+  const early = { badge: 'gold', list: ['silver', 'bronze'] };
+  const packedEarly = packer.pack(early);
+  const many = Array.from({ length: 70_000 }, (_, i) => `badge-${i}`);
+  const packedMany = packer.pack({ many });
+  assert.deepEqual(packer.unpack(packedMany), { many });
+  assert.deepEqual(packer.unpack(packedEarly), early);
+  // Past the limit, a new string costs its bytes; a word from before it still costs one or a few.
+  assert.ok(packer.pack({ badge: 'a-new-badge-name-after-the-limit' }).length > 30);
+  assert.ok(packer.pack({ badge: 'gold' }).length < 6);
+});
+
+test("a member with three badges is about a fifth of its JSON, and a read gets a record of its own", () => {
+  const award = (badge: string, at: string) => ({
+    badge,
+    count: 1,
+    first: at,
+    latest: at,
+    points: 5,
+    recent: { week: '2026-12-07T00:00:00.000Z', weekCount: 1, weekPoints: 5, month: '2026-12-01T00:00:00.000Z', monthCount: 1, monthPoints: 5 },
+  });
+  const user: UserRecord = {
+    name: 'member-12345',
+    createdAt: '2026-12-07T17:12:18.669Z',
+    awards: [award('first-post', '2026-12-07T17:12:18.669Z'), award('commenter', '2026-12-07T17:12:19.001Z'), award('helpful', '2026-12-07T17:13:00.250Z')],
+  };
+  const users = new PackedUsers(userPacker());
+  users.set(user.name, user);
+  const packed = users.packedOf(user.name)!;
+  assert.ok(packed.length * 4 < JSON.stringify(user).length, `${packed.length} bytes packed, ${JSON.stringify(user).length} of JSON`);
+  assert.equal(users.lineOf(packed), JSON.stringify(user));
+  const read = users.get(user.name)!;
+  assert.deepEqual(read, user);
+  read.awards.pop();
+  read.name = 'changed';
+  assert.deepEqual(users.get(user.name), user);
+  assert.deepEqual([...users.keys()], [user.name]);
+  assert.deepEqual([...users.values()], [user]);
+  users.delete(user.name);
+  assert.equal(users.get(user.name), undefined);
+  assert.equal(users.size, 0);
+});
