@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createDatabase, freePort, postmasterPid, startEmbedded, stopEmbedded } from '../stores/postgres/embedded.js';
 import { STORE_FLAGS, UsageError, type Call, type Command } from './command.js';
 import { explainDatabaseError } from './database-errors.js';
 
@@ -34,6 +33,7 @@ export const databaseCommands: Command[] = [
     flags: ['settingsFile', 'dataFile'],
     run: async ({ settings }) => {
       const dir = clusterOf(settings.dataFile);
+      const { stopEmbedded } = await embedded();
       console.error((await stopEmbedded(dir)) ? `Stopped the PostgreSQL in ${dir}.` : `No PostgreSQL runs in ${dir}.`);
       return 0;
     },
@@ -45,6 +45,7 @@ export const databaseCommands: Command[] = [
     run: async ({ settings }) => {
       const dir = clusterOf(settings.dataFile);
       const kept = await connection(dir);
+      const { postmasterPid } = await embedded();
       if (!kept || !postmasterPid(dir)) {
         console.error(`No PostgreSQL runs in ${dir}${kept ? '' : ' (none was made there)'}: user-badges postgres start`);
         return 1;
@@ -77,6 +78,9 @@ interface Connection {
   database: string;
 }
 
+/** Loaded by the commands that use it: `serve` shares this module, and need not load pg. */
+const embedded = () => import('../stores/postgres/embedded.js');
+
 const clusterOf = (dataFile: string) => join(dirname(dataFile), 'postgres');
 const keptIn = (dir: string) => join(dir, 'user-badges.json');
 const urlOf = ({ port, password, database }: Connection) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
@@ -92,6 +96,7 @@ async function connection(dir: string): Promise<Connection | undefined> {
 async function startCommand({ settings }: Call): Promise<number> {
   const dir = clusterOf(settings.dataFile);
   const kept = await connection(dir);
+  const { createDatabase, freePort, postmasterPid, startEmbedded } = await embedded();
   if (kept && postmasterPid(dir)) {
     console.error(`PostgreSQL already runs in ${dir}.`);
     console.log(urlOf(kept));

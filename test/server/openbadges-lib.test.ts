@@ -17,7 +17,6 @@ import {
   buildCredential,
   buildProfile,
   buildStatusListCredential,
-  documentLoader,
   encodeList,
   generateIssuerKey,
   identityHash,
@@ -29,18 +28,17 @@ import {
   profileDocumentAt,
   revokedAssertion,
   rotate,
-  signDataIntegrity,
   signJwt,
   statusEntry,
   unbakePng,
   unbakeSvg,
   verificationMethodId,
-  verifyCredential,
   verifyJwt,
   jwkUrl,
   type IssuerKey,
   type ProfileDocument,
 } from '../../server/openbadges/index.js';
+import { documentLoader, signDataIntegrity, verifyCredential } from '../../server/openbadges/signing.js';
 import { AchievementCredentialShape } from '../support/ob3-schema.js';
 
 const ORIGIN = 'https://badges.example';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { BUNDLED, documentLoader, signDataIntegrity, type SigningTrace } from '../../server/openbadges/index.js';
+import { BUNDLED, documentLoader, signDataIntegrity, type SigningTrace } from '../../server/openbadges/signing.js';
 import { multibaseOf, privateKeyFromSeed, publicJwkOf } from '../../server/openbadges/keys.js';
 import { verifyProof } from '../../server/openbadges/verify.js';
 import { KEY, OB_CONTEXT_OF_THE_VECTOR, PROOF_OPTIONS, V1, V2 } from '../support/ob-vector.js';

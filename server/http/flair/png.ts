@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
 import { HttpError } from '../errors.js';
 import { SharedTurns } from '../turns.js';
 
@@ -38,9 +38,12 @@ const AT_ONCE = 2;
 export const MAX_WAITING_RENDERS = 32;
 const renders = new SharedTurns(AT_ONCE, MAX_WAITING_RENDERS, busy);
 
+/** resvg, loaded at the first image: a server that draws none does not load its native library (4 MB). */
+let resvg: Promise<typeof import('@resvg/resvg-js')> | undefined;
+
 /** Draws `svg` as a PNG in `service`'s turn. */
 export function svgToPng(svg: string, service = ''): Promise<Buffer> {
-  return renders.run(service, async () => (await renderAsync(svg, OPTIONS)).asPng());
+  return renders.run(service, async () => (await (await (resvg ??= import('@resvg/resvg-js'))).renderAsync(svg, OPTIONS)).asPng());
 }
 
 /** PNGs of `service` waiting to be drawn. */

@@ -234,8 +234,8 @@ export class OpenBadges {
     const cacheKey = `${service}\n${view.id}`;
     const cached = this.signed.get(cacheKey);
     if (cached?.fingerprint === print) return cached;
-    const loader = this.loader(service, urls);
-    const credential = await ob.signDataIntegrity(unsigned, key.privateKey, { verificationMethod: ob.verificationMethodId(issuer.id, key.key.id), created: seconds(view.award.at) }, loader);
+    const signing = await ob.signing();
+    const credential = await signing.signDataIntegrity(unsigned, key.privateKey, { verificationMethod: ob.verificationMethodId(issuer.id, key.key.id), created: seconds(view.award.at) }, this.loader(signing, service, urls));
     const jwt = await ob.signJwt(credential, key.privateKey, ob.jwkUrl(issuer.id, key.key.id));
     const entry: Signed = { fingerprint: print, user: view.user, credential, jwt };
     this.remember(this.signed, cacheKey, entry);
@@ -261,7 +261,8 @@ export class OpenBadges {
     const cached = this.lists.get(cacheKey);
     if (cached?.fingerprint === print) return cached.credential;
     const unsigned = ob.buildStatusListCredential({ id, issuer, validFrom: seconds(item.at), revoked: value.revoked });
-    const credential = await ob.signDataIntegrity(unsigned, key.privateKey, { verificationMethod: ob.verificationMethodId(issuer, key.key.id), created: seconds(item.at) }, this.loader(service, urls));
+    const signing = await ob.signing();
+    const credential = await signing.signDataIntegrity(unsigned, key.privateKey, { verificationMethod: ob.verificationMethodId(issuer, key.key.id), created: seconds(item.at) }, this.loader(signing, service, urls));
     this.remember(this.lists, cacheKey, { fingerprint: print, credential });
     return credential;
   }
@@ -274,14 +275,15 @@ export class OpenBadges {
     const signed = await this.credential(domain, view, service, urls);
     const revoked = view.award.revoked !== undefined;
     if (signed.verification && signed.verification.revoked === revoked) return signed.verification;
-    const verification = await ob.verifyCredential(signed.credential, this.loader(service, urls, domain));
+    const signing = await ob.signing();
+    const verification = await signing.verifyCredential(signed.credential, this.loader(signing, service, urls, domain));
     signed.verification = verification;
     return verification;
   }
 
   /** The bundled contexts, then this service's published documents: profiles, keys, status lists. */
-  loader(service: string, urls: Urls, domain?: Domain) {
-    return ob.documentLoader(async (url) => {
+  loader(signing: Awaited<ReturnType<typeof ob.signing>>, service: string, urls: Urls, domain?: Domain) {
+    return signing.documentLoader(async (url) => {
       const profilePrefix = `${urls.base}/v3/issuers/`;
       if (url.startsWith(profilePrefix)) {
         const slug = decodeURIComponent(url.slice(profilePrefix.length).split(/[/#]/)[0]!);
