@@ -109,18 +109,31 @@ export class RecordPacker {
   }
 
   private string(value: string, word: boolean): void {
-    const known = this.numbers.get(value);
-    if (known !== undefined) return this.word(known);
-    if (word && this.words.length < MAX_WORDS) {
-      const n = this.words.push(value) - 1;
-      this.numbers.set(value, n);
-      return this.word(n);
+    // Only where words are expected: looking up every string (hashing each) was most of a pack.
+    if (word) {
+      let n = this.numbers.get(value);
+      if (n === undefined && this.words.length < MAX_WORDS) {
+        n = this.words.push(value) - 1;
+        this.numbers.set(value, n);
+      }
+      if (n !== undefined) return this.word(n);
     }
     const time = timeOf(value);
     if (time === time) {
       if (time >= 0) {
-        this.byte(TIME);
-        for (let i = 0, rest = time; i < 6; i++, rest = Math.floor(rest / 256)) this.byte(rest % 256);
+        this.room(7);
+        const bytes = this.bytes;
+        let at = this.length;
+        const low = time % 0x1000000;
+        const high = (time - low) / 0x1000000;
+        bytes[at++] = TIME;
+        bytes[at++] = low & 0xff;
+        bytes[at++] = (low >>> 8) & 0xff;
+        bytes[at++] = low >>> 16;
+        bytes[at++] = high & 0xff;
+        bytes[at++] = (high >>> 8) & 0xff;
+        bytes[at++] = high >>> 16;
+        this.length = at;
       } else {
         this.byte(TIME_FLOAT);
         this.floatOf(time);
