@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFile, copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { composeDomain } from '../../server/app/domain.js';
-import type { Item } from '../../server/core/model.js';
+import type { Item, UserRecord } from '../../server/core/model.js';
 import type { Store } from '../../server/core/ports.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
 import { tempDir } from './harness.js';
@@ -23,8 +23,32 @@ const image = (folder: string) => join(folder, 'db.d', 'items.image');
 const exists = (path: string) => stat(path).then(() => true, () => false);
 const open = (folder: string) => LowdbStore.open({ file: join(folder, 'db.json') });
 
-/** Items of three kinds over six hours, changed, moved, removed, with a checkpoint between. */
+const BADGES = ['gold', 'silver', 'ключ ☕'];
+const MEMBERS = ['ann', 'bob', 'Zoë "x"', 'lone \ud800 surrogate', ...Array.from({ length: 60 }, (_, i) => `member-${i}`)];
+
+/** A member's record in each shape a record takes: optional fields, odd times, figures, badge names. */
+function member(name: string, i: number, round: number): UserRecord {
+  const awards = BADGES.slice(0, 1 + ((i + round) % 3)).map((badge, b) => ({
+    badge,
+    count: 1 + ((i * b + round) % 4),
+    first: at(i),
+    latest: b === 2 ? `${at(i + round).slice(0, -1)}4567Z` : at(i + round),
+    ...(i % 2 === 0 ? { points: i * 10 + b, recent: { week: '2026-10-26T00:00:00.000Z', weekCount: 1, weekPoints: 0.5, month: '2026-11-01T00:00:00.000Z', monthCount: i, monthPoints: -3 } } : {}),
+    ...(i % 5 === 0 ? { period: { start: at(0), count: round } } : {}),
+  }));
+  return {
+    name,
+    createdAt: at(i),
+    awards,
+    ...(i % 3 === 0 ? { progress: { [BADGES[2]!]: i + round, gold: 0.25 } } : {}),
+    ...(i % 4 === 1 ? { hidden: [BADGES[0]!] } : {}),
+    ...(i % 4 === 2 ? { featured: [...BADGES].reverse() } : {}),
+  };
+}
+
+/** Items of three kinds over six hours, and members, changed, moved, removed, with a checkpoint between. */
 async function fill(store: LowdbStore, round: number): Promise<void> {
+  await store.run('shop', new Date(T0), async (tx) => MEMBERS.forEach((name, i) => (i + round) % 7 !== 3 && tx.put({ t: 'user', s: 'shop', v: member(name, i, round) })));
   const put = (items: Item[]) => store.run('shop', new Date(T0), async (tx) => items.forEach((v) => tx.put({ t: 'item', s: 'shop', v })));
   const items: Item[] = [];
   for (let i = 0; i < 300; i++) {
@@ -38,12 +62,19 @@ async function fill(store: LowdbStore, round: number): Promise<void> {
   await put(items.slice(200));
   await store.run('shop', new Date(T0), async (tx) => {
     for (let i = 0; i < 60; i += 3) tx.put({ t: 'item-', s: 'shop', k: KINDS[i % 3]!, id: `i${i}-${round}` });
+    for (let i = round; i < MEMBERS.length; i += 11) tx.put({ t: 'user-', s: 'shop', n: MEMBERS[i]! });
   });
 }
 
-/** Everything the store answers of the items: each kind whole, per owner and subject, by id, counted. */
+/**
+ * Everything the store answers of the items (each kind whole, per owner and subject, by id,
+ * counted) and of the members (each, listed, and each badge's holders).
+ */
 async function answers(store: Store) {
   const found: Record<string, unknown> = { kinds: await store.itemKinds('shop') };
+  found.users = await store.listUsers('shop', { offset: 0, limit: 1000 });
+  found['each user'] = await Promise.all([...MEMBERS, 'nobody'].map((name) => store.getUser('shop', name)));
+  for (const badge of BADGES) found[`holders of ${badge}`] = (await store.run('shop', new Date(T0), (tx) => tx.holders('shop', badge))).sort();
   for (const kind of KINDS) {
     const all = await store.listItems('shop', kind, {});
     found[kind] = all;
@@ -56,12 +87,14 @@ async function answers(store: Store) {
   return found;
 }
 
-/** The item files of a data folder, with their bytes. */
+/** The item and user files of a data folder, with their bytes. */
 async function itemFiles(folder: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const root = join(folder, 'db.d', 'items');
-  for (const entry of await readdir(root, { recursive: true })) {
-    if (entry.endsWith('.jsonl')) files.set(entry, await readFile(join(root, entry), 'utf8'));
+  for (const area of ['items', 'users']) {
+    const root = join(folder, 'db.d', area);
+    for (const entry of await readdir(root, { recursive: true })) {
+      if (entry.endsWith('.jsonl')) files.set(join(area, entry), await readFile(join(root, entry), 'utf8'));
+    }
   }
   return files;
 }
@@ -105,6 +138,7 @@ test('a clean close leaves an image; the next start reads it once, and answers a
   const expected = await open(plain);
   assert.deepEqual(await answers(store), await answers(expected));
   assert.ok(((await answers(store)).event as Item[]).length > 50, 'items are there to compare');
+  assert.ok(((await answers(store)).users as { total: number }).total > 40, 'members are there to compare');
   await Promise.all([store.close(), expected.close()]);
 });
 
@@ -199,4 +233,44 @@ test('a unit that lands while the image is written, and the checkpoint it asks f
   assert.equal(((expected.event as Item[]).find((i) => i.id === 'i3-0')?.v as { moved?: boolean }).moved, true, 'the unit and its checkpoint are in the files');
   assert.deepEqual(await answers(fromImage), expected);
   await Promise.all([fromImage.close(), fromFiles.close()]);
+});
+
+test("members come from the image while their files are as it found them, and from their files once one is not", async (t) => {
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data');
+  await filled(folder);
+  const shards = join(folder, 'db.d', 'users', 'shop');
+  // Whole seconds: a file's time can then be put back exactly as it was after it is edited.
+  for (const file of await readdir(shards)) await utimes(join(shards, file), T0 / 1000, T0 / 1000);
+  await (await open(folder)).close();
+  const before = await open(folder);
+  const expected = await answers(before);
+  await before.close();
+  const bob = (expected['each user'] as (UserRecord | undefined)[])[1]!;
+  assert.equal(bob.name, 'bob');
+
+  // Bob's line renamed in place: same size, same inode, its time put back. The image is believed,
+  // so the file is not read; a start without the image reads it.
+  let shard = '';
+  for (const file of await readdir(shards)) if ((await readFile(join(shards, file), 'utf8')).includes('"name":"bob"')) shard = join(shards, file);
+  await writeFile(shard, (await readFile(shard, 'utf8')).replace('"name":"bob"', '"name":"box"'));
+  await utimes(shard, T0 / 1000, T0 / 1000);
+  await copyFile(image(folder), join(dir, 'kept.image'));
+  let store = await open(folder);
+  assert.deepEqual(await answers(store), expected, 'the members as the image holds them');
+  await store.close();
+  await rm(image(folder));
+  store = await open(folder);
+  assert.equal(await store.getUser('shop', 'bob'), undefined, 'read from the file, bob is box');
+  assert.equal((await store.getUser('shop', 'box'))?.createdAt, bob.createdAt);
+  await store.close();
+
+  // A line added by hand: the size differs, and that service's members are read from their files.
+  await copyFile(join(dir, 'kept.image'), image(folder));
+  const added: UserRecord = { name: 'by-hand', createdAt: at(5), awards: [{ badge: 'gold', count: 2, first: at(5), latest: at(6) }] };
+  await appendFile(shard, JSON.stringify(added) + '\n');
+  store = await open(folder);
+  assert.deepEqual(await store.getUser('shop', 'by-hand'), added);
+  assert.ok((await store.run('shop', new Date(T0), (tx) => tx.holders('shop', 'gold'))).includes('by-hand'));
+  await store.close();
 });

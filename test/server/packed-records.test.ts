@@ -41,16 +41,40 @@ const { value: values } = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 }));
 
-test('any JSON-like value unpacks as it was packed, whatever the dictionary held before', () => {
+/** The strings that are values of `key` at any depth, in order: what stringsUnder finds without unpacking. */
+function stringsUnder(value: unknown, key: string, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const element of value) stringsUnder(element, key, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k !== key) stringsUnder(v, key, found);
+      else if (typeof v === 'string') found.push(v);
+    }
+  }
+  return found;
+}
+
+test('any JSON-like value unpacks as it was packed, whatever the dictionary held before; its strings under a key are found without unpacking', () => {
   const packer = new RecordPacker((key) => key.length % 2 === 0);
   fc.assert(
-    fc.property(values, (value) => {
+    fc.property(values, strings, (value, key) => {
       const packed = packer.pack(value);
       for (let i = 0; i < packed.length; i++) assert.ok(packed.charCodeAt(i) < 256, 'a packed record is bytes');
       assert.deepEqual(described(packer.unpack(packed)), described(value));
+      assert.deepEqual(packer.stringsUnder(packed, key), stringsUnder(value, key));
+      assert.deepEqual(packer.stringsUnder(packed, 'badge'), stringsUnder(value, 'badge'));
     }),
     { numRuns: 3000 },
   );
+});
+
+test('a dictionary restored from another packer unpacks its records; it is refused once words are in use, or with a word twice', () => {
+  const first = new RecordPacker(() => true);
+  const packed = first.pack({ badge: 'gold', list: ['silver', 'gold'], n: 3 });
+  const second = new RecordPacker(() => true);
+  assert.equal(second.restoreWords(first.words()), true);
+  assert.deepEqual(second.unpack(packed), { badge: 'gold', list: ['silver', 'gold'], n: 3 });
+  assert.equal(second.restoreWords(first.words()), false, 'not over words in use');
+  assert.equal(new RecordPacker().restoreWords(['a', 'b', 'a']), false);
 });
 
 test('a record packed early unpacks the same after the dictionary has filled up, and strings past its limit are written out', () => {

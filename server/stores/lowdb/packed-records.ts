@@ -16,6 +16,9 @@ import { isoOf, timeOf } from './item-times.js';
  *
  * The dictionary is in memory only, one per packer: what is on disk stays JSON.
  */
+/** This encoding's version: a start image keeps packed records only for the same one. */
+export const PACKING = 1;
+
 const WORDS = 0xb0;
 const NULL = 0xb0;
 const FALSE = 0xb1;
@@ -45,7 +48,7 @@ const TIME_SLOTS = 4096;
 const MAX_WORDS = 1 << 16;
 
 export class RecordPacker {
-  private readonly words: string[] = [];
+  private readonly dictionary: string[] = [];
   private readonly numbers = new Map<string, number>();
   private bytes = Buffer.allocUnsafe(1024);
   private length = 0;
@@ -58,6 +61,31 @@ export class RecordPacker {
 
   /** `worded(key, value)`: whether a string value under that key is a word (as keys always are). */
   constructor(private readonly worded: (key: string) => boolean = () => false) {}
+
+  /** The dictionary, by number: what a start image keeps beside the packed records it holds. */
+  words(): string[] {
+    return this.dictionary.slice();
+  }
+
+  /** Takes a dictionary kept with packed records; only before anything is packed. */
+  restoreWords(words: readonly string[]): boolean {
+    if (this.dictionary.length > 0 || words.length > MAX_WORDS || new Set(words).size !== words.length) return false;
+    for (const word of words) this.numbers.set(word, this.dictionary.push(word) - 1);
+    return true;
+  }
+
+  /**
+   * The strings that are values of `key`, at any depth of a packed record, without unpacking the
+   * rest: a start finds each member's badges so, where unpacking every member cost a tenth of a second.
+   */
+  stringsUnder(packed: string, key: string): string[] {
+    this.text = packed;
+    this.at = 0;
+    const found: string[] = [];
+    this.scan(key, found);
+    this.text = '';
+    return found;
+  }
 
   pack(value: unknown): string {
     this.length = 0;
@@ -112,8 +140,8 @@ export class RecordPacker {
     // Only where words are expected: looking up every string (hashing each) was most of a pack.
     if (word) {
       let n = this.numbers.get(value);
-      if (n === undefined && this.words.length < MAX_WORDS) {
-        n = this.words.push(value) - 1;
+      if (n === undefined && this.dictionary.length < MAX_WORDS) {
+        n = this.dictionary.push(value) - 1;
         this.numbers.set(value, n);
       }
       if (n !== undefined) return this.word(n);
@@ -199,7 +227,7 @@ export class RecordPacker {
 
   private read(): unknown {
     const tag = this.text.charCodeAt(this.at++);
-    if (tag < WORDS) return this.words[tag];
+    if (tag < WORDS) return this.dictionary[tag];
     if (tag >= SMALL) return tag - SMALL;
     switch (tag) {
       case NULL:
@@ -239,7 +267,7 @@ export class RecordPacker {
         return value;
       }
       case WORD:
-        return this.words[this.readVarint()];
+        return this.dictionary[this.readVarint()];
       case ARRAY: {
         const length = this.readVarint();
         const array = new Array<unknown>(length);
@@ -271,6 +299,49 @@ export class RecordPacker {
     if (this.times[slot] === time) return this.timeTexts[slot]!;
     this.times[slot] = time;
     return (this.timeTexts[slot] = isoOf(time));
+  }
+
+  /** Reads past one value, noting the strings under `key` (see stringsUnder). */
+  private scan(key: string, found: string[]): void {
+    const tag = this.text.charCodeAt(this.at++);
+    if (tag < WORDS || tag >= SMALL || tag <= UNDEFINED) return;
+    switch (tag) {
+      case UINT:
+      case NEGATIVE:
+        this.readVarint();
+        return;
+      case FLOAT:
+      case TIME_FLOAT:
+        this.at += 8;
+        return;
+      case TIME:
+        this.at += 6;
+        return;
+      case LATIN1:
+      case UTF16: {
+        // Read first: `this.at += ...` would add to where `at` was before the length.
+        const length = this.readVarint();
+        this.at += tag === LATIN1 ? length : 2 * length;
+        return;
+      }
+      case WORD:
+        this.readVarint();
+        return;
+      case ARRAY:
+        for (let i = this.readVarint(); i > 0; i--) this.scan(key, found);
+        return;
+      case OBJECT:
+        for (let i = this.readVarint(); i > 0; i--) {
+          if (this.read() !== key) this.scan(key, found);
+          else {
+            const value = this.read();
+            if (typeof value === 'string') found.push(value);
+          }
+        }
+        return;
+      default:
+        throw new Error(`not a packed record: tag ${tag} at byte ${this.at - 1}`);
+    }
   }
 
   private readVarint(): number {

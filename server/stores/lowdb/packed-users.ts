@@ -41,6 +41,21 @@ export class PackedUsers {
     return JSON.stringify(this.packer.unpack(packed));
   }
 
+  /** A record as `packedOf` gave it, kept by a start image. */
+  restore(name: string, packed: string): void {
+    this.packed.set(name, packed);
+  }
+
+  /** Every user's name and record as kept, for a start image. */
+  entries(): IterableIterator<[string, string]> {
+    return this.packed.entries();
+  }
+
+  /** The badges a record as kept holds, without unpacking it. */
+  badgesOf(packed: string): string[] {
+    return this.packer.stringsUnder(packed, 'badge');
+  }
+
   has(name: string): boolean {
     return this.packed.has(name);
   }

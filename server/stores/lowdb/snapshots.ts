@@ -5,7 +5,7 @@ import type { Change } from '../../core/changes.js';
 import type { BadgeRecord, Item, ServiceRecord, UserRecord } from '../../core/model.js';
 import { DurableJSONFile, removeLeftovers } from './durable-file.js';
 import { fnv1aUnits } from './fnv1a.js';
-import { prepareImage, StartImage, writeImage, type ImageKind } from './item-image.js';
+import { prepareImage, StartImage, writeImage, type ImageKind, type ImageUsers } from './item-image.js';
 import { ItemIndex, type Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
 import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
@@ -73,6 +73,8 @@ export class Snapshots {
   private readonly shardMembers = new Map<string, Set<string>[]>();
   /** The start image, while a start reads the files: the kinds it holds are taken from it. */
   private image: StartImage | null = null;
+  /** Whether the users' packer took the image's words: its users can be taken only then. */
+  private imagedUsers = false;
 
   constructor(
     private readonly folder: string,
@@ -88,6 +90,8 @@ export class Snapshots {
     const main = await new DurableJSONFile<MainFile>(this.mainFile).read();
     if (main && main.format !== 1) throw new Error(`${this.mainFile} has format ${String(main.format)}; this version reads format 1`);
     this.image = await StartImage.take(join(this.folder, IMAGE), this.folder);
+    // Before any user is packed: the image's packed users are in its words.
+    this.imagedUsers = this.image?.words ? this.state.restoreUserWords(this.image.words) : false;
     try {
       for (const { badges, ...service } of main?.services ?? []) {
         apply([{ t: 'service', v: service }, ...badges.map((v): Change => ({ t: 'badge', s: service.name, v }))]);
@@ -104,6 +108,13 @@ export class Snapshots {
     const folder = join(this.folder, 'users', service);
     // The older whole files first: a crash while replacing them leaves both, and the newer wins.
     const files = await readdir(folder).catch(() => [] as string[]);
+    const imaged = files.some((f) => f.endsWith('.json')) || !this.imagedUsers ? null : this.image?.takeUsers(service, files.filter((f) => /^\d+\.jsonl$/.test(f)).map((f) => join(folder, f)));
+    if (imaged) {
+      for (const { path, lines } of imaged.files) this.files.loaded(path, lines, false);
+      this.state.restoreUsers(service, imaged.names, imaged.packed);
+      for (const name of imaged.names) this.member(service, name, true);
+      return;
+    }
     for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
       const shard = await new DurableJSONFile<LegacyShardFile>(join(folder, file)).read();
       apply((shard?.users ?? []).map((v): Change => ({ t: 'user', s: service, v })));
@@ -189,11 +200,7 @@ export class Snapshots {
       case 'user':
       case 'user-': {
         const name = change.t === 'user' ? change.v.name : change.n;
-        const shard = shardOf(name);
-        let members = this.shardMembers.get(change.s);
-        if (!members) this.shardMembers.set(change.s, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
-        if (change.t === 'user') members[shard]!.add(name);
-        else members[shard]!.delete(name);
+        const shard = this.member(change.s, name, change.t === 'user');
         if (dirty) mark(this.dirtyUsers, `${change.s}\n${shard}`, name);
         return;
       }
@@ -205,6 +212,16 @@ export class Snapshots {
       default:
         if (dirty) this.mainDirty = true;
     }
+  }
+
+  /** The user is in their shard's members (or no longer); answers the shard. */
+  private member(service: string, name: string, present: boolean): number {
+    const shard = shardOf(name);
+    let members = this.shardMembers.get(service);
+    if (!members) this.shardMembers.set(service, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
+    if (present) members[shard]!.add(name);
+    else members[shard]!.delete(name);
+    return shard;
   }
 
   /** The main file is written at the next checkpoint (a start without one, or over a journal). */
@@ -408,7 +425,20 @@ export class Snapshots {
         if (columns && !columns.files.includes(-1)) kinds.push({ service, kind, files, columns });
       }
     }
-    const image = prepareImage(this.folder, kinds);
+    // The users of each service whose files hold every change: none is dirty after the last checkpoint.
+    const users: ImageUsers[] = [];
+    for (const [service, state] of this.dirtyUsers.size > 0 ? [] : this.state.services) {
+      const files = this.files.under(join(this.folder, 'users', service) + '/');
+      if (!files) continue;
+      const names: string[] = [];
+      const packed: string[] = [];
+      for (const [name, record] of state.users.entries()) {
+        names.push(name);
+        packed.push(record);
+      }
+      users.push({ service, files, names, packed });
+    }
+    const image = prepareImage(this.folder, kinds, users, this.state.userWords());
     await writeImage(join(this.folder, IMAGE), image);
     return true;
   }

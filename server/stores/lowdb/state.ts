@@ -107,6 +107,31 @@ export class State implements Reads {
     index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
 
+  /** The words of the users' packer, for a start image. */
+  userWords(): string[] {
+    return this.packer.words();
+  }
+
+  /** A start image's words, before any user is read: false if it is too late, or they are not a dictionary. */
+  restoreUserWords(words: readonly string[]): boolean {
+    return this.packer.restoreWords(words);
+  }
+
+  /** A service's users as a start image keeps them: packed by a packer of the words restored. */
+  restoreUsers(name: string, names: readonly string[], packed: readonly string[]): void {
+    const service = this.services.get(name);
+    if (!service) return;
+    for (let i = 0; i < names.length; i++) {
+      const user = names[i]!;
+      service.users.restore(user, packed[i]!);
+      for (const badge of service.users.badgesOf(packed[i]!)) {
+        let holders = service.holders.get(badge);
+        if (!holders) service.holders.set(badge, (holders = new Set()));
+        holders.add(user);
+      }
+    }
+  }
+
   /** A service's items of a kind, read whole (from the start image). */
   putIndex(name: string, index: ItemIndex): void {
     this.services.get(name)?.items.set(index.kind, index);
