@@ -1,6 +1,6 @@
 /**
  * G1 alone: a fresh embedded store, a service growing to <users> users, three awards each, 50 clients.
- *   node --import tsx /tmp/pgx/g1.mts [users] ; PROF=1 writes the server's CPU profile to /tmp/pgx/prof-g1
+ *   node --import tsx /tmp/pgx/g1.mts [users] ; PROF=1 writes the server's CPU profile to /tmp/pgx/prof-g1; FLAGS="..." passes node flags to the server
  */
 import { rmSync } from 'node:fs';
 import { generate } from '../generate.ts';
@@ -10,7 +10,7 @@ import { runLoad } from '../load.ts';
 const users = Number(process.argv[2] ?? 100_000);
 const dir = `/tmp/pgx/g1-${process.pid}`;
 const empty = await generate({ file: `${dir}/db.json`, users: 1 });
-const flags = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pgx/prof-g1'] : process.env.HEAPPROF ? ['--heap-prof', '--heap-prof-dir=/tmp/pgx/heap-g1', '--heap-prof-interval=65536'] : process.env.GC ? ['--trace-gc'] : [];
+const flags = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pgx/prof-g1'] : process.env.HEAPPROF ? ['--heap-prof', '--heap-prof-dir=/tmp/pgx/heap-g1', '--heap-prof-interval=65536'] : process.env.GC ? ['--trace-gc'] : process.env.FLAGS ? process.env.FLAGS.split(' ') : [];
 const server = await startServer({ file: empty.file }, { env: { REQUEST_LOG: 'off' }, nodeFlags: flags });
 try {
   const r = await runLoad({ title: 'g1', url: server.url, connections: 50, duration: 3600, writes: { service: empty.service, key: empty.key, users, badges: empty.badges, seed: 25, grow: { perUser: 3 } } });
