@@ -3,7 +3,7 @@ import { isoOf, timeOf } from './item-times.js';
 /**
  * JSON-like values packed into one string each: a record that was a tree of objects, arrays and
  * strings (a member with three badges: 35 objects and 843 bytes, and the collector marked every one
- * of them at each full collection) is one string of about 200 bytes (issue 25). Unpacking makes the
+ * of them at each full collection) is one string of about 180 bytes (issue 25). Unpacking makes the
  * same value again, with its keys in the same order: `undefined`, -0 and strings that are not
  * well-formed UTF-16 included.
  *
@@ -14,8 +14,10 @@ import { isoOf, timeOf } from './item-times.js';
  * - the constants, numbers, strings, arrays and objects below;
  * - an ISO-8601 time in the core's form (see item-times.ts) as six bytes of milliseconds.
  *
- * The dictionary is in memory only, one per packer: what is on disk stays JSON.
+ * The dictionary lives in memory, one per packer, and in the start image beside the records packed
+ * with it (item-image.ts): the snapshot files stay JSON.
  */
+
 /** This encoding's version: a start image keeps packed records only for the same one. */
 export const PACKING = 1;
 
@@ -59,7 +61,7 @@ export class RecordPacker {
   private readonly timeTexts = new Array<string>(TIME_SLOTS);
   private at = 0;
 
-  /** `worded(key, value)`: whether a string value under that key is a word (as keys always are). */
+  /** `worded(key)`: whether a string under that key (or in an array under it) is a word, as keys always are. */
   constructor(private readonly worded: (key: string) => boolean = () => false) {}
 
   /** The dictionary, by number: what a start image keeps beside the packed records it holds. */
@@ -137,7 +139,7 @@ export class RecordPacker {
   }
 
   private string(value: string, word: boolean): void {
-    // Only where words are expected: looking up every string (hashing each) was most of a pack.
+    // Only where words are expected: the dictionary holds what repeats, not every member's name.
     if (word) {
       let n = this.numbers.get(value);
       if (n === undefined && this.dictionary.length < MAX_WORDS) {
