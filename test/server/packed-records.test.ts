@@ -53,6 +53,29 @@ function stringsUnder(value: unknown, key: string, found: string[] = []): string
   return found;
 }
 
+/** fieldWhere as a walk of the value: depth first, in order; an object matches once all its entries are read. */
+function fieldWhere(value: unknown, key: string, wanted: unknown, field: string): { found: unknown } | undefined {
+  if (Array.isArray(value)) {
+    for (const element of value) {
+      const found = fieldWhere(element, key, wanted, field);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  let matched = false;
+  let found: unknown;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === key) matched = v === wanted;
+    else if (k === field) found = v;
+    else {
+      const inner = fieldWhere(v, key, wanted, field);
+      if (inner) return inner;
+    }
+  }
+  return matched ? { found } : undefined;
+}
+
 test('any JSON-like value unpacks as it was packed, whatever the dictionary held before; its strings under a key are found without unpacking', () => {
   const packer = new RecordPacker((key) => key.length % 2 === 0);
   fc.assert(
@@ -62,6 +85,8 @@ test('any JSON-like value unpacks as it was packed, whatever the dictionary held
       assert.deepEqual(described(packer.unpack(packed)), described(value));
       assert.deepEqual(packer.stringsUnder(packed, key), stringsUnder(value, key));
       assert.deepEqual(packer.stringsUnder(packed, 'badge'), stringsUnder(value, 'badge'));
+      const wanted = stringsUnder(value, key)[0];
+      assert.deepEqual(described(packer.fieldWhere(packed, key, wanted, 'latest')), described(fieldWhere(value, key, wanted, 'latest')?.found));
     }),
     { numRuns: 3000 },
   );
@@ -109,6 +134,9 @@ test("a member with three badges is about a fifth of its JSON, and a read gets a
   const packed = users.packedOf(user.name)!;
   assert.ok(packed.length * 4 < JSON.stringify(user).length, `${packed.length} bytes packed, ${JSON.stringify(user).length} of JSON`);
   assert.equal(users.lineOf(packed), JSON.stringify(user));
+  assert.equal(users.latestOf(user.name, 'commenter'), '2026-12-07T17:12:19.001Z');
+  assert.equal(users.latestOf(user.name, 'gold'), undefined);
+  assert.equal(users.latestOf('nobody', 'commenter'), undefined);
   const read = users.get(user.name)!;
   assert.deepEqual(read, user);
   read.awards.pop();

@@ -46,6 +46,10 @@ const SMALL = 0xc0;
 
 const TIME_SLOTS = 4096;
 
+/** What `seek` answers when no object matched. */
+const MISSING = Symbol('missing');
+const NOTHING: string[] = [];
+
 /** Beyond it, new strings are written out: no tenant can grow the dictionary without bound. */
 const MAX_WORDS = 1 << 16;
 
@@ -87,6 +91,19 @@ export class RecordPacker {
     this.scan(key, found);
     this.text = '';
     return found;
+  }
+
+  /**
+   * In the first object, at any depth of a packed record, whose `key` is `value`: its `field`
+   * (undefined if it has none); undefined if no object matches. Without unpacking the rest: a
+   * revocation reads one award's time of every holder of a badge.
+   */
+  fieldWhere(packed: string, key: string, value: unknown, field: string): unknown {
+    this.text = packed;
+    this.at = 0;
+    const found = this.seek(key, value, field);
+    this.text = '';
+    return found === MISSING ? undefined : found;
   }
 
   pack(value: unknown): string {
@@ -301,6 +318,37 @@ export class RecordPacker {
     if (this.times[slot] === time) return this.timeTexts[slot]!;
     this.times[slot] = time;
     return (this.timeTexts[slot] = isoOf(time));
+  }
+
+  /** Reads one value, looking for an object of it whose `key` is `value` (see fieldWhere). */
+  private seek(key: string, value: unknown, field: string): unknown {
+    const tag = this.text.charCodeAt(this.at);
+    if (tag === ARRAY) {
+      this.at++;
+      for (let i = this.readVarint(); i > 0; i--) {
+        const found = this.seek(key, value, field);
+        if (found !== MISSING) return found;
+      }
+      return MISSING;
+    }
+    if (tag !== OBJECT) {
+      // Not an object nor an array: nothing for scan to note.
+      this.scan('', NOTHING);
+      return MISSING;
+    }
+    this.at++;
+    let matched = false;
+    let found: unknown;
+    for (let i = this.readVarint(); i > 0; i--) {
+      const name = this.read();
+      if (name === key) matched = this.read() === value;
+      else if (name === field) found = this.read();
+      else {
+        const inner = this.seek(key, value, field);
+        if (inner !== MISSING) return inner;
+      }
+    }
+    return matched ? found : MISSING;
   }
 
   /** Reads past one value, noting the strings under `key` (see stringsUnder). */

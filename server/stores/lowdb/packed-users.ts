@@ -56,6 +56,12 @@ export class PackedUsers {
     return this.packer.stringsUnder(packed, 'badge');
   }
 
+  /** The `latest` of the user's award of `badge`, without unpacking the record; undefined if none. */
+  latestOf(name: string, badge: string): string | undefined {
+    const packed = this.packed.get(name);
+    return packed === undefined ? undefined : (this.packer.fieldWhere(packed, 'badge', badge, 'latest') as string | undefined);
+  }
+
   has(name: string): boolean {
     return this.packed.has(name);
   }

@@ -247,8 +247,8 @@ export class State implements Reads {
     let latest: string | null = null;
     for (const holder of state?.holders.get(badge) ?? []) {
       if (except?.has(holder)) continue;
-      const held = state!.users.get(holder)!.awards.find((a) => a.badge === badge)!;
-      if (latest === null || held.latest > latest) latest = held.latest;
+      const held = state!.users.latestOf(holder, badge)!;
+      if (latest === null || held > latest) latest = held;
     }
     return latest;
   }
