@@ -14,6 +14,7 @@ import { composeDomain } from '../server/app/domain.js';
 import { awardChecked } from '../server/core/rules/awards.js';
 import { openStore } from '../server/app/open-store.js';
 import * as ob from '../server/openbadges/index.js';
+import * as signing from '../server/openbadges/signing.js';
 import { readSpec } from './lib/api.js';
 import type { Group } from './lib/group.js';
 import { fmt, type Figure } from './lib/report.js';
@@ -34,7 +35,7 @@ export async function signingFigures(seconds: number) {
   const key = ob.generateIssuerKey('bench/default', kek, '2026-01-01T00:00:00Z', 'key-1');
   const { privateKey } = ob.openIssuerKey('bench/default', key, kek);
   const profile = ob.buildProfile({ id: ISSUER, name: 'Bench' }, [key]);
-  const loader = ob.documentLoader((url) => (url.startsWith(ISSUER) ? ob.profileDocumentAt(profile, url) : undefined));
+  const loader = signing.documentLoader((url) => (url.startsWith(ISSUER) ? ob.profileDocumentAt(profile, url) : undefined));
   const credential = (i: number) =>
     ob.buildCredential({
       id: `${ORIGIN}/v1/bench/openbadges/v3/credentials/aw_${String(i).padStart(20, 'a')}`,
@@ -48,13 +49,13 @@ export async function signingFigures(seconds: number) {
   const options = { verificationMethod: ob.verificationMethodId(ISSUER, key.id), created: '2026-01-15T10:00:00Z' };
   const kid = ob.jwkUrl(ISSUER, key.id);
   // Warm up the context cache and the JIT alike for each.
-  for (let i = 0; i < 20; i++) await ob.signDataIntegrity(credential(i), privateKey, options, loader);
-  const di = await rate(seconds, 50, (i) => ob.signDataIntegrity(credential(i), privateKey, options, loader));
+  for (let i = 0; i < 20; i++) await signing.signDataIntegrity(credential(i), privateKey, options, loader);
+  const di = await rate(seconds, 50, (i) => signing.signDataIntegrity(credential(i), privateKey, options, loader));
   const jwt = await rate(seconds, 200, (i) => ob.signJwt(credential(i), privateKey, kid));
-  const signed = await Promise.all(Array.from({ length: 50 }, (_, i) => ob.signDataIntegrity(credential(i), privateKey, options, loader)));
+  const signed = await Promise.all(Array.from({ length: 50 }, (_, i) => signing.signDataIntegrity(credential(i), privateKey, options, loader)));
   const tokens = await Promise.all(signed.map((c) => ob.signJwt(c, privateKey, kid)));
-  for (const c of signed.slice(0, 5)) if (!(await ob.verifyProof(c, loader)).ok) throw new Error('a benchmark credential does not verify');
-  const diVerified = await rate(seconds, 20, (i) => ob.verifyProof(signed[i % signed.length]!, loader));
+  for (const c of signed.slice(0, 5)) if (!(await signing.verifyProof(c, loader)).ok) throw new Error('a benchmark credential does not verify');
+  const diVerified = await rate(seconds, 20, (i) => signing.verifyProof(signed[i % signed.length]!, loader));
   const jwk = await importJWK(ob.profileDocumentAt(profile, decodeProtectedHeader(tokens[0]!).kid!) as JsonWebKey, 'EdDSA');
   const jwtVerified = await rate(seconds, 200, (i) => jwtVerify(tokens[i % tokens.length]!, jwk));
   return { di, jwt, diVerified, jwtVerified };

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { composeDomain } from '../../server/app/domain.js';
 import type { Item, UserRecord } from '../../server/core/model.js';
 import type { Store } from '../../server/core/ports.js';
+import { prepareImage, writeImage } from '../../server/stores/lowdb/item-image.js';
 import { LowdbStore } from '../../server/stores/lowdb/lowdb-store.js';
+import { RecordPacker } from '../../server/stores/lowdb/packed-records.js';
 import { tempDir } from './harness.js';
 
 /**
@@ -273,4 +275,61 @@ test("members come from the image while their files are as it found them, and fr
   assert.deepEqual(await store.getUser('shop', 'by-hand'), added);
   assert.ok((await store.run('shop', new Date(T0), (tx) => tx.holders('shop', 'gold'))).includes('by-hand'));
   await store.close();
+});
+
+test('an image whose member records or names do not read, its checksum good, gives way to the files', { timeout: 60_000 }, async (t) => {
+  // A writer's mistake the checksum cannot see: a record cut inside a number, a name that is no string.
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data');
+  await filled(folder);
+  await rm(image(folder));
+  const truth = await open(folder);
+  const expected = await answers(truth);
+  await truth.close();
+  const shards = join(folder, 'db.d', 'users', 'shop');
+  const files = await Promise.all(
+    (await readdir(shards)).map(async (file) => ({ path: join(shards, file), lines: (await readFile(join(shards, file), 'utf8')).split('\n').length - 1 })),
+  );
+  for (const [names, packed] of [
+    [['bob'], ['\u00bc\u0080']],
+    [[null], [new RecordPacker().pack({ name: 'bob' })]],
+  ] as [string[], string[]][]) {
+    await rm(image(folder), { force: true });
+    await writeImage(image(folder), prepareImage(join(folder, 'db.d'), [], [{ service: 'shop', files, names, packed }], ['name', 'badge']));
+    const store = await open(folder);
+    assert.equal(await exists(image(folder)), false, 'the image was there to be read');
+    assert.deepEqual(await answers(store), expected, `members from their files, not ${JSON.stringify(names)}`);
+    await store.close();
+  }
+});
+
+test('a crowded dictionary is not carried to the next start: members are read from their files and numbered afresh', async (t) => {
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data');
+  await filled(folder);
+  /** The image's header: what it holds besides its columns. */
+  const header = async () => {
+    const bytes = await readFile(image(folder));
+    const at = 'user-badges item image\n'.length;
+    return JSON.parse(bytes.toString('utf8', at + 4, at + 4 + bytes.readUInt32LE(at))) as { words: string[]; users: { service: string; count: number }[] };
+  };
+  assert.ok((await header()).users.some((users) => users.service === 'shop' && users.count > 40), 'members are in the image');
+  let store = await open(folder);
+  // Progress towards 33,000 badges: each name a word, past half the dictionary's limit.
+  const progress = Object.fromEntries(Array.from({ length: 33_000 }, (_, i) => [`badge-${i}`, i]));
+  const many: UserRecord = { name: 'collector', createdAt: at(0), awards: [], progress };
+  await store.run('shop', new Date(T0), async (tx) => tx.put({ t: 'user', s: 'shop', v: many }));
+  const expected = await answers(store);
+  await store.close();
+  assert.deepEqual(await header().then(({ words, users }) => ({ words: words.length, users: users.length })), { words: 0, users: 0 });
+  store = await open(folder);
+  assert.deepEqual(await answers(store), expected);
+  assert.deepEqual(await store.getUser('shop', 'collector'), many);
+  // The collector goes; this process's dictionary still holds their words, the next one's will not.
+  await store.run('shop', new Date(T0), async (tx) => tx.put({ t: 'user-', s: 'shop', n: 'collector' }));
+  await store.close();
+  assert.equal((await header()).users.length, 0);
+  await (await open(folder)).close();
+  const { words, users } = await header();
+  assert.ok(users.some((u) => u.service === 'shop' && u.count > 40) && words.length < 100, 'numbered afresh, the members go back in the image');
 });

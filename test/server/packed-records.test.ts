@@ -148,3 +148,23 @@ test("a member with three badges is about a fifth of its JSON, and a read gets a
   assert.equal(users.get(user.name), undefined);
   assert.equal(users.size, 0);
 });
+
+test('a record cut short, with bytes after it, or naming a word the dictionary lacks is refused, not read on for ever', { timeout: 10_000 }, () => {
+  const packer = userPacker();
+  const user: UserRecord = { name: 'ann', createdAt: '2026-12-07T17:12:18.669Z', awards: [{ badge: 'gold', count: 300, first: '2026-12-07T17:12:18.669Z', latest: '2026-12-07T17:12:18.669Z', points: 1.5 }], hidden: ['gold'] };
+  const packed = packer.pack(user);
+  for (let end = 0; end < packed.length; end++) {
+    const cut = packed.slice(0, end);
+    assert.throws(() => packer.unpack(cut), /not a packed record/, `cut at byte ${end}`);
+    assert.throws(() => packer.stringsUnder(cut, 'badge'), /not a packed record/, `cut at byte ${end}`);
+  }
+  assert.throws(() => packer.unpack(packed + '\u00c1'), /bytes after its value/);
+  assert.throws(() => packer.stringsUnder(packed + '\u00c1', 'badge'), /bytes after its value/);
+  // A varint whose every byte says more follow, to the end of the record.
+  assert.throws(() => packer.unpack('\u00bc\u0080\u0080'), /not a packed record/);
+  assert.throws(() => packer.fieldWhere('\u00bc\u0080', 'badge', 'gold', 'latest'), /not a packed record/);
+  // Word 0xaf of a dictionary of a few words.
+  assert.throws(() => packer.unpack('\u00af'), /word 175 of/);
+  assert.throws(() => new RecordPacker().stringsUnder('\u00bd\u0001\u0000\u00c0', 'badge'), /word 0 of 0/);
+  assert.deepEqual(packer.unpack(packed), user, 'the whole record still reads');
+});

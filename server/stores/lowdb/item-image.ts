@@ -157,6 +157,9 @@ export function prepareImage(folder: string, kinds: ImageKind[], users: ImageUse
   return { chunks, bytes: at + 4 };
 }
 
+/** Whether `value` is an array of strings (names and words, from the image's JSON). */
+const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
 /** Each file as it is now; null if one of them is gone. */
 function describe(folder: string, files: { path: string; lines: number }[]): ImageFile[] | null {
   const described: ImageFile[] = [];
@@ -273,11 +276,11 @@ export class StartImage {
       const packed = bytes.subarray(at, at + service.packedBytes);
       at += service.packedBytes;
       align();
-      if (at > bytes.length - 4 || names.length !== service.count || starts[0] !== 0 || starts[service.count] !== service.packedBytes) return null;
+      if (at > bytes.length - 4 || !strings(names) || names.length !== service.count || starts[0] !== 0 || starts[service.count] !== service.packedBytes) return null;
       for (let i = 0; i < service.count; i++) if (starts[i]! > starts[i + 1]!) return null;
       users.set(service.service, { header: service, names, starts, bytes: packed });
     }
-    return new StartImage(folder, kinds, users, header.packing === PACKING ? header.words : null);
+    return new StartImage(folder, kinds, users, header.packing === PACKING && strings(header.words) ? header.words : null);
   }
 
   /**

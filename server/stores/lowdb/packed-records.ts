@@ -73,6 +73,11 @@ export class RecordPacker {
     return this.dictionary.slice();
   }
 
+  /** Past half its limit: a dictionary worth starting afresh, with only the words in use. */
+  crowded(): boolean {
+    return this.dictionary.length > MAX_WORDS / 2;
+  }
+
   /** Takes a dictionary kept with packed records; only before anything is packed. */
   restoreWords(words: readonly string[]): boolean {
     if (this.dictionary.length > 0 || words.length > MAX_WORDS || new Set(words).size !== words.length) return false;
@@ -85,11 +90,14 @@ export class RecordPacker {
    * rest: a start finds each member's badges so, where unpacking every member cost a tenth of a second.
    */
   stringsUnder(packed: string, key: string): string[] {
-    this.text = packed;
-    this.at = 0;
     const found: string[] = [];
-    this.scan(key, found);
-    this.text = '';
+    this.start(packed);
+    try {
+      this.scan(key, found);
+      this.wholly();
+    } finally {
+      this.text = '';
+    }
     return found;
   }
 
@@ -99,11 +107,13 @@ export class RecordPacker {
    * revocation reads one award's time of every holder of a badge.
    */
   fieldWhere(packed: string, key: string, value: unknown, field: string): unknown {
-    this.text = packed;
-    this.at = 0;
-    const found = this.seek(key, value, field);
-    this.text = '';
-    return found === MISSING ? undefined : found;
+    this.start(packed);
+    try {
+      const found = this.seek(key, value, field);
+      return found === MISSING ? undefined : found;
+    } finally {
+      this.text = '';
+    }
   }
 
   pack(value: unknown): string {
@@ -112,12 +122,38 @@ export class RecordPacker {
     return this.bytes.toString('latin1', 0, this.length);
   }
 
+  /** The value packed; throws if `packed` is not one whole record of this packer's. */
   unpack(packed: string): unknown {
+    this.start(packed);
+    try {
+      const value = this.read();
+      this.wholly();
+      return value;
+    } finally {
+      this.text = '';
+    }
+  }
+
+  private start(packed: string): void {
     this.text = packed;
     this.at = 0;
-    const value = this.read();
-    this.text = '';
-    return value;
+  }
+
+  /**
+   * Every read is checked against the record's end and the dictionary's size: a record cut short
+   * (a start image's, say) is refused, where reading on would loop for ever in a varint.
+   */
+  private need(bytes: number): void {
+    if (this.at + bytes > this.text.length) throw new Error(`not a packed record: it ends at byte ${this.text.length}, inside a value`);
+  }
+
+  private wholly(): void {
+    if (this.at !== this.text.length) throw new Error(`not a packed record: ${this.text.length - this.at} bytes after its value`);
+  }
+
+  private wordAt(n: number): string {
+    if (n >= this.dictionary.length) throw new Error(`not a packed record of this dictionary: word ${n} of ${this.dictionary.length}`);
+    return this.dictionary[n]!;
   }
 
   private value(value: unknown, word: boolean): void {
@@ -245,8 +281,9 @@ export class RecordPacker {
   }
 
   private read(): unknown {
+    this.need(1);
     const tag = this.text.charCodeAt(this.at++);
-    if (tag < WORDS) return this.dictionary[tag];
+    if (tag < WORDS) return this.wordAt(tag);
     if (tag >= SMALL) return tag - SMALL;
     switch (tag) {
       case NULL:
@@ -264,6 +301,7 @@ export class RecordPacker {
       case FLOAT:
         return this.readFloat();
       case TIME: {
+        this.need(6);
         let time = 0;
         for (let i = 5; i >= 0; i--) time = time * 256 + this.text.charCodeAt(this.at + i);
         this.at += 6;
@@ -274,11 +312,13 @@ export class RecordPacker {
       case LATIN1: {
         // A slice of the packed string: whoever keeps it for long keeps that record alive too.
         const length = this.readVarint();
+        this.need(length);
         this.at += length;
         return this.text.slice(this.at - length, this.at);
       }
       case UTF16: {
         const length = this.readVarint();
+        this.need(2 * length);
         const codes = new Array<number>(length);
         for (let i = 0; i < length; i++, this.at += 2) codes[i] = this.text.charCodeAt(this.at) | (this.text.charCodeAt(this.at + 1) << 8);
         let value = '';
@@ -286,7 +326,7 @@ export class RecordPacker {
         return value;
       }
       case WORD:
-        return this.dictionary[this.readVarint()];
+        return this.wordAt(this.readVarint());
       case ARRAY: {
         const length = this.readVarint();
         const array = new Array<unknown>(length);
@@ -353,8 +393,13 @@ export class RecordPacker {
 
   /** Reads past one value, noting the strings under `key` (see stringsUnder). */
   private scan(key: string, found: string[]): void {
+    this.need(1);
     const tag = this.text.charCodeAt(this.at++);
-    if (tag < WORDS || tag >= SMALL || tag <= UNDEFINED) return;
+    if (tag < WORDS) {
+      this.wordAt(tag);
+      return;
+    }
+    if (tag >= SMALL || tag <= UNDEFINED) return;
     switch (tag) {
       case UINT:
       case NEGATIVE:
@@ -362,20 +407,23 @@ export class RecordPacker {
         return;
       case FLOAT:
       case TIME_FLOAT:
+        this.need(8);
         this.at += 8;
         return;
       case TIME:
+        this.need(6);
         this.at += 6;
         return;
       case LATIN1:
       case UTF16: {
         // Read first: `this.at += ...` would add to where `at` was before the length.
         const length = this.readVarint();
+        this.need(tag === LATIN1 ? length : 2 * length);
         this.at += tag === LATIN1 ? length : 2 * length;
         return;
       }
       case WORD:
-        this.readVarint();
+        this.wordAt(this.readVarint());
         return;
       case ARRAY:
         for (let i = this.readVarint(); i > 0; i--) this.scan(key, found);
@@ -398,6 +446,7 @@ export class RecordPacker {
     let value = 0;
     let scale = 1;
     for (;;) {
+      this.need(1);
       const byte = this.text.charCodeAt(this.at++);
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) return value;
@@ -406,6 +455,7 @@ export class RecordPacker {
   }
 
   private readFloat(): number {
+    this.need(8);
     for (let i = 0; i < 8; i++) this.floatBytes[i] = this.text.charCodeAt(this.at++);
     return this.float[0]!;
   }

@@ -109,9 +109,8 @@ export class Snapshots {
     // The older whole files first: a crash while replacing them leaves both, and the newer wins.
     const files = await readdir(folder).catch(() => [] as string[]);
     const imaged = files.some((f) => f.endsWith('.json')) || !this.imagedUsers ? null : this.image?.takeUsers(service, files.filter((f) => /^\d+\.jsonl$/.test(f)).map((f) => join(folder, f)));
-    if (imaged) {
+    if (imaged && this.state.restoreUsers(service, imaged.names, imaged.packed)) {
       for (const { path, lines } of imaged.files) this.files.loaded(path, lines, false);
-      this.state.restoreUsers(service, imaged.names, imaged.packed);
       for (const name of imaged.names) this.member(service, name, true);
       return;
     }
@@ -426,8 +425,11 @@ export class Snapshots {
       }
     }
     // The users of each service whose files hold every change: none is dirty after the last checkpoint.
+    // Not when the dictionary is crowded: the next start reads them from their files and numbers
+    // only the words in use, where the image would carry every word ever seen from start to start.
     const users: ImageUsers[] = [];
-    for (const [service, state] of this.dirtyUsers.size > 0 ? [] : this.state.services) {
+    const words = this.state.userWordsToKeep();
+    for (const [service, state] of this.dirtyUsers.size > 0 || !words ? [] : this.state.services) {
       const files = this.files.under(join(this.folder, 'users', service) + '/');
       if (!files) continue;
       const names: string[] = [];
@@ -438,7 +440,7 @@ export class Snapshots {
       }
       users.push({ service, files, names, packed });
     }
-    const image = prepareImage(this.folder, kinds, users, this.state.userWords());
+    const image = prepareImage(this.folder, kinds, users, users.length > 0 ? words! : []);
     await writeImage(join(this.folder, IMAGE), image);
     return true;
   }

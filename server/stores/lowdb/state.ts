@@ -107,9 +107,9 @@ export class State implements Reads {
     index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
 
-  /** The words of the users' packer, for a start image. */
-  userWords(): string[] {
-    return this.packer.words();
+  /** The words of the users' packer, for a start image; null when it is too crowded to carry over. */
+  userWordsToKeep(): string[] | null {
+    return this.packer.crowded() ? null : this.packer.words();
   }
 
   /** A start image's words, before any user is read: false if it is too late, or they are not a dictionary. */
@@ -117,19 +117,30 @@ export class State implements Reads {
     return this.packer.restoreWords(words);
   }
 
-  /** A service's users as a start image keeps them: packed by a packer of the words restored. */
-  restoreUsers(name: string, names: readonly string[], packed: readonly string[]): void {
+  /**
+   * A service's users as a start image keeps them, packed by a packer of the words restored, into a
+   * service that has none yet. False, and nothing changed, if a record is not one of this packer's.
+   */
+  restoreUsers(name: string, names: readonly string[], packed: readonly string[]): boolean {
     const service = this.services.get(name);
-    if (!service) return;
+    if (!service) return true;
+    // Every record is read (for its badges) before any is taken: a bad one leaves the service as it was.
+    const badges: string[][] = [];
+    try {
+      for (const record of packed) badges.push(service.users.badgesOf(record));
+    } catch {
+      return false;
+    }
     for (let i = 0; i < names.length; i++) {
       const user = names[i]!;
       service.users.restore(user, packed[i]!);
-      for (const badge of service.users.badgesOf(packed[i]!)) {
+      for (const badge of badges[i]!) {
         let holders = service.holders.get(badge);
         if (!holders) service.holders.set(badge, (holders = new Set()));
         holders.add(user);
       }
     }
+    return true;
   }
 
   /** A service's items of a kind, read whole (from the start image). */
