@@ -163,6 +163,8 @@ test('a record cut short, with bytes after it, or naming a word the dictionary l
   // A varint whose every byte says more follow, to the end of the record.
   assert.throws(() => packer.unpack('\u00bc\u0080\u0080'), /not a packed record/);
   assert.throws(() => packer.fieldWhere('\u00bc\u0080', 'badge', 'gold', 'latest'), /not a packed record/);
+  // An array of 2^40 elements in a record of four bytes.
+  assert.throws(() => packer.unpack('\u00bc\u0080\u0080\u0080\u0080\u0080\u0010'), /not a packed record/);
   // Word 0xaf of a dictionary of a few words.
   assert.throws(() => packer.unpack('\u00af'), /word 175 of/);
   assert.throws(() => new RecordPacker().stringsUnder('\u00bd\u0001\u0000\u00c0', 'badge'), /word 0 of 0/);

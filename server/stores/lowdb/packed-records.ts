@@ -329,6 +329,8 @@ export class RecordPacker {
         return this.wordAt(this.readVarint());
       case ARRAY: {
         const length = this.readVarint();
+        // A byte at least for each element: a damaged length is refused before an array is made for it.
+        this.need(length);
         const array = new Array<unknown>(length);
         for (let i = 0; i < length; i++) array[i] = this.read();
         return array;
