@@ -78,11 +78,7 @@ export class State implements Reads {
           service.boards?.update(previous, undefined);
           return;
         }
-        for (const award of change.v.awards) {
-          let holders = service.holders.get(award.badge);
-          if (!holders) service.holders.set(award.badge, (holders = new Set()));
-          holders.add(name);
-        }
+        for (const award of change.v.awards) hold(service, award.badge, name);
         service.users.set(name, change.v);
         for (const index of service.sorted.values()) index.update(previous, change.v);
         service.boards?.update(previous, change.v);
@@ -134,11 +130,7 @@ export class State implements Reads {
     for (let i = 0; i < names.length; i++) {
       const user = names[i]!;
       service.users.restore(user, packed[i]!);
-      for (const badge of badges[i]!) {
-        let holders = service.holders.get(badge);
-        if (!holders) service.holders.set(badge, (holders = new Set()));
-        holders.add(user);
-      }
+      for (const badge of badges[i]!) hold(service, badge, user);
     }
     return true;
   }
@@ -285,6 +277,13 @@ export class State implements Reads {
     for (const index of this.services.get(service)?.items.values() ?? []) for (const subject of new Set(subjects)) found.push(...index.select({ subject }));
     return found.sort(compareKindThenItem);
   }
+}
+
+/** `user` holds `badge`: in its holders, made on the badge's first holder. */
+function hold(service: ServiceState, badge: string, user: string): void {
+  let holders = service.holders.get(badge);
+  if (!holders) service.holders.set(badge, (holders = new Set()));
+  holders.add(user);
 }
 
 /** The records of `keys` that `get` finds. */
