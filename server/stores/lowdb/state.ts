@@ -70,8 +70,10 @@ export class State implements Reads {
         const service = this.services.get(change.s);
         if (!service) return;
         const name = change.t === 'user' ? change.v.name : change.n;
-        const previous = service.users.get(name);
-        for (const award of previous?.awards ?? []) service.holders.get(award.badge)?.delete(name);
+        const packed = service.users.packedOf(name);
+        for (const badge of packed === undefined ? [] : service.users.badgesOf(packed)) service.holders.get(badge)?.delete(name);
+        // Unpacked only for the indexes that keep users, which exist once someone has read them.
+        const previous = packed !== undefined && (service.sorted.size > 0 || service.boards) ? service.users.get(name) : undefined;
         if (change.t === 'user-') {
           service.users.delete(name);
           for (const index of service.sorted.values()) index.update(previous, undefined);
