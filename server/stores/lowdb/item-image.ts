@@ -75,6 +75,14 @@ interface UsersHeader {
   packedBytes: number;
 }
 
+/** A service's users as read from an image: their names, and their records' bytes and starts. */
+interface ImagedUsers {
+  header: UsersHeader;
+  names: string[];
+  starts: Uint32Array;
+  bytes: Buffer;
+}
+
 interface Header {
   format: number;
   endianness: string;
@@ -184,7 +192,7 @@ export class StartImage {
   private constructor(
     private readonly folder: string,
     private readonly kinds: Map<string, { header: KindHeader; columns: ItemColumns }>,
-    private readonly users: Map<string, { header: UsersHeader; names: string[]; starts: Uint32Array; bytes: Buffer }>,
+    private readonly users: Map<string, ImagedUsers>,
     /** The users' dictionary; none when they were packed otherwise than this version packs. */
     readonly words: string[] | null,
   ) {}
@@ -228,30 +236,33 @@ export class StartImage {
     at += headerLength;
     const align = () => (at += (ALIGN - (at % ALIGN)) % ALIGN);
     align();
+    // Each section is read where the last ended, and the next begins at the next multiple of ALIGN.
+    const section = (length: number): Buffer => {
+      const found = bytes.subarray(at, at + length);
+      at += length;
+      align();
+      return found;
+    };
+    // Copied out: the columns outlive the file's buffer, and need their own alignment.
+    const typed = <T>(Type: new (buffer: ArrayBuffer) => T, width: number, count: number): T => {
+      const { buffer, byteOffset, byteLength } = section(count * width);
+      return new Type(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+    };
+    const json = (length: number): unknown => JSON.parse(section(length).toString('utf8'));
     const kinds = new Map<string, { header: KindHeader; columns: ItemColumns }>();
     for (const kind of header.kinds) {
-      // Copied out: the columns outlive the file's buffer, and need their own alignment.
-      const typed = <T>(Type: new (buffer: ArrayBuffer) => T, width: number, count = kind.rows): T => {
-        const length = count * width;
-        const copy = bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + length) as ArrayBuffer;
-        at += length;
-        align();
-        return new Type(copy);
-      };
       const idBytes = typed(Uint8Array, 1, kind.idBytes);
       const starts = typed(Uint32Array, 4, kind.rows + 1);
-      const names = JSON.parse(bytes.toString('utf8', at, at + kind.namesBytes)) as string[];
-      at += kind.namesBytes;
-      align();
+      const names = json(kind.namesBytes) as string[];
       const columns: ItemColumns = {
         ids: { bytes: idBytes, starts, odd: kind.oddIds },
         names,
-        owners: typed(Int32Array, WIDTH.owners),
-        subjects: typed(Int32Array, WIDTH.subjects),
-        files: typed(Int32Array, WIDTH.files),
-        times: typed(Float64Array, WIDTH.times),
-        offsets: typed(Float64Array, WIDTH.offsets),
-        lengths: typed(Uint32Array, WIDTH.lengths),
+        owners: typed(Int32Array, WIDTH.owners, kind.rows),
+        subjects: typed(Int32Array, WIDTH.subjects, kind.rows),
+        files: typed(Int32Array, WIDTH.files, kind.rows),
+        times: typed(Float64Array, WIDTH.times, kind.rows),
+        offsets: typed(Float64Array, WIDTH.offsets, kind.rows),
+        lengths: typed(Uint32Array, WIDTH.lengths, kind.rows),
         odd: kind.odd,
       };
       const slots = typed(Int32Array, 4, kind.slots);
@@ -265,17 +276,11 @@ export class StartImage {
       if (header.hash === HASH_CHECK() && table >= 16 && (table & (table - 1)) === 0 && table >= 2 * kind.rows) columns.slots = slots;
       kinds.set(`${kind.service}\n${kind.kind}`, { header: kind, columns });
     }
-    const users = new Map<string, { header: UsersHeader; names: string[]; starts: Uint32Array; bytes: Buffer }>();
+    const users = new Map<string, ImagedUsers>();
     for (const service of header.users) {
-      const names = JSON.parse(bytes.toString('utf8', at, at + service.namesBytes)) as string[];
-      at += service.namesBytes;
-      align();
-      const starts = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + 4 * (service.count + 1)) as ArrayBuffer);
-      at += 4 * (service.count + 1);
-      align();
-      const packed = bytes.subarray(at, at + service.packedBytes);
-      at += service.packedBytes;
-      align();
+      const names = json(service.namesBytes);
+      const starts = typed(Uint32Array, 4, service.count + 1);
+      const packed = section(service.packedBytes);
       if (at > bytes.length - 4 || !strings(names) || names.length !== service.count || starts[0] !== 0 || starts[service.count] !== service.packedBytes) return null;
       for (let i = 0; i < service.count; i++) if (starts[i]! > starts[i + 1]!) return null;
       users.set(service.service, { header: service, names, starts, bytes: packed });
