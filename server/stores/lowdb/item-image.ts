@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { removeLeftoversOf, syncFolder, writeDurably } from './durable-file.js';
 import { shortWrite } from './errors.js';

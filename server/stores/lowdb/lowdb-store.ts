@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { invalidations, type Change } from '../../core/changes.js';
 import { conflict, DomainError, notFound } from '../../core/errors.js';
 import { isHidden } from '../../core/rules/services.js';
