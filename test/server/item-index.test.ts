@@ -9,6 +9,7 @@ import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
 import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
 import { PackedStrings } from '../../server/stores/lowdb/packed-strings.js';
+import { RowLists } from '../../server/stores/lowdb/row-lists.js';
 import { RowsById } from '../../server/stores/lowdb/rows-by-id.js';
 import { tempDir } from './harness.js';
 
@@ -86,6 +87,63 @@ test('rows by id answer as a Map does, through adds, deletes and the rebuilds th
       for (const id of new Set(steps.map(([, id]) => id))) assert.equal(table.get(id), model.get(id), id);
       assert.deepEqual([...table.rows()].sort((a, b) => a - b), [...model.values()].sort((a, b) => a - b));
     }),
+  );
+});
+
+test('rows grouped by owner keep each group in order, short (chained) or long, through inserts, removals and a build', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 199 })), { maxLength: 600 }), (steps) => {
+      // Rows ordered by a rank that is not their number, as times out of order make them.
+      const rank = (row: number) => (row * 7919) % 211;
+      const order = (a: number, b: number) => rank(a) - rank(b) || a - b;
+      const lists = new RowLists(order);
+      const model = new Map<number, number>();
+      for (const [add, key, row] of steps) {
+        if (add && !model.has(row)) {
+          lists.insert(key, row);
+          model.set(row, key);
+        } else if (!add && model.has(row)) {
+          lists.remove(model.get(row)!, row);
+          model.delete(row);
+        }
+      }
+      const expected = (key: number) => [...model].filter(([, k]) => k === key).map(([row]) => row).sort(order);
+      for (let key = 0; key <= 3; key++) assert.deepEqual([...lists.list(key)], expected(key), `group ${key}`);
+      // Built at once from rows already in order: rows renumbered by their rank's order.
+      const byOrder = [...model.keys()].sort(order);
+      const built = RowLists.build((a, b) => a - b, byOrder.length, byOrder.length, (row) => model.get(byOrder[row]!)!);
+      for (let key = 0; key <= 3; key++) assert.deepEqual([...built.list(key)].map((row) => byOrder[row]), expected(key), `built group ${key}`);
+    }),
+  );
+});
+
+test("an index answers as the core's selection does, through puts out of time order, changes and removals", () => {
+  const T0 = Date.parse('2026-12-07T00:00:00.000Z');
+  const people = ['ann', 'bob', 'cy'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 50 }), fc.constantFrom(null, ...people), fc.constantFrom(null, ...people)), { maxLength: 400 }),
+      (steps) => {
+        const index = new ItemIndex('event');
+        const model = new Map<string, Item & { subject: string | null }>();
+        steps.forEach(([put, id, second, owner, subject], n) => {
+          if (put) {
+            const value = { kind: 'event', id: `e${id}`, owner, subject, at: new Date(T0 + second * 1000).toISOString(), v: { n } };
+            index.put(value);
+            model.set(value.id, value);
+          } else {
+            index.remove(`e${id}`);
+            model.delete(`e${id}`);
+          }
+        });
+        const all = [...model.values()];
+        for (const query of [{}, { order: 'desc' as const, limit: 7 }, ...people.flatMap((who) => [{ owner: who }, { subject: who }, { subject: who, order: 'desc' as const, limit: 3 }])]) {
+          assert.deepEqual(index.select(query), selectItems(all, query), JSON.stringify(query));
+        }
+        for (const who of people) assert.equal(index.count({ owner: who }), selectItems(all, { owner: who }).length, who);
+        assert.equal(index.count(), all.length);
+      },
+    ),
   );
 });
 

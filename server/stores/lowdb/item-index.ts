@@ -6,13 +6,17 @@ import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
 import { Names } from './names.js';
 import { PackedStrings, type PackedParts } from './packed-strings.js';
+import { RowColumn } from './row-column.js';
+import { RowLists } from './row-lists.js';
 import { RowsById } from './rows-by-id.js';
 
 /**
- * Where a row's value is: its JSON while it is in no snapshot file, the file once a checkpoint has
- * written its line (at the row's offset), null once the item is removed.
+ * Where a row's value is, in its `files` column: a number of the index's LineFiles once a checkpoint
+ * has written its line (at the row's offset); PENDING while it is in no snapshot file, its JSON in
+ * `pending`; GONE once the item is removed.
  */
-type Where = string | LineFile | null;
+const GONE = -1;
+const PENDING = -2;
 
 /**
  * An index's live rows as plain columns, in (at, id) order: what the start image keeps of it.
@@ -96,18 +100,20 @@ export class ItemIndex {
   /** Each row's time in milliseconds; NaN where its form is not the core's, kept in `odd` instead. */
   private times: Float64Array<ArrayBuffer> = new Float64Array(64);
   private odd = new Map<number, string>();
-  private wheres: Where[] = [];
+  private files: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private lineFiles = new FileNumbers();
+  /** The JSON of rows in no snapshot file yet (PENDING). */
+  private pending = new Map<number, string>();
   /** Where a placed row's line is in its file: typed, at 12 bytes a row where two arrays of numbers took 20. */
   private offsets: Float64Array<ArrayBuffer> = new Float64Array(64);
   private lengths: Uint32Array<ArrayBuffer> = new Uint32Array(64);
   /** Rows in (at, id) order, removed ones included until the next compaction. */
-  private ordered: number[] = [];
+  private ordered = new RowColumn(64);
   private goneCount = 0;
+  private readonly order = (a: number, b: number): number => this.compareRows(a, b);
   /** Rows by the number of their owner, and of their subject where it is not the owner. */
-  private byOwner: (number[] | undefined)[] = [];
-  private bySubject: (number[] | undefined)[] = [];
-  /** Its lists have their exact lengths: read from a start image, or settled once. */
-  private settled = false;
+  private byOwner = new RowLists(this.order);
+  private bySubject = new RowLists(this.order);
   /** Rows read as items by the core's one meaning of an item query, without an object per row. */
   private readonly probe: Fields = { id: '', owner: null, subject: null, at: '' };
   private readonly other: Fields = { id: '', owner: null, subject: null, at: '' };
@@ -151,21 +157,21 @@ export class ItemIndex {
       this.lengths = grown(this.lengths, size);
       this.owners = grown(this.owners, size);
       this.subjects = grown(this.subjects, size);
+      this.files = grown(this.files, size);
     }
     this.owners[row] = owner;
     this.subjects[row] = subject;
     const time = timeOf(item.at);
     this.times[row] = time;
     if (time !== time) this.odd.set(row, item.at);
-    this.wheres.push(place ? place.file : JSON.stringify(item.v));
+    this.files[row] = place ? this.lineFiles.numberOf(place.file) : PENDING;
+    if (!place) this.pending.set(row, JSON.stringify(item.v));
     this.offsets[row] = place ? place.offset : 0;
     this.lengths[row] = place ? place.length : 0;
     this.byId.add(row);
-    this.insertSorted(this.ordered, row);
-    // Read from a file (a start): lists grow by push, and `settle` trims them once all are read.
-    const exact = place === undefined;
-    if (owner >= 0) this.insertInto(this.byOwner, owner, row, exact);
-    if (subject >= 0 && subject !== owner) this.insertInto(this.bySubject, subject, row, exact);
+    this.ordered.insertSorted(row, this.order);
+    if (owner >= 0) this.byOwner.insert(owner, row);
+    if (subject >= 0 && subject !== owner) this.bySubject.insert(subject, row);
   }
 
   /**
@@ -173,10 +179,10 @@ export class ItemIndex {
    * row's value is in no snapshot file, as the image holds places, not values.
    */
   columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
-    if (this.ordered.some((row) => typeof this.wheres[row] === 'string')) return null;
+    if (this.pending.size > 0) return null;
     const { live, ids, names, ...copied } = this.liveColumns((rows) => rows);
     const files = new Int32Array(live.length);
-    for (let now = 0; now < live.length; now++) files[now] = fileNumber(this.wheres[live[now]!] as LineFile);
+    for (let now = 0; now < live.length; now++) files[now] = fileNumber(this.lineFiles.file(this.files[live[now]!]!));
     // The id table of these rows, so that a start need not hash two million ids again.
     const table = new RowsById(() => ids);
     table.rebuild(Array.from(live, (_, row) => row));
@@ -190,52 +196,30 @@ export class ItemIndex {
     const room = Math.max(64, rows + (rows >> 2));
     index.ids = PackedStrings.fromParts(columns.ids);
     index.names = Names.of(columns.names);
+    index.lineFiles = FileNumbers.of(files);
+    index.ordered = RowColumn.counting(rows, room);
     // A plain loop: a mapping callback per row was a tenth of a start's time.
-    const wheres = (index.wheres = new Array<Where>(rows));
-    const ordered = (index.ordered = new Array<number>(rows));
     for (let row = 0; row < rows; row++) {
-      wheres[row] = files[columns.files[row]!]!;
-      ordered[row] = row;
       index.names.use(columns.owners[row]!);
       index.names.use(columns.subjects[row]!);
     }
+    index.files = grown(columns.files, room);
     index.times = grown(columns.times, room);
     index.offsets = grown(columns.offsets, room);
     index.lengths = grown(columns.lengths, room);
     index.owners = grown(columns.owners, room);
     index.subjects = grown(columns.subjects, room);
     index.odd = new Map(columns.odd);
-    index.buildLists(rows);
-    index.settled = true;
+    index.buildLists(rows, room);
     if (columns.slots) index.byId.restore(columns.slots, rows);
-    else index.byId.rebuild(ordered);
+    else index.byId.rebuild(index.ordered.view());
     return index;
   }
 
-  /**
-   * The owners' and subjects' lists anew, of rows 0 to `rows` - 1, which are in (at, id) order:
-   * each at its exact length (see SHORT), counted first and then filled in order.
-   */
-  private buildLists(rows: number): void {
-    const names = this.names.count;
-    const ownerCounts = new Int32Array(names);
-    const subjectCounts = new Int32Array(names);
-    for (let row = 0; row < rows; row++) {
-      const owner = this.owners[row]!;
-      const subject = this.subjects[row]!;
-      if (owner >= 0) ownerCounts[owner]!++;
-      if (subject >= 0 && subject !== owner) subjectCounts[subject]!++;
-    }
-    const byOwner = (this.byOwner = Array.from(ownerCounts, (count) => (count > 0 ? new Array<number>(count) : undefined)));
-    const bySubject = (this.bySubject = Array.from(subjectCounts, (count) => (count > 0 ? new Array<number>(count) : undefined)));
-    ownerCounts.fill(0);
-    subjectCounts.fill(0);
-    for (let row = 0; row < rows; row++) {
-      const owner = this.owners[row]!;
-      const subject = this.subjects[row]!;
-      if (owner >= 0) byOwner[owner]![ownerCounts[owner]!++] = row;
-      if (subject >= 0 && subject !== owner) bySubject[subject]![subjectCounts[subject]!++] = row;
-    }
+  /** The owners' and subjects' lists anew, of rows 0 to `rows` - 1, which are in (at, id) order. */
+  private buildLists(rows: number, room: number): void {
+    this.byOwner = RowLists.build(this.order, rows, room, (row) => this.owners[row]!);
+    this.bySubject = RowLists.build(this.order, rows, room, (row) => (this.subjects[row] === this.owners[row] ? -1 : this.subjects[row]!));
   }
 
   /** Numbers of `names` for this index's, each use counted: each name asked for is numbered in the order asked. */
@@ -250,26 +234,16 @@ export class ItemIndex {
     };
   }
 
-  /** After a start's puts: short lists take their exact length (see SHORT). */
-  settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    for (const lists of [this.byOwner, this.bySubject]) {
-      lists.forEach((list, n) => {
-        if (list && list.length < SHORT) lists[n] = list.slice();
-      });
-    }
-  }
-
   remove(id: string): void {
     const row = this.byId.delete(id);
     if (row === undefined) return;
-    this.wheres[row] = null;
+    this.files[row] = GONE;
+    this.pending.delete(row);
     this.goneCount++;
     const owner = this.owners[row]!;
     const subject = this.subjects[row]!;
-    if (owner >= 0) this.removeFrom(this.byOwner, owner, row);
-    if (subject >= 0 && subject !== owner) this.removeFrom(this.bySubject, subject, row);
+    if (owner >= 0) this.byOwner.remove(owner, row);
+    if (subject >= 0 && subject !== owner) this.bySubject.remove(subject, row);
     // The numbers may go to other names: the removed row keeps none.
     this.names.release(owner);
     this.names.release(subject);
@@ -293,7 +267,7 @@ export class ItemIndex {
     for (let i = descending ? end - 1 : start; descending ? i >= start : i < end; descending ? i-- : i++) {
       const row = list[i]!;
       if (found.length >= limit) break;
-      if (this.wheres[row] === null) continue;
+      if (this.files[row] === GONE) continue;
       const fields = this.fields(row);
       if (!itemMatches(fields, query)) continue;
       if (skip > 0) skip--;
@@ -308,9 +282,10 @@ export class ItemIndex {
    */
   keptRange(from: string, to: string): Kept[] {
     const found: Kept[] = [];
-    for (let i = this.lowerBound(this.ordered, from), end = this.lowerBound(this.ordered, to); i < end; i++) {
-      const row = this.ordered[i]!;
-      if (this.wheres[row] !== null) found.push(this.keptAt(row));
+    const ordered = this.ordered.view();
+    for (let i = this.lowerBound(ordered, from), end = this.lowerBound(ordered, to); i < end; i++) {
+      const row = ordered[i]!;
+      if (this.files[row] !== GONE) found.push(this.keptAt(row));
     }
     return found;
   }
@@ -319,8 +294,8 @@ export class ItemIndex {
   hours(): Set<string> {
     const times: number[] = [];
     const hours = new Set<string>();
-    for (const row of this.ordered) {
-      if (this.wheres[row] === null) continue;
+    for (const row of this.ordered.view()) {
+      if (this.files[row] === GONE) continue;
       const time = this.times[row]!;
       if (time === time) times.push(time);
       else hours.add(this.odd.get(row)!.slice(0, 13));
@@ -334,9 +309,10 @@ export class ItemIndex {
     const start = query.from === undefined ? 0 : this.lowerBound(list, query.from);
     const end = query.to === undefined ? list.length : this.lowerBound(list, query.to);
     if (end <= start) return 0;
-    if (list !== this.ordered || this.goneCount === 0) return end - start;
+    // An owner's list holds no removed rows.
+    if (query.owner !== undefined || this.goneCount === 0) return end - start;
     let count = 0;
-    for (let i = start; i < end; i++) if (this.wheres[list[i]!] !== null) count++;
+    for (let i = start; i < end; i++) if (this.files[list[i]!] !== GONE) count++;
     return count;
   }
 
@@ -348,15 +324,16 @@ export class ItemIndex {
   place(kept: Kept, place: Place): void {
     const row = this.byId.get(kept.id);
     if (row === undefined) return;
-    const where = this.wheres[row];
+    const file = this.files[row]!;
     const time = this.times[row]!;
     const same =
       (time === time ? time === kept.time : this.odd.get(row) === kept.at) &&
       this.names.nameOf(this.owners[row]!) === kept.owner &&
       this.names.nameOf(this.subjects[row]!) === kept.subject &&
-      (typeof where === 'string' ? where === kept.json : where === kept.file && this.offsets[row] === kept.offset);
+      (file === PENDING ? this.pending.get(row) === kept.json : this.lineFiles.file(file) === kept.file && this.offsets[row] === kept.offset);
     if (!same) return;
-    this.wheres[row] = place.file;
+    this.pending.delete(row);
+    this.files[row] = this.lineFiles.numberOf(place.file);
     this.offsets[row] = place.offset;
     this.lengths[row] = place.length;
   }
@@ -366,29 +343,29 @@ export class ItemIndex {
    * A subject's items are those it owns about itself (kept in its owner's list only: most items)
    * and those others own about it, merged in order.
    */
-  private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): number[] {
+  private listFor(query: Pick<ItemQuery, 'owner' | 'subject'>): Int32Array {
     if (query.subject !== undefined) {
       const n = this.names.find(query.subject);
-      if (n === undefined) return [];
-      const others = this.bySubject[n] ?? [];
-      const own = (this.byOwner[n] ?? []).filter((row) => this.subjects[row] === n);
+      if (n === undefined) return NONE;
+      const others = this.bySubject.list(n);
+      const own = this.byOwner.list(n).filter((row) => this.subjects[row] === n);
       return own.length === 0 ? others : others.length === 0 ? own : this.mergeSorted(own, others);
     }
-    if (query.owner === undefined) return this.ordered;
+    if (query.owner === undefined) return this.ordered.view();
     const n = this.names.find(query.owner);
-    return n === undefined ? [] : (this.byOwner[n] ?? []);
+    return n === undefined ? NONE : this.byOwner.list(n);
   }
 
   private item(row: number, at = this.at(row)): Item {
-    const where = this.wheres[row]!;
-    const v: unknown = typeof where === 'string' ? JSON.parse(where) : (JSON.parse(where.read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
+    const file = this.files[row]!;
+    const v: unknown = file === PENDING ? JSON.parse(this.pending.get(row)!) : (JSON.parse(this.lineFiles.file(file).read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
     return { kind: this.kind, id: this.ids.get(row), owner: this.names.nameOf(this.owners[row]!), subject: this.names.nameOf(this.subjects[row]!), at, v };
   }
 
   private keptAt(row: number): Kept {
-    const where = this.wheres[row]!;
-    const json = typeof where === 'string' ? where : undefined;
-    const file = typeof where === 'string' ? undefined : where;
+    const number = this.files[row]!;
+    const json = number === PENDING ? this.pending.get(row) : undefined;
+    const file = number === PENDING ? undefined : this.lineFiles.file(number);
     return new Kept(this, this.ids.get(row), this.names.nameOf(this.owners[row]!), this.names.nameOf(this.subjects[row]!), this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
   }
 
@@ -416,17 +393,15 @@ export class ItemIndex {
   }
 
   /** The rows not removed, in (at, id) order. */
-  private liveRows(): number[] {
-    const live: number[] = [];
-    for (const row of this.ordered) if (this.wheres[row] !== null) live.push(row);
-    return live;
+  private liveRows(): Int32Array {
+    return this.ordered.view().filter((row) => this.files[row] !== GONE);
   }
 
   /**
    * The live rows' columns, renumbered 0, 1, 2... in (at, id) order, in arrays of `room(rows)`
    * rows, their owners and subjects numbered anew: what a compaction keeps and a start image holds.
    */
-  private liveColumns(room: (rows: number) => number): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: number[]; ids: PackedStrings; names: Names } {
+  private liveColumns(room: (rows: number) => number): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: Int32Array; ids: PackedStrings; names: Names } {
     const live = this.liveRows();
     const size = room(live.length);
     const names = new Names();
@@ -455,7 +430,18 @@ export class ItemIndex {
    */
   private compact(): void {
     const { live, ids, names, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
-    this.wheres = live.map((row) => this.wheres[row]!);
+    const files = new Int32Array(times.length);
+    const lineFiles = new FileNumbers();
+    const pending = new Map<number, string>();
+    for (let now = 0; now < live.length; now++) {
+      const row = live[now]!;
+      const file = this.files[row]!;
+      files[now] = file === PENDING ? PENDING : lineFiles.numberOf(this.lineFiles.file(file));
+      if (file === PENDING) pending.set(now, this.pending.get(row)!);
+    }
+    this.files = files;
+    this.lineFiles = lineFiles;
+    this.pending = pending;
     this.ids = ids;
     this.names = names;
     this.owners = owners;
@@ -464,60 +450,23 @@ export class ItemIndex {
     this.offsets = offsets;
     this.lengths = lengths;
     this.odd = new Map(odd);
-    this.ordered = Array.from(live, (_, row) => row);
+    this.ordered = RowColumn.counting(live.length, times.length);
     this.goneCount = 0;
-    this.byId.rebuild(this.ordered);
-    this.buildLists(live.length);
-  }
-
-  private insertInto(lists: (number[] | undefined)[], key: number, row: number, exact: boolean): void {
-    const list = lists[key];
-    if (!list) lists[key] = [row];
-    else if (list.length >= SHORT || !exact) this.insertSorted(list, row);
-    else {
-      const at = this.positionOf(list, row);
-      lists[key] = at === list.length ? list.concat([row]) : list.slice(0, at).concat([row], list.slice(at));
-    }
-  }
-
-  private removeFrom(lists: (number[] | undefined)[], key: number, row: number): void {
-    const list = lists[key]!;
-    const at = list.indexOf(row);
-    if (list.length === 1) lists[key] = undefined;
-    else if (list.length <= SHORT) lists[key] = list.slice(0, at).concat(list.slice(at + 1));
-    else list.splice(at, 1);
+    this.byId.rebuild(this.ordered.view());
+    this.buildLists(live.length, times.length);
   }
 
   /** Two lists in (at, id) order as one. */
-  private mergeSorted(a: number[], b: number[]): number[] {
-    const merged: number[] = [];
+  private mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+    const merged = new Int32Array(a.length + b.length);
     let i = 0;
     let j = 0;
-    while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && this.compareRows(a[i]!, b[j]!) < 0) ? a[i++]! : b[j++]!);
+    for (let k = 0; k < merged.length; k++) merged[k] = j >= b.length || (i < a.length && this.compareRows(a[i]!, b[j]!) < 0) ? a[i++]! : b[j++]!;
     return merged;
   }
 
-  /** Where `row` goes in a list in (at, id) order. */
-  private positionOf(list: number[], row: number): number {
-    let low = 0;
-    let high = list.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.compareRows(list[mid]!, row) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** Inserts in (at, id) order; at the end, where items in time order go, without a search. */
-  private insertSorted(list: number[], row: number): void {
-    const last = list.at(-1);
-    if (last === undefined || this.compareRows(last, row) < 0) list.push(row);
-    else list.splice(this.positionOf(list, row), 0, row);
-  }
-
   /** The first position whose `at` is not before `at` (by numbers where both are in the core's form). */
-  private lowerBound(list: number[], at: string): number {
+  private lowerBound(list: ArrayLike<number>, at: string): number {
     const bound = timeOf(at);
     let low = 0;
     let high = list.length;
@@ -538,10 +487,33 @@ function grown<Column extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffe
   return bigger;
 }
 
-/**
- * Lists of one owner or subject are mostly short (a member's few awards). An array grown by push
- * keeps room for 16 more (about 70 bytes each, for 100,000 members and several kinds: tens of MB,
- * issue 25), so a short list is copied to its exact length instead; at a start, where a copy per
- * item read was a quarter of the indexing's time, once after all are read (`settle`).
- */
-const SHORT = 32;
+const NONE = new Int32Array(0);
+
+/** The files an index's rows are in, numbered: a row keeps 4 bytes where it kept a pointer. */
+class FileNumbers {
+  private readonly files: LineFile[] = [];
+  private readonly numbers = new Map<LineFile, number>();
+
+  numberOf(file: LineFile): number {
+    let n = this.numbers.get(file);
+    if (n === undefined) {
+      n = this.files.push(file) - 1;
+      this.numbers.set(file, n);
+    }
+    return n;
+  }
+
+  file(n: number): LineFile {
+    return this.files[n]!;
+  }
+
+  /** Files numbered in the order given. */
+  static of(files: readonly LineFile[]): FileNumbers {
+    const numbered = new FileNumbers();
+    numbered.files.push(...files);
+    files.forEach((file, n) => {
+      if (!numbered.numbers.has(file)) numbered.numbers.set(file, n);
+    });
+    return numbered;
+  }
+}

@@ -111,7 +111,6 @@ export class LowdbStore implements Store {
       await removeLeftovers(shards, await readdir(shards).catch(() => [] as string[]));
     }
     const { main, repair } = await this.snapshots!.load((changes) => this.applyAll(changes, false));
-    this.state.settleItems();
     const { journal, segments, dropped } = await Journal.open<Line>(join(folder, 'journal'), (changes) => this.applyAll(changes, true), {
       retryMs: this.options.retryMs,
       openSegment: this.options.openSegment,

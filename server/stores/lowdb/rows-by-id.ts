@@ -81,11 +81,11 @@ export class RowsById {
   }
 
   /** The table anew, of these rows: after the index renumbered its rows, or to clear the GONE slots. */
-  rebuild(rows: readonly number[], capacity = Math.max(16, nextPowerOfTwo(rows.length * 2))): void {
+  rebuild(rows: ArrayLike<number>, capacity = Math.max(16, nextPowerOfTwo(rows.length * 2))): void {
     this.slots = new Int32Array(capacity).fill(EMPTY);
     this.taken = 0;
     this.size = 0;
-    for (const row of rows) this.add(row);
+    for (let i = 0; i < rows.length; i++) this.add(rows[i]!);
   }
 }
 

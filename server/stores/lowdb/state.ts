@@ -142,11 +142,6 @@ export class State implements Reads {
     this.services.get(name)?.items.set(index.kind, index);
   }
 
-  /** Every item index, once a start has read the snapshot files: see ItemIndex.settle. */
-  settleItems(): void {
-    for (const service of this.services.values()) for (const index of service.items.values()) index.settle();
-  }
-
   /** The service under another name, with all it holds; listed after the others, as a new one. */
   rename(from: string, to: string): void {
     const service = this.services.get(from);
