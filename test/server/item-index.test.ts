@@ -8,6 +8,7 @@ import type { Item } from '../../server/core/model.js';
 import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
 import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
+import { Names } from '../../server/stores/lowdb/names.js';
 import { PackedStrings } from '../../server/stores/lowdb/packed-strings.js';
 import { RowLists } from '../../server/stores/lowdb/row-lists.js';
 import { RowsById } from '../../server/stores/lowdb/rows-by-id.js';
@@ -277,4 +278,40 @@ test("a name no row uses any more gives its number to the next: an owner's items
   assert.deepEqual(index.select({ subject: 'dee' }).map((i) => i.id), ['b1']);
   assert.deepEqual(index.select({ subject: 'bob' }).map((i) => i.id), ['b0']);
   assert.equal(index.count({ owner: 'ann' }), 0);
+});
+
+test("a service's kinds share its names: one kind's removals, compaction and start image leave the other's owners as they were", () => {
+  const names = new Names();
+  const awards = new ItemIndex('award', names);
+  const events = new ItemIndex('event', names);
+  const at = (i: number) => new Date(Date.parse('2026-12-07T00:00:00.000Z') + i * 1000).toISOString();
+  for (let i = 0; i < 3000; i++) {
+    awards.put(item(`a${i}`, at(i), `member-${i % 50}`, i));
+    events.put(item(`e${i}`, at(i), `member-${i % 60}`, i));
+  }
+  // Ann's awards go, and with 2,000 of 3,000 removed the awards compact; her events stay.
+  for (let i = 0; i < 3000; i++) if (i % 50 === 0 || i < 2000) awards.remove(`a${i}`);
+  for (let i = 3000; i < 3100; i++) awards.put(item(`a${i}`, at(i), `newcomer-${i}`, i));
+  const owners = (index: ItemIndex, owner: string) => index.select({ owner }).map((found) => found.id);
+  assert.deepEqual(owners(events, 'member-0'), Array.from({ length: 50 }, (_, k) => `e${k * 60}`));
+  assert.deepEqual(owners(awards, 'member-0'), []);
+  assert.deepEqual(owners(awards, 'newcomer-3050'), ['a3050']);
+  assert.deepEqual(owners(events, 'newcomer-3050'), []);
+  assert.deepEqual(owners(awards, 'member-7'), ['a2007', 'a2057', 'a2107', 'a2157', 'a2207', 'a2257', 'a2307', 'a2357', 'a2407', 'a2457', 'a2507', 'a2557', 'a2607', 'a2657', 'a2707', 'a2757', 'a2807', 'a2857', 'a2907', 'a2957']);
+  // The image holds each kind's own names; read back into another service's names, each answers the same.
+  const files = new LineFiles();
+  const image = events.columns(() => 0);
+  assert.equal(image, null, 'values in no file yet are not imaged');
+  const other = new Names();
+  other.take('someone-else');
+  const placed = new ItemIndex('event', other);
+  for (const found of events.select()) placed.put({ ...found, subject: found.subject ?? null }, { file: files.of('/nonexistent'), offset: 0, length: 0 });
+  const columns = placed.columns(() => 0)!;
+  assert.equal(columns.names.length, 60, "only the kind's own names");
+  const restored = ItemIndex.fromColumns('event', columns, [files.of('/nonexistent')], new Names());
+  // Read without their values, which are in no file here.
+  for (const owner of ['member-0', 'member-59', 'someone-else']) {
+    assert.equal(restored.count({ owner }), owners(events, owner).length, owner);
+    for (const id of owners(events, owner)) assert.equal(restored.kept(id)?.owner, owner, id);
+  }
 });

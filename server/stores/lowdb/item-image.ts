@@ -266,7 +266,7 @@ export class StartImage {
         odd: kind.odd,
       };
       const slots = typed(Int32Array, 4, kind.slots);
-      if (at > bytes.length - 4) return null;
+      if (at > bytes.length - 4 || !strings(names)) return null;
       // What the checksum cannot vouch for, a writer's own mistake, is checked where a wrong value
       // would not merely answer wrongly: a name out of range, or an id table with no free slot
       // (a lookup would go round it for ever).

@@ -93,8 +93,11 @@ export class ItemIndex {
   /** Row n's id is string n: packed, as a start made millions of them (see packed-strings.ts). */
   private ids = new PackedStrings();
   private readonly byId = new RowsById(() => this.ids);
-  /** Owners and subjects as numbers of `names` (-1: none). */
-  private names = new Names();
+  /**
+   * Owners and subjects as numbers of `names` (-1: none): the service's, which every kind shares, as
+   * the same members own most of each kind's items (see names.ts).
+   */
+  private readonly names: Names;
   private owners: Int32Array<ArrayBuffer> = new Int32Array(64);
   private subjects: Int32Array<ArrayBuffer> = new Int32Array(64);
   /** Each row's time in milliseconds; NaN where its form is not the core's, kept in `odd` instead. */
@@ -118,7 +121,12 @@ export class ItemIndex {
   private readonly probe: Fields = { id: '', owner: null, subject: null, at: '' };
   private readonly other: Fields = { id: '', owner: null, subject: null, at: '' };
 
-  constructor(readonly kind: string) {}
+  constructor(
+    readonly kind: string,
+    names = new Names(),
+  ) {
+    this.names = names;
+  }
 
   get size(): number {
     return this.byId.size;
@@ -180,7 +188,9 @@ export class ItemIndex {
    */
   columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
     if (this.pending.size > 0) return null;
-    const { live, ids, names, ...copied } = this.liveColumns((rows) => rows);
+    // Numbered anew, without gaps and without the other kinds' names.
+    const names = new Names();
+    const { live, ids, ...copied } = this.liveColumns((rows) => rows, this.renaming(names));
     const files = new Int32Array(live.length);
     for (let now = 0; now < live.length; now++) files[now] = fileNumber(this.lineFiles.file(this.files[live[now]!]!));
     // The id table of these rows, so that a start need not hash two million ids again.
@@ -189,19 +199,24 @@ export class ItemIndex {
     return { ...copied, ids: ids.parts(), names: names.all(), files, slots: table.table() };
   }
 
-  /** The index the columns of `columns()` describe, its rows' lines in `files`. It takes their arrays as its own. */
-  static fromColumns(kind: string, columns: ItemColumns, files: readonly LineFile[]): ItemIndex {
-    const index = new ItemIndex(kind);
+  /**
+   * The index the columns of `columns()` describe, its rows' lines in `files`, its owners and
+   * subjects numbered in `names`. It takes their arrays as its own.
+   */
+  static fromColumns(kind: string, columns: ItemColumns, files: readonly LineFile[], names = new Names()): ItemIndex {
+    const index = new ItemIndex(kind, names);
     const rows = columns.ids.starts.length - 1;
     const room = Math.max(64, rows + (rows >> 2));
     index.ids = PackedStrings.fromParts(columns.ids);
-    index.names = Names.of(columns.names);
     index.lineFiles = FileNumbers.of(files);
     index.ordered = RowColumn.counting(rows, room);
+    const numbers = Int32Array.from(columns.names, (name) => names.number(name));
     // A plain loop: a mapping callback per row was a tenth of a start's time.
     for (let row = 0; row < rows; row++) {
-      index.names.use(columns.owners[row]!);
-      index.names.use(columns.subjects[row]!);
+      const owner = columns.owners[row]!;
+      const subject = columns.subjects[row]!;
+      if (owner >= 0) names.use((columns.owners[row] = numbers[owner]!));
+      if (subject >= 0) names.use((columns.subjects[row] = numbers[subject]!));
     }
     index.files = grown(columns.files, room);
     index.times = grown(columns.times, room);
@@ -399,13 +414,11 @@ export class ItemIndex {
 
   /**
    * The live rows' columns, renumbered 0, 1, 2... in (at, id) order, in arrays of `room(rows)`
-   * rows, their owners and subjects numbered anew: what a compaction keeps and a start image holds.
+   * rows, their owners and subjects `rename`d: what a compaction keeps and a start image holds.
    */
-  private liveColumns(room: (rows: number) => number): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: Int32Array; ids: PackedStrings; names: Names } {
+  private liveColumns(room: (rows: number) => number, rename = (n: number) => n): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: Int32Array; ids: PackedStrings } {
     const live = this.liveRows();
     const size = room(live.length);
-    const names = new Names();
-    const rename = this.renaming(names);
     const owners = new Int32Array(size);
     const subjects = new Int32Array(size);
     const times = new Float64Array(size);
@@ -421,7 +434,7 @@ export class ItemIndex {
       lengths[now] = this.lengths[row]!;
       if (this.odd.has(row)) odd.push([now, this.odd.get(row)!]);
     }
-    return { live, ids: this.ids.pick(live), names, owners, subjects, times, offsets, lengths, odd };
+    return { live, ids: this.ids.pick(live), owners, subjects, times, offsets, lengths, odd };
   }
 
   /**
@@ -429,7 +442,7 @@ export class ItemIndex {
    * meanwhile is unaffected: they name ids.
    */
   private compact(): void {
-    const { live, ids, names, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
+    const { live, ids, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
     const files = new Int32Array(times.length);
     const lineFiles = new FileNumbers();
     const pending = new Map<number, string>();
@@ -443,7 +456,6 @@ export class ItemIndex {
     this.lineFiles = lineFiles;
     this.pending = pending;
     this.ids = ids;
-    this.names = names;
     this.owners = owners;
     this.subjects = subjects;
     this.times = times;

@@ -402,7 +402,8 @@ export class Snapshots {
   /** A kind as the start image holds it: its index, and the lines of its files. */
   private loadImaged({ service, kind, files, columns }: ImageKind): void {
     for (const { path, lines } of files) this.files.loaded(path, lines, false);
-    this.state.putIndex(service, ItemIndex.fromColumns(kind, columns, files.map(({ path }) => this.lines.of(path))));
+    const lines = files.map(({ path }) => this.lines.of(path));
+    this.state.putIndex(service, kind, (names) => ItemIndex.fromColumns(kind, columns, lines, names));
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Place } from './line-files.js';
 import { SortedIndex } from './sorted-index.js';
 import { PackedUsers, userPacker } from './packed-users.js';
 import { Boards } from './boards.js';
+import { Names } from './names.js';
 
 export interface ServiceState {
   record: ServiceRecord;
@@ -22,6 +23,8 @@ export interface ServiceState {
   sorted: Map<SortKey, SortedIndex>;
   /** kind -> its items */
   items: Map<string, ItemIndex>;
+  /** The names of the items' owners and subjects, numbered once for every kind (see names.ts). */
+  itemNames: Names;
   /** Leaderboards and holders lists, built when first read (see boards.ts). */
   boards?: Boards;
 }
@@ -48,6 +51,7 @@ export class State implements Reads {
             holders: new Map(),
             sorted: new Map(),
             items: new Map(),
+            itemNames: new Names(),
           });
         }
         return;
@@ -100,7 +104,7 @@ export class State implements Reads {
     const service = this.services.get(name);
     if (!service) return;
     let index = service.items.get(item.kind);
-    if (!index) service.items.set(item.kind, (index = new ItemIndex(item.kind)));
+    if (!index) service.items.set(item.kind, (index = new ItemIndex(item.kind, service.itemNames)));
     // Journal lines and files written before subjects existed get their kind's.
     index.put({ ...item, subject: item.subject !== undefined ? item.subject : subjectOf(item) }, place);
   }
@@ -137,9 +141,10 @@ export class State implements Reads {
     return true;
   }
 
-  /** A service's items of a kind, read whole (from the start image). */
-  putIndex(name: string, index: ItemIndex): void {
-    this.services.get(name)?.items.set(index.kind, index);
+  /** A service's items of a kind, read whole (from the start image): `index` makes it, numbering its names in the service's. */
+  putIndex(name: string, kind: string, index: (names: Names) => ItemIndex): void {
+    const service = this.services.get(name);
+    service?.items.set(kind, index(service.itemNames));
   }
 
   /** The service under another name, with all it holds; listed after the others, as a new one. */
