@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { selectItems } from '../../server/core/items.js';
 import type { Item } from '../../server/core/model.js';
-import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
+import { ItemIndex, type Kept } from '../../server/stores/lowdb/item-index.js';
 import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
 import { Names } from '../../server/stores/lowdb/names.js';
@@ -314,4 +314,43 @@ test("a service's kinds share its names: one kind's removals, compaction and sta
     assert.equal(restored.count({ owner }), owners(events, owner).length, owner);
     for (const id of owners(events, owner)) assert.equal(restored.kept(id)?.owner, owner, id);
   }
+});
+
+test('values in no file yet are read back as put, through the compactions of their buffer, and a line landing after them is placed', async (t) => {
+  const dir = await tempDir(t);
+  const files = new LineFiles();
+  t.after(() => files.closeAll());
+  const index = new ItemIndex('event');
+  const model = new Map<string, Item & { subject: string | null }>();
+  const at = (i: number) => new Date(Date.parse('2026-12-07T00:00:00.000Z') + i * 1000).toISOString();
+  const text = (i: number) => `${'é☕x'.repeat(200 + (i % 300))}${i}`;
+  const keeper = { kind: 'event', id: 'keeper', owner: 'bob', subject: 'bob', at: at(0), v: { text: text(0) } };
+  let kept: Kept | undefined;
+  // About 12 MB of values put, most of them replaced or removed: the buffer compacts several times.
+  for (let i = 1; i < 8000; i++) {
+    if (i === 300) {
+      // A checkpoint takes an item, neither first nor last; its line lands only after the compactions.
+      index.put(keeper);
+      model.set(keeper.id, keeper);
+      kept = index.kept('keeper')!;
+    }
+    const id = `e${(i * 7919) % 500}`;
+    if (i % 5 === 4) {
+      index.remove(id);
+      model.delete(id);
+    } else {
+      const put = { kind: 'event', id, owner: 'ann', subject: 'ann', at: at(i), v: { text: text(i) } };
+      index.put(put);
+      model.set(id, put);
+    }
+  }
+  for (const [id, expected] of model) assert.deepEqual(index.get(id), expected, id);
+  assert.equal(index.size, model.size);
+  assert.deepEqual(index.select({ owner: 'ann' }), selectItems([...model.values()], { owner: 'ann' }));
+  // The line lands: the item is read from its file from then on (the file says otherwise, to show it).
+  const line = kept!.line('event');
+  const path = join(dir, 'hour.jsonl');
+  await writeFile(path, line.replace('"text":"é', '"text":"E') + '\n');
+  kept!.placeAt({ file: files.of(path), offset: 0, length: Buffer.byteLength(line.replace('"text":"é', '"text":"E')) });
+  assert.equal((index.get('keeper')!.v as { text: string }).text, 'E' + text(0).slice(1), 'placed: read from its line');
 });

@@ -6,6 +6,7 @@ import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
 import { Names } from './names.js';
 import { PackedStrings, type PackedParts } from './packed-strings.js';
+import { PendingValues } from './pending-values.js';
 import { RowColumn } from './row-column.js';
 import { RowLists } from './row-lists.js';
 import { RowsById } from './rows-by-id.js';
@@ -56,9 +57,9 @@ export class Kept implements Fields {
     readonly id: string,
     readonly owner: string | null,
     readonly subject: string | null,
-    /** The time as the index keeps it (see item-times.ts), and as written. */
+    /** The time as the index keeps it (see item-times.ts); as written where that is not the core's form (NaN). */
     readonly time: number,
-    readonly at: string,
+    private readonly oddAt: string | undefined,
     /** The value's JSON, if it was in no snapshot file. */
     readonly json: string | undefined,
     /** Otherwise the file its line is in, and where. */
@@ -66,6 +67,11 @@ export class Kept implements Fields {
     readonly offset: number,
     readonly length: number,
   ) {}
+
+  /** The time as written: formatted when asked, as a checkpoint takes hundreds of thousands of these and reads few. */
+  get at(): string {
+    return this.time === this.time ? isoOf(this.time) : this.oddAt!;
+  }
 
   /** The item's whole line as a snapshot file holds it (from the file, if that is where it is). */
   line(kind: string): string {
@@ -105,8 +111,8 @@ export class ItemIndex {
   private odd = new Map<number, string>();
   private files: Int32Array<ArrayBuffer> = new Int32Array(64);
   private lineFiles = new FileNumbers();
-  /** The JSON of rows in no snapshot file yet (PENDING). */
-  private pending = new Map<number, string>();
+  /** The JSON of rows in no snapshot file yet (PENDING), at their `offsets` and `lengths`. */
+  private pending = new PendingValues();
   /** Where a placed row's line is in its file: typed, at 12 bytes a row where two arrays of numbers took 20. */
   private offsets: Float64Array<ArrayBuffer> = new Float64Array(64);
   private lengths: Uint32Array<ArrayBuffer> = new Uint32Array(64);
@@ -172,10 +178,10 @@ export class ItemIndex {
     const time = timeOf(item.at);
     this.times[row] = time;
     if (time !== time) this.odd.set(row, item.at);
+    const where = place ?? this.pending.add(JSON.stringify(item.v));
     this.files[row] = place ? this.lineFiles.numberOf(place.file) : PENDING;
-    if (!place) this.pending.set(row, JSON.stringify(item.v));
-    this.offsets[row] = place ? place.offset : 0;
-    this.lengths[row] = place ? place.length : 0;
+    this.offsets[row] = where.offset;
+    this.lengths[row] = where.length;
     this.byId.add(row);
     this.ordered.insertSorted(row, this.order);
     if (owner >= 0) this.byOwner.insert(owner, row);
@@ -187,7 +193,7 @@ export class ItemIndex {
    * row's value is in no snapshot file, as the image holds places, not values.
    */
   columns(fileNumber: (file: LineFile) => number): ItemColumns | null {
-    if (this.pending.size > 0) return null;
+    if (this.pending.count > 0) return null;
     // Numbered anew, without gaps and without the other kinds' names.
     const names = new Names();
     const { live, ids, ...copied } = this.liveColumns((rows) => rows, this.renaming(names));
@@ -252,8 +258,8 @@ export class ItemIndex {
   remove(id: string): void {
     const row = this.byId.delete(id);
     if (row === undefined) return;
+    this.settle(row);
     this.files[row] = GONE;
-    this.pending.delete(row);
     this.goneCount++;
     const owner = this.owners[row]!;
     const subject = this.subjects[row]!;
@@ -342,12 +348,12 @@ export class ItemIndex {
     const file = this.files[row]!;
     const time = this.times[row]!;
     const same =
-      (time === time ? time === kept.time : this.odd.get(row) === kept.at) &&
+      (time === time ? time === kept.time : kept.time !== kept.time && this.odd.get(row) === kept.at) &&
       this.names.nameOf(this.owners[row]!) === kept.owner &&
       this.names.nameOf(this.subjects[row]!) === kept.subject &&
-      (file === PENDING ? this.pending.get(row) === kept.json : this.lineFiles.file(file) === kept.file && this.offsets[row] === kept.offset);
+      (file === PENDING ? this.pendingJson(row) === kept.json : this.lineFiles.file(file) === kept.file && this.offsets[row] === kept.offset);
     if (!same) return;
-    this.pending.delete(row);
+    this.settle(row);
     this.files[row] = this.lineFiles.numberOf(place.file);
     this.offsets[row] = place.offset;
     this.lengths[row] = place.length;
@@ -373,15 +379,33 @@ export class ItemIndex {
 
   private item(row: number, at = this.at(row)): Item {
     const file = this.files[row]!;
-    const v: unknown = file === PENDING ? JSON.parse(this.pending.get(row)!) : (JSON.parse(this.lineFiles.file(file).read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
+    const v: unknown = file === PENDING ? JSON.parse(this.pendingJson(row)) : (JSON.parse(this.lineFiles.file(file).read(this.offsets[row]!, this.lengths[row]!)) as { v: unknown }).v;
     return { kind: this.kind, id: this.ids.get(row), owner: this.names.nameOf(this.owners[row]!), subject: this.names.nameOf(this.subjects[row]!), at, v };
   }
 
   private keptAt(row: number): Kept {
     const number = this.files[row]!;
-    const json = number === PENDING ? this.pending.get(row) : undefined;
+    const json = number === PENDING ? this.pendingJson(row) : undefined;
     const file = number === PENDING ? undefined : this.lineFiles.file(number);
-    return new Kept(this, this.ids.get(row), this.names.nameOf(this.owners[row]!), this.names.nameOf(this.subjects[row]!), this.times[row]!, this.at(row), json, file, this.offsets[row]!, this.lengths[row]!);
+    return new Kept(this, this.ids.get(row), this.names.nameOf(this.owners[row]!), this.names.nameOf(this.subjects[row]!), this.times[row]!, this.odd.get(row), json, file, this.offsets[row]!, this.lengths[row]!);
+  }
+
+  private pendingJson(row: number): string {
+    return this.pending.read(this.offsets[row]!, this.lengths[row]!);
+  }
+
+  /** A row's value, if pending, is no longer: its bytes go at the next compaction of the pending values. */
+  private settle(row: number): void {
+    if (this.files[row] !== PENDING) return;
+    this.pending.drop(this.lengths[row]!);
+    if (!this.pending.wasteful) return;
+    // The row is not PENDING by the time this is read: its caller changes it next, and it is not copied.
+    const leaving = row;
+    this.pending.compact((move) => {
+      for (let other = 0; other < this.ids.count; other++) {
+        if (other !== leaving && this.files[other] === PENDING) this.offsets[other] = move(this.offsets[other]!, this.lengths[other]!);
+      }
+    });
   }
 
   /** The row's time as written. */
@@ -445,16 +469,12 @@ export class ItemIndex {
     const { live, ids, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
     const files = new Int32Array(times.length);
     const lineFiles = new FileNumbers();
-    const pending = new Map<number, string>();
     for (let now = 0; now < live.length; now++) {
-      const row = live[now]!;
-      const file = this.files[row]!;
+      const file = this.files[live[now]!]!;
       files[now] = file === PENDING ? PENDING : lineFiles.numberOf(this.lineFiles.file(file));
-      if (file === PENDING) pending.set(now, this.pending.get(row)!);
     }
     this.files = files;
     this.lineFiles = lineFiles;
-    this.pending = pending;
     this.ids = ids;
     this.owners = owners;
     this.subjects = subjects;
