@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { LineFiles } from '../../server/stores/lowdb/line-files.js';
-import { eachLine, readAhead } from '../../server/stores/lowdb/snapshot-files.js';
+import { eachLine, readAhead, SnapshotFiles } from '../../server/stores/lowdb/snapshot-files.js';
 import { tempDir } from './harness.js';
 
 test('a file being replaced stays readable as it was, even once more files were read than are held open and the new one took its name', async (t) => {
@@ -101,4 +102,55 @@ test('files read ahead come in order, small ones whole, and read as eachLine rea
   }
   assert.deepEqual(order, paths);
   assert.deepEqual(await eachLine(torn, () => {}, (await readAhead([torn]).next()).value!.bytes), { lines: 1, torn: true });
+});
+
+test('a file rewritten whole is written a piece at a time: its bytes are the lines joined, and each line lands where it is', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'hour.jsonl');
+  const files = new SnapshotFiles();
+  // About 4 MB: several pieces, lines of several-byte characters across their ends.
+  const lines = Array.from({ length: 20_000 }, (_, i) => `{"i":${i},"text":"${'é☕x'.repeat(i % 97)}"}`);
+  let landed: { rewritten: boolean; base: number; lengths: number[] } | null = null;
+  await files.write({
+    file,
+    count: lines.length,
+    changed: () => lines,
+    live: lines.length,
+    all: () => ({ count: lines.length, line: (i) => lines[i]! }),
+    places: { rewriting: () => {}, landed: (rewritten, base, lengths) => (landed = { rewritten, base, lengths: Array.from(lengths) }), removed: () => {}, failed: () => {} },
+  });
+  const bytes = await readFile(file);
+  assert.equal(bytes.toString('utf8'), lines.join('\n') + '\n');
+  assert.ok(landed, 'the places are given');
+  const { rewritten, base, lengths } = landed as { rewritten: boolean; base: number; lengths: number[] };
+  assert.equal(rewritten, true);
+  let offset = base;
+  for (let i = 0; i < lines.length; i++) {
+    assert.equal(bytes.toString('utf8', offset, offset + lengths[i]!), lines[i], `line ${i}`);
+    offset += lengths[i]! + 1;
+  }
+});
+
+test('many lines read together are those read one at a time, in the order asked, near or far apart', async (t) => {
+  const dir = await tempDir(t);
+  const files = new LineFiles();
+  t.after(() => files.closeAll());
+  const path = join(dir, 'hour.jsonl');
+  // Lines of several-byte characters, some long enough that neighbours are more than a read's gap apart.
+  const lines = Array.from({ length: 3000 }, (_, i) => `{"i":${i},"t":"${'é☕'.repeat(i % 7 === 0 ? 20_000 : i % 50)}"}`);
+  await writeFile(path, lines.join('\n') + '\n');
+  const places: { offset: number; length: number }[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    places.push({ offset, length: Buffer.byteLength(line) });
+    offset += Buffer.byteLength(line) + 1;
+  }
+  const file = files.of(path);
+  fc.assert(
+    fc.property(fc.array(fc.nat(lines.length - 1), { maxLength: 400 }), (picked) => {
+      assert.deepEqual(file.readMany(picked.map((n) => places[n]!)), picked.map((n) => lines[n]));
+    }),
+    { numRuns: 60 },
+  );
+  assert.deepEqual(file.readMany(places), lines, 'the whole file, past the most one read takes');
 });

@@ -1,6 +1,6 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DurableJSONFile } from './durable-file.js';
+import { writeDurably } from './durable-file.js';
 import { shortWrite } from './errors.js';
 
 /**
@@ -165,8 +165,8 @@ export async function* readAhead(paths: readonly string[]): AsyncGenerator<{ pat
 export interface LinesLanded {
   /** Before the file is replaced (rewritten or removed): its current lines must stay readable. */
   rewriting(): void;
-  /** The lines written (`changed` appended, or `all()` as the whole file) start at byte `base`. */
-  landed(rewritten: boolean, base: number, lines: string[]): void;
+  /** The lines written (`changed` appended, or `all()` as the whole file) start at byte `base`, `lengths` bytes each. */
+  landed(rewritten: boolean, base: number, lengths: ArrayLike<number>): void;
   /** The file was removed, nothing being left in it: no version of it is current any more. */
   removed(): void;
   /** The write failed: the file is as it was. */
@@ -187,9 +187,22 @@ export interface FileWrite {
   /** How many records the file holds once this is written. */
   live: number;
   /** Every live record's line, for a rewrite (called only then). */
-  all: () => string[] | Promise<string[]>;
+  all: () => Lines | Promise<Lines>;
   places?: LinesLanded;
 }
+
+/**
+ * A file's lines, each made when it is written: a rewrite writes them a piece at a time, where the
+ * lines of a file of hundreds of thousands, joined and copied to a buffer, were three times its
+ * size in memory at once (issue 25: an hour of rules' states under ingestion).
+ */
+export interface Lines {
+  count: number;
+  line(i: number): string;
+}
+
+/** Lines are written in pieces of about this many characters. */
+const PIECE = 1 << 20;
 
 /** Lines each file holds, live and replaced: what decides between appending and rewriting. */
 export class SnapshotFiles {
@@ -244,7 +257,7 @@ export class SnapshotFiles {
         const lines = changed();
         const base = await append(file, lines.join('\n') + '\n');
         this.lineCounts.set(file, this.lineCounts.get(file)! + lines.length);
-        places?.landed(false, base, lines);
+        places?.landed(false, base, lines.map((line) => Buffer.byteLength(line)));
         return;
       }
       if (live === 0) {
@@ -257,9 +270,9 @@ export class SnapshotFiles {
         const lines = await all();
         // Only a file written whole can be new: an append goes to one that exists.
         await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-        await new DurableJSONFile(file).writeText(lines.join('\n') + '\n');
-        this.lineCounts.set(file, lines.length);
-        places?.landed(true, 0, lines);
+        const lengths = await writeLines(file, lines);
+        this.lineCounts.set(file, lines.count);
+        places?.landed(true, 0, lengths);
       }
       this.rewrite.delete(file);
     } catch (error) {
@@ -269,6 +282,27 @@ export class SnapshotFiles {
       throw error;
     }
   }
+}
+
+/** Writes `lines` as the whole of `file`, durably, a piece at a time: answers each line's length in bytes. */
+async function writeLines(file: string, lines: Lines): Promise<Uint32Array> {
+  const lengths = new Uint32Array(lines.count);
+  await writeDurably(file, async (handle) => {
+    let piece: string[] = [];
+    let size = 0;
+    for (let i = 0; i < lines.count; i++) {
+      const line = lines.line(i);
+      lengths[i] = Buffer.byteLength(line);
+      piece.push(line);
+      size += line.length;
+      if (size >= PIECE || i === lines.count - 1) {
+        await handle.writeFile(piece.join('\n') + '\n');
+        piece = [];
+        size = 0;
+      }
+    }
+  });
+  return lengths;
 }
 
 /**

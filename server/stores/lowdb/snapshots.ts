@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Change } from '../../core/changes.js';
@@ -8,7 +8,7 @@ import { fnv1aUnits } from './fnv1a.js';
 import { prepareImage, StartImage, writeImage, type ImageKind, type ImageUsers } from './item-image.js';
 import { ItemIndex, type Kept } from './item-index.js';
 import { LineFiles, type LineFile } from './line-files.js';
-import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type LinesLanded } from './snapshot-files.js';
+import { eachLine, parseLine, readAhead, removalLine, SnapshotFiles, type FileWrite, type Lines, type LinesLanded } from './snapshot-files.js';
 import type { State } from './state.js';
 
 /** A journal line's entries: the units' changes, and the store's own renames of services. */
@@ -272,7 +272,7 @@ export class Snapshots {
         count: changed.length,
         changed: () => changed.map(({ packed, name }) => (packed === undefined ? removalLine(name) : users.lineOf(packed))),
         live: members.size,
-        all: () => records.map((packed) => users.lineOf(packed)),
+        all: () => ({ count: records.length, line: (i) => users.lineOf(records[i]!) }),
       });
       written.get(service)?.add(file);
     }
@@ -281,10 +281,19 @@ export class Snapshots {
       if (!state.services.has(service)) continue;
       const index = state.itemIndex(service, kind);
       const file = join(this.folder, 'items', service, kind, `${hour}.jsonl`);
-      /** The item of each changed line; undefined for a removal, of the id at the same place in `removed`. */
+      if (ids === 'all' || purge.has(key)) this.files.mustRewrite(file);
+      const count = ids === 'all' ? 0 : ids.size;
+      // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
+      const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
+      const rewriting = this.files.rewrites(file, count, live);
+      /**
+       * The item of each changed line; undefined for a removal, of the id at the same place in
+       * `removed`. Not for a file rewritten whole: its lines are those of `kept` (taking both was
+       * two objects an item, under ingestion hundreds of thousands, issue 25).
+       */
       const changedKept: (Kept | undefined)[] = [];
       const removed: string[] = [];
-      if (ids !== 'all') {
+      if (ids !== 'all' && !rewriting) {
         for (const id of ids) {
           const kept = index?.kept(id);
           const here = kept && kept.at.startsWith(hour) ? kept : undefined;
@@ -292,13 +301,10 @@ export class Snapshots {
           removed.push(here ? '' : id);
         }
       }
-      if (ids === 'all' || purge.has(key)) this.files.mustRewrite(file);
-      // Every `at` of the hour starts with it, and "\uffff" sorts after anything that can follow.
-      const live = index?.count({ from: hour, to: hour + '\uffff' }) ?? 0;
-      const kept = this.files.rewrites(file, changedKept.length, live) ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
+      const kept = rewriting ? (index?.keptRange(hour, hour + '\uffff') ?? []) : [];
       files.push({
         file,
-        count: changedKept.length,
+        count,
         changed: () => changedKept.map((k, i) => (k ? k.line(kind) : removalLine(removed[i]!))),
         live,
         all: () => this.linesOf(kind, file, kept),
@@ -363,13 +369,28 @@ export class Snapshots {
   }
 
   /**
-   * The lines of a file rewritten whole: those of items still in it are copied from it, read once,
-   * rather than read one system call each (a file of an hour may hold hundreds of thousands).
+   * The lines of a file rewritten whole: those of items still in it are copied from it, read a batch
+   * at a time in a few reads of neighbouring lines, rather than one system call each (a file of an
+   * hour may hold hundreds of thousands) or the whole file at once (twice its live lines: 70 MB for
+   * an hour of rules' states under ingestion, issue 25).
    */
-  private async linesOf(kind: string, path: string, kept: Kept[]): Promise<string[]> {
+  private linesOf(kind: string, path: string, kept: Kept[]): Lines {
     const current = this.lines.of(path);
-    const bytes = kept.some((k) => k.file === current) ? await readFile(path) : null;
-    return kept.map((k) => (k.json === undefined && k.file === current ? bytes!.toString('utf8', k.offset, k.offset + k.length) : k.line(kind)));
+    const copied = new Map<number, string>();
+    return {
+      count: kept.length,
+      line: (i) => {
+        const k = kept[i]!;
+        if (k.json !== undefined || k.file !== current) return k.line(kind);
+        if (!copied.has(i)) {
+          copied.clear();
+          const batch: number[] = [];
+          for (let j = i; j < Math.min(kept.length, i + BATCH); j++) if (kept[j]!.json === undefined && kept[j]!.file === current) batch.push(j);
+          current.readMany(batch.map((j) => kept[j]!)).forEach((line, n) => copied.set(batch[n]!, line));
+        }
+        return copied.get(i)!;
+      },
+    };
   }
 
   /** Gives the items written their lines' places once they are durable, and retires a replaced file's version. */
@@ -379,15 +400,14 @@ export class Snapshots {
       rewriting: () => {
         old = this.lines.replacing(path);
       },
-      landed: (rewritten, base, lines) => {
+      landed: (rewritten, base, lengths) => {
         const file = rewritten ? this.lines.replaced(path) : this.lines.of(path);
         const kept = rewritten ? all : changedKept;
         let offset = base;
-        lines.forEach((line, i) => {
-          const length = Buffer.byteLength(line);
-          kept[i]?.placeAt({ file, offset, length });
-          offset += length + 1;
-        });
+        for (let i = 0; i < lengths.length; i++) {
+          kept[i]?.placeAt({ file, offset, length: lengths[i]! });
+          offset += lengths[i]! + 1;
+        }
         this.lines.release(old);
       },
       removed: () => {
@@ -476,3 +496,6 @@ function merge(dirty: Map<string, Dirty>, key: string, more: Dirty): void {
 
 /** A user's shard: by a stable hash, so a user stays in the same file. */
 const shardOf = (name: string): number => fnv1aUnits(name) % SHARDS;
+
+/** Lines copied from a file being rewritten are read this many at a time. */
+const BATCH = 4096;
