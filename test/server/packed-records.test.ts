@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { UserRecord } from '../../server/core/model.js';
 import { RecordPacker } from '../../server/stores/lowdb/packed-records.js';
 import { PackedUsers, userPacker } from '../../server/stores/lowdb/packed-users.js';
+import { State } from '../../server/stores/lowdb/state.js';
 
 /**
  * The embedded store keeps each user's record packed into one string (issue 25). Unpacking must
@@ -130,13 +131,15 @@ test("a member with three badges is about a fifth of its JSON, and a read gets a
     awards: [award('first-post', '2026-12-07T17:12:18.669Z'), award('commenter', '2026-12-07T17:12:19.001Z'), award('helpful', '2026-12-07T17:13:00.250Z')],
   };
   const users = new PackedUsers(userPacker());
-  users.set(user.name, user);
+  const member = users.set(user.name, user);
   const packed = users.packedOf(user.name)!;
   assert.ok(packed.length * 4 < JSON.stringify(user).length, `${packed.length} bytes packed, ${JSON.stringify(user).length} of JSON`);
   assert.equal(users.lineOf(packed), JSON.stringify(user));
-  assert.equal(users.latestOf(user.name, 'commenter'), '2026-12-07T17:12:19.001Z');
-  assert.equal(users.latestOf(user.name, 'gold'), undefined);
-  assert.equal(users.latestOf('nobody', 'commenter'), undefined);
+  assert.equal(users.latestOf(member, 'commenter'), '2026-12-07T17:12:19.001Z');
+  assert.equal(users.latestOf(member, 'gold'), undefined);
+  assert.equal(users.latestOf(member + 1, 'commenter'), undefined, 'no member of that number');
+  assert.equal(users.numberOf(user.name), member);
+  assert.equal(users.nameOf(member), user.name);
   const read = users.get(user.name)!;
   assert.deepEqual(read, user);
   read.awards.pop();
@@ -169,4 +172,33 @@ test('a record cut short, with bytes after it, or naming a word the dictionary l
   assert.throws(() => packer.unpack('\u00af'), /word 175 of/);
   assert.throws(() => new RecordPacker().stringsUnder('\u00bd\u0001\u0000\u00c0', 'badge'), /word 0 of 0/);
   assert.deepEqual(packer.unpack(packed), user, 'the whole record still reads');
+});
+
+test("each badge's holders follow the members' records as members come, change and go, their numbers given again", async () => {
+  const badges = ['gold', 'silver', 'bronze'];
+  fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.subarray(badges), fc.boolean()), { maxLength: 120 }), async (steps) => {
+      const state = new State();
+      state.apply({ t: 'service', v: { name: 'shop', key: 'k', createdAt: '2026-12-07T00:00:00.000Z' } });
+      const model = new Map<string, UserRecord>();
+      steps.forEach(([n, held, remove], step) => {
+        const name = `member-${n}`;
+        if (remove) {
+          state.apply({ t: 'user-', s: 'shop', n: name });
+          model.delete(name);
+          return;
+        }
+        const at = new Date(Date.parse('2026-12-07T00:00:00.000Z') + step * 1000).toISOString();
+        const user: UserRecord = { name, createdAt: at, awards: held.map((badge) => ({ badge, count: 1, first: at, latest: at })) };
+        state.apply({ t: 'user', s: 'shop', v: user });
+        model.set(name, user);
+      });
+      for (const badge of badges) {
+        const holding = [...model.values()].filter((user) => user.awards.some((award) => award.badge === badge));
+        assert.deepEqual((await state.holders('shop', badge)).sort(), holding.map((user) => user.name).sort(), badge);
+        const latest = holding.map((user) => user.awards.find((award) => award.badge === badge)!.latest).sort().at(-1) ?? null;
+        assert.equal(await state.latestAward('shop', badge), latest, `latest ${badge}`);
+      }
+    }),
+  );
 });

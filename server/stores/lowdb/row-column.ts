@@ -66,9 +66,13 @@ export class RowColumn {
   remove(row: number): boolean {
     const at = this.view().indexOf(row);
     if (at < 0) return false;
+    this.removeAt(at);
+    return true;
+  }
+
+  removeAt(at: number): void {
     this.rows.copyWithin(at, at + 1, this.length);
     this.length--;
-    return true;
   }
 
   private grow(): void {

@@ -10,6 +10,7 @@ import type { Place } from './line-files.js';
 import { SortedIndex } from './sorted-index.js';
 import { PackedUsers, userPacker } from './packed-users.js';
 import { Boards } from './boards.js';
+import { MemberSet } from './member-set.js';
 import { Names } from './names.js';
 
 export interface ServiceState {
@@ -18,7 +19,7 @@ export interface ServiceState {
   /** Packed: see packed-users.ts. */
   users: PackedUsers;
   /** badge name -> names of the users holding it; keeps revocation and badge deletion off full scans. */
-  holders: Map<string, Set<string>>;
+  holders: Map<string, MemberSet>;
   /** User orders for paging, built when first asked for and kept up to date from then on. */
   sorted: Map<SortKey, SortedIndex>;
   /** kind -> its items */
@@ -75,17 +76,21 @@ export class State implements Reads {
         if (!service) return;
         const name = change.t === 'user' ? change.v.name : change.n;
         const packed = service.users.packedOf(name);
-        for (const badge of packed === undefined ? [] : service.users.badgesOf(packed)) service.holders.get(badge)?.delete(name);
+        const had = packed === undefined ? [] : service.users.badgesOf(packed);
         // Unpacked only for the indexes that keep users, which exist once someone has read them.
         const previous = packed !== undefined && (service.sorted.size > 0 || service.boards) ? service.users.get(name) : undefined;
         if (change.t === 'user-') {
+          const member = service.users.numberOf(name);
+          if (member !== undefined) for (const badge of had) service.holders.get(badge)?.delete(member);
           service.users.delete(name);
           for (const index of service.sorted.values()) index.update(previous, undefined);
           service.boards?.update(previous, undefined);
           return;
         }
-        for (const award of change.v.awards) hold(service, award.badge, name);
-        service.users.set(name, change.v);
+        const member = service.users.set(name, change.v);
+        const has = new Set(change.v.awards.map((award) => award.badge));
+        for (const badge of had) if (!has.has(badge)) service.holders.get(badge)?.delete(member);
+        for (const badge of has) hold(service, badge, member);
         for (const index of service.sorted.values()) index.update(previous, change.v);
         service.boards?.update(previous, change.v);
         return;
@@ -134,9 +139,8 @@ export class State implements Reads {
       return false;
     }
     for (let i = 0; i < names.length; i++) {
-      const user = names[i]!;
-      service.users.restore(user, packed[i]!);
-      for (const badge of badges[i]!) hold(service, badge, user);
+      const member = service.users.restore(names[i]!, packed[i]!);
+      for (const badge of badges[i]!) hold(service, badge, member);
     }
     return true;
   }
@@ -204,7 +208,7 @@ export class State implements Reads {
   boardsOf(service: ServiceState): Boards {
     return (service.boards ??= new Boards(
       () => [...service.users.keys()],
-      (badge) => [...(service.holders.get(badge) ?? [])],
+      (badge) => holderNames(service, badge),
       (name) => service.users.get(name),
     ));
   }
@@ -244,15 +248,16 @@ export class State implements Reads {
     return this.services.get(service)?.users.size ?? 0;
   }
   async holders(service: string, badge: string, except?: ReadonlySet<string>) {
-    const holders = [...(this.services.get(service)?.holders.get(badge) ?? [])];
+    const state = this.services.get(service);
+    const holders = state ? holderNames(state, badge) : [];
     return except ? holders.filter((name) => !except.has(name)) : holders;
   }
   async latestAward(service: string, badge: string, except?: ReadonlySet<string>) {
     const state = this.services.get(service);
     let latest: string | null = null;
-    for (const holder of state?.holders.get(badge) ?? []) {
-      if (except?.has(holder)) continue;
-      const held = state!.users.latestOf(holder, badge)!;
+    for (const member of state?.holders.get(badge)?.numbers() ?? []) {
+      if (except?.has(state!.users.nameOf(member))) continue;
+      const held = state!.users.latestOf(member, badge)!;
       if (latest === null || held > latest) latest = held;
     }
     return latest;
@@ -281,11 +286,16 @@ export class State implements Reads {
   }
 }
 
-/** `user` holds `badge`: in its holders, made on the badge's first holder. */
-function hold(service: ServiceState, badge: string, user: string): void {
+/** Member number `member` holds `badge`: in its holders, made on the badge's first holder. */
+function hold(service: ServiceState, badge: string, member: number): void {
   let holders = service.holders.get(badge);
-  if (!holders) service.holders.set(badge, (holders = new Set()));
-  holders.add(user);
+  if (!holders) service.holders.set(badge, (holders = new MemberSet()));
+  holders.add(member);
+}
+
+/** The names of the badge's holders. */
+function holderNames(service: ServiceState, badge: string): string[] {
+  return Array.from(service.holders.get(badge)?.numbers() ?? [], (member) => service.users.nameOf(member));
 }
 
 /** The records of `keys` that `get` finds. */
