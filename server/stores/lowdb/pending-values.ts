@@ -4,7 +4,7 @@
  * written meanwhile wait for the next: 250,000 of them as strings of their own were 52 MB of heap
  * (issue 25: JSON.stringify answers a string of several pieces, each with its header). Here they are
  * their bytes, off the heap. A value placed or removed leaves its bytes until the buffer is
- * compacted, once they are most of it.
+ * compacted, once they are most of it (and 1 MB).
  */
 export class PendingValues {
   private bytes = Buffer.allocUnsafe(4096);
@@ -66,4 +66,4 @@ export class PendingValues {
 }
 
 /** A buffer smaller than this is not compacted: its waste costs less than the copies would. */
-const MIN_COMPACTED = 4 << 20;
+const MIN_COMPACTED = 1 << 20;
