@@ -18,7 +18,7 @@ export interface ServiceState {
   badges: Map<string, BadgeRecord>;
   /** Packed: see packed-users.ts. */
   users: PackedUsers;
-  /** badge name -> names of the users holding it; keeps revocation and badge deletion off full scans. */
+  /** badge name -> the numbers of the members holding it (see member-set.ts); keeps revocation and badge deletion off full scans. */
   holders: Map<string, MemberSet>;
   /** User orders for paging, built when first asked for and kept up to date from then on. */
   sorted: Map<SortKey, SortedIndex>;
