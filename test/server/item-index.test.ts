@@ -354,3 +354,25 @@ test('values in no file yet are read back as put, through the compactions of the
   kept!.placeAt({ file: files.of(path), offset: 0, length: Buffer.byteLength(line.replace('"text":"é', '"text":"E')) });
   assert.equal((index.get('keeper')!.v as { text: string }).text, 'E' + text(0).slice(1), 'placed: read from its line');
 });
+
+test('files no row is in any more give up their numbers: an index whose lines move through a thousand files holds a few', async (t) => {
+  const dir = await tempDir(t);
+  const files = new LineFiles();
+  t.after(() => files.closeAll());
+  const index = new ItemIndex('event');
+  const at = (i: number) => new Date(Date.parse('2026-12-07T00:00:00.000Z') + i * 1000).toISOString();
+  const latest = new Map<string, Item>();
+  for (let round = 0; round < 1000; round++) {
+    // Each round one of ten items changes, and its line lands in a file of its own (as each rewrite makes a new version).
+    const put = item(`e${round % 10}`, at(round % 10), 'ann', round);
+    index.put(put);
+    latest.set(put.id, put);
+    const line = index.kept(put.id)!.line('event');
+    const path = join(dir, `${round}.jsonl`);
+    await writeFile(path, line + '\n');
+    index.kept(put.id)!.placeAt({ file: files.of(path), offset: 0, length: Buffer.byteLength(line) });
+  }
+  for (const [id, expected] of latest) assert.deepEqual(index.get(id), expected, id);
+  const numbered = (index as unknown as { lineFiles: { size: number } }).lineFiles.size;
+  assert.ok(numbered <= 512, `${numbered} files numbered for 10 rows`);
+});

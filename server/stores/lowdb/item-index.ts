@@ -111,6 +111,8 @@ export class ItemIndex {
   private odd = new Map<number, string>();
   private files: Int32Array<ArrayBuffer> = new Int32Array(64);
   private lineFiles = new FileNumbers();
+  /** How many files were numbered at the last count (see fileNumber). */
+  private filesCounted = 0;
   /** The JSON of rows in no snapshot file yet (PENDING), at their `offsets` and `lengths`. */
   private pending = new PendingValues();
   /** Where a placed row's line is in its file: typed, at 12 bytes a row where two arrays of numbers took 20. */
@@ -163,6 +165,8 @@ export class ItemIndex {
     this.remove(item.id);
     const owner = this.names.take(item.owner);
     const subject = this.names.take(item.subject);
+    // Numbered before the row is: a count of the files' numbers reads every row there is.
+    const file = place ? this.fileNumber(place.file) : PENDING;
     const row = this.ids.push(item.id);
     if (row === this.times.length) {
       const size = row + (row >> 1);
@@ -179,7 +183,7 @@ export class ItemIndex {
     this.times[row] = time;
     if (time !== time) this.odd.set(row, item.at);
     const where = place ?? this.pending.add(JSON.stringify(item.v));
-    this.files[row] = place ? this.lineFiles.numberOf(place.file) : PENDING;
+    this.files[row] = file;
     this.offsets[row] = where.offset;
     this.lengths[row] = where.length;
     this.byId.add(row);
@@ -354,7 +358,7 @@ export class ItemIndex {
       (file === PENDING ? this.pendingJson(row) === kept.json : this.lineFiles.file(file) === kept.file && this.offsets[row] === kept.offset);
     if (!same) return;
     this.settle(row);
-    this.files[row] = this.lineFiles.numberOf(place.file);
+    this.files[row] = this.fileNumber(place.file);
     this.offsets[row] = place.offset;
     this.lengths[row] = place.length;
   }
@@ -388,6 +392,25 @@ export class ItemIndex {
     const json = number === PENDING ? this.pendingJson(row) : undefined;
     const file = number === PENDING ? undefined : this.lineFiles.file(number);
     return new Kept(this, this.ids.get(row), this.names.nameOf(this.owners[row]!), this.names.nameOf(this.subjects[row]!), this.times[row]!, this.odd.get(row), json, file, this.offsets[row]!, this.lengths[row]!);
+  }
+
+  /**
+   * The number of `file`, numbered if it is new. Each rewrite of a file makes a new version of it,
+   * and a version no row is in any more keeps its number until the numbers are counted again: when
+   * they have doubled since the last count, by a pass over the rows.
+   */
+  private fileNumber(file: LineFile): number {
+    const numbered = this.lineFiles.size;
+    const n = this.lineFiles.numberOf(file);
+    if (n < numbered || numbered < Math.max(256, 2 * this.filesCounted)) return n;
+    const lineFiles = new FileNumbers();
+    for (let row = 0; row < this.ids.count; row++) {
+      const number = this.files[row]!;
+      if (number >= 0) this.files[row] = lineFiles.numberOf(this.lineFiles.file(number));
+    }
+    this.lineFiles = lineFiles;
+    this.filesCounted = lineFiles.size + 1;
+    return lineFiles.numberOf(file);
   }
 
   private pendingJson(row: number): string {
@@ -537,6 +560,10 @@ class FileNumbers {
 
   file(n: number): LineFile {
     return this.files[n]!;
+  }
+
+  get size(): number {
+    return this.files.length;
   }
 
   /** Files numbered in the order given. */
