@@ -4,9 +4,9 @@ import { RowColumn } from './row-column.js';
  * Rows grouped by a number (an item index's owners and subjects, by their numbers in its Names),
  * each group in the index's (at, id) order.
  *
- * Most groups are short: a member's few awards. A group as an array of its own cost about 90 bytes
- * of heap (issue 25: 300,000 of them at 100,000 members with three kinds of items, 27 MB, which the
- * collector marked at each full collection). A short group is a chain instead, through a typed
+ * Most groups are short: a member's few awards. A group as an array of its own cost about 160 bytes
+ * of heap with its room to grow (issue 25: 300,000 of them at 100,000 members with three kinds of
+ * items, 50 MB, which the collector marked at each full collection). A short group is a chain instead, through a typed
  * column of each row's next row: 4 bytes a row and 9 a group, off the heap. A group that grows to
  * SHORT rows becomes a RowColumn, which a read can search.
  */
