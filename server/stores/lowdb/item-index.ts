@@ -490,14 +490,10 @@ export class ItemIndex {
    */
   private compact(): void {
     const { live, ids, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
+    // The files keep their numbers: fileNumber counts them again when their table has doubled.
     const files = new Int32Array(times.length);
-    const lineFiles = new FileNumbers();
-    for (let now = 0; now < live.length; now++) {
-      const file = this.files[live[now]!]!;
-      files[now] = file === PENDING ? PENDING : lineFiles.numberOf(this.lineFiles.file(file));
-    }
+    for (let now = 0; now < live.length; now++) files[now] = this.files[live[now]!]!;
     this.files = files;
-    this.lineFiles = lineFiles;
     this.ids = ids;
     this.owners = owners;
     this.subjects = subjects;
