@@ -22,6 +22,7 @@ import { composeDomain } from './domain.js';
 import { routeGroups } from './features/index.js';
 import { startJobs } from './jobs.js';
 import { mount } from '../http/routes/table.js';
+import { dispatchBySegments } from '../http/routes/segment-dispatch.js';
 import { refuseEmptyServiceName } from '../http/routes/admin.js';
 import { timeResponses } from '../http/middleware/response-time.js';
 import { adminConsolePage, serveFiles } from '../http/static.js';
@@ -79,7 +80,7 @@ export function createApp({ store, config: overrides }: CreateAppOptions): App {
   app.use(cors);
   app.use(refuseCredentialsInUrl);
   app.use(jsonValidators);
-  app.use(v1.routes());
+  app.use(dispatchBySegments(v1).middleware);
   app.use(allowedMethods(v1));
   if (config.adminToken) {
     const admin = mount(groups.admin, deps);
