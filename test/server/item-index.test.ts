@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { selectItems } from '../../server/core/items.js';
+import { compareCodePoints } from '../../server/core/order.js';
 import type { Item } from '../../server/core/model.js';
 import { ItemIndex, type Kept } from '../../server/stores/lowdb/item-index.js';
 import { isoOf, timeOf } from '../../server/stores/lowdb/item-times.js';
@@ -64,6 +65,18 @@ test('packed strings give back any string, picked and through their parts', () =
       numbers.forEach((n, i) => assert.equal(picked.get(i), values[n]));
       picked.push('after');
       assert.equal(picked.get(numbers.length), 'after');
+    }),
+  );
+});
+
+test('packed strings compare in code-point order, as the core does, from their bytes', () => {
+  fc.assert(
+    fc.property(fc.array(anyId, { minLength: 1, maxLength: 60 }), (values) => {
+      const strings = new PackedStrings();
+      for (const value of values) strings.push(value);
+      for (let a = 0; a < values.length; a++) {
+        for (let b = 0; b < values.length; b++) assert.equal(Math.sign(strings.compare(a, b)), Math.sign(compareCodePoints(values[a]!, values[b]!)), `${JSON.stringify(values[a])} ${JSON.stringify(values[b])}`);
+      }
     }),
   );
 });

@@ -1,6 +1,5 @@
 import { compareItems, itemMatches } from '../../core/items.js';
 import type { Item } from '../../core/model.js';
-import { compareCodePoints } from '../../core/order.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
 import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
@@ -450,7 +449,7 @@ export class ItemIndex {
   private compareRows(a: number, b: number): number {
     const timeA = this.times[a]!;
     const timeB = this.times[b]!;
-    if (timeA === timeA && timeB === timeB) return timeA < timeB ? -1 : timeA > timeB ? 1 : compareCodePoints(this.ids.get(a), this.ids.get(b));
+    if (timeA === timeA && timeB === timeB) return timeA < timeB ? -1 : timeA > timeB ? 1 : this.ids.compare(a, b);
     return compareItems(this.fields(a), this.fields(b, this.other));
   }
 

@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../../core/order.js';
 import { fnv1aBytes, fnv1aUnits } from './fnv1a.js';
 
 /**
@@ -37,6 +38,22 @@ export class PackedStrings {
 
   get(n: number): string {
     return this.odd.get(n) ?? this.bytes.toString('utf8', this.starts[n]!, this.starts[n + 1]!);
+  }
+
+  /**
+   * compareCodePoints of strings `a` and `b`, from their bytes: UTF-8's byte order is code-point
+   * order. Rows of a time are ordered by id, and decoding both ids for it was a quarter of the
+   * cost of a put under writes (issue 25).
+   */
+  compare(a: number, b: number): number {
+    if (this.odd.size > 0 && (this.odd.has(a) || this.odd.has(b))) return compareCodePoints(this.get(a), this.get(b));
+    const bytes = this.bytes;
+    let i = this.starts[a]!;
+    let j = this.starts[b]!;
+    const endA = this.starts[a + 1]!;
+    const endB = this.starts[b + 1]!;
+    for (; i < endA && j < endB; i++, j++) if (bytes[i] !== bytes[j]) return bytes[i]! - bytes[j]!;
+    return endA - i - (endB - j);
   }
 
   /** Whether string `n` is `probe`'s (see `probe`). */
