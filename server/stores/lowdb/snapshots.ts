@@ -69,8 +69,12 @@ export class Snapshots {
   private readonly removed = new Set<string>();
   /** Services whose every file is to be written whole: renamed to, or read in the older format. */
   private readonly whole = new Set<string>();
-  /** service -> shard -> user names, so a checkpoint serialises a shard without scanning everyone. */
-  private readonly shardMembers = new Map<string, Set<string>[]>();
+  /**
+   * service -> how many users each shard holds: whether a shard's file is worth rewriting. Its
+   * members are found when it is (see `take`): a set of names per shard was a second copy of every
+   * name, 6 MB at 100,000 users (issue 25).
+   */
+  private readonly shardSizes = new Map<string, Int32Array>();
   /** The start image, while a start reads the files: the kinds it holds are taken from it. */
   private image: StartImage | null = null;
   /** Whether the users' packer took the image's words: its users can be taken only then. */
@@ -111,7 +115,7 @@ export class Snapshots {
     const imaged = files.some((f) => f.endsWith('.json')) || !this.imagedUsers ? null : this.image?.takeUsers(service, files.filter((f) => /^\d+\.jsonl$/.test(f)).map((f) => join(folder, f)));
     if (imaged && this.state.restoreUsers(service, imaged.names, imaged.packed)) {
       for (const { path, lines } of imaged.files) this.files.loaded(path, lines, false);
-      for (const name of imaged.names) this.member(service, name, true);
+      for (const name of imaged.names) this.member(service, name, false, true);
       return;
     }
     for (const file of files.filter((f) => /^\d+\.json$/.test(f))) {
@@ -172,9 +176,9 @@ export class Snapshots {
   track(change: Line, dirty: boolean): void {
     switch (change.t) {
       case 'service~': {
-        const members = this.shardMembers.get(change.from);
-        this.shardMembers.delete(change.from);
-        if (members) this.shardMembers.set(change.to, members);
+        const sizes = this.shardSizes.get(change.from);
+        this.shardSizes.delete(change.from);
+        if (sizes) this.shardSizes.set(change.to, sizes);
         if (dirty) {
           this.mainDirty = true;
           this.removed.add(change.from);
@@ -199,12 +203,12 @@ export class Snapshots {
       case 'user':
       case 'user-': {
         const name = change.t === 'user' ? change.v.name : change.n;
-        const shard = this.member(change.s, name, change.t === 'user');
+        const shard = this.member(change.s, name, this.state.services.get(change.s)?.users.has(name) ?? false, change.t === 'user');
         if (dirty) mark(this.dirtyUsers, `${change.s}\n${shard}`, name);
         return;
       }
       case 'service-':
-        this.shardMembers.delete(change.n);
+        this.shardSizes.delete(change.n);
         if (dirty) this.removed.add(change.n);
         if (dirty) this.mainDirty = true;
         return;
@@ -214,13 +218,21 @@ export class Snapshots {
   }
 
   /** The user is in their shard's members (or no longer); answers the shard. */
-  private member(service: string, name: string, present: boolean): number {
+  /** Counts a user who `was` there and now is `present` in their shard; answers the shard. */
+  private member(service: string, name: string, was: boolean, present: boolean): number {
     const shard = shardOf(name);
-    let members = this.shardMembers.get(service);
-    if (!members) this.shardMembers.set(service, (members = Array.from({ length: SHARDS }, () => new Set<string>())));
-    if (present) members[shard]!.add(name);
-    else members[shard]!.delete(name);
+    if (was === present) return shard;
+    let sizes = this.shardSizes.get(service);
+    if (!sizes) this.shardSizes.set(service, (sizes = new Int32Array(SHARDS)));
+    sizes[shard]! += present ? 1 : -1;
     return shard;
+  }
+
+  /** The names of a service's users by shard: one pass over them, for the shards a checkpoint rewrites. */
+  private shardsOf(service: string): string[][] {
+    const shards = Array.from({ length: SHARDS }, () => [] as string[]);
+    for (const name of this.state.services.get(service)?.users.keys() ?? []) shards[shardOf(name)]!.push(name);
+    return shards;
   }
 
   /** The main file is written at the next checkpoint (a start without one, or over a journal). */
@@ -253,25 +265,31 @@ export class Snapshots {
     const files: FileWrite[] = [];
     const written = new Map<string, Set<string>>([...whole].filter((name) => state.services.has(name)).map((name) => [name, new Set<string>()]));
     for (const name of written.keys()) {
-      this.shardMembers.get(name)?.forEach((members, shard) => members.size > 0 && dirtyUsers.set(`${name}\n${shard}`, 'all'));
+      this.shardSizes.get(name)?.forEach((size, shard) => size > 0 && dirtyUsers.set(`${name}\n${shard}`, 'all'));
       for (const [kind, index] of state.services.get(name)!.items) for (const hour of index.hours()) dirtyItems.set(itemKey(name, kind, hour), 'all');
     }
+    const shardsOf = new Map<string, string[][]>();
     for (const [key, names] of dirtyUsers) {
       const [service, shard] = key.split('\n') as [string, string];
       const users = state.services.get(service)?.users;
       if (!users) continue;
-      const members = this.shardMembers.get(service)?.[Number(shard)] ?? new Set<string>();
+      const live = this.shardSizes.get(service)?.[Number(shard)] ?? 0;
       const file = join(this.folder, 'users', service, `${shard.padStart(2, '0')}.jsonl`);
       // Each changed user's record as kept (see PackedUsers.packedOf), or their name if they were removed.
       const changed: { packed?: string; name: string }[] = names === 'all' ? [] : [...names].map((name) => ({ packed: users.packedOf(name), name }));
       // What a unit removed (an erasure) must be in no file once the checkpoint is done: not an older line either.
       if (names === 'all' || changed.some((user) => user.packed === undefined)) this.files.mustRewrite(file);
-      const records = this.files.rewrites(file, changed.length, members.size) ? [...members].map((name) => users.packedOf(name)!) : [];
+      let records: string[] = [];
+      if (this.files.rewrites(file, changed.length, live)) {
+        let shards = shardsOf.get(service);
+        if (!shards) shardsOf.set(service, (shards = this.shardsOf(service)));
+        records = shards[Number(shard)]!.map((name) => users.packedOf(name)!);
+      }
       files.push({
         file,
         count: changed.length,
         changed: () => changed.map(({ packed, name }) => (packed === undefined ? removalLine(name) : users.lineOf(packed))),
-        live: members.size,
+        live,
         all: () => ({ count: records.length, line: (i) => users.lineOf(records[i]!) }),
       });
       written.get(service)?.add(file);
