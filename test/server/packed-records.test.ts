@@ -5,6 +5,8 @@ import type { UserRecord } from '../../server/core/model.js';
 import { RecordPacker } from '../../server/stores/lowdb/packed-records.js';
 import { PackedUsers, userPacker } from '../../server/stores/lowdb/packed-users.js';
 import { State } from '../../server/stores/lowdb/state.js';
+import { ItemIndex } from '../../server/stores/lowdb/item-index.js';
+import { Names } from '../../server/stores/lowdb/names.js';
 
 /**
  * The embedded store keeps each user's record packed into one string (issue 25). Unpacking must
@@ -150,6 +152,33 @@ test("a member with three badges is about a fifth of its JSON, and a read gets a
   users.delete(user.name);
   assert.equal(users.get(user.name), undefined);
   assert.equal(users.size, 0);
+});
+
+test("users are numbered in the service's names, which its items share, each name while anything uses it", () => {
+  const names = new Names();
+  const users = new PackedUsers(userPacker(), names);
+  const index = new ItemIndex('activity', names);
+  const user = (name: string): UserRecord => ({ name, createdAt: '2026-12-07T17:12:18.669Z', awards: [] });
+  index.put({ kind: 'activity', id: 'a1', owner: 'ann', subject: 'ann', at: '2026-12-07T17:12:18.669Z', v: {} });
+  const ann = users.set('ann', user('ann'));
+  assert.equal(names.find('ann'), ann, "ann's items and ann are one number");
+  assert.equal(users.numberOf('service'), undefined);
+  users.delete('ann');
+  assert.equal(users.has('ann'), false);
+  assert.equal(users.numberOf('ann'), undefined);
+  assert.equal(index.get('a1')?.owner, 'ann', 'her items keep her name');
+  const bob = users.set('bob', user('bob'));
+  assert.notEqual(bob, ann, 'a number still in use is not given to another');
+  index.remove('a1');
+  const cy = users.set('cy', user('cy'));
+  assert.equal(cy, ann, 'a number nothing uses goes to the next new name');
+  assert.equal(users.nameOf(cy), 'cy');
+  assert.equal(users.get('cy')?.name, 'cy');
+  assert.deepEqual([...users.keys()].sort(), ['bob', 'cy']);
+  assert.equal(users.size, 2);
+  users.set('cy', { ...user('cy'), hidden: ['gold'] });
+  assert.equal(users.size, 2, 'a change is not a second user');
+  assert.deepEqual(users.get('cy')?.hidden, ['gold']);
 });
 
 test('a record cut short, with bytes after it, or naming a word the dictionary lacks is refused, not read on for ever', { timeout: 10_000 }, () => {

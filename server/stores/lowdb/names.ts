@@ -3,8 +3,9 @@
  * 32-bit numbers where it kept two pointers, and a start from the image copies two typed columns
  * instead of making two arrays of millions of pointers (issue 25). Null is -1. Every kind of the
  * service shares them: a member owns items of several kinds, and a Map of each kind's names was
- * 4 MB at 100,000 members. Each name counts the rows that use it; one that no row uses goes, and its
- * number is given to the next new name.
+ * 4 MB at 100,000 members. The service's users are numbered here too (see packed-users.ts). Each
+ * name counts its uses (rows, and the user of that name); one that nothing uses goes, and its number
+ * is given to the next new name.
  */
 export class Names {
   private readonly names: (string | undefined)[] = [];

@@ -1,4 +1,5 @@
 import type { UserRecord } from '../../core/model.js';
+import { Names } from './names.js';
 import { RecordPacker } from './packed-records.js';
 
 /** What a user's record repeats beside its keys: badge names. */
@@ -10,37 +11,42 @@ export const userPacker = (): RecordPacker => new RecordPacker((key) => BADGE_NA
 /**
  * A service's users by name, each kept packed (see packed-records.ts) and unpacked when read: a
  * read gets a record of its own, which nothing else holds. Each user has a number while they are
- * here, which their badges' holders keep (see member-set.ts); a number let go goes to the next new user.
+ * here, which their badges' holders keep (see member-set.ts): their name's number in the service's
+ * `Names`, which its item indexes share (a map of its own was a second copy of every name, 7 MB at
+ * 100,000 users, issue 25). A user is one use of their name; a number let go goes to the next new name.
  */
 export class PackedUsers {
-  private readonly numbers = new Map<string, number>();
-  private readonly names: (string | undefined)[] = [];
+  /** By number; undefined for a number that is no user's (an item's owner, say, or a free one). */
   private readonly packed: (string | undefined)[] = [];
-  private readonly free: number[] = [];
+  private count = 0;
 
-  constructor(private readonly packer: RecordPacker) {}
+  constructor(
+    private readonly packer: RecordPacker,
+    private readonly names = new Names(),
+  ) {}
 
   get size(): number {
-    return this.numbers.size;
+    return this.count;
   }
 
   get(name: string): UserRecord | undefined {
-    const n = this.numbers.get(name);
+    const n = this.numberOf(name);
     if (n === undefined) return undefined;
     const user = this.packer.unpack(this.packed[n]!) as UserRecord;
     // The key, not a slice of the packed string: indexes keep names for as long as the user is there.
-    if (user.name === name) user.name = this.names[n]!;
+    if (user.name === name) user.name = this.nameOf(n);
     return user;
   }
 
   /** The user's number, while they are here. */
   numberOf(name: string): number | undefined {
-    return this.numbers.get(name);
+    const n = this.names.find(name);
+    return n !== undefined && this.packed[n] !== undefined ? n : undefined;
   }
 
   /** The name of user number `n`. */
   nameOf(n: number): string {
-    return this.names[n]!;
+    return this.names.nameOf(n)!;
   }
 
   /**
@@ -48,7 +54,7 @@ export class PackedUsers {
    * record; `lineOf` makes it JSON when it is written. A checkpoint holds these, not records.
    */
   packedOf(name: string): string | undefined {
-    const n = this.numbers.get(name);
+    const n = this.names.find(name);
     return n === undefined ? undefined : this.packed[n];
   }
 
@@ -63,7 +69,10 @@ export class PackedUsers {
 
   /** Every user's name and record as kept, for a start image. */
   *entries(): IterableIterator<[string, string]> {
-    for (const [name, n] of this.numbers) yield [name, this.packed[n]!];
+    for (let n = 0; n < this.packed.length; n++) {
+      const packed = this.packed[n];
+      if (packed !== undefined) yield [this.nameOf(n), packed];
+    }
   }
 
   /** The badges a record as kept holds, without unpacking it. */
@@ -78,7 +87,7 @@ export class PackedUsers {
   }
 
   has(name: string): boolean {
-    return this.numbers.has(name);
+    return this.numberOf(name) !== undefined;
   }
 
   /** Keeps the user's record: answers their number. */
@@ -87,28 +96,26 @@ export class PackedUsers {
   }
 
   delete(name: string): void {
-    const n = this.numbers.get(name);
+    const n = this.numberOf(name);
     if (n === undefined) return;
-    this.numbers.delete(name);
-    this.names[n] = undefined;
     this.packed[n] = undefined;
-    this.free.push(n);
+    this.count--;
+    this.names.release(n);
   }
 
-  keys(): IterableIterator<string> {
-    return this.numbers.keys();
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
   }
 
   *values(): IterableIterator<UserRecord> {
-    for (const name of this.numbers.keys()) yield this.get(name)!;
+    for (const name of this.keys()) yield this.get(name)!;
   }
 
   private keep(name: string, packed: string): number {
-    let n = this.numbers.get(name);
+    let n = this.numberOf(name);
     if (n === undefined) {
-      n = this.free.pop() ?? this.names.length;
-      this.numbers.set(name, n);
-      this.names[n] = name;
+      n = this.names.take(name);
+      this.count++;
     }
     this.packed[n] = packed;
     return n;

@@ -24,7 +24,7 @@ export interface ServiceState {
   sorted: Map<SortKey, SortedIndex>;
   /** kind -> its items */
   items: Map<string, ItemIndex>;
-  /** The names of the items' owners and subjects, numbered once for every kind (see names.ts). */
+  /** The names of its users and of its items' owners and subjects, numbered once for all of them (see names.ts). */
   itemNames: Names;
   /** Leaderboards and holders lists, built when first read (see boards.ts). */
   boards?: Boards;
@@ -45,14 +45,15 @@ export class State implements Reads {
         const existing = this.services.get(change.v.name);
         if (existing) existing.record = change.v;
         else {
+          const names = new Names();
           this.services.set(change.v.name, {
             record: change.v,
             badges: new Map(),
-            users: new PackedUsers(this.packer),
+            users: new PackedUsers(this.packer, names),
             holders: new Map(),
             sorted: new Map(),
             items: new Map(),
-            itemNames: new Names(),
+            itemNames: names,
           });
         }
         return;
