@@ -3,6 +3,7 @@ import type { Item } from '../../core/model.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
 import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
+import { grownColumn, type Column } from './grown-column.js';
 import { Names } from './names.js';
 import { PackedStrings, type PackedParts } from './packed-strings.js';
 import { PendingValues } from './pending-values.js';
@@ -531,11 +532,7 @@ export class ItemIndex {
 }
 
 /** `column` with room for `size` rows (at least 64). */
-function grown<Column extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(column: Column, size: number): Column {
-  const bigger = new (column.constructor as new (size: number) => Column)(Math.max(64, size));
-  bigger.set(column);
-  return bigger;
-}
+const grown = <C extends Column>(column: C, size: number): C => grownColumn(column, Math.max(64, size));
 
 const NONE = new Int32Array(0);
 

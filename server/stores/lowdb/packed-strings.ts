@@ -1,5 +1,6 @@
 import { compareCodePoints } from '../../core/order.js';
 import { fnv1aBytes, fnv1aUnits } from './fnv1a.js';
+import { bufferOf, bytesOf, grownColumn } from './grown-column.js';
 
 /**
  * Strings kept as UTF-8 in one buffer, one after another, each found by its number: about 4 bytes
@@ -18,14 +19,12 @@ export class PackedStrings {
   /** Keeps `value` as string number `count`, and answers that number. */
   push(value: string): number {
     const n = this.count;
-    if (n + 2 > this.starts.length) this.starts = grown(this.starts, n + 2 + ((n + 2) >> 1));
+    if (n + 2 > this.starts.length) this.starts = grownColumn(this.starts, n + 2 + ((n + 2) >> 1));
     let end = this.starts[n]!;
     if (wellFormed(value)) {
       // At most 3 bytes a UTF-16 unit.
       if (end + value.length * 3 > this.bytes.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(end + value.length * 3, this.bytes.length + (this.bytes.length >> 1)));
-        this.bytes.copy(bigger, 0, 0, end);
-        this.bytes = bigger;
+        this.bytes = bufferOf(grownColumn(bytesOf(this.bytes), Math.max(end + value.length * 3, this.bytes.length + (this.bytes.length >> 1))));
       }
       end += this.bytes.write(value, end, 'utf8');
       if (end > 0xffffffff) throw new RangeError('more than 4 GB of strings in one column');
@@ -158,8 +157,3 @@ export function probeOf(value: string): Probe {
  */
 export const HASH_CHECK = () => (probeOf('user-badges start image').hash ^ Math.imul(probeOf('\ud800 start image').hash, 31)) >>> 0;
 
-function grown(column: Uint32Array<ArrayBuffer>, size: number): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(size);
-  bigger.set(column);
-  return bigger;
-}

@@ -1,3 +1,5 @@
+import { bufferOf, bytesOf, grownColumn, newColumn } from './grown-column.js';
+
 /**
  * The JSON of items in no snapshot file yet, as UTF-8 bytes one after another in one buffer; each
  * item's row keeps where its value is. Under ingestion a checkpoint can take seconds, and the values
@@ -7,7 +9,7 @@
  * compacted, once they are most of it (and 1 MB).
  */
 export class PendingValues {
-  private bytes = Buffer.allocUnsafe(4096);
+  private bytes: Buffer = Buffer.allocUnsafe(4096);
   private used = 0;
   /** Bytes of the values still pending. */
   private live = 0;
@@ -46,7 +48,7 @@ export class PendingValues {
    * takes its new offset.
    */
   compact(each: (move: (offset: number, length: number) => number) => void): void {
-    const bytes = Buffer.allocUnsafe(Math.max(4096, this.live + (this.live >> 1)));
+    const bytes = bufferOf(newColumn(Uint8Array, Math.max(4096, this.live + (this.live >> 1))));
     let used = 0;
     each((offset, length) => {
       this.bytes.copy(bytes, used, offset, offset + length);
@@ -59,9 +61,7 @@ export class PendingValues {
   }
 
   private room(needed: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(this.used + needed, this.bytes.length + (this.bytes.length >> 1)));
-    this.bytes.copy(bigger, 0, 0, this.used);
-    this.bytes = bigger;
+    this.bytes = bufferOf(grownColumn(bytesOf(this.bytes), Math.max(this.used + needed, this.bytes.length + (this.bytes.length >> 1))));
   }
 }
 

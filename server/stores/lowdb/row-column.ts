@@ -1,3 +1,5 @@
+import { grownColumn } from './grown-column.js';
+
 /**
  * A growing list of row numbers in a typed column: 4 bytes a row, outside the collected heap, where
  * an array of numbers took 8 on it and the collector marked it at every full collection (issue 25:
@@ -76,8 +78,6 @@ export class RowColumn {
   }
 
   private grow(): void {
-    const bigger = new Int32Array(this.rows.length + (this.rows.length >> 1));
-    bigger.set(this.rows);
-    this.rows = bigger;
+    this.rows = grownColumn(this.rows, this.rows.length + (this.rows.length >> 1));
   }
 }

@@ -1,3 +1,4 @@
+import { grownColumn, type Column } from './grown-column.js';
 import { RowColumn } from './row-column.js';
 
 /**
@@ -139,8 +140,4 @@ export class RowLists {
  */
 const SHORT = 32;
 
-function grown<Column extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(column: Column, size: number): Column {
-  const bigger = new (column.constructor as new (size: number) => Column)(Math.max(size, column.length + (column.length >> 1)));
-  bigger.set(column);
-  return bigger;
-}
+const grown = <C extends Column>(column: C, size: number): C => grownColumn(column, Math.max(size, column.length + (column.length >> 1)));

@@ -1,3 +1,4 @@
+import { newColumn } from './grown-column.js';
 import { probeOf, type PackedStrings } from './packed-strings.js';
 
 /** A slot no row has taken, and one a removed row left (a probe goes on past it). */
@@ -82,7 +83,7 @@ export class RowsById {
 
   /** The table anew, of these rows: after the index renumbered its rows, or to clear the GONE slots. */
   rebuild(rows: ArrayLike<number>, capacity = Math.max(16, nextPowerOfTwo(rows.length * 2))): void {
-    this.slots = new Int32Array(capacity).fill(EMPTY);
+    this.slots = newColumn(Int32Array, capacity).fill(EMPTY);
     this.taken = 0;
     this.size = 0;
     for (let i = 0; i < rows.length; i++) this.add(rows[i]!);
