@@ -14,13 +14,18 @@ const Reserving = ArrayBuffer as unknown as new (byteLength: number, options: { 
 
 /** From this size a column grows in place. */
 const LARGE = 1 << 20;
-/** The address space a large column takes, so that it can grow in place: reserved, not memory. */
-const RESERVED = 1 << 30;
+/**
+ * A large column reserves address space for this many times its size, to grow into in place; past
+ * that it is copied once into a new reservation. Not more: where address space is limited (`ulimit
+ * -v`), reservations of a fixed gigabyte each left none for anything else.
+ */
+const ROOM = 8;
 
 /**
  * `column` with room for `length` elements, its elements kept. A small column is copied into a
  * larger one. A large one is a view of a resizable ArrayBuffer, which reserves address space and
- * grows in place: copying large columns left each old copy freed in malloc's heap, which kept it
+ * grows in place (and is copied to a new reservation when it outgrows it, which goes back to the
+ * system whole): copying large columns left each old copy freed in malloc's heap, which kept it
  * (issue 25: 15 to 20 MB of a 310 MB peak under writes went when malloc was told to map such
  * blocks of its own, and give them back). Views of the old length stay valid.
  */
@@ -49,7 +54,16 @@ export function grownColumn<C extends Column>(column: C, length: number): C {
  */
 export function newColumn<C extends Column>(Kind: ColumnKind<C>, length: number): C {
   const bytes = length * Kind.BYTES_PER_ELEMENT;
-  return bytes < LARGE ? new Kind(length) : new Kind(new Reserving(bytes, { maxByteLength: Math.max(RESERVED, 2 * bytes) }), 0, length);
+  if (bytes < LARGE) return new Kind(length);
+  let buffer: Resizable;
+  try {
+    buffer = new Reserving(bytes, { maxByteLength: ROOM * bytes });
+  } catch (error) {
+    // Address space refused (a `ulimit -v`, say): a column as small ones are, copied when it grows.
+    if (error instanceof RangeError) return new Kind(length);
+    throw error;
+  }
+  return new Kind(buffer, 0, length);
 }
 
 /** A Buffer's bytes as a plain Uint8Array, for the functions above; and back. */
