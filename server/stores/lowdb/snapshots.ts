@@ -217,7 +217,6 @@ export class Snapshots {
     }
   }
 
-  /** The user is in their shard's members (or no longer); answers the shard. */
   /** Counts a user who `was` there and now is `present` in their shard; answers the shard. */
   private member(service: string, name: string, was: boolean, present: boolean): number {
     const shard = shardOf(name);
