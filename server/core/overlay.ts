@@ -51,10 +51,24 @@ export class Overlay implements Tx {
     return taken;
   }
 
+  /** The changes put so far with their keys, as `changes`: what `adopt` takes. */
+  get keyedChanges(): [string, Change][] {
+    return [...this.log];
+  }
+
   put(change: Change): void {
     // Every item names its data subject; a rule that leaves it out gets its kind's.
     if (change.t === 'item' && change.v.subject === undefined) change = { ...change, v: withSubject(change.v) };
-    const key = changeKey(change);
+    if (change.t === 'item') checkItem(change.v);
+    this.adopt(changeKey(change), change);
+  }
+
+  /**
+   * Puts a change another overlay took, with the key it gave it (`keyedChanges`): checked and its
+   * subject named there already. A store's overlay of writes on their way to disk takes every unit's
+   * changes so; checking and keying each again was a share of every award (issue 25).
+   */
+  adopt(key: string, change: Change): void {
     this.log.delete(key);
     this.log.set(key, change);
     switch (change.t) {
@@ -78,7 +92,6 @@ export class Overlay implements Tx {
         inner(this.userRecords, change.s).set(change.n, null);
         return;
       case 'item':
-        checkItem(change.v);
         inner(inner(this.itemRecords, change.s), change.v.kind).set(change.v.id, change.v);
         return;
       case 'item-':
@@ -87,9 +100,11 @@ export class Overlay implements Tx {
     }
   }
 
-  /** Forgets a change if it is still the last one of its record (a store dropping what became durable). */
-  forget(change: Change): void {
-    const key = changeKey(change);
+  /**
+   * Forgets a change if it is still the last one of its record (a store dropping what became
+   * durable); `key` as `keyedChanges` gave it.
+   */
+  forget(change: Change, key = changeKey(change)): void {
     if (this.log.get(key) !== change) return;
     this.log.delete(key);
     switch (change.t) {

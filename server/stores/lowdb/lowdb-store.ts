@@ -239,7 +239,7 @@ export class LowdbStore implements Store {
     const { release, done } = await this.enter([scope]);
     try {
       let result: T;
-      let changes: Change[];
+      let changes: [string, Change][];
       const pending = this.pending;
       try {
         if (this.closed) throw new DomainError('unavailable', 'store_closed', 'The store is shutting down');
@@ -247,8 +247,8 @@ export class LowdbStore implements Store {
         if (this.journal?.failed) throw refusal(this.journal.failed);
         const tx = new Overlay(new YieldingReads(pending), now);
         result = await work(tx);
-        changes = tx.changes;
-        for (const change of changes) pending.put(change);
+        changes = tx.keyedChanges;
+        for (const [key, change] of changes) pending.adopt(key, change);
       } finally {
         release();
       }
@@ -260,7 +260,9 @@ export class LowdbStore implements Store {
     }
   }
 
-  private async land(changes: Change[], pending: Overlay): Promise<void> {
+  /** Journals a unit's changes (with their keys in `pending`), then applies them. */
+  private async land(keyed: [string, Change][], pending: Overlay): Promise<void> {
+    const changes = keyed.map(([, change]) => change);
     if (this.journal) {
       try {
         await this.journal.append(changes);
@@ -270,7 +272,7 @@ export class LowdbStore implements Store {
       }
     }
     this.applyAll(changes, true);
-    for (const change of changes) pending.forget(change);
+    for (const [key, change] of keyed) pending.forget(change, key);
     for (const invalidation of invalidations(changes)) this.feed.publish(invalidation);
     if (this.journal && !this.closed && this.journal.size >= (this.options.checkpointBytes ?? 8 * 1024 * 1024)) this.scheduleCheckpoint(false);
   }
