@@ -48,7 +48,8 @@ export function grownColumn<C extends Column>(column: C, length: number): C {
 }
 
 /**
- * A new column of `length` elements (zeroed). From 1 MB, memory mapped for it alone, which goes back
+ * A new column of `length` elements (zeroed): for every long-lived column of rows (an index's, a
+ * compaction's, the id table's, the pending values'). From 1 MB, memory mapped for it alone, which goes back
  * to the system with the column, where a block of malloc's heap would stay in the heap (see
  * `grownColumn`); and it can grow in place.
  */

@@ -3,7 +3,7 @@ import type { Item } from '../../core/model.js';
 import type { ItemCount, ItemQuery } from '../../core/ports.js';
 import { hoursOf, isoOf, timeOf } from './item-times.js';
 import type { LineFile, Place } from './line-files.js';
-import { grownColumn, type Column } from './grown-column.js';
+import { grownColumn, newColumn, type Column } from './grown-column.js';
 import { Names } from './names.js';
 import { PackedStrings, type PackedParts } from './packed-strings.js';
 import { PendingValues } from './pending-values.js';
@@ -466,11 +466,11 @@ export class ItemIndex {
   private liveColumns(room: (rows: number) => number, rename = (n: number) => n): Omit<ItemColumns, 'ids' | 'names' | 'files' | 'slots'> & { live: Int32Array; ids: PackedStrings } {
     const live = this.liveRows();
     const size = room(live.length);
-    const owners = new Int32Array(size);
-    const subjects = new Int32Array(size);
-    const times = new Float64Array(size);
-    const offsets = new Float64Array(size);
-    const lengths = new Uint32Array(size);
+    const owners = newColumn(Int32Array, size);
+    const subjects = newColumn(Int32Array, size);
+    const times = newColumn(Float64Array, size);
+    const offsets = newColumn(Float64Array, size);
+    const lengths = newColumn(Uint32Array, size);
     const odd: [number, string][] = [];
     for (let now = 0; now < live.length; now++) {
       const row = live[now]!;
@@ -491,7 +491,7 @@ export class ItemIndex {
   private compact(): void {
     const { live, ids, owners, subjects, times, offsets, lengths, odd } = this.liveColumns((rows) => Math.max(64, rows + (rows >> 2)));
     // The files keep their numbers: fileNumber counts them again when their table has doubled.
-    const files = new Int32Array(times.length);
+    const files = newColumn(Int32Array, times.length);
     for (let now = 0; now < live.length; now++) files[now] = this.files[live[now]!]!;
     this.files = files;
     this.ids = ids;

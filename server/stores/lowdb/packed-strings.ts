@@ -1,6 +1,6 @@
 import { compareCodePoints } from '../../core/order.js';
 import { fnv1aBytes, fnv1aUnits } from './fnv1a.js';
-import { bufferOf, bytesOf, grownColumn } from './grown-column.js';
+import { bufferOf, bytesOf, grownColumn, newColumn } from './grown-column.js';
 
 /**
  * Strings kept as UTF-8 in one buffer, one after another, each found by its number: about 4 bytes
@@ -78,8 +78,8 @@ export class PackedStrings {
     const picked = new PackedStrings();
     let size = 0;
     for (let i = 0; i < numbers.length; i++) size += this.starts[numbers[i]! + 1]! - this.starts[numbers[i]!]!;
-    picked.bytes = Buffer.allocUnsafe(Math.max(1024, size + (size >> 2)));
-    picked.starts = new Uint32Array(Math.max(64, numbers.length + 1 + (numbers.length >> 2)));
+    picked.bytes = bufferOf(newColumn(Uint8Array, Math.max(1024, size + (size >> 2))));
+    picked.starts = newColumn(Uint32Array, Math.max(64, numbers.length + 1 + (numbers.length >> 2)));
     let at = 0;
     for (let i = 0; i < numbers.length; i++) {
       const n = numbers[i]!;
@@ -105,7 +105,7 @@ export class PackedStrings {
     const count = starts.length - 1;
     if (count < 0 || starts[0] !== 0 || starts[count] !== bytes.length) throw new RangeError('packed strings whose starts do not fit their bytes');
     strings.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    strings.starts = new Uint32Array(Math.max(64, count + 1 + (count >> 2)));
+    strings.starts = newColumn(Uint32Array, Math.max(64, count + 1 + (count >> 2)));
     strings.starts.set(starts);
     for (const [n, value] of odd) strings.odd.set(n, value);
     strings.count = count;

@@ -1,4 +1,4 @@
-import { grownColumn } from './grown-column.js';
+import { grownColumn, newColumn } from './grown-column.js';
 
 /**
  * A growing list of row numbers in a typed column: 4 bytes a row, outside the collected heap, where
@@ -10,7 +10,7 @@ export class RowColumn {
   length = 0;
 
   constructor(room = 16) {
-    this.rows = new Int32Array(Math.max(16, room));
+    this.rows = newColumn(Int32Array, Math.max(16, room));
   }
 
   /** The rows 0, 1, ... `count` - 1, with room for `room`. */

@@ -1,4 +1,4 @@
-import { grownColumn, type Column } from './grown-column.js';
+import { grownColumn, newColumn, type Column } from './grown-column.js';
 import { RowColumn } from './row-column.js';
 
 /**
@@ -89,7 +89,7 @@ export class RowLists {
     // Room for every row only if a row is in a group: a subject's lists are mostly empty.
     for (let row = 0; row < rows; row++) {
       if (keyOf(row) >= 0) {
-        lists.next = new Int32Array(Math.max(64, room));
+        lists.next = newColumn(Int32Array, Math.max(64, room));
         break;
       }
     }
